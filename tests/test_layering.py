@@ -1,0 +1,51 @@
+"""The layering rule (docs/adr/0001-layering.md), checked on every import in the tree."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: package -> top-level modules it must never import.
+BANNED = {
+    "drivers": {"kiosk", "flows", "kivy"},
+    "flows": {"kiosk", "drivers", "kivy"},
+    "kiosk": {"kivy"},  # except kiosk/ui and the composition root, below
+}
+KIVY_ALLOWED = ("kiosk/ui/", "kiosk/bench/")
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def _sources(package: str) -> list[Path]:
+    return sorted((ROOT / package).rglob("*.py"))
+
+
+@pytest.mark.parametrize("package", sorted(BANNED))
+def test_package_respects_layering(package: str) -> None:
+    offences = []
+    for path in _sources(package):
+        rel = path.relative_to(ROOT).as_posix()
+        banned = set(BANNED[package])
+        if package == "kiosk" and rel.startswith(KIVY_ALLOWED):
+            banned.discard("kivy")
+        bad = _imports(path) & banned
+        if bad:
+            offences.append(f"{rel} imports {sorted(bad)}")
+    assert not offences, "layering broken:\n" + "\n".join(offences)
+
+
+def test_layering_check_sees_the_packages() -> None:
+    assert _sources("kiosk") and _sources("drivers") and _sources("flows")
