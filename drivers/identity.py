@@ -1,0 +1,80 @@
+"""Identity records read from cards, shared by every identity-reading driver.
+
+An `Identity` holds personal data: its ``repr`` is masked so an accidental log line or
+exception text never carries a name or a full ID number. The photo stays opaque bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+
+class DocumentKind(StrEnum):
+    """Which card the identity came from."""
+
+    RESIDENT_ID = "resident_id"  # 居民身份证
+    HMT_RESIDENCE_PERMIT = "hmt_residence_permit"  # 港澳台居民居住证 (J)
+    FOREIGNER_PR_2017 = "foreigner_pr_2017"  # 外国人永久居留身份证 (I)
+    FOREIGNER_PR_2023 = "foreigner_pr_2023"  # 外国人永久居留身份证 2023 (Y)
+    SOCIAL_SECURITY_CARD = "social_security_card"  # 社会保障卡
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """A card holder's identity. ``valid_to`` None with ``long_term`` True means 长期."""
+
+    kind: DocumentKind
+    name: str
+    id_number: str
+    sex: str = ""  # 男 / 女 / 未知 / 未说明
+    birth_date: date | None = None
+    ethnicity: str = ""
+    address: str = ""
+    issuer: str = ""
+    valid_from: date | None = None
+    valid_to: date | None = None
+    long_term: bool = False
+    english_name: str = ""
+    nationality: str = ""
+    card_number: str = ""  # social security card number, travel permit number, ...
+    photo: bytes | None = dataclasses.field(default=None, repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        return (f"Identity(kind={self.kind.value}, id={mask_id(self.id_number)}, "
+                f"valid_to={self.valid_to}, long_term={self.long_term})")
+
+    __str__ = __repr__
+
+    def expired(self, today: date) -> bool:
+        """True when the card's validity ended before ``today``."""
+        return not self.long_term and self.valid_to is not None and self.valid_to < today
+
+
+def mask_id(id_number: str) -> str:
+    """Mask an identifier for display or logs: 110105********002X."""
+    text = id_number.strip()
+    if len(text) <= 10:
+        return "*" * len(text)
+    return text[:6] + "*" * (len(text) - 10) + text[-4:]
+
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK_CHARS = "10X98765432"
+
+
+def id_check_character(first17: str) -> str:
+    """The GB 11643 check character for the first 17 digits of an ID number."""
+    if len(first17) != 17 or not first17.isdigit():
+        raise ValueError("need exactly 17 digits")
+    total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True))
+    return ID_CHECK_CHARS[total % 11]
+
+
+def id_number_valid(id_number: str) -> bool:
+    """True for an 18-character ID number with a correct check character (GB 11643)."""
+    if len(id_number) != 18 or not id_number[:17].isdigit():
+        return False
+    return id_check_character(id_number[:17]) == id_number[17].upper()
