@@ -48,13 +48,14 @@ class Text(Label):
         self.bind(width=self._wrap)
         if not fixed_height:
             self.size_hint_y = None
-            self.bind(texture_size=self._grow)
+            self.bind(texture_size=self._grow, text=self._grow)
+            self._grow()
 
     def _wrap(self, *_: object) -> None:
         self.text_size = (self.width, None)
 
     def _grow(self, *_: object) -> None:
-        self.height = max(self.texture_size[1], self.font_size * 1.3)
+        self.height = max(self.texture_size[1], self.font_size * 1.3) if self.text else 0
 
 
 class KButton(Button):

@@ -17,7 +17,7 @@ from kiosk.ui.context import UiContext
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.theme import hex_rgba
-from kiosk.ui.widgets import KButton, Text
+from kiosk.ui.widgets import KButton, Spacer, Text
 
 
 class HomeScreen(KioskScreen):
@@ -85,6 +85,7 @@ class HomeScreen(KioskScreen):
                              kind="primary" if name == category else "secondary")
             self.tab_buttons[name] = button
             self.tabs.add_widget(button)
+        self.tabs.add_widget(Spacer())
         services: tuple[ServiceEntry, ...] = getattr(state, "services", ())
         key = (services, category, query)
         if key == self._rendered:

@@ -327,41 +327,50 @@ class FormScreen(StepScreen):
     kind = StepKind.FORM
 
     def build_content(self, view: View) -> None:
-        """The question, its current value (marked when pre-filled), and a keyboard."""
+        """The question and its value (marked when pre-filled) on the left, a keypad right."""
         m, p = self.ctx.metrics, self.ctx.palette
         field = view.field
         self.add_body_text(view)
         if field is None:
             return
         self.value = field.value
-        self.content.add_widget(Text(field.label, p.text, m.font(44), bold=True))
+        row = BoxLayout(orientation="horizontal", spacing=m.px(40))
+        left = BoxLayout(orientation="vertical", spacing=m.px(16))
+        if field.label and field.label not in view.title:
+            left.add_widget(Text(field.label, p.text, m.font(44), bold=True))
         if field.hint:
-            self.content.add_widget(Text(field.hint, p.muted, m.font(32)))
+            left.add_widget(Text(field.hint, p.muted, m.font(32)))
         box = Panel(p.prefilled_bg if field.prefilled else p.surface, radius=m.px(12),
-                    orientation="vertical", size_hint_y=None, height=m.px(110),
+                    orientation="vertical", size_hint_y=None, height=m.px(120),
                     padding=[m.px(24), 0])
-        self.value_label = Text(self.value, p.text, m.font(48), fixed_height=True)
+        self.value_label = Text(self.value, p.text, m.font(52), fixed_height=True, bold=True)
         box.add_widget(self.value_label)
-        self.content.add_widget(box)
+        left.add_widget(box)
         if field.prefilled:
-            self.content.add_widget(Text("已根据政府部门已有信息为您预填，请核对", p.success,
-                                         m.font(32)))
+            left.add_widget(Text("已根据政府部门已有信息为您预填，请核对", p.success, m.font(34)))
         if field.error:
             self.error.text = field.error
+        row.add_widget(left)
+        self.content.add_widget(row)
         if field.options:
-            column = _scroll_column(self.content, m.px(12))
+            left.add_widget(Spacer(size_hint_y=0.05))
             for option in field.options:
-                column.add_widget(KButton(option.label,
-                                          lambda v=option.value: self.send("answer", v), m, p,
-                                          kind="primary" if option.value == self.value
-                                          else "secondary"))
+                left.add_widget(KButton(option.label, self._answer(option.value), m, p,
+                                        kind="primary" if option.value == self.value
+                                        else "secondary"))
+            left.add_widget(Spacer())
             return
+        left.add_widget(Spacer())
         layout = KEYBOARD_FOR_FIELD.get(field.kind)
         if layout is not None:
-            self.content.add_widget(OnScreenKeyboard(self.ctx, layout, self._typed,
-                                                     value=self.value,
-                                                     max_length=field.max_length))
-        self.content.add_widget(Spacer())
+            pad = BoxLayout(orientation="vertical", size_hint_x=0.48)
+            pad.add_widget(OnScreenKeyboard(self.ctx, layout, self._typed, value=self.value,
+                                            max_length=field.max_length))
+            pad.add_widget(Spacer())
+            row.add_widget(pad)
+
+    def _answer(self, value: str) -> Callable[[], None]:
+        return lambda: self.send("answer", value)
 
     def _typed(self, value: str) -> None:
         self.value = value
