@@ -332,6 +332,10 @@ class KioskController:
         """Once a second: timeouts and the header's countdown."""
         self.lifecycle.tick()
 
+    def refresh_availability(self) -> None:
+        """Re-check which services can be offered (after devices changed)."""
+        self._refresh_availability()
+
     def _refresh_availability(self) -> None:
         available = self.services_available()
         self.lifecycle.set_service_available(available, "devices" if not available else "")
