@@ -110,7 +110,8 @@ EVENTS = st.lists(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(events=EVENTS)
 def test_nothing_personal_reachable_back_at_attract(tmp_path: Path, events: list[tuple]) -> None:
     life, clock, redactor = make(tmp_path / str(clock_id()))
