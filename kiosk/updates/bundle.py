@@ -81,7 +81,8 @@ class Manifest:
             "files": self.files,
             "digest": self.digest,
         }
-        return json.dumps(body, sort_keys=True, indent=1, ensure_ascii=False).encode("utf-8") + b"\n"
+        text = json.dumps(body, sort_keys=True, indent=1, ensure_ascii=False)
+        return text.encode("utf-8") + b"\n"
 
     @classmethod
     def from_json(cls, data: bytes) -> Manifest:
@@ -126,7 +127,7 @@ class Manifest:
 
 
 def parse_app_version(text: str) -> tuple[int, ...]:
-    """``"0.1.0"`` -> ``(0, 1, 0)``; trailing labels (``0.2.0rc1``) are ignored; BundleError if none."""
+    """``"0.1.0"`` -> ``(0, 1, 0)``; labels (``0.2.0rc1``) are ignored; BundleError if none."""
     parts: list[int] = []
     for piece in text.strip().split("."):
         match = re.match(r"^(\d+)", piece)
@@ -378,7 +379,7 @@ def remove_tree(path: Path) -> None:
 
 
 def check_bundle(path: Path) -> list[str]:
-    """Default bundle check: a valid manifest and every service's flow.yaml has ``id`` and ``steps``.
+    """Default bundle check: a valid manifest; every service's flow.yaml has ``id`` and ``steps``.
 
     This is the seam where the flow engine's lint and a headless smoke run plug in: pass your own
     :data:`BundleCheck` to the updater (``check_bundle=...``), typically one that calls this

@@ -311,8 +311,8 @@ class Repository:
             return self.publish(archive, audiences)
 
     def refresh_timestamp(self) -> int:
-        """Sign a new timestamp (and a new snapshot if it would expire first); return its version."""
-        targets, snapshot, timestamp = self._current()
+        """Sign a new timestamp (and snapshot, if it expires first); return its version."""
+        _targets, snapshot, timestamp = self._current()
         if snapshot.signed.expires <= self._now() + 2 * self.expiry["timestamp"]:
             snapshot.signed.version += 1
             snapshot.signed.expires = self._expires("snapshot")

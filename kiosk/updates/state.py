@@ -1,4 +1,4 @@
-"""The terminal's update state: active slot, staged slot, history and outcomes, kept in one JSON file.
+"""The terminal's update state: active and staged slots, history and outcomes, in one JSON file.
 
 Written atomically (temp file, fsync, rename) so a power cut leaves either the old or the new
 state, never half of one. Pure data; the updater does the I/O around it.
