@@ -4,8 +4,10 @@ and a terminal updater with its own data folder.
 
 from __future__ import annotations
 
+import io
 import logging
 import shutil
+import tarfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,3 +98,37 @@ def update_log(caplog: pytest.LogCaptureFixture) -> Callable[[str], list[logging
     def _records(event: str) -> list[logging.LogRecord]:
         return [r for r in caplog.records if r.getMessage() == event]
     return _records
+
+
+def craft_archive(setup: Setup, version: int, evil: list[tuple[tarfile.TarInfo, bytes]]) -> Path:
+    """A hostile archive: a valid manifest and flows first, then ``evil`` members appended.
+
+    The manifest does not list the evil members, as a compromised build machine would do; the
+    repository signs it like any other (TUF cannot know), so the terminal's unpacker must refuse.
+    """
+    good = setup.build(version)
+    out = setup.tmp / f"evil-{version}.tar.gz"
+    with tarfile.open(good, "r:gz") as src, tarfile.open(out, "w:gz") as dst:
+        for member in src.getmembers():
+            dst.addfile(member, src.extractfile(member))
+        for info, data in evil:
+            dst.addfile(info, io.BytesIO(data) if info.isreg() else None)
+    return out
+
+
+def evil_member(name: str, kind: bytes = tarfile.REGTYPE, data: bytes = b"pwned\n",
+                linkname: str = "") -> tuple[tarfile.TarInfo, bytes]:
+    """One hostile tar member."""
+    info = tarfile.TarInfo(name)
+    info.type = kind
+    info.size = len(data) if kind == tarfile.REGTYPE else 0
+    info.linkname = linkname
+    info.mode = 0o644
+    return info, data
+
+
+def assert_unchanged(updater: BundleUpdater, version: int) -> None:
+    """The active bundle is still ``version`` and its folder intact."""
+    active = updater.active_bundle()
+    assert active is not None and active.version == version
+    assert (active.path / "bundle.json").is_file()
