@@ -206,7 +206,10 @@ class Repository:
             raise AdminError(f"{self.metadata_dir}: no repository here (run `kiosk admin init`)")
         return Metadata[Root].from_file(str(self.metadata_dir / f"{versions[-1]}.root.json"))
 
-    def _current(self) -> tuple[Metadata[Targets], Metadata[Snapshot], Metadata[Timestamp]]:
+    def current_metadata(
+        self,
+    ) -> tuple[Metadata[Targets], Metadata[Snapshot], Metadata[Timestamp]]:
+        """The current targets, snapshot and timestamp metadata."""
         try:
             timestamp = Metadata[Timestamp].from_file(str(self.metadata_dir / "timestamp.json"))
             snap_version = timestamp.signed.snapshot_meta.version
@@ -222,7 +225,7 @@ class Repository:
 
     def bundles(self) -> dict[int, TargetFile]:
         """Published bundles by version."""
-        targets, _, _ = self._current()
+        targets, _, _ = self.current_metadata()
         found: dict[int, TargetFile] = {}
         for path, info in targets.signed.targets.items():
             if path.startswith(BUNDLE_PREFIX):
@@ -234,7 +237,7 @@ class Repository:
 
     def channels(self) -> dict[str, int]:
         """Channel target path -> bundle version it points at."""
-        targets, _, _ = self._current()
+        targets, _, _ = self.current_metadata()
         return {path: info.unrecognized_fields["custom"]["kiosk"]["version"]
                 for path, info in targets.signed.targets.items()
                 if path.startswith("channels/")}
@@ -264,7 +267,7 @@ class Repository:
             raise AdminError(f"bundle version {manifest.version} is not newer than the latest "
                              f"published version {latest}; build it again with "
                              f"--version {latest + 1} (versions are never reused)")
-        targets, snapshot, timestamp = self._current()
+        targets, snapshot, timestamp = self.current_metadata()
         path = bundle_target_path(manifest.version)
         info = TargetFile.from_file(path, str(archive), ["sha256"])
         info.unrecognized_fields["custom"] = {"kiosk": {
@@ -281,7 +284,7 @@ class Repository:
 
     def promote(self, version: int, audiences: Iterable[Audience]) -> None:
         """Point more audiences at an already published bundle (staged rollout)."""
-        targets, snapshot, timestamp = self._current()
+        targets, snapshot, timestamp = self.current_metadata()
         info = self.bundles().get(version)
         if info is None:
             raise AdminError(f"bundle version {version} was never published")
@@ -312,7 +315,7 @@ class Repository:
 
     def refresh_timestamp(self) -> int:
         """Sign a new timestamp (and snapshot, if it expires first); return its version."""
-        _targets, snapshot, timestamp = self._current()
+        _targets, snapshot, timestamp = self.current_metadata()
         if snapshot.signed.expires <= self._now() + 2 * self.expiry["timestamp"]:
             snapshot.signed.version += 1
             snapshot.signed.expires = self._expires("snapshot")
@@ -356,7 +359,7 @@ class Repository:
             if key_file.exists():
                 os.replace(key_file, retired / key_file.name)
         if role != "root":
-            targets, snapshot, timestamp = self._current()
+            targets, snapshot, timestamp = self.current_metadata()
             self._resign_chain(targets, snapshot, timestamp)
         return [s.public_key.keyid for s in new_signers]
 

@@ -42,10 +42,10 @@ from kiosk.updates.bundle import (
     BundleCheck,
     BundleError,
     app_version_satisfies,
-    check_bundle,
     remove_tree,
     unpack_archive,
 )
+from kiosk.updates.checks import bundle_check
 from kiosk.updates.repository import bundle_target_path, channel_paths
 from kiosk.updates.state import (
     CheckKind,
@@ -116,7 +116,7 @@ class BundleUpdater:
         terminal_id: str,
         is_idle: Callable[[], bool],
         groups: Sequence[str] = (),
-        check_bundle: BundleCheck = check_bundle,
+        check_bundle: BundleCheck = bundle_check,
         app_version: str = __version__,
         keep_slots: int = KEEP_SLOTS,
         metadata_dir: Path | None = None,

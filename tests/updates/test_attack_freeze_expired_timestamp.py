@@ -1,4 +1,4 @@
-"""Freeze attack: a mirror keeps serving a timestamp that has expired. Rejected; v1 keeps running."""
+"""Freeze attack: a mirror keeps serving a timestamp that has expired. Rejected; v1 runs on."""
 
 from __future__ import annotations
 

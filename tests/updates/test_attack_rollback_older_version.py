@@ -34,7 +34,7 @@ def test_channel_pointing_at_an_older_bundle_is_refused(setup: Setup, update_log
     assert updater.poll().version == 2
     # Someone holding the targets key re-points the channel at bundle 1 (the admin tool refuses
     # this, so it is done with the Metadata API directly).
-    targets, snapshot, timestamp = setup.repo._current()
+    targets, snapshot, timestamp = setup.repo.current_metadata()
     path = "channels/all/current.json"
     old = targets.signed.targets[path]
     pointer = {**old.custom["kiosk"], "version": 1, "bundle": "bundles/flows-1.tar.gz"}
