@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 #: An endless response stops after this many bytes so a test can never fill a disk.
 ENDLESS_CAP_BYTES = 256 * 1024 * 1024
@@ -20,7 +20,7 @@ _ENDLESS_CHUNK_BYTES = 64 * 1024
 
 
 class _CountingWriter:
-    def __init__(self, inner: BinaryIO, server: RepoServer) -> None:
+    def __init__(self, inner: Any, server: RepoServer) -> None:
         self._inner = inner
         self._server = server
 

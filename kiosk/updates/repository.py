@@ -189,10 +189,12 @@ class Repository:
         targets_md = Metadata(Targets(expires=self._expires("targets")))
         snapshot_md = Metadata(Snapshot(expires=self._expires("snapshot")))
         timestamp_md = Metadata(Timestamp(expires=self._expires("timestamp")))
-        for role, md in (("root", root_md), ("targets", targets_md), ("snapshot", snapshot_md),
-                         ("timestamp", timestamp_md)):
-            for signer in signers[role]:
-                md.sign(signer, append=True)
+        documents: list[tuple[str, Metadata[Any]]] = [
+            ("root", root_md), ("targets", targets_md), ("snapshot", snapshot_md),
+            ("timestamp", timestamp_md)]
+        for role, md in documents:
+            for role_signer in signers[role]:
+                md.sign(role_signer, append=True)
         self._write_root(root_md)
         self._write_chain(targets_md, snapshot_md, timestamp_md)
         return root_md
@@ -349,8 +351,10 @@ class Repository:
         root.version += 1
         root.expires = self._expires("root")
         root_md.signatures.clear()
-        for signer in old_signers["root"] + (new_signers if role == "root" else []):
-            root_md.sign(signer, append=True)
+        root_signers: list[Signer] = [*old_signers["root"], *(new_signers if role == "root"
+                                                               else [])]
+        for root_signer in root_signers:
+            root_md.sign(root_signer, append=True)
         self._write_root(root_md)
         retired = self.keys_dir / "retired"
         retired.mkdir(exist_ok=True, mode=0o700)

@@ -236,7 +236,12 @@ class BundleUpdater:
         with self._thread_lock, open(self.base_dir / "lock", "a+b") as lock_file:
             fcntl.flock(lock_file, fcntl.LOCK_EX)
             try:
-                yield load_state(self.state_path)
+                state = load_state(self.state_path)
+                if state.checking is not None:
+                    # Power was lost between switching and the end of the check: finish it.
+                    self._check_active(state, state.checking, state.history[0]
+                                       if state.history else None)
+                yield state
             finally:
                 fcntl.flock(lock_file, fcntl.LOCK_UN)
 
@@ -385,12 +390,16 @@ class BundleUpdater:
         if not idle:
             return
         previous = state.active
-        state.active, state.staged = version, None
+        state.active, state.staged, state.checking = version, None, version
         if previous is not None:
             state.history = [previous, *[v for v in state.history if v != previous]]
         self._save(state)
         log_event(_log, "update_switched", version=version, previous=previous)
+        self._check_active(state, version, previous)
+
+    def _check_active(self, state: UpdateState, version: int, previous: int | None) -> None:
         problems = self._run_check(self._slot(version))
+        state.checking = None
         if problems:
             state.active = state.history.pop(0) if state.history else None
             if version not in state.bad_versions:
@@ -426,8 +435,9 @@ class BundleUpdater:
 
 
 def _offer_from_channel(path: str, info: TargetFile) -> Offer:
-    custom = info.custom if isinstance(info.custom, dict) else {}
-    pointer = custom.get("kiosk") if isinstance(custom.get("kiosk"), dict) else {}
+    custom: dict[str, Any] = info.custom if isinstance(info.custom, dict) else {}
+    raw = custom.get("kiosk")
+    pointer: dict[str, Any] = raw if isinstance(raw, dict) else {}
     version = pointer.get("version")
     min_app = pointer.get("min_app_version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1 \
