@@ -23,6 +23,7 @@ import fcntl
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -63,6 +64,9 @@ POLL_INTERVAL_SECONDS = 300.0
 KEEP_SLOTS = 3
 #: Gap timeout of a download; a stalled mirror is given up at the next poll.
 SOCKET_TIMEOUT_SECONDS = 20
+#: Whole-download deadline: a mirror trickling bytes just under the gap timeout (slow retrieval)
+#: is cut off here. 5 MB at a poor 100 kbit/s takes ~7 minutes.
+DOWNLOAD_DEADLINE_SECONDS = 900.0
 #: Where the app's trusted root lives (replaced per deployment: docs/adr/0163).
 DEFAULT_TRUSTED_ROOT = REPO_ROOT / "config" / "trusted_root.json"
 
@@ -85,6 +89,29 @@ class Offer:
     target_path: str
     min_app_version: str
     channel: str
+
+
+class DownloadDeadlineError(tuf_errors.SlowRetrievalError):
+    """A download ran past :data:`DOWNLOAD_DEADLINE_SECONDS` (slow retrieval attack or a
+    hopeless link). Plain SlowRetrievalError also covers refused connections, so it is not one."""
+
+
+class DeadlineFetcher(FetcherInterface):
+    """Wraps a fetcher and gives up on any single download that runs past a deadline."""
+
+    def __init__(self, inner: FetcherInterface, deadline_seconds: float,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._inner = inner
+        self._deadline_seconds = deadline_seconds
+        self._clock = clock
+
+    def _fetch(self, url: str) -> Iterator[bytes]:
+        start = self._clock()
+        for chunk in self._inner.fetch(url):
+            if self._clock() - start > self._deadline_seconds:
+                raise DownloadDeadlineError(
+                    f"download took longer than {self._deadline_seconds:g} s")
+            yield chunk
 
 
 class _Refusal(Exception):
@@ -121,6 +148,7 @@ class BundleUpdater:
         keep_slots: int = KEEP_SLOTS,
         metadata_dir: Path | None = None,
         fetcher: FetcherInterface | None = None,
+        download_deadline_seconds: float = DOWNLOAD_DEADLINE_SECONDS,
         now: Callable[[], str] = _utcnow,
     ) -> None:
         self.base_dir = Path(data_dir) / "updates"
@@ -136,8 +164,10 @@ class BundleUpdater:
         self.check_bundle = check_bundle
         self.app_version = app_version
         self.keep_slots = max(2, keep_slots)
-        self._fetcher = fetcher or Urllib3Fetcher(socket_timeout=SOCKET_TIMEOUT_SECONDS,
-                                                  app_user_agent=f"kiosk/{__version__}")
+        self._fetcher = DeadlineFetcher(
+            fetcher or Urllib3Fetcher(socket_timeout=SOCKET_TIMEOUT_SECONDS,
+                                      app_user_agent=f"kiosk/{__version__}"),
+            download_deadline_seconds)
         self._now = now
         self._thread_lock = threading.Lock()
         self._updater: Updater | None = None
@@ -282,8 +312,8 @@ class BundleUpdater:
         except _Unreachable as exc:
             self._check(state, CheckKind.UNREACHABLE, str(exc))
             return None
-        except (_Refusal, tuf_errors.RepositoryError, tuf_errors.DownloadLengthMismatchError) \
-                as exc:
+        except (_Refusal, tuf_errors.RepositoryError, tuf_errors.DownloadLengthMismatchError,
+                DownloadDeadlineError) as exc:
             reason = str(exc) if isinstance(exc, _Refusal) else f"metadata: {_describe(exc)}"
             self._check(state, CheckKind.REJECTED, reason)
             self._record(state, OutcomeKind.REJECTED, None, reason)
@@ -357,7 +387,8 @@ class BundleUpdater:
             remove_tree(incoming)
             self._record(state, OutcomeKind.REJECTED, offer.version, f"bundle: {exc}")
             return
-        except (tuf_errors.RepositoryError, tuf_errors.DownloadLengthMismatchError) as exc:
+        except (tuf_errors.RepositoryError, tuf_errors.DownloadLengthMismatchError,
+                DownloadDeadlineError) as exc:
             remove_tree(incoming)
             self._record(state, OutcomeKind.REJECTED, offer.version,
                          f"download: {_describe(exc)}")
