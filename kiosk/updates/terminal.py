@@ -58,7 +58,7 @@ from kiosk.updates.state import (
 )
 
 #: How often the kiosk asks the repository for news. An idle poll costs about one timestamp
-#: (~1 KB) plus one 404 for the next root (see `kiosk bench updates`).
+#: (~1.3 KB with headers) plus one 404 for the next root (see `kiosk bench updates`).
 POLL_INTERVAL_SECONDS = 300.0
 #: Bundle slots kept on disk: the active one and the ones before it, for rollback.
 KEEP_SLOTS = 3
