@@ -19,12 +19,14 @@ import argparse
 import json
 import sys
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 from kiosk import __version__
 from kiosk.updates.bundle import BundleError, build_archive, unpack_archive
 from kiosk.updates.checks import bundle_check
 from kiosk.updates.repository import (
+    DEFAULT_EXPIRY,
     DEFAULT_KEYS,
     ROLES,
     AdminError,
@@ -44,6 +46,10 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"published repository folder (default {DEFAULT_REPO})")
     common.add_argument("--keys", type=Path, default=DEFAULT_KEYS_DIR,
                         help=f"admin key folder, never published (default {DEFAULT_KEYS_DIR})")
+    common.add_argument("--expiry", action="append", default=[], metavar="ROLE=DAYS",
+                        help="signature lifetime for a role when (re)signing it, e.g. "
+                        "timestamp=2 (defaults: " + ", ".join(
+                            f"{r}={d.days}" for r, d in DEFAULT_EXPIRY.items()) + ")")
     sub = parser.add_subparsers(dest="command", required=True)
 
     init = sub.add_parser("init", parents=[common], help="create keys and a new repository")
@@ -110,7 +116,7 @@ def main(argv: list[str]) -> int:
 def _run(args: argparse.Namespace) -> int:
     if args.command == "build":
         return _build(args)
-    repo = Repository(args.repo, args.keys)
+    repo = Repository(args.repo, args.keys, expiry=_expiry(args.expiry))
     if args.command == "init":
         keys = {role: (getattr(args, f"{role}_keys"), getattr(args, f"{role}_threshold"))
                 for role in ROLES}
@@ -147,6 +153,21 @@ def _run(args: argparse.Namespace) -> int:
         print(json.dumps(_status(repo), indent=1, sort_keys=True))
         return 0
     raise AssertionError(args.command)  # argparse only lets known commands through
+
+
+def _expiry(items: list[str]) -> dict[str, timedelta]:
+    expiry: dict[str, timedelta] = {}
+    for item in items:
+        role, _, days = item.partition("=")
+        try:
+            value = float(days)
+        except ValueError:
+            value = -1.0
+        if role not in ROLES or value <= 0:
+            raise AdminError(f"bad --expiry {item!r}: use ROLE=DAYS with ROLE one of "
+                             f"{', '.join(ROLES)} and DAYS > 0")
+        expiry[role] = timedelta(days=value)
+    return expiry
 
 
 def _build(args: argparse.Namespace) -> int:

@@ -344,14 +344,15 @@ def unpack_archive(archive: Path, dest: Path) -> Manifest:
         if manifest_bytes is None:
             raise BundleError(f"archive has no {MANIFEST_NAME}")
         manifest = Manifest.from_json(manifest_bytes)
-        files = {name: digest for name, digest in seen.items() if digest and name != MANIFEST_NAME}
+        files = {name: hexdigest for name, hexdigest in seen.items()
+                 if hexdigest and name != MANIFEST_NAME}
         if set(files) != set(manifest.files):
             extra = sorted(set(files) - set(manifest.files))[:3]
             missing = sorted(set(manifest.files) - set(files))[:3]
             raise BundleError(f"archive content differs from its manifest "
                               f"(extra {extra}, missing {missing})")
-        for name, digest in files.items():
-            if manifest.files[name]["sha256"] != digest:
+        for name, hexdigest in files.items():
+            if manifest.files[name]["sha256"] != hexdigest:
                 raise BundleError(f"entry {name!r}: sha256 differs from the manifest")
         return manifest
     except BaseException:

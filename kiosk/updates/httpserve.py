@@ -8,11 +8,12 @@ can play a hostile mirror (endless data, swapped files) with a real socket in be
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 #: An endless response stops after this many bytes so a test can never fill a disk.
 ENDLESS_CAP_BYTES = 256 * 1024 * 1024
@@ -20,7 +21,7 @@ _ENDLESS_CHUNK_BYTES = 64 * 1024
 
 
 class _CountingWriter:
-    def __init__(self, inner: BinaryIO, server: RepoServer) -> None:
+    def __init__(self, inner: Any, server: RepoServer) -> None:
         self._inner = inner
         self._server = server
 
@@ -74,6 +75,23 @@ def send_endless(handler: SimpleHTTPRequestHandler) -> None:
             sent += len(chunk)
     except (BrokenPipeError, ConnectionResetError):
         return
+
+
+def send_trickle(data: bytes, chunk_bytes: int = 64,
+                 pause_seconds: float = 0.05) -> Callable[[SimpleHTTPRequestHandler], None]:
+    """Override: serve ``data`` (with its true length) a few bytes at a time (slow retrieval)."""
+    def _send(handler: SimpleHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        try:
+            for offset in range(0, len(data), chunk_bytes):
+                handler.wfile.write(data[offset:offset + chunk_bytes])
+                handler.wfile.flush()
+                time.sleep(pause_seconds)
+        except (BrokenPipeError, ConnectionResetError):
+            return
+    return _send
 
 
 def send_bytes(data: bytes) -> Callable[[SimpleHTTPRequestHandler], None]:

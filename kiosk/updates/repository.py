@@ -24,6 +24,7 @@ version. A terminal follows the highest version among the channels that apply to
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -186,15 +187,15 @@ class Repository:
                 signers[role].append(signer)
             root.roles[role].threshold = threshold
         root_md = Metadata(root)
-        targets_md = Metadata(Targets(expires=self._expires("targets")))
-        snapshot_md = Metadata(Snapshot(expires=self._expires("snapshot")))
-        timestamp_md = Metadata(Timestamp(expires=self._expires("timestamp")))
-        for role, md in (("root", root_md), ("targets", targets_md), ("snapshot", snapshot_md),
-                         ("timestamp", timestamp_md)):
-            for signer in signers[role]:
-                md.sign(signer, append=True)
+        for root_signer in signers["root"]:
+            root_md.sign(root_signer, append=True)
         self._write_root(root_md)
-        self._write_chain(targets_md, snapshot_md, timestamp_md)
+        # Placeholders set to version 0: the chain bumps, signs and writes version 1 of each.
+        chain: tuple[Metadata[Targets], Metadata[Snapshot], Metadata[Timestamp]] = (
+            Metadata(Targets()), Metadata(Snapshot()), Metadata(Timestamp()))
+        for md in chain:
+            md.signed.version = 0
+        self._resign_chain(*chain)
         return root_md
 
     # ----- reading ----------------------------------------------------------------------------
@@ -315,18 +316,10 @@ class Repository:
 
     def refresh_timestamp(self) -> int:
         """Sign a new timestamp (and snapshot, if it expires first); return its version."""
-        _targets, snapshot, timestamp = self.current_metadata()
-        if snapshot.signed.expires <= self._now() + 2 * self.expiry["timestamp"]:
-            snapshot.signed.version += 1
-            snapshot.signed.expires = self._expires("snapshot")
-            self._sign(snapshot, "snapshot")
-            _write_atomic(self.metadata_dir / f"{snapshot.signed.version}.snapshot.json",
-                          snapshot.to_bytes(_SERIALIZER))
-        timestamp.signed.snapshot_meta = MetaFile(version=snapshot.signed.version)
-        timestamp.signed.version += 1
-        timestamp.signed.expires = self._expires("timestamp")
-        self._sign(timestamp, "timestamp")
-        _write_atomic(self.metadata_dir / "timestamp.json", timestamp.to_bytes(_SERIALIZER))
+        targets, snapshot, timestamp = self.current_metadata()
+        renew_snapshot = snapshot.signed.expires <= self._now() + 2 * self.expiry["timestamp"]
+        self._resign_chain(targets, snapshot, timestamp, bump_targets=False,
+                           bump_snapshot=renew_snapshot)
         return timestamp.signed.version
 
     def rotate_key(self, role: str) -> list[str]:
@@ -349,8 +342,10 @@ class Repository:
         root.version += 1
         root.expires = self._expires("root")
         root_md.signatures.clear()
-        for signer in old_signers["root"] + (new_signers if role == "root" else []):
-            root_md.sign(signer, append=True)
+        root_signers: list[Signer] = [*old_signers["root"], *(new_signers if role == "root"
+                                                               else [])]
+        for root_signer in root_signers:
+            root_md.sign(root_signer, append=True)
         self._write_root(root_md)
         retired = self.keys_dir / "retired"
         retired.mkdir(exist_ok=True, mode=0o700)
@@ -391,27 +386,35 @@ class Repository:
             targets.targets[path] = info
 
     def _resign_chain(self, targets: Metadata[Targets], snapshot: Metadata[Snapshot],
-                      timestamp: Metadata[Timestamp]) -> None:
-        targets.signed.version += 1
-        targets.signed.expires = self._expires("targets")
-        self._sign(targets, "targets")
-        snapshot.signed.meta["targets.json"] = MetaFile(version=targets.signed.version)
-        snapshot.signed.version += 1
-        snapshot.signed.expires = self._expires("snapshot")
-        self._sign(snapshot, "snapshot")
-        timestamp.signed.snapshot_meta = MetaFile(version=snapshot.signed.version)
+                      timestamp: Metadata[Timestamp], bump_targets: bool = True,
+                      bump_snapshot: bool = True) -> None:
+        """Sign new versions down the chain and write them, timestamp last.
+
+        Snapshot pins targets.json and the timestamp pins snapshot.json by version, length AND
+        sha256, so a stolen targets (or snapshot) key alone cannot get new content accepted.
+        """
+        if bump_targets:
+            targets.signed.version += 1
+            targets.signed.expires = self._expires("targets")
+            self._sign(targets, "targets")
+        targets_bytes = targets.to_bytes(_SERIALIZER)
+        if bump_snapshot:
+            snapshot.signed.meta["targets.json"] = _pin(targets.signed.version, targets_bytes)
+            snapshot.signed.version += 1
+            snapshot.signed.expires = self._expires("snapshot")
+            self._sign(snapshot, "snapshot")
+        snapshot_bytes = snapshot.to_bytes(_SERIALIZER)
+        timestamp.signed.snapshot_meta = _pin(snapshot.signed.version, snapshot_bytes)
         timestamp.signed.version += 1
         timestamp.signed.expires = self._expires("timestamp")
         self._sign(timestamp, "timestamp")
-        self._write_chain(targets, snapshot, timestamp)
-
-    def _write_chain(self, targets: Metadata[Targets], snapshot: Metadata[Snapshot],
-                     timestamp: Metadata[Timestamp]) -> None:
         # Order matters for a live mirror: everything a new timestamp refers to exists first.
-        _write_atomic(self.metadata_dir / f"{targets.signed.version}.targets.json",
-                      targets.to_bytes(_SERIALIZER))
-        _write_atomic(self.metadata_dir / f"{snapshot.signed.version}.snapshot.json",
-                      snapshot.to_bytes(_SERIALIZER))
+        if bump_targets:
+            _write_atomic(self.metadata_dir / f"{targets.signed.version}.targets.json",
+                          targets_bytes)
+        if bump_snapshot:
+            _write_atomic(self.metadata_dir / f"{snapshot.signed.version}.snapshot.json",
+                          snapshot_bytes)
         _write_atomic(self.metadata_dir / "timestamp.json", timestamp.to_bytes(_SERIALIZER))
 
     def _write_root(self, root_md: Metadata[Root]) -> None:
@@ -461,6 +464,11 @@ class Repository:
         with os.fdopen(fd, "wb") as handle:
             handle.write(pem)
         return signer
+
+
+def _pin(version: int, data: bytes) -> MetaFile:
+    return MetaFile(version=version, length=len(data),
+                    hashes={"sha256": hashlib.sha256(data).hexdigest()})
 
 
 def _passphrase() -> bytes | None:

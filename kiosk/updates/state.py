@@ -54,6 +54,7 @@ class UpdateState:
 
     active: int | None = None           # active bundle version (slot ``v<version>``)
     staged: int | None = None           # verified, unpacked, not yet active
+    checking: int | None = None         # active but its check has not finished (power cut?)
     history: list[int] = field(default_factory=list)  # earlier active versions, newest first
     highest_seen: int = 0               # highest version ever staged: never accept lower
     bad_versions: list[int] = field(default_factory=list)  # failed their check: never again
@@ -72,6 +73,7 @@ class UpdateState:
         return cls(
             active=body.get("active"),
             staged=body.get("staged"),
+            checking=body.get("checking"),
             history=list(body.get("history", [])),
             highest_seen=int(body.get("highest_seen", 0)),
             bad_versions=list(body.get("bad_versions", [])),

@@ -23,6 +23,7 @@ import fcntl
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -57,12 +58,15 @@ from kiosk.updates.state import (
 )
 
 #: How often the kiosk asks the repository for news. An idle poll costs about one timestamp
-#: (~1 KB) plus one 404 for the next root (see `kiosk bench updates`).
+#: (~1.3 KB with headers) plus one 404 for the next root (see `kiosk bench updates`).
 POLL_INTERVAL_SECONDS = 300.0
 #: Bundle slots kept on disk: the active one and the ones before it, for rollback.
 KEEP_SLOTS = 3
 #: Gap timeout of a download; a stalled mirror is given up at the next poll.
 SOCKET_TIMEOUT_SECONDS = 20
+#: Whole-download deadline: a mirror trickling bytes just under the gap timeout (slow retrieval)
+#: is cut off here. 5 MB at a poor 100 kbit/s takes ~7 minutes.
+DOWNLOAD_DEADLINE_SECONDS = 900.0
 #: Where the app's trusted root lives (replaced per deployment: docs/adr/0163).
 DEFAULT_TRUSTED_ROOT = REPO_ROOT / "config" / "trusted_root.json"
 
@@ -85,6 +89,29 @@ class Offer:
     target_path: str
     min_app_version: str
     channel: str
+
+
+class DownloadDeadlineError(tuf_errors.SlowRetrievalError):
+    """A download ran past :data:`DOWNLOAD_DEADLINE_SECONDS` (slow retrieval attack or a
+    hopeless link). Plain SlowRetrievalError also covers refused connections, so it is not one."""
+
+
+class DeadlineFetcher(FetcherInterface):
+    """Wraps a fetcher and gives up on any single download that runs past a deadline."""
+
+    def __init__(self, inner: FetcherInterface, deadline_seconds: float,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._inner = inner
+        self._deadline_seconds = deadline_seconds
+        self._clock = clock
+
+    def _fetch(self, url: str) -> Iterator[bytes]:
+        start = self._clock()
+        for chunk in self._inner.fetch(url):
+            if self._clock() - start > self._deadline_seconds:
+                raise DownloadDeadlineError(
+                    f"download took longer than {self._deadline_seconds:g} s")
+            yield chunk
 
 
 class _Refusal(Exception):
@@ -121,6 +148,7 @@ class BundleUpdater:
         keep_slots: int = KEEP_SLOTS,
         metadata_dir: Path | None = None,
         fetcher: FetcherInterface | None = None,
+        download_deadline_seconds: float = DOWNLOAD_DEADLINE_SECONDS,
         now: Callable[[], str] = _utcnow,
     ) -> None:
         self.base_dir = Path(data_dir) / "updates"
@@ -136,8 +164,10 @@ class BundleUpdater:
         self.check_bundle = check_bundle
         self.app_version = app_version
         self.keep_slots = max(2, keep_slots)
-        self._fetcher = fetcher or Urllib3Fetcher(socket_timeout=SOCKET_TIMEOUT_SECONDS,
-                                                  app_user_agent=f"kiosk/{__version__}")
+        self._fetcher = DeadlineFetcher(
+            fetcher or Urllib3Fetcher(socket_timeout=SOCKET_TIMEOUT_SECONDS,
+                                      app_user_agent=f"kiosk/{__version__}"),
+            download_deadline_seconds)
         self._now = now
         self._thread_lock = threading.Lock()
         self._updater: Updater | None = None
@@ -236,7 +266,12 @@ class BundleUpdater:
         with self._thread_lock, open(self.base_dir / "lock", "a+b") as lock_file:
             fcntl.flock(lock_file, fcntl.LOCK_EX)
             try:
-                yield load_state(self.state_path)
+                state = load_state(self.state_path)
+                if state.checking is not None:
+                    # Power was lost between switching and the end of the check: finish it.
+                    self._check_active(state, state.checking, state.history[0]
+                                       if state.history else None)
+                yield state
             finally:
                 fcntl.flock(lock_file, fcntl.LOCK_UN)
 
@@ -277,8 +312,8 @@ class BundleUpdater:
         except _Unreachable as exc:
             self._check(state, CheckKind.UNREACHABLE, str(exc))
             return None
-        except (_Refusal, tuf_errors.RepositoryError, tuf_errors.DownloadLengthMismatchError) \
-                as exc:
+        except (_Refusal, tuf_errors.RepositoryError, tuf_errors.DownloadLengthMismatchError,
+                DownloadDeadlineError) as exc:
             reason = str(exc) if isinstance(exc, _Refusal) else f"metadata: {_describe(exc)}"
             self._check(state, CheckKind.REJECTED, reason)
             self._record(state, OutcomeKind.REJECTED, None, reason)
@@ -352,7 +387,8 @@ class BundleUpdater:
             remove_tree(incoming)
             self._record(state, OutcomeKind.REJECTED, offer.version, f"bundle: {exc}")
             return
-        except (tuf_errors.RepositoryError, tuf_errors.DownloadLengthMismatchError) as exc:
+        except (tuf_errors.RepositoryError, tuf_errors.DownloadLengthMismatchError,
+                DownloadDeadlineError) as exc:
             remove_tree(incoming)
             self._record(state, OutcomeKind.REJECTED, offer.version,
                          f"download: {_describe(exc)}")
@@ -385,12 +421,16 @@ class BundleUpdater:
         if not idle:
             return
         previous = state.active
-        state.active, state.staged = version, None
+        state.active, state.staged, state.checking = version, None, version
         if previous is not None:
             state.history = [previous, *[v for v in state.history if v != previous]]
         self._save(state)
         log_event(_log, "update_switched", version=version, previous=previous)
+        self._check_active(state, version, previous)
+
+    def _check_active(self, state: UpdateState, version: int, previous: int | None) -> None:
         problems = self._run_check(self._slot(version))
+        state.checking = None
         if problems:
             state.active = state.history.pop(0) if state.history else None
             if version not in state.bad_versions:
@@ -426,8 +466,9 @@ class BundleUpdater:
 
 
 def _offer_from_channel(path: str, info: TargetFile) -> Offer:
-    custom = info.custom if isinstance(info.custom, dict) else {}
-    pointer = custom.get("kiosk") if isinstance(custom.get("kiosk"), dict) else {}
+    custom: dict[str, Any] = info.custom if isinstance(info.custom, dict) else {}
+    raw = custom.get("kiosk")
+    pointer: dict[str, Any] = raw if isinstance(raw, dict) else {}
     version = pointer.get("version")
     min_app = pointer.get("min_app_version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1 \

@@ -130,3 +130,15 @@ def test_unreachable_repository_is_a_value_not_a_traceback(admin: dict[str, str]
     assert _terminal(admin, url, "refresh") == 1  # the server is gone now
     out = json.loads(capsys.readouterr().out)
     assert out["check"]["kind"] == "unreachable"
+
+
+def test_expiry_option(admin: dict[str, str], capsys) -> None:
+    assert _admin(admin, "refresh-timestamp", "--expiry", "timestamp=3") == 0
+    capsys.readouterr()
+    _admin(admin, "status")
+    status = json.loads(capsys.readouterr().out)
+    from datetime import datetime, timedelta
+    expires = datetime.fromisoformat(status["expires"]["timestamp"])
+    assert expires - datetime.now(expires.tzinfo) > timedelta(days=2)
+    assert _admin(admin, "refresh-timestamp", "--expiry", "timestamp=-1") == 1
+    assert "bad --expiry" in capsys.readouterr().err

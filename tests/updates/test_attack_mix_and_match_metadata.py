@@ -34,7 +34,8 @@ def test_mixed_metadata_versions_are_rejected(setup: Setup, update_log, role: st
     outcome = updater.poll()
 
     assert outcome.kind == OutcomeKind.REJECTED
-    assert "BadVersionNumberError" in outcome.reason
+    # Pinned by length and sha256 (and version): the swapped file cannot pass.
+    assert "LengthOrHashMismatchError" in outcome.reason
     assert_unchanged(updater, 1)
     assert not (updater.slots_dir / "v2").exists()
     assert update_log("update_rejected")

@@ -4,6 +4,9 @@ a broken v3 rolls back to v2 by itself and says so in the heartbeat.
 
 from __future__ import annotations
 
+import threading
+import time
+
 from kiosk.updates.repository import Audience
 from kiosk.updates.state import OutcomeKind
 from tests.updates.conftest import Setup
@@ -90,3 +93,26 @@ def test_staged_rollout_reaches_the_group_first(setup: Setup) -> None:
     pilot.poll()
     assert other.active_bundle().version == 3  # type: ignore[union-attr]
     assert pilot.active_bundle().version == 2  # type: ignore[union-attr]
+
+
+def test_run_polling_polls_until_stopped(setup: Setup) -> None:
+    setup.publish(1)
+    updater = setup.updater()
+    stop = threading.Event()
+    worker = threading.Thread(target=updater.run_polling, args=(stop, 0.05))
+    worker.start()
+    try:
+        for _ in range(200):
+            if updater.active_bundle() is not None:
+                break
+            time.sleep(0.02)
+        setup.publish(2)
+        for _ in range(200):
+            if updater.active_bundle().version == 2:  # type: ignore[union-attr]
+                break
+            time.sleep(0.02)
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+    assert not worker.is_alive()
+    assert updater.active_bundle().version == 2  # type: ignore[union-attr]
