@@ -792,7 +792,7 @@ class FlowRun:
 
     def _on_result(self, step: StepDef, intent: Intent) -> None:
         if intent.action == "print" and step.receipt:
-            self._print_receipt(step.receipt)
+            self._prints[step.id] = "done" if self._print_receipt(step.receipt) else "failed"
         elif intent.action in ("next", "finish"):
             self._advance()
 

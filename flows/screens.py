@@ -222,7 +222,8 @@ def _result(run: FlowRun, step: StepDef) -> View:
         actions.append(Action("print", say("print_receipt", loc), enabled=usable))
     actions.append(Action("next", say("next", loc), primary=True))
     return _view(run, StepKind.RESULT, title, step, title, [*actions, *_common(run)],
-                 body="\n".join(lines), outcome=outcome, reference=reference)
+                 body="\n".join(lines), outcome=outcome, reference=reference,
+                 extra={"printed": run.print_state() == "done"})
 
 
 def _records(run: FlowRun, step: StepDef) -> View:
