@@ -456,7 +456,7 @@ class _Builder:
                 self.problem((*path, "certificate"),
                              f"certificate template {step.certificate!r} does not exist")
             needed = STEP_DEVICES.get(step.type)
-            if step.type == "records" and step.receipt:
+            if step.type in ("records", "result") and step.receipt:
                 needed = "receipt_printer"
             if needed and needed not in devices:
                 self.problem(path, f"step {sid!r} prints: list {needed!r} in devices or "

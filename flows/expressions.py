@@ -229,6 +229,7 @@ def compile_expression(source: str, names: frozenset[str] | set[str] | None = No
         raise ExpressionError(f"expression longer than {MAX_SOURCE_CHARS} characters")
     if "__" in source:
         raise ExpressionError("double underscores are not allowed")
+    _check_brackets(source)
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
@@ -237,6 +238,18 @@ def compile_expression(source: str, names: frozenset[str] | set[str] | None = No
         raise ExpressionError(f"cannot parse {source!r}") from exc
     _check(tree, names)
     return Expression(source=source, tree=tree)
+
+
+def _check_brackets(source: str) -> None:
+    """Refuse bracket nesting deeper than `MAX_DEPTH` before the parser sees it."""
+    depth = 0
+    for char in source:
+        if char in "([{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ExpressionError(f"expression nested deeper than {MAX_DEPTH}")
+        elif char in ")]}":
+            depth -= 1
 
 
 def _check(tree: ast.Expression, names: frozenset[str] | set[str] | None) -> None:
