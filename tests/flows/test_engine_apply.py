@@ -67,7 +67,7 @@ def test_bundle_captures_only_what_has_no_licence() -> None:
 
 
 def test_invalid_answer_stays_on_the_page_with_a_plain_message() -> None:
-    run, _, fx = start("residence-registration")
+    run, _, _fx = start("residence-registration")
     view = _to(run, StepKind.FORM, {})
     assert view.field.key == "since"
     view = run.send(Intent("answer", "2099-01-01"))
@@ -88,7 +88,7 @@ def test_conditional_question_only_when_it_applies() -> None:
 
 
 def test_edit_from_check_returns_to_check() -> None:
-    run, ports, fx = start("flexible-employment-insurance")
+    run, _ports, fx = start("flexible-employment-insurance")
     view = _to(run, StepKind.CHECK, fx["answers"])
     view = run.send(Intent("edit", "base"))
     assert view.kind is StepKind.FORM and view.field.key == "base"

@@ -6,6 +6,7 @@ the loader do) or when it is evaluated against bound data; never executed, never
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import pytest
@@ -150,10 +151,8 @@ def test_allowed_expressions_still_work() -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=80))
 def test_arbitrary_text_never_crashes_the_checker(source: str) -> None:
-    try:
+    with contextlib.suppress(ExpressionError):
         compile_expression(source, frozenset(NAMES)).evaluate(NAMES)
-    except ExpressionError:
-        pass
 
 
 _ATOMS = st.sampled_from(["1", "2", "'a'", "answers.n", "answers.name", "data.list", "9",
@@ -167,7 +166,5 @@ _OPS = st.sampled_from([" + ", " - ", " * ", " ** ", " // ", " % ", " / ", " == 
 def test_generated_expressions_only_raise_expression_errors(parts: list[tuple[str, str]],
                                                             last: str) -> None:
     source = "".join(a + o for a, o in parts) + last
-    try:
+    with contextlib.suppress(ExpressionError):
         compile_expression(source, frozenset(NAMES)).evaluate(NAMES)
-    except ExpressionError:
-        pass

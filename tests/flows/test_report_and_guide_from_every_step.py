@@ -53,7 +53,7 @@ def test_guide_reachable_and_back(service: str) -> None:
 
 
 def test_report_step_records_where_it_came_from() -> None:
-    run, ports, fx = start("social-insurance-certificate")
+    run, ports, _fx = start("social-insurance-certificate")
     run.send(Intent("report"))
     run.send(Intent("choose", "设备出现故障"))
     run.send(Intent("answer", "打印机卡纸"))

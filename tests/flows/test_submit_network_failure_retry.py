@@ -41,7 +41,7 @@ def test_double_tap_submits_once() -> None:
 
 
 def test_no_back_across_a_submission() -> None:
-    run, ports, fx = start("residence-registration")
+    run, _ports, fx = start("residence-registration")
     _to_submit(run, fx["answers"])
     view = run.send(Intent("submit"))
     assert view.kind is StepKind.RESULT
