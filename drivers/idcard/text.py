@@ -131,8 +131,9 @@ def check_identity(identity: Identity) -> ReadFailure | None:
     if not number or identity.birth_date is None:
         return ReadFailure.MALFORMED_DATA
     if identity.kind is DocumentKind.FOREIGNER_PR_2017:
-        return None if len(number) == 15 and number.isalnum() else ReadFailure.MALFORMED_DATA
-    if len(number) != 18 or not number[:17].isdigit():
+        ok = len(number) == 15 and number.isascii() and number.isalnum()
+        return None if ok else ReadFailure.MALFORMED_DATA
+    if len(number) != 18 or not (number[:17].isascii() and number[:17].isdigit()):
         return ReadFailure.MALFORMED_DATA
     if not id_number_valid(number):
         return ReadFailure.BAD_CHECK_CHARACTER
