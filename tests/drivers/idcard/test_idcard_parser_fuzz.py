@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from drivers.idcard.failures import ReadFailure
 from drivers.idcard.payload import (
+    CardData,
     build_read_data,
     format_sam_id,
     parse_added_address,
@@ -14,9 +18,12 @@ from drivers.idcard.payload import (
 from drivers.idcard.protocol import (
     PREAMBLE,
     Command,
+    CommandFrame,
+    CorruptFrame,
     Frame,
     FrameParser,
     IdCardProtocolError,
+    Response,
     Sw3,
     build_command,
     build_response,
@@ -25,6 +32,7 @@ from drivers.idcard.protocol import (
 )
 from drivers.idcard.sim_cards import synthetic_cards
 from drivers.idcard.text import check_identity, decode_text_block
+from drivers.identity import Identity
 
 FUZZ = settings(max_examples=300, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
@@ -58,29 +66,31 @@ edits = st.lists(st.tuples(st.integers(0, 2), st.integers(0, 4000), st.integers(
                  min_size=1, max_size=8)
 
 
-def _only_protocol_errors(func, data: bytes) -> None:  # type: ignore[no-untyped-def]
+def outcome(func: Callable[[bytes], object], data: bytes) -> object:
+    """The result, or the IdCardProtocolError raised; any other exception fails the test."""
     try:
-        func(data)
-    except IdCardProtocolError:
-        pass
+        return func(data)
+    except IdCardProtocolError as exc:
+        return exc
 
 
 @FUZZ
 @given(st.binary(max_size=3000))
 def test_random_bytes_in_whole_frame_parsers(data: bytes) -> None:
-    _only_protocol_errors(parse_command, data)
-    _only_protocol_errors(parse_response, data)
-    _only_protocol_errors(parse_command, PREAMBLE + data)
-    _only_protocol_errors(parse_response, PREAMBLE + data)
+    for raw in (data, PREAMBLE + data):
+        assert isinstance(outcome(parse_command, raw), CommandFrame | IdCardProtocolError)
+        assert isinstance(outcome(parse_response, raw), Response | IdCardProtocolError)
 
 
 @FUZZ
 @given(st.sampled_from(GOLDEN), edits)
 def test_mutated_golden_frames(frame: bytes, changes: list[tuple[int, int, int]]) -> None:
     damaged = mutate(frame, changes)
-    _only_protocol_errors(parse_response, damaged)
-    _only_protocol_errors(parse_command, damaged)
-    FrameParser().feed(damaged)
+    assert isinstance(outcome(parse_response, damaged), Response | IdCardProtocolError)
+    assert isinstance(outcome(parse_command, damaged), CommandFrame | IdCardProtocolError)
+    items = FrameParser().feed(damaged)
+    assert all(isinstance(i, Frame | CorruptFrame) for i in items)
+    assert sum(i.size for i in items) <= len(damaged)
 
 
 @FUZZ
@@ -89,8 +99,7 @@ def test_stream_parser_never_raises_on_random_chunks(chunks: list[bytes]) -> Non
     parser = FrameParser()
     for chunk in chunks:
         for item in parser.feed(chunk):
-            if isinstance(item, Frame):
-                _only_protocol_errors(parse_response, PREAMBLE + b"\x00\x00" + item.body)
+            assert isinstance(item, Frame | CorruptFrame)
     assert parser.pending <= sum(map(len, chunks))
 
 
@@ -116,26 +125,29 @@ def test_a_frame_behind_garbage_is_always_found(garbage: bytes, frame: bytes, ta
 def test_mutated_text_blocks_decode_or_raise_protocol_errors(
         text: bytes, changes: list[tuple[int, int, int]]) -> None:
     damaged = mutate(text, [(0, pos, value) for _, pos, value in changes])  # flips keep size
-    try:
-        identity = decode_text_block(damaged)
-    except IdCardProtocolError:
-        return
-    check_identity(identity)
+    identity = outcome(decode_text_block, damaged)
+    if isinstance(identity, Identity):
+        assert check_identity(identity) in (None, *ReadFailure)
+    else:
+        assert isinstance(identity, IdCardProtocolError)
 
 
 @FUZZ
 @given(st.binary(min_size=256, max_size=256))
 def test_random_text_blocks(text: bytes) -> None:
-    try:
-        check_identity(decode_text_block(text))
-    except IdCardProtocolError:
-        pass
+    identity = outcome(decode_text_block, text)
+    if isinstance(identity, Identity):
+        assert check_identity(identity) in (None, *ReadFailure)
+        assert repr(identity).startswith("Identity(")
+    else:
+        assert isinstance(identity, IdCardProtocolError)
 
 
 @FUZZ
 @given(st.binary(max_size=2400))
 def test_random_payloads(data: bytes) -> None:
-    _only_protocol_errors(parse_read_data, data)
-    _only_protocol_errors(lambda d: parse_read_data(d, True), data)
-    _only_protocol_errors(parse_added_address, data[:70])
-    _only_protocol_errors(format_sam_id, data[:16])
+    for result in (outcome(parse_read_data, data),
+                   outcome(lambda d: parse_read_data(d, True), data)):
+        assert isinstance(result, CardData | IdCardProtocolError)
+    assert isinstance(outcome(parse_added_address, data[:70]), str | IdCardProtocolError)
+    assert isinstance(outcome(format_sam_id, data[:16]), str | IdCardProtocolError)

@@ -21,7 +21,7 @@ from drivers.identity import DocumentKind, id_check_character
 
 
 def block(fields: dict[int, str], type_char: str = " ") -> bytes:
-    """A space-padded UTF-16LE block with ``text`` at each byte offset (independent of the codec)."""
+    """A space-padded UTF-16LE block with text at byte offsets (independent of the codec)."""
     raw = bytearray(" ".encode("utf-16-le") * 128)
     for offset, text in fields.items():
         data = text.encode("utf-16-le")
