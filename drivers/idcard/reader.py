@@ -223,7 +223,7 @@ class IdCardReader:
         self._stopping.set()
         port = self._port
         if port is not None and hasattr(port, "cancel_read"):
-            with contextlib.suppress(_PORT_ERRORS):
+            with contextlib.suppress(*_PORT_ERRORS):
                 port.cancel_read()
         if self._thread is not None:
             self._thread.join(timeout=5.0)
@@ -300,7 +300,7 @@ class IdCardReader:
     def _close_port(self) -> None:
         port, self._port = self._port, None
         if port is not None:
-            with contextlib.suppress(_PORT_ERRORS):
+            with contextlib.suppress(*_PORT_ERRORS):
                 port.close()
 
     # -- SAM -------------------------------------------------------------------------------
