@@ -75,7 +75,7 @@ def _open_capture(target: int | str) -> cv2.VideoCapture:
 
 
 class Camera:
-    """A camera behind cv2.VideoCapture with a frame pump thread; a ``drivers.interfaces.Device``."""
+    """A camera behind cv2.VideoCapture with a frame pump thread; a ``Device``."""
 
     def __init__(self, source: CameraSource, *, name: str = "camera", width: int | None = None,
                  height: int | None = None, fps: float | None = None,

@@ -190,7 +190,11 @@ class VideoSpec:
     fps: float = 15.0
 
 
-def write_video(path: Path, frames: Sequence[np.ndarray], spec: VideoSpec = VideoSpec()) -> Path:
+DEFAULT_VIDEO_SPEC = VideoSpec()
+
+
+def write_video(path: Path, frames: Sequence[np.ndarray],
+                spec: VideoSpec = DEFAULT_VIDEO_SPEC) -> Path:
     """Write BGR frames to a video file with cv2.VideoWriter; returns the path."""
     h, w = frames[0].shape[:2]
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*spec.fourcc), spec.fps, (w, h))
@@ -205,7 +209,7 @@ def write_video(path: Path, frames: Sequence[np.ndarray], spec: VideoSpec = Vide
 
 
 def write_scene(directory: Path, scene: str, size: tuple[int, int] = DEFAULT_SIZE,
-                spec: VideoSpec = VideoSpec()) -> Path:
+                spec: VideoSpec = DEFAULT_VIDEO_SPEC) -> Path:
     """Write one scene's video into ``directory``; returns its path."""
     frames = [scene_frame(scene, size, i) for i in range(spec.frames)]
     return write_video(directory / f"{scene}-{size[0]}x{size[1]}{spec.suffix}", frames, spec)
