@@ -39,3 +39,13 @@ def test_missing_device_path_is_no_device() -> None:
         assert camera.latest() is None
     finally:
         camera.stop()
+
+
+def test_missing_camera_index_is_no_device() -> None:
+    camera = open_camera("opencv://97", reconnect_delay_s=0.05)
+    try:
+        camera.start(Events())
+        wait_until(lambda: "index 97" in camera.status().reason)
+        assert camera.status().state is DeviceState.NO_DEVICE
+    finally:
+        camera.stop()

@@ -110,5 +110,12 @@ def test_frontal_score_orders_turns() -> None:
     assert scores[0] > scores[1] > scores[2]
 
 
+def test_light_from_one_side_is_not_a_turned_head(analyser: FaceAnalyser) -> None:
+    frame = synth.face_frame()
+    ramp = np.linspace(0.45, 1.15, frame.shape[1], dtype=np.float32)[None, :, None]
+    side_lit = (frame * ramp).clip(0, 255).astype(np.uint8)
+    assert analyser.analyse(side_lit).guidance is FaceGuidance.OK
+
+
 def test_every_guidance_has_chinese_text() -> None:
     assert set(GUIDANCE_TEXT_ZH) == set(FaceGuidance)

@@ -195,9 +195,11 @@ class Camera:
 
     def _open(self) -> cv2.VideoCapture | None:
         target = self._target()
-        if isinstance(target, str) and self.source.kind in (
-                SourceKind.DEVICE, SourceKind.FILE, SourceKind.SIMULATOR) and not os.path.exists(
-                target):
+        # look before asking OpenCV: it logs a warning per failed open, every retry, for days
+        if isinstance(target, int):
+            if not os.path.exists(f"/dev/video{target}"):
+                return None
+        elif self.source.kind is not SourceKind.STREAM and not os.path.exists(target):
             return None
         cap = self._capture_factory(target)
         if not cap.isOpened():
