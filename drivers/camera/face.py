@@ -24,7 +24,8 @@ import numpy as np
 
 Box = tuple[int, int, int, int]  # x, y, width, height in frame pixels
 
-FACE_CASCADE = Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"
+#: The stock frontal-face cascade shipped in the opencv-python-headless (<5) wheel.
+FACE_CASCADE = Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"  # type: ignore[attr-defined]
 
 
 class FaceGuidance(StrEnum):

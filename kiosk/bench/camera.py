@@ -90,7 +90,8 @@ def bench_face_to_capture(rounds: int) -> list[float]:
             sim.set_scene("no_face")
             time.sleep(0.2)
             capture = FaceCapture(analyser)
-            seq = camera.latest().seq if camera.latest() else 0
+            latest = camera.latest()
+            seq = latest.seq if latest is not None else 0
             sim.set_scene("face")
             t0 = time.perf_counter()
             while True:
@@ -140,8 +141,8 @@ def bench_document(size: tuple[int, int], repeats: int) -> tuple[float, float, i
     times, floors = [], []
     quad = find_page(frame)
     assert quad is not None
-    src = np.float32(quad)
-    dst = np.float32([[0, 0], [1131, 0], [1131, 1599], [0, 1599]])
+    src = np.array(quad, dtype=np.float32)
+    dst = np.array([[0, 0], [1131, 0], [1131, 1599], [0, 1599]], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(src, dst)
     jpeg_bytes = 0
     for _ in range(repeats):
