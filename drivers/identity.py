@@ -40,6 +40,7 @@ class Identity:
     english_name: str = ""
     nationality: str = ""
     card_number: str = ""  # social security card number, travel permit number, ...
+    added_address: str = ""  # newest address added to an ID card after issue (30 03)
     photo: bytes | None = dataclasses.field(default=None, repr=False, compare=False)
 
     def __repr__(self) -> str:

@@ -1,0 +1,159 @@
+"""The signed verification payload carried by a certificate's QR code (pure, no I/O).
+
+Compact text, safe in a QR code's byte mode and in URLs::
+
+    ZWC1.<base64url(body)>.<base64url(ed25519 signature over body)>
+
+``body`` is UTF-8, fields joined by ``|``: key id, serial, kind, issue date (YYYYMMDD), masked
+holder id, base64url SHA-256 digest of the printed content. No name and no full ID number: the
+QR code must not disclose more than the paper does at a glance, and a verifier only needs to know
+the document is genuine and which issue it is. The digest lets the platform (which keeps the
+printed fields) confirm the content as well.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from flows.documents import CertificateDocument
+from kiosk.privacy import mask_id_number
+
+PREFIX = "ZWC1"
+SEPARATOR = "|"
+KEY_ID_BYTES = 4
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def key_id(public_key: Ed25519PublicKey) -> str:
+    """Short id of a public key (hex of the first bytes of its SHA-256), printed in payloads."""
+    raw = public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[: KEY_ID_BYTES * 2]
+
+
+def certificate_digest(doc: CertificateDocument) -> bytes:
+    """SHA-256 over a canonical JSON of everything printed on the certificate."""
+    canonical = {
+        "kind": doc.kind,
+        "title": doc.title,
+        "serial": doc.serial,
+        "holder_name": doc.holder_name,
+        "holder_id_number": doc.holder_id_number,
+        "issuer": doc.issuer,
+        "issue_date": doc.issue_date.isoformat(),
+        "fields": [list(pair) for pair in doc.fields],
+        "table": None if doc.table is None else {
+            "columns": list(doc.table.columns), "rows": [list(r) for r in doc.table.rows]},
+        "notes": list(doc.notes),
+        "seal_text": doc.seal_text,
+    }
+    text = json.dumps(canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateClaim:
+    """What a genuine QR code certifies."""
+
+    key_id: str
+    serial: str
+    kind: str
+    issue_date: date
+    masked_holder_id: str
+    digest: str  # base64url SHA-256 of the printed content
+
+    @classmethod
+    def for_document(cls, doc: CertificateDocument, signing_key_id: str) -> CertificateClaim:
+        """The claim for ``doc`` as issued under ``signing_key_id``."""
+        return cls(signing_key_id, doc.serial, doc.kind, doc.issue_date,
+                   mask_id_number(doc.holder_id_number), _b64(certificate_digest(doc)))
+
+    def body(self) -> str:
+        """The signed text."""
+        parts = (self.key_id, self.serial, self.kind, self.issue_date.strftime("%Y%m%d"),
+                 self.masked_holder_id, self.digest)
+        for part in parts:
+            if SEPARATOR in part:
+                raise ValueError("a payload field contains the separator")
+        return SEPARATOR.join(parts)
+
+
+def sign_claim(claim: CertificateClaim, private_key: Ed25519PrivateKey) -> str:
+    """Encode and sign ``claim`` into the QR text."""
+    body = claim.body().encode("utf-8")
+    return f"{PREFIX}.{_b64(body)}.{_b64(private_key.sign(body))}"
+
+
+class VerifyStatus(StrEnum):
+    """Why a payload is, or is not, genuine."""
+
+    GENUINE = "genuine"
+    NOT_A_CERTIFICATE_CODE = "not_a_certificate_code"
+    MALFORMED = "malformed"
+    UNKNOWN_KEY = "unknown_key"
+    BAD_SIGNATURE = "bad_signature"
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyOutcome:
+    """Result of checking one payload; ``claim`` is set when it could be parsed."""
+
+    status: VerifyStatus
+    claim: CertificateClaim | None = None
+
+    @property
+    def genuine(self) -> bool:
+        """True only for a well-formed payload with a valid signature from a known key."""
+        return self.status is VerifyStatus.GENUINE
+
+
+def _parse_body(body: str) -> CertificateClaim | None:
+    parts = body.split(SEPARATOR)
+    if len(parts) != 6:
+        return None
+    kid, serial, kind, day, masked, digest = parts
+    try:
+        issued = datetime.strptime(day, "%Y%m%d").date()
+    except ValueError:
+        return None
+    return CertificateClaim(kid, serial, kind, issued, masked, digest)
+
+
+def verify_payload(text: str, public_keys: list[Ed25519PublicKey]) -> VerifyOutcome:
+    """Check a scanned QR text against the published public keys."""
+    pieces = text.strip().split(".")
+    if len(pieces) != 3 or pieces[0] != PREFIX:
+        return VerifyOutcome(VerifyStatus.NOT_A_CERTIFICATE_CODE)
+    try:
+        body = _unb64(pieces[1])
+        signature = _unb64(pieces[2])
+        claim = _parse_body(body.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return VerifyOutcome(VerifyStatus.MALFORMED)
+    if claim is None:
+        return VerifyOutcome(VerifyStatus.MALFORMED)
+    keys = [k for k in public_keys if key_id(k) == claim.key_id]
+    if not keys:
+        return VerifyOutcome(VerifyStatus.UNKNOWN_KEY, claim)
+    for key in keys:
+        try:
+            key.verify(signature, body)
+        except InvalidSignature:
+            continue
+        return VerifyOutcome(VerifyStatus.GENUINE, claim)
+    return VerifyOutcome(VerifyStatus.BAD_SIGNATURE, claim)
