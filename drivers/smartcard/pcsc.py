@@ -40,6 +40,9 @@ RECONNECT_DELAY_S = 0.5
 #: Another application holding the card exclusively: retries and the pause between them.
 SHARING_RETRIES = 5
 SHARING_RETRY_DELAY_S = 0.1
+#: A transmit that fails as "not transacted" right after a fast re-insert (vpcd and real readers
+#: both do it while the reader settles) is retried once after this pause, on a fresh connection.
+RETRY_AFTER_COMMS_ERROR_S = 0.3
 
 PNP_NOTIFICATION = "\\\\?PnP?\\Notification"
 
@@ -215,7 +218,14 @@ class PcscReader:
     def _read(self, reader: str) -> None:
         self._set_status(DeviceStatus(DeviceState.BUSY, "reading card"))
         try:
-            card = self._read_card(reader)
+            try:
+                card = self._read_card(reader)
+            except CardError as exc:
+                if exc.reason is not ReadFailure.COMMUNICATION_ERROR or self._stop.is_set():
+                    raise
+                log.info("pcsc: %s on %s; retrying once", exc, reader)
+                self._stop.wait(RETRY_AFTER_COMMS_ERROR_S)
+                card = self._read_card(reader)
         except CardError as exc:
             log.info("pcsc: read failed on %s: %s", reader, exc)
             self._emit("read_failed", exc.reason.value)

@@ -92,15 +92,17 @@ class SmartcardSimulator:
             card.applet.fault = self._fault
             card.applet.after_apdus = after_apdus
 
-    def unplug_reader(self, reader: int = 0) -> None:
-        """Unplug a reader: its cards drop out and pcscd forgets it."""
-        for slot in (0, 1):
-            self.remove(reader, slot)
-        self.pcscd.unplug(self.readers[reader])
+    def unplug_reader(self, reader: int = 0) -> bool:
+        """Unplug a reader: its cards drop out and pcscd comes back without it (see pcscd.py)."""
+        for key in list(self._cards):
+            self.remove(*key)
+        return self.pcscd.unplug(self.readers[reader])
 
-    def plug_reader(self, reader: int = 0) -> None:
-        """Plug a reader back in."""
-        self.pcscd.plug(self.readers[reader])
+    def plug_reader(self, reader: int = 0) -> bool:
+        """Plug a reader back in (pcscd restarts with it)."""
+        for key in list(self._cards):
+            self.remove(*key)
+        return self.pcscd.plug(self.readers[reader])
 
     def restart_pcscd(self) -> bool:
         """Stop and start pcscd (cards drop out, as the reader connections close)."""
