@@ -74,8 +74,10 @@ def pcsc_session_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("pcscd")
 
 
-def _simulator(workdir: Path, reader_count: int) -> Iterator[SmartcardSimulator]:
-    sim = SmartcardSimulator(workdir=workdir, reader_count=reader_count)
+@pytest.fixture
+def sim(pcsc_session_dir: Path) -> Iterator[SmartcardSimulator]:
+    """A running pcscd with one vpcd reader config (two PC/SC readers) and no card."""
+    sim = SmartcardSimulator(workdir=pcsc_session_dir)
     if not sim.start():
         sim.stop()
         pytest.fail(f"pcscd did not start: {sim.pcscd.failure}")
@@ -83,18 +85,6 @@ def _simulator(workdir: Path, reader_count: int) -> Iterator[SmartcardSimulator]
         yield sim
     finally:
         sim.stop()
-
-
-@pytest.fixture
-def sim(pcsc_session_dir: Path) -> Iterator[SmartcardSimulator]:
-    """A running pcscd with one vpcd reader (two slots) and no card."""
-    yield from _simulator(pcsc_session_dir, 1)
-
-
-@pytest.fixture
-def sim2(pcsc_session_dir: Path) -> Iterator[SmartcardSimulator]:
-    """A running pcscd with two vpcd readers."""
-    yield from _simulator(pcsc_session_dir, 2)
 
 
 def start_reader(simulator: SmartcardSimulator) -> tuple[PcscReader, EventRecorder]:
