@@ -21,8 +21,8 @@ os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
 
-from kiosk.resources import FONT_PATH  # noqa: E402
-from kiosk.ui.window import prepare, register_font  # noqa: E402
+from kiosk.resources import FONT_PATH
+from kiosk.ui.window import prepare, register_font
 
 prepare(1920, 1080)
 register_font(FONT_PATH)
