@@ -122,7 +122,10 @@ class IppDocumentPrinter:
                 # A lost answer may hide an accepted job: say so, the journal keeps it pending.
                 return PrintResult(False, state="refused", reason=reason,
                                    details={"uncertain": bool(answer.transport_error)})
-            job_id = int(answer.attributes.get("job-id", 0))
+            job_id = int(answer.attributes.get("job-id", 0) or 0)
+            if job_id <= 0:
+                return PrintResult(False, state="refused", reason="printer returned no job id",
+                                   details={"uncertain": True})
             return self._follow(job_id)
 
     # -- internals ------------------------------------------------------------------------
