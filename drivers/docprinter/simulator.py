@@ -275,7 +275,8 @@ class DocPrinterSimulator:
             for job_id, outcome, path in entries:
                 answer = tool.get_job(job_id)
                 state = answer.attributes.get("job-state") if answer.ok else None
-                docs.append(SpooledDocument(job_id, names.get(state, outcome), path))
+                final = names.get(state, outcome) if isinstance(state, int) else outcome
+                docs.append(SpooledDocument(job_id, final, path))
         finally:
             tool.close()
         return docs

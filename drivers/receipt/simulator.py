@@ -158,9 +158,10 @@ class ReceiptPrinterSimulator:
         while True:
             at = data.find(DLE_EOT, index)
             if at < 0:
-                tail = data[-2:] if data.endswith((b"\x10", DLE_EOT)) else b""
-                self._print(data[index:len(data) - len(tail)])
-                return tail
+                keep = 2 if data.endswith(DLE_EOT) else 1 if data.endswith(b"\x10") else 0
+                keep = min(keep, len(data) - index)  # a request split across reads
+                self._print(data[index:len(data) - keep])
+                return data[len(data) - keep:] if keep else b""
             if at + 2 >= len(data):
                 self._print(data[index:at])
                 return data[at:]

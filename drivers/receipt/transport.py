@@ -115,7 +115,7 @@ class EscposTransport:
             self.close()
             return None, f"status query failed ({type(exc).__name__})"
         finally:
-            if old_timeout is not None and self._printer is not None:
+            if old_timeout is not None and isinstance(device, socket.socket):
                 with contextlib.suppress(OSError):
                     device.settimeout(old_timeout)
         return (reply[-1] if reply else None), ""
