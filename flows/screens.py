@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from flows.definition import FieldDef, StepDef
 from flows.ports import ApplicationOutcome, ApplicationStatus, Appointment
-from flows.strings import say
+from flows.strings import say, summary_text
 from flows.views import Action, Field, FieldKind, Option, Section, StepKind, Table, View
 
 if TYPE_CHECKING:
@@ -239,7 +239,7 @@ def _records(run: FlowRun, step: StepDef) -> View:
         title = title or state["title"]
         columns = state["columns"]
         rows = tuple(tuple(str(item.get(c.key, "")) for c in columns) for item in state["items"])
-        summary = "；".join(f"{k}：{v}" for k, v in state["summary"].items())
+        summary = summary_text(dict(state["summary"]), loc)
         table = Table(columns=tuple(c.label for c in columns), rows=rows, page=state["page"],
                       pages=state["pages"], total=state["total"], summary=summary)
         if step.select:

@@ -161,6 +161,35 @@ REPORT_CATEGORY_KEYS = ("category.device", "category.data", "category.refused", 
 GUIDE_KEYS = ("conditions", "materials", "time_limit", "fees", "location", "basis", "contact")
 
 
+#: Labels of the summary figures platforms send with a records page (key -> words).
+SUMMARY_LABELS: dict[str, dict[str, str]] = {
+    "months": {"zh-CN": "累计缴费月数", "en": "Months paid"},
+    "personal_total": {"zh-CN": "个人累计缴纳", "en": "Paid by you"},
+    "employer_total": {"zh-CN": "单位累计缴纳", "en": "Paid by employers"},
+    "status": {"zh-CN": "参保状态", "en": "Status"},
+    "insurance": {"zh-CN": "险种", "en": "Insurance"},
+    "balance": {"zh-CN": "账户余额", "en": "Balance"},
+    "account_status": {"zh-CN": "账户状态", "en": "Account status"},
+    "monthly_total": {"zh-CN": "月缴存额", "en": "Monthly deposit"},
+    "keeper": {"zh-CN": "档案存放单位", "en": "Kept by"},
+    "phone": {"zh-CN": "咨询电话", "en": "Telephone"},
+}
+
+
+def summary_text(summary: dict[str, object], locale: str) -> str:
+    """A records summary as one line of labelled figures; unlabelled machine keys are left out
+    (labels given by the platform itself, e.g. 累计缴费月数, are shown as they are)."""
+    parts = []
+    for key, value in summary.items():
+        label = SUMMARY_LABELS.get(key)
+        if label is not None:
+            parts.append(f"{label.get(locale) or label['zh-CN']}：{value}")
+        elif not key.isascii() and not any(
+                SUMMARY_LABELS.get(k, {}).get("zh-CN") == key for k in summary):
+            parts.append(f"{key}：{value}")
+    return "；".join(parts)
+
+
 def say(key: str, locale: str, **values: object) -> str:
     """The text for ``key`` in ``locale`` with ``{name}`` placeholders filled."""
     entry = STRINGS[key]
