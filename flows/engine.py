@@ -42,6 +42,7 @@ from flows.ports import (
     Resident,
     SessionPorts,
 )
+from flows.screens import build_view
 from flows.strings import GUIDE_KEYS, RATING_REASON_KEYS, REPORT_CATEGORY_KEYS, say
 from flows.views import Action, Field, FieldKind, Intent, Option, Section, StepKind, Table, View
 
@@ -142,6 +143,28 @@ class FlowRun:
         """True once the DONE view has been reached."""
         return self.page.step == DONE_PAGE
 
+    def discard(self) -> None:
+        """Forget everything the resident entered or was shown (the session wipe calls this).
+
+        The `record` (ids, serials, outcome; no personal data) is kept for the journal.
+        """
+        self.answers.clear()
+        self.prefilled.clear()
+        self.data.clear()
+        self.captures.clear()
+        self.attached.clear()
+        self._records.clear()
+        self._issued.clear()
+        self._documents.clear()
+        self._profile = {}
+        self._prefill = {}
+        self._licences = None
+        self._last_receipt = None
+        self._submitted = None
+        self._report_draft = {"category": "", "description": ""}
+        self.history.clear()
+        self.page = Page(DONE_PAGE)
+
     def idempotency_key(self, purpose: str) -> str:
         """A UUID derived from the run key and ``purpose``: the same on every retry."""
         return str(uuid.uuid5(uuid.UUID(self.key) if _is_uuid(self.key) else uuid.NAMESPACE_OID,
@@ -149,8 +172,6 @@ class FlowRun:
 
     def view(self) -> View:
         """The screen for the current page."""
-        from flows.screens import build_view  # one module per idea; avoids a cycle
-
         return build_view(self)
 
     def send(self, intent: Intent) -> View:

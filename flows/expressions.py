@@ -371,27 +371,29 @@ class _Evaluator:
                 return self._binop(op, self.eval(left), self.eval(right))
             case ast.Compare(left=left, ops=ops, comparators=comparators):
                 current = self.eval(left)
-                for op, comp in zip(ops, comparators, strict=True):
+                for cmp_op, comp in zip(ops, comparators, strict=True):
                     other = self.eval(comp)
-                    if isinstance(op, (ast.In, ast.NotIn)) and not isinstance(
+                    if isinstance(cmp_op, (ast.In, ast.NotIn)) and not isinstance(
                         other, (str, list, tuple, dict)
                     ):
                         raise ExpressionError("'in' needs text, a list or a mapping")
-                    if not _CMP_OPS[type(op)](current, other):
+                    if not _CMP_OPS[type(cmp_op)](current, other):
                         return False
                     current = other
                 return True
             case ast.IfExp(test=test, body=body, orelse=orelse):
                 return self.eval(body) if self.eval(test) else self.eval(orelse)
             case ast.Call(func=ast.Name(id=fname), args=args):
-                values = [self.eval(a) for a in args]
-                if not all(_plain(v) for v in values):
+                arguments: list[Any] = [self.eval(a) for a in args]
+                if not all(_plain(v) for v in arguments):
                     raise ExpressionError("functions take plain values only")
                 if self.on is not None and fname == "today":
                     return self.on
-                if self.on is not None and fname == "age_from_birth_date" and len(values) == 1:
-                    values.append(self.on)
-                return _bounded(FUNCTIONS[fname](*values))
+                if self.on is not None and fname == "age_from_birth_date" and len(
+                    arguments
+                ) == 1:
+                    arguments.append(self.on)
+                return _bounded(FUNCTIONS[fname](*arguments))
         raise ExpressionError(f"{type(node).__name__} is not allowed")  # checked earlier
 
     @staticmethod

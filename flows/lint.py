@@ -146,7 +146,7 @@ def fixture_names(definition: FlowDefinition, fixtures: Mapping[str, Any],
                        "summary": dict(raw.get("summary") or {}), "page": 1,
                        "items": items[: step.page_size]}
             if step.source == "case_progress":
-                case = next(iter((fixtures.get("cases") or {}).values()), {})
+                case: Mapping[str, Any] = next(iter((fixtures.get("cases") or {}).values()), {})
                 records["summary"] = {"status": case.get("status", ""), "case_number": ""}
             data[step.id] = records
     return {"identity": identity, "profile": dict(fixtures.get("profile") or {}),
