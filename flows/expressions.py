@@ -127,7 +127,7 @@ def _number(kind: type, value: Any) -> Any:
     try:
         return kind(value)
     except (TypeError, ValueError) as exc:
-        raise ExpressionError(f"cannot convert {value!r} to a number") from exc
+        raise ExpressionError("cannot convert that text to a number") from exc
 
 
 def _len(value: Any) -> int:

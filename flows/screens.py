@@ -234,6 +234,7 @@ def _records(run: FlowRun, step: StepDef) -> View:
     options: tuple[Option, ...] = ()
     title = run.text(step.title)
     if state is None:
+        title = title or run.text(run.definition.title)
         actions.append(Action("retry", say("retry", loc), primary=True))
     else:
         title = title or state["title"]
