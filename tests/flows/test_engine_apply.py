@@ -127,3 +127,16 @@ def test_queued_outcome_is_shown_as_saved() -> None:
     views = drive(run, fx["answers"])
     result = next(v for v in views if v.kind is StepKind.RESULT)
     assert result.outcome == "queued" and "网络恢复后" in result.title
+
+
+def test_required_capture_cannot_be_skipped() -> None:
+    run, ports, fx = start("elderly-allowance")
+    ports.fixtures = {**fx, "licences": []}
+    view = _to(run, StepKind.CAPTURE, fx["answers"])
+    assert "skip" not in {a.name for a in view.actions}
+    view = run.send(Intent("next"))
+    assert view.kind is StepKind.CAPTURE and view.error == "请先拍摄材料"
+    assert run.send(Intent("skip")).kind is StepKind.CAPTURE
+    view = run.send(Intent("capture"))
+    assert view.extra["captured"]
+    assert run.send(Intent("next")).kind is StepKind.CHECK
