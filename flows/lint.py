@@ -52,6 +52,11 @@ def lint_dir(root: Path | str) -> list[Problem]:
     return problems
 
 
+def lint_bundle(root: Path) -> list[str]:
+    """`BundleCheck` for the updater: lint problems under ``root`` as text lines."""
+    return [str(p) for p in lint_dir(root)]
+
+
 def lint_service(folder: Path, check_fixtures: bool = True,
                  ) -> tuple[list[Problem], FlowDefinition | None]:
     """Problems of one service folder, and its definition when it loaded."""
