@@ -306,6 +306,16 @@ class FlowRun:
         """The last receipt handed to the printer (for tests and the journal)."""
         return self._last_receipt
 
+    def receipt_preview(self, name: str) -> ReceiptDocument | None:
+        """The receipt ``name`` as it would print now (None when it cannot be filled)."""
+        template = self.definition.receipts.get(name)
+        if template is None:
+            return None
+        try:
+            return fill_receipt(self.definition, template, self.names(), self.locale, self.today)
+        except ExpressionError:
+            return None
+
     def certificate_document(self, step_id: str) -> CertificateDocument | None:
         """The certificate filled on a step (for tests and the journal)."""
         return self._documents.get(step_id)

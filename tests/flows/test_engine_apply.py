@@ -140,3 +140,13 @@ def test_required_capture_cannot_be_skipped() -> None:
     view = run.send(Intent("capture"))
     assert view.extra["captured"]
     assert run.send(Intent("next")).kind is StepKind.CHECK
+
+
+def test_receipt_step_previews_what_will_print() -> None:
+    run, ports, fx = start("flexible-employment-insurance")
+    view = _to(run, StepKind.PRINT_RECEIPT, fx["answers"])
+    preview = {f.label: f.value for f in view.fields}
+    assert preview["办件编号"] == "LH20261121000012"
+    assert preview["缴费基数"] == "社平工资的60%"
+    run.send(Intent("print"))
+    assert dict(ports.printed_receipts[0].lines) == preview
