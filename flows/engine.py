@@ -125,6 +125,7 @@ class FlowRun:
         self._report_draft: dict[str, str] = {"category": "", "description": ""}
         self._report_from = ""
         self._report_step = ""  # set when the report is a step of the flow itself
+        self._report_context = ""  # the problem on screen when the report was opened
         self._report_result: tuple[str, int] = ("", 0)
         self._rate_draft: dict[str, Any] = {"score": 0, "reasons": []}
         self.rated = False
@@ -179,12 +180,13 @@ class FlowRun:
         action = intent.action
         if self.finished:
             return self.view()
-        self.error = ""
+        shown_error, self.error = self.error, ""
         if action == "guide" and self.page.step not in OVERLAY_PAGES:
             self._push(Page(GUIDE_PAGE))
         elif action == "report" and self.page.step != REPORT_PAGE and not self._on_report_step():
             self._report_from = self.page.step
             self._report_draft = {"category": "", "description": ""}
+            self._report_context = shown_error
             self._push(Page(REPORT_PAGE))
             if isinstance(intent.value, Mapping):  # one-shot report from any screen
                 self._on_report(intent)
@@ -537,11 +539,11 @@ class FlowRun:
                 self._records[step.id] = None
                 return
             self._licences = tuple(found)
-            cols = (RecordColumn("title", "证照名称"), RecordColumn("issuer", "发证机关"),
-                    RecordColumn("valid_to", "有效期至"))
+            cols = self._columns("licence", ("title", "issuer", "valid_to"))
             items = [{"title": x.title, "issuer": x.issuer, "valid_to": x.valid_to,
                       "licence_id": x.licence_id, "type": x.type} for x in found]
-            self._store_local_page(step, "我的电子证照", cols, items, page, {})
+            self._store_local_page(step, say("records.licences", self.locale), cols, items, page,
+                                   {})
             return
         if step.source == "benefits":
             found_b = self.ports.benefits()
@@ -549,11 +551,10 @@ class FlowRun:
                 self.error = found_b.message
                 self._records[step.id] = None
                 return
-            cols = (RecordColumn("title", "待遇名称"), RecordColumn("amount", "金额"),
-                    RecordColumn("reason", "享受依据"))
+            cols = self._columns("benefit", ("title", "amount", "reason"))
             items = [{"title": b.title, "amount": b.amount, "reason": b.reason, "code": b.code}
                      for b in found_b]
-            self._store_local_page(step, "免申即享", cols, items, page,
+            self._store_local_page(step, say("records.benefits", self.locale), cols, items, page,
                                    {"count": str(len(items))})
             return
         if step.source == "case_progress":
@@ -567,8 +568,7 @@ class FlowRun:
                 self.error = progress.message
                 self._records[step.id] = None
                 return
-            cols = (RecordColumn("time", "时间"), RecordColumn("step", "环节"),
-                    RecordColumn("note", "说明"))
+            cols = self._columns("case", ("time", "step", "note"))
             items = [{"time": e.time, "step": e.step, "note": e.note} for e in progress.history]
             self._store_local_page(step, progress.service, cols, items, page,
                                    {"case_number": progress.case_number,
@@ -586,6 +586,9 @@ class FlowRun:
         }
         self._records[step.id] = state
         self._bind_records(step, state)
+
+    def _columns(self, kind: str, keys: tuple[str, ...]) -> tuple[RecordColumn, ...]:
+        return tuple(RecordColumn(k, say(f"col.{kind}.{k}", self.locale)) for k in keys)
 
     def _store_local_page(self, step: StepDef, title: str, cols: tuple[RecordColumn, ...],
                           items: list[dict[str, str]], page: int,
@@ -1051,9 +1054,12 @@ class FlowRun:
         if not draft["category"]:
             self.error = say("error.choose", self.locale)
             return
+        description = draft["description"]
+        if self._report_context:
+            description += say("report.context", self.locale, value=self._report_context)
         sent = self.ports.report_problem(ProblemReport(
             service=self.definition.id, step=self._report_from or self.page.step,
-            category=draft["category"], description=draft["description"],
+            category=draft["category"], description=description[:600],
             idempotency_key=self.idempotency_key(f"report:{len(self.record.report_ids)}"),
         ))
         if isinstance(sent, PortFailure):
