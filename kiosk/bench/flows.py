@@ -14,10 +14,16 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+try:
+    _YAML_LOADER: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML without libyaml
+    _YAML_LOADER = yaml.SafeLoader
 
 from flows.definition import FlowDefinition, load_definition
 from flows.engine import FlowRun
@@ -101,4 +107,31 @@ def main(argv: list[str]) -> int:
     print(f"engine: mean {mean * 1e6:.1f} us/transition, worst service median "
           f"{worst * 1e6:.1f} us (goal < 1000 us)")
     print(f"floor (bare View construction): {floor * 1e6:.2f} us; ratio {mean / floor:.1f}x")
+    _catalogue_figures(args.root, args.repeat)
     return 0
+
+
+def _catalogue_figures(root: Path, repeat: int) -> None:
+    """Catalogue load (with and without the fixture checks) and search, against reading the
+    YAML files alone in the same run."""
+    from flows.services import Catalogue
+
+    def timed(fn: Callable[[], object], n: int) -> float:
+        t0 = time.perf_counter()
+        for _ in range(n):
+            fn()
+        return (time.perf_counter() - t0) / n
+
+    files = sorted(root.glob("*/flow.yaml"))
+    n = max(1, repeat // 10)
+    floor = timed(lambda: [yaml.load(f.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+                           for f in files], n)
+    plain = timed(lambda: Catalogue.load(root, check_fixtures=False), n)
+    checked = timed(lambda: Catalogue.load(root), n)
+    catalogue = Catalogue.load(root, check_fixtures=False)
+    queries = ("sbjf", "社保", "gongjijin", "tax", "xsecs", "证明")
+    search = timed(lambda: [catalogue.search(q) for q in queries], repeat * 10) / len(queries)
+    print(f"catalogue load ({len(files)} services): {plain * 1e3:.1f} ms, with fixture checks "
+          f"{checked * 1e3:.1f} ms; floor (YAML parse only) {floor * 1e3:.1f} ms; "
+          f"ratio {plain / floor:.1f}x")
+    print(f"catalogue search: {search * 1e6:.1f} us per query")
