@@ -786,7 +786,8 @@ class FlowRun:
         service = step.service or self.definition.service_code
         key = self.idempotency_key(f"submit:{step.id}")
         if step.target == "appointment":
-            day = str(self.answers.get("date", "") or "")
+            extra = self._step_answers(step)
+            day = str(extra.get("date") or self.answers.get("date", "") or "")
             booked = self.ports.book_appointment(service, key, day)
             if isinstance(booked, PortFailure):
                 self.error = booked.message
@@ -797,13 +798,7 @@ class FlowRun:
             self.data[step.id] = {"ticket": booked.ticket, "window": booked.window,
                                   "waiting": booked.waiting}
         else:
-            names = self.names()
-            answers = {k: v for k, v in self.answers.items()}
-            try:
-                for k, t in step.answers.items():
-                    answers[k] = t.render(names, self.today)
-            except ExpressionError:
-                pass
+            answers = {**self.answers, **self._step_answers(step)}
             request = ApplicationRequest(
                 service=service, answers=answers, licences=tuple(self.attached),
                 attachments=tuple(Attachment(c.name, c.content_type, c.sha256, c.data)
@@ -823,6 +818,15 @@ class FlowRun:
                                   "time_limit_days": outcome.time_limit_days}
         self._advance()
         self.history.clear()  # never back across a submission
+
+    def _step_answers(self, step: StepDef) -> dict[str, str]:
+        """The submit step's templated extra answers (a failing one is left out)."""
+        names = self.names()
+        out: dict[str, str] = {}
+        for key, template in step.answers.items():
+            with contextlib.suppress(ExpressionError):
+                out[key] = template.render(names, self.today)
+        return out
 
     def _on_result(self, step: StepDef, intent: Intent) -> None:
         if intent.action == "print" and step.receipt:

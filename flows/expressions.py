@@ -24,7 +24,7 @@ import ast
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 MAX_SOURCE_CHARS = 400
@@ -136,6 +136,16 @@ def _len(value: Any) -> int:
     return len(value)
 
 
+def add_days(value: Any, days: Any) -> str:
+    """The date ``days`` after ``value`` as YYYY-MM-DD ("" when not a date; |days| <= 3660)."""
+    parsed = _parse_date(value)
+    if parsed is None or isinstance(days, bool) or not isinstance(days, int):
+        return ""
+    if abs(days) > 3660:
+        raise ExpressionError("add_days: at most ten years")
+    return (parsed + timedelta(days=days)).isoformat()
+
+
 def _date_text(value: Any) -> str:
     parsed = _parse_date(value)
     return parsed.isoformat() if parsed else ""
@@ -153,6 +163,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "round": round,
     "today": _today,
     "date": _date_text,
+    "add_days": add_days,
     "age_from_birth_date": age_from_birth_date,
     "is_id_number": is_id_number,
     "is_phone": is_phone,
