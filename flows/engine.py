@@ -194,9 +194,34 @@ class FlowRun:
             self._back()
         elif action == "cancel":
             self._finish()
+        elif action == "scanned":
+            self._on_scanned(intent.value)
         else:
             self._dispatch(intent)
         return self.view()
+
+    def _on_scanned(self, payload: Any) -> None:
+        """A code scanned during the run (扫码亮证 at a licence step; a receipt's case number
+        where a case is picked). The payload is duck-typed: ``kind`` and ``text``."""
+        kind = str(getattr(payload, "kind", "") or (payload.get("kind", "") if isinstance(
+            payload, Mapping) else ""))
+        text = getattr(payload, "text", None)
+        if text is None:
+            text = payload.get("text", "") if isinstance(payload, Mapping) else str(payload or "")
+        text = str(text).strip()[:200]
+        kind = kind.rsplit(".", 1)[-1].lower()
+        step = self.step()
+        if step is not None and step.type == "licence" and kind in ("e_licence", "licence"):
+            offered = {lic.licence_id for lic in self.licences_offered()}
+            if text in offered:
+                if text not in self.attached:
+                    self.attached.append(text)
+                return
+            self.error = say("error.scan_unknown", self.locale)
+        elif step is not None and step.type == "records" and step.select and text:
+            self._on_records(step, Intent("choose", text))
+        else:
+            self.error = say("error.scan_here", self.locale)
 
     def _on_report_step(self) -> bool:
         step = self.step()

@@ -150,3 +150,28 @@ def test_receipt_step_previews_what_will_print() -> None:
     assert preview["缴费基数"] == "社平工资的60%"
     run.send(Intent("print"))
     assert dict(ports.printed_receipts[0].lines) == preview
+
+
+class _Scanned:
+    """Stands in for a scanner payload (the engine duck-types ``kind`` and ``text``)."""
+
+    def __init__(self, kind: str, text: str) -> None:
+        self.kind, self.text = kind, text
+
+
+def test_scanning_an_e_licence_attaches_only_the_residents_own() -> None:
+    run, _ports, fx = start("elderly-allowance")
+    view = _to(run, StepKind.LICENCE, fx["answers"])
+    run.send(Intent("choose", []))  # the resident unticks it, then shows it by scanning
+    view = run.send(Intent("scanned", _Scanned("e_licence", "1.2.156.3005.2.99999.X")))
+    assert view.error == "无法识别该证照码，或该证照不属于您本人"
+    view = run.send(Intent("scanned", _Scanned("e_licence", "1.2.156.3005.2.11310000.0001")))
+    assert not view.error and view.options[0].selected
+
+
+def test_scanning_a_receipt_picks_the_case() -> None:
+    run, _, _ = start("case-progress")
+    view = run.send(Intent("scanned", {"kind": "case_number", "text": "JZ20261101000045"}))
+    assert view.kind is StepKind.RECORDS and view.table.columns[0] == "时间"
+    run2, _, _ = start("archives")
+    assert run2.send(Intent("scanned", "anything")).error == "这一步不需要扫码"
