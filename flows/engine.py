@@ -130,12 +130,22 @@ class FlowRun:
         self._rate_draft: dict[str, Any] = {"score": 0, "reasons": []}
         self.rated = False
         self.page = Page(self.definition.start)
-        missing = self._unusable_devices(definition.devices)
-        if missing:
-            self.error = missing
-            self.page = Page(UNAVAILABLE_PAGE)
-        else:
-            self._settle()
+        self._started = False  # the constructor never calls a port: start() does
+
+    def start(self) -> View:
+        """Enter the first step (may call ports: prefill, licences, the first records page).
+
+        Call it from a worker thread; `view` and `send` call it on first use if needed.
+        """
+        if not self._started:
+            self._started = True
+            missing = self._unusable_devices(self.definition.devices)
+            if missing:
+                self.error = missing
+                self.page = Page(UNAVAILABLE_PAGE)
+            else:
+                self._settle()
+        return build_view(self)
 
     # ------------------------------------------------------------------ public API
 
@@ -165,6 +175,7 @@ class FlowRun:
         self._report_draft = {"category": "", "description": ""}
         self.history.clear()
         self.page = Page(DONE_PAGE)
+        self._started = True
 
     def idempotency_key(self, purpose: str) -> str:
         """A UUID derived from the run key and ``purpose``: the same on every retry."""
@@ -172,12 +183,16 @@ class FlowRun:
                               f"{self.key}:{purpose}"))
 
     def view(self) -> View:
-        """The screen for the current page."""
+        """The screen for the current page (starts the run on first use)."""
+        if not self._started:
+            return self.start()
         return build_view(self)
 
     def send(self, intent: Intent) -> View:
         """Apply what the resident did and return the next screen. Never raises for bad input."""
         action = intent.action
+        if not self._started:
+            self.start()
         if self.finished:
             return self.view()
         shown_error, self.error = self.error, ""

@@ -114,3 +114,11 @@ def test_discard_forgets_personal_data_but_keeps_the_record() -> None:
     assert run.finished and run.view().kind is StepKind.DONE
     assert run.record.case_number == case
     assert "陈" not in repr(run.record)
+
+
+def test_constructing_a_run_calls_no_port() -> None:
+    run, ports, _ = start("medical-insurance-account")
+    assert ports.calls == []
+    view = run.start()
+    assert view.kind is StepKind.RECORDS and ports.count("fetch_records") == 1
+    assert run.view().table is not None and ports.count("fetch_records") == 1
