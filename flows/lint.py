@@ -71,7 +71,11 @@ def lint_service(folder: Path, check_fixtures: bool = True,
         problems.append(source.problem(("id",), f"service id {definition.id!r} must equal its "
                                                 f"folder name {folder.name!r}"))
     if check_fixtures:
-        problems.extend(_check_fixtures(definition, folder))
+        try:
+            problems.extend(_check_fixtures(definition, folder))
+        except Exception as exc:  # fixtures of an unexpected shape: a problem, not a crash
+            problems.append(Problem(str(folder / FIXTURES_FILE), 1,
+                                    f"fixtures have an unexpected shape ({type(exc).__name__})"))
     return problems, definition
 
 

@@ -175,7 +175,12 @@ def smoke_service(folder: Path) -> list[Problem]:
         return [Problem(flow, 1, f"smoke run: no readable {FIXTURES_FILE}")]
     if not isinstance(fixtures, dict):
         return [Problem(flow, 1, f"smoke run: {FIXTURES_FILE} must be a mapping")]
-    run = FlowRun(definition, ReplayPorts(fixtures), today=SMOKE_DATE)
+    try:
+        ports = ReplayPorts(fixtures)
+    except Exception as exc:  # fixtures of an unexpected shape
+        return [Problem(flow, 1, f"smoke run: fixtures have an unexpected shape "
+                                 f"({type(exc).__name__})")]
+    run = FlowRun(definition, ports, today=SMOKE_DATE)
     try:
         views = drive(run, fixtures.get("answers") or {})
     except Stuck as exc:
