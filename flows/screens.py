@@ -234,6 +234,7 @@ def _records(run: FlowRun, step: StepDef) -> View:
     options: tuple[Option, ...] = ()
     title = run.text(step.title)
     if state is None:
+        title = title or run.text(run.definition.title)
         actions.append(Action("retry", say("retry", loc), primary=True))
     else:
         title = title or state["title"]
@@ -282,10 +283,14 @@ def _print_certificate(run: FlowRun, step: StepDef) -> View:
         body = say("print.ready", loc, value=name)
         speech = say("speech.print_failed" if state == "failed" else "speech.print_certificate",
                      loc)
+    fields: tuple[Field, ...] = ()
     if issued is not None:
         body += "\n" + say("print.serial", loc, value=issued.serial)
+        document = run.certificate_document(step.id)
+        if document is not None:
+            fields = _lines_as_fields(document.fields)
     return _view(run, StepKind.PRINT_CERTIFICATE, _title(run, step, "title.print_certificate"),
-                 step, speech, [*actions, *_common(run)], body=body,
+                 step, speech, [*actions, *_common(run)], body=body, fields=fields,
                  error=run.error or ("" if usable or state == "done" else reason),
                  outcome=state, reference=issued.serial if issued else "")
 
@@ -301,10 +306,18 @@ def _print_receipt(run: FlowRun, step: StepDef) -> View:
         actions = [Action("print", say("retry" if state == "failed" else "print", loc),
                           primary=True, enabled=usable), Action("skip", say("skip", loc))]
         speech = say("speech.print_receipt", loc)
+    preview = run.receipt_preview(step.receipt)
     return _view(run, StepKind.PRINT_RECEIPT, _title(run, step, "title.print_receipt"), step,
                  speech, [*actions, *_common(run)], body=run.text(step.text),
+                 fields=_lines_as_fields(preview.lines) if preview else (),
                  error=run.error or ("" if usable or state == "done" else reason),
                  outcome=state, reference=run.record.case_number)
+
+
+def _lines_as_fields(lines: tuple[tuple[str, str], ...]) -> tuple[Field, ...]:
+    """Label/value lines of a document shown read-only before or after printing."""
+    return tuple(Field(key=f"line{i}", label=label, value=value, required=False)
+                 for i, (label, value) in enumerate(lines))
 
 
 def _guide(run: FlowRun, step: StepDef) -> View:
