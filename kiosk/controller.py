@@ -144,6 +144,9 @@ class KioskController:
         """首页: leave the running service (the session stays)."""
         if self.lifecycle.phase not in (Phase.ACTIVE, Phase.STILL_THERE):
             return
+        discard = getattr(self._run, "discard", None)
+        if callable(discard):
+            discard()
         self._run = None
         self._show_home()
 
@@ -214,12 +217,11 @@ class KioskController:
 
     def _start_run(self, entry: ServiceEntry) -> None:
         session = self.lifecycle.session
-        if session is None:
+        if session is None or self.state.busy:
             return
-        context = {"session": session}
+        session_id = session.session_id
         try:
-            run = self.catalogue.start(entry.service_id, context)
-            view = run.view()
+            run = self.catalogue.start(entry.service_id, {"session": session})
         except Exception as exc:  # a broken bundle: the service is unavailable, never a crash
             log_event(log, "service_start_failed", logging.ERROR, service=entry.service_id,
                       error=type(exc).__name__)
@@ -228,7 +230,23 @@ class KioskController:
             return
         self._run = run
         log_event(log, "service_started", service=entry.service_id)
-        self._show_view(view, entry.title)
+        self._publish(busy=True, busy_text="正在加载，请稍候", notice="",
+                      service_title=entry.title)
+
+        def done(result: Any) -> None:
+            current = self.lifecycle.session
+            if current is None or current.session_id != session_id or self._run is not run:
+                return
+            if isinstance(result, Exception):
+                self._run = None
+                self._publish(busy=False, notice=f"“{entry.title}”暂不可用，请稍后再试",
+                              notice_kind="error")
+                self._show_home()
+                return
+            self._show_view(result, entry.title)
+
+        starter = getattr(run, "start", run.view)
+        self.runner.submit(starter, done)
 
     def send(self, intent: Intent) -> None:
         """Forward the resident's intent to the running flow (blocking work on the worker)."""
@@ -360,6 +378,9 @@ class KioskController:
         return "、".join(down) + "暂不可用" if down else "服务暂不可用"
 
     def _on_wipe(self) -> None:
+        discard = getattr(self._run, "discard", None)
+        if callable(discard):
+            discard()
         self._run = None
         self._pending_service = None
         self.state = UiState(screen="attract", phase=self.lifecycle.phase)
