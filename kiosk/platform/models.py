@@ -186,7 +186,8 @@ class Licence:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Licence:
         """Build from the JSON answer."""
-        return cls(*(str(data.get(k, "")) for k in cls.FIELDS), extra=_rest(data, cls.FIELDS))
+        values = {k: str(data.get(k, "")) for k in cls.FIELDS}
+        return cls(**values, extra=_rest(data, cls.FIELDS))
 
     def __repr__(self) -> str:
         return f"Licence(type={self.type}, title={self.title})"

@@ -559,6 +559,8 @@ def issue_certificate(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]:
     terminal_id = _str(body, "terminal_id", "终端编号", max_chars=64)
     case_number = _str(body, "case_number", "办件编号", required=False, max_chars=64)
     case = None
+    if kind == "acceptance-receipt" and not case_number:
+        raise ApiError(422, "missing_field", "请提供需要补打回执的办件编号")
     if case_number:
         row = _case(conn, case_number)
         if row["id_number"] != resident.id_number:

@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import socket
+import sys
 import threading
 import time
 from collections import Counter
@@ -307,7 +308,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         started = time.monotonic()
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self._write(
+                Response(400, ApiError(400, "bad_request", "请求格式不正确").payload()), started
+            )
+            self.close_connection = True
+            return
         if length > MAX_BODY_BYTES:
             self._write(
                 Response(413, ApiError(413, "too_large", "上传内容过大").payload()), started
@@ -362,6 +372,11 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Log an unexpected error in a connection thread by class only (no traceback dump)."""
+        error = sys.exc_info()[1]
+        log_event(LOG, "sandbox_connection_error", logging.ERROR, error=type(error).__name__)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         """Track the connection, then serve it in its own thread."""

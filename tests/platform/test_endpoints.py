@@ -339,6 +339,9 @@ def test_acceptance_receipt_reprint(client: PlatformClient) -> None:
     )
     receipt = client.issue_certificate("acceptance-receipt", token, case_number=case.case_number)
     assert ("办件编号", case.case_number) in receipt.fields
+    with pytest.raises(PlatformError) as no_case:
+        client.issue_certificate("acceptance-receipt", token)
+    assert no_case.value.kind is ErrorKind.INVALID and "办件编号" in no_case.value.message
     other = login(client, "worker")
     with pytest.raises(PlatformError) as caught:
         client.issue_certificate("acceptance-receipt", other, case_number=case.case_number)
