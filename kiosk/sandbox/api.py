@@ -249,9 +249,35 @@ def _page(call: Call) -> tuple[int, int]:
     return page, size
 
 
-def _case_row(row: sqlite3.Row) -> dict[str, Any]:
+def _progress(row: sqlite3.Row, today: date) -> tuple[rules.CaseStatus, list[dict[str, Any]]]:
+    """Status and history as of ``today``: an accepted case is done once its time limit passed.
+
+    The sandbox has no case workers, so review "happens" deterministically when the promised
+    time limit (counted in calendar days here) has elapsed; nothing is written back.
+    """
     body = json.loads(row["body"])
     status = rules.CaseStatus(row["status"])
+    history = json.loads(row["history"])
+    if status is rules.CaseStatus.ACCEPTED:
+        done_on = date.fromisoformat(body["submitted_at"][:10]) + timedelta(
+            days=int(body["time_limit_days"])
+        )
+        if done_on <= today:
+            status = rules.CaseStatus.APPROVED
+            history.append(
+                {
+                    "at": done_on.isoformat(),
+                    "status": status.value,
+                    "label": rules.STATUS_LABELS[status],
+                    "note": "审核通过，已办结",
+                }
+            )
+    return status, history
+
+
+def _case_row(row: sqlite3.Row, today: date) -> dict[str, Any]:
+    body = json.loads(row["body"])
+    status, _ = _progress(row, today)
     return {
         "case_number": row["case_number"],
         "service": row["service"],
@@ -279,7 +305,7 @@ def record_list(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]:
             "SELECT * FROM applications WHERE id_number=? ORDER BY seq DESC LIMIT ? OFFSET ?",
             (resident.id_number, size, offset),
         ).fetchall()
-        items = [_case_row(r) for r in rows]
+        items = [_case_row(r, call.today) for r in rows]
         summary: dict[str, Any] = {"cases": total}
     else:
         total = conn.execute(
@@ -516,7 +542,7 @@ def application_status(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]:
     """GET /v1/applications/{case_number}."""
     row = _case(conn, call.params["case_number"])
     body = json.loads(row["body"])
-    status = rules.CaseStatus(row["status"])
+    status, history = _progress(row, call.today)
     return 200, {
         "case_number": row["case_number"],
         "service": row["service"],
@@ -527,7 +553,7 @@ def application_status(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]:
         "next_step": body["next_step"],
         "time_limit_days": body["time_limit_days"],
         "submitted_at": body["submitted_at"],
-        "history": json.loads(row["history"]),
+        "history": history,
     }
 
 
@@ -568,7 +594,7 @@ def issue_certificate(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]:
         stored = json.loads(row["body"])
         case = {
             "case_number": case_number,
-            "status": row["status"],
+            "status": _progress(row, call.today)[0].value,
             "service_title": rules.service_title(row["service"]),
             "submitted": stored["submitted_at"][:16].replace("T", " "),
             "time_limit_days": stored["time_limit_days"],

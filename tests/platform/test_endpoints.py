@@ -53,6 +53,7 @@ def test_verify_by_id_card_then_profile(
     )
     assert profile.birth_date == resident.birth_date.isoformat()
     assert resident.id_number not in repr(profile) and resident.name not in repr(profile)
+    assert client.records(result.resident_token, "social-insurance-payments").total >= 24
     status, body = _raw(sandbox, "GET", f"/v1/residents/{result.resident_token}/profile")
     assert status == 200
     conforms("Profile", body)
