@@ -28,7 +28,10 @@ from kiosk.sandbox.seed import SeedResident, by_key, from_json
 from kiosk.sandbox.store import dumps
 
 API_VERSION = "v1"
-TOKEN_TTL_SECONDS = 30 * 60  # a session never lasts longer (settings cap it at 15 minutes)
+TOKEN_TTL_SECONDS = 30 * 60  # reading with a token: a session never lasts longer (cap 15 min)
+#: Submitting with a token: a terminal's outbox may deliver an application or a rating made
+#: while the network was down days later; the identity was verified when it was made.
+SUBMISSION_TOKEN_TTL_SECONDS = 7 * 24 * 3600
 MAX_PAGE_SIZE = 100
 MAX_COMMENT_CHARS = 200
 MAX_DESCRIPTION_CHARS = 500
@@ -114,11 +117,17 @@ def _resident(conn: sqlite3.Connection, id_number: str) -> SeedResident | None:
     return from_json(json.loads(row[0])) if row else None
 
 
-def _token_resident(call: Call, conn: sqlite3.Connection, token: str) -> SeedResident:
-    row = conn.execute(
-        "SELECT id_number, expires_at FROM tokens WHERE token=?", (token,)
-    ).fetchone()
-    if row is None or row["expires_at"] < call.now:
+def _token_resident(
+    call: Call, conn: sqlite3.Connection, token: str, submission: bool = False
+) -> SeedResident:
+    """The resident a token stands for; 401 when unknown or expired.
+
+    Reads need a fresh token (`TOKEN_TTL_SECONDS`); submissions queued by a terminal while
+    offline are accepted for `SUBMISSION_TOKEN_TTL_SECONDS` after verification.
+    """
+    row = conn.execute("SELECT id_number, issued_at FROM tokens WHERE token=?", (token,)).fetchone()
+    ttl = SUBMISSION_TOKEN_TTL_SECONDS if submission else TOKEN_TTL_SECONDS
+    if row is None or row["issued_at"] + ttl < call.now:
         raise ApiError(401, "invalid_token", "身份核验已失效，请重新核验身份")
     resident = _resident(conn, row["id_number"])
     if resident is None:  # pragma: no cover - tokens only point at residents
@@ -148,10 +157,12 @@ def health(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]:
 
 def _issue_token(call: Call, conn: sqlite3.Connection, resident: SeedResident) -> str:
     token = secrets.token_urlsafe(18)
-    conn.execute("DELETE FROM tokens WHERE expires_at < ?", (call.now,))
     conn.execute(
-        "INSERT INTO tokens VALUES (?, ?, ?)",
-        (token, resident.id_number, call.now + TOKEN_TTL_SECONDS),
+        "DELETE FROM tokens WHERE issued_at < ?", (call.now - SUBMISSION_TOKEN_TTL_SECONDS,)
+    )
+    conn.execute(
+        "INSERT INTO tokens (token, id_number, expires_at, issued_at) VALUES (?, ?, ?, ?)",
+        (token, resident.id_number, call.now + TOKEN_TTL_SECONDS, call.now),
     )
     return token
 
@@ -459,7 +470,9 @@ def submit_application(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]:
     """POST /v1/applications."""
     body = _obj(call)
     service = _str(body, "service", "事项", max_chars=64)
-    resident = _token_resident(call, conn, _str(body, "resident_token", "身份核验凭证"))
+    resident = _token_resident(
+        call, conn, _str(body, "resident_token", "身份核验凭证"), submission=True
+    )
     terminal_id = _str(body, "terminal_id", "终端编号", max_chars=64)
     answers = body.get("answers") or {}
     licence_ids = body.get("licences") or []

@@ -443,11 +443,19 @@ class SandboxHandle:
 
 
 def create_sandbox(
-    db_path: Path, host: str = "127.0.0.1", port: int = 0, today: Callable[[], date] = date.today
+    db_path: Path,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    today: Callable[[], date] = date.today,
+    clock: Callable[[], float] = time.time,
 ) -> SandboxHandle:
-    """Open (seeding if new) the database and bind the server; not serving yet."""
+    """Open (seeding if new) the database and bind the server; not serving yet.
+
+    ``today`` and ``clock`` are injectable so tests can move days (case progress) and seconds
+    (token expiry) without waiting.
+    """
     store = Store(Path(db_path), today=today())
-    app = SandboxApp(store, today=today)
+    app = SandboxApp(store, today=today, clock=clock)
     try:
         server = SandboxHTTPServer((host, port), app)
     except OSError:
@@ -461,9 +469,10 @@ def start_sandbox(
     host: str = "127.0.0.1",
     port: int = 0,
     today: Callable[[], date] = date.today,
+    clock: Callable[[], float] = time.time,
 ) -> SandboxHandle:
     """Start the sandbox in a background thread on a free loopback port (port 0) and return it."""
-    handle = create_sandbox(Path(db_path), host, port, today)
+    handle = create_sandbox(Path(db_path), host, port, today, clock)
     thread = threading.Thread(
         target=handle._server.serve_forever,
         kwargs={"poll_interval": SERVE_POLL_SECONDS},
