@@ -168,6 +168,9 @@ class PlatformClient:
                     headers=headers,
                     timeout=timeout,
                 )
+            except requests.ConnectTimeout:
+                # Nothing answered the connection (host or route down): unavailable, not slow.
+                last = PlatformError(ErrorKind.UNAVAILABLE, code="connect_timeout")
             except requests.Timeout:
                 last = PlatformError(ErrorKind.TIMEOUT, code="timeout")
             except requests.ConnectionError:
@@ -185,7 +188,7 @@ class PlatformClient:
                     ms=elapsed_ms,
                 )
                 if response.status_code < 400:
-                    return self._json(op, response), response.headers.get(REPLAY_HEADER) == "true"
+                    return self._json(response), response.headers.get(REPLAY_HEADER) == "true"
                 error = self._error(response)
                 if response.status_code not in RETRY_STATUSES:
                     raise error
@@ -204,7 +207,7 @@ class PlatformClient:
         raise last
 
     @staticmethod
-    def _json(op: str, response: requests.Response) -> Any:
+    def _json(response: requests.Response) -> Any:
         try:
             return response.json()
         except ValueError:
