@@ -16,6 +16,7 @@ BENCHMARKS: dict[str, str] = {
     "updates": "verify and activate a 5 MB bundle; bytes fetched by an idle poll",
     "smartcard": "card insert to identity read, through pcscd",
     "camera": "preview pump fps and CPU; face-to-capture time; document capture per page",
+    "platform": "a resident's platform calls against the sandbox, against a bare health call",
 }
 
 
