@@ -178,7 +178,7 @@ class PreferenceStore:
         self._listeners.append(listener)
 
     def update(self, change: Callable[[Preferences], Preferences]) -> Preferences:
-        """Apply ``change`` (e.g. ``lambda p: p.with_elderly(True)``); tell listeners if different."""
+        """Apply ``change`` (``lambda p: p.with_elderly(True)``); tell listeners if different."""
         with self._lock:
             old = self._current
             self._current = change(old)

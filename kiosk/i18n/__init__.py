@@ -70,7 +70,7 @@ def _(msgid: str, **values: object) -> str:
     return translate(msgid, _current[0], **values)
 
 
-def N_(msgid: str) -> str:  # noqa: N802 - the gettext convention
+def N_(msgid: str) -> str:
     """Mark ``msgid`` for extraction; return it untranslated."""
     return msgid
 
@@ -87,7 +87,7 @@ class Translator:
 
 
 def join_list(items: list[str], locale: str) -> str:
-    """Items joined the way the language lists them (身份证阅读器、摄像头 / ID card reader, camera)."""
+    """Items joined the way the language lists them (摄像头、扫码器 / camera, code scanner)."""
     return translate("、", locale).join(items)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 #: Letters a resident can type; ' separates syllables (xi'an).
 LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
@@ -104,7 +104,7 @@ def split_syllables(composition: str, lexicon: Lexicon) -> list[Split]:
     text = _clean(composition)
     spellings = lexicon.spellings
 
-    @lru_cache(maxsize=None)
+    @cache
     def from_index(start: int) -> tuple[tuple[tuple[str, ...], bool, tuple[int, ...]], ...]:
         while start < len(text) and text[start] == SEPARATOR:
             start += 1

@@ -205,7 +205,8 @@ def mask_personal_numbers(text: str, mode: PersonalNumbers = PersonalNumbers.OMI
 
 def _date(match: re.Match[str]) -> str:
     year, month, day = int(match.group(1)), int(match.group(2)), match.group(3)
-    if year not in DATE_YEARS or not 1 <= month <= 12 or (day is not None and not 1 <= int(day) <= 31):
+    day_ok = day is None or 1 <= int(day) <= 31
+    if year not in DATE_YEARS or not 1 <= month <= 12 or not day_ok:
         return match.group(0)
     return date_to_chinese(year, month, int(day) if day is not None else None)
 

@@ -19,6 +19,7 @@ to how loudness is heard), so one cached file serves every volume.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -138,7 +139,7 @@ class VoiceGuide:
     """Speaks prompts in the background; the newest prompt wins. Call `close` when done."""
 
     def __init__(self, cache_dir: Path, *, engine: str = "espeak-ng",
-                 player: Sequence[str] | None | bool = True,
+                 player: Sequence[str] | bool | None = True,
                  personal: PersonalNumbers = PersonalNumbers.OMIT,
                  max_cache_files: int = DEFAULT_MAX_CACHE_FILES,
                  preferences: Preferences | None = None) -> None:
@@ -403,10 +404,8 @@ class VoiceGuide:
     def _kill_player(self) -> None:
         """Stop the sound now (caller holds the lock)."""
         if self._process is not None and self._process.poll() is None:
-            try:
+            with contextlib.suppress(OSError):
                 self._process.kill()
-            except OSError:
-                pass
 
 
 def _feed(process: subprocess.Popen[bytes], wav: bytes) -> None:
