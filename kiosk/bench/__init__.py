@@ -16,6 +16,8 @@ BENCHMARKS: dict[str, str] = {
     "updates": "verify and activate a 5 MB bundle; bytes fetched by an idle poll",
     "smartcard": "card insert to identity read, through pcscd",
     "camera": "preview pump fps and CPU; face-to-capture time; document capture per page",
+    "pinyin": "pinyin lexicon load; candidates per keystroke, against a bare dictionary lookup",
+    "voice": "prompt to WAV, uncached and cached, against a bare espeak-ng run",
 }
 
 

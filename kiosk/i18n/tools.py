@@ -29,9 +29,9 @@ KEYWORDS: dict[str, tuple[int, ...] | None] = {"_": None, "N_": None, "translate
 PO_WIDTH = 100
 
 
-def po_path(language: str) -> Path:
+def po_path(language: str, locale_dir: Path = LOCALE_DIR) -> Path:
     """The .po file of a gettext language folder (zh_CN, en)."""
-    return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    return locale_dir / language / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
 def mo_path(language: str) -> Path:
@@ -76,21 +76,23 @@ def extracted_msgids(root: Path = REPO_ROOT) -> dict[str, list[str]]:
     return found
 
 
-def extract(root: Path = REPO_ROOT) -> int:
+def extract(root: Path = REPO_ROOT, locale_dir: Path = LOCALE_DIR) -> int:
     """Add newly marked strings to the template and every .po; return how many were new."""
-    template = read_catalog(TEMPLATE)
+    template_path = locale_dir / TEMPLATE.name
+    template = read_catalog(template_path)
     new = 0
     for msgid, places in extracted_msgids(root).items():
         if msgid not in template:
             new += 1
-            template.add(msgid, locations=[tuple(p.rsplit(":", 1)) for p in places])
-    write_catalog(template, TEMPLATE)
+            locations = [(name, int(line)) for name, line in (p.rsplit(":", 1) for p in places)]
+            template.add(msgid, locations=locations)
+    write_catalog(template, template_path)
     for language in LANGUAGES.values():
-        catalog = read_catalog(po_path(language), language)
+        catalog = read_catalog(po_path(language, locale_dir), language)
         for message in template:
             if message.id and message.id not in catalog:
                 catalog.add(message.id, "", locations=message.locations)
-        write_catalog(catalog, po_path(language))
+        write_catalog(catalog, po_path(language, locale_dir))
     return new
 
 
@@ -103,7 +105,7 @@ def problems(root: Path = REPO_ROOT) -> list[str]:
     """Everything wrong with the catalogues, one line each (empty when all is well)."""
     found: list[str] = []
     template = read_catalog(TEMPLATE)
-    wanted = [m.id for m in template if m.id]
+    wanted = [str(m.id) for m in template if m.id]
     for msgid in extracted_msgids(root):
         if msgid not in template:
             found.append(f"{msgid!r} is marked in the source but not in {TEMPLATE.name}")

@@ -120,3 +120,21 @@ def test_extraction_sees_marked_strings(tmp_path) -> None:  # type: ignore[no-un
         encoding="utf-8")
     found = tools.extracted_msgids(tmp_path)
     assert set(found) == {"返回", "全部", "首页"}
+
+
+def test_extract_adds_new_strings_untranslated(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    locale_dir = tmp_path / "locale"
+    shutil.copytree(i18n.LOCALE_DIR, locale_dir)
+    (tmp_path / "kiosk").mkdir()
+    (tmp_path / "kiosk" / "new_screen.py").write_text(
+        'from kiosk.i18n import _\ntitle = _("新的提示")\nback = _("返回")\n', encoding="utf-8")
+    assert tools.extract(tmp_path, locale_dir) == 1
+    template = tools.read_catalog(locale_dir / tools.TEMPLATE.name)
+    assert "新的提示" in template and "返回" in template
+    for language in LANGUAGES:
+        catalog = tools.read_catalog(tools.po_path(language, locale_dir), language)
+        assert catalog.get("新的提示") is not None
+        assert catalog.get("新的提示").string == ""  # a translator fills it; the check fails
+        assert catalog.get("返回").string  # existing translations are kept
