@@ -10,10 +10,14 @@ longer timeouts and slower speech. Pure code: no Kivy, no I/O.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 #: The languages the kiosk speaks; the first is the default.
 LOCALES = ("zh-CN", "en")
@@ -147,6 +151,20 @@ class Preferences:
         return replace(self, volume=max(0, min(100, int(volume))))
 
 
+def stretch_timing(timing: T, preferences: Preferences) -> T:
+    """A copy of a timing dataclass (e.g. kiosk.session.SessionTiming) with every
+    ``*_seconds`` field multiplied by the preferences' timeout factor (x2 in elderly mode)."""
+    factor = preferences.timeout_factor
+    if factor == 1.0:
+        return timing
+    changes: dict[str, Any] = {
+        f.name: getattr(timing, f.name) * factor
+        for f in dataclasses.fields(timing)  # type: ignore[arg-type]
+        if f.name.endswith("_seconds")
+    }
+    return dataclasses.replace(timing, **changes)  # type: ignore[type-var]
+
+
 Listener = Callable[[Preferences], None]
 
 
@@ -176,6 +194,11 @@ class PreferenceStore:
     def subscribe(self, listener: Listener) -> None:
         """Call ``listener(preferences)`` after every change."""
         self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        """Stop calling ``listener``."""
+        if listener in self._listeners:
+            self._listeners.remove(listener)
 
     def update(self, change: Callable[[Preferences], Preferences]) -> Preferences:
         """Apply ``change`` (``lambda p: p.with_elderly(True)``); tell listeners if different."""

@@ -167,6 +167,7 @@ class VoiceGuide:
         self._writes = 0
         self.last_outcome: SpeechOutcome | None = None
         self.last_path: Path | None = None
+        self._last_said: tuple[str, str, str] | None = None
         self._reported: set[SpeechOutcome] = set()
         self._prune_cache()
         self._worker = threading.Thread(target=self._run, name="voice-guide", daemon=True)
@@ -222,6 +223,22 @@ class VoiceGuide:
                 self._kill_player()
             self._cond.notify_all()
         return generation
+
+    def say_once(self, key: str, text: str, *, locale: str | None = None,
+                 cache: bool = True) -> bool:
+        """Speak ``text`` unless it was the last thing said for ``key`` (a screen re-rendered
+        by a timer must not repeat its prompt); True when it was queued."""
+        marker = (key, text, locale or self._prefs.locale)
+        if marker == self._last_said:
+            return False
+        self._last_said = marker
+        self.say(text, locale=locale, cache=cache)
+        return True
+
+    def forget(self) -> None:
+        """Stop and forget what was said (session wipe: the next resident hears every prompt)."""
+        self._last_said = None
+        self.stop()
 
     def stop(self) -> None:
         """Stop speaking now (mute, session wipe, leaving the screen)."""

@@ -83,3 +83,24 @@ def test_site_defaults_survive_the_reset() -> None:
     store = PreferenceStore(site)
     store.update(lambda p: p.with_elderly(False).with_muted(True))
     assert store.reset() == site
+
+
+def test_session_timeouts_stretch_in_elderly_mode() -> None:
+    from kiosk.accessibility import stretch_timing
+    from kiosk.session import SessionTiming
+
+    base = SessionTiming()
+    stretched = stretch_timing(base, Preferences(elderly=True))
+    assert stretched.idle_timeout_seconds == base.idle_timeout_seconds * 2
+    assert stretched.still_there_countdown_seconds == base.still_there_countdown_seconds * 2
+    assert stretched.hard_cap_seconds == base.hard_cap_seconds * 2
+    assert stretch_timing(base, Preferences()) is base
+
+
+def test_unsubscribe() -> None:
+    store = PreferenceStore()
+    heard: list[Preferences] = []
+    store.subscribe(heard.append)
+    store.unsubscribe(heard.append)
+    store.update(lambda p: p.with_muted(True))
+    assert heard == []

@@ -190,3 +190,13 @@ def test_cache_is_pruned_to_its_limit(voice_cache: Path) -> None:
         assert len(list(voice_cache.glob("*.wav"))) == 3
     finally:
         guide.close()
+
+
+def test_say_once_does_not_repeat_a_re_rendered_prompt(guide: VoiceGuide) -> None:
+    assert guide.say_once("step_form", "请输入联系电话")
+    assert not guide.say_once("step_form", "请输入联系电话")  # the timer re-rendered it
+    assert guide.say_once("step_form", "请输入联系地址")  # a new question
+    assert guide.wait_idle()
+    guide.forget()  # session wipe
+    assert guide.say_once("step_form", "请输入联系地址")
+    assert guide.wait_idle()
