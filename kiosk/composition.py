@@ -25,7 +25,7 @@ from kiosk.identity import PlatformVerifier
 from kiosk.logs import log_event
 from kiosk.outbox import Outbox
 from kiosk.platform.client import PlatformClient
-from kiosk.print_service import PrintService
+from kiosk.print_service import KioskPrinting
 from kiosk.session import Phase, SessionData, SessionLifecycle, SessionTiming
 from kiosk.session_ports import KioskSessionPorts
 from kiosk.settings import ConfigError, Settings
@@ -49,7 +49,7 @@ class KioskParts:
     hub: DeviceHub
     client: PlatformClient
     outbox: Outbox
-    printing: PrintService
+    printing: KioskPrinting
     catalogue: KioskCatalogue
     controller: KioskController
     runner: TaskRunner
@@ -143,7 +143,7 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
     lifecycle = SessionLifecycle(timing, clock, data_dir / "sessions")
     hub = DeviceHub(settings.devices.model_dump(), runner.call_soon, device_options)
     outbox = Outbox(data_dir / "outbox.sqlite3", client)
-    printing = PrintService(hub, data_dir, demo=settings.profile == "demo")
+    printing = KioskPrinting(hub, data_dir, demo=settings.profile == "demo")
 
     def ports_for(session: SessionData) -> KioskSessionPorts:
         return KioskSessionPorts(session, client, hub.usable, printing, outbox,
