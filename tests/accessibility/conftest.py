@@ -19,7 +19,7 @@ os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 
-WINDOW_SIZE = (1280, 720)
+WINDOW_SIZE = (1920, 1080)  # the same as tests/ui: one Kivy window per process
 
 
 @pytest.fixture(scope="session")
