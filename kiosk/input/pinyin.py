@@ -30,6 +30,12 @@ MAX_COMPLETIONS = 24
 WORDS_PER_COMPLETION = 12
 #: Lexicon scores are integers: probability * SCORE_SCALE.
 SCORE_SCALE = 1_000_000
+#: The hundred or so commonest family names; a name field offers them first for its first
+#: character (zhang: 张 before 章 长).
+COMMON_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
+    "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚"
+    "邵万钱严覃武戴莫孔向汤")
 #: Pinyin2Hanzi spells ü as v and üe as ve (jve, xve): residents type jue, xue, lüe as lue.
 _UE_INITIALS = ("j", "q", "x", "y", "l", "n")
 
@@ -162,8 +168,22 @@ def _sentence(syllables: tuple[str, ...], lexicon: Lexicon) -> str:
     return final[1] if final else ""
 
 
-def candidates(composition: str, lexicon: Lexicon) -> list[Candidate]:
-    """Candidate words for ``composition``, best first; each says how many letters it uses."""
+def _prefer(found: list[Candidate], preferred: frozenset[str]) -> list[Candidate]:
+    """Single characters in ``preferred`` move ahead of other single characters; words stay."""
+    slots = [i for i, c in enumerate(found) if len(c.text) == 1]
+    singles = [found[i] for i in slots]
+    ordered = [c for c in singles if c.text in preferred] + \
+        [c for c in singles if c.text not in preferred]
+    result = list(found)
+    for slot, candidate in zip(slots, ordered, strict=True):
+        result[slot] = candidate
+    return result
+
+
+def candidates(composition: str, lexicon: Lexicon,
+               prefer: frozenset[str] = frozenset()) -> list[Candidate]:
+    """Candidate words for ``composition``, best first; each says how many letters it uses.
+    Single characters in ``prefer`` (e.g. COMMON_SURNAMES) come before other characters."""
     text = _clean(composition)
     seen: set[str] = set()
     whole: list[tuple[bool, int, Candidate]] = []
@@ -202,15 +222,17 @@ def candidates(composition: str, lexicon: Lexicon) -> list[Candidate]:
             out.append(candidate)
             if len(out) >= MAX_CANDIDATES:
                 break
-    return out
+    return _prefer(out, prefer) if prefer else out
 
 
 class PinyinInput:
     """One Chinese text field: typed letters, committed text and the candidate pages."""
 
     def __init__(self, lexicon: Lexicon, page_size: int = 8, value: str = "",
-                 max_length: int = 64) -> None:
+                 max_length: int = 64, names: bool = False) -> None:
+        """``names``: a name field: family names first while the field is empty."""
         self._lexicon = lexicon
+        self._names = names
         self.page_size = max(1, page_size)
         self.value = value
         self.composition = ""
@@ -300,6 +322,7 @@ class PinyinInput:
         return False
 
     def _refresh(self) -> None:
-        self._candidates = candidates(self.composition, self._lexicon) if self.composition \
-            else []
+        prefer = COMMON_SURNAMES if self._names and not self.value else frozenset()
+        self._candidates = candidates(self.composition, self._lexicon, prefer) \
+            if self.composition else []
         self.page = 0

@@ -36,12 +36,14 @@ class PinyinKeyboard(BoxLayout):
 
     def __init__(self, ctx: UiContext, on_change: Callable[[str], None], value: str = "",
                  max_length: int = 32, page_size: int = 8, lexicon: Lexicon | None = None,
-                 tr: Callable[..., str] = _, **kwargs: object) -> None:
+                 tr: Callable[..., str] = _, names: bool = False, **kwargs: object) -> None:
+        """``names``: a name field (family names offered first); ``tr``: the translator."""
         m, p = ctx.metrics, ctx.palette
         spacing = m.px(SPACING_PX)
         super().__init__(orientation="vertical", spacing=spacing, size_hint_y=None, **kwargs)
         self.input = PinyinInput(lexicon or shared_lexicon(LEXICON_CACHE_DIR),
-                                 page_size=page_size, value=value, max_length=max_length)
+                                 page_size=page_size, value=value, max_length=max_length,
+                                 names=names)
         self._on_change = on_change
         self._tr = tr
         self._palette = p

@@ -166,7 +166,7 @@ def time_to_chinese(hour: int, minute: int, second: int | None = None) -> str:
 _MASKED_ID_RE = re.compile(r"(?<![0-9A-Za-z*])\d{6}\*{6,8}\d{3}[\dXx](?![0-9A-Za-z*])")
 _MASKED_PHONE_RE = re.compile(r"(?<![0-9*])1\d{2}\*{4}\d{4}(?![0-9*])")
 _DATE_RE = re.compile(
-    r"(?<![\d-])(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:(?:[-/.]|月)\s*(\d{1,2})\s*日?|月)?"
+    r"(?<![\d-])(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:(?:[-/.]|月)\s*(\d{1,2})(?:\s*日)?|月)?"
     r"(?![\d:.-])")
 _DIGIT_GROUPS_RE = re.compile(r"(?<![\d.])\d+(?:-\d+)+(?![\d.])")
 _YEAR_RE = re.compile(r"(?<!\d)(\d{4})\s*年")
@@ -248,9 +248,31 @@ def to_spoken_chinese(text: str, personal: PersonalNumbers = PersonalNumbers.OMI
     return _DECIMAL_RE.sub(_number, text)
 
 
+def _english_date(match: re.Match[str]) -> str:
+    year, month, day = int(match.group(1)), int(match.group(2)), match.group(3)
+    if year not in DATE_YEARS or not 1 <= month <= 12:
+        return match.group(0)
+    if day is None:
+        return f"{_MONTHS_EN[month - 1]} {year}"
+    if not 1 <= int(day) <= 31:
+        return match.group(0)
+    return f"{_MONTHS_EN[month - 1]} {int(day)}, {year}"
+
+
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December")
+
+
+def to_spoken_english(text: str, personal: PersonalNumbers = PersonalNumbers.OMIT) -> str:
+    """An English prompt with personal numbers masked and ISO dates written out
+    (2026-11-21 -> November 21, 2026); espeak-ng's English voice reads other numbers well."""
+    return _DATE_RE.sub(_english_date, mask_personal_numbers(text, personal, "en"))
+
+
 def to_spoken(text: str, locale: str,
               personal: PersonalNumbers = PersonalNumbers.OMIT) -> str:
-    """The prompt as it should be spoken in ``locale`` (zh-CN: numbers as words; en: masked)."""
+    """The prompt as it should be spoken in ``locale`` (zh-CN: numbers as words; en: dates
+    written out; both: personal numbers masked)."""
     if locale.startswith("zh"):
         return to_spoken_chinese(text, personal)
-    return mask_personal_numbers(text, personal, locale)
+    return to_spoken_english(text, personal)

@@ -96,7 +96,10 @@ def test_personal_numbers_last_four_when_the_site_prefers() -> None:
     assert to_spoken_chinese("手机13812345678", PersonalNumbers.LAST_FOUR) == "手机尾号五六七八"
 
 
-def test_english_prompts_are_masked_but_not_converted() -> None:
+def test_english_prompts_are_masked_and_dates_written_out() -> None:
     assert to_spoken("Phone 13812345678, 3 items", "en") == "Phone (not read aloud), 3 items"
+    assert to_spoken("Come back on 2026-11-21 at 14:30", "en") == \
+        "Come back on November 21, 2026 at 14:30"
+    assert to_spoken("Paid in 2026/3", "en") == "Paid in March 2026"
     assert mask_personal_numbers("ID 11010519491231002X", PersonalNumbers.LAST_FOUR, "en") == \
         "ID ending in 0 0 2 X"

@@ -103,3 +103,21 @@ def test_engine_with_a_tiny_lexicon() -> None:
     assert [c.text for c in candidates("nihao", lexicon)] == ["你好", "你", "泥"]
     assert [c.text for c in candidates("nih", lexicon)] == ["你好", "你", "泥"]
     assert candidates("nihao", lexicon)[1].consumed == 2
+
+
+def test_name_fields_offer_family_names_first(lexicon: Any) -> None:
+    from kiosk.input.pinyin import COMMON_SURNAMES
+
+    plain = [c.text for c in candidates("zhang", lexicon)[:3]]
+    assert plain[0] != "张"
+    named = PinyinInput(lexicon, page_size=5, names=True)
+    for letter in "zhang":
+        named.type(letter)
+    assert named.page_candidates[0].text == "张"
+    named.choose(0)
+    for letter in "wei":  # the given name: no family-name preference any more
+        named.type(letter)
+    assert [c.text for c in named.candidates] == [c.text for c in candidates("wei", lexicon)]
+    # whole words stay where they were
+    both = candidates("zhangsan", lexicon, COMMON_SURNAMES)
+    assert both[0].text == "张三" and both[1].text == "张"
