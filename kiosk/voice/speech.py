@@ -28,6 +28,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 import wave
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -53,6 +54,8 @@ CANCEL_POLL_SECONDS = 0.05
 #: Longest a player may run for one prompt (prompts are a few seconds).
 PLAY_TIMEOUT_SECONDS = 60.0
 DEFAULT_MAX_CACHE_FILES = 2000
+#: A half-written file older than this was left by a crash (synthesis takes ~20 ms).
+STALE_PART_SECONDS = 60.0
 
 
 class SpeechOutcome(StrEnum):
@@ -293,7 +296,11 @@ class VoiceGuide:
             if outcome is not SpeechOutcome.GENERATED:
                 part.unlink(missing_ok=True)
                 return Synthesis(outcome, spoken_text=spoken)
-            os.replace(part, path)
+            try:
+                os.replace(part, path)
+            except OSError:
+                part.unlink(missing_ok=True)
+                return Synthesis(self._report(SpeechOutcome.ENGINE_FAILED), spoken_text=spoken)
             self._writes += 1
             if self._writes % 50 == 0:
                 self._prune_cache()
@@ -342,8 +349,10 @@ class VoiceGuide:
     def _prune_cache(self) -> None:
         try:
             files = sorted(self.cache_dir.glob("*.wav"), key=lambda p: p.stat().st_mtime)
-            for stale in self.cache_dir.glob("*.part"):
-                stale.unlink(missing_ok=True)
+            cutoff = time.time() - STALE_PART_SECONDS
+            for stale in self.cache_dir.glob("*.part"):  # left by a crash mid-synthesis
+                if stale.stat().st_mtime < cutoff:
+                    stale.unlink(missing_ok=True)
         except OSError:
             return
         for old in files[:max(0, len(files) - self._max_cache_files)]:
