@@ -186,8 +186,15 @@ def test_cache_is_pruned_to_its_limit(voice_cache: Path) -> None:
     try:
         for prompt in ("一", "二", "三", "四", "五"):
             guide.synthesize(prompt, "zh-CN")
-        guide._prune_cache()
+        import os
+
+        stale, fresh = voice_cache / "crashed.part", voice_cache / "writing.part"
+        stale.write_bytes(b"RIFF")
+        fresh.write_bytes(b"RIFF")
+        os.utime(stale, (1, 1))
+        guide._prune_cache()  # runs every 50 writes and at start
         assert len(list(voice_cache.glob("*.wav"))) == 3
+        assert not stale.exists() and fresh.exists()  # another thread may be writing it
     finally:
         guide.close()
 
