@@ -207,3 +207,21 @@ def test_say_once_does_not_repeat_a_re_rendered_prompt(guide: VoiceGuide) -> Non
     guide.forget()  # session wipe
     assert guide.say_once("step_form", "请输入联系地址")
     assert guide.wait_idle()
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_the_kiosk_screens_prompts_are_prefetched(guide: VoiceGuide, locale: str) -> None:
+    from kiosk.voice.prompts import SCREEN_PROMPTS, fixed_prompts, prompt_for
+
+    prompts = fixed_prompts(locale)
+    assert len(prompts) == len(SCREEN_PROMPTS)
+    assert guide.prefetch(prompts, locale) == len(prompts)
+    assert guide.prefetch(prompts, locale, slow=True) == len(prompts)
+    assert len(list(guide.cache_dir.glob("*.wav"))) == 2 * len(prompts)
+    for path in guide.cache_dir.glob("*.wav"):
+        assert _wav_info(path)[0] == SAMPLE_RATE_HZ
+    english = locale == "en"
+    assert prompt_for("home", "", locale) == ("Please choose a service" if english
+                                              else "请选择要办理的事项")
+    assert prompt_for("step_form", "请输入联系电话", locale) == "请输入联系电话"
+    assert prompt_for("technician", "", locale) == ""
