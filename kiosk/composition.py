@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import REPO_ROOT
+from kiosk.capture import DocumentCapture
 from kiosk.catalogue import KioskCatalogue
 from kiosk.controller import KioskController
 from kiosk.devices import DeviceHub
@@ -145,8 +146,10 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
     outbox = Outbox(data_dir / "outbox.sqlite3", client)
     printing = KioskPrinting(hub, data_dir, demo=settings.profile == "demo")
 
+    capture = DocumentCapture(hub)
+
     def ports_for(session: SessionData) -> KioskSessionPorts:
-        return KioskSessionPorts(session, client, hub.usable, printing, outbox,
+        return KioskSessionPorts(session, client, hub.usable, printing, outbox, capture,
                                  device_reason=lambda name: hub.status(name).reason)
 
     updater = _build_updater(settings, lambda: lifecycle.phase is Phase.ATTRACT)

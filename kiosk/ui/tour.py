@@ -134,6 +134,9 @@ def run_tour(out: Path) -> int:
         driver.wait_for_screen("home")
         tour.shot("home-identified", "首页：已识别居民（姓名打码）")
         # An application with pre-filled forms, check, e-licences, result and receipt.
+        camera = parts.hub.simulator("camera")
+        if camera is not None:
+            camera.set_scene("document")  # the resident lays the paper under the camera
         driver.tap(app.screens["home"].tab_buttons["办理"])
         tour.shot("home-apply", "首页：办理类事项")
         driver.tap(app.screens["home"].tile_buttons["residence-registration"])
@@ -150,8 +153,16 @@ def run_tour(out: Path) -> int:
             if key not in seen:
                 seen.add(key)
                 tour.shot(f"apply-{view.kind.value}", f"居住登记：{view.title}")
+            if view.error or app.state.notice:
+                print(f"    ({view.step_id}: {view.error or app.state.notice})")
+            if view.error and key in seen and view.error == getattr(run, "_tour_last_error", ""):
+                break  # the same refusal twice: the tour shows it and moves on
+            run._tour_last_error = view.error  # type: ignore[union-attr]
             intent = intent_for(view, answers, run)
             _tap_action(driver, intent.action, intent.value)
+        if app.manager.current != "home":
+            controller.home()
+            driver.wait_for_screen("home")
         # 办不成事反映 from a service.
         driver.tap(app.screens["home"].tab_buttons["查询"])
         driver.tap(app.screens["home"].tile_buttons["provident-fund-deposits"])

@@ -78,7 +78,7 @@ class KButton(Button):
                          background_down="", background_color=hex_rgba(background),
                          color=hex_rgba(foreground), halign="center", valign="middle",
                          **kwargs)
-        self.bind(size=lambda *_: setattr(self, "text_size", (self.width * 0.94, None)))
+        self.bind(size=lambda *_: setattr(self, "text_size", (self.width * 0.94, self.height)))
         self._on_tap = on_tap
         self.disabled = not enabled
         self._pressed_colour = hex_rgba(background, 0.75)

@@ -240,24 +240,24 @@ class RecordsScreen(StepScreen):
         grid = GridLayout(cols=max(1, len(table.columns)), size_hint_y=None,
                           spacing=(m.px(2), m.px(2)))
         grid.bind(minimum_height=grid.setter("height"))
-        row_height = m.px(72)
+        row_height = m.px(58)
         for column in table.columns:
             cell = Panel(p.header, orientation="vertical", size_hint_y=None, height=row_height)
-            cell.add_widget(Text(column, p.on_header, m.font(32), halign="center", bold=True,
+            cell.add_widget(Text(column, p.on_header, m.font(30), halign="center", bold=True,
                                  fixed_height=True))
             grid.add_widget(cell)
         for index, row in enumerate(table.rows):
             colour = p.surface if index % 2 == 0 else p.secondary
             for value in row:
                 cell = Panel(colour, orientation="vertical", size_hint_y=None, height=row_height)
-                cell.add_widget(Text(value, p.text, m.font(32), halign="center",
+                cell.add_widget(Text(value, p.text, m.font(30), halign="center",
                                      fixed_height=True))
                 grid.add_widget(cell)
         scroll = ScrollView(do_scroll_x=False)
         scroll.add_widget(grid)
         self.content.add_widget(scroll)
         if table.pages > 1:
-            pager = BoxLayout(orientation="horizontal", size_hint_y=None, height=m.px(110),
+            pager = BoxLayout(orientation="horizontal", size_hint_y=None, height=m.px(100),
                               spacing=m.px(20))
             pager.add_widget(KButton("上一页", lambda: self.send("page", table.page - 1), m, p,
                                      enabled=table.page > 1))
