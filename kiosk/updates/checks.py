@@ -20,6 +20,7 @@ from pathlib import Path
 
 from kiosk.updates.bundle import BundleCheck, check_bundle
 
+
 def _lint(path: Path) -> list[str]:
     from flows.lint import lint_bundle
 

@@ -5,8 +5,8 @@ and a terminal updater with its own data folder.
 from __future__ import annotations
 
 import io
-import re
 import logging
+import re
 import shutil
 import tarfile
 from collections.abc import Callable, Iterator

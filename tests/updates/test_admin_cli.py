@@ -72,7 +72,8 @@ def test_admin_and_technician_round_trip(admin: dict[str, str], capsys) -> None:
         assert _terminal(admin, server.url, "download") == 0
         assert _terminal(admin, server.url, "activate") == 0
         slot = Path(admin["data"]) / "updates" / "slots" / "v3"
-        assert "version: \"1.0.0\"" in (slot / "social-insurance-payments" / "flow.yaml").read_text()
+        flow = (slot / "social-insurance-payments" / "flow.yaml").read_text()
+        assert 'version: "1.0.0"' in flow
         capsys.readouterr()
         assert _admin(admin, "status") == 0
         status = json.loads(capsys.readouterr().out)
