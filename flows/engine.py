@@ -828,6 +828,7 @@ class FlowRun:
         if step.target == "appointment":
             extra = self._step_answers(step)
             day = str(extra.get("date") or self.answers.get("date", "") or "")
+            service = str(extra.get("service") or service)  # e.g. the business chosen
             booked = self.ports.book_appointment(service, key, day)
             if isinstance(booked, PortFailure):
                 self.error = booked.message

@@ -81,8 +81,8 @@ STRINGS: dict[str, dict[str, str]] = {
                           "en": "Decision within {value} working days"},
     "result.reason": {"zh-CN": "原因：{value}", "en": "Reason: {value}"},
     "result.next_step": {"zh-CN": "下一步：{value}", "en": "Next step: {value}"},
-    "result.window": {"zh-CN": "请到{window}号窗口办理，前面还有{waiting}人",
-                      "en": "Go to window {window}; {waiting} people ahead of you"},
+    "result.window": {"zh-CN": "请到{window}办理，前面还有{waiting}人",
+                      "en": "Go to {window}; {waiting} people ahead of you"},
     "result.ticket_number": {"zh-CN": "票号：{value}", "en": "Ticket: {value}"},
     # misc texts
     "prefilled": {"zh-CN": "已根据政府部门数据自动填写，请核对",
