@@ -117,7 +117,7 @@ class FlowRun:
         self.attached: list[str] = []  # licence ids used instead of paper
         self.captures: dict[str, CapturedDocument] = {}
         self._records: dict[str, Any] = {}  # step id -> current RecordsPage-like state
-        self._prints: dict[str, str] = {}  # page step -> "done" | "failed"
+        self._prints: dict[str, str] = {}  # page step -> "done" | "failed" | "refused"
         self._issued: dict[str, IssuedCertificate] = {}
         self._documents: dict[str, CertificateDocument] = {}
         self._last_receipt: ReceiptDocument | None = None
@@ -321,7 +321,8 @@ class FlowRun:
         return self._records.get(self.page.step)
 
     def print_state(self) -> str:
-        """"done", "failed" or "" for the current page's print."""
+        """"done", "failed", "refused" (the platform will not issue it) or "" for the current
+        page's print."""
         return self._prints.get(self.page.step, "")
 
     def issued(self) -> IssuedCertificate | None:
@@ -612,7 +613,7 @@ class FlowRun:
             items = [{"time": e.time, "step": e.step, "note": e.note} for e in progress.history]
             self._store_local_page(step, progress.service, cols, items, page,
                                    {"case_number": progress.case_number,
-                                    "status": progress.status})
+                                    "case_status": progress.status})
             return
         result = self.ports.fetch_records(step.source, page, size)
         if isinstance(result, PortFailure):
@@ -909,11 +910,11 @@ class FlowRun:
 
     def _on_print_certificate(self, step: StepDef, intent: Intent) -> None:
         if intent.action in ("print", "retry"):
-            if self._prints.get(step.id) == "done":
-                return  # printed once already: no second copy with the same serial
+            if self._prints.get(step.id) in ("done", "refused"):
+                return  # printed once already (no second copy), or the platform said no
             self._print_certificate(step)
         elif intent.action in ("next", "finish"):
-            if self._prints.get(step.id) != "done" and intent.action == "next":
+            if self._prints.get(step.id) not in ("done", "refused") and intent.action == "next":
                 self.error = say("error.print_first", self.locale)
                 return
             self._advance()
@@ -939,7 +940,8 @@ class FlowRun:
             answer = self.ports.issue_certificate(
                 template.kind, self.idempotency_key(f"certificate:{step.id}"), case_number)
             if isinstance(answer, PortFailure):
-                self._prints[step.id] = "failed"
+                # not retryable: the platform will not issue it here (e.g. 403 not_eligible)
+                self._prints[step.id] = "failed" if answer.retryable else "refused"
                 self.error = answer.message
                 return
             issued = answer

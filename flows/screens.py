@@ -276,6 +276,9 @@ def _print_certificate(run: FlowRun, step: StepDef) -> View:
     if state == "done":
         actions = [Action("next", say("next", loc), primary=True)]
         body, speech = say("print.done", loc), say("speech.printed", loc)
+    elif state == "refused":
+        actions = [Action("next", say("next", loc), primary=True)]
+        body, speech = say("print.refused", loc, value=name), say("speech.print_refused", loc)
     else:
         label = say("retry" if state == "failed" else "print", loc)
         actions = [Action("retry" if state == "failed" else "print", label, primary=True,
