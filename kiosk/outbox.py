@@ -149,6 +149,12 @@ class Outbox:
     # -- delivery ----------------------------------------------------------------------------
     def _deliver(self, kind: str, key: str, payload: dict[str, Any]) -> Any:
         """Send one row; None when it stays pending (transient fault)."""
+        if kind == "rating" and payload.get("case_number"):
+            case_number = self._platform_case_number(str(payload["case_number"]))
+            if case_number is None:  # rates a case still waiting here: send it after that
+                self._mark(key, "pending", error="waiting_for_application")
+                return None
+            payload = {**payload, "case_number": case_number}
         try:
             answer = self._send(kind, key, payload)
         except PlatformError as exc:
@@ -164,6 +170,20 @@ class Outbox:
         self._mark(key, "delivered", result)
         log_event(log, "submission_delivered", kind=kind, replayed=result.get("replayed", False))
         return outcome
+
+    def _platform_case_number(self, case_number: str) -> str | None:
+        """The platform's number for a case the resident saw as a local reference (a queued
+        application): None while that application is still pending, "" when it was refused."""
+        with self._connect() as db:
+            row = db.execute("SELECT state, result FROM submissions WHERE kind='application' "
+                             "AND local_ref=?", (case_number,)).fetchone()
+        if row is None:
+            return case_number  # already the platform's number
+        state, result = row
+        if state == "pending":
+            return None
+        return str(json.loads(result or "{}").get("case_number", "")) if state == "delivered" \
+            else ""
 
     def _send(self, kind: str, key: str, payload: dict[str, Any]) -> tuple[dict[str, Any], Any]:
         client = self._client

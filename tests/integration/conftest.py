@@ -155,6 +155,26 @@ class Terminal:
         assert row is not None, f"the platform has no case {case_number}"
         return {"service": row[0], **json.loads(row[1])}
 
+    def case_numbers(self) -> list[str]:
+        """Every case number the platform holds, oldest first."""
+        db = sqlite3.connect(f"file:{self.data_dir / 'sandbox.sqlite3'}?mode=ro", uri=True)
+        try:
+            return [row[0] for row in db.execute("SELECT case_number FROM applications "
+                                                 "ORDER BY seq")]
+        finally:
+            db.close()
+
+    def stored_rating(self, idempotency_key: str) -> dict[str, Any]:
+        """The rating the platform stored for an idempotency key (score, service, case)."""
+        db = sqlite3.connect(f"file:{self.data_dir / 'sandbox.sqlite3'}?mode=ro", uri=True)
+        try:
+            row = db.execute("SELECT body FROM ratings WHERE idempotency_key=?",
+                             (idempotency_key,)).fetchone()
+        finally:
+            db.close()
+        assert row is not None, "the platform has no such rating"
+        return dict(json.loads(row[0]))
+
     def certificate_check(self, serial: str) -> dict[str, Any]:
         """GET /v1/certificates/{serial}: the platform knows the printed serial."""
         answer = requests.get(f"{self.sandbox_url}/v1/certificates/{serial}",
@@ -218,3 +238,7 @@ def assert_rated(terminal: Terminal, scenario: Scenario) -> None:
     assert run.record.rating_id.startswith("PJ"), run.record.rating_id
     key = run.idempotency_key("rating")
     assert terminal.stats()["ratings_by_key"].get(key) == 1
+    stored = terminal.stored_rating(key)
+    assert stored["service"] == run.definition.id
+    assert stored["case_number"] == run.record.case_number
+    assert stored["score"] == run.record.score
