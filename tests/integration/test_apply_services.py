@@ -131,19 +131,28 @@ def test_newborn_bundle_mother_with_e_licences_is_accepted_and_father_cannot_rep
 
 
 def test_elderly_allowance_is_approved_automatically_at_seventy(terminal: Terminal) -> None:
-    s = terminal.run("elderly-allowance", "elder", {"bank": "icbc", "bank_account": BANK_ACCOUNT})
+    s = terminal.run("elderly-allowance", "elder")
     assert not any(v.step_id == "not-eligible" for v in s.views)
+    check = s.of_kind(StepKind.CHECK)[-1]
+    bank = next(f for f in check.fields if f.key == "bank")
+    assert bank.prefilled and bank.value == "社会保障卡金融账户"  # what the platform pays into
+    assert not any(f.key == "bank_account" for f in check.fields)  # no account number to type
     result = s.result()
     assert result.outcome == "approved"
     assert "符合条件，自动核准：每月150元" in result.body
-    assert terminal.stored_application(s.run.record.case_number)["service"] == "senior-allowance"
-    assert s.receipt_cuts == 1 and "已办结" in s.receipt_text and "中国工商银行" in s.receipt_text
+    stored = terminal.stored_application(s.run.record.case_number)
+    assert stored["service"] == "senior-allowance"
+    assert stored["answers"]["bank_account"] == "社会保障卡金融账户"
+    assert s.receipt_cuts == 1 and "已办结" in s.receipt_text
+    assert "社会保障卡金融账户" in s.receipt_text
     assert_rated(terminal, s)
 
 
 def test_elderly_allowance_under_sixty_five_is_refused_with_the_age(terminal: Terminal) -> None:
     s = terminal.run("elderly-allowance", "nearly_senior",
                      {"bank": "boc", "bank_account": BANK_ACCOUNT})
+    stored = terminal.stored_application(s.run.record.case_number)
+    assert stored["answers"]["bank_account"] == "社会保障卡金融账户"  # pre-filled, kept
     assert any(v.step_id == "not-eligible" for v in s.views)  # warned, may still apply
     result = s.result()
     assert result.outcome == "refused"
