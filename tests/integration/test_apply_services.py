@@ -81,6 +81,17 @@ def test_unemployment_registration_flexibly_insured_is_refused(terminal: Termina
     assert_rated(terminal, s)
 
 
+def test_unemployment_registration_past_retirement_age_is_stopped_before_submitting(
+        terminal: Terminal) -> None:
+    before = terminal.stats()["totals"]["applications"]
+    s = terminal.run("unemployment-registration", "nearly_senior", {})
+    message = next(v for v in s.views if v.step_id == "too-old")
+    assert "法定劳动年龄" in message.body  # the platform's own rule, checked up front
+    assert not s.of_kind(StepKind.SUBMIT) and s.run.record.case_number == ""
+    assert terminal.stats()["totals"]["applications"] == before
+    assert_rated(terminal, s)
+
+
 def test_flexible_employment_insurance_approved_then_a_repeat_is_refused(
         terminal: Terminal) -> None:
     s = terminal.run("flexible-employment-insurance", "unemployed",

@@ -16,6 +16,7 @@ from flows.views import Intent, StepKind
 from kiosk.outbox import QUEUED_TEXT
 from kiosk.sandbox.server import start_sandbox
 from tests.integration.conftest import Terminal
+from tests.printing.escpos_decode import decode
 
 ANSWERS = {"left_on": (date.today() - timedelta(days=60)).isoformat(),
            "reason": "单位解除", "training": "no"}
@@ -31,6 +32,7 @@ def test_unemployment_registration_is_queued_offline_and_delivered_once(
         view = run.send(intent_for(view, ANSWERS, run))
 
     port = parts.sandbox.port
+    printed_before = len(terminal.receipt_bytes())
     parts.sandbox.stop()  # the platform is gone: connections are refused
     result = run.send(Intent("submit"))
     assert result.kind is StepKind.RESULT and result.outcome == "queued"
@@ -39,6 +41,8 @@ def test_unemployment_registration_is_queued_offline_and_delivered_once(
     assert local_ref.startswith("L") and result.reference == local_ref
     views = drive(run, ANSWERS)  # the resident prints the slip, rates and leaves
     assert views[-1].kind is StepKind.DONE
+    slip = decode(terminal.receipt_bytes()[printed_before:])
+    assert slip.cuts == 1 and local_ref in slip.text  # the resident keeps the local reference
     parts.lifecycle.end("finished")
     assert parts.outbox.stats().pending == 2  # the application and the rating
 
