@@ -71,7 +71,10 @@ class PcscReader:
                  scard: ModuleType | None = None) -> None:
         self.name = name
         self.reader_pattern = reader_pattern
-        self._regex = re.compile(reader_pattern)
+        try:
+            self._regex = re.compile(reader_pattern)
+        except re.error as exc:
+            raise ValueError(f"bad reader name pattern {reader_pattern!r}: {exc}") from None
         self._poll_timeout_ms = poll_timeout_ms
         self._reconnect_delay_s = reconnect_delay_s
         self._today = today

@@ -33,7 +33,7 @@ def test_fast_taps_then_a_card_that_stays(watched) -> None:
 
 
 def test_card_swapped_between_polls_is_read_again(watched) -> None:
-    sim, reader, events = watched
+    sim, _reader, events = watched
     start = events.mark()
     sim.insert(CARDHOLDERS[0])
     events.wait_kind("identity_read", start)

@@ -25,9 +25,8 @@ def test_pcscd_restart_recovers(watched) -> None:
 
 
 def test_pcscd_down_at_start_then_up(sim) -> None:
-    from tests.drivers.smartcard.conftest import EventRecorder
-
     from drivers.smartcard.pcsc import PcscReader
+    from tests.drivers.smartcard.conftest import EventRecorder
 
     sim.pcscd.stop()
     events = EventRecorder()
