@@ -13,6 +13,7 @@ APT_PACKAGES=(
   pcscd libpcsclite-dev vsmartcard-vpcd  # PC/SC daemon, pyscard build headers, virtual reader driver
   cups-ipp-utils dbus               # ippeveprinter (a real IPP printer for tests and demo) and its D-Bus
   poppler-utils                     # pdftoppm / pdftotext: look at printed PDFs
+  libusb-1.0-0                      # USB receipt printers (pyusb)
   espeak-ng sox                     # voice guidance
   gcc python3-dev python3-venv      # building pyscard / evdev wheels
   git ca-certificates

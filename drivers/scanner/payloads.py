@@ -1,0 +1,174 @@
+"""Classification of scanned codes (pure). Scanned text is untrusted input: it is checked for
+length and characters, matched against closed formats, and never interpreted or executed.
+
+Kinds (``CodeKind``):
+- ``personal_code``: the sandbox city app's personal identity code (亮码), either the token
+  ``SCID:1:<token>`` or the URL ``https://code.sandbox-city.example/p/<token>``; token is
+  16-128 characters of base64url. It proves nothing by itself: the platform verifies it online.
+- ``e_licence``: an electronic licence identifier (GB/T 36904-2018)
+  ``1.2.156.3005.2.<type>.<issuer>.<serial>.<version>.<check>``, with its ISO/IEC 7064
+  MOD 37,36 check character verified. A valid check only rules out misreads; the licence is
+  fetched and verified online.
+- ``case_number``: a sandbox case (办件) number ``SB`` + 8-digit date + 6-digit sequence.
+- ``url``: any other http(s) URL (shown, never opened).
+- ``unknown``: well-formed text matching none of the above.
+- ``rejected``: empty, too long, or with characters a code may not carry (controls, format
+  characters, private use); ``reason`` says which, and the text is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+#: Longest code accepted, in characters (a QR code holds at most 7,089 digits; ours are short).
+MAX_CODE_CHARS = 1024
+#: Longest raw input accepted from a scanner before a terminator, in bytes.
+MAX_CODE_BYTES = 4096
+
+PERSONAL_CODE_PREFIX = "SCID:1:"
+PERSONAL_CODE_URL_PREFIX = "https://code.sandbox-city.example/p/"
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")
+_CASE_NUMBER = re.compile(r"SB(20\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{6}")
+E_LICENCE_ROOT = "1.2.156.3005.2."
+_E_LICENCE = re.compile(
+    r"1\.2\.156\.3005\.2\."
+    r"(?P<type>[0-9A-Z]{18}\d{3})\."
+    r"(?P<issuer>[0-9A-Z]{18})\."
+    r"(?P<serial>[0-9A-Z]{1,64})\."
+    r"(?P<version>\d{3})\."
+    r"(?P<check>[0-9A-Z])")
+_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_BANNED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
+
+
+class CodeKind(StrEnum):
+    """What a scanned code is (closed set)."""
+
+    PERSONAL_CODE = "personal_code"
+    E_LICENCE = "e_licence"
+    CASE_NUMBER = "case_number"
+    URL = "url"
+    UNKNOWN = "unknown"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class ELicenceId:
+    """The parts of an e-licence identifier (check already verified)."""
+
+    type_code: str  # issuing ministry's unified social credit code + 3-digit licence type
+    issuer_code: str  # issuer's unified social credit code
+    serial: str
+    version: str
+    check: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScannedCode:
+    """A classified code. ``text`` is the (untrusted) text; ``repr`` never shows it."""
+
+    kind: CodeKind
+    text: str = ""
+    source: str = ""  # "serial", "keyboard", "camera"
+    reason: str = ""  # why REJECTED (technician-facing)
+    token: str = ""  # PERSONAL_CODE: the token to verify online
+    licence: ELicenceId | None = None
+
+    def __repr__(self) -> str:
+        return (f"ScannedCode(kind={self.kind.value}, chars={len(self.text)}, "
+                f"source={self.source!r}, reason={self.reason!r})")
+
+    __str__ = __repr__
+
+
+def mod37_36_check(data: str) -> str:
+    """ISO/IEC 7064 MOD 37,36 check character for ``data`` (0-9 = 0-9, A-Z = 10-35)."""
+    modulus = 36
+    product = modulus
+    for char in data:
+        value = _ALPHABET.index(char)  # ValueError for characters outside 0-9A-Z
+        total = (product + value) % modulus or modulus
+        product = (total * 2) % (modulus + 1)
+    return _ALPHABET[(modulus + 1 - product) % modulus]
+
+
+def mod37_36_valid(data_with_check: str) -> bool:
+    """True when the last character is the MOD 37,36 check of the rest."""
+    if len(data_with_check) < 2 or any(c not in _ALPHABET for c in data_with_check):
+        return False
+    return mod37_36_check(data_with_check[:-1]) == data_with_check[-1]
+
+
+def e_licence_id(type_code: str, issuer: str, serial: str, version: str) -> str:
+    """Build an e-licence identifier with its check character (tests and the sandbox)."""
+    check = mod37_36_check(type_code + issuer + serial + version)
+    return f"{E_LICENCE_ROOT}{type_code}.{issuer}.{serial}.{version}.{check}"
+
+
+def _reject(reason: str, source: str) -> ScannedCode:
+    return ScannedCode(CodeKind.REJECTED, "", source, reason)
+
+
+def decode_scanned_bytes(raw: bytes) -> str | None:
+    """Scanner bytes as text: UTF-8, else GB18030 (common on Chinese scanners); None if neither."""
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def classify(text: str | bytes, source: str = "") -> ScannedCode:
+    """Check and classify one scanned code (already framed: no terminator)."""
+    if isinstance(text, bytes):
+        if len(text) > MAX_CODE_BYTES:
+            return _reject("too long", source)
+        decoded = decode_scanned_bytes(text)
+        if decoded is None:
+            return _reject("not valid UTF-8 or GB18030 text", source)
+        text = decoded
+    text = text.strip(" ")
+    if not text:
+        return _reject("empty", source)
+    if len(text) > MAX_CODE_CHARS:
+        return _reject("too long", source)
+    for char in text:
+        if unicodedata.category(char) in _BANNED_CATEGORIES:
+            return _reject(f"forbidden character U+{ord(char):04X}", source)
+    if text.startswith(PERSONAL_CODE_PREFIX) or text.startswith(PERSONAL_CODE_URL_PREFIX):
+        prefix = (PERSONAL_CODE_PREFIX if text.startswith(PERSONAL_CODE_PREFIX)
+                  else PERSONAL_CODE_URL_PREFIX)
+        token = text[len(prefix):]
+        if _TOKEN.fullmatch(token):
+            return ScannedCode(CodeKind.PERSONAL_CODE, text, source, token=token)
+        return _reject("malformed personal code", source)
+    if text.startswith(E_LICENCE_ROOT):
+        match = _E_LICENCE.fullmatch(text)
+        if match is None:
+            return _reject("malformed e-licence identifier", source)
+        body = match["type"] + match["issuer"] + match["serial"] + match["version"]
+        if mod37_36_check(body) != match["check"]:
+            return _reject("e-licence check character wrong", source)
+        licence = ELicenceId(match["type"], match["issuer"], match["serial"], match["version"],
+                             match["check"])
+        return ScannedCode(CodeKind.E_LICENCE, text, source, licence=licence)
+    if _CASE_NUMBER.fullmatch(text):
+        return ScannedCode(CodeKind.CASE_NUMBER, text, source)
+    if _is_url(text):
+        return ScannedCode(CodeKind.URL, text, source)
+    return ScannedCode(CodeKind.UNKNOWN, text, source)
+
+
+def _is_url(text: str) -> bool:
+    if " " in text:
+        return False
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)

@@ -1,0 +1,293 @@
+"""Render a `CertificateDocument` to an A4 PDF (reportlab, embedded CJK font subset).
+
+Layout is computed first as a list of blocks with known heights, then paginated (a long table
+continues on the next page with its header repeated) and drawn; the closing block (issuing body,
+issue date, seal, verification QR code) always stays together on the last page. Every page
+carries the serial number and "第 i 页 共 n 页". The canvas is invariant (no creation time or
+random document id), so the same document renders to the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import qrcode
+import qrcode.constants
+from reportlab.lib.colors import Color, black
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
+
+from flows.documents import CertificateDocument, DocumentTable
+from kiosk.certificates.fonts import register_font, wrap_text
+from kiosk.certificates.keys import CertificateSigner
+from kiosk.certificates.payload import CertificateClaim, sign_claim
+from kiosk.certificates.seal import draw_seal
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN = 56.0  # ~20 mm
+CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+BODY_TOP = PAGE_HEIGHT - 150.0
+BODY_BOTTOM = 64.0
+TITLE_SIZE = 22.0
+TEXT_SIZE = 12.0
+TEXT_LEADING = 21.0
+TABLE_SIZE = 10.0
+TABLE_ROW = 18.0
+NOTE_SIZE = 9.5
+NOTE_LEADING = 15.0
+QR_SIZE = 120.0
+QR_MASK_PATTERN = 2
+SEAL_RADIUS = 58.0
+CLOSING_HEIGHT = 185.0
+GREY = Color(0.92, 0.92, 0.92)
+WATERMARK_RED = Color(0.85, 0.1, 0.1)
+
+Draw = Callable[[Canvas, float], None]  # (canvas, y of the block's top edge)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedCertificate:
+    """The PDF and the signed payload printed in its QR code."""
+
+    pdf: bytes
+    payload: str
+    digest: str
+    pages: int
+
+    def __repr__(self) -> str:
+        return f"RenderedCertificate(pages={self.pages}, bytes={len(self.pdf)})"
+
+
+@dataclass(slots=True)
+class _Block:
+    height: float
+    draw: Draw
+    table: DocumentTable | None = None  # a row of this table: repeat its header after a break
+    header_of: DocumentTable | None = None  # this block is the header row of that table
+
+
+def _text_block(font: str, text: str, size: float, leading: float, x: float = MARGIN,
+                indent: float = 0.0) -> list[_Block]:
+    blocks = []
+    for i, line in enumerate(wrap_text(text, font, size, CONTENT_WIDTH - (x - MARGIN) - indent)):
+        offset = 0.0 if i == 0 else indent
+
+        def draw(c: Canvas, top: float, line: str = line, offset: float = offset) -> None:
+            c.setFont(font, size)
+            c.drawString(x + offset, top - size, line)
+
+        blocks.append(_Block(leading, draw))
+    return blocks
+
+
+def _field_blocks(font: str, label: str, value: str) -> list[_Block]:
+    label_text = f"{label}："
+    label_width = pdfmetrics.stringWidth(label_text, font, TEXT_SIZE)
+    lines = wrap_text(value, font, TEXT_SIZE, CONTENT_WIDTH - label_width)
+    blocks = []
+    for i, line in enumerate(lines):
+        def draw(c: Canvas, top: float, line: str = line, first: bool = i == 0) -> None:
+            c.setFont(font, TEXT_SIZE)
+            if first:
+                c.drawString(MARGIN, top - TEXT_SIZE, label_text)
+            c.drawString(MARGIN + label_width, top - TEXT_SIZE, line)
+
+        blocks.append(_Block(TEXT_LEADING, draw))
+    return blocks
+
+
+def _column_widths(font: str, table: DocumentTable) -> list[float]:
+    natural = []
+    for col, name in enumerate(table.columns):
+        cells = [name] + [row[col] if col < len(row) else "" for row in table.rows]
+        natural.append(max(pdfmetrics.stringWidth(c, font, TABLE_SIZE) for c in cells) + 12)
+    total = sum(natural) or 1.0
+    return [CONTENT_WIDTH * w / total for w in natural]
+
+
+def _row_draw(font: str, cells: tuple[str, ...], widths: list[float], header: bool) -> Draw:
+    # Fit and centre each cell once, at layout time; drawing is then one path and one text object.
+    placed: list[tuple[float, str]] = []
+    x = MARGIN
+    for i, width in enumerate(widths):
+        text = cells[i] if i < len(cells) else ""
+        text_width = pdfmetrics.stringWidth(text, font, TABLE_SIZE)
+        while text and text_width > width - 6:
+            text = text[:-1]
+            text_width = pdfmetrics.stringWidth(text, font, TABLE_SIZE)
+        placed.append((x + (width - text_width) / 2, text))
+        x += width
+    dividers = [MARGIN + sum(widths[:i]) for i in range(1, len(widths))]
+
+    def draw(c: Canvas, top: float) -> None:
+        bottom = top - TABLE_ROW
+        if header:
+            c.setFillColor(GREY)
+            c.rect(MARGIN, bottom, CONTENT_WIDTH, TABLE_ROW, stroke=0, fill=1)
+            c.setFillColor(black)
+        c.setLineWidth(0.5)
+        grid = c.beginPath()
+        grid.rect(MARGIN, bottom, CONTENT_WIDTH, TABLE_ROW)
+        for divider in dividers:
+            grid.moveTo(divider, top)
+            grid.lineTo(divider, bottom)
+        c.drawPath(grid, stroke=1, fill=0)
+        text = c.beginText()
+        text.setFont(font, TABLE_SIZE)
+        for cell_x, cell in placed:
+            text.setTextOrigin(cell_x, bottom + 5.5)
+            text.textOut(cell)
+        c.drawText(text)
+
+    return draw
+
+
+def _table_blocks(font: str, table: DocumentTable) -> tuple[_Block, list[_Block]]:
+    widths = _column_widths(font, table)
+    header = _Block(TABLE_ROW, _row_draw(font, table.columns, widths, header=True),
+                    header_of=table)
+    rows = [_Block(TABLE_ROW, _row_draw(font, row, widths, header=False), table)
+            for row in table.rows]
+    return header, rows
+
+
+def _qr_draw(c: Canvas, payload: str, x: float, y: float, size: float) -> None:
+    # A fixed mask pattern: the best-mask search of the pure-Python encoder costs ~10 ms and only
+    # tunes readability; decoders read every mask (docs/adr/0133-certificate-rendering.md).
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0,
+                         mask_pattern=QR_MASK_PATTERN)
+    code.add_data(payload)  # alphanumeric mode
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    # Vector modules, one rectangle per horizontal run, written as literal PDF operators in
+    # module units under one transform: sharp at any printer resolution and cheap to emit.
+    module = size / len(matrix)
+    ops = [f"q 0 g {module:.4f} 0 0 {-module:.4f} {x:.3f} {y + size:.3f} cm"]
+    for row_index, row in enumerate(matrix):
+        start = -1
+        for col, dark in enumerate([*row, False]):
+            if dark and start < 0:
+                start = col
+            elif not dark and start >= 0:
+                ops.append(f"{start} {row_index} {col - start} 1 re")
+                start = -1
+    ops.append("f Q")
+    c.addLiteral("\n".join(ops))
+
+
+def _closing_block(font: str, doc: CertificateDocument, payload: str, specimen: bool) -> _Block:
+    def draw(c: Canvas, top: float) -> None:
+        right = PAGE_WIDTH - MARGIN
+        issuer_y = top - 70
+        date_text = f"{doc.issue_date.year}年{doc.issue_date.month}月{doc.issue_date.day}日"
+        c.setFont(font, TEXT_SIZE + 1)
+        c.drawRightString(right - 20, issuer_y, doc.issuer)
+        c.drawRightString(right - 20, issuer_y - 24, date_text)
+        issuer_width = pdfmetrics.stringWidth(doc.issuer, font, TEXT_SIZE + 1)
+        draw_seal(c, right - 20 - issuer_width / 2, issuer_y - 4, SEAL_RADIUS,
+                  doc.seal_text or doc.issuer, font, specimen=specimen)
+        qr_y = top - 12 - QR_SIZE
+        _qr_draw(c, payload, MARGIN, qr_y, QR_SIZE)
+        c.setFont(font, 8.5)
+        c.drawString(MARGIN, qr_y - 18, "扫码核验：kiosk verify-certificate")
+        c.drawString(MARGIN, qr_y - 30, f"编号 {doc.serial}")
+
+    return _Block(CLOSING_HEIGHT, draw)
+
+
+def _layout(font: str, doc: CertificateDocument, payload: str, specimen: bool) -> list[_Block]:
+    blocks: list[_Block] = []
+    blocks += _field_blocks(font, "姓名", doc.holder_name)
+    blocks += _field_blocks(font, "公民身份号码", doc.holder_id_number)
+    for label, value in doc.fields:
+        blocks += _field_blocks(font, label, value)
+    if doc.table is not None and doc.table.columns:
+        blocks.append(_Block(10.0, lambda c, top: None))
+        header, rows = _table_blocks(font, doc.table)
+        blocks.append(header)
+        blocks += rows
+    if doc.notes:
+        blocks.append(_Block(12.0, lambda c, top: None))
+        blocks += _text_block(font, "说明：", NOTE_SIZE, NOTE_LEADING)
+        for i, note in enumerate(doc.notes, 1):
+            blocks += _text_block(font, f"{i}. {note}", NOTE_SIZE, NOTE_LEADING, indent=12)
+    blocks.append(_closing_block(font, doc, payload, specimen))
+    return blocks
+
+
+def _paginate(blocks: list[_Block]) -> list[list[tuple[_Block, float]]]:
+    pages: list[list[tuple[_Block, float]]] = [[]]
+    y = BODY_TOP
+    headers: dict[int, _Block] = {}
+    for block in blocks:
+        if block.header_of is not None:
+            headers[id(block.header_of)] = block
+        if y - block.height < BODY_BOTTOM and pages[-1]:
+            pages.append([])
+            y = BODY_TOP
+            header = headers.get(id(block.table)) if block.table is not None else None
+            if header is not None:
+                pages[-1].append((header, y))
+                y -= header.height
+        pages[-1].append((block, y))
+        y -= block.height
+    return pages
+
+
+def _draw_chrome(c: Canvas, font: str, doc: CertificateDocument, page: int, total: int,
+                 specimen: bool) -> None:
+    if specimen:
+        c.saveState()
+        c.setFillColor(WATERMARK_RED)
+        c.setFillAlpha(0.10)
+        c.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+        c.rotate(35)
+        c.setFont(font, 96)
+        c.drawCentredString(0, 0, "样  章")
+        c.setFont(font, 26)
+        c.drawCentredString(0, -50, "演示打印 · 不作正式证明")
+        c.restoreState()
+    c.saveState()
+    title = doc.title if page == 1 else f"{doc.title}（续）"
+    text = c.beginText()
+    text.setFont(font, TITLE_SIZE)
+    text.setTextRenderMode(2)  # fill and stroke: a bold title from a single-weight font
+    c.setLineWidth(0.6)
+    text.setTextOrigin((PAGE_WIDTH - pdfmetrics.stringWidth(title, font, TITLE_SIZE)) / 2,
+                       PAGE_HEIGHT - 92)
+    text.textOut(title)
+    c.drawText(text)
+    c.restoreState()
+    c.setFont(font, 10)
+    c.drawRightString(PAGE_WIDTH - MARGIN, PAGE_HEIGHT - 122, f"证明编号：{doc.serial}")
+    c.setLineWidth(0.8)
+    c.line(MARGIN, PAGE_HEIGHT - 130, PAGE_WIDTH - MARGIN, PAGE_HEIGHT - 130)
+    c.setFont(font, 9)
+    c.drawCentredString(PAGE_WIDTH / 2, 34, f"第 {page} 页 共 {total} 页")
+    c.drawString(MARGIN, 34, doc.serial)
+
+
+def render_certificate(doc: CertificateDocument, signer: CertificateSigner, *,
+                       specimen: bool = True) -> RenderedCertificate:
+    """Render ``doc`` to A4 PDF bytes with its signed verification QR code and seal."""
+    font = register_font()
+    claim = CertificateClaim.for_document(doc, signer.key_id)
+    payload = sign_claim(claim, signer.private_key)
+    pages = _paginate(_layout(font, doc, payload, specimen))
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, invariant=1, pageCompression=1,
+                    initialFontName=font, initialFontSize=TEXT_SIZE)
+    canvas.setTitle(doc.title)
+    canvas.setAuthor(doc.issuer)
+    canvas.setSubject(f"{doc.kind} {doc.serial}")
+    canvas.setCreator("kiosk")
+    for number, placed in enumerate(pages, 1):
+        _draw_chrome(canvas, font, doc, number, len(pages), specimen)
+        for block, top in placed:
+            block.draw(canvas, top)
+        canvas.showPage()
+    canvas.save()
+    return RenderedCertificate(buffer.getvalue(), payload, claim.digest_hex, len(pages))

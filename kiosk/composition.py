@@ -1,0 +1,185 @@
+"""The composition root below the UI: builds every part of a terminal from its settings.
+
+`build_kiosk` wires the session lifecycle, the platform client (or the embedded sandbox in the
+demo profile), the device hub, the outbox, printing, the catalogue and the controller, without
+Kivy, so the same terminal runs under the real UI, the screenshot tour, the tests and the soak
+benchmark. Devices are opened by `start_devices`, after the first frame.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kiosk import REPO_ROOT
+from kiosk.catalogue import KioskCatalogue
+from kiosk.controller import KioskController
+from kiosk.devices import DeviceHub
+from kiosk.heartbeat import HEARTBEAT_INTERVAL_SECONDS, Heartbeat
+from kiosk.identity import PlatformVerifier
+from kiosk.logs import log_event
+from kiosk.outbox import Outbox
+from kiosk.platform.client import PlatformClient
+from kiosk.print_service import KioskPrinting
+from kiosk.session import Phase, SessionData, SessionLifecycle, SessionTiming
+from kiosk.session_ports import KioskSessionPorts
+from kiosk.settings import ConfigError, Settings
+from kiosk.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+BUILTIN_CATALOGUE = REPO_ROOT / "flows" / "catalogue"
+#: How often the outbox retries pending submissions (the network may be back).
+OUTBOX_INTERVAL_SECONDS = 30.0
+#: How often devices that failed to open are tried again.
+DEVICE_RETRY_INTERVAL_SECONDS = 15.0
+
+
+@dataclass
+class KioskParts:
+    """Every long-lived part of one terminal."""
+
+    settings: Settings
+    lifecycle: SessionLifecycle
+    hub: DeviceHub
+    client: PlatformClient
+    outbox: Outbox
+    printing: KioskPrinting
+    catalogue: KioskCatalogue
+    controller: KioskController
+    runner: TaskRunner
+    sandbox: Any = None
+    updater: Any = None
+    bundle_version: str = "builtin"
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _threads: list[threading.Thread] = field(default_factory=list)
+
+    def start_devices(self) -> None:
+        """Open the devices and start the background loops (outbox, device retry)."""
+        self.hub.start(self.controller.on_device_event)
+        self.runner.call_soon(self.controller.refresh_availability)
+        self._every(OUTBOX_INTERVAL_SECONDS, self.outbox.deliver_pending, "outbox")
+        self._every(DEVICE_RETRY_INTERVAL_SECONDS, self.hub.retry_missing, "device-retry")
+        heartbeat = Heartbeat(self.client, self.hub, self.outbox, self.lifecycle,
+                              bundle_version=lambda: self.bundle_version,
+                              last_update=self._update_report)
+        self._every(HEARTBEAT_INTERVAL_SECONDS, heartbeat.send, "heartbeat")
+        if self.updater is not None:
+            thread = threading.Thread(target=self.updater.run_polling,
+                                      args=(self._stop,
+                                            self.settings.updates.poll_interval_seconds),
+                                      name="kiosk-updates", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+            self.lifecycle.on_wipe(self._switch_bundle_between_sessions)
+
+    def _update_report(self) -> dict[str, Any]:
+        return dict(self.updater.heartbeat()) if self.updater is not None else {}
+
+    def _switch_bundle_between_sessions(self) -> None:
+        """At every return to attract: activate a staged bundle and reload the catalogue."""
+        updater = self.updater
+        if updater is None:
+            return
+        def work() -> Any:
+            updater.activate()
+            return updater.active_bundle()
+
+        def done(active: Any) -> None:
+            if isinstance(active, Exception) or active is None:
+                return
+            if str(active.version) != self.bundle_version:
+                self.catalogue.reload(Path(active.path))
+                self.bundle_version = str(active.version)
+                log_event(log, "bundle_switched", version=self.bundle_version)
+        self.runner.submit(work, done)
+
+    def _every(self, seconds: float, fn: Callable[[], object], name: str) -> None:
+        def loop() -> None:
+            while not self._stop.wait(seconds):
+                try:
+                    fn()
+                except Exception as exc:  # a background loop must survive anything
+                    log_event(log, "background_failed", logging.WARNING, loop=name,
+                              error=type(exc).__name__)
+        thread = threading.Thread(target=loop, name=f"kiosk-{name}", daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def close(self) -> None:
+        """Stop everything (devices, loops, the sandbox)."""
+        self._stop.set()
+        self.hub.stop()
+        self.client.close()
+        if self.sandbox is not None:
+            self.sandbox.stop()
+
+
+def build_kiosk(settings: Settings, runner: TaskRunner,
+                clock: Callable[[], float] = time.monotonic,
+                catalogue_dir: Path = BUILTIN_CATALOGUE,
+                device_options: dict[str, dict[str, Any]] | None = None) -> KioskParts:
+    """Build a terminal (devices not yet opened); the demo profile starts the sandbox."""
+    data_dir = settings.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    sandbox = None
+    base_url = settings.platform.base_url
+    if not base_url:
+        if settings.profile != "demo":
+            raise ConfigError("platform.base_url: required in the site profile")
+        from kiosk.sandbox.server import start_sandbox
+
+        sandbox = start_sandbox(data_dir / "sandbox.sqlite3")
+        base_url = sandbox.url
+    client = PlatformClient.from_settings(settings.platform, settings.terminal_id, base_url)
+    timing = SessionTiming(settings.session.idle_timeout_seconds,
+                           settings.session.still_there_countdown_seconds,
+                           settings.session.hard_cap_seconds)
+    lifecycle = SessionLifecycle(timing, clock, data_dir / "sessions")
+    hub = DeviceHub(settings.devices.model_dump(), runner.call_soon, device_options)
+    outbox = Outbox(data_dir / "outbox.sqlite3", client)
+    printing = KioskPrinting(hub, data_dir, demo=settings.profile == "demo")
+
+    def ports_for(session: SessionData) -> KioskSessionPorts:
+        return KioskSessionPorts(session, client, hub.usable, printing, outbox,
+                                 device_reason=lambda name: hub.status(name).reason)
+
+    updater = _build_updater(settings, lambda: lifecycle.phase is Phase.ATTRACT)
+    bundle_version = "builtin"
+    active = updater.active_bundle() if updater is not None else None
+    if active is not None:
+        catalogue_dir, bundle_version = Path(active.path), str(active.version)
+    catalogue = KioskCatalogue.load(catalogue_dir, ports_for)
+    controller = KioskController(lifecycle, catalogue, PlatformVerifier(client), runner,
+                                 hub.status)
+    return KioskParts(settings, lifecycle, hub, client, outbox, printing, catalogue, controller,
+                      runner, sandbox, updater, bundle_version)
+
+
+def _build_updater(settings: Settings, is_idle: Callable[[], bool]) -> Any:
+    """The flow-bundle updater, or None when updates are not configured or have no root."""
+    if not settings.updates.repo_url:
+        return None
+    from kiosk.updates.checks import bundle_check
+    from kiosk.updates.terminal import BundleUpdater, load_trusted_root
+
+    root_path = Path(settings.updates.trusted_root)
+    if not root_path.is_absolute():
+        root_path = REPO_ROOT / root_path
+    try:
+        trusted_root = load_trusted_root(root_path)
+    except OSError:
+        log_event(log, "updates_disabled", logging.WARNING, reason="no trusted root",
+                  path=str(root_path))
+        return None
+    updater = BundleUpdater(data_dir=settings.data_dir, repo_url=settings.updates.repo_url,
+                            trusted_root=trusted_root, terminal_id=settings.terminal_id,
+                            groups=settings.updates.groups, is_idle=is_idle,
+                            check_bundle=bundle_check)
+    updater.activate()
+    return updater

@@ -1,0 +1,124 @@
+"""Resident-facing messages (Simplified Chinese) for every printer fault, and what happens next.
+
+`message_for(kind, result, status)` picks the fault from the driver's `PrintResult` and the
+printer's `DeviceStatus`; the message says plainly what went wrong, that nothing is lost, and the
+next steps: another terminal, collecting at the window, or reprinting later with the code on the
+receipt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from drivers.interfaces import PrintResult
+from drivers.status import DeviceState, DeviceStatus, SupplyState
+from kiosk.printing.journal import PrintKind
+
+
+class PrinterFault(StrEnum):
+    """Faults a resident may meet at the printer."""
+
+    PAPER_OUT = "paper_out"
+    PAPER_OUT_MID_PRINT = "paper_out_mid_print"
+    JAMMED = "jammed"
+    COVER_OPEN = "cover_open"
+    OFFLINE = "offline"
+    TONER_OUT = "toner_out"
+    TIMED_OUT = "timed_out"
+    FAILED = "failed"
+
+
+class NextStep(StrEnum):
+    """What the resident can do next."""
+
+    OTHER_TERMINAL = "other_terminal"
+    COLLECT_AT_WINDOW = "collect_at_window"
+    REPRINT_WITH_CODE = "reprint_with_code"
+    RETRY_LATER_HERE = "retry_later_here"
+
+
+NEXT_STEP_TEXT = {
+    NextStep.OTHER_TERMINAL: "到附近其他自助终端，输入或扫描打印码重新打印",
+    NextStep.COLLECT_AT_WINDOW: "到服务大厅窗口出示身份证领取纸质件",
+    NextStep.REPRINT_WITH_CODE: "稍后回到本机，凭打印码 {code} 重新打印",
+    NextStep.RETRY_LATER_HERE: "稍后在本机重试",
+}
+
+_TITLES = {
+    PrinterFault.PAPER_OUT: "打印机缺纸",
+    PrinterFault.PAPER_OUT_MID_PRINT: "打印中途缺纸",
+    PrinterFault.JAMMED: "打印机卡纸",
+    PrinterFault.COVER_OPEN: "打印机舱门未关好",
+    PrinterFault.OFFLINE: "打印机暂时无法使用",
+    PrinterFault.TONER_OUT: "打印机墨粉不足",
+    PrinterFault.TIMED_OUT: "打印超时",
+    PrinterFault.FAILED: "打印未完成",
+}
+
+_WHAT = {
+    PrintKind.CERTIFICATE: "证明",
+    PrintKind.RECEIPT: "回执",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentMessage:
+    """A title, a body and the next steps, ready for the screen and for voice."""
+
+    fault: PrinterFault
+    title: str
+    body: str
+    next_steps: tuple[NextStep, ...]
+    reprint_code: str = ""
+
+    def steps_text(self) -> list[str]:
+        """The next steps as sentences (the reprint code filled in)."""
+        return [NEXT_STEP_TEXT[s].format(code=self.reprint_code) for s in self.next_steps]
+
+    def full_text(self) -> str:
+        """Title, body and numbered next steps in one text (for voice or a simple label)."""
+        steps = "；".join(f"{i}. {t}" for i, t in enumerate(self.steps_text(), 1))
+        return f"{self.title}。{self.body}您可以：{steps}。"
+
+
+def classify(result: PrintResult, status: DeviceStatus | None) -> PrinterFault:
+    """Which fault explains a print that did not finish."""
+    supplies = status.supplies if status is not None else None
+    reasons = (status.reason if status is not None else "") + "," + result.reason
+    mid_print = result.state in ("aborted", "canceled") and bool(result.job_id)
+    if supplies is SupplyState.JAMMED or "jam" in reasons:
+        return PrinterFault.JAMMED
+    if supplies is SupplyState.COVER_OPEN or "cover" in reasons:
+        return PrinterFault.COVER_OPEN
+    if "toner-empty" in reasons or "marker-supply-empty" in reasons:
+        return PrinterFault.TONER_OUT
+    if supplies is SupplyState.OUT or "media-empty" in reasons or "paper out" in reasons:
+        return PrinterFault.PAPER_OUT_MID_PRINT if mid_print else PrinterFault.PAPER_OUT
+    if status is not None and status.state in (DeviceState.OFFLINE, DeviceState.NO_DEVICE):
+        return PrinterFault.OFFLINE
+    if result.state == "timed_out":
+        return PrinterFault.TIMED_OUT
+    return PrinterFault.FAILED
+
+
+def message_for(kind: PrintKind, result: PrintResult, status: DeviceStatus | None,
+                reprint_code: str = "") -> ResidentMessage:
+    """The message for a print of ``kind`` that did not finish."""
+    fault = classify(result, status)
+    what = _WHAT[kind]
+    if fault is PrinterFault.PAPER_OUT_MID_PRINT:
+        body = (f"您的{what}没有完整打印出来，请不要使用已出纸的部分。"
+                f"{what}已为您保存，不会丢失，也不会重复编号。")
+    elif fault is PrinterFault.TIMED_OUT:
+        body = f"打印机长时间没有完成您的{what}，本次打印已取消。{what}已为您保存，不会丢失。"
+    else:
+        body = f"本机暂时无法打印您的{what}，工作人员已收到通知。{what}已为您保存，不会丢失。"
+    steps: tuple[NextStep, ...]
+    if kind is PrintKind.CERTIFICATE:
+        steps = (NextStep.OTHER_TERMINAL, NextStep.COLLECT_AT_WINDOW, NextStep.REPRINT_WITH_CODE)
+    else:
+        steps = (NextStep.REPRINT_WITH_CODE, NextStep.COLLECT_AT_WINDOW)
+    if not reprint_code:
+        steps = (NextStep.COLLECT_AT_WINDOW,)
+    return ResidentMessage(fault, _TITLES[fault], body, steps, reprint_code)

@@ -1,0 +1,144 @@
+"""The print service: render, journal, print, and explain — one call per document.
+
+`print_certificate` renders the certificate (signed QR code), records it in the journal before
+anything is sent, submits it to the A4 printer, and records the outcome. When the printer does
+not finish, the result carries a resident message with the next steps and the reprint code;
+`reprint` prints the same document again under the same serial (never a new serial). Receipts
+follow the same path through the receipt printer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from drivers.interfaces import DocumentPrinter, PrintResult, ReceiptPrinter
+from drivers.status import DeviceStatus
+from flows.documents import CertificateDocument, ReceiptDocument
+from kiosk.certificates.keys import CertificateSigner
+from kiosk.certificates.payload import certificate_digest
+from kiosk.certificates.render import render_certificate
+from kiosk.logs import log_event
+from kiosk.printing.journal import PrintEntry, PrintJournal, PrintKind, PrintState
+from kiosk.printing.messages import ResidentMessage, message_for
+from kiosk.printing.receipts import receipt_from_document
+
+LOG = logging.getLogger("kiosk.printing")
+
+
+@dataclass(frozen=True, slots=True)
+class PrintOutcome:
+    """What happened to one print: the journal entry, the driver's result, and (on failure) the
+    message to show the resident."""
+
+    ok: bool
+    entry: PrintEntry
+    result: PrintResult
+    message: ResidentMessage | None = None
+
+
+class PrintService:
+    """Joins renderer, printers and journal."""
+
+    def __init__(self, journal: PrintJournal, document_printer: DocumentPrinter | None,
+                 receipt_printer: ReceiptPrinter | None, signer: CertificateSigner, *,
+                 specimen: bool = True) -> None:
+        self.journal = journal
+        self.document_printer = document_printer
+        self.receipt_printer = receipt_printer
+        self.signer = signer
+        self.specimen = specimen
+
+    def print_certificate(self, doc: CertificateDocument, case_id: str,
+                          copies: int = 1) -> PrintOutcome:
+        """Render and print a certificate (see the module docstring)."""
+        digest = certificate_digest(doc).hex()
+        entry = self.journal.record(PrintKind.CERTIFICATE, case_id, serial=doc.serial,
+                                    digest=digest, copies=copies)
+        if entry.state is PrintState.DONE:
+            result = PrintResult(True, entry.job_id, "completed", "already printed")
+            return PrintOutcome(True, entry, result)
+        return self._print_certificate(entry, doc)
+
+    def reprint(self, entry_id: int, doc: CertificateDocument) -> PrintOutcome:
+        """Print an open certificate again, same serial; the content must be identical."""
+        entry = self.journal.get(entry_id)
+        if entry.serial != doc.serial or entry.digest != certificate_digest(doc).hex():
+            raise ValueError("reprint with a different document refused")
+        if entry.state is PrintState.DONE:
+            result = PrintResult(True, entry.job_id, "completed", "already printed")
+            return PrintOutcome(True, entry, result)
+        return self._print_certificate(entry, doc)
+
+    def _print_certificate(self, entry: PrintEntry, doc: CertificateDocument) -> PrintOutcome:
+        rendered = render_certificate(doc, self.signer, specimen=self.specimen)
+        entry = self.journal.start_attempt(entry.id)
+        if self.document_printer is None:
+            result = PrintResult(False, state="refused", reason="no document printer configured")
+            return self._failed(entry, result, None)
+        log_event(LOG, "certificate_print_started", print_id=entry.id, serial=doc.serial,
+                  attempt=entry.attempts, pages=rendered.pages)
+        result = self.document_printer.print_pdf(rendered.pdf, f"cert-{doc.serial}",
+                                                 copies=entry.copies)
+        if result.job_id:
+            self.journal.mark_submitted(entry.id, result.job_id)
+        if result.ok:
+            entry = self.journal.finish(entry.id, ok=True, job_id=result.job_id)
+            log_event(LOG, "certificate_printed", print_id=entry.id, serial=doc.serial,
+                      job_id=result.job_id)
+            return PrintOutcome(True, entry, result)
+        return self._failed(entry, result, self.document_printer.status())
+
+    def reconcile(self) -> list[PrintEntry]:
+        """At start-up: settle certificates left ``submitted`` by a crash from the printer's own
+        job state (completed -> done, aborted/canceled -> failed); return the entries changed.
+
+        Entries the printer cannot answer for stay open and are offered for reprint.
+        """
+        changed: list[PrintEntry] = []
+        printer = self.document_printer
+        job_result = getattr(printer, "job_result", None)
+        if job_result is None:
+            return changed
+        for entry in self.journal.pending_reprints():
+            if entry.kind is not PrintKind.CERTIFICATE or entry.state is not PrintState.SUBMITTED:
+                continue
+            result = job_result(entry.job_id)
+            if result is None:
+                continue
+            settled = self.journal.finish(entry.id, ok=result.ok, job_id=entry.job_id,
+                                          reason="" if result.ok else
+                                          f"{result.state}: {result.reason} (after restart)")
+            log_event(LOG, "print_reconciled", print_id=entry.id, serial=entry.serial,
+                      state=settled.state)
+            changed.append(settled)
+        return changed
+
+    def print_receipt(self, doc: ReceiptDocument, case_id: str,
+                      reprint_code: str = "") -> PrintOutcome:
+        """Print a receipt (recorded in the journal like any print)."""
+        content = repr((doc.title, doc.lines, doc.notes, doc.qr)).encode("utf-8")
+        digest = hashlib.sha256(content).hexdigest()
+        entry = self.journal.record(PrintKind.RECEIPT, case_id, digest=digest)
+        entry = self.journal.start_attempt(entry.id)
+        if self.receipt_printer is None:
+            result = PrintResult(False, state="refused", reason="no receipt printer configured")
+            return self._failed(entry, result, None)
+        receipt = receipt_from_document(doc, reprint_code=reprint_code)
+        result = self.receipt_printer.print_receipt(receipt)
+        if result.job_id:
+            self.journal.mark_submitted(entry.id, result.job_id)
+        if result.ok:
+            entry = self.journal.finish(entry.id, ok=True, job_id=result.job_id)
+            return PrintOutcome(True, entry, result)
+        return self._failed(entry, result, self.receipt_printer.status())
+
+    def _failed(self, entry: PrintEntry, result: PrintResult,
+                status: DeviceStatus | None) -> PrintOutcome:
+        entry = self.journal.finish(entry.id, ok=False, job_id=result.job_id,
+                                    reason=f"{result.state}: {result.reason}")
+        message = message_for(entry.kind, result, status, entry.reprint_code)
+        log_event(LOG, "print_failed", level=logging.WARNING, print_id=entry.id, kind=entry.kind,
+                  state=result.state, fault=message.fault, reason=result.reason)
+        return PrintOutcome(False, entry, result, message)

@@ -1,0 +1,197 @@
+"""The Kivy application: one ScreenManager, the overlays, a one-second tick, and the single
+hop from worker threads onto the Kivy clock.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from kiosk.controller import KioskController, UiState
+from kiosk.logs import log_event
+from kiosk.session import Phase
+from kiosk.ui.context import UiContext
+from kiosk.ui.overlays import Busy, DemoPanel, StillThere
+from kiosk.ui.screens.attract import AttractScreen
+from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.screens.home import HomeScreen
+from kiosk.ui.screens.identify import IdentifyScreen
+from kiosk.ui.screens.out_of_service import OutOfServiceScreen
+from kiosk.ui.screens.steps import STEP_SCREENS
+from kiosk.ui.theme import STANDARD, metrics_for
+
+log = logging.getLogger(__name__)
+
+#: The hidden demo gesture: three taps within this many seconds in the top-right corner.
+DEMO_GESTURE_SECONDS = 2.0
+DEMO_CORNER_FRACTION = 0.06
+
+
+def dispatch_to_ui(fn: Callable[[], None]) -> None:
+    """Run ``fn`` on the Kivy thread at the next frame (safe from any thread)."""
+    Clock.schedule_once(lambda _dt: fn(), 0)
+
+
+class KioskRoot(FloatLayout):
+    """The root: screens plus overlays; every touch keeps the session alive."""
+
+    def __init__(self, app: KioskApp, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.app = app
+        self._corner_taps: list[float] = []
+
+    def on_touch_down(self, touch: Any) -> bool:
+        """Watch for the demo gesture, then let the screens have the touch."""
+        if self.app.demo_actions and self._in_demo_corner(touch):
+            now = time.monotonic()
+            self._corner_taps = [t for t in self._corner_taps if now - t < DEMO_GESTURE_SECONDS]
+            self._corner_taps.append(now)
+            if len(self._corner_taps) >= 3:
+                self._corner_taps.clear()
+                self.app.show_demo_panel()
+                return True
+        self.app.controller.touch()
+        return super().on_touch_down(touch)
+
+    def _in_demo_corner(self, touch: Any) -> bool:
+        size = self.width * DEMO_CORNER_FRACTION
+        return touch.x >= self.right - size and touch.y >= self.top - size
+
+
+class KioskApp(App):
+    """The full-screen kiosk."""
+
+    title = "政务服务自助终端"
+
+    def __init__(self, controller: KioskController, site_name: str = "",
+                 demo_actions: list[tuple[str, Callable[[], None]]] | None = None,
+                 remaining: Callable[[], float] | None = None,
+                 on_frame: Callable[[], None] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.controller = controller
+        self.site_name = site_name
+        self.demo_actions = demo_actions or []
+        self._on_frame = on_frame
+        self.screens: dict[str, KioskScreen] = {}
+        self.demo_panel: DemoPanel | None = None
+        self.state: UiState | None = None
+
+    def build(self) -> KioskRoot:
+        """Create the screens and overlays and subscribe to the controller."""
+        ctx = UiContext(metrics=metrics_for(Window.height), palette=STANDARD,
+                        controller=self.controller, site_name=self.site_name,
+                        demo=bool(self.demo_actions))
+        self.ctx = ctx
+        root = KioskRoot(self)
+        self.manager = ScreenManager(transition=NoTransition())
+        screens: list[KioskScreen] = [AttractScreen(ctx), HomeScreen(ctx), IdentifyScreen(ctx),
+                                      OutOfServiceScreen(ctx)]
+        screens += [cls(ctx) for cls in STEP_SCREENS]
+        for screen in screens:
+            self.screens[screen.name] = screen
+            self.manager.add_widget(screen)
+        root.add_widget(self.manager)
+        self.still_there = StillThere(ctx, on_continue=self.controller.still_here,
+                                      on_quit=self.controller.finish)
+        self.busy = Busy(ctx)
+        self.root_widget = root
+        self.controller.subscribe(self.render)
+        self.controller.lifecycle.on_wipe(self._rebuild_after_wipe)
+        Clock.schedule_interval(self._tick, 1.0)
+        if self._on_frame is not None:
+            Clock.schedule_once(lambda _dt: self._on_frame and self._on_frame(), 0)
+        return root
+
+    # -- rendering -----------------------------------------------------------------------
+    def screen_name_for(self, state: UiState) -> str:
+        """Which screen shows ``state``."""
+        if state.screen == "step" and state.view is not None:
+            name = f"step_{state.view.kind.value}"
+            return name if name in self.screens else "step_message"
+        return state.screen if state.screen in self.screens else "attract"
+
+    def render(self, state: UiState) -> None:
+        """Show ``state``: the right screen, and the overlays."""
+        self.state = state
+        name = self.screen_name_for(state)
+        try:
+            self.screens[name].render(state)
+        except Exception as exc:  # a rendering bug must never show a traceback to a resident
+            log_event(log, "render_failed", logging.ERROR, screen=name, error=type(exc).__name__)
+            log.debug("render failure", exc_info=True)
+            name = "home" if state.phase in (Phase.ACTIVE, Phase.STILL_THERE) else "attract"
+        if self.manager.current != name:
+            self.manager.current = name
+        self._show_overlay(self.busy, state.busy)
+        if state.busy:
+            self.busy.text.text = state.busy_text or "正在处理，请稍候"
+        self._show_overlay(self.still_there, state.phase is Phase.STILL_THERE)
+        if state.phase is Phase.STILL_THERE:
+            self.still_there.set_seconds(self.controller.lifecycle.countdown_seconds())
+
+    def _show_overlay(self, overlay: Any, shown: bool) -> None:
+        if shown and overlay.parent is None:
+            self.root_widget.add_widget(overlay)
+        elif not shown and overlay.parent is not None:
+            self.root_widget.remove_widget(overlay)
+
+    def _tick(self, _dt: float) -> None:
+        try:
+            self.controller.tick()
+            screen = self.screens.get(self.manager.current)
+            if screen is not None:
+                screen.tick(self.controller.lifecycle.remaining_seconds())
+            if self.controller.lifecycle.phase is Phase.STILL_THERE:
+                self.still_there.set_seconds(self.controller.lifecycle.countdown_seconds())
+        except Exception as exc:  # the tick must survive anything
+            log_event(log, "tick_failed", logging.ERROR, error=type(exc).__name__)
+
+    def _rebuild_after_wipe(self) -> None:
+        """After a wipe, rebuild every screen so no widget keeps the last resident's text."""
+        current = set(self.screens)
+        for name in current:
+            old = self.screens[name]
+            new = type(old)(self.ctx)
+            self.manager.remove_widget(old)
+            self.manager.add_widget(new)
+            self.screens[name] = new
+        if self.demo_panel is not None and self.demo_panel.parent is not None:
+            self.root_widget.remove_widget(self.demo_panel)
+
+    # -- demo panel ------------------------------------------------------------------------
+    def show_demo_panel(self) -> None:
+        """Open the hidden demo control panel."""
+        if self.demo_panel is None:
+            actions = [(label, self._then_close(action)) for label, action in self.demo_actions]
+            self.demo_panel = DemoPanel(self.ctx, actions, on_close=self.hide_demo_panel)
+        self._show_overlay(self.demo_panel, True)
+
+    def hide_demo_panel(self) -> None:
+        """Close the demo control panel."""
+        if self.demo_panel is not None:
+            self._show_overlay(self.demo_panel, False)
+
+    def _then_close(self, action: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            self.hide_demo_panel()
+            try:
+                action()
+            except Exception as exc:  # a demo action must never crash the kiosk
+                log_event(log, "demo_action_failed", logging.WARNING, error=type(exc).__name__)
+        return run
+
+    # -- screenshots -----------------------------------------------------------------------
+    def screenshot(self, path: Path) -> Path:
+        """Write the whole root (screens and overlays) to a PNG (works offscreen too)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.root_widget.export_to_png(str(path))
+        return path

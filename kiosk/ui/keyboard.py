@@ -1,0 +1,48 @@
+"""On-screen keyboards: digits (phone), ID numbers (digits + X), and Latin letters (search by
+pinyin initials). Keys are large touch targets; the keyboard edits a string and reports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from kivy.uix.gridlayout import GridLayout
+
+from kiosk.ui.context import UiContext
+from kiosk.ui.widgets import KButton
+
+LAYOUTS: dict[str, list[str]] = {
+    "digits": [*list("123456789"), "清空", "0", "删除"],
+    "id_number": [*list("123456789"), "X", "0", "删除"],
+    "letters": [*list("QWERTYUIOPASDFGHJKLZXCVBNM"), "删除", "清空"],
+}
+COLUMNS = {"digits": 3, "id_number": 3, "letters": 10}
+
+
+class OnScreenKeyboard(GridLayout):
+    """Edits ``value`` key by key and calls ``on_change(value)``."""
+
+    def __init__(self, ctx: UiContext, layout: str, on_change: Callable[[str], None],
+                 value: str = "", max_length: int = 32, **kwargs: object) -> None:
+        cols = COLUMNS[layout]
+        super().__init__(cols=cols, spacing=ctx.metrics.px(10), size_hint_y=None, **kwargs)
+        self.value = value
+        self._on_change = on_change
+        self._max_length = max_length
+        key_height = ctx.metrics.px(110 if cols <= 3 else 100)
+        for key in LAYOUTS[layout]:
+            button = KButton(key, lambda k=key: self._press(k), ctx.metrics, ctx.palette,
+                             kind="secondary", height=key_height, font_base=44)
+            button.key = key
+            self.add_widget(button)
+        rows = -(-len(LAYOUTS[layout]) // cols)
+        self.height = rows * key_height + (rows - 1) * ctx.metrics.px(10)
+
+    def _press(self, key: str) -> None:
+        if key == "删除":
+            self.value = self.value[:-1]
+        elif key == "清空":
+            self.value = ""
+        elif len(self.value) < self._max_length:
+            self.value += key
+        self._on_change(self.value)

@@ -1,0 +1,1 @@
+"""One screen per state: attract, home, identify, one per step kind, out of service."""

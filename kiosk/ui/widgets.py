@@ -1,0 +1,128 @@
+"""Reusable widgets: large flat buttons, wrapping text, coloured panels, the header.
+
+Built in Python (no kv strings) so sizes come from `theme.Metrics` and every label uses the
+bundled CJK font registered as Kivy's default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from kivy.graphics import Color, Rectangle, RoundedRectangle
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
+from kivy.uix.label import Label
+from kivy.uix.widget import Widget
+
+from kiosk.ui.theme import BUTTON_FONT_PX, TOUCH_TARGET_PX, Metrics, Palette, hex_rgba
+
+
+class Panel(BoxLayout):
+    """A BoxLayout with a solid (optionally rounded) background colour."""
+
+    def __init__(self, colour: str, radius: float = 0, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        with self.canvas.before:
+            self._colour = Color(*hex_rgba(colour))
+            self._rect = (RoundedRectangle(radius=[radius]) if radius
+                          else Rectangle())
+        self.bind(pos=self._sync, size=self._sync)
+
+    def set_colour(self, colour: str) -> None:
+        """Change the background colour."""
+        self._colour.rgba = hex_rgba(colour)
+
+    def _sync(self, *_: object) -> None:
+        self._rect.pos = self.pos
+        self._rect.size = self.size
+
+
+class Text(Label):
+    """A label that wraps to its width and grows to its text's height."""
+
+    def __init__(self, text: str = "", colour: str = "#1A1A1A", font_size: float = 34,
+                 halign: str = "left", bold: bool = False, fixed_height: bool = False,
+                 **kwargs: object) -> None:
+        super().__init__(text=text, color=hex_rgba(colour), font_size=font_size, halign=halign,
+                         valign="middle", bold=bold, **kwargs)
+        self.bind(width=self._wrap)
+        if not fixed_height:
+            self.size_hint_y = None
+            self.bind(texture_size=self._grow, text=self._grow)
+            self._grow()
+
+    def _wrap(self, *_: object) -> None:
+        self.text_size = (self.width, None)
+
+    def _grow(self, *_: object) -> None:
+        self.height = max(self.texture_size[1], self.font_size * 1.3) if self.text else 0
+
+
+class KButton(Button):
+    """A large flat button. ``kind``: primary, secondary, danger, ghost."""
+
+    def __init__(self, text: str, on_tap: Callable[[], None] | None, metrics: Metrics,
+                 palette: Palette, kind: str = "secondary", enabled: bool = True,
+                 font_base: float = BUTTON_FONT_PX, **kwargs: object) -> None:
+        background, foreground = {
+            "primary": (palette.primary, palette.on_primary),
+            "danger": (palette.danger, palette.on_danger),
+            "header": (palette.header, palette.on_header),
+            "secondary": (palette.secondary, palette.on_secondary),
+        }.get(kind, (palette.secondary, palette.on_secondary))
+        if not enabled:
+            background, foreground = palette.disabled, palette.on_disabled
+        kwargs.setdefault("size_hint_y", None)
+        kwargs.setdefault("height", metrics.px(TOUCH_TARGET_PX))
+        super().__init__(text=text, font_size=metrics.font(font_base), background_normal="",
+                         background_down="", background_color=hex_rgba(background),
+                         color=hex_rgba(foreground), halign="center", valign="middle",
+                         **kwargs)
+        self.bind(size=lambda *_: setattr(self, "text_size", (self.width * 0.94, None)))
+        self._on_tap = on_tap
+        self.disabled = not enabled
+        self._pressed_colour = hex_rgba(background, 0.75)
+        self._colour = hex_rgba(background)
+
+    def on_press(self) -> None:
+        """Visual feedback on touch down."""
+        self.background_color = self._pressed_colour
+
+    def on_release(self) -> None:
+        """Run the action once per tap."""
+        self.background_color = self._colour
+        if self._on_tap is not None and not self.disabled:
+            self._on_tap()
+
+
+class Spacer(Widget):
+    """Empty flexible space."""
+
+
+class Header(Panel):
+    """Top bar: 返回, the title, the session's remaining time, 首页."""
+
+    def __init__(self, metrics: Metrics, palette: Palette, on_back: Callable[[], None],
+                 on_home: Callable[[], None], **kwargs: object) -> None:
+        super().__init__(palette.header, orientation="horizontal", size_hint_y=None,
+                         height=metrics.px(120), padding=metrics.px(12), spacing=metrics.px(16),
+                         **kwargs)
+        self.back_button = KButton("返回", on_back, metrics, palette, kind="secondary",
+                                   size_hint=(None, 1), width=metrics.px(200))
+        self.title = Text("", palette.on_header, metrics.font(44), halign="center",
+                          bold=True, fixed_height=True)
+        self.timer = Text("", palette.on_header, metrics.font(30), halign="right",
+                          fixed_height=True, size_hint_x=None, width=metrics.px(300))
+        self.home_button = KButton("首页", on_home, metrics, palette, kind="secondary",
+                                   size_hint=(None, 1), width=metrics.px(200))
+        for child in (self.back_button, self.title, self.timer, self.home_button):
+            self.add_widget(child)
+
+    def set_title(self, text: str) -> None:
+        """Show ``text`` as the screen's title."""
+        self.title.text = text
+
+    def set_remaining(self, seconds: float) -> None:
+        """Show the session's remaining time."""
+        seconds = int(seconds)
+        self.timer.text = f"剩余 {seconds // 60}:{seconds % 60:02d}" if seconds else ""

@@ -1,0 +1,485 @@
+"""The terminal's updater: verify with TUF, stage into a slot, activate between sessions, check,
+roll back by itself.
+
+One poll (:meth:`BundleUpdater.poll`) does::
+
+    refresh TUF metadata (ngclient, trusted root shipped with the app, metadata persisted)
+      -> pick the highest version among the channels for this terminal (own id, groups, all)
+      -> refuse: older than what runs or was seen, known bad, needs a newer app
+      -> download + verify (length and sha256 from signed targets metadata)
+      -> unpack safely into slots/.incoming-N, verify against the manifest, rename to slots/vN
+      -> staged; if is_idle(): switch the active slot, run check_bundle(slot);
+         problems -> switch back to the previous slot, mark N bad, outcome ROLLED_BACK
+
+The kiosk builds one :class:`BundleUpdater`, calls :meth:`poll` from a worker thread every
+``POLL_INTERVAL_SECONDS`` (or :func:`run_polling`), calls :meth:`activate` when a session ends
+(attract), loads services from :meth:`active_bundle` and reports :meth:`heartbeat` fields.
+Every refusal keeps the active bundle and is logged (event ``update_rejected`` with a reason).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import urllib3
+from tuf.api import exceptions as tuf_errors
+from tuf.api.metadata import TargetFile
+from tuf.ngclient import FetcherInterface, Updater, UpdaterConfig
+from tuf.ngclient.urllib3_fetcher import Urllib3Fetcher
+
+from kiosk import REPO_ROOT, __version__
+from kiosk.logs import log_event
+from kiosk.updates.bundle import (
+    BundleCheck,
+    BundleError,
+    app_version_satisfies,
+    remove_tree,
+    unpack_archive,
+)
+from kiosk.updates.checks import bundle_check
+from kiosk.updates.repository import bundle_target_path, channel_paths
+from kiosk.updates.state import (
+    CheckKind,
+    Outcome,
+    OutcomeKind,
+    UpdateState,
+    load_state,
+    save_state,
+)
+
+#: How often the kiosk asks the repository for news. An idle poll costs about one timestamp
+#: (~1.3 KB with headers) plus one 404 for the next root (see `kiosk bench updates`).
+POLL_INTERVAL_SECONDS = 300.0
+#: Bundle slots kept on disk: the active one and the ones before it, for rollback.
+KEEP_SLOTS = 3
+#: Gap timeout of a download; a stalled mirror is given up at the next poll.
+SOCKET_TIMEOUT_SECONDS = 20
+#: Whole-download deadline: a mirror trickling bytes just under the gap timeout (slow retrieval)
+#: is cut off here. 5 MB at a poor 100 kbit/s takes ~7 minutes.
+DOWNLOAD_DEADLINE_SECONDS = 900.0
+#: Where the app's trusted root lives (replaced per deployment: docs/adr/0163).
+DEFAULT_TRUSTED_ROOT = REPO_ROOT / "config" / "trusted_root.json"
+
+_log = logging.getLogger("kiosk.updates")
+
+
+@dataclass(frozen=True)
+class ActiveBundle:
+    """The bundle the kiosk should load services from."""
+
+    version: int
+    path: Path
+
+
+@dataclass(frozen=True)
+class Offer:
+    """The newest bundle the repository offers this terminal."""
+
+    version: int
+    target_path: str
+    min_app_version: str
+    channel: str
+
+
+class DownloadDeadlineError(tuf_errors.SlowRetrievalError):
+    """A download ran past :data:`DOWNLOAD_DEADLINE_SECONDS` (slow retrieval attack or a
+    hopeless link). Plain SlowRetrievalError also covers refused connections, so it is not one."""
+
+
+class DeadlineFetcher(FetcherInterface):
+    """Wraps a fetcher and gives up on any single download that runs past a deadline."""
+
+    def __init__(self, inner: FetcherInterface, deadline_seconds: float,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._inner = inner
+        self._deadline_seconds = deadline_seconds
+        self._clock = clock
+
+    def _fetch(self, url: str) -> Iterator[bytes]:
+        start = self._clock()
+        for chunk in self._inner.fetch(url):
+            if self._clock() - start > self._deadline_seconds:
+                raise DownloadDeadlineError(
+                    f"download took longer than {self._deadline_seconds:g} s")
+            yield chunk
+
+
+class _Refusal(Exception):
+    """Internal: the repository served something we refuse (security or policy)."""
+
+
+class _Unreachable(Exception):
+    """Internal: network or server trouble."""
+
+
+def _utcnow() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def load_trusted_root(path: Path = DEFAULT_TRUSTED_ROOT) -> bytes:
+    """The root metadata shipped with the app; FileNotFoundError if this build has none."""
+    return Path(path).read_bytes()
+
+
+class BundleUpdater:
+    """Terminal side of flow updates (thread-safe; one instance per process)."""
+
+    def __init__(
+        self,
+        *,
+        data_dir: Path,
+        repo_url: str,
+        trusted_root: bytes,
+        terminal_id: str,
+        is_idle: Callable[[], bool],
+        groups: Sequence[str] = (),
+        check_bundle: BundleCheck = bundle_check,
+        app_version: str = __version__,
+        keep_slots: int = KEEP_SLOTS,
+        metadata_dir: Path | None = None,
+        fetcher: FetcherInterface | None = None,
+        download_deadline_seconds: float = DOWNLOAD_DEADLINE_SECONDS,
+        now: Callable[[], str] = _utcnow,
+    ) -> None:
+        self.base_dir = Path(data_dir) / "updates"
+        self.metadata_dir = Path(metadata_dir) if metadata_dir else self.base_dir / "metadata"
+        self.slots_dir = self.base_dir / "slots"
+        self.downloads_dir = self.base_dir / "downloads"
+        self.state_path = self.base_dir / "state.json"
+        self.repo_url = repo_url.rstrip("/") + "/" if repo_url else ""
+        self.trusted_root = trusted_root
+        self.terminal_id = terminal_id
+        self.groups = tuple(groups)
+        self.is_idle = is_idle
+        self.check_bundle = check_bundle
+        self.app_version = app_version
+        self.keep_slots = max(2, keep_slots)
+        self._fetcher = DeadlineFetcher(
+            fetcher or Urllib3Fetcher(socket_timeout=SOCKET_TIMEOUT_SECONDS,
+                                      app_user_agent=f"kiosk/{__version__}"),
+            download_deadline_seconds)
+        self._now = now
+        self._thread_lock = threading.Lock()
+        self._updater: Updater | None = None
+
+    # ----- what the kiosk reads ---------------------------------------------------------------
+
+    def active_bundle(self) -> ActiveBundle | None:
+        """The active bundle (version and folder), or None while the built-in catalogue runs."""
+        state = load_state(self.state_path)
+        if state.active is None:
+            return None
+        return ActiveBundle(state.active, self._slot(state.active))
+
+    def last_outcome(self) -> Outcome:
+        """The last update event (staged, activated, rolled back, rejected)."""
+        return load_state(self.state_path).last_outcome
+
+    def last_check(self) -> Outcome:
+        """How the last poll of the repository went."""
+        return load_state(self.state_path).last_check
+
+    def heartbeat(self) -> dict[str, Any]:
+        """Fields for the terminal's heartbeat."""
+        state = load_state(self.state_path)
+        return {
+            "bundle_version": state.active,
+            "bundle_staged": state.staged,
+            "update_outcome": state.last_outcome.kind,
+            "update_version": state.last_outcome.version,
+            "update_reason": state.last_outcome.reason,
+            "update_at": state.last_outcome.at,
+            "update_check": state.last_check.kind,
+            "update_check_at": state.last_check.at,
+        }
+
+    def status(self) -> dict[str, Any]:
+        """Everything a technician wants to see."""
+        state = load_state(self.state_path)
+        return {
+            "active": state.active, "staged": state.staged, "history": state.history,
+            "highest_seen": state.highest_seen, "bad_versions": state.bad_versions,
+            "last_outcome": state.last_outcome.to_dict(),
+            "last_check": state.last_check.to_dict(),
+            "slots": sorted(p.name for p in self.slots_dir.glob("v*")) if self.slots_dir.exists()
+            else [],
+            "repo_url": self.repo_url, "terminal_id": self.terminal_id,
+            "groups": list(self.groups), "app_version": self.app_version,
+        }
+
+    # ----- what the kiosk calls ---------------------------------------------------------------
+
+    def poll(self) -> Outcome:
+        """Refresh, download and stage anything new, and activate it if no resident is in session.
+
+        Returns the last update event (unchanged when there was nothing new). Never raises for
+        network, repository or bundle problems: they become outcomes and log events.
+        """
+        with self._locked() as state:
+            offer = self._refresh_and_choose(state)
+            if offer is not None:
+                self._stage(state, offer)
+            self._activate_staged(state)
+            return state.last_outcome
+
+    def refresh(self) -> Offer | None:
+        """Refresh metadata only; return the offer that would be downloaded (technician tool)."""
+        with self._locked() as state:
+            return self._refresh_and_choose(state)
+
+    def download(self) -> Outcome:
+        """Refresh, download and stage, without activating."""
+        with self._locked() as state:
+            offer = self._refresh_and_choose(state)
+            if offer is not None:
+                self._stage(state, offer)
+            return state.last_outcome
+
+    def activate(self) -> Outcome:
+        """Activate a staged bundle if no resident is in session (no network); call at attract."""
+        with self._locked() as state:
+            self._activate_staged(state)
+            return state.last_outcome
+
+    def run_polling(self, stop: threading.Event,
+                    interval_seconds: float = POLL_INTERVAL_SECONDS) -> None:
+        """Poll until ``stop`` is set (run it in a worker thread)."""
+        while not stop.is_set():
+            self.poll()
+            stop.wait(interval_seconds)
+
+    # ----- steps ------------------------------------------------------------------------------
+
+    @contextmanager
+    def _locked(self) -> Iterator[UpdateState]:
+        self.base_dir.mkdir(parents=True, exist_ok=True)
+        with self._thread_lock, open(self.base_dir / "lock", "a+b") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            try:
+                state = load_state(self.state_path)
+                if state.checking is not None:
+                    # Power was lost between switching and the end of the check: finish it.
+                    self._check_active(state, state.checking, state.history[0]
+                                       if state.history else None)
+                yield state
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+    def _save(self, state: UpdateState) -> None:
+        save_state(self.state_path, state)
+
+    def _record(self, state: UpdateState, kind: OutcomeKind, version: int | None,
+                reason: str = "") -> None:
+        state.last_outcome = Outcome(kind, version, reason, self._now())
+        level = logging.WARNING if kind in (OutcomeKind.REJECTED,
+                                            OutcomeKind.ROLLED_BACK) else logging.INFO
+        log_event(_log, f"update_{kind}", level, version=version, reason=reason,
+                  active=state.active)
+        self._save(state)
+
+    def _tuf(self) -> Updater:
+        if not self.repo_url:
+            raise _Unreachable("no repository URL configured")
+        self.metadata_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            return Updater(
+                metadata_dir=str(self.metadata_dir),
+                metadata_base_url=self.repo_url + "metadata/",
+                target_dir=str(self.downloads_dir),
+                target_base_url=self.repo_url + "targets/",
+                fetcher=self._fetcher,
+                config=UpdaterConfig(app_user_agent=f"kiosk/{__version__}"),
+                bootstrap=self.trusted_root,
+            )
+        except tuf_errors.RepositoryError as exc:
+            raise _Refusal(f"trusted root unusable: {_describe(exc)}") from None
+
+    def _refresh_and_choose(self, state: UpdateState) -> Offer | None:
+        try:
+            updater = self._tuf()
+            updater.refresh()
+            offer = self._choose(updater, state)
+        except _Unreachable as exc:
+            self._check(state, CheckKind.UNREACHABLE, str(exc))
+            return None
+        except (_Refusal, tuf_errors.RepositoryError, tuf_errors.DownloadLengthMismatchError,
+                DownloadDeadlineError) as exc:
+            reason = str(exc) if isinstance(exc, _Refusal) else f"metadata: {_describe(exc)}"
+            self._check(state, CheckKind.REJECTED, reason)
+            self._record(state, OutcomeKind.REJECTED, None, reason)
+            return None
+        except (tuf_errors.DownloadError, urllib3.exceptions.HTTPError, OSError) as exc:
+            self._check(state, CheckKind.UNREACHABLE, f"repository unreachable: {_describe(exc)}")
+            return None
+        self._check(state, CheckKind.OK, f"offered {offer.version}" if offer else "no bundle")
+        self._updater = updater
+        return offer
+
+    def _check(self, state: UpdateState, kind: CheckKind, reason: str) -> None:
+        state.last_check = Outcome(kind, None, reason, self._now())
+        if kind is not CheckKind.OK:
+            log_event(_log, f"update_check_{kind}", logging.WARNING, reason=reason)
+        self._save(state)
+
+    def _choose(self, updater: Updater, state: UpdateState) -> Offer | None:
+        offers: list[Offer] = []
+        for path in channel_paths(self.terminal_id, self.groups):
+            info = updater.get_targetinfo(path)
+            if info is None:
+                continue
+            offers.append(_offer_from_channel(path, info))
+        if not offers:
+            return None
+        best = max(offers, key=lambda o: o.version)
+        if best.version in state.bad_versions:
+            return None  # failed its check here before; wait for a newer version
+        if state.active is not None and best.version == state.active:
+            return None
+        if state.staged is not None and best.version == state.staged:
+            return None
+        floor = max(state.active or 0, state.highest_seen)
+        if best.version < floor:
+            raise _Refusal(f"channel {best.channel} offers version {best.version}, older than "
+                           f"version {floor} already seen (rollback refused)")
+        if not app_version_satisfies(self.app_version, best.min_app_version):
+            raise _Refusal(f"bundle {best.version} needs app {best.min_app_version} or newer; "
+                           f"this terminal runs {self.app_version}")
+        return best
+
+    def _stage(self, state: UpdateState, offer: Offer) -> None:
+        updater = self._updater
+        assert updater is not None, "_stage runs right after a successful refresh"
+        incoming = self.slots_dir / f".incoming-{offer.version}"
+        archive = self.downloads_dir / f"flows-{offer.version}.tar.gz"
+        try:
+            info = updater.get_targetinfo(offer.target_path)
+            if info is None:
+                raise _Refusal(f"channel {offer.channel} names {offer.target_path}, which is not "
+                               "a signed target")
+            custom = (info.custom or {}).get("kiosk", {}) if isinstance(info.custom, dict) else {}
+            if custom.get("version") != offer.version:
+                raise _Refusal(f"{offer.target_path}: signed version {custom.get('version')!r} "
+                               f"differs from the channel's {offer.version}")
+            self.downloads_dir.mkdir(parents=True, exist_ok=True)
+            updater.download_target(info, str(archive))
+            remove_tree(incoming)
+            manifest = unpack_archive(archive, incoming)
+            if manifest.version != offer.version:
+                raise _Refusal(f"archive manifest says version {manifest.version}, "
+                               f"the signed target says {offer.version}")
+            if not app_version_satisfies(self.app_version, manifest.min_app_version):
+                raise _Refusal(f"bundle {offer.version} needs app {manifest.min_app_version} "
+                               f"or newer; this terminal runs {self.app_version}")
+            slot = self._slot(offer.version)
+            remove_tree(slot)
+            os.replace(incoming, slot)
+        except (_Refusal, BundleError) as exc:
+            remove_tree(incoming)
+            self._record(state, OutcomeKind.REJECTED, offer.version, f"bundle: {exc}")
+            return
+        except (tuf_errors.RepositoryError, tuf_errors.DownloadLengthMismatchError,
+                DownloadDeadlineError) as exc:
+            remove_tree(incoming)
+            self._record(state, OutcomeKind.REJECTED, offer.version,
+                         f"download: {_describe(exc)}")
+            return
+        except (tuf_errors.DownloadError, urllib3.exceptions.HTTPError, OSError) as exc:
+            remove_tree(incoming)
+            self._check(state, CheckKind.UNREACHABLE, f"download failed: {_describe(exc)}")
+            return
+        finally:
+            if archive.exists():
+                archive.unlink()
+        state.staged = offer.version
+        state.highest_seen = max(state.highest_seen, offer.version)
+        self._record(state, OutcomeKind.STAGED, offer.version,
+                     "verified; waiting for no resident in session")
+
+    def _activate_staged(self, state: UpdateState) -> None:
+        version = state.staged
+        if version is None:
+            return
+        if not self._slot(version).is_dir():
+            state.staged = None
+            self._record(state, OutcomeKind.REJECTED, version, "staged slot vanished")
+            return
+        try:
+            idle = bool(self.is_idle())
+        except Exception as exc:  # the hook belongs to the kiosk; never let it stop updates
+            log_event(_log, "update_idle_hook_failed", logging.WARNING, error=_describe(exc))
+            idle = False
+        if not idle:
+            return
+        previous = state.active
+        state.active, state.staged, state.checking = version, None, version
+        if previous is not None:
+            state.history = [previous, *[v for v in state.history if v != previous]]
+        self._save(state)
+        log_event(_log, "update_switched", version=version, previous=previous)
+        self._check_active(state, version, previous)
+
+    def _check_active(self, state: UpdateState, version: int, previous: int | None) -> None:
+        problems = self._run_check(self._slot(version))
+        state.checking = None
+        if problems:
+            state.active = state.history.pop(0) if state.history else None
+            if version not in state.bad_versions:
+                state.bad_versions.append(version)
+            reason = f"check failed, back to {state.active}: " + "; ".join(problems[:5])
+            self._record(state, OutcomeKind.ROLLED_BACK, version, reason)
+        else:
+            self._record(state, OutcomeKind.ACTIVATED, version, f"previous {previous}")
+        self._prune(state)
+
+    def _run_check(self, slot: Path) -> list[str]:
+        try:
+            problems = list(self.check_bundle(slot))
+        except Exception as exc:  # a plug-in check that crashes is a failed check
+            return [f"check crashed: {_describe(exc)}"]
+        return [str(p) for p in problems]
+
+    def _prune(self, state: UpdateState) -> None:
+        keep_versions = [v for v in [state.active, *state.history] if v is not None]
+        keep_versions = keep_versions[: self.keep_slots]
+        state.history = [v for v in state.history if v in keep_versions]
+        keep = {f"v{v}" for v in keep_versions}
+        if state.staged is not None:
+            keep.add(f"v{state.staged}")
+        self._save(state)
+        for slot in self.slots_dir.glob("v*"):
+            if slot.name not in keep:
+                remove_tree(slot)
+                log_event(_log, "update_slot_removed", slot=slot.name)
+
+    def _slot(self, version: int) -> Path:
+        return self.slots_dir / f"v{version}"
+
+
+def _offer_from_channel(path: str, info: TargetFile) -> Offer:
+    custom: dict[str, Any] = info.custom if isinstance(info.custom, dict) else {}
+    raw = custom.get("kiosk")
+    pointer: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    version = pointer.get("version")
+    min_app = pointer.get("min_app_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1 \
+            or not isinstance(min_app, str):
+        raise _Refusal(f"channel {path}: signed data has no valid version/min_app_version")
+    if pointer.get("bundle") != bundle_target_path(version):
+        raise _Refusal(f"channel {path}: bundle path {pointer.get('bundle')!r} does not match "
+                       f"version {version}")
+    return Offer(version, bundle_target_path(version), min_app, path)
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{exc.__class__.__name__}: {text}" if text else exc.__class__.__name__
