@@ -89,7 +89,8 @@ def run_tour(out: Path) -> int:
     runner = ThreadRunner(dispatch_to_ui)
     parts = build_kiosk(settings, runner)
     parts.start_devices()
-    app = KioskApp(parts.controller, settings.site_name, demo_actions=demo_actions(parts))
+    app = KioskApp(parts.controller, settings.site_name, demo_actions=demo_actions(parts),
+                   prefs=parts.prefs, voice=parts.voice)
     driver = UiDriver(app)
     tour = Tour(driver, out)
     controller = parts.controller
