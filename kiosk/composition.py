@@ -166,7 +166,8 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
         catalogue_dir, bundle_version = Path(active.path), str(active.version)
     prefs = PreferenceStore(Preferences())
     catalogue = KioskCatalogue.load(catalogue_dir, ports_for)
-    catalogue.set_locale(lambda: prefs.current.locale)
+    catalogue.set_locale(lambda: prefs.current.locale,
+                         lambda: prefs.current.records_page_size if prefs.current.elderly else 0)
     controller = KioskController(lifecycle, catalogue, PlatformVerifier(client), runner,
                                  hub.status)
     voice = VoiceGuide(data_dir / "cache" / "voice") if with_voice else None

@@ -222,7 +222,7 @@ class KioskController:
 
     def _start_run(self, entry: ServiceEntry) -> None:
         session = self.lifecycle.session
-        if session is None or self.state.busy:
+        if session is None:
             return
         session_id = session.session_id
         try:
@@ -336,6 +336,7 @@ class KioskController:
                     self._show_home()
                 return
             token, display_name = result
+            self._publish(busy=False)
             current.resident_token = token
             current.display_name = display_name or mask_name(getattr(identity, "name", ""))
             log_event(log, "resident_identified", method=method)

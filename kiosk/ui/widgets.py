@@ -65,7 +65,8 @@ class KButton(Button):
 
     def __init__(self, text: str, on_tap: Callable[[], None] | None, metrics: Metrics,
                  palette: Palette, kind: str = "secondary", enabled: bool = True,
-                 font_base: float = BUTTON_FONT_PX, **kwargs: object) -> None:
+                 font_base: float = BUTTON_FONT_PX, font_cap: float = 0.0,
+                 **kwargs: object) -> None:
         background, foreground = {
             "primary": (palette.primary, palette.on_primary),
             "danger": (palette.danger, palette.on_danger),
@@ -76,7 +77,8 @@ class KButton(Button):
             background, foreground = palette.disabled, palette.on_disabled
         kwargs.setdefault("size_hint_y", None)
         kwargs.setdefault("height", metrics.px(TOUCH_TARGET_PX))
-        super().__init__(text=text, font_size=metrics.font(font_base), background_normal="",
+        super().__init__(text=text, font_size=metrics.font(font_base, font_cap),
+                         background_normal="",
                          background_down="", background_color=hex_rgba(background),
                          color=hex_rgba(foreground), halign="center", valign="middle",
                          **kwargs)
@@ -109,14 +111,15 @@ class Header(Panel):
         super().__init__(palette.header, orientation="horizontal", size_hint_y=None,
                          height=metrics.px(120), padding=metrics.px(12), spacing=metrics.px(16),
                          **kwargs)
+        # Header controls have fixed room: their text grows at most 1.2x in 长者模式.
         self.back_button = KButton(_("返回"), on_back, metrics, palette, kind="secondary",
-                                   size_hint=(None, 1), width=metrics.px(200))
-        self.title = Text("", palette.on_header, metrics.font(44), halign="center",
-                          bold=True, fixed_height=True)
-        self.timer = Text("", palette.on_header, metrics.font(30), halign="right",
-                          fixed_height=True, size_hint_x=None, width=metrics.px(300))
+                                   size_hint=(None, 1), width=metrics.px(200), font_cap=1.2)
+        self.title = Text("", palette.on_header, metrics.font(40, cap=1.2), halign="center",
+                          bold=True, fixed_height=True, shorten=True, shorten_from="right")
+        self.timer = Text("", palette.on_header, metrics.font(30, cap=1.2), halign="right",
+                          fixed_height=True, size_hint_x=None, width=metrics.px(220))
         self.home_button = KButton(_("首页"), on_home, metrics, palette, kind="secondary",
-                                   size_hint=(None, 1), width=metrics.px(200))
+                                   size_hint=(None, 1), width=metrics.px(200), font_cap=1.2)
         children: list[Widget] = [self.back_button, self.title]
         self.accessibility: Widget | None = None
         if prefs is not None:

@@ -43,8 +43,8 @@ class StepScreen(KioskScreen):
         m, p = ctx.metrics, ctx.palette
         self.view: View | None = None
         self.title = Text("", p.text, m.font(52), bold=True)
-        self.progress = Text("", p.muted, m.font(30), halign="right", fixed_height=True,
-                             size_hint_x=None, width=m.px(260))
+        self.progress = Text("", p.muted, m.font(30, cap=1.2), halign="right",
+                             fixed_height=True, size_hint_x=None, width=m.px(340))
         title_row = BoxLayout(orientation="horizontal", size_hint_y=None, height=m.px(90))
         title_row.add_widget(self.title)
         title_row.add_widget(self.progress)
@@ -128,7 +128,7 @@ class StepScreen(KioskScreen):
         for action in utility:
             button = KButton(action.label, self._action(action.name), m, p, kind="secondary",
                              enabled=action.enabled, size_hint=(None, None), width=m.px(250),
-                             height=m.px(110), font_base=30)
+                             height=m.px(110), font_base=30, font_cap=1.2)
             self.buttons[action.name] = button
             self.actions.add_widget(button)
         self.actions.add_widget(Spacer())
@@ -240,22 +240,22 @@ class RecordsScreen(StepScreen):
         if table is None:
             return
         if table.summary:
-            self.content.add_widget(Text(table.summary, p.text, m.font(38), bold=True))
+            self.content.add_widget(Text(table.summary, p.text, m.font(34, cap=1.25), bold=True))
         grid = GridLayout(cols=max(1, len(table.columns)), size_hint_y=None,
                           spacing=(m.px(2), m.px(2)))
         grid.bind(minimum_height=grid.setter("height"))
-        row_height = m.px(58)
+        row_height = m.px(58) * min(m.text_scale, 1.25)
         for column in table.columns:
             cell = Panel(p.header, orientation="vertical", size_hint_y=None, height=row_height)
-            cell.add_widget(Text(column, p.on_header, m.font(30), halign="center", bold=True,
-                                 fixed_height=True))
+            cell.add_widget(Text(column, p.on_header, m.font(30, cap=1.25), halign="center",
+                                 bold=True, fixed_height=True, shorten=True))
             grid.add_widget(cell)
         for index, row in enumerate(table.rows):
             colour = p.surface if index % 2 == 0 else p.secondary
             for value in row:
                 cell = Panel(colour, orientation="vertical", size_hint_y=None, height=row_height)
-                cell.add_widget(Text(value, p.text, m.font(30), halign="center",
-                                     fixed_height=True))
+                cell.add_widget(Text(value, p.text, m.font(30, cap=1.25), halign="center",
+                                     fixed_height=True, shorten=True))
                 grid.add_widget(cell)
         scroll = ScrollView(do_scroll_x=False)
         scroll.add_widget(grid)
@@ -267,7 +267,8 @@ class RecordsScreen(StepScreen):
                                      enabled=table.page > 1))
             pager.add_widget(Text(_("第 {page} 页 / 共 {pages} 页（{total} 条）", page=table.page,
                                     pages=table.pages, total=table.total),
-                                  p.text, m.font(36), halign="center", fixed_height=True))
+                                  p.text, m.font(32, cap=1.2), halign="center",
+                                  fixed_height=True))
             pager.add_widget(KButton(_("下一页"), lambda: self.send("page", table.page + 1), m, p,
                                      enabled=table.page < table.pages))
             self.content.add_widget(pager)
