@@ -293,8 +293,10 @@ class KioskController:
             self._identify(device, event.payload)
         elif event.kind == "read_failed" and self.state.screen in ("attract", "identify", "home"):
             self._publish(notice=_read_failure_text(str(event.payload)), notice_kind="error")
-        elif event.kind == "code_scanned" and device == "scanner":
+        elif event.kind == "code_scanned" and device in ("scanner", "camera"):
             self._on_code(event.payload)
+        elif event.kind == "code_rejected" and self.lifecycle.phase is not Phase.TECHNICIAN:
+            self._publish(notice=_("无法识别该二维码，请重新出示或到窗口办理"), notice_kind="error")
         elif event.kind == "card_removed":
             pass  # the card is no longer needed once read; the session goes on
 
