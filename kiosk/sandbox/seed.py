@@ -8,8 +8,8 @@ Nothing here is a real person: the street names and the 演示区 district are m
 
 from __future__ import annotations
 
-import dataclasses
 import base64
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
