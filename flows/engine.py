@@ -97,12 +97,14 @@ class FlowRun:
         *,
         run_key: str | None = None,
         today: date | None = None,
+        max_page_size: int = 0,
     ) -> None:
         self.definition = definition
         self.ports = ports
         self.locale = locale
         self.key = run_key or str(uuid.uuid4())
         self.today = today
+        self.max_page_size = max_page_size  # 0: the step's own page size
         self.record = RunRecord(definition.id, definition.version, self.key)
         self.answers: dict[str, Any] = {}
         self.prefilled: set[str] = set()
@@ -571,8 +573,15 @@ class FlowRun:
                     out[m.name] = ""
         return out
 
+    def page_size(self, step: StepDef) -> int:
+        """Rows per records page: the step's, capped by the run's ``max_page_size`` (长者模式
+        shows fewer rows per screen)."""
+        if self.max_page_size:
+            return max(1, min(step.page_size, self.max_page_size))
+        return step.page_size
+
     def _fetch_records(self, step: StepDef, page: int) -> None:
-        size = step.page_size
+        size = self.page_size(step)
         if step.source == "licences":
             found = self.ports.licences()
             if isinstance(found, PortFailure):
@@ -634,7 +643,7 @@ class FlowRun:
     def _store_local_page(self, step: StepDef, title: str, cols: tuple[RecordColumn, ...],
                           items: list[dict[str, str]], page: int,
                           summary: dict[str, str]) -> None:
-        size = step.page_size
+        size = self.page_size(step)
         pages = max(1, -(-len(items) // size))
         page = min(max(page, 1), pages)
         state = {"title": title, "columns": cols, "items": items[(page - 1) * size: page * size],

@@ -89,7 +89,8 @@ def run_tour(out: Path) -> int:
     runner = ThreadRunner(dispatch_to_ui)
     parts = build_kiosk(settings, runner)
     parts.start_devices()
-    app = KioskApp(parts.controller, settings.site_name, demo_actions=demo_actions(parts))
+    app = KioskApp(parts.controller, settings.site_name, demo_actions=demo_actions(parts),
+                   prefs=parts.prefs, voice=parts.voice)
     driver = UiDriver(app)
     tour = Tour(driver, out)
     controller = parts.controller
@@ -193,6 +194,11 @@ def run_tour(out: Path) -> int:
         driver.wait_for_screen("out_of_service")
         tour.shot("out-of-service", "暂停服务：设备不可用时")
         parts.lifecycle.set_service_available(True, "tour")
+        _mode_pass(tour, driver, parts, "en", lambda p: p.with_locale("en"),
+                   "English")
+        _mode_pass(tour, driver, parts, "elderly",
+                   lambda p: p.with_elderly(True).with_high_contrast(True),
+                   "长者模式 + 高对比度")
         _write_certificate_png(parts, out, tour)
     finally:
         tour.write_index()
@@ -201,6 +207,27 @@ def run_tour(out: Path) -> int:
         parts.close()
         shutil.rmtree(data, ignore_errors=True)
     return 0
+
+
+def _mode_pass(tour: Tour, driver: Any, parts: Any, prefix: str, change: Any,
+               label: str) -> None:
+    """The main screens again in another mode (language, elderly, contrast)."""
+    app = driver.app
+    parts.prefs.update(change)
+    driver.pump(3)
+    tour.shot(f"{prefix}-attract", f"{label}：待机画面")
+    _identify(driver, parts)
+    driver.wait_for_screen("home")
+    tour.shot(f"{prefix}-home", f"{label}：首页")
+    parts.controller.open_service("social-insurance-payments")
+    driver.wait_for_screen("step_records")
+    tour.shot(f"{prefix}-records", f"{label}：社保缴费记录")
+    _tap_action(driver, "cancel")
+    driver.wait_for_screen("step_rate")
+    tour.shot(f"{prefix}-rate", f"{label}：好差评")
+    parts.controller.finish()
+    driver.wait_for_screen("attract")
+    _ = app
 
 
 def _fixture_answers(service: str) -> dict[str, Any]:

@@ -101,3 +101,14 @@ def test_low_score_needs_a_reason(kiosk: RunningKiosk) -> None:
     driver.tap(first_reason)
     driver.tap(rate.buttons["rate"])
     driver.wait_for_screen("home")
+
+
+def test_logs_carry_no_personal_data(kiosk: RunningKiosk) -> None:
+    """After journeys ran (the tests above), no log line names the resident or their numbers."""
+    resident = by_key("worker")
+    kiosk.driver.pump(5)
+    text = "\n".join(p.read_text(encoding="utf-8") for p in kiosk.log_file.parent.glob("*.log*"))
+    assert "resident_identified" in text  # the journeys were logged...
+    for secret in (resident.name, resident.id_number, resident.phone, resident.address,
+                   resident.qr_code):
+        assert secret not in text  # ...without the resident's personal data
