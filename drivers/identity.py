@@ -68,7 +68,7 @@ ID_CHECK_CHARS = "10X98765432"
 
 def id_check_character(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits of an ID number."""
-    if len(first17) != 17 or not first17.isdigit():
+    if len(first17) != 17 or not (first17.isascii() and first17.isdigit()):
         raise ValueError("need exactly 17 digits")
     total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True))
     return ID_CHECK_CHARS[total % 11]
@@ -76,6 +76,6 @@ def id_check_character(first17: str) -> str:
 
 def id_number_valid(id_number: str) -> bool:
     """True for an 18-character ID number with a correct check character (GB 11643)."""
-    if len(id_number) != 18 or not id_number[:17].isdigit():
+    if len(id_number) != 18 or not (id_number[:17].isascii() and id_number[:17].isdigit()):
         return False
     return id_check_character(id_number[:17]) == id_number[17].upper()

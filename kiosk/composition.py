@@ -20,12 +20,13 @@ from kiosk import REPO_ROOT
 from kiosk.catalogue import KioskCatalogue
 from kiosk.controller import KioskController
 from kiosk.devices import DeviceHub
+from kiosk.heartbeat import HEARTBEAT_INTERVAL_SECONDS, Heartbeat
 from kiosk.identity import PlatformVerifier
 from kiosk.logs import log_event
 from kiosk.outbox import Outbox
 from kiosk.platform.client import PlatformClient
-from kiosk.print_service import PrintService
-from kiosk.session import SessionData, SessionLifecycle, SessionTiming
+from kiosk.print_service import KioskPrinting
+from kiosk.session import Phase, SessionData, SessionLifecycle, SessionTiming
 from kiosk.session_ports import KioskSessionPorts
 from kiosk.settings import ConfigError, Settings
 from kiosk.tasks import TaskRunner
@@ -48,11 +49,13 @@ class KioskParts:
     hub: DeviceHub
     client: PlatformClient
     outbox: Outbox
-    printing: PrintService
+    printing: KioskPrinting
     catalogue: KioskCatalogue
     controller: KioskController
     runner: TaskRunner
     sandbox: Any = None
+    updater: Any = None
+    bundle_version: str = "builtin"
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
 
@@ -62,6 +65,39 @@ class KioskParts:
         self.runner.call_soon(self.controller.refresh_availability)
         self._every(OUTBOX_INTERVAL_SECONDS, self.outbox.deliver_pending, "outbox")
         self._every(DEVICE_RETRY_INTERVAL_SECONDS, self.hub.retry_missing, "device-retry")
+        heartbeat = Heartbeat(self.client, self.hub, self.outbox, self.lifecycle,
+                              bundle_version=lambda: self.bundle_version,
+                              last_update=self._update_report)
+        self._every(HEARTBEAT_INTERVAL_SECONDS, heartbeat.send, "heartbeat")
+        if self.updater is not None:
+            thread = threading.Thread(target=self.updater.run_polling,
+                                      args=(self._stop,
+                                            self.settings.updates.poll_interval_seconds),
+                                      name="kiosk-updates", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+            self.lifecycle.on_wipe(self._switch_bundle_between_sessions)
+
+    def _update_report(self) -> dict[str, Any]:
+        return dict(self.updater.heartbeat()) if self.updater is not None else {}
+
+    def _switch_bundle_between_sessions(self) -> None:
+        """At every return to attract: activate a staged bundle and reload the catalogue."""
+        updater = self.updater
+        if updater is None:
+            return
+        def work() -> Any:
+            updater.activate()
+            return updater.active_bundle()
+
+        def done(active: Any) -> None:
+            if isinstance(active, Exception) or active is None:
+                return
+            if str(active.version) != self.bundle_version:
+                self.catalogue.reload(Path(active.path))
+                self.bundle_version = str(active.version)
+                log_event(log, "bundle_switched", version=self.bundle_version)
+        self.runner.submit(work, done)
 
     def _every(self, seconds: float, fn: Callable[[], object], name: str) -> None:
         def loop() -> None:
@@ -107,14 +143,43 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
     lifecycle = SessionLifecycle(timing, clock, data_dir / "sessions")
     hub = DeviceHub(settings.devices.model_dump(), runner.call_soon, device_options)
     outbox = Outbox(data_dir / "outbox.sqlite3", client)
-    printing = PrintService(hub, data_dir, demo=settings.profile == "demo")
+    printing = KioskPrinting(hub, data_dir, demo=settings.profile == "demo")
 
     def ports_for(session: SessionData) -> KioskSessionPorts:
         return KioskSessionPorts(session, client, hub.usable, printing, outbox,
                                  device_reason=lambda name: hub.status(name).reason)
 
+    updater = _build_updater(settings, lambda: lifecycle.phase is Phase.ATTRACT)
+    bundle_version = "builtin"
+    active = updater.active_bundle() if updater is not None else None
+    if active is not None:
+        catalogue_dir, bundle_version = Path(active.path), str(active.version)
     catalogue = KioskCatalogue.load(catalogue_dir, ports_for)
     controller = KioskController(lifecycle, catalogue, PlatformVerifier(client), runner,
                                  hub.status)
     return KioskParts(settings, lifecycle, hub, client, outbox, printing, catalogue, controller,
-                      runner, sandbox)
+                      runner, sandbox, updater, bundle_version)
+
+
+def _build_updater(settings: Settings, is_idle: Callable[[], bool]) -> Any:
+    """The flow-bundle updater, or None when updates are not configured or have no root."""
+    if not settings.updates.repo_url:
+        return None
+    from kiosk.updates.checks import bundle_check
+    from kiosk.updates.terminal import BundleUpdater, load_trusted_root
+
+    root_path = Path(settings.updates.trusted_root)
+    if not root_path.is_absolute():
+        root_path = REPO_ROOT / root_path
+    try:
+        trusted_root = load_trusted_root(root_path)
+    except OSError:
+        log_event(log, "updates_disabled", logging.WARNING, reason="no trusted root",
+                  path=str(root_path))
+        return None
+    updater = BundleUpdater(data_dir=settings.data_dir, repo_url=settings.updates.repo_url,
+                            trusted_root=trusted_root, terminal_id=settings.terminal_id,
+                            groups=settings.updates.groups, is_idle=is_idle,
+                            check_bundle=bundle_check)
+    updater.activate()
+    return updater

@@ -1,7 +1,7 @@
 """The demo control panel's actions: drive the simulated devices from the kiosk itself.
 
 Only in the demo profile (simulators are refused on site). Each action calls the simulator
-handle of a `sim://` device; a device without a simulator simply has no buttons.
+handle of a `sim://` device; cards belong to the sandbox's synthetic residents.
 """
 
 from __future__ import annotations
@@ -9,29 +9,35 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from kiosk.demo_cards import demo_id_card, demo_social_security_card
+from kiosk.sandbox.seed import by_key
+
 Action = tuple[str, Callable[[], None]]
 
 
 def demo_actions(parts: Any) -> list[Action]:
-    """Buttons for the demo panel, from the simulators that are running."""
+    """Buttons for the demo panel; an action whose device is not simulated does nothing."""
     hub = parts.hub
-    actions: list[Action] = []
 
-    def sim(name: str) -> Any:
-        return hub.simulator(name)
+    def on(device: str, method: str, *args: Any) -> Callable[[], None]:
+        def run() -> None:
+            simulator = hub.simulator(device)
+            if simulator is not None:
+                getattr(simulator, method)(*args)
+        return run
 
-    actions += [
-        ("插入身份证（张）", lambda: sim("idcard").insert("resident")),
-        ("插入过期身份证", lambda: sim("idcard").insert("expired")),
-        ("移走身份证", lambda: sim("idcard").remove()),
-        ("插入社保卡", lambda: sim("smartcard").insert("default")),
-        ("拔出社保卡", lambda: sim("smartcard").remove()),
-        ("出示个人码", lambda: sim("scanner").scan(parts.settings_demo_code())),
-        ("凭条打印机缺纸", lambda: sim("receipt_printer").set_paper("out")),
-        ("凭条打印机装纸", lambda: sim("receipt_printer").set_paper("ok")),
-        ("A4打印机缺纸", lambda: sim("document_printer").set_fault("media-empty")),
-        ("A4打印机装纸", lambda: sim("document_printer").load_paper()),
-        ("拔出读卡器", lambda: sim("idcard").unplug()),
-        ("插回读卡器", lambda: sim("idcard").replug()),
+    return [
+        ("放置身份证（陈思远）", on("idcard", "insert", demo_id_card("worker"))),
+        ("放置身份证（王桂芳，老人）", on("idcard", "insert", demo_id_card("elder"))),
+        ("放置过期身份证", on("idcard", "insert", demo_id_card("worker", expired=True))),
+        ("移走身份证", on("idcard", "remove")),
+        ("插入社保卡（老人）", on("smartcard", "insert", demo_social_security_card("elder"))),
+        ("拔出社保卡", on("smartcard", "remove")),
+        ("出示个人码", on("scanner", "scan", by_key("mother").qr_code)),
+        ("凭条打印机缺纸", on("receipt_printer", "set_paper", "out")),
+        ("凭条打印机装纸", on("receipt_printer", "set_paper", "ok")),
+        ("A4打印机缺纸", on("document_printer", "set_fault", "media-empty")),
+        ("A4打印机装纸", on("document_printer", "load_paper")),
+        ("拔出身份证阅读器", on("idcard", "unplug")),
+        ("插回身份证阅读器", on("idcard", "replug")),
     ]
-    return actions

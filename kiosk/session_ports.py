@@ -167,7 +167,7 @@ class KioskSessionPorts:
         """Print a thermal receipt."""
         if not self._device_usable("receipt_printer"):
             return fp.PrintOutcome(False, _down("receipt_printer"))
-        return self._printing.print_receipt(document)
+        return self._printing.print_receipt(document, self._session)
 
     def capture_document(self, name: str) -> fp.CapturedDocument | fp.PortFailure:
         """Photograph a paper material with the document camera."""

@@ -102,6 +102,16 @@ class LoggingSettings(_Section):
     backups: int = Field(5, ge=1, le=100, description="rotated files kept")
 
 
+class UpdateSettings(_Section):
+    """Signed flow-bundle updates (TUF); no repository URL = built-in catalogue only."""
+
+    repo_url: str = Field("", description="TUF repository base URL; empty disables updates")
+    groups: tuple[str, ...] = Field((), description="rollout groups this terminal belongs to")
+    poll_interval_seconds: float = Field(300, ge=10, description="how often to look for updates")
+    trusted_root: str = Field("config/trusted_root.json",
+                              description="the trusted TUF root shipped with the app")
+
+
 class PathSettings(_Section):
     """Where the terminal keeps its data (journal, logs, spool, bundles)."""
 
@@ -120,6 +130,7 @@ class Settings(_Section):
     devices: DeviceSettings = DeviceSettings()
     hardware: HardwareSettings = HardwareSettings()
     logging: LoggingSettings = LoggingSettings()
+    updates: UpdateSettings = UpdateSettings()
     paths: PathSettings = PathSettings()
 
     @property

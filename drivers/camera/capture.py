@@ -75,7 +75,7 @@ def _open_capture(target: int | str) -> cv2.VideoCapture:
 
 
 class Camera:
-    """A camera behind cv2.VideoCapture with a frame pump thread; a ``drivers.interfaces.Device``."""
+    """A camera behind cv2.VideoCapture with a frame pump thread; a ``Device``."""
 
     def __init__(self, source: CameraSource, *, name: str = "camera", width: int | None = None,
                  height: int | None = None, fps: float | None = None,
@@ -195,9 +195,11 @@ class Camera:
 
     def _open(self) -> cv2.VideoCapture | None:
         target = self._target()
-        if isinstance(target, str) and self.source.kind in (
-                SourceKind.DEVICE, SourceKind.FILE, SourceKind.SIMULATOR) and not os.path.exists(
-                target):
+        # look before asking OpenCV: it logs a warning per failed open, every retry, for days
+        if isinstance(target, int):
+            if not os.path.exists(f"/dev/video{target}"):
+                return None
+        elif self.source.kind is not SourceKind.STREAM and not os.path.exists(target):
             return None
         cap = self._capture_factory(target)
         if not cap.isOpened():

@@ -84,8 +84,8 @@ def find_page(image: np.ndarray, *, min_area_ratio: float = 0.12,
 def page_size(quad: Quad, long_side_px: int = 1600) -> tuple[int, int]:
     """Output (width, height) for a straightened page: its proportions, A4 when close to it."""
     tl, tr, br, bl = (np.array(p) for p in quad)
-    width = (np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2
-    height = (np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2
+    width = float(np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2
+    height = float(np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2
     aspect = height / max(width, 1.0)
     for target in (A4_ASPECT, 1 / A4_ASPECT):
         if abs(aspect - target) / target < A4_SNAP_TOLERANCE:
@@ -98,8 +98,8 @@ def page_size(quad: Quad, long_side_px: int = 1600) -> tuple[int, int]:
 def warp_page(image: np.ndarray, quad: Quad, long_side_px: int = 1600) -> np.ndarray:
     """The page straightened (perspective corrected) to ``page_size(quad)``."""
     w, h = page_size(quad, long_side_px)
-    src = np.float32(quad)
-    dst = np.float32([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]])
+    src = np.array(quad, dtype=np.float32)
+    dst = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(src, dst)
     return cv2.warpPerspective(image, matrix, (w, h), flags=cv2.INTER_LINEAR)
 
@@ -235,7 +235,7 @@ class DocumentSession:
             smaller = []
             for page in self.pages:
                 img = cv2.imdecode(np.frombuffer(page.jpeg, np.uint8), cv2.IMREAD_COLOR)
-                jpeg = compress_jpeg(img, budget, quality=70)
+                jpeg = None if img is None else compress_jpeg(img, budget, quality=70)
                 if jpeg is None:
                     return PdfResult(False, reason="pages do not fit the PDF size limit")
                 smaller.append(jpeg)

@@ -24,7 +24,8 @@ import numpy as np
 
 Box = tuple[int, int, int, int]  # x, y, width, height in frame pixels
 
-FACE_CASCADE = Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"
+#: The stock frontal-face cascade shipped in the opencv-python-headless (<5) wheel.
+FACE_CASCADE = Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"  # type: ignore[attr-defined]
 
 
 class FaceGuidance(StrEnum):
@@ -64,7 +65,7 @@ class FaceThresholds:
     min_face_height_ratio: float = 0.22
     max_face_height_ratio: float = 0.70
     max_centre_offset_ratio: float = 0.18
-    min_frontal: float = 0.70
+    min_frontal: float = 0.90
     min_sharpness: float = 10.0
     max_motion_ratio: float = 0.08
     detect_width_px: int = 320
@@ -97,16 +98,22 @@ def sharpness(gray: np.ndarray) -> float:
 
 
 def frontal_score(gray_face: np.ndarray) -> float:
-    """Left-right symmetry of a face crop, 0..1 (1 = mirror-symmetric, i.e. facing the camera)."""
-    face = cv2.resize(gray_face, (64, 64), interpolation=cv2.INTER_AREA)
-    face = cv2.equalizeHist(face).astype(np.float32)
+    """Left-right symmetry of a face crop, 0..1 (1 = mirror-symmetric: facing the camera).
+
+    Illumination is removed first (the crop minus a heavy blur of itself) and each half is
+    normalised, so light from one side does not read as a turned head. The score is the best
+    correlation of the left half with the mirrored right half over a few pixels of axis slack.
+    """
+    face = cv2.resize(gray_face, (64, 64), interpolation=cv2.INTER_AREA).astype(np.float32)
+    face -= cv2.GaussianBlur(face, (0, 0), 8)
     best = 0.0
-    # the inner face only (the box edges hold background); allow the axis a few pixels of slack
-    for shift in range(-3, 4):
+    for shift in range(-3, 4):  # the inner face only: the box edges hold background
         left = face[12:56, 12 + shift:32 + shift]
         right = np.fliplr(face[12:56, 32 + shift:52 + shift])
-        best = max(best, 1.0 - float(np.mean(np.abs(left - right))) / 64.0)
-    return max(0.0, best)
+        left = (left - left.mean()) / (left.std() + 1e-3)
+        right = (right - right.mean()) / (right.std() + 1e-3)
+        best = max(best, float((left * right).mean()))
+    return max(0.0, min(1.0, best))
 
 
 class FaceAnalyser:

@@ -28,7 +28,7 @@ class CameraSimulator:
     """Synthetic video for ``sim://camera``: ``set_scene(name)``, ``unplug()``, ``replug()``."""
 
     def __init__(self, size: tuple[int, int] = synth.DEFAULT_SIZE,
-                 spec: synth.VideoSpec = synth.VideoSpec(), scene: str = "no_face",
+                 spec: synth.VideoSpec = synth.DEFAULT_VIDEO_SPEC, scene: str = "no_face",
                  directory: Path | None = None) -> None:
         self.size = size
         self.spec = spec

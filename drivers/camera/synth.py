@@ -42,10 +42,9 @@ def draw_face(size: int, *, turn: float = 0.0) -> np.ndarray:
                 (int(size * 0.04), int(size * 0.025)), 0, 0, 360, 120, -1)
     cv2.ellipse(img, (c + shift, int(c + size * 0.22)), (int(size * 0.10), int(size * 0.03)),
                 0, 0, 360, 70, -1)
-    img = cv2.GaussianBlur(img, (0, 0), size / 60)
-    mask = cv2.GaussianBlur(mask, (0, 0), size / 60)
-    bgra = np.dstack([img, mask])
-    return bgra
+    blurred = cv2.GaussianBlur(img, (0, 0), size / 60)
+    soft_mask = cv2.GaussianBlur(mask, (0, 0), size / 60)
+    return np.dstack([blurred, soft_mask])
 
 
 def _background(size: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
@@ -115,8 +114,8 @@ def place_page(page: np.ndarray, corners: Sequence[tuple[float, float]],
     noise = rng.normal(0, 4, desk.shape).astype(np.int16)
     desk = (desk.astype(np.int16) + noise).clip(0, 255).astype(np.uint8)
     ph, pw = page.shape[:2]
-    src = np.float32([[0, 0], [pw - 1, 0], [pw - 1, ph - 1], [0, ph - 1]])
-    dst = np.float32(corners)
+    src = np.array([[0, 0], [pw - 1, 0], [pw - 1, ph - 1], [0, ph - 1]], dtype=np.float32)
+    dst = np.array(corners, dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(src, dst)
     warped = cv2.warpPerspective(page, matrix, (w, h))
     mask = cv2.warpPerspective(np.full((ph, pw), 255, np.uint8), matrix, (w, h))
@@ -190,7 +189,11 @@ class VideoSpec:
     fps: float = 15.0
 
 
-def write_video(path: Path, frames: Sequence[np.ndarray], spec: VideoSpec = VideoSpec()) -> Path:
+DEFAULT_VIDEO_SPEC = VideoSpec()
+
+
+def write_video(path: Path, frames: Sequence[np.ndarray],
+                spec: VideoSpec = DEFAULT_VIDEO_SPEC) -> Path:
     """Write BGR frames to a video file with cv2.VideoWriter; returns the path."""
     h, w = frames[0].shape[:2]
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*spec.fourcc), spec.fps, (w, h))
@@ -205,7 +208,7 @@ def write_video(path: Path, frames: Sequence[np.ndarray], spec: VideoSpec = Vide
 
 
 def write_scene(directory: Path, scene: str, size: tuple[int, int] = DEFAULT_SIZE,
-                spec: VideoSpec = VideoSpec()) -> Path:
+                spec: VideoSpec = DEFAULT_VIDEO_SPEC) -> Path:
     """Write one scene's video into ``directory``; returns its path."""
     frames = [scene_frame(scene, size, i) for i in range(spec.frames)]
     return write_video(directory / f"{scene}-{size[0]}x{size[1]}{spec.suffix}", frames, spec)

@@ -53,6 +53,7 @@ class IppDocumentPrinter:
                  job_timeout_seconds: float = JOB_TIMEOUT_SECONDS,
                  stall_grace_seconds: float = STALL_GRACE_SECONDS,
                  request_timeout_seconds: float = REQUEST_TIMEOUT_SECONDS,
+                 cancel_confirm_seconds: float = CANCEL_CONFIRM_SECONDS,
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.name = name
@@ -61,6 +62,7 @@ class IppDocumentPrinter:
         self.job_poll_interval_seconds = job_poll_interval_seconds
         self.job_timeout_seconds = job_timeout_seconds
         self.stall_grace_seconds = stall_grace_seconds
+        self.cancel_confirm_seconds = cancel_confirm_seconds
         self._clock = clock
         self._sleep = sleep
         self._ipp = IppTool(uri, request_timeout_seconds)
@@ -153,7 +155,7 @@ class IppDocumentPrinter:
 
     def _cancel(self, job_id: int, reason: str, state: str) -> PrintResult:
         self._ipp.cancel_job(job_id)
-        deadline = self._clock() + CANCEL_CONFIRM_SECONDS
+        deadline = self._clock() + self.cancel_confirm_seconds
         final: JobState | None = None
         attributes: dict[str, Any] = {}
         while self._clock() < deadline:

@@ -94,7 +94,7 @@ class SpooledDocument:
     """A document the simulated printer received, and what became of it."""
 
     job_id: int
-    outcome: str  # completed | aborted
+    outcome: str  # completed | aborted | canceled | processing
     path: Path
 
     @property
@@ -252,14 +252,32 @@ class DocPrinterSimulator:
 
     # -- what was printed -----------------------------------------------------------------
     def received_documents(self) -> list[SpooledDocument]:
-        """Every document the fault script processed, in order (maintenance jobs excluded)."""
-        docs = []
+        """Every document the fault script processed, in order (maintenance jobs excluded).
+
+        The outcome is the printer's own final job state when it still knows the job (a job
+        canceled while the script ran counts as canceled), else what the script recorded.
+        """
+        from drivers.docprinter.ipptool import IppTool  # local: only this helper needs it
+
+        entries = []
         for line in self.ledger.read_text(encoding="utf-8").splitlines():
             outcome, _, path_text = line.partition("\t")
             path = Path(path_text)
             job_text = path.name.split("-", 1)[0]
             if job_text.isdigit():
-                docs.append(SpooledDocument(int(job_text), outcome, path))
+                entries.append((int(job_text), outcome, path))
+        if not entries:
+            return []
+        names = {7: "canceled", 8: "aborted", 9: "completed", 5: "processing", 6: "processing"}
+        tool = IppTool(self.uri, request_timeout_seconds=2.0)
+        docs = []
+        try:
+            for job_id, outcome, path in entries:
+                answer = tool.get_job(job_id)
+                state = answer.attributes.get("job-state") if answer.ok else None
+                docs.append(SpooledDocument(job_id, names.get(state, outcome), path))
+        finally:
+            tool.close()
         return docs
 
     def printed_documents(self) -> list[SpooledDocument]:

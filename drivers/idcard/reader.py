@@ -14,8 +14,9 @@ Workflow of the worker:
 
 Every exchange flushes stale input, sends one frame and waits for a plausible reply until a
 deadline (command timeout + wire time of both frames at the configured baud). Replies that do
-not fit the command (late answers to an earlier command) are dropped; a corrupt reply fails the
-exchange at once. Consecutive unanswered commands make the reader ``offline``.
+not fit the command (late answers to an earlier command) are dropped; after a corrupt frame
+the real reply gets a short grace period, then the exchange fails and the caller retries.
+Consecutive unanswered commands make the reader ``offline``.
 
 Events (`drivers.interfaces.DeviceEvent`, ``source`` = the reader's name), from the worker:
 ``status`` (DeviceStatus, only on change), ``card_presented`` (None), ``identity_read``
@@ -111,6 +112,9 @@ class ReaderOptions:
     reconnect_interval_s: float = 1.0
     #: Wait between SAM checks while the reader is offline or its SAM fails.
     recheck_interval_s: float = 1.0
+    #: After a corrupt frame, wait this long (plus the reply's wire time) for a good one: noise
+    #: can look like a frame just before the real reply.
+    corrupt_grace_s: float = 0.05
     #: Port read timeout: the granularity of deadlines and of stop().
     io_tick_s: float = 0.02
     #: Port write timeout (a frame is at most 10 bytes; a stuck write means a dead port).
@@ -123,7 +127,7 @@ class ReaderOptions:
     name: str = "idcard"
 
     def __post_init__(self) -> None:
-        for name in ("poll_interval_s", "command_timeout_s", "read_timeout_s",
+        for name in ("poll_interval_s", "command_timeout_s", "read_timeout_s", "corrupt_grace_s",
                      "reconnect_interval_s", "recheck_interval_s", "write_timeout_s"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
@@ -219,7 +223,7 @@ class IdCardReader:
         self._stopping.set()
         port = self._port
         if port is not None and hasattr(port, "cancel_read"):
-            with contextlib.suppress(_PORT_ERRORS):
+            with contextlib.suppress(*_PORT_ERRORS):
                 port.cancel_read()
         if self._thread is not None:
             self._thread.join(timeout=5.0)
@@ -296,7 +300,7 @@ class IdCardReader:
     def _close_port(self) -> None:
         port, self._port = self._port, None
         if port is not None:
-            with contextlib.suppress(_PORT_ERRORS):
+            with contextlib.suppress(*_PORT_ERRORS):
                 port.close()
 
     # -- SAM -------------------------------------------------------------------------------
@@ -324,7 +328,13 @@ class IdCardReader:
         return True
 
     def _note_answer(self, reply: Response | Failure) -> None:
-        """Track unanswered commands and SAM faults seen while polling."""
+        """Track unanswered commands and SAM faults seen while polling.
+
+        Only silence counts towards offline: a garbled reply shows the reader is there (and
+        is counted in the stats); the read it spoils is retried.
+        """
+        if reply is Failure.CORRUPT:
+            return
         if isinstance(reply, Failure):
             self._unanswered += 1
             if self._unanswered >= self.options.offline_after_timeouts:
@@ -458,7 +468,8 @@ class IdCardReader:
         frame = build_command(command)
         reply_bytes = HEADER_LENGTH + 4 + _OK_DATA_BYTES.get(command, 0)
         budget = timeout_s if timeout_s is not None else self.options.command_timeout_s
-        budget += wire_seconds(len(frame) + reply_bytes, self.options.baud)
+        reply_wire_s = wire_seconds(reply_bytes, self.options.baud)
+        budget += wire_seconds(len(frame), self.options.baud) + reply_wire_s
         parser = self._parser
         parser.reset()
         corrupt = False
@@ -471,6 +482,9 @@ class IdCardReader:
                 if chunk:
                     for item in parser.feed(chunk):
                         if isinstance(item, CorruptFrame):
+                            if not corrupt:
+                                grace = self.options.corrupt_grace_s + reply_wire_s
+                                deadline = min(deadline, time.monotonic() + grace)
                             corrupt = True
                             self.stats.corrupt_frames += 1
                             continue
@@ -479,16 +493,16 @@ class IdCardReader:
                             self.stats.exchanges += 1
                             return reply
                         self.stats.stale_frames += 1
-                    if corrupt and parser.pending == 0:
-                        return Failure.CORRUPT
                 if time.monotonic() >= deadline:
                     break
         except _PORT_ERRORS as exc:
             raise _PortLost(type(exc).__name__ + ": " + str(exc)) from None
         finally:
             self.stats.discarded_bytes = parser.discarded_bytes
+        if corrupt:
+            return Failure.CORRUPT
         self.stats.timeouts += 1
-        return Failure.CORRUPT if corrupt else Failure.TIMEOUT
+        return Failure.TIMEOUT
 
     # -- events ----------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ The encoder exists for the simulator and the tests; the kiosk only decodes.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 
 from drivers.idcard.failures import ReadFailure
@@ -92,35 +93,29 @@ def decode_text_block(text: bytes, *, added_address: str = "",
     """Decode a text block into an `Identity` (the check character is checked separately)."""
     kind, f = decode_fields(text)
     valid_to, long_term = _valid_to(f["valid_to"])
-    common = {
-        "kind": kind,
-        "id_number": f["id_number"].strip(_PAD).upper(),
-        "sex": sex_name(f["sex"]),
-        "birth_date": _date(f["birth_date"], "birth date"),
-        "valid_from": _date(f["valid_from"], "valid-from date"),
-        "valid_to": valid_to,
-        "long_term": long_term,
-        "photo": photo,
-    }
+    base = Identity(
+        kind=kind, name=f["name"].strip(_PAD), id_number=f["id_number"].strip(_PAD).upper(),
+        sex=sex_name(f["sex"]), birth_date=_date(f["birth_date"], "birth date"),
+        valid_from=_date(f["valid_from"], "valid-from date"), valid_to=valid_to,
+        long_term=long_term, photo=photo)
     match kind:
         case DocumentKind.RESIDENT_ID:
-            return Identity(name=f["name"], ethnicity=ethnicity_name(f["ethnicity"]),
-                            address=f["address"], issuer=f["issuer"],
-                            added_address=added_address, **common)
+            return replace(base, ethnicity=ethnicity_name(f["ethnicity"]), address=f["address"],
+                           issuer=f["issuer"], added_address=added_address)
         case DocumentKind.HMT_RESIDENCE_PERMIT:
-            return Identity(name=f["name"], address=f["address"], issuer=f["issuer"],
-                            card_number=f["permit_number"].strip(_PAD),
-                            added_address=added_address, **common)
+            return replace(base, address=f["address"], issuer=f["issuer"],
+                           card_number=f["permit_number"].strip(_PAD),
+                           added_address=added_address)
         case DocumentKind.FOREIGNER_PR_2017:
             english = f["english_name"].strip(_PAD)
-            return Identity(name=f["name"].strip(_PAD) or english, english_name=english,
-                            nationality=f["nationality"].strip(_PAD),
-                            issuer=f["issuer"].strip(_PAD), **common)
+            return replace(base, name=base.name or english, english_name=english,
+                           nationality=f["nationality"].strip(_PAD),
+                           issuer=f["issuer"].strip(_PAD))
         case DocumentKind.FOREIGNER_PR_2023:
             english = (_raw(text, kind, "english_name_1")
                        + _raw(text, kind, "english_name_2")).strip(_PAD)
-            return Identity(name=f["name"].strip(_PAD) or english, english_name=english,
-                            nationality=f["nationality"].strip(_PAD), **common)
+            return replace(base, name=base.name or english, english_name=english,
+                           nationality=f["nationality"].strip(_PAD))
         case _:  # pragma: no cover - TYPE_CHARS only yields the kinds above
             raise TextBlockError("unsupported document kind", ReadFailure.UNKNOWN_CARD_TYPE)
 
@@ -131,8 +126,9 @@ def check_identity(identity: Identity) -> ReadFailure | None:
     if not number or identity.birth_date is None:
         return ReadFailure.MALFORMED_DATA
     if identity.kind is DocumentKind.FOREIGNER_PR_2017:
-        return None if len(number) == 15 and number.isalnum() else ReadFailure.MALFORMED_DATA
-    if len(number) != 18 or not number[:17].isdigit():
+        ok = len(number) == 15 and number.isascii() and number.isalnum()
+        return None if ok else ReadFailure.MALFORMED_DATA
+    if len(number) != 18 or not (number[:17].isascii() and number[:17].isdigit()):
         return ReadFailure.MALFORMED_DATA
     if not id_number_valid(number):
         return ReadFailure.BAD_CHECK_CHARACTER

@@ -9,6 +9,7 @@ wedges cannot carry Chinese reliably; prefer CDC scanners (see the spec).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import select
@@ -198,12 +199,8 @@ class EvdevScanner:
 
 
 def _close_quietly(device: InputDevice, grabbed: bool) -> None:
-    try:
-        if grabbed:
+    if grabbed:
+        with contextlib.suppress(OSError):
             device.ungrab()
-    except OSError:
-        pass
-    try:
+    with contextlib.suppress(OSError):
         device.close()
-    except OSError:
-        pass

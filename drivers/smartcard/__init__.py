@@ -18,7 +18,7 @@ __all__ = ["PcscReader", "SimulatedPcscReader", "SmartcardSimulator", "open_smar
 
 SIM_URL = "sim://smartcard"
 PCSC_SCHEME = "pcsc://"
-_SIM_OPTIONS = ("workdir", "reader_count", "reader_name", "isolate")
+_SIM_OPTIONS = ("workdir", "reader_name", "isolate")
 
 
 class SimulatedPcscReader(PcscReader):
@@ -39,7 +39,7 @@ def open_smartcard_reader(url: str, *, allow_simulator: bool = True,
     """Build the reader driver for ``url`` (``pcsc://<regex>`` or ``sim://smartcard``).
 
     Options go to `PcscReader` (name, poll_timeout_ms, reconnect_delay_s, today); for the
-    simulator also workdir, reader_count, reader_name, isolate. Raises ValueError for a bad URL,
+    simulator also workdir, reader_name, isolate. Raises ValueError for a bad URL,
     RuntimeError when the simulator's pcscd cannot start (a set-up error, not a device fault).
     """
     if url == SIM_URL or url.startswith(SIM_URL + "?"):

@@ -40,6 +40,10 @@ RECONNECT_DELAY_S = 0.5
 #: Another application holding the card exclusively: retries and the pause between them.
 SHARING_RETRIES = 5
 SHARING_RETRY_DELAY_S = 0.1
+#: After a failed transmit, how long to watch the reader for the card leaving: readers without
+#: interrupts (and pcscd's polling of serial readers, every 400 ms) report removal late. A card
+#: still there after this is read once more on a fresh connection.
+REMOVAL_SETTLE_MS = 1000
 
 PNP_NOTIFICATION = "\\\\?PnP?\\Notification"
 
@@ -208,14 +212,24 @@ class PcscReader:
         if event_state & s.SCARD_STATE_MUTE:
             self._emit("read_failed", ReadFailure.UNRESPONSIVE_CARD.value)
             return
-        self._read(reader)
+        self._read(reader, counter)
 
     # -- one read ---------------------------------------------------------------------------
 
-    def _read(self, reader: str) -> None:
+    def _read(self, reader: str, counter: int) -> None:
         self._set_status(DeviceStatus(DeviceState.BUSY, "reading card"))
         try:
-            card = self._read_card(reader)
+            try:
+                card = self._read_card(reader)
+            except CardError as exc:
+                if exc.reason not in (ReadFailure.COMMUNICATION_ERROR, ReadFailure.CARD_REMOVED):
+                    raise
+                if self._card_left(reader, counter):
+                    raise CardError(ReadFailure.CARD_REMOVED, exc.detail) from None
+                if exc.reason is not ReadFailure.COMMUNICATION_ERROR or self._stop.is_set():
+                    raise
+                log.info("pcsc: %s on %s with the card still there; retrying once", exc, reader)
+                card = self._read_card(reader)
         except CardError as exc:
             log.info("pcsc: read failed on %s: %s", reader, exc)
             self._emit("read_failed", exc.reason.value)
@@ -235,9 +249,29 @@ class PcscReader:
         if self._context is not None:
             self._set_status(DeviceStatus(DeviceState.READY))
 
+    def _card_left(self, reader: str, counter: int) -> bool:
+        """After a failed transmit: did the card go (or change)? Waits for pcscd's next poll."""
+        s = self._scard
+        rc, states = s.SCardGetStatusChange(self._context, 0, [(reader, s.SCARD_STATE_UNAWARE)])
+        if rc != s.SCARD_S_SUCCESS or not states:
+            return False
+        flags = states[0][1]
+        if not flags & s.SCARD_STATE_PRESENT or (flags >> 16) & 0xFFFF != counter:
+            return True
+        rc, states = s.SCardGetStatusChange(self._context, REMOVAL_SETTLE_MS,
+                                            [(reader, flags & ~s.SCARD_STATE_CHANGED)])
+        if rc != s.SCARD_S_SUCCESS or not states:
+            return False
+        flags = states[0][1]
+        return not flags & s.SCARD_STATE_PRESENT or (flags >> 16) & 0xFFFF != counter
+
     def _read_card(self, reader: str) -> SocialSecurityCard:
         s = self._scard
         handle, protocol = self._connect(reader)
+        # Reset after a good read, so the next user finds the card fresh. After a failure leave
+        # the card alone: a reset of a card that is gone makes pcscd mark the reader empty behind
+        # its event thread's back, and the next card inserted is then never reported.
+        disposition = s.SCARD_LEAVE_CARD
         try:
             def transmit(apdu: bytes) -> bytes:
                 rc, response = s.SCardTransmit(handle, protocol, list(apdu))
@@ -245,9 +279,11 @@ class PcscReader:
                     raise CardError(_failure_for(s, rc), _error_text(s, rc))
                 return bytes(response)
 
-            return read_social_security_card(transmit, self._today(), self._trace)
+            card = read_social_security_card(transmit, self._today(), self._trace)
+            disposition = s.SCARD_RESET_CARD
+            return card
         finally:
-            s.SCardDisconnect(handle, s.SCARD_RESET_CARD)
+            s.SCardDisconnect(handle, disposition)
 
     def _connect(self, reader: str) -> tuple[int, int]:
         s = self._scard

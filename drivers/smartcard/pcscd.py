@@ -8,8 +8,8 @@ client library reads it once per process). Without the privilege to unshare, we 
 real /run/pcscd, serialised by a lock file, and refuse when a foreign pcscd is already there.
 
 Each vpcd reader config gives two slots: "<name> 00 00" on TCP port P and "<name> 00 01" on P+1
-(libifdvpcd has two slots). "Unplugging" a reader removes its config file and sends SIGUSR1 (what
-``pcscd --hotplug`` does): pcscd re-reads the directory and drops the reader, as for a USB unplug.
+(libifdvpcd has two slots). Debian's pcscd ignores SIGUSR1 (``pcscd --hotplug``) for serial
+readers, so "unplugging" a reader means restarting pcscd without its config file.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import contextlib
 import fcntl
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -29,8 +28,6 @@ VPCD_LIBRARY = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 SYSTEM_RUN_DIR = Path("/run/pcscd")
 START_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 5.0
-#: pcscd polls serial readers' card presence every 400 ms; re-reading config takes about as long.
-RELOAD_SETTLE_S = 0.6
 SHARED_LOCK_PATH = Path("/run/lock/kiosk-pcscd.lock")
 
 
@@ -171,23 +168,21 @@ class Pcscd:
         self.stop()
         return self.start(timeout_s)
 
-    def unplug(self, reader: VirtualReader) -> None:
-        """Remove a reader as if unplugged: drop its config file and have pcscd re-read them."""
-        with contextlib.suppress(FileNotFoundError):
-            self._config_path(reader).unlink()
-        self._reload()
+    def unplug(self, reader: VirtualReader) -> bool:
+        """Take a reader away: drop its config file and restart pcscd without it.
 
-    def plug(self, reader: VirtualReader) -> None:
-        """Add a reader back (or a new one) and have pcscd re-read the configuration."""
+        Debian's pcscd (libudev hotplug) ignores SIGUSR1 / ``pcscd --hotplug`` for serial
+        readers, so a running pcscd cannot lose a vpcd reader; a restart is the closest real
+        event (clients see the service go and come back with the reader missing).
+        """
+        self.readers = [r for r in self.readers if r != reader]
+        return self.restart()
+
+    def plug(self, reader: VirtualReader) -> bool:
+        """Add a reader back (or a new one): write its config and restart pcscd."""
         if reader not in self.readers:
             self.readers.append(reader)
-        self._write_config(reader)
-        self._reload()
-
-    def _reload(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            os.kill(self._process.pid, signal.SIGUSR1)
-            time.sleep(RELOAD_SETTLE_S)
+        return self.restart()
 
     def _config_path(self, reader: VirtualReader) -> Path:
         return self.config_dir / f"vpcd-{reader.port}"

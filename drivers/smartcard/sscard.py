@@ -144,7 +144,8 @@ def validate(identity: Identity, today: date) -> frozenset[CardProblem]:
     if not id_number_valid(number):
         problems.add(CardProblem.ID_CHECK_FAILED)
     else:
-        if identity.birth_date is not None and number[6:14] != identity.birth_date.strftime("%Y%m%d"):
+        birth = identity.birth_date
+        if birth is not None and number[6:14] != birth.strftime("%Y%m%d"):
             problems.add(CardProblem.BIRTH_DATE_MISMATCH)
         expected_sex = "男" if int(number[16]) % 2 else "女"
         if identity.sex in ("男", "女") and identity.sex != expected_sex:

@@ -1,14 +1,15 @@
 """The signed verification payload carried by a certificate's QR code (pure, no I/O).
 
-Compact text, safe in a QR code's byte mode and in URLs::
+Compact, and all in the QR alphanumeric alphabet (5.5 bits per character, so a smaller code that
+phone photos and OpenCV decode reliably)::
 
-    ZWC1.<base64url(body)>.<base64url(ed25519 signature over body)>
+    ZWC1:<base32 without padding of: n | text[n] | digest[32] | signature[64]>
 
-``body`` is UTF-8, fields joined by ``|``: key id, serial, kind, issue date (YYYYMMDD), masked
-holder id, base64url SHA-256 digest of the printed content. No name and no full ID number: the
-QR code must not disclose more than the paper does at a glance, and a verifier only needs to know
-the document is genuine and which issue it is. The digest lets the platform (which keeps the
-printed fields) confirm the content as well.
+``text`` is UTF-8, fields joined by ``|``: key id, serial, kind, issue date (YYYYMMDD), masked
+holder id. ``digest`` is the SHA-256 of the printed content; the Ed25519 signature covers
+``n | text | digest``. No name and no full ID number: the code must not disclose more than the
+paper does at a glance. The digest lets the platform (which keeps the printed fields) confirm the
+content as well.
 """
 
 from __future__ import annotations
@@ -27,17 +28,19 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from flows.documents import CertificateDocument
 from kiosk.privacy import mask_id_number
 
-PREFIX = "ZWC1"
+PREFIX = "ZWC1:"
 SEPARATOR = "|"
 KEY_ID_BYTES = 4
+DIGEST_BYTES = 32
+SIGNATURE_BYTES = 64
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+def _b32(data: bytes) -> str:
+    return base64.b32encode(data).rstrip(b"=").decode("ascii")
 
 
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+def _unb32(text: str) -> bytes:
+    return base64.b32decode(text + "=" * (-len(text) % 8))
 
 
 def key_id(public_key: Ed25519PublicKey) -> str:
@@ -75,28 +78,36 @@ class CertificateClaim:
     kind: str
     issue_date: date
     masked_holder_id: str
-    digest: str  # base64url SHA-256 of the printed content
+    digest: bytes  # SHA-256 of the printed content
+
+    @property
+    def digest_hex(self) -> str:
+        """The content digest in hex."""
+        return self.digest.hex()
 
     @classmethod
     def for_document(cls, doc: CertificateDocument, signing_key_id: str) -> CertificateClaim:
         """The claim for ``doc`` as issued under ``signing_key_id``."""
         return cls(signing_key_id, doc.serial, doc.kind, doc.issue_date,
-                   mask_id_number(doc.holder_id_number), _b64(certificate_digest(doc)))
+                   mask_id_number(doc.holder_id_number), certificate_digest(doc))
 
-    def body(self) -> str:
-        """The signed text."""
+    def signed_bytes(self) -> bytes:
+        """``n | text | digest``: what the signature covers."""
         parts = (self.key_id, self.serial, self.kind, self.issue_date.strftime("%Y%m%d"),
-                 self.masked_holder_id, self.digest)
+                 self.masked_holder_id)
         for part in parts:
             if SEPARATOR in part:
                 raise ValueError("a payload field contains the separator")
-        return SEPARATOR.join(parts)
+        text = SEPARATOR.join(parts).encode("utf-8")
+        if len(text) > 255 or len(self.digest) != DIGEST_BYTES:
+            raise ValueError("payload fields too long or digest of the wrong size")
+        return bytes([len(text)]) + text + self.digest
 
 
 def sign_claim(claim: CertificateClaim, private_key: Ed25519PrivateKey) -> str:
     """Encode and sign ``claim`` into the QR text."""
-    body = claim.body().encode("utf-8")
-    return f"{PREFIX}.{_b64(body)}.{_b64(private_key.sign(body))}"
+    signed = claim.signed_bytes()
+    return PREFIX + _b32(signed + private_key.sign(signed))
 
 
 class VerifyStatus(StrEnum):
@@ -122,37 +133,43 @@ class VerifyOutcome:
         return self.status is VerifyStatus.GENUINE
 
 
-def _parse_body(body: str) -> CertificateClaim | None:
-    parts = body.split(SEPARATOR)
-    if len(parts) != 6:
+def _parse(raw: bytes) -> tuple[CertificateClaim, bytes, bytes] | None:
+    if not raw:
         return None
-    kid, serial, kind, day, masked, digest = parts
+    n = raw[0]
+    if len(raw) != 1 + n + DIGEST_BYTES + SIGNATURE_BYTES:
+        return None
+    signed, signature = raw[: 1 + n + DIGEST_BYTES], raw[1 + n + DIGEST_BYTES:]
+    parts = raw[1: 1 + n].decode("utf-8").split(SEPARATOR)
+    if len(parts) != 5:
+        return None
+    kid, serial, kind, day, masked = parts
     try:
         issued = datetime.strptime(day, "%Y%m%d").date()
     except ValueError:
         return None
-    return CertificateClaim(kid, serial, kind, issued, masked, digest)
+    claim = CertificateClaim(kid, serial, kind, issued, masked, raw[1 + n: 1 + n + DIGEST_BYTES])
+    return claim, signed, signature
 
 
 def verify_payload(text: str, public_keys: list[Ed25519PublicKey]) -> VerifyOutcome:
     """Check a scanned QR text against the published public keys."""
-    pieces = text.strip().split(".")
-    if len(pieces) != 3 or pieces[0] != PREFIX:
+    text = text.strip()
+    if not text.startswith(PREFIX):
         return VerifyOutcome(VerifyStatus.NOT_A_CERTIFICATE_CODE)
     try:
-        body = _unb64(pieces[1])
-        signature = _unb64(pieces[2])
-        claim = _parse_body(body.decode("utf-8"))
+        parsed = _parse(_unb32(text[len(PREFIX):]))
     except (ValueError, UnicodeDecodeError):
         return VerifyOutcome(VerifyStatus.MALFORMED)
-    if claim is None:
+    if parsed is None:
         return VerifyOutcome(VerifyStatus.MALFORMED)
+    claim, signed, signature = parsed
     keys = [k for k in public_keys if key_id(k) == claim.key_id]
     if not keys:
         return VerifyOutcome(VerifyStatus.UNKNOWN_KEY, claim)
     for key in keys:
         try:
-            key.verify(signature, body)
+            key.verify(signature, signed)
         except InvalidSignature:
             continue
         return VerifyOutcome(VerifyStatus.GENUINE, claim)

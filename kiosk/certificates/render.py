@@ -38,9 +38,9 @@ TABLE_SIZE = 10.0
 TABLE_ROW = 18.0
 NOTE_SIZE = 9.5
 NOTE_LEADING = 15.0
-QR_SIZE = 100.0
+QR_SIZE = 120.0
 SEAL_RADIUS = 58.0
-CLOSING_HEIGHT = 170.0
+CLOSING_HEIGHT = 185.0
 GREY = Color(0.92, 0.92, 0.92)
 WATERMARK_RED = Color(0.85, 0.1, 0.1)
 
@@ -142,7 +142,7 @@ def _table_blocks(font: str, table: DocumentTable) -> tuple[_Block, list[_Block]
 
 def _qr_draw(c: Canvas, payload: str, x: float, y: float, size: float) -> None:
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
-    code.add_data(payload.encode("ascii"))
+    code.add_data(payload)  # alphanumeric mode
     code.make(fit=True)
     matrix = code.get_matrix()
     module = size / len(matrix)
@@ -174,8 +174,8 @@ def _closing_block(font: str, doc: CertificateDocument, payload: str, specimen: 
         qr_y = top - 12 - QR_SIZE
         _qr_draw(c, payload, MARGIN, qr_y, QR_SIZE)
         c.setFont(font, 8.5)
-        c.drawString(MARGIN, qr_y - 13, "扫码核验：kiosk verify-certificate")
-        c.drawString(MARGIN, qr_y - 25, f"编号 {doc.serial}")
+        c.drawString(MARGIN, qr_y - 18, "扫码核验：kiosk verify-certificate")
+        c.drawString(MARGIN, qr_y - 30, f"编号 {doc.serial}")
 
     return _Block(CLOSING_HEIGHT, draw)
 
@@ -272,4 +272,4 @@ def render_certificate(doc: CertificateDocument, signer: CertificateSigner, *,
             block.draw(canvas, top)
         canvas.showPage()
     canvas.save()
-    return RenderedCertificate(buffer.getvalue(), payload, claim.digest, len(pages))
+    return RenderedCertificate(buffer.getvalue(), payload, claim.digest_hex, len(pages))

@@ -32,8 +32,11 @@ class HomeScreen(KioskScreen):
         self.greeting = Text("", p.text, m.font(40), bold=True, fixed_height=True)
         self.search_button = KButton("搜索：输入拼音首字母", self._toggle_keyboard, m, p,
                                      kind="secondary", size_hint_x=0.45)
+        self.exit_button = KButton("退出并清除信息", ctx.controller.finish, m, p, kind="danger",
+                                   size_hint_x=0.3)
         top.add_widget(self.greeting)
         top.add_widget(self.search_button)
+        top.add_widget(self.exit_button)
         self.body.add_widget(top)
         self.keyboard_box = BoxLayout(orientation="vertical", size_hint_y=None, height=0)
         self.body.add_widget(self.keyboard_box)

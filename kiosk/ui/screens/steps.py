@@ -24,6 +24,8 @@ KEYBOARD_FOR_FIELD = {
     FieldKind.DIGITS: "digits", FieldKind.PHONE: "digits", FieldKind.ID_NUMBER: "id_number",
     FieldKind.DATE: "digits",
 }
+#: Actions every screen carries; shown small on the left of the action bar.
+UTILITY_ACTIONS = frozenset({"guide", "report", "cancel"})
 OUTCOME_COLOUR = {"approved": "success", "accepted": "primary", "queued": "primary",
                   "done": "success", "refused": "danger", "failed": "danger"}
 
@@ -32,6 +34,8 @@ class StepScreen(KioskScreen):
     """The frame shared by every step screen."""
 
     kind: StepKind = StepKind.MESSAGE
+    #: Actions this screen shows elsewhere (not in the action bar).
+    hidden_actions: frozenset[str] = frozenset()
 
     def __init__(self, ctx: UiContext, **kwargs: object) -> None:
         super().__init__(ctx, name=f"step_{self.kind.value}", **kwargs)
@@ -107,21 +111,30 @@ class StepScreen(KioskScreen):
             column.add_widget(Text(section.text, p.text, m.font(36)))
 
     def build_actions(self, actions: tuple[Action, ...]) -> None:
-        """The action bar: one large button per action, the primary one on the right."""
+        """The action bar: utility actions (指南, 办不成事, 退出) small on the left, the step's
+        own actions large on the right with the primary one last."""
         m, p = self.ctx.metrics, self.ctx.palette
         self.actions.clear_widgets()
         self.buttons.clear()
-        ordered = sorted(actions, key=lambda a: a.primary)
-        if not ordered:
+        shown = [a for a in actions if a.name not in self.hidden_actions]
+        if not shown:
             self.actions.height = 0
             return
         self.actions.height = m.px(120)
+        utility = [a for a in shown if a.name in UTILITY_ACTIONS]
+        main = sorted((a for a in shown if a.name not in UTILITY_ACTIONS), key=lambda a: a.primary)
+        for action in utility:
+            button = KButton(action.label, self._action(action.name), m, p, kind="secondary",
+                             enabled=action.enabled, size_hint=(None, None), width=m.px(250),
+                             height=m.px(110), font_base=30)
+            self.buttons[action.name] = button
+            self.actions.add_widget(button)
         self.actions.add_widget(Spacer())
-        for action in ordered:
+        for action in main:
             button = KButton(action.label, self._action(action.name), m, p,
                              kind="primary" if action.primary else "secondary",
                              enabled=action.enabled, size_hint=(None, None),
-                             width=m.px(380), height=m.px(120))
+                             width=m.px(360), height=m.px(120))
             self.buttons[action.name] = button
             self.actions.add_widget(button)
 
@@ -212,6 +225,7 @@ class RecordsScreen(StepScreen):
     """A paged table of records."""
 
     kind = StepKind.RECORDS
+    hidden_actions = frozenset({"page", "page_prev", "page_next"})
 
     def build_content(self, view: View) -> None:
         """The table with large rows, and page buttons."""
@@ -283,13 +297,8 @@ class ChooseScreen(StepScreen):
             view = self.view
             if view is not None and view.multiple:
                 self.selected ^= {value}
-                palette = self.ctx.palette
                 for key, button in self.option_buttons.items():
-                    colour = palette.primary if key in self.selected else palette.secondary
-                    text = palette.on_primary if key in self.selected else palette.on_secondary
-                    button.background_color = hex_rgba(colour)
-                    button._colour = hex_rgba(colour)
-                    button.color = hex_rgba(text)
+                    _paint(button, key in self.selected, self.ctx.palette)
                 self.ctx.controller.touch()
             else:
                 self.send("choose", value)
@@ -309,16 +318,93 @@ class LicenceScreen(ChooseScreen):
     kind = StepKind.LICENCE
 
 
-class RateScreen(ChooseScreen):
-    """好差评: five levels; reasons for the two lowest."""
+class RateScreen(StepScreen):
+    """好差评: five large levels in a row; reasons to tick for the two lowest."""
 
     kind = StepKind.RATE
 
+    def build_content(self, view: View) -> None:
+        """Scores, then the reasons when the chosen score needs them."""
+        m, p = self.ctx.metrics, self.ctx.palette
+        self.add_body_text(view)
+        selected = next((o.value for o in view.options if o.selected), "")
+        self.score = selected
+        row = BoxLayout(orientation="horizontal", spacing=m.px(16), size_hint_y=None,
+                        height=m.px(170))
+        self.score_buttons: dict[str, KButton] = {}
+        for option in view.options:
+            button = KButton(option.label, self._chooser(option.value), m, p,
+                             kind="primary" if option.value == selected else "secondary",
+                             height=m.px(170), font_base=40)
+            self.score_buttons[option.value] = button
+            row.add_widget(button)
+        self.content.add_widget(row)
+        needs = [str(v) for v in view.extra.get("reasons_required_for", ())]
+        self.reasons: set[str] = set()
+        self.reason_buttons: dict[str, KButton] = {}
+        field = view.field
+        if field is not None and selected and selected in needs:
+            self.reasons = {o.value for o in field.options if o.selected}
+            self.content.add_widget(Text(field.label or "请选择不满意的原因（可多选）", p.text,
+                                         m.font(40), bold=True))
+            grid = GridLayout(cols=2, spacing=m.px(14), size_hint_y=None)
+            grid.bind(minimum_height=grid.setter("height"))
+            for option in field.options:
+                button = KButton(option.label, self._toggler(option.value), m, p,
+                                 kind="primary" if option.value in self.reasons else "secondary")
+                self.reason_buttons[option.value] = button
+                grid.add_widget(button)
+            self.content.add_widget(grid)
+        self.content.add_widget(Spacer())
 
-class ReportScreen(ChooseScreen):
-    """办不成事反映: what went wrong."""
+    def _chooser(self, value: str) -> Callable[[], None]:
+        return lambda: self.send("choose", value)
+
+    def _toggler(self, value: str) -> Callable[[], None]:
+        def toggle() -> None:
+            self.reasons ^= {value}
+            _paint(self.reason_buttons[value], value in self.reasons, self.ctx.palette)
+            self.ctx.controller.touch()
+        return toggle
+
+    def action_value(self, name: str) -> object:
+        """提交评价 sends the score and the ticked reasons."""
+        if name == "rate":
+            return {"score": self.score, "reasons": sorted(self.reasons)}
+        return None
+
+
+class ReportScreen(StepScreen):
+    """办不成事反映: pick what went wrong, then send."""
 
     kind = StepKind.REPORT
+
+    def build_content(self, view: View) -> None:
+        """Categories as large buttons."""
+        m, p = self.ctx.metrics, self.ctx.palette
+        self.add_body_text(view)
+        self.category = next((o.value for o in view.options if o.selected), "")
+        grid = GridLayout(cols=2, spacing=m.px(14), size_hint_y=None)
+        grid.bind(minimum_height=grid.setter("height"))
+        self.category_buttons: dict[str, KButton] = {}
+        for option in view.options:
+            button = KButton(option.label, self._chooser(option.value), m, p,
+                             kind="primary" if option.value == self.category else "secondary")
+            self.category_buttons[option.value] = button
+            grid.add_widget(button)
+        self.content.add_widget(grid)
+        self.content.add_widget(Text("工作人员将尽快与您联系并答复。", p.muted, m.font(34)))
+        self.content.add_widget(Spacer())
+
+    def _chooser(self, value: str) -> Callable[[], None]:
+        return lambda: self.send("choose", value)
+
+
+def _paint(button: KButton, selected: bool, palette: Palette) -> None:
+    colour = palette.primary if selected else palette.secondary
+    button.background_color = hex_rgba(colour)
+    button._colour = hex_rgba(colour)
+    button.color = hex_rgba(palette.on_primary if selected else palette.on_secondary)
 
 
 class FormScreen(StepScreen):

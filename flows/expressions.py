@@ -1,0 +1,509 @@
+"""A restricted expression language for flow conditions, validation rules and template values.
+
+Flow definitions arrive from a central admin, so their expressions are untrusted text. They are
+parsed with `ast.parse(mode="eval")` and checked against an allow-list of node types *before*
+anything runs; evaluation walks the checked tree itself (never `eval`/`exec`/`compile` to code).
+
+What an expression may use:
+- literals (str, int, float, bool, None), lists and tuples of them;
+- names bound by the engine (``identity``, ``answers``, ``profile``, ``data``, ...) and a few
+  safe functions (`FUNCTIONS`);
+- ``a.b`` and ``a["b"]`` only look up keys of plain mappings (never ``getattr``), and keys
+  starting with ``_`` are refused; ``a[0]`` indexes lists, tuples and strings;
+- arithmetic, comparisons, ``and``/``or``/``not``, ``x if c else y``, ``in``.
+
+Everything else (lambda, comprehensions, f-strings, ``%`` on strings, calls of anything but a
+listed function, keyword arguments, starred arguments, walrus...) is refused with an
+`ExpressionError` naming what was refused. Sizes are bounded: source length, node count,
+nesting depth, exponent, integer magnitude and result length.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+MAX_SOURCE_CHARS = 400
+MAX_NODES = 160
+MAX_DEPTH = 24
+MAX_EXPONENT = 64
+MAX_INT_DIGITS = 30
+MAX_SEQUENCE_LENGTH = 2000  # strings and lists produced by + and *
+
+
+class ExpressionError(ValueError):
+    """An expression was refused (at check time) or failed (at evaluation time)."""
+
+
+# ---------------------------------------------------------------- safe functions
+
+
+def _today() -> date:
+    return date.today()
+
+
+def _parse_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        for fmt in ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d"):
+            try:
+                return datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+    return None
+
+
+def age_from_birth_date(birth: Any, on: Any = None) -> int:
+    """Whole years between a birth date (date or 'YYYY-MM-DD'/'YYYYMMDD') and ``on`` (today)."""
+    born = _parse_date(birth)
+    when = _parse_date(on) if on is not None else date.today()
+    if born is None or when is None:
+        return -1
+    years = when.year - born.year
+    if (when.month, when.day) < (born.month, born.day):
+        years -= 1
+    return years
+
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def is_id_number(value: Any) -> bool:
+    """True for an 18-character resident ID number with a correct GB 11643 check character."""
+    if not isinstance(value, str) or len(value) != 18 or not value[:17].isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == value[17].upper()
+
+
+_PHONE_RE = re.compile(r"1[3-9]\d{9}")
+
+
+def is_phone(value: Any) -> bool:
+    """True for a mainland mobile number (11 digits starting 13-19)."""
+    return isinstance(value, str) and _PHONE_RE.fullmatch(value) is not None
+
+
+def is_date(value: Any) -> bool:
+    """True when ``value`` parses as a date."""
+    return _parse_date(value) is not None
+
+
+def is_digits(value: Any) -> bool:
+    """True for a non-empty string of ASCII digits."""
+    return isinstance(value, str) and value.isascii() and value.isdigit()
+
+
+def mask(value: Any) -> str:
+    """Mask an identifier for printing: keep the first six and last four characters."""
+    text = str(value or "")
+    if len(text) <= 10:
+        return "*" * len(text)
+    return text[:6] + "*" * (len(text) - 10) + text[-4:]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return "" if value is None else str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise ExpressionError("str() only converts plain values")
+
+
+def _number(kind: type, value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_INT_DIGITS + 10:
+        raise ExpressionError("number text too long")
+    if not isinstance(value, (str, int, float, bool)):
+        raise ExpressionError(f"{kind.__name__}() only converts plain values")
+    try:
+        return kind(value)
+    except (TypeError, ValueError) as exc:
+        raise ExpressionError(f"cannot convert {value!r} to a number") from exc
+
+
+def _len(value: Any) -> int:
+    if not isinstance(value, (str, list, tuple, dict)):
+        raise ExpressionError("len() needs a string, list or mapping")
+    return len(value)
+
+
+def _date_text(value: Any) -> str:
+    parsed = _parse_date(value)
+    return parsed.isoformat() if parsed else ""
+
+
+#: The only callables an expression can reach, by name.
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "len": _len,
+    "str": _text,
+    "int": lambda v: _number(int, v),
+    "float": lambda v: _number(float, v),
+    "abs": abs,
+    "min": min,
+    "max": max,
+    "round": round,
+    "today": _today,
+    "date": _date_text,
+    "age_from_birth_date": age_from_birth_date,
+    "is_id_number": is_id_number,
+    "is_phone": is_phone,
+    "is_date": is_date,
+    "is_digits": is_digits,
+    "mask": mask,
+}
+
+_BIN_OPS = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.FloorDiv: lambda a, b: a // b,
+    ast.Mod: lambda a, b: a % b,
+    ast.Pow: lambda a, b: a**b,
+}
+_CMP_OPS = {
+    ast.Eq: lambda a, b: a == b,
+    ast.NotEq: lambda a, b: a != b,
+    ast.Lt: lambda a, b: a < b,
+    ast.LtE: lambda a, b: a <= b,
+    ast.Gt: lambda a, b: a > b,
+    ast.GtE: lambda a, b: a >= b,
+    ast.In: lambda a, b: a in b,
+    ast.NotIn: lambda a, b: a not in b,
+}
+_ALLOWED_NODES = (
+    ast.Expression, ast.Constant, ast.Name, ast.Load, ast.Attribute, ast.Subscript,
+    ast.List, ast.Tuple, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub,
+    ast.UAdd, ast.BinOp, ast.Compare, ast.IfExp, ast.Call, *_BIN_OPS, *_CMP_OPS,
+)
+_REFUSED_NAMES = {
+    ast.Lambda: "lambda", ast.ListComp: "comprehensions", ast.SetComp: "comprehensions",
+    ast.DictComp: "comprehensions", ast.GeneratorExp: "generator expressions",
+    ast.JoinedStr: "f-strings", ast.FormattedValue: "f-strings", ast.Starred: "starred arguments",
+    ast.NamedExpr: "assignment expressions", ast.Await: "await", ast.Yield: "yield",
+    ast.YieldFrom: "yield", ast.Dict: "dict literals", ast.Set: "set literals",
+    ast.Slice: "slices",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Expression:
+    """A checked expression, ready to evaluate many times against different bindings."""
+
+    source: str
+    tree: ast.Expression
+
+    def evaluate(self, names: Mapping[str, Any], on: date | None = None) -> Any:
+        """Evaluate against ``names`` (the bound data); ``on`` fixes today's date (tests).
+
+        Raises `ExpressionError` when the expression fails on this data.
+        """
+        try:
+            return _Evaluator(names, on).eval(self.tree.body)
+        except ExpressionError:
+            raise
+        except RecursionError as exc:  # pragma: no cover - depth is bounded at check time
+            raise ExpressionError("expression too deep") from exc
+        except (TypeError, ValueError, ZeroDivisionError, KeyError, IndexError,
+                OverflowError) as exc:
+            raise ExpressionError(f"cannot evaluate {self.source!r}: {type(exc).__name__}") from exc
+
+    def __repr__(self) -> str:
+        return f"Expression({self.source!r})"
+
+
+def compile_expression(source: str, names: frozenset[str] | set[str] | None = None) -> Expression:
+    """Parse and check ``source``; ``names`` (if given) are the names it may refer to."""
+    if not isinstance(source, str):
+        raise ExpressionError("an expression must be text")
+    if len(source) > MAX_SOURCE_CHARS:
+        raise ExpressionError(f"expression longer than {MAX_SOURCE_CHARS} characters")
+    if "__" in source:
+        raise ExpressionError("double underscores are not allowed")
+    _check_brackets(source)
+    try:
+        tree = ast.parse(source.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise ExpressionError(f"syntax error in {source!r}: {exc.msg}") from exc
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise ExpressionError(f"cannot parse {source!r}") from exc
+    _check(tree, names)
+    return Expression(source=source, tree=tree)
+
+
+def _check_brackets(source: str) -> None:
+    """Refuse bracket nesting deeper than `MAX_DEPTH` before the parser sees it."""
+    depth = 0
+    for char in source:
+        if char in "([{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ExpressionError(f"expression nested deeper than {MAX_DEPTH}")
+        elif char in ")]}":
+            depth -= 1
+
+
+def _check(tree: ast.Expression, names: frozenset[str] | set[str] | None) -> None:
+    count = 0
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise ExpressionError(f"expression has more than {MAX_NODES} parts")
+        if depth > MAX_DEPTH:
+            raise ExpressionError(f"expression nested deeper than {MAX_DEPTH}")
+        refused = _REFUSED_NAMES.get(type(node))
+        if refused:
+            raise ExpressionError(f"{refused} are not allowed")
+        if not isinstance(node, _ALLOWED_NODES):
+            raise ExpressionError(f"{type(node).__name__} is not allowed")
+        if isinstance(node, ast.Constant) and not (
+            node.value is None or isinstance(node.value, (str, int, float, bool))
+        ):
+            raise ExpressionError("only text, number, boolean and None literals are allowed")
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and (
+            len(node.value) > MAX_SEQUENCE_LENGTH
+        ):
+            raise ExpressionError("text literal too long")
+        if isinstance(node, ast.Constant) and isinstance(node.value, int) and (
+            abs(node.value) >= 10**MAX_INT_DIGITS
+        ):
+            raise ExpressionError("number literal too large")
+        if isinstance(node, ast.Name):
+            if node.id.startswith("_"):
+                raise ExpressionError(f"name {node.id!r} is not allowed")
+            if node.id not in FUNCTIONS and names is not None and node.id not in names:
+                raise ExpressionError(f"unknown name {node.id!r}")
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+            raise ExpressionError(f"field {node.attr!r} is not allowed")
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+                raise ExpressionError("only the listed functions may be called: "
+                                      + ", ".join(sorted(FUNCTIONS)))
+            if node.keywords:
+                raise ExpressionError("keyword arguments are not allowed")
+            if len(node.args) > 4:
+                raise ExpressionError("too many arguments")
+        for child in ast.iter_child_nodes(node):
+            if isinstance(node, ast.Call) and child is node.func:
+                continue
+            stack.append((child, depth + 1))
+    _check_function_names_only_called(tree)
+
+
+def _check_function_names_only_called(tree: ast.Expression) -> None:
+    callees = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in FUNCTIONS and id(node) not in callees:
+            raise ExpressionError(f"function {node.id!r} can only be called")
+
+
+def _plain(value: Any) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool, list, tuple, dict, date))
+
+
+def _bounded(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool) and (
+        abs(value) >= 10**MAX_INT_DIGITS
+    ):
+        raise ExpressionError("number too large")
+    if isinstance(value, float) and (value != value or abs(value) > 1e30):
+        raise ExpressionError("number too large")
+    if isinstance(value, (str, list, tuple)) and len(value) > MAX_SEQUENCE_LENGTH:
+        raise ExpressionError("result too long")
+    return value
+
+
+class _Evaluator:
+    """Walks a checked tree. Only plain data flows through it."""
+
+    __slots__ = ("names", "on")
+
+    def __init__(self, names: Mapping[str, Any], on: date | None) -> None:
+        self.names = names
+        self.on = on
+
+    def eval(self, node: ast.AST) -> Any:
+        match node:
+            case ast.Constant(value=value):
+                return value
+            case ast.Name(id=name):
+                if name in self.names:
+                    return self.names[name]
+                raise ExpressionError(f"unknown name {name!r}")
+            case ast.Attribute(value=base, attr=attr):
+                return self._lookup(self.eval(base), attr)
+            case ast.Subscript(value=base, slice=index):
+                return self._lookup(self.eval(base), self.eval(index))
+            case ast.List(elts=elts) | ast.Tuple(elts=elts):
+                return [self.eval(e) for e in elts]
+            case ast.BoolOp(op=ast.And(), values=values):
+                result: Any = True
+                for v in values:
+                    result = self.eval(v)
+                    if not result:
+                        return result
+                return result
+            case ast.BoolOp(op=ast.Or(), values=values):
+                result = False
+                for v in values:
+                    result = self.eval(v)
+                    if result:
+                        return result
+                return result
+            case ast.UnaryOp(op=ast.Not(), operand=operand):
+                return not self.eval(operand)
+            case ast.UnaryOp(op=ast.USub(), operand=operand):
+                return -self._num(self.eval(operand))
+            case ast.UnaryOp(op=ast.UAdd(), operand=operand):
+                return +self._num(self.eval(operand))
+            case ast.BinOp(left=left, op=op, right=right):
+                return self._binop(op, self.eval(left), self.eval(right))
+            case ast.Compare(left=left, ops=ops, comparators=comparators):
+                current = self.eval(left)
+                for op, comp in zip(ops, comparators, strict=True):
+                    other = self.eval(comp)
+                    if isinstance(op, (ast.In, ast.NotIn)) and not isinstance(
+                        other, (str, list, tuple, dict)
+                    ):
+                        raise ExpressionError("'in' needs text, a list or a mapping")
+                    if not _CMP_OPS[type(op)](current, other):
+                        return False
+                    current = other
+                return True
+            case ast.IfExp(test=test, body=body, orelse=orelse):
+                return self.eval(body) if self.eval(test) else self.eval(orelse)
+            case ast.Call(func=ast.Name(id=fname), args=args):
+                values = [self.eval(a) for a in args]
+                if not all(_plain(v) for v in values):
+                    raise ExpressionError("functions take plain values only")
+                if self.on is not None and fname == "today":
+                    return self.on
+                if self.on is not None and fname == "age_from_birth_date" and len(values) == 1:
+                    values.append(self.on)
+                return _bounded(FUNCTIONS[fname](*values))
+        raise ExpressionError(f"{type(node).__name__} is not allowed")  # checked earlier
+
+    @staticmethod
+    def _num(value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ExpressionError("arithmetic needs numbers")
+        return value
+
+    @staticmethod
+    def _lookup(base: Any, key: Any) -> Any:
+        if isinstance(base, Mapping):
+            if isinstance(key, str) and key.startswith("_"):
+                raise ExpressionError(f"field {key!r} is not allowed")
+            if key not in base:
+                return None  # missing data reads as None: conditions stay simple
+            return base[key]
+        if isinstance(base, (list, tuple, str)) and isinstance(key, int) and not isinstance(
+            key, bool
+        ):
+            return base[key] if -len(base) <= key < len(base) else None
+        if base is None:
+            return None
+        raise ExpressionError("only data fields can be looked up")
+
+    def _binop(self, op: ast.operator, left: Any, right: Any) -> Any:
+        numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                      for v in (left, right))
+        if isinstance(op, ast.Add):
+            if numbers or (isinstance(left, str) and isinstance(right, str)) or (
+                isinstance(left, list) and isinstance(right, list)
+            ):
+                return _bounded(left + right)
+            raise ExpressionError("'+' needs two numbers, two texts or two lists")
+        if isinstance(op, ast.Mult):
+            if numbers:
+                return _bounded(left * right)
+            seq, count = (left, right) if isinstance(left, (str, list)) else (right, left)
+            if isinstance(seq, (str, list)) and isinstance(count, int) and not isinstance(
+                count, bool
+            ):
+                if len(seq) * max(count, 0) > MAX_SEQUENCE_LENGTH:
+                    raise ExpressionError("result too long")
+                return seq * count
+            raise ExpressionError("'*' needs numbers (or text times a small number)")
+        if not numbers:
+            raise ExpressionError("arithmetic needs numbers (no text formatting with %)")
+        if isinstance(op, ast.Pow):
+            if abs(right) > MAX_EXPONENT:
+                raise ExpressionError(f"exponent larger than {MAX_EXPONENT}")
+            if abs(left) >= 10**6 and right > 4:
+                raise ExpressionError("power too large")
+        return _bounded(_BIN_OPS[type(op)](left, right))
+
+
+# ---------------------------------------------------------------- templates
+
+_PLACEHOLDER_RE = re.compile(r"\{\{(.*?)\}\}", re.S)
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """Text with ``{{ expression }}`` placeholders, checked once, rendered many times."""
+
+    source: str
+    parts: tuple[str | Expression, ...]
+
+    def render(self, names: Mapping[str, Any], on: date | None = None) -> str:
+        """Render with ``names`` (``on`` fixes today's date); None renders as empty text."""
+        out: list[str] = []
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part)
+            else:
+                value = part.evaluate(names, on)
+                out.append(_display(value))
+        return "".join(out)
+
+    @property
+    def constant(self) -> bool:
+        """True when the text has no placeholder."""
+        return all(isinstance(p, str) for p in self.parts)
+
+
+def _display(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, (list, tuple)):
+        return "、".join(_display(v) for v in value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        raise ExpressionError("a placeholder must produce a value, not a mapping")
+    return str(value)
+
+
+def compile_template(source: str, names: frozenset[str] | set[str] | None = None) -> Template:
+    """Check every ``{{ ... }}`` placeholder of ``source``."""
+    if not isinstance(source, str):
+        raise ExpressionError("a template must be text")
+    parts: list[str | Expression] = []
+    pos = 0
+    for match in _PLACEHOLDER_RE.finditer(source):
+        if match.start() > pos:
+            parts.append(source[pos:match.start()])
+        parts.append(compile_expression(match.group(1).strip(), names))
+        pos = match.end()
+    if pos < len(source):
+        parts.append(source[pos:])
+    if any(isinstance(p, str) and ("{{" in p or "}}" in p) for p in parts):
+        raise ExpressionError("unbalanced {{ }} in template")
+    return Template(source=source, parts=tuple(parts))

@@ -1,0 +1,143 @@
+"""The service catalogue: every service folder under a root, loaded and checked.
+
+`Catalogue.load(root, previous)` reads each ``<root>/<service-id>/flow.yaml``. A bundle that
+fails its checks (schema, references, expressions, templates against its fixtures) is refused:
+when the previous catalogue had a working version of that service, that version is kept (and
+marked ``stale``); otherwise the service is listed as unavailable with the problems, so the UI
+can grey it out. A refused bundle never raises and never affects the other services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from flows.definition import FLOW_FILE, FlowDefinition
+from flows.lint import lint_service
+from flows.ports import DeviceAvailability
+from flows.search import SearchIndex, normalise
+from flows.yamlsource import Problem
+
+#: The built-in catalogue shipped with the code.
+BUILTIN_ROOT = Path(__file__).with_name("catalogue")
+CATEGORIES = ("查询", "办理", "打印")
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceEntry:
+    """One service: its definition when usable, else why not."""
+
+    id: str
+    folder: Path
+    definition: FlowDefinition | None
+    problems: tuple[Problem, ...] = ()
+    stale: bool = False  # the new bundle was refused; this is the previous version
+    fallback_title: Mapping[str, str] = field(default_factory=dict)
+    index: SearchIndex | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def available(self) -> bool:
+        """True when the service can be started."""
+        return self.definition is not None
+
+    @property
+    def category(self) -> str:
+        """查询 / 办理 / 打印 ("" when unknown)."""
+        return self.definition.category if self.definition else ""
+
+    def title(self, locale: str = "zh-CN") -> str:
+        """The service title in ``locale`` (the folder name when nothing is readable)."""
+        source = self.definition.title if self.definition else self.fallback_title
+        return source.get(locale) or source.get("zh-CN") or self.id
+
+    def usable(self, devices: Mapping[str, DeviceAvailability]) -> tuple[bool, str]:
+        """Whether it can run with these devices now, and the first reason it cannot."""
+        if self.definition is None:
+            return False, "该服务暂不可用"
+        for name in self.definition.devices:
+            state = devices.get(name)
+            if state is None or not state.usable:
+                return False, (state.reason if state and state.reason else "设备暂不可用")
+        return True, ""
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """All services under one root, by id."""
+
+    root: Path
+    entries: Mapping[str, ServiceEntry]
+
+    @classmethod
+    def load(cls, root: Path | str = BUILTIN_ROOT, previous: Catalogue | None = None,
+             check_fixtures: bool = True) -> Catalogue:
+        """Load every service folder under ``root``; never raises for a bad bundle."""
+        root = Path(root)
+        entries: dict[str, ServiceEntry] = {}
+        folders = sorted(p for p in root.iterdir() if p.is_dir() and (p / FLOW_FILE).exists()) \
+            if root.is_dir() else []
+        for folder in folders:
+            entry = _load_entry(folder, check_fixtures)
+            old = previous.entries.get(entry.id) if previous else None
+            if not entry.available and old is not None and old.definition is not None:
+                entry = ServiceEntry(old.id, old.folder, old.definition, entry.problems,
+                                     stale=True, index=old.index)
+            entries[entry.id] = entry
+        return cls(root, entries)
+
+    def get(self, service_id: str) -> ServiceEntry | None:
+        """The entry for ``service_id``."""
+        return self.entries.get(service_id)
+
+    def available(self) -> list[ServiceEntry]:
+        """Services that can be started."""
+        return [e for e in self.entries.values() if e.available]
+
+    def unavailable(self) -> list[ServiceEntry]:
+        """Services refused at load (to show greyed out, and for the technician)."""
+        return [e for e in self.entries.values() if not e.available]
+
+    def in_category(self, category: str) -> list[ServiceEntry]:
+        """Services of one category (查询 / 办理 / 打印)."""
+        return [e for e in self.entries.values() if e.category == category]
+
+    def search(self, query: str, limit: int = 20) -> list[ServiceEntry]:
+        """Services matching ``query`` in Chinese, English, full pinyin or initials."""
+        q = normalise(query)
+        scored = [(e.index.score(q), e.id, e) for e in self.entries.values() if e.index]
+        hits = sorted((s for s in scored if s[0] > 0), key=lambda s: (-s[0], s[1]))
+        return [e for _, _, e in hits[:limit]]
+
+    def problems(self) -> list[Problem]:
+        """Every load problem, for the technician and the heartbeat."""
+        return [p for e in self.entries.values() for p in e.problems]
+
+
+def _load_entry(folder: Path, check_fixtures: bool) -> ServiceEntry:
+    problems, definition = lint_service(folder, check_fixtures=check_fixtures)
+    if definition is not None and not problems:
+        titles = list(definition.title.values())
+        return ServiceEntry(definition.id, folder, definition,
+                            index=SearchIndex.build(titles, definition.keywords))
+    fallback = _readable_title(folder / FLOW_FILE)
+    return ServiceEntry(folder.name, folder, None, tuple(problems), fallback_title=fallback,
+                        index=SearchIndex.build(fallback.values(), ()))
+
+
+def _readable_title(path: Path) -> dict[str, str]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        title = data.get("title") if isinstance(data, dict) else None
+        if isinstance(title, dict):
+            return {str(k): str(v) for k, v in title.items()}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        pass
+    return {}
+
+
+def ids(entries: Iterable[ServiceEntry]) -> list[str]:
+    """The ids of some entries (handy in tests and logs)."""
+    return [e.id for e in entries]

@@ -1,0 +1,56 @@
+"""Choose the platform a terminal talks to: the configured URL, or the embedded sandbox (demo).
+
+``platform.base_url`` empty means "the embedded sandbox", which only the demo profile allows;
+the site profile must name a real platform. The caller closes the connection on exit, which
+also stops the embedded sandbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kiosk.platform.client import PlatformClient
+from kiosk.sandbox.server import SandboxHandle, start_sandbox
+
+SANDBOX_DB_NAME = "sandbox.db"
+
+
+class PlatformConfigError(ValueError):
+    """The configuration does not say which platform to use (message names the key)."""
+
+
+@dataclass(slots=True)
+class PlatformConnection:
+    """The client, and the embedded sandbox when one was started for it."""
+
+    client: PlatformClient
+    sandbox: SandboxHandle | None = None
+
+    @property
+    def base_url(self) -> str:
+        """Where the client sends its requests."""
+        return self.client.base_url
+
+    def close(self) -> None:
+        """Close the client, then stop the embedded sandbox if any."""
+        self.client.close()
+        if self.sandbox is not None:
+            self.sandbox.stop()
+
+
+def connect(settings: Any, data_dir: Path | None = None) -> PlatformConnection:
+    """A client for ``settings`` (`kiosk.settings.Settings`), starting the sandbox if needed."""
+    platform = settings.platform
+    if platform.base_url:
+        return PlatformConnection(PlatformClient.from_settings(platform, settings.terminal_id))
+    if settings.profile != "demo":
+        raise PlatformConfigError(
+            "platform.base_url: required in the site profile "
+            "(the embedded sandbox is for the demo profile only)"
+        )
+    folder = Path(data_dir) if data_dir is not None else Path(settings.data_dir)
+    sandbox = start_sandbox(folder / SANDBOX_DB_NAME)
+    client = PlatformClient.from_settings(platform, settings.terminal_id, base_url=sandbox.url)
+    return PlatformConnection(client, sandbox)

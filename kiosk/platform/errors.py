@@ -1,0 +1,79 @@
+"""Typed errors of the service-platform client.
+
+Every failure of a platform call becomes one `PlatformError` with a closed `ErrorKind` and a
+``message`` in plain Chinese that can be shown to the resident as is. ``str(error)`` is for
+technicians and logs: kind, HTTP status and the server's error code, never personal data.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorKind(StrEnum):
+    """Why a platform call failed (closed set)."""
+
+    UNAVAILABLE = "unavailable"  # no connection, or the platform says it is unavailable
+    TIMEOUT = "timeout"  # no answer in time
+    REJECTED = "rejected"  # understood and refused (not eligible, session expired, ...)
+    NOT_FOUND = "not_found"  # no such resident, case, certificate...
+    INVALID = "invalid"  # the request was wrong (missing answer, bad score...)
+    SERVER_ERROR = "server_error"  # the platform failed or answered nonsense
+
+
+#: What a resident reads when the platform gave no message of its own.
+DEFAULT_MESSAGES: dict[ErrorKind, str] = {
+    ErrorKind.UNAVAILABLE: "服务平台暂时无法连接，请稍后再试",
+    ErrorKind.TIMEOUT: "服务平台响应超时，请稍后再试",
+    ErrorKind.REJECTED: "当前无法办理该业务，请到人工窗口咨询",
+    ErrorKind.NOT_FOUND: "未查询到相关信息，请到人工窗口咨询",
+    ErrorKind.INVALID: "提交的信息有误，请检查后重试",
+    ErrorKind.SERVER_ERROR: "服务平台暂时出现故障，请稍后再试",
+}
+
+#: Kinds where trying again later may succeed (the outbox keeps such submissions).
+TRANSIENT_KINDS = frozenset({ErrorKind.UNAVAILABLE, ErrorKind.TIMEOUT, ErrorKind.SERVER_ERROR})
+
+
+def kind_for_status(status: int) -> ErrorKind:
+    """The error kind for an HTTP error status."""
+    if status in (408, 504):
+        return ErrorKind.TIMEOUT
+    if status in (429, 502, 503):
+        return ErrorKind.UNAVAILABLE
+    if status >= 500:
+        return ErrorKind.SERVER_ERROR
+    if status == 404:
+        return ErrorKind.NOT_FOUND
+    if status in (401, 403):
+        return ErrorKind.REJECTED
+    return ErrorKind.INVALID
+
+
+class PlatformError(Exception):
+    """A platform call failed. ``message`` is for the resident, ``str()`` for technicians."""
+
+    def __init__(
+        self, kind: ErrorKind, message: str = "", *, status: int | None = None, code: str = ""
+    ) -> None:
+        self.kind = kind
+        self.message = message or DEFAULT_MESSAGES[kind]
+        self.status = status
+        self.code = code
+        super().__init__(self._technical())
+
+    def _technical(self) -> str:
+        parts = [self.kind.value]
+        if self.status is not None:
+            parts.append(f"http {self.status}")
+        if self.code:
+            parts.append(self.code)
+        return ": ".join(parts)
+
+    @property
+    def transient(self) -> bool:
+        """True when the same call may succeed later (keep it in the outbox)."""
+        return self.kind in TRANSIENT_KINDS
+
+    def __repr__(self) -> str:
+        return f"PlatformError({self._technical()})"

@@ -1,0 +1,50 @@
+"""Printing as the session ports see it: the current printers from the device hub, the shared
+print journal and signing key, and `flows.ports.PrintOutcome` values with resident messages.
+
+The printers are looked up at each print, so a technician's device restart is picked up at
+once. The journal (kiosk.printing.journal) guarantees no lost and no doubled certificate.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flows import ports as fp
+from flows.documents import CertificateDocument, ReceiptDocument
+from kiosk.certificates.keys import load_signer
+from kiosk.printing.journal import PrintJournal
+from kiosk.printing.service import PrintOutcome, PrintService
+
+
+class KioskPrinting:
+    """Print certificates and receipts through the hub's printers, journaled."""
+
+    def __init__(self, hub: Any, data_dir: Path, demo: bool) -> None:
+        self._hub = hub
+        self.journal = PrintJournal(data_dir / "prints.sqlite3")
+        self._signer = load_signer(data_dir, create=True)
+        self._specimen = demo
+
+    def _service(self) -> PrintService:
+        return PrintService(self.journal, self._hub.get("document_printer"),
+                            self._hub.get("receipt_printer"), self._signer,
+                            specimen=self._specimen)
+
+    def print_certificate(self, document: CertificateDocument, session: Any) -> fp.PrintOutcome:
+        """Render, journal and print one certificate."""
+        return _outcome(self._service().print_certificate(document, session.session_id))
+
+    def print_receipt(self, document: ReceiptDocument, session: Any = None) -> fp.PrintOutcome:
+        """Journal and print one receipt."""
+        case_id = session.session_id if session is not None else "receipt"
+        return _outcome(self._service().print_receipt(document, case_id))
+
+    def pending_reprints(self) -> list[Any]:
+        """Interrupted prints to offer again (technician and start-up reconciliation)."""
+        return self.journal.pending_reprints()
+
+
+def _outcome(outcome: PrintOutcome) -> fp.PrintOutcome:
+    message = outcome.message.full_text() if outcome.message is not None else ""
+    return fp.PrintOutcome(outcome.ok, message, outcome.result.job_id)

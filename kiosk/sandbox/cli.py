@@ -1,0 +1,126 @@
+"""`kiosk sandbox`: run the sandbox service platform on its own, list the fleet or residents.
+
+kiosk sandbox [--host H] [--port P] [--db PATH]   serve until Ctrl-C / SIGTERM
+kiosk sandbox fleet [--url U]                      the terminals' latest heartbeats
+kiosk sandbox residents                            the seeded test residents (synthetic)
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+
+from kiosk import REPO_ROOT
+from kiosk.platform import PlatformClient, PlatformError
+
+DEFAULT_PORT = 8765
+DEFAULT_DB = REPO_ROOT / "var" / "sandbox.db"
+DEFAULT_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from kiosk.logs import configure_logging
+    from kiosk.sandbox.server import create_sandbox
+
+    configure_logging(Path(args.db).resolve().parent / "sandbox-logs", to_stderr=args.verbose)
+    try:
+        handle = create_sandbox(Path(args.db), host=args.host, port=args.port)
+    except OSError as exc:
+        print(
+            f"kiosk sandbox: cannot listen on {args.host}:{args.port}: {exc.strerror}",
+            file=sys.stderr,
+        )
+        return 1
+    stopper = threading.Thread(target=lambda: None)
+
+    def _stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopper
+        if not stopper.is_alive():
+            stopper = threading.Thread(target=handle.stop, daemon=True)
+            stopper.start()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    print(f"sandbox service platform listening on {handle.url} (database {args.db})", flush=True)
+    try:
+        handle.serve_forever()
+    finally:
+        stopper.join(timeout=10)
+        handle.stop()
+    print("sandbox stopped", flush=True)
+    return 0
+
+
+def _fleet(args: argparse.Namespace) -> int:
+    client = PlatformClient(args.url, timeout_seconds=args.timeout, retries=1)
+    try:
+        terminals = client.terminals()
+    except PlatformError as exc:
+        print(f"kiosk sandbox fleet: {args.url}: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        client.close()
+    header = (
+        f"{'terminal':<16} {'app':<10} {'bundle':<12} {'last seen':<26} {'ago':>6} "
+        f"{'paper':<8} {'queue':>5}  devices"
+    )
+    print(header)
+    for t in terminals:
+        devices = ", ".join(
+            f"{name}={d.get('state', '?')}"
+            + (f"/{d['supplies']}" if d.get("supplies") not in (None, "", "n/a") else "")
+            for name, d in sorted(t.devices.items())
+            if isinstance(d, dict)
+        )
+        print(
+            f"{t.terminal_id:<16} {t.app_version:<10} {t.bundle_version:<12} "
+            f"{t.last_seen:<26} {t.seconds_since_seen:>5}s {t.paper() or '-':<8} "
+            f"{t.outbox_depth:>5}  {devices}"
+        )
+    print(f"{len(terminals)} terminal(s)")
+    return 0
+
+
+def _residents(args: argparse.Namespace) -> int:
+    from kiosk.sandbox.seed import RESIDENTS
+
+    print("Synthetic residents seeded in every sandbox (invented people, valid check digits):")
+    for r in RESIDENTS:
+        print(
+            f"{r.key:<18} {r.id_number} {r.name:<4} {r.sex} {r.birth_date} {r.qr_code} "
+            f"face={r.face}  {' / '.join(r.purpose)}"
+        )
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    """Entry point of `kiosk sandbox`."""
+    parser = argparse.ArgumentParser(
+        prog="kiosk sandbox", description="the sandbox service platform"
+    )
+    sub = parser.add_subparsers(dest="action")
+    serve = sub.add_parser("serve", help="serve the API (the default)")
+    for target in (parser, serve):
+        target.add_argument("--host", default="127.0.0.1", help="address to listen on")
+        target.add_argument(
+            "--port",
+            type=int,
+            default=DEFAULT_PORT,
+            help=f"port (default {DEFAULT_PORT}; 0 = any free port)",
+        )
+        target.add_argument("--db", default=str(DEFAULT_DB), help="SQLite database file")
+        target.add_argument("--verbose", action="store_true", help="log requests to stderr")
+    fleet = sub.add_parser("fleet", help="list terminals and their latest heartbeat")
+    fleet.add_argument("--url", default=DEFAULT_URL, help=f"platform URL (default {DEFAULT_URL})")
+    fleet.add_argument("--timeout", type=float, default=5.0, help="seconds per request")
+    sub.add_parser("residents", help="list the seeded synthetic residents")
+    args = parser.parse_args(argv)
+    if args.action == "fleet":
+        return _fleet(args)
+    if args.action == "residents":
+        return _residents(args)
+    return _serve(args)

@@ -1,0 +1,70 @@
+"""Terminals report heartbeats; the sandbox keeps the latest per terminal and lists the fleet."""
+
+from __future__ import annotations
+
+import pytest
+
+from drivers.status import DeviceState, DeviceStatus, SupplyState
+from kiosk.platform import DeviceReport, ErrorKind, HeartbeatReport, PlatformClient, PlatformError
+from kiosk.sandbox import SandboxHandle
+from kiosk.sandbox import cli as sandbox_cli
+
+
+def _report(outbox: int, paper: SupplyState, sessions: int) -> HeartbeatReport:
+    printer = DeviceStatus(DeviceState.READY, supplies=paper)
+    return HeartbeatReport(
+        app_version="0.1.0",
+        bundle_version="2026.11.21-1",
+        devices={
+            "receipt_printer": DeviceReport.from_status(printer),
+            "idcard": DeviceReport.from_status(DeviceStatus(DeviceState.READY)),
+            "camera": DeviceReport("error", "n/a", "no frames"),
+        },
+        outbox_depth=outbox,
+        sessions=sessions,
+        ratings=sessions // 2,
+        last_update={"bundle": "2026.11.21-1", "result": "ok"},
+    )
+
+
+def test_latest_heartbeat_per_terminal(client: PlatformClient, sandbox: SandboxHandle) -> None:
+    client.heartbeat(_report(0, SupplyState.OK, 3), terminal_id="T-A")
+    ack = client.heartbeat(_report(4, SupplyState.LOW, 10), terminal_id="T-A")
+    client.heartbeat(_report(0, SupplyState.OUT, 1), terminal_id="T-B")
+    assert ack.ok and ack.server_time
+    fleet = {t.terminal_id: t for t in client.terminals()}
+    assert set(fleet) == {"T-A", "T-B"}
+    a = fleet["T-A"]
+    assert (a.outbox_depth, a.sessions, a.ratings, a.heartbeats) == (4, 10, 5, 2)
+    assert a.devices["receipt_printer"] == {"state": "ready", "supplies": "low", "reason": ""}
+    assert a.devices["idcard"]["supplies"] == "n/a"
+    assert a.paper() == "low" and fleet["T-B"].paper() == "out"
+    assert a.bundle_version == "2026.11.21-1" and a.last_seen and a.seconds_since_seen >= 0
+
+
+def test_heartbeat_uses_the_clients_terminal_id(client: PlatformClient) -> None:
+    client.heartbeat(_report(0, SupplyState.OK, 0))
+    assert [t.terminal_id for t in client.terminals()] == [client.terminal_id]
+
+
+def test_bad_heartbeat_is_invalid(client: PlatformClient) -> None:
+    with pytest.raises(PlatformError) as caught:
+        client.heartbeat(_report(-1, SupplyState.OK, 0))
+    assert caught.value.kind is ErrorKind.INVALID
+
+
+def test_kiosk_sandbox_fleet_lists_terminals(
+    client: PlatformClient, sandbox: SandboxHandle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client.heartbeat(_report(7, SupplyState.LOW, 2), terminal_id="HALL-03")
+    assert sandbox_cli.main(["fleet", "--url", sandbox.url]) == 0
+    out = capsys.readouterr().out
+    line = next(row for row in out.splitlines() if row.startswith("HALL-03"))
+    assert "0.1.0" in line and "2026.11.21-1" in line and " low " in line and " 7 " in line
+    assert "camera=error" in line and "receipt_printer=ready/low" in line
+    assert "1 terminal(s)" in out
+
+
+def test_kiosk_sandbox_fleet_when_platform_down(capsys: pytest.CaptureFixture[str]) -> None:
+    assert sandbox_cli.main(["fleet", "--url", "http://127.0.0.1:9", "--timeout", "1"]) == 1
+    assert "unavailable" in capsys.readouterr().err
