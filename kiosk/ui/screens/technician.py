@@ -292,29 +292,30 @@ class TechnicianScreen(KioskScreen):
             return
         p = self.ctx.palette
         column = self._start_page("home", "技术员模式")
-        self.facts_text = self._text("正在检测平台、外发队列和更新状态…", p.muted, 30)
-        column.add_widget(self.facts_text)
-        column.add_widget(self.message)
-        column.add_widget(self._text("设备（点按进入设置和测试）", p.text, 36, bold=True))
-        self.status_texts = {}
-        statuses = self.services.hub.statuses()
-        for name in DEVICE_LABELS:
-            button = self._button(self._status_line(name, statuses.get(name)),
-                                  lambda n=name: self.show_device(n), height=self._m(90),
-                                  font_base=30)
-            self.status_texts[name] = button  # type: ignore[assignment]
-            column.add_widget(button)
         self.volume_text = self._text("", p.text, 34, halign="center", fixed_height=True)
         self.volume_text.text = f"音量 {self.services.volume()}%"
         column.add_widget(self._grid([
             self._button("导出诊断", self.show_export), self._button("最近错误", self.show_errors),
-            self._button("触摸测试", self.show_touch_test),
+            self._button("触摸测试", self.show_touch_test), self._button("刷新", self.show_home),
+            self._button("退出技术员模式", self.leave, "danger"),
             self._button("音量 −", lambda: self.change_volume(-VOLUME_STEP_PERCENT)),
             self.volume_text,
             self._button("音量 +", lambda: self.change_volume(VOLUME_STEP_PERCENT)),
-            self._button("刷新", self.show_home),
-            self._button("退出技术员模式", self.leave, "danger"),
-        ], cols=3))
+        ], cols=4))
+        column.add_widget(self.message)
+        self.facts_text = self._text("正在检测平台、外发队列和更新状态…", p.muted, 28)
+        column.add_widget(self.facts_text)
+        column.add_widget(self._text("设备（点按进入设置和测试）", p.text, 34, bold=True))
+        self.status_texts = {}
+        statuses = self.services.hub.statuses()
+        buttons = []
+        for name in DEVICE_LABELS:
+            button = self._button(self._status_line(name, statuses.get(name)),
+                                  lambda n=name: self.show_device(n), height=self._m(100),
+                                  font_base=28)
+            self.status_texts[name] = button  # type: ignore[assignment]
+            buttons.append(button)
+        column.add_widget(self._grid(buttons, cols=2))
         self._work(self.services.facts, self._show_facts)
 
     def _show_facts(self, facts: list[Any]) -> None:
