@@ -179,15 +179,18 @@ class TechnicianScreen(KioskScreen):
             self.leave()
 
     def tick(self, remaining_seconds: float) -> None:
-        """Live device status while the home or device page shows."""
-        super().tick(remaining_seconds)
+        """Live device status while the home or device page shows (no session countdown:
+        technician mode has its own, longer idle timeout)."""
         if self.page == "pin":
             self._refresh_lock_message()
         if self.page in ("home", "device"):
-            statuses = self.services.hub.statuses()
-            for name, label in self.status_texts.items():
-                status = statuses.get(name)
-                label.text = self._status_line(name, status)
+            self.refresh_statuses()
+
+    def refresh_statuses(self) -> None:
+        """Show the hub's current status and URL of every listed device."""
+        statuses = self.services.hub.statuses()
+        for name, label in self.status_texts.items():
+            label.text = self._status_line(name, statuses.get(name))
 
     def leave(self) -> None:
         """Leave technician mode: the session ends and is wiped."""
@@ -205,6 +208,7 @@ class TechnicianScreen(KioskScreen):
         column.add_widget(self._text("请输入技术员密码，或刷技术员卡", p.text, 44, halign="center"))
         self.pin_dots = self._text("", p.text, 60, halign="center", bold=True)
         column.add_widget(self.pin_dots)
+        self.message.halign = "center"
         column.add_widget(self.message)
         pins = self.services.pins
         if pins is not None and not pins.is_set():
@@ -478,6 +482,7 @@ class TechnicianScreen(KioskScreen):
             if result.ok:
                 self.message.color = hex_rgba(self.ctx.palette.success)
                 self.message.text = f"已保存并重新连接 {DEVICE_LABELS.get(name, name)}"
+                self.refresh_statuses()
             else:
                 self.message.color = hex_rgba(self.ctx.palette.danger)
                 self.message.text = f"未保存：{result.reason}"

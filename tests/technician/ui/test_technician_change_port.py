@@ -50,5 +50,5 @@ def test_change_port_test_save_and_the_reader_comes_up(tech: TechnicianKiosk,
         f"{url}?baud=115200"
     assert tech.parts.hub.urls()["idcard"] == f"{url}?baud=115200"
     tech.wait(lambda: tech.parts.hub.usable("idcard"), "the reader up on the new port", 30)
-    tech.wait(lambda: "ready" in tech.screen.status_texts["idcard"].text, "live status ready")
-    assert str(link) in tech.screen.status_texts["idcard"].text
+    tech.wait(lambda: str(link) in tech.screen.status_texts["idcard"].text
+              and "ready" in tech.screen.status_texts["idcard"].text, "live status ready")
