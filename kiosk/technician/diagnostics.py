@@ -186,8 +186,8 @@ def export_bundle(dest_dir: Path, *, config: Mapping[str, Any], statuses: Mappin
                 with path.open(encoding="utf-8", errors="replace") as handle:
                     text = "\n".join(scrub_line(line, redactor) for line in handle)
                 bundle.writestr(f"logs/{path.name}", text + "\n")
-        with tmp.open("rb") as handle:
-            os.fsync(handle.fileno())
+        with tmp.open("rb") as written:
+            os.fsync(written.fileno())
         os.replace(tmp, target)
     except OSError as exc:
         return ExportResult(False, None, f"{dest_dir}: cannot write ({exc.strerror or exc})")

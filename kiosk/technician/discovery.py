@@ -122,7 +122,9 @@ def pcsc_readers(list_readers: Callable[[], Iterable[object]] | None = None
     """PC/SC reader names and a note ("" when fine); tolerates no pcscd."""
     try:
         if list_readers is None:
-            from smartcard.System import readers as list_readers
+            from smartcard.System import readers as system_readers
+
+            return [str(r) for r in system_readers()], ""
         return [str(r) for r in list_readers()], ""
     except Exception as exc:  # no pcscd, no libpcsclite: a note, not a failure
         return [], f"PC/SC: {type(exc).__name__}: {str(exc)[:120]}"

@@ -32,3 +32,13 @@ def test_export_touch_grid_and_volume(tech: TechnicianKiosk) -> None:
     with zipfile.ZipFile(bundles[0]) as bundle:
         assert "devices.json" in bundle.namelist()
         assert "ready" in bundle.read("devices.json").decode("utf-8")
+
+
+def test_technician_card_opens_and_another_card_does_not(tech: TechnicianKiosk) -> None:
+    tech.services.pins.add_card("D15600012")  # type: ignore[union-attr]
+    tech.enter()
+    assert not tech.screen.card_presented("D99999999")
+    assert "不是技术员卡" in tech.screen.message.text
+    assert tech.screen.page == "pin"
+    assert tech.screen.card_presented("D15600012")
+    tech.wait(lambda: tech.screen.page == "home", "home after the technician card")
