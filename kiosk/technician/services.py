@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.devices import hardware_options
 from kiosk.logs import log_event
 from kiosk.settings import DEFAULTS_FILE, SITE_FILE, Settings
 from kiosk.technician.device_tests import TestOptions, TestResult, run_device_test
@@ -154,7 +155,9 @@ class TechnicianServices:
             self.settings = self.settings.model_copy(update={
                 "devices": self.settings.devices.model_copy(update={name: url}),
                 "hardware": self.settings.hardware.model_copy(update=hardware)})
-            status = self.hub.restart(name, url)
+            options = hardware_options(self.settings.hardware).get(name)
+            status = self.hub.restart(name, url, options) if options is not None \
+                else self.hub.restart(name, url)
         log_event(log, "technician_device_saved", device=name, url=url,
                   status=status.describe())
         if self.on_saved is not None:
