@@ -37,6 +37,8 @@ FRAME_TIMEOUT_SECONDS = 5.0
 #: Device states that end a test at once (nothing there, or not answering).
 FATAL_STATES = frozenset({DeviceState.NO_DEVICE, DeviceState.OFFLINE, DeviceState.ERROR})
 TEST_CODE = "KIOSK-TEST-0001"
+#: What the receipt driver says of a printer that never answered a status request.
+NO_STATUS_REASON = "printer does not report status"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,14 @@ class TestResult:
     ok: bool
     detail: str
     preview_png: bytes | None = None
+    #: When set (and not ``ok``), the result depends on what the technician sees: the screen
+    #: asks this question and a "yes" turns the result into a pass.
+    confirm: str = ""
+
+    def confirmed(self) -> TestResult:
+        """The result after the technician confirmed what the device could not report."""
+        return TestResult(True, f"{self.detail} — confirmed by the technician",
+                          self.preview_png)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +224,11 @@ def _test_receipt(handle: Any, events: _Events, opts: TestOptions) -> TestResult
     result = handle.print_receipt(receipt)
     if not result.ok:
         return TestResult(False, f"test receipt not printed: {result.state}: {result.reason}")
+    after = result.details.get("status_after")
+    if getattr(after, "reason", "") == NO_STATUS_REASON:
+        return TestResult(False, "sent, but nothing reported a status at this connection (a "
+                                 "printer without status, or nothing there)",
+                          confirm="测试凭条打印出来了吗？")
     return TestResult(True, f"test receipt printed ({opts.receipt_width_chars} chars per line)")
 
 

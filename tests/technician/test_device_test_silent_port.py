@@ -35,3 +35,11 @@ def test_missing_port_fails_with_the_reason(tmp_path: Path) -> None:
     result = run_device_test("idcard", f"serial://{tmp_path}/ttyGONE", OPTS)
     assert not result.ok
     assert "no_device" in result.detail
+
+
+def test_receipt_printer_on_a_silent_port_fails_with_the_reason(silent_pty: Path) -> None:
+    result = run_device_test("receipt_printer", f"escpos+serial://{silent_pty}?baud=9600", OPTS)
+    assert not result.ok  # nothing confirmed the print: the technician is asked
+    assert "nothing reported a status" in result.detail
+    assert result.confirm
+    assert result.confirmed().ok

@@ -375,9 +375,11 @@ class TechnicianScreen(KioskScreen):
             return
         self.candidates = found.for_device(self.device)
         self._render_candidates()
-        if found.notes:
-            self.connection_box.add_widget(self._text("；".join(found.notes),
-                                                      self.ctx.palette.muted, 26))
+        topic = {"smartcard": "PC/SC", "document_printer": "IPP"}.get(self.device, "-")
+        notes = [n for n in found.notes if topic in n]
+        if notes:
+            self.connection_box.add_widget(self._text("；".join(notes), self.ctx.palette.muted,
+                                                      26))
 
     def _render_candidates(self) -> None:
         box = self.connection_box
@@ -387,7 +389,7 @@ class TechnicianScreen(KioskScreen):
                                 "primary" if self._base_url(c.url) == current else "secondary",
                                 height=self._m(90), font_base=28)
                    for c in self.candidates]
-        box.add_widget(self._grid(buttons, cols=2))
+        box.add_widget(self._grid(buttons, cols=3))
 
     @staticmethod
     def _base_url(url: str) -> str:
@@ -412,8 +414,9 @@ class TechnicianScreen(KioskScreen):
             buttons = [self._button(str(v), lambda k=key, v=v: self.set_parameter(k, v),
                                     "primary" if v == current else "secondary",
                                     height=self._m(90), font_base=30) for v in choices]
-            box.add_widget(self._text(label, self.ctx.palette.text, 32, bold=True))
-            box.add_widget(self._grid(buttons, cols=len(choices)))
+            title = self._text(label, self.ctx.palette.text, 32, bold=True, fixed_height=True,
+                               size_hint_x=None, width=self._m(260))
+            box.add_widget(self._row(title, *buttons, height=90))
 
     def set_parameter(self, key: str, value: Any) -> None:
         """Pick a parameter value (baud goes into the URL, the rest into [hardware])."""
@@ -445,7 +448,27 @@ class TechnicianScreen(KioskScreen):
                                        else self.ctx.palette.danger)
             self.result_text.text = ("测试通过: " if result.ok else "测试失败: ") + result.detail
             self._show_preview(result.preview_png)
+            if not result.ok and result.confirm:
+                self._ask_confirmation(result)
         self._work(lambda: self.services.test_device(name, url, hardware), done)
+
+    def _ask_confirmation(self, result: TestResult) -> None:
+        """The device could not report the outcome: ask the technician what they see."""
+        self.preview.clear_widgets()
+        self.preview.height = self._m(TOUCH_TARGET_PX)
+
+        def yes() -> None:
+            if self.last_test is not None and self.last_test[2] is result:
+                url, hardware, _ = self.last_test
+                self.last_test = (url, hardware, result.confirmed())
+                self.result_text.color = hex_rgba(self.ctx.palette.success)
+                self.result_text.text = "测试通过: " + self.last_test[2].detail
+            self.preview.clear_widgets()
+            self.preview.height = 0
+
+        self.preview.add_widget(self._text(result.confirm, self.ctx.palette.text, 34))
+        self.preview.add_widget(self._button("是，已打印", yes, "primary"))
+        self.preview.add_widget(self._button("否", lambda: self._show_preview(None)))
 
     def _show_preview(self, png: bytes | None) -> None:
         self.preview.clear_widgets()
