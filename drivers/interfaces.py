@@ -20,7 +20,8 @@ class DeviceEvent:
 
     Kinds used across drivers: ``status`` (payload: DeviceStatus), ``card_presented``,
     ``card_removed``, ``identity_read`` (payload: an identity record), ``read_failed``
-    (payload: plain reason), ``code_scanned`` (payload: the scanned text), ``frame``.
+    (payload: plain reason), ``code_scanned`` / ``code_rejected`` (payload: a
+    drivers.scanner.payloads.ScannedCode), ``frame`` (payload: drivers.camera.Frame).
     """
 
     kind: str

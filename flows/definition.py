@@ -337,6 +337,11 @@ class _Builder:
             self.problem(("start",), f"start step {start!r} does not exist")
         devices = tuple(d.get("devices", ()))
         optional = tuple(d.get("optional_devices", ()))
+        if d.get("identity", "required") == "required" and start in steps and (
+            steps[start].type != "identify"
+        ):
+            self.problem(("steps", 0), "identity is required: the first step must be 'identify' "
+                                       "(or set identity: none)")
         self.references(steps, receipts, certificates, devices + optional)
         return FlowDefinition(
             id=d["id"], version=str(d["version"]), category=d["category"], kind=d["kind"],

@@ -42,6 +42,7 @@ from flows.ports import (
     Resident,
     SessionPorts,
 )
+from flows.screens import build_view
 from flows.strings import GUIDE_KEYS, RATING_REASON_KEYS, REPORT_CATEGORY_KEYS, say
 from flows.views import Action, Field, FieldKind, Intent, Option, Section, StepKind, Table, View
 
@@ -124,16 +125,27 @@ class FlowRun:
         self._report_draft: dict[str, str] = {"category": "", "description": ""}
         self._report_from = ""
         self._report_step = ""  # set when the report is a step of the flow itself
+        self._report_context = ""  # the problem on screen when the report was opened
         self._report_result: tuple[str, int] = ("", 0)
         self._rate_draft: dict[str, Any] = {"score": 0, "reasons": []}
         self.rated = False
         self.page = Page(self.definition.start)
-        missing = self._unusable_devices(definition.devices)
-        if missing:
-            self.error = missing
-            self.page = Page(UNAVAILABLE_PAGE)
-        else:
-            self._settle()
+        self._started = False  # the constructor never calls a port: start() does
+
+    def start(self) -> View:
+        """Enter the first step (may call ports: prefill, licences, the first records page).
+
+        Call it from a worker thread; `view` and `send` call it on first use if needed.
+        """
+        if not self._started:
+            self._started = True
+            missing = self._unusable_devices(self.definition.devices)
+            if missing:
+                self.error = missing
+                self.page = Page(UNAVAILABLE_PAGE)
+            else:
+                self._settle()
+        return build_view(self)
 
     # ------------------------------------------------------------------ public API
 
@@ -142,28 +154,54 @@ class FlowRun:
         """True once the DONE view has been reached."""
         return self.page.step == DONE_PAGE
 
+    def discard(self) -> None:
+        """Forget everything the resident entered or was shown (the session wipe calls this).
+
+        The `record` (ids, serials, outcome; no personal data) is kept for the journal.
+        """
+        self.answers.clear()
+        self.prefilled.clear()
+        self.data.clear()
+        self.captures.clear()
+        self.attached.clear()
+        self._records.clear()
+        self._issued.clear()
+        self._documents.clear()
+        self._profile = {}
+        self._prefill = {}
+        self._licences = None
+        self._last_receipt = None
+        self._submitted = None
+        self._report_draft = {"category": "", "description": ""}
+        self.history.clear()
+        self.page = Page(DONE_PAGE)
+        self._started = True
+
     def idempotency_key(self, purpose: str) -> str:
         """A UUID derived from the run key and ``purpose``: the same on every retry."""
         return str(uuid.uuid5(uuid.UUID(self.key) if _is_uuid(self.key) else uuid.NAMESPACE_OID,
                               f"{self.key}:{purpose}"))
 
     def view(self) -> View:
-        """The screen for the current page."""
-        from flows.screens import build_view  # one module per idea; avoids a cycle
-
+        """The screen for the current page (starts the run on first use)."""
+        if not self._started:
+            return self.start()
         return build_view(self)
 
     def send(self, intent: Intent) -> View:
         """Apply what the resident did and return the next screen. Never raises for bad input."""
         action = intent.action
+        if not self._started:
+            self.start()
         if self.finished:
             return self.view()
-        self.error = ""
+        shown_error, self.error = self.error, ""
         if action == "guide" and self.page.step not in OVERLAY_PAGES:
             self._push(Page(GUIDE_PAGE))
         elif action == "report" and self.page.step != REPORT_PAGE and not self._on_report_step():
             self._report_from = self.page.step
             self._report_draft = {"category": "", "description": ""}
+            self._report_context = shown_error
             self._push(Page(REPORT_PAGE))
             if isinstance(intent.value, Mapping):  # one-shot report from any screen
                 self._on_report(intent)
@@ -171,9 +209,34 @@ class FlowRun:
             self._back()
         elif action == "cancel":
             self._finish()
+        elif action == "scanned":
+            self._on_scanned(intent.value)
         else:
             self._dispatch(intent)
         return self.view()
+
+    def _on_scanned(self, payload: Any) -> None:
+        """A code scanned during the run (扫码亮证 at a licence step; a receipt's case number
+        where a case is picked). The payload is duck-typed: ``kind`` and ``text``."""
+        kind = str(getattr(payload, "kind", "") or (payload.get("kind", "") if isinstance(
+            payload, Mapping) else ""))
+        text = getattr(payload, "text", None)
+        if text is None:
+            text = payload.get("text", "") if isinstance(payload, Mapping) else str(payload or "")
+        text = str(text).strip()[:200]
+        kind = kind.rsplit(".", 1)[-1].lower()
+        step = self.step()
+        if step is not None and step.type == "licence" and kind in ("e_licence", "licence"):
+            offered = {lic.licence_id for lic in self.licences_offered()}
+            if text in offered:
+                if text not in self.attached:
+                    self.attached.append(text)
+                return
+            self.error = say("error.scan_unknown", self.locale)
+        elif step is not None and step.type == "records" and step.select and text:
+            self._on_records(step, Intent("choose", text))
+        else:
+            self.error = say("error.scan_here", self.locale)
 
     def _on_report_step(self) -> bool:
         step = self.step()
@@ -284,6 +347,16 @@ class FlowRun:
     def last_receipt(self) -> ReceiptDocument | None:
         """The last receipt handed to the printer (for tests and the journal)."""
         return self._last_receipt
+
+    def receipt_preview(self, name: str) -> ReceiptDocument | None:
+        """The receipt ``name`` as it would print now (None when it cannot be filled)."""
+        template = self.definition.receipts.get(name)
+        if template is None:
+            return None
+        try:
+            return fill_receipt(self.definition, template, self.names(), self.locale, self.today)
+        except ExpressionError:
+            return None
 
     def certificate_document(self, step_id: str) -> CertificateDocument | None:
         """The certificate filled on a step (for tests and the journal)."""
@@ -506,11 +579,11 @@ class FlowRun:
                 self._records[step.id] = None
                 return
             self._licences = tuple(found)
-            cols = (RecordColumn("title", "证照名称"), RecordColumn("issuer", "发证机关"),
-                    RecordColumn("valid_to", "有效期至"))
+            cols = self._columns("licence", ("title", "issuer", "valid_to"))
             items = [{"title": x.title, "issuer": x.issuer, "valid_to": x.valid_to,
                       "licence_id": x.licence_id, "type": x.type} for x in found]
-            self._store_local_page(step, "我的电子证照", cols, items, page, {})
+            self._store_local_page(step, say("records.licences", self.locale), cols, items, page,
+                                   {})
             return
         if step.source == "benefits":
             found_b = self.ports.benefits()
@@ -518,11 +591,10 @@ class FlowRun:
                 self.error = found_b.message
                 self._records[step.id] = None
                 return
-            cols = (RecordColumn("title", "待遇名称"), RecordColumn("amount", "金额"),
-                    RecordColumn("reason", "享受依据"))
+            cols = self._columns("benefit", ("title", "amount", "reason"))
             items = [{"title": b.title, "amount": b.amount, "reason": b.reason, "code": b.code}
                      for b in found_b]
-            self._store_local_page(step, "免申即享", cols, items, page,
+            self._store_local_page(step, say("records.benefits", self.locale), cols, items, page,
                                    {"count": str(len(items))})
             return
         if step.source == "case_progress":
@@ -536,8 +608,7 @@ class FlowRun:
                 self.error = progress.message
                 self._records[step.id] = None
                 return
-            cols = (RecordColumn("time", "时间"), RecordColumn("step", "环节"),
-                    RecordColumn("note", "说明"))
+            cols = self._columns("case", ("time", "step", "note"))
             items = [{"time": e.time, "step": e.step, "note": e.note} for e in progress.history]
             self._store_local_page(step, progress.service, cols, items, page,
                                    {"case_number": progress.case_number,
@@ -555,6 +626,9 @@ class FlowRun:
         }
         self._records[step.id] = state
         self._bind_records(step, state)
+
+    def _columns(self, kind: str, keys: tuple[str, ...]) -> tuple[RecordColumn, ...]:
+        return tuple(RecordColumn(k, say(f"col.{kind}.{k}", self.locale)) for k in keys)
 
     def _store_local_page(self, step: StepDef, title: str, cols: tuple[RecordColumn, ...],
                           items: list[dict[str, str]], page: int,
@@ -752,7 +826,8 @@ class FlowRun:
         service = step.service or self.definition.service_code
         key = self.idempotency_key(f"submit:{step.id}")
         if step.target == "appointment":
-            day = str(self.answers.get("date", "") or "")
+            extra = self._step_answers(step)
+            day = str(extra.get("date") or self.answers.get("date", "") or "")
             booked = self.ports.book_appointment(service, key, day)
             if isinstance(booked, PortFailure):
                 self.error = booked.message
@@ -763,13 +838,7 @@ class FlowRun:
             self.data[step.id] = {"ticket": booked.ticket, "window": booked.window,
                                   "waiting": booked.waiting}
         else:
-            names = self.names()
-            answers = {k: v for k, v in self.answers.items()}
-            try:
-                for k, t in step.answers.items():
-                    answers[k] = t.render(names, self.today)
-            except ExpressionError:
-                pass
+            answers = {**self.answers, **self._step_answers(step)}
             request = ApplicationRequest(
                 service=service, answers=answers, licences=tuple(self.attached),
                 attachments=tuple(Attachment(c.name, c.content_type, c.sha256, c.data)
@@ -789,6 +858,15 @@ class FlowRun:
                                   "time_limit_days": outcome.time_limit_days}
         self._advance()
         self.history.clear()  # never back across a submission
+
+    def _step_answers(self, step: StepDef) -> dict[str, str]:
+        """The submit step's templated extra answers (a failing one is left out)."""
+        names = self.names()
+        out: dict[str, str] = {}
+        for key, template in step.answers.items():
+            with contextlib.suppress(ExpressionError):
+                out[key] = template.render(names, self.today)
+        return out
 
     def _on_result(self, step: StepDef, intent: Intent) -> None:
         if intent.action == "print" and step.receipt:
@@ -1020,9 +1098,12 @@ class FlowRun:
         if not draft["category"]:
             self.error = say("error.choose", self.locale)
             return
+        description = draft["description"]
+        if self._report_context:
+            description += say("report.context", self.locale, value=self._report_context)
         sent = self.ports.report_problem(ProblemReport(
             service=self.definition.id, step=self._report_from or self.page.step,
-            category=draft["category"], description=draft["description"],
+            category=draft["category"], description=description[:600],
             idempotency_key=self.idempotency_key(f"report:{len(self.record.report_ids)}"),
         ))
         if isinstance(sent, PortFailure):

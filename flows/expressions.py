@@ -24,7 +24,7 @@ import ast
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 MAX_SOURCE_CHARS = 400
@@ -127,13 +127,23 @@ def _number(kind: type, value: Any) -> Any:
     try:
         return kind(value)
     except (TypeError, ValueError) as exc:
-        raise ExpressionError(f"cannot convert {value!r} to a number") from exc
+        raise ExpressionError("cannot convert that text to a number") from exc
 
 
 def _len(value: Any) -> int:
     if not isinstance(value, (str, list, tuple, dict)):
         raise ExpressionError("len() needs a string, list or mapping")
     return len(value)
+
+
+def add_days(value: Any, days: Any) -> str:
+    """The date ``days`` after ``value`` as YYYY-MM-DD ("" when not a date; |days| <= 3660)."""
+    parsed = _parse_date(value)
+    if parsed is None or isinstance(days, bool) or not isinstance(days, int):
+        return ""
+    if abs(days) > 3660:
+        raise ExpressionError("add_days: at most ten years")
+    return (parsed + timedelta(days=days)).isoformat()
 
 
 def _date_text(value: Any) -> str:
@@ -153,6 +163,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "round": round,
     "today": _today,
     "date": _date_text,
+    "add_days": add_days,
     "age_from_birth_date": age_from_birth_date,
     "is_id_number": is_id_number,
     "is_phone": is_phone,
@@ -371,27 +382,29 @@ class _Evaluator:
                 return self._binop(op, self.eval(left), self.eval(right))
             case ast.Compare(left=left, ops=ops, comparators=comparators):
                 current = self.eval(left)
-                for op, comp in zip(ops, comparators, strict=True):
+                for cmp_op, comp in zip(ops, comparators, strict=True):
                     other = self.eval(comp)
-                    if isinstance(op, (ast.In, ast.NotIn)) and not isinstance(
+                    if isinstance(cmp_op, (ast.In, ast.NotIn)) and not isinstance(
                         other, (str, list, tuple, dict)
                     ):
                         raise ExpressionError("'in' needs text, a list or a mapping")
-                    if not _CMP_OPS[type(op)](current, other):
+                    if not _CMP_OPS[type(cmp_op)](current, other):
                         return False
                     current = other
                 return True
             case ast.IfExp(test=test, body=body, orelse=orelse):
                 return self.eval(body) if self.eval(test) else self.eval(orelse)
             case ast.Call(func=ast.Name(id=fname), args=args):
-                values = [self.eval(a) for a in args]
-                if not all(_plain(v) for v in values):
+                arguments: list[Any] = [self.eval(a) for a in args]
+                if not all(_plain(v) for v in arguments):
                     raise ExpressionError("functions take plain values only")
                 if self.on is not None and fname == "today":
                     return self.on
-                if self.on is not None and fname == "age_from_birth_date" and len(values) == 1:
-                    values.append(self.on)
-                return _bounded(FUNCTIONS[fname](*values))
+                if self.on is not None and fname == "age_from_birth_date" and len(
+                    arguments
+                ) == 1:
+                    arguments.append(self.on)
+                return _bounded(FUNCTIONS[fname](*arguments))
         raise ExpressionError(f"{type(node).__name__} is not allowed")  # checked earlier
 
     @staticmethod

@@ -30,7 +30,8 @@ def intent_for(view: View, answers: Mapping[str, Any], run: FlowRun) -> Intent:
     if kind is StepKind.CHOOSE:
         if view.multiple and any(o.selected for o in view.options):
             return Intent("next")
-        key = run.step().key if run.step() else ""
+        step = run.step()
+        key = step.key if step else ""
         if key in answers:
             return Intent("choose", answers[key])
         return Intent("choose", view.options[0].value)

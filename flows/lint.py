@@ -52,6 +52,11 @@ def lint_dir(root: Path | str) -> list[Problem]:
     return problems
 
 
+def lint_bundle(root: Path) -> list[str]:
+    """`BundleCheck` for the updater: lint problems under ``root`` as text lines."""
+    return [str(p) for p in lint_dir(root)]
+
+
 def lint_service(folder: Path, check_fixtures: bool = True,
                  ) -> tuple[list[Problem], FlowDefinition | None]:
     """Problems of one service folder, and its definition when it loaded."""
@@ -66,7 +71,11 @@ def lint_service(folder: Path, check_fixtures: bool = True,
         problems.append(source.problem(("id",), f"service id {definition.id!r} must equal its "
                                                 f"folder name {folder.name!r}"))
     if check_fixtures:
-        problems.extend(_check_fixtures(definition, folder))
+        try:
+            problems.extend(_check_fixtures(definition, folder))
+        except Exception as exc:  # fixtures of an unexpected shape: a problem, not a crash
+            problems.append(Problem(str(folder / FIXTURES_FILE), 1,
+                                    f"fixtures have an unexpected shape ({type(exc).__name__})"))
     return problems, definition
 
 
@@ -146,7 +155,7 @@ def fixture_names(definition: FlowDefinition, fixtures: Mapping[str, Any],
                        "summary": dict(raw.get("summary") or {}), "page": 1,
                        "items": items[: step.page_size]}
             if step.source == "case_progress":
-                case = next(iter((fixtures.get("cases") or {}).values()), {})
+                case: Mapping[str, Any] = next(iter((fixtures.get("cases") or {}).values()), {})
                 records["summary"] = {"status": case.get("status", ""), "case_number": ""}
             data[step.id] = records
     return {"identity": identity, "profile": dict(fixtures.get("profile") or {}),

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from flows.definition import FieldDef, StepDef
 from flows.ports import ApplicationOutcome, ApplicationStatus, Appointment
-from flows.strings import say
+from flows.strings import say, summary_text
 from flows.views import Action, Field, FieldKind, Option, Section, StepKind, Table, View
 
 if TYPE_CHECKING:
@@ -234,12 +234,13 @@ def _records(run: FlowRun, step: StepDef) -> View:
     options: tuple[Option, ...] = ()
     title = run.text(step.title)
     if state is None:
+        title = title or run.text(run.definition.title)
         actions.append(Action("retry", say("retry", loc), primary=True))
     else:
         title = title or state["title"]
         columns = state["columns"]
         rows = tuple(tuple(str(item.get(c.key, "")) for c in columns) for item in state["items"])
-        summary = "；".join(f"{k}：{v}" for k, v in state["summary"].items())
+        summary = summary_text(dict(state["summary"]), loc)
         table = Table(columns=tuple(c.label for c in columns), rows=rows, page=state["page"],
                       pages=state["pages"], total=state["total"], summary=summary)
         if step.select:
@@ -282,10 +283,14 @@ def _print_certificate(run: FlowRun, step: StepDef) -> View:
         body = say("print.ready", loc, value=name)
         speech = say("speech.print_failed" if state == "failed" else "speech.print_certificate",
                      loc)
+    fields: tuple[Field, ...] = ()
     if issued is not None:
         body += "\n" + say("print.serial", loc, value=issued.serial)
+        document = run.certificate_document(step.id)
+        if document is not None:
+            fields = _lines_as_fields(document.fields)
     return _view(run, StepKind.PRINT_CERTIFICATE, _title(run, step, "title.print_certificate"),
-                 step, speech, [*actions, *_common(run)], body=body,
+                 step, speech, [*actions, *_common(run)], body=body, fields=fields,
                  error=run.error or ("" if usable or state == "done" else reason),
                  outcome=state, reference=issued.serial if issued else "")
 
@@ -301,10 +306,18 @@ def _print_receipt(run: FlowRun, step: StepDef) -> View:
         actions = [Action("print", say("retry" if state == "failed" else "print", loc),
                           primary=True, enabled=usable), Action("skip", say("skip", loc))]
         speech = say("speech.print_receipt", loc)
+    preview = run.receipt_preview(step.receipt)
     return _view(run, StepKind.PRINT_RECEIPT, _title(run, step, "title.print_receipt"), step,
                  speech, [*actions, *_common(run)], body=run.text(step.text),
+                 fields=_lines_as_fields(preview.lines) if preview else (),
                  error=run.error or ("" if usable or state == "done" else reason),
                  outcome=state, reference=run.record.case_number)
+
+
+def _lines_as_fields(lines: tuple[tuple[str, str], ...]) -> tuple[Field, ...]:
+    """Label/value lines of a document shown read-only before or after printing."""
+    return tuple(Field(key=f"line{i}", label=label, value=value, required=False)
+                 for i, (label, value) in enumerate(lines))
 
 
 def _guide(run: FlowRun, step: StepDef) -> View:

@@ -117,7 +117,12 @@ class Catalogue:
 
 
 def _load_entry(folder: Path, check_fixtures: bool) -> ServiceEntry:
-    problems, definition = lint_service(folder, check_fixtures=check_fixtures)
+    try:
+        problems, definition = lint_service(folder, check_fixtures=check_fixtures)
+    except Exception as exc:  # whatever a bundle holds, loading never raises
+        problems = [Problem(str(folder / FLOW_FILE), 1,
+                            f"cannot load ({type(exc).__name__})")]
+        definition = None
     if definition is not None and not problems:
         titles = list(definition.title.values())
         return ServiceEntry(definition.id, folder, definition,

@@ -134,6 +134,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "error.bad_score": {"zh-CN": "请选择一个评价等级", "en": "Please choose a rating"},
     "error.choose": {"zh-CN": "请选择一项", "en": "Please choose one"},
     "error.capture_needed": {"zh-CN": "请先拍摄材料", "en": "Please photograph the material first"},
+    "error.scan_unknown": {"zh-CN": "无法识别该证照码，或该证照不属于您本人",
+                           "en": "That licence code is not recognised or is not yours"},
+    "error.scan_here": {"zh-CN": "这一步不需要扫码", "en": "No code is needed here"},
     "error.device": {"zh-CN": "{value}暂不可用", "en": "{value} is unavailable"},
     "error.rule": {"zh-CN": "填写的内容不符合要求", "en": "That answer is not accepted"},
     "error.print_first": {"zh-CN": "请先打印", "en": "Please print first"},
@@ -144,6 +147,19 @@ STRINGS: dict[str, dict[str, str]] = {
     "device.scanner": {"zh-CN": "扫码器", "en": "The code scanner"},
     "device.idcard": {"zh-CN": "身份证阅读器", "en": "The ID card reader"},
     "device.smartcard": {"zh-CN": "社保卡读卡器", "en": "The card reader"},
+    # columns of built-in record sources
+    "col.licence.title": {"zh-CN": "证照名称", "en": "Licence"},
+    "col.licence.issuer": {"zh-CN": "发证机关", "en": "Issued by"},
+    "col.licence.valid_to": {"zh-CN": "有效期至", "en": "Valid until"},
+    "col.benefit.title": {"zh-CN": "待遇名称", "en": "Benefit"},
+    "col.benefit.amount": {"zh-CN": "金额", "en": "Amount"},
+    "col.benefit.reason": {"zh-CN": "享受依据", "en": "Because"},
+    "col.case.time": {"zh-CN": "时间", "en": "Time"},
+    "col.case.step": {"zh-CN": "环节", "en": "Stage"},
+    "col.case.note": {"zh-CN": "说明", "en": "Note"},
+    "records.licences": {"zh-CN": "我的电子证照", "en": "My electronic licences"},
+    "records.benefits": {"zh-CN": "免申即享", "en": "Benefits without applying"},
+    "report.context": {"zh-CN": "（终端提示：{value}）", "en": " (terminal said: {value})"},
     # guide section titles
     "guide.conditions": {"zh-CN": "办理条件", "en": "Who can apply"},
     "guide.materials": {"zh-CN": "申请材料", "en": "Materials"},
@@ -159,6 +175,35 @@ RATING_REASON_KEYS = ("reason.slow", "reason.hard", "reason.device", "reason.unc
 REPORT_CATEGORY_KEYS = ("category.device", "category.data", "category.refused", "category.hard",
                         "category.other")
 GUIDE_KEYS = ("conditions", "materials", "time_limit", "fees", "location", "basis", "contact")
+
+
+#: Labels of the summary figures platforms send with a records page (key -> words).
+SUMMARY_LABELS: dict[str, dict[str, str]] = {
+    "months": {"zh-CN": "累计缴费月数", "en": "Months paid"},
+    "personal_total": {"zh-CN": "个人累计缴纳", "en": "Paid by you"},
+    "employer_total": {"zh-CN": "单位累计缴纳", "en": "Paid by employers"},
+    "status": {"zh-CN": "参保状态", "en": "Status"},
+    "insurance": {"zh-CN": "险种", "en": "Insurance"},
+    "balance": {"zh-CN": "账户余额", "en": "Balance"},
+    "account_status": {"zh-CN": "账户状态", "en": "Account status"},
+    "monthly_total": {"zh-CN": "月缴存额", "en": "Monthly deposit"},
+    "keeper": {"zh-CN": "档案存放单位", "en": "Kept by"},
+    "phone": {"zh-CN": "咨询电话", "en": "Telephone"},
+}
+
+
+def summary_text(summary: dict[str, object], locale: str) -> str:
+    """A records summary as one line of labelled figures; unlabelled machine keys are left out
+    (labels given by the platform itself, e.g. 累计缴费月数, are shown as they are)."""
+    parts = []
+    for key, value in summary.items():
+        label = SUMMARY_LABELS.get(key)
+        if label is not None:
+            parts.append(f"{label.get(locale) or label['zh-CN']}：{value}")
+        elif not key.isascii() and not any(
+                SUMMARY_LABELS.get(k, {}).get("zh-CN") == key for k in summary):
+            parts.append(f"{key}：{value}")
+    return "；".join(parts)
 
 
 def say(key: str, locale: str, **values: object) -> str:

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import REPO_ROOT
+from kiosk.accessibility import Preferences, PreferenceStore
+from kiosk.capture import DocumentCapture
 from kiosk.catalogue import KioskCatalogue
 from kiosk.controller import KioskController
 from kiosk.devices import DeviceHub
@@ -30,6 +32,7 @@ from kiosk.session import Phase, SessionData, SessionLifecycle, SessionTiming
 from kiosk.session_ports import KioskSessionPorts
 from kiosk.settings import ConfigError, Settings
 from kiosk.tasks import TaskRunner
+from kiosk.voice.speech import VoiceGuide
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +59,8 @@ class KioskParts:
     sandbox: Any = None
     updater: Any = None
     bundle_version: str = "builtin"
+    prefs: PreferenceStore = field(default_factory=PreferenceStore)
+    voice: Any = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
 
@@ -114,6 +119,8 @@ class KioskParts:
     def close(self) -> None:
         """Stop everything (devices, loops, the sandbox)."""
         self._stop.set()
+        if self.voice is not None:
+            self.voice.close()
         self.hub.stop()
         self.client.close()
         if self.sandbox is not None:
@@ -123,7 +130,8 @@ class KioskParts:
 def build_kiosk(settings: Settings, runner: TaskRunner,
                 clock: Callable[[], float] = time.monotonic,
                 catalogue_dir: Path = BUILTIN_CATALOGUE,
-                device_options: dict[str, dict[str, Any]] | None = None) -> KioskParts:
+                device_options: dict[str, dict[str, Any]] | None = None,
+                with_voice: bool = True) -> KioskParts:
     """Build a terminal (devices not yet opened); the demo profile starts the sandbox."""
     data_dir = settings.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -145,8 +153,10 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
     outbox = Outbox(data_dir / "outbox.sqlite3", client)
     printing = KioskPrinting(hub, data_dir, demo=settings.profile == "demo")
 
+    capture = DocumentCapture(hub)
+
     def ports_for(session: SessionData) -> KioskSessionPorts:
-        return KioskSessionPorts(session, client, hub.usable, printing, outbox,
+        return KioskSessionPorts(session, client, hub.usable, printing, outbox, capture,
                                  device_reason=lambda name: hub.status(name).reason)
 
     updater = _build_updater(settings, lambda: lifecycle.phase is Phase.ATTRACT)
@@ -154,11 +164,17 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
     active = updater.active_bundle() if updater is not None else None
     if active is not None:
         catalogue_dir, bundle_version = Path(active.path), str(active.version)
+    prefs = PreferenceStore(Preferences())
     catalogue = KioskCatalogue.load(catalogue_dir, ports_for)
+    catalogue.set_locale(lambda: prefs.current.locale)
     controller = KioskController(lifecycle, catalogue, PlatformVerifier(client), runner,
                                  hub.status)
+    voice = VoiceGuide(data_dir / "cache" / "voice") if with_voice else None
+    lifecycle.on_wipe(prefs.reset)
+    if voice is not None:
+        lifecycle.on_wipe(voice.forget)
     return KioskParts(settings, lifecycle, hub, client, outbox, printing, catalogue, controller,
-                      runner, sandbox, updater, bundle_version)
+                      runner, sandbox, updater, bundle_version, prefs, voice)
 
 
 def _build_updater(settings: Settings, is_idle: Callable[[], bool]) -> Any:

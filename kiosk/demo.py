@@ -38,6 +38,8 @@ def demo_actions(parts: Any) -> list[Action]:
         ("凭条打印机装纸", on("receipt_printer", "set_paper", "ok")),
         ("A4打印机缺纸", on("document_printer", "set_fault", "media-empty")),
         ("A4打印机装纸", on("document_printer", "load_paper")),
+        ("高拍仪：放上材料", on("camera", "set_scene", "document")),
+        ("摄像头：人脸", on("camera", "set_scene", "face")),
         ("拔出身份证阅读器", on("idcard", "unplug")),
         ("插回身份证阅读器", on("idcard", "replug")),
     ]

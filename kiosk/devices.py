@@ -13,6 +13,7 @@ from typing import Any
 
 from drivers.interfaces import DeviceEvent
 from drivers.status import DeviceState, DeviceStatus
+from kiosk.i18n import N_
 from kiosk.logs import log_event
 
 log = logging.getLogger(__name__)
@@ -28,8 +29,9 @@ FACTORIES: dict[str, str] = {
 }
 #: Resident-facing names, for greyed-out services and the out-of-service screen.
 DEVICE_LABELS: dict[str, str] = {
-    "idcard": "身份证阅读器", "smartcard": "社保卡读卡器", "camera": "摄像头",
-    "scanner": "扫码器", "receipt_printer": "凭条打印机", "document_printer": "A4打印机",
+    "idcard": N_("身份证阅读器"), "smartcard": N_("社保卡读卡器"), "camera": N_("摄像头"),
+    "scanner": N_("扫码器"), "receipt_printer": N_("凭条打印机"),
+    "document_printer": N_("A4打印机"),
 }
 DISABLED = DeviceStatus(DeviceState.NO_DEVICE, "disabled in configuration")
 

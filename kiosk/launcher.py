@@ -61,7 +61,7 @@ def launch(settings: Settings, width: int, height: int, exit_after_first_frame: 
 
     actions = demo_actions(parts) if settings.profile == "demo" else []
     app = KioskApp(parts.controller, settings.site_name, demo_actions=actions,
-                   on_frame=first_frame)
+                   on_frame=first_frame, prefs=parts.prefs, voice=parts.voice)
     try:
         app.run()
     except Exception as exc:  # last resort: log (masked) and let systemd restart us

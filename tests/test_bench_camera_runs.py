@@ -9,7 +9,7 @@ from kiosk.bench import camera as bench
 
 
 def test_bench_prints_figures(capsys: pytest.CaptureFixture[str]) -> None:
-    assert bench.main(["--seconds", "0.2", "--rounds", "1", "--repeats", "1"]) == 0
+    assert bench.main(["--seconds", "0.2", "--trials", "1", "--rounds", "1", "--repeats", "1"]) == 0
     out = capsys.readouterr().out
     for needle in ("preview pump", "bare VideoCapture.read", "face to capture",
                    "bare detectMultiScale", "document capture per page", "floor warp+encode",

@@ -35,7 +35,7 @@ def test_missing_device_path_is_no_device() -> None:
     try:
         camera.start(Events())
         wait_until(lambda: camera.status().state is DeviceState.NO_DEVICE
-                   and "not started" not in camera.status().reason)
+                   and "no camera" in camera.status().reason)
         assert camera.latest() is None
     finally:
         camera.stop()

@@ -2,6 +2,11 @@
 
 ``open_camera(url, **options)`` is the one factory; ``sim://camera`` returns a camera whose
 ``.simulator`` plays synthetic scenes through the real OpenCV capture path.
+
+Modules: ``capture`` (the driver), ``source`` (URLs), ``simulator`` and ``synth`` (synthetic
+scenes), ``face`` (guidance and frame choice), ``document`` (pages, JPEG, PDF), ``qr`` (codes
+from frames), ``preview`` (texture buffers and overlay coordinates). docs/camera-and-scanners.md
+shows how a screen uses them.
 """
 
 from __future__ import annotations

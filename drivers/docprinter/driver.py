@@ -122,8 +122,28 @@ class IppDocumentPrinter:
                 # A lost answer may hide an accepted job: say so, the journal keeps it pending.
                 return PrintResult(False, state="refused", reason=reason,
                                    details={"uncertain": bool(answer.transport_error)})
-            job_id = int(answer.attributes.get("job-id", 0))
+            job_id = int(answer.attributes.get("job-id", 0) or 0)
+            if job_id <= 0:
+                return PrintResult(False, state="refused", reason="printer returned no job id",
+                                   details={"uncertain": True})
             return self._follow(job_id)
+
+    def job_result(self, job_id: str) -> PrintResult | None:
+        """What became of an earlier job (start-up reconciliation after a crash).
+
+        A `PrintResult` once the printer reports the job finished (completed, aborted or
+        canceled); None while it is still pending or processing, or when the printer does not
+        answer or no longer knows the job.
+        """
+        if not job_id.isdigit():
+            return None
+        answer = self._ipp.get_job(int(job_id))
+        if not answer.ok:
+            return None
+        state = job_state(answer.attributes)
+        if state is None or not state.terminal:
+            return None
+        return self._result(int(job_id), state, answer.attributes)
 
     # -- internals ------------------------------------------------------------------------
     def _follow(self, job_id: int) -> PrintResult:

@@ -21,6 +21,7 @@ with the byte-identical PDF it received (`-k` keeps spool files).
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import signal
@@ -150,6 +151,9 @@ class DocPrinterSimulator:
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while not self.bus.exists() and time.monotonic() < deadline:
             time.sleep(0.02)
+        # The daemons run in their own session (a Ctrl-C for the kiosk is not theirs); stop them
+        # when the interpreter exits even if no one called stop().
+        atexit.register(self.stop)
         try:
             self.go_online()
             self.load_paper()
@@ -195,6 +199,7 @@ class DocPrinterSimulator:
 
     def stop(self) -> None:
         """Stop the printer and D-Bus; remove the temporary folder. Safe to call twice."""
+        atexit.unregister(self.stop)
         self.go_offline()
         if self._dbus is not None:
             self._dbus.terminate()
@@ -275,7 +280,8 @@ class DocPrinterSimulator:
             for job_id, outcome, path in entries:
                 answer = tool.get_job(job_id)
                 state = answer.attributes.get("job-state") if answer.ok else None
-                docs.append(SpooledDocument(job_id, names.get(state, outcome), path))
+                final = names.get(state, outcome) if isinstance(state, int) else outcome
+                docs.append(SpooledDocument(job_id, final, path))
         finally:
             tool.close()
         return docs

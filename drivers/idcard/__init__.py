@@ -14,7 +14,8 @@
   starts an `IdCardSimulator` on a pty and connects the real driver to it; the returned reader
   has ``.simulator`` to insert/remove cards and inject faults, and stopping the reader stops it.
 
-``options`` are `ReaderOptions` fields (timeouts, poll interval, ``photo_decoder`` ...).
+``options`` are `ReaderOptions` fields (timeouts, poll interval, ``photo_decoder`` ...); the
+photo decoder can also be named in the URL: ``...?photo_decoder=vendor.wlt:decode``.
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ from drivers.idcard.protocol import Command, IdCardProtocolError, Sw3
 from drivers.idcard.reader import CardState, IdCardReader, ReaderOptions, reader_options
 from drivers.idcard.simulator import TYPICAL_TIMING, CardTiming, Fault, IdCardSimulator
 
-_SIM_KEYS = {"baud", "wire_time", "card_time", "card", "quiet_after_read", "link"}
+_SIM_KEYS = {"baud", "wire_time", "card_time", "card", "quiet_after_read", "link",
+             "photo_decoder"}
 _TRUE = {"1", "true", "yes", "on"}
 
 
 def open_idcard_reader(url: str, **options: Any) -> IdCardReader:
     """Build the reader named by ``url`` (not started: call ``start(listener)``)."""
+    options = {**_url_photo_decoder(url), **options}
     if url.startswith("sim://"):
         return _open_simulated(url, options)
     opts = reader_options(**options)
@@ -41,6 +44,14 @@ def open_idcard_reader(url: str, **options: Any) -> IdCardReader:
     if "baud" not in options and spec.baud != opts.baud:
         opts = reader_options(**{**options, "baud": spec.baud})
     return IdCardReader(spec, opts)
+
+
+def _url_photo_decoder(url: str) -> dict[str, Any]:
+    """``photo_decoder`` from the query of a serial:// or sim:// URL (config names it there)."""
+    if not url.startswith(("serial://", "sim://")):
+        return {}
+    values = parse_qs(urlsplit(url).query).get("photo_decoder")
+    return {"photo_decoder": values[-1]} if values else {}
 
 
 def _open_simulated(url: str, options: dict[str, Any]) -> IdCardReader:

@@ -2,7 +2,8 @@
 
 Accepted forms:
 
-- ``serial:///dev/ttyUSB0?baud=115200`` - a device path (``baud`` optional);
+- ``serial:///dev/ttyUSB0?baud=115200`` - a device path (``baud`` optional; a
+  ``photo_decoder=package.module:attr`` query names the photo decoder);
 - ``serial:///dev/serial/by-id/usb-...`` or just ``serial://usb-...`` - a stable by-id name
   (a bare name is looked up in ``/dev/serial/by-id``), which survives re-plugging;
 - a plain path such as ``/dev/ttyUSB0``;
@@ -53,7 +54,7 @@ def parse_port_url(url: str, baud: int | None = None) -> PortSpec:
     if parts.scheme != "serial":
         return PortSpec(text, baud or DEFAULT_BAUD, pyserial_url=True)
     query = parse_qs(parts.query)
-    unknown = set(query) - {"baud"}
+    unknown = set(query) - {"baud", "photo_decoder"}  # the decoder is the reader's business
     if unknown:
         raise PortUrlError(f"{url}: unknown option(s) {', '.join(sorted(unknown))}")
     if baud is None and "baud" in query:

@@ -229,6 +229,8 @@ class IdCardReader:
             self._thread.join(timeout=5.0)
             self._thread = None
         self._close_port()
+        with self._status_lock:  # not published: the listener may be gone already
+            self._status = DeviceStatus(DeviceState.NO_DEVICE, "stopped")
         if self._owned is not None:
             self._owned.stop()
 
@@ -253,11 +255,10 @@ class IdCardReader:
                     continue
                 self._step()
             except _PortLost as exc:
-                self._lose_port(str(exc))
-            except Exception:  # a bug must not silently kill the reader
+                self._lose_port(DeviceStatus(DeviceState.NO_DEVICE, f"port lost ({exc})"))
+            except Exception:  # a bug must not silently kill the reader: log, reopen, go on
                 log.exception("idcard worker error")
-                self._set_status(DeviceStatus(DeviceState.ERROR, "driver error (see log)"))
-                self._lose_port("driver error")
+                self._lose_port(DeviceStatus(DeviceState.ERROR, "driver error (see log)"))
                 self._stopping.wait(opts.reconnect_interval_s)
         self._close_port()
 
@@ -289,13 +290,13 @@ class IdCardReader:
         log.info("idcard port %s open", self.port_spec.describe())
         return True
 
-    def _lose_port(self, reason: str) -> None:
+    def _lose_port(self, status: DeviceStatus) -> None:
         self.stats.port_losses += 1
         self._close_port()
         if self._card is CardState.PRESENT:
             self._card = CardState.ABSENT
             self._emit("card_removed")
-        self._set_status(DeviceStatus(DeviceState.NO_DEVICE, f"port lost ({reason})"))
+        self._set_status(status)
 
     def _close_port(self) -> None:
         port, self._port = self._port, None

@@ -4,7 +4,8 @@
 
 - ``escpos+tcp://host:9100`` (raw TCP), ``escpos+serial:///dev/ttyUSB0?baud=9600``,
   ``escpos+usb://VID:PID`` (hex ids; needs pyusb and permissions), ``escpos+file:///dev/usb/lp0``;
-- ``sim://receipt``: an in-process ESC/POS listener on loopback (``printer.simulator``).
+- ``sim://receipt``: an in-process ESC/POS listener on loopback (``printer.simulator``);
+  ``sim://receipt?transport=serial`` serves the same simulator on a pseudo-terminal.
 
 Options: ``near_end_sensor`` (bool), ``status_interval_seconds``, ``settle_seconds``,
 ``status_timeout_seconds``, ``timeout`` (TCP connect/write seconds).
@@ -44,8 +45,12 @@ def open_receipt_printer(url: str, **options: Any) -> EscposReceiptPrinter:
     simulator = None
     if parts.scheme == "sim" and parts.netloc == "receipt":
         simulator = ReceiptPrinterSimulator().start()
-        transport = EscposTransport("network", status_timeout, host=simulator.host,
-                                    port=simulator.port, timeout=tcp_timeout)
+        if parse_qs(parts.query).get("transport") == ["serial"]:
+            transport = EscposTransport("serial", status_timeout, devfile=simulator.open_serial(),
+                                        baudrate=9600)
+        else:
+            transport = EscposTransport("network", status_timeout, host=simulator.host,
+                                        port=simulator.port, timeout=tcp_timeout)
     elif parts.scheme == "escpos+tcp":
         if not parts.hostname:
             raise ValueError(f"{url!r}: escpos+tcp needs a host")

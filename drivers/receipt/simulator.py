@@ -4,14 +4,19 @@ It speaks the real wire protocol: it records every byte it "prints" and answers 
 status bytes built from a controllable state (paper ok / near end / out, cover open, cutter
 error), the way a networked thermal printer on port 9100 does. `run_out_after(n)` makes the paper
 run out after ``n`` more bytes, so what follows is lost, as on a real printer. `answer_status`
-False simulates a printer that never answers status requests.
+False simulates a printer that never answers status requests. `open_serial()` also serves the
+same printer on a pseudo-terminal, for the serial transport (``escpos+serial://``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import pty
+import select
 import socket
 import threading
+from collections.abc import Callable
 from enum import StrEnum
 
 from drivers.receipt.status import DLE_EOT
@@ -42,6 +47,9 @@ class ReceiptPrinterSimulator:
         self._run_out_after: int | None = None
         self._stop = threading.Event()
         self._conns: list[socket.socket] = []
+        self._pty_master: int | None = None
+        self._pty_slave: int | None = None
+        self._pty_thread: threading.Thread | None = None
         self._thread = threading.Thread(target=self._serve, name="receipt-sim", daemon=True)
 
     @property
@@ -54,11 +62,28 @@ class ReceiptPrinterSimulator:
         self._thread.start()
         return self
 
+    def open_serial(self) -> str:
+        """Serve the printer on a pseudo-terminal too; return the device path to open."""
+        if self._pty_master is None:
+            self._pty_master, self._pty_slave = pty.openpty()
+            self._pty_thread = threading.Thread(target=self._serve_pty, name="receipt-sim-pty",
+                                                daemon=True)
+            self._pty_thread.start()
+        assert self._pty_slave is not None
+        return os.ttyname(self._pty_slave)
+
     def stop(self) -> None:
         """Stop the listener and close connections (safe to call twice)."""
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout=2)
+        if self._pty_thread is not None and self._pty_thread.is_alive():
+            self._pty_thread.join(timeout=2)
+        for fd in (self._pty_master, self._pty_slave):
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self._pty_master = self._pty_slave = None
         for conn in list(self._conns):
             with contextlib.suppress(OSError):
                 conn.close()
@@ -143,7 +168,7 @@ class ReceiptPrinterSimulator:
                 if not chunk:
                     return
                 pending += chunk
-                pending = self._consume(conn, pending)
+                pending = self._consume(conn.sendall, pending)
         except OSError:
             return
         finally:
@@ -152,22 +177,38 @@ class ReceiptPrinterSimulator:
             with contextlib.suppress(ValueError):
                 self._conns.remove(conn)
 
-    def _consume(self, conn: socket.socket, data: bytes) -> bytes:
+    def _serve_pty(self) -> None:
+        master = self._pty_master
+        assert master is not None
+        pending = b""
+        while not self._stop.is_set():
+            try:
+                ready, _, _ = select.select([master], [], [], 0.2)
+                if not ready:
+                    continue
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO while no one holds the slave open
+                self._stop.wait(0.05)
+                continue
+            pending = self._consume(lambda reply: os.write(master, reply), pending + chunk)
+
+    def _consume(self, reply: Callable[[bytes], object], data: bytes) -> bytes:
         """Handle complete DLE EOT requests; print everything else; keep a partial tail."""
         index = 0
         while True:
             at = data.find(DLE_EOT, index)
             if at < 0:
-                tail = data[-2:] if data.endswith((b"\x10", DLE_EOT)) else b""
-                self._print(data[index:len(data) - len(tail)])
-                return tail
+                keep = 2 if data.endswith(DLE_EOT) else 1 if data.endswith(b"\x10") else 0
+                keep = min(keep, len(data) - index)  # a request split across reads
+                self._print(data[index:len(data) - keep])
+                return data[len(data) - keep:] if keep else b""
             if at + 2 >= len(data):
                 self._print(data[index:at])
                 return data[at:]
             self._print(data[index:at])
             n = data[at + 2]
             if self.answer_status and n in (1, 2, 3, 4):
-                conn.sendall(bytes([self.status_byte(n)]))
+                reply(bytes([self.status_byte(n)]))
             index = at + 3
 
     def _print(self, data: bytes) -> None:

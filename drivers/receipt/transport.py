@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import time
 from typing import Any
 
 #: Transport errors that mean "the printer is not reachable right now".
@@ -90,6 +89,20 @@ class EscposTransport:
             return f"write failed ({type(exc).__name__})"
         return ""
 
+    def _drain(self, device: Any) -> None:
+        """Drop stale bytes (a late answer to an earlier, timed-out query)."""
+        if isinstance(device, socket.socket):
+            device.setblocking(False)
+            try:
+                while device.recv(256):
+                    pass
+            except (BlockingIOError, InterruptedError):
+                pass
+            finally:
+                device.setblocking(True)
+        elif self.kind == "serial" and device is not None:
+            device.reset_input_buffer()
+
     def query(self, request: bytes) -> tuple[int | None, str]:
         """Send a real-time status request and read one reply byte (None when no reply)."""
         reason = self.open()
@@ -99,15 +112,17 @@ class EscposTransport:
         old_timeout = None
         if isinstance(device, socket.socket):
             old_timeout = device.gettimeout()
-            device.settimeout(self.status_timeout_seconds)
         try:
+            self._drain(device)
+            if isinstance(device, socket.socket):
+                device.settimeout(self.status_timeout_seconds)
             self._printer._raw(request)
-            deadline = time.monotonic() + self.status_timeout_seconds
-            reply = b""
-            while not reply and time.monotonic() < deadline:
+            if self.kind == "serial" and device is not None:
+                reply = device.read(1) or b""  # returns at the first byte (read(16) would wait)
+            else:
                 reply = self._printer._read() or b""
                 if self.kind == "network" and not reply:
-                    self.close()  # peer closed the connection
+                    self.close()  # the peer closed the connection
                     return None, "connection closed by printer"
         except TimeoutError:
             return None, ""
@@ -115,7 +130,7 @@ class EscposTransport:
             self.close()
             return None, f"status query failed ({type(exc).__name__})"
         finally:
-            if old_timeout is not None and self._printer is not None:
+            if old_timeout is not None and isinstance(device, socket.socket):
                 with contextlib.suppress(OSError):
                     device.settimeout(old_timeout)
         return (reply[-1] if reply else None), ""

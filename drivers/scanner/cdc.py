@@ -50,6 +50,8 @@ class SerialScanner:
             return
         self._listener = listener
         self._stop.clear()
+        if self._status.reason == "not started":
+            self._status = DeviceStatus(DeviceState.NO_DEVICE, "opening")
         self._thread = threading.Thread(target=self._run, name=f"{self.name}-reader",
                                         daemon=True)
         self._thread.start()

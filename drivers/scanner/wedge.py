@@ -126,6 +126,8 @@ class EvdevScanner:
             return
         self._listener = listener
         self._stop.clear()
+        if self._status.reason == "not started":
+            self._status = DeviceStatus(DeviceState.NO_DEVICE, "opening")
         self._wake_r, self._wake_w = os.pipe()
         self._thread = threading.Thread(target=self._run, name=f"{self.name}-evdev", daemon=True)
         self._thread.start()

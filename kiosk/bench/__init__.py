@@ -16,6 +16,9 @@ BENCHMARKS: dict[str, str] = {
     "updates": "verify and activate a 5 MB bundle; bytes fetched by an idle poll",
     "smartcard": "card insert to identity read, through pcscd",
     "camera": "preview pump fps and CPU; face-to-capture time; document capture per page",
+    "platform": "a resident's platform calls against the sandbox, against a bare health call",
+    "pinyin": "pinyin lexicon load; candidates per keystroke, against a bare dictionary lookup",
+    "voice": "prompt to WAV, uncached and cached, against a bare espeak-ng run",
 }
 
 

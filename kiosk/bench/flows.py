@@ -14,161 +14,38 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
-from typing import Any
 
 import yaml
 
+try:
+    _YAML_LOADER: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML without libyaml
+    _YAML_LOADER = yaml.SafeLoader
+
 from flows.definition import FlowDefinition, load_definition
-from flows.documents import CertificateDocument, DocumentTable, ReceiptDocument
 from flows.engine import FlowRun
 from flows.headless import drive
-from flows.ports import (
-    KNOWN_DEVICES,
-    ApplicationOutcome,
-    ApplicationRequest,
-    ApplicationStatus,
-    Appointment,
-    Benefit,
-    CapturedDocument,
-    CaseEvent,
-    CaseProgress,
-    DeviceAvailability,
-    IssuedCertificate,
-    Licence,
-    PortFailure,
-    PrintOutcome,
-    ProblemReport,
-    ProblemReportReceipt,
-    Rating,
-    RatingReceipt,
-    RecordColumn,
-    RecordsPage,
-    Resident,
-)
 from flows.services import BUILTIN_ROOT
+from flows.smoke import SMOKE_DATE, ReplayPorts
 from flows.views import Intent, StepKind, View
 
-TODAY = date(2026, 11, 21)
-
-
-@dataclass
-class _CannedPorts:
-    """Port answers prepared once from fixtures; every call returns a ready object."""
-
-    fixtures: Mapping[str, Any]
-
-    def __post_init__(self) -> None:
-        fx = self.fixtures
-        raw = fx.get("resident") or {}
-        self._resident = Resident(raw.get("name", ""), str(raw.get("id_number", "")),
-                                  birth_date=date.fromisoformat(str(raw["birth_date"]))
-                                  if raw.get("birth_date") else None) if raw else None
-        self._records = {kind: r for kind, r in (fx.get("records") or {}).items()}
-        self._licences = tuple(Licence(**{k: str(v) for k, v in x.items()})
-                               for x in fx.get("licences") or ())
-        self._benefits = tuple(Benefit(**{k: str(v) for k, v in x.items()})
-                               for x in fx.get("benefits") or ())
-        app = fx.get("application")
-        self._outcome = ApplicationOutcome(str(app["case_number"]),
-                                           ApplicationStatus(app["status"]),
-                                           app.get("reason", ""), app.get("next_step", ""),
-                                           int(app.get("time_limit_days", 0))) if app else None
-        self._certs = {}
-        for kind, c in (fx.get("certificates") or {}).items():
-            table = c.get("table")
-            self._certs[kind] = IssuedCertificate(
-                str(c["serial"]), kind, c["title"], c["issuer"],
-                date.fromisoformat(str(c["issue_date"])),
-                tuple((str(a), str(b)) for a, b in c.get("fields", ())),
-                DocumentTable(tuple(table["columns"]), tuple(tuple(map(str, r))
-                                                              for r in table["rows"]))
-                if table else None, tuple(c.get("notes", ())))
-        self._cases = {n: CaseProgress(n, c["service"], c["status"],
-                                       tuple(CaseEvent(**e) for e in c.get("history", ())))
-                       for n, c in (fx.get("cases") or {}).items()}
-        appt = fx.get("appointment")
-        self._appointment = Appointment(str(appt["ticket"]), str(appt.get("window", "")),
-                                        int(appt.get("waiting", 0))) if appt else None
-        self._devices = {n: DeviceAvailability(True) for n in KNOWN_DEVICES}
-        self._pages: dict[tuple[str, int, int], RecordsPage] = {}
-
-    def resident(self) -> Resident | None:
-        return self._resident
-
-    def profile(self) -> Mapping[str, str]:
-        return self.fixtures.get("profile") or {}
-
-    def prefill(self, service: str) -> Mapping[str, str]:
-        return self.fixtures.get("prefill") or {}
-
-    def fetch_records(self, kind: str, page: int, size: int) -> RecordsPage | PortFailure:
-        key = (kind, page, size)
-        if key not in self._pages:
-            raw = self._records[kind]
-            items = raw["items"]
-            self._pages[key] = RecordsPage(
-                kind, raw["title"], tuple(RecordColumn(c["key"], c["label"])
-                                          for c in raw["columns"]),
-                tuple(items[(page - 1) * size: page * size]), page, size, len(items),
-                raw.get("summary") or {})
-        return self._pages[key]
-
-    def licences(self) -> tuple[Licence, ...]:
-        return self._licences
-
-    def benefits(self) -> tuple[Benefit, ...]:
-        return self._benefits
-
-    def submit_application(self, request: ApplicationRequest) -> ApplicationOutcome:
-        assert self._outcome is not None
-        return self._outcome
-
-    def case_progress(self, case_number: str) -> CaseProgress:
-        return self._cases[case_number]
-
-    def issue_certificate(self, kind: str, idempotency_key: str,
-                          case_number: str = "") -> IssuedCertificate:
-        return self._certs[kind]
-
-    def book_appointment(self, service: str, idempotency_key: str,
-                         day: str = "") -> Appointment:
-        assert self._appointment is not None
-        return self._appointment
-
-    def rate(self, rating: Rating) -> RatingReceipt:
-        return RatingReceipt("R1")
-
-    def report_problem(self, report: ProblemReport) -> ProblemReportReceipt:
-        return ProblemReportReceipt("P1", 3)
-
-    def print_certificate(self, document: CertificateDocument) -> PrintOutcome:
-        return PrintOutcome(True)
-
-    def print_receipt(self, document: ReceiptDocument) -> PrintOutcome:
-        return PrintOutcome(True)
-
-    def capture_document(self, name: str) -> CapturedDocument:
-        return CapturedDocument(name, "image/jpeg", "0" * 64, b"")
-
-    def devices(self) -> Mapping[str, DeviceAvailability]:
-        return self._devices
+TODAY = SMOKE_DATE
 
 
 @dataclass
 class _Journey:
     definition: FlowDefinition
-    ports: _CannedPorts
+    ports: ReplayPorts
     intents: list[Intent]
 
 
 def _record(folder: Path) -> _Journey:
     definition = load_definition(folder)
     fixtures = yaml.safe_load((folder / "fixtures.yaml").read_text(encoding="utf-8")) or {}
-    ports = _CannedPorts(fixtures)
+    ports = ReplayPorts(fixtures)
     run = FlowRun(definition, ports, today=TODAY)
     intents: list[Intent] = []
     original = run.send
@@ -230,4 +107,31 @@ def main(argv: list[str]) -> int:
     print(f"engine: mean {mean * 1e6:.1f} us/transition, worst service median "
           f"{worst * 1e6:.1f} us (goal < 1000 us)")
     print(f"floor (bare View construction): {floor * 1e6:.2f} us; ratio {mean / floor:.1f}x")
+    _catalogue_figures(args.root, args.repeat)
     return 0
+
+
+def _catalogue_figures(root: Path, repeat: int) -> None:
+    """Catalogue load (with and without the fixture checks) and search, against reading the
+    YAML files alone in the same run."""
+    from flows.services import Catalogue
+
+    def timed(fn: Callable[[], object], n: int) -> float:
+        t0 = time.perf_counter()
+        for _ in range(n):
+            fn()
+        return (time.perf_counter() - t0) / n
+
+    files = sorted(root.glob("*/flow.yaml"))
+    n = max(1, repeat // 10)
+    floor = timed(lambda: [yaml.load(f.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+                           for f in files], n)
+    plain = timed(lambda: Catalogue.load(root, check_fixtures=False), n)
+    checked = timed(lambda: Catalogue.load(root), n)
+    catalogue = Catalogue.load(root, check_fixtures=False)
+    queries = ("sbjf", "社保", "gongjijin", "tax", "xsecs", "证明")
+    search = timed(lambda: [catalogue.search(q) for q in queries], repeat * 10) / len(queries)
+    print(f"catalogue load ({len(files)} services): {plain * 1e3:.1f} ms, with fixture checks "
+          f"{checked * 1e3:.1f} ms; floor (YAML parse only) {floor * 1e3:.1f} ms; "
+          f"ratio {plain / floor:.1f}x")
+    print(f"catalogue search: {search * 1e6:.1f} us per query")

@@ -122,6 +122,8 @@ def main(argv: list[str]) -> int:
     print(f"  measured (find sent -> identity_read): median {measured * 1000:.1f} ms, "
           f"min {min(f.measured_s for f in figures) * 1000:.1f} ms, "
           f"max {max(f.measured_s for f in figures) * 1000:.1f} ms")
+    overhead = statistics.median(f.measured_s - f.floor_s for f in figures)
+    print(f"  overhead above the floor (driver, pty, threads): median {overhead * 1000:.1f} ms")
     print(f"  ratio: {ratio:.3f}x (worst {max(ratios):.3f}x; goal <= {GOAL_RATIO}x: "
           f"{'met' if ratio <= GOAL_RATIO else 'MISSED'})")
     print(f"  card placed -> identity_read: median "

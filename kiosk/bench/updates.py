@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import re
+import shutil
 import statistics
 import tarfile
 import tempfile
@@ -24,16 +26,20 @@ from kiosk.updates.httpserve import RepoServer
 from kiosk.updates.repository import Audience, Repository
 from kiosk.updates.terminal import BundleUpdater
 
-_FLOW = "id: {service}\nsteps: [identify, form, confirm, submit, result]\n"
+#: Real services from the built-in catalogue, so the terminal's checks (lint, smoke run) are
+#: the ones a real bundle goes through.
+_SERVICES = ("social-insurance-payments", "appointment")
+_CATALOGUE = Path(__file__).resolve().parents[2] / "flows" / "catalogue"
 
 
 def _flows(folder: Path, version: int, size_bytes: int) -> Path:
-    for service in ("social-security-query", "residence-certificate"):
-        (folder / service).mkdir(parents=True, exist_ok=True)
-        (folder / service / "flow.yaml").write_text(_FLOW.format(service=service) +
-                                                    f"revision: {version}\n")
-    # Incompressible fixtures so the archive really is ~size_bytes on the wire.
-    fixtures = folder / "residence-certificate" / "fixtures"
+    for service in _SERVICES:
+        shutil.copytree(_CATALOGUE / service, folder / service, dirs_exist_ok=True)
+        flow = folder / service / "flow.yaml"
+        flow.write_text(re.sub(r'^version: "?1\.0\.0"?$', f'version: "{version}.0.0"',
+                               flow.read_text(encoding="utf-8"), flags=re.M), encoding="utf-8")
+    # Incompressible assets so the archive really is ~size_bytes on the wire.
+    fixtures = folder / "appointment" / "assets"
     fixtures.mkdir(exist_ok=True)
     chunk = 512 * 1024
     for index in range(max(1, size_bytes // chunk)):

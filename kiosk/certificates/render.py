@@ -39,6 +39,7 @@ TABLE_ROW = 18.0
 NOTE_SIZE = 9.5
 NOTE_LEADING = 15.0
 QR_SIZE = 120.0
+QR_MASK_PATTERN = 2
 SEAL_RADIUS = 58.0
 CLOSING_HEIGHT = 185.0
 GREY = Color(0.92, 0.92, 0.92)
@@ -108,25 +109,38 @@ def _column_widths(font: str, table: DocumentTable) -> list[float]:
 
 
 def _row_draw(font: str, cells: tuple[str, ...], widths: list[float], header: bool) -> Draw:
+    # Fit and centre each cell once, at layout time; drawing is then one path and one text object.
+    placed: list[tuple[float, str]] = []
+    x = MARGIN
+    for i, width in enumerate(widths):
+        text = cells[i] if i < len(cells) else ""
+        text_width = pdfmetrics.stringWidth(text, font, TABLE_SIZE)
+        while text and text_width > width - 6:
+            text = text[:-1]
+            text_width = pdfmetrics.stringWidth(text, font, TABLE_SIZE)
+        placed.append((x + (width - text_width) / 2, text))
+        x += width
+    dividers = [MARGIN + sum(widths[:i]) for i in range(1, len(widths))]
+
     def draw(c: Canvas, top: float) -> None:
-        c.saveState()
+        bottom = top - TABLE_ROW
         if header:
             c.setFillColor(GREY)
-            c.rect(MARGIN, top - TABLE_ROW, CONTENT_WIDTH, TABLE_ROW, stroke=0, fill=1)
+            c.rect(MARGIN, bottom, CONTENT_WIDTH, TABLE_ROW, stroke=0, fill=1)
             c.setFillColor(black)
         c.setLineWidth(0.5)
-        c.rect(MARGIN, top - TABLE_ROW, CONTENT_WIDTH, TABLE_ROW, stroke=1, fill=0)
-        c.setFont(font, TABLE_SIZE)
-        x = MARGIN
-        for i, width in enumerate(widths):
-            if i:
-                c.line(x, top, x, top - TABLE_ROW)
-            text = cells[i] if i < len(cells) else ""
-            while text and pdfmetrics.stringWidth(text, font, TABLE_SIZE) > width - 6:
-                text = text[:-1]
-            c.drawCentredString(x + width / 2, top - TABLE_ROW + 5.5, text)
-            x += width
-        c.restoreState()
+        grid = c.beginPath()
+        grid.rect(MARGIN, bottom, CONTENT_WIDTH, TABLE_ROW)
+        for divider in dividers:
+            grid.moveTo(divider, top)
+            grid.lineTo(divider, bottom)
+        c.drawPath(grid, stroke=1, fill=0)
+        text = c.beginText()
+        text.setFont(font, TABLE_SIZE)
+        for cell_x, cell in placed:
+            text.setTextOrigin(cell_x, bottom + 5.5)
+            text.textOut(cell)
+        c.drawText(text)
 
     return draw
 
@@ -141,23 +155,27 @@ def _table_blocks(font: str, table: DocumentTable) -> tuple[_Block, list[_Block]
 
 
 def _qr_draw(c: Canvas, payload: str, x: float, y: float, size: float) -> None:
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    # A fixed mask pattern: the best-mask search of the pure-Python encoder costs ~10 ms and only
+    # tunes readability; decoders read every mask (docs/adr/0133-certificate-rendering.md).
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0,
+                         mask_pattern=QR_MASK_PATTERN)
     code.add_data(payload)  # alphanumeric mode
     code.make(fit=True)
     matrix = code.get_matrix()
+    # Vector modules, one rectangle per horizontal run, written as literal PDF operators in
+    # module units under one transform: sharp at any printer resolution and cheap to emit.
     module = size / len(matrix)
-    c.saveState()
-    c.setFillColor(black)
-    for r, row in enumerate(matrix):
-        run_start = -1
+    ops = [f"q 0 g {module:.4f} 0 0 {-module:.4f} {x:.3f} {y + size:.3f} cm"]
+    for row_index, row in enumerate(matrix):
+        start = -1
         for col, dark in enumerate([*row, False]):
-            if dark and run_start < 0:
-                run_start = col
-            elif not dark and run_start >= 0:
-                c.rect(x + run_start * module, y + size - (r + 1) * module,
-                       (col - run_start) * module + 0.05, module + 0.05, stroke=0, fill=1)
-                run_start = -1
-    c.restoreState()
+            if dark and start < 0:
+                start = col
+            elif not dark and start >= 0:
+                ops.append(f"{start} {row_index} {col - start} 1 re")
+                start = -1
+    ops.append("f Q")
+    c.addLiteral("\n".join(ops))
 
 
 def _closing_block(font: str, doc: CertificateDocument, payload: str, specimen: bool) -> _Block:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -63,7 +64,7 @@ def new_idempotency_key() -> str:
 
 
 class PlatformClient:
-    """Typed calls to the service platform. Thread-safe for use from worker threads."""
+    """Typed calls to the service platform; usable from several threads (one session each)."""
 
     def __init__(
         self,
@@ -84,10 +85,11 @@ class PlatformClient:
         self.retries = retries
         self.backoff_seconds = backoff_seconds
         self._sleep = sleep
-        self._session = session or requests.Session()
-        self._session.headers.update(
-            {"Accept": "application/json", "User-Agent": "kiosk-terminal/1"}
-        )
+        self._shared = session
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._sessions_lock = threading.Lock()
+        self._headers = {"Accept": "application/json", "User-Agent": "kiosk-terminal/1"}
 
     @classmethod
     def from_settings(
@@ -102,9 +104,28 @@ class PlatformClient:
             backoff_seconds=platform.backoff_seconds,
         )
 
+    def _session(self) -> requests.Session:
+        """The calling thread's session (requests does not promise a Session is thread-safe)."""
+        if self._shared is not None:
+            return self._shared
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.headers.update(self._headers)
+            self._local.session = session
+            with self._sessions_lock:
+                self._sessions.append(session)
+        return session
+
     def close(self) -> None:
-        """Close pooled connections."""
-        self._session.close()
+        """Close pooled connections of every thread."""
+        with self._sessions_lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
+        self._local = threading.local()
+        if self._shared is not None:
+            self._shared.close()
 
     def __enter__(self) -> PlatformClient:
         return self
@@ -139,7 +160,7 @@ class PlatformClient:
                 self._sleep(self._backoff(attempt - 1))
             started = time.monotonic()
             try:
-                response = self._session.request(
+                response = self._session().request(
                     method,
                     self.base_url + path,
                     json=body,
@@ -147,6 +168,9 @@ class PlatformClient:
                     headers=headers,
                     timeout=timeout,
                 )
+            except requests.ConnectTimeout:
+                # Nothing answered the connection (host or route down): unavailable, not slow.
+                last = PlatformError(ErrorKind.UNAVAILABLE, code="connect_timeout")
             except requests.Timeout:
                 last = PlatformError(ErrorKind.TIMEOUT, code="timeout")
             except requests.ConnectionError:
@@ -164,7 +188,7 @@ class PlatformClient:
                     ms=elapsed_ms,
                 )
                 if response.status_code < 400:
-                    return self._json(op, response), response.headers.get(REPLAY_HEADER) == "true"
+                    return self._json(response), response.headers.get(REPLAY_HEADER) == "true"
                 error = self._error(response)
                 if response.status_code not in RETRY_STATUSES:
                     raise error
@@ -183,7 +207,7 @@ class PlatformClient:
         raise last
 
     @staticmethod
-    def _json(op: str, response: requests.Response) -> Any:
+    def _json(response: requests.Response) -> Any:
         try:
             return response.json()
         except ValueError:
@@ -439,8 +463,10 @@ class PlatformClient:
         tid = terminal_id or self.terminal_id
         if not tid:
             raise ValueError("no terminal id")
-        data, _, _ = self._post(
-            "heartbeat", f"/v1/terminals/{_seg(tid)}/heartbeat", report.to_json(), None
+        # No Idempotency-Key: a heartbeat is not retried (the next one follows anyway) and the
+        # platform need not remember one answer per beat.
+        data, _ = self._request(
+            "heartbeat", "POST", f"/v1/terminals/{_seg(tid)}/heartbeat", body=report.to_json()
         )
         return self._shape(
             "heartbeat", lambda: HeartbeatAck(bool(data["ok"]), str(data["server_time"]))

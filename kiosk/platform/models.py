@@ -28,6 +28,29 @@ class VerifyMethod(StrEnum):
     FACE = "face"
 
 
+class RecordKind(StrEnum):
+    """Record queries the platform answers (``GET /v1/residents/{token}/records/{kind}``)."""
+
+    SOCIAL_INSURANCE_PAYMENTS = "social-insurance-payments"  # 社保缴费记录
+    MEDICAL_INSURANCE_ACCOUNT = "medical-insurance-account"  # 医保账户
+    PROVIDENT_FUND_DEPOSITS = "provident-fund-deposits"  # 公积金缴存明细
+    ARCHIVES = "archives"  # 个人档案存放
+    APPLICATIONS = "applications"  # 办件进度
+
+
+class CertificateKind(StrEnum):
+    """Certificates the platform issues (``POST /v1/certificates``)."""
+
+    SOCIAL_INSURANCE_PAYMENT = "social-insurance-payment"  # 社保缴费证明
+    PERSONAL_RIGHTS_RECORD = "personal-rights-record"  # 个人权益记录
+    PROVIDENT_FUND_DEPOSIT = "provident-fund-deposit"  # 公积金缴存证明
+    MARRIAGE_RECORD = "marriage-record"  # 婚姻登记记录证明
+    NO_CRIMINAL_RECORD = "no-criminal-record"  # 无犯罪记录证明
+    BUSINESS_LICENCE = "business-licence"  # 营业执照打印
+    TAX_PAYMENT = "tax-payment"  # 纳税证明
+    ACCEPTANCE_RECEIPT = "acceptance-receipt"  # 受理回执补打
+
+
 class ApplicationStatus(StrEnum):
     """Outcome of an application."""
 
@@ -186,7 +209,8 @@ class Licence:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Licence:
         """Build from the JSON answer."""
-        return cls(*(str(data.get(k, "")) for k in cls.FIELDS), extra=_rest(data, cls.FIELDS))
+        values = {k: str(data.get(k, "")) for k in cls.FIELDS}
+        return cls(**values, extra=_rest(data, cls.FIELDS))
 
     def __repr__(self) -> str:
         return f"Licence(type={self.type}, title={self.title})"

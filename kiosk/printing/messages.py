@@ -114,6 +114,7 @@ def message_for(kind: PrintKind, result: PrintResult, status: DeviceStatus | Non
         body = f"打印机长时间没有完成您的{what}，本次打印已取消。{what}已为您保存，不会丢失。"
     else:
         body = f"本机暂时无法打印您的{what}，工作人员已收到通知。{what}已为您保存，不会丢失。"
+    steps: tuple[NextStep, ...]
     if kind is PrintKind.CERTIFICATE:
         steps = (NextStep.OTHER_TERMINAL, NextStep.COLLECT_AT_WINDOW, NextStep.REPRINT_WITH_CODE)
     else:

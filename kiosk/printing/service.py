@@ -90,6 +90,31 @@ class PrintService:
             return PrintOutcome(True, entry, result)
         return self._failed(entry, result, self.document_printer.status())
 
+    def reconcile(self) -> list[PrintEntry]:
+        """At start-up: settle certificates left ``submitted`` by a crash from the printer's own
+        job state (completed -> done, aborted/canceled -> failed); return the entries changed.
+
+        Entries the printer cannot answer for stay open and are offered for reprint.
+        """
+        changed: list[PrintEntry] = []
+        printer = self.document_printer
+        job_result = getattr(printer, "job_result", None)
+        if job_result is None:
+            return changed
+        for entry in self.journal.pending_reprints():
+            if entry.kind is not PrintKind.CERTIFICATE or entry.state is not PrintState.SUBMITTED:
+                continue
+            result = job_result(entry.job_id)
+            if result is None:
+                continue
+            settled = self.journal.finish(entry.id, ok=result.ok, job_id=entry.job_id,
+                                          reason="" if result.ok else
+                                          f"{result.state}: {result.reason} (after restart)")
+            log_event(LOG, "print_reconciled", print_id=entry.id, serial=entry.serial,
+                      state=settled.state)
+            changed.append(settled)
+        return changed
+
     def print_receipt(self, doc: ReceiptDocument, case_id: str,
                       reprint_code: str = "") -> PrintOutcome:
         """Print a receipt (recorded in the journal like any print)."""

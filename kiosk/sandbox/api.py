@@ -28,7 +28,10 @@ from kiosk.sandbox.seed import SeedResident, by_key, from_json
 from kiosk.sandbox.store import dumps
 
 API_VERSION = "v1"
-TOKEN_TTL_SECONDS = 30 * 60  # a session never lasts longer (settings cap it at 15 minutes)
+TOKEN_TTL_SECONDS = 30 * 60  # reading with a token: a session never lasts longer (cap 15 min)
+#: Submitting with a token: a terminal's outbox may deliver an application or a rating made
+#: while the network was down days later; the identity was verified when it was made.
+SUBMISSION_TOKEN_TTL_SECONDS = 7 * 24 * 3600
 MAX_PAGE_SIZE = 100
 MAX_COMMENT_CHARS = 200
 MAX_DESCRIPTION_CHARS = 500
@@ -114,11 +117,17 @@ def _resident(conn: sqlite3.Connection, id_number: str) -> SeedResident | None:
     return from_json(json.loads(row[0])) if row else None
 
 
-def _token_resident(call: Call, conn: sqlite3.Connection, token: str) -> SeedResident:
-    row = conn.execute(
-        "SELECT id_number, expires_at FROM tokens WHERE token=?", (token,)
-    ).fetchone()
-    if row is None or row["expires_at"] < call.now:
+def _token_resident(
+    call: Call, conn: sqlite3.Connection, token: str, submission: bool = False
+) -> SeedResident:
+    """The resident a token stands for; 401 when unknown or expired.
+
+    Reads need a fresh token (`TOKEN_TTL_SECONDS`); submissions queued by a terminal while
+    offline are accepted for `SUBMISSION_TOKEN_TTL_SECONDS` after verification.
+    """
+    row = conn.execute("SELECT id_number, issued_at FROM tokens WHERE token=?", (token,)).fetchone()
+    ttl = SUBMISSION_TOKEN_TTL_SECONDS if submission else TOKEN_TTL_SECONDS
+    if row is None or row["issued_at"] + ttl < call.now:
         raise ApiError(401, "invalid_token", "身份核验已失效，请重新核验身份")
     resident = _resident(conn, row["id_number"])
     if resident is None:  # pragma: no cover - tokens only point at residents
@@ -148,10 +157,12 @@ def health(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]:
 
 def _issue_token(call: Call, conn: sqlite3.Connection, resident: SeedResident) -> str:
     token = secrets.token_urlsafe(18)
-    conn.execute("DELETE FROM tokens WHERE expires_at < ?", (call.now,))
     conn.execute(
-        "INSERT INTO tokens VALUES (?, ?, ?)",
-        (token, resident.id_number, call.now + TOKEN_TTL_SECONDS),
+        "DELETE FROM tokens WHERE issued_at < ?", (call.now - SUBMISSION_TOKEN_TTL_SECONDS,)
+    )
+    conn.execute(
+        "INSERT INTO tokens (token, id_number, expires_at, issued_at) VALUES (?, ?, ?, ?)",
+        (token, resident.id_number, call.now + TOKEN_TTL_SECONDS, call.now),
     )
     return token
 
@@ -249,9 +260,35 @@ def _page(call: Call) -> tuple[int, int]:
     return page, size
 
 
-def _case_row(row: sqlite3.Row) -> dict[str, Any]:
+def _progress(row: sqlite3.Row, today: date) -> tuple[rules.CaseStatus, list[dict[str, Any]]]:
+    """Status and history as of ``today``: an accepted case is done once its time limit passed.
+
+    The sandbox has no case workers, so review "happens" deterministically when the promised
+    time limit (counted in calendar days here) has elapsed; nothing is written back.
+    """
     body = json.loads(row["body"])
     status = rules.CaseStatus(row["status"])
+    history = json.loads(row["history"])
+    if status is rules.CaseStatus.ACCEPTED:
+        done_on = date.fromisoformat(body["submitted_at"][:10]) + timedelta(
+            days=int(body["time_limit_days"])
+        )
+        if done_on <= today:
+            status = rules.CaseStatus.APPROVED
+            history.append(
+                {
+                    "at": done_on.isoformat(),
+                    "status": status.value,
+                    "label": rules.STATUS_LABELS[status],
+                    "note": "审核通过，已办结",
+                }
+            )
+    return status, history
+
+
+def _case_row(row: sqlite3.Row, today: date) -> dict[str, Any]:
+    body = json.loads(row["body"])
+    status, _ = _progress(row, today)
     return {
         "case_number": row["case_number"],
         "service": row["service"],
@@ -279,7 +316,7 @@ def record_list(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]:
             "SELECT * FROM applications WHERE id_number=? ORDER BY seq DESC LIMIT ? OFFSET ?",
             (resident.id_number, size, offset),
         ).fetchall()
-        items = [_case_row(r) for r in rows]
+        items = [_case_row(r, call.today) for r in rows]
         summary: dict[str, Any] = {"cases": total}
     else:
         total = conn.execute(
@@ -433,7 +470,9 @@ def submit_application(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]:
     """POST /v1/applications."""
     body = _obj(call)
     service = _str(body, "service", "事项", max_chars=64)
-    resident = _token_resident(call, conn, _str(body, "resident_token", "身份核验凭证"))
+    resident = _token_resident(
+        call, conn, _str(body, "resident_token", "身份核验凭证"), submission=True
+    )
     terminal_id = _str(body, "terminal_id", "终端编号", max_chars=64)
     answers = body.get("answers") or {}
     licence_ids = body.get("licences") or []
@@ -516,7 +555,7 @@ def application_status(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]:
     """GET /v1/applications/{case_number}."""
     row = _case(conn, call.params["case_number"])
     body = json.loads(row["body"])
-    status = rules.CaseStatus(row["status"])
+    status, history = _progress(row, call.today)
     return 200, {
         "case_number": row["case_number"],
         "service": row["service"],
@@ -527,7 +566,7 @@ def application_status(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]:
         "next_step": body["next_step"],
         "time_limit_days": body["time_limit_days"],
         "submitted_at": body["submitted_at"],
-        "history": json.loads(row["history"]),
+        "history": history,
     }
 
 
@@ -559,6 +598,8 @@ def issue_certificate(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]:
     terminal_id = _str(body, "terminal_id", "终端编号", max_chars=64)
     case_number = _str(body, "case_number", "办件编号", required=False, max_chars=64)
     case = None
+    if kind == "acceptance-receipt" and not case_number:
+        raise ApiError(422, "missing_field", "请提供需要补打回执的办件编号")
     if case_number:
         row = _case(conn, case_number)
         if row["id_number"] != resident.id_number:
@@ -566,7 +607,7 @@ def issue_certificate(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]:
         stored = json.loads(row["body"])
         case = {
             "case_number": case_number,
-            "status": row["status"],
+            "status": _progress(row, call.today)[0].value,
             "service_title": rules.service_title(row["service"]),
             "submitted": stored["submitted_at"][:16].replace("T", " "),
             "time_limit_days": stored["time_limit_days"],

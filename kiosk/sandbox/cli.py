@@ -8,6 +8,7 @@ kiosk sandbox residents                            the seeded test residents (sy
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 import threading
@@ -97,6 +98,38 @@ def _residents(args: argparse.Namespace) -> int:
     return 0
 
 
+def _admin(args: argparse.Namespace) -> int:
+    import requests
+
+    url = f"{args.url.rstrip('/')}/_sandbox/{args.action}"
+    try:
+        if args.action == "stats":
+            response = requests.get(url, timeout=args.timeout)
+        elif args.clear:
+            response = requests.delete(url, timeout=args.timeout)
+        else:
+            spec: dict[str, object] = {"status": args.status}
+            if args.delay:
+                spec["delay_seconds"] = args.delay
+            if args.delay_count is not None:
+                spec["delay_count"] = args.delay_count
+            if args.fail_next:
+                spec["fail_next"] = args.fail_next
+            if args.fail_after_commit:
+                spec["fail_after_commit"] = args.fail_after_commit
+            response = requests.post(url, json=spec, timeout=args.timeout)
+    except requests.RequestException as exc:
+        print(f"kiosk sandbox {args.action}: {args.url}: {type(exc).__name__}", file=sys.stderr)
+        return 1
+    if response.status_code >= 400:
+        print(
+            f"kiosk sandbox {args.action}: {response.status_code} {response.text}", file=sys.stderr
+        )
+        return 1
+    print(json.dumps(response.json(), ensure_ascii=False, indent=2))
+    return 0
+
+
 def main(argv: list[str]) -> int:
     """Entry point of `kiosk sandbox`."""
     parser = argparse.ArgumentParser(
@@ -118,7 +151,25 @@ def main(argv: list[str]) -> int:
     fleet.add_argument("--url", default=DEFAULT_URL, help=f"platform URL (default {DEFAULT_URL})")
     fleet.add_argument("--timeout", type=float, default=5.0, help="seconds per request")
     sub.add_parser("residents", help="list the seeded synthetic residents")
+    faults = sub.add_parser("faults", help="arm or clear injected faults (sandbox only)")
+    stats = sub.add_parser("stats", help="exactly-once counters (sandbox only)")
+    for target in (faults, stats):
+        target.add_argument("--url", default=DEFAULT_URL, help="sandbox URL")
+        target.add_argument("--timeout", type=float, default=5.0, help="seconds per request")
+    faults.add_argument("--delay", type=float, default=0.0, help="answer this many seconds late")
+    faults.add_argument("--delay-count", type=int, help="delay only this many requests")
+    faults.add_argument("--fail-next", type=int, default=0, help="fail the next N requests")
+    faults.add_argument(
+        "--fail-after-commit",
+        type=int,
+        default=0,
+        help="do the work, then answer an error, N times",
+    )
+    faults.add_argument("--status", type=int, default=503, help="status of injected failures")
+    faults.add_argument("--clear", action="store_true", help="disarm every fault")
     args = parser.parse_args(argv)
+    if args.action in ("faults", "stats"):
+        return _admin(args)
     if args.action == "fleet":
         return _fleet(args)
     if args.action == "residents":

@@ -299,9 +299,9 @@ RESIDENTS: tuple[SeedResident, ...] = (
         employer="演示软件有限公司",
         face="none",
         pension_base=6000,
-        paid_months=14,
+        paid_months=24,
         archives_at="演示区人才服务中心(应届毕业生)",
-        purpose=("未登记人脸照片", "个人档案存放查询", "缴费不足24个月"),
+        purpose=("未登记人脸照片", "个人档案存放查询", "老年综合津贴(年龄不足被拒)"),
     ),
     SeedResident(
         key="divorced",

@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS summaries (
 CREATE TABLE IF NOT EXISTS licences (
     licence_id TEXT PRIMARY KEY, id_number TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tokens (
-    token TEXT PRIMARY KEY, id_number TEXT NOT NULL, expires_at REAL NOT NULL);
+    token TEXT PRIMARY KEY, id_number TEXT NOT NULL, expires_at REAL NOT NULL,
+    issued_at REAL NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS applications (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, case_number TEXT UNIQUE NOT NULL,
     service TEXT NOT NULL, id_number TEXT NOT NULL, terminal_id TEXT NOT NULL,
@@ -82,7 +83,15 @@ class Store:
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.execute("PRAGMA busy_timeout=5000")
         self._conn.executescript(SCHEMA)
+        self._migrate()
         self._seed_if_new(today or date.today())
+
+    def _migrate(self) -> None:
+        """Bring a database made by an older sandbox up to this schema."""
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(tokens)")}
+        if "issued_at" not in columns:
+            self._conn.execute("ALTER TABLE tokens ADD COLUMN issued_at REAL NOT NULL DEFAULT 0")
+            self._conn.execute("UPDATE tokens SET issued_at = expires_at - 1800")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

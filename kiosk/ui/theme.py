@@ -43,10 +43,12 @@ class Palette:
 
 
 STANDARD = Palette()
+#: Every text pair >= 4.5:1 (tests/accessibility/test_contrast.py). `secondary` is a mid grey, not
+#: near-black, so secondary buttons stand out from the black screen (WCAG 1.4.11, >= 3:1).
 HIGH_CONTRAST = Palette(
     background="#000000", surface="#000000", text="#FFFFFF", muted="#F0F0F0",
     primary="#FFD400", on_primary="#000000", header="#000000", on_header="#FFFFFF",
-    secondary="#1A1A1A", on_secondary="#FFFFFF", danger="#FF8080", on_danger="#000000",
+    secondary="#5E5E5E", on_secondary="#FFFFFF", danger="#FF8080", on_danger="#000000",
     success="#7CFC8A", warning_bg="#1A1A1A", warning_text="#FFD400", disabled="#333333",
     on_disabled="#FFFFFF", prefilled_bg="#00331A",
 )

@@ -7,6 +7,7 @@ bundled CJK font registered as Kivy's default.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from kivy.graphics import Color, Rectangle, RoundedRectangle
 from kivy.uix.boxlayout import BoxLayout
@@ -14,6 +15,7 @@ from kivy.uix.button import Button
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
+from kiosk.i18n import _
 from kiosk.ui.theme import BUTTON_FONT_PX, TOUCH_TARGET_PX, Metrics, Palette, hex_rgba
 
 
@@ -78,7 +80,7 @@ class KButton(Button):
                          background_down="", background_color=hex_rgba(background),
                          color=hex_rgba(foreground), halign="center", valign="middle",
                          **kwargs)
-        self.bind(size=lambda *_: setattr(self, "text_size", (self.width * 0.94, None)))
+        self.bind(size=lambda *_: setattr(self, "text_size", (self.width * 0.94, self.height)))
         self._on_tap = on_tap
         self.disabled = not enabled
         self._pressed_colour = hex_rgba(background, 0.75)
@@ -103,19 +105,30 @@ class Header(Panel):
     """Top bar: 返回, the title, the session's remaining time, 首页."""
 
     def __init__(self, metrics: Metrics, palette: Palette, on_back: Callable[[], None],
-                 on_home: Callable[[], None], **kwargs: object) -> None:
+                 on_home: Callable[[], None], prefs: Any = None, **kwargs: object) -> None:
         super().__init__(palette.header, orientation="horizontal", size_hint_y=None,
                          height=metrics.px(120), padding=metrics.px(12), spacing=metrics.px(16),
                          **kwargs)
-        self.back_button = KButton("返回", on_back, metrics, palette, kind="secondary",
+        self.back_button = KButton(_("返回"), on_back, metrics, palette, kind="secondary",
                                    size_hint=(None, 1), width=metrics.px(200))
         self.title = Text("", palette.on_header, metrics.font(44), halign="center",
                           bold=True, fixed_height=True)
         self.timer = Text("", palette.on_header, metrics.font(30), halign="right",
                           fixed_height=True, size_hint_x=None, width=metrics.px(300))
-        self.home_button = KButton("首页", on_home, metrics, palette, kind="secondary",
+        self.home_button = KButton(_("首页"), on_home, metrics, palette, kind="secondary",
                                    size_hint=(None, 1), width=metrics.px(200))
-        for child in (self.back_button, self.title, self.timer, self.home_button):
+        children: list[Widget] = [self.back_button, self.title]
+        self.accessibility: Widget | None = None
+        if prefs is not None:
+            from kiosk.ui.accessibility_bar import AccessibilityBar
+            from kiosk.ui.context import UiContext
+
+            ctx = UiContext(metrics=metrics, palette=palette, controller=None, prefs=prefs)
+            self.accessibility = AccessibilityBar(ctx, prefs, size_hint=(None, 1),
+                                                  width=metrics.px(4 * 190))
+            children.append(self.accessibility)
+        children += [self.timer, self.home_button]
+        for child in children:
             self.add_widget(child)
 
     def set_title(self, text: str) -> None:
@@ -125,4 +138,5 @@ class Header(Panel):
     def set_remaining(self, seconds: float) -> None:
         """Show the session's remaining time."""
         seconds = int(seconds)
-        self.timer.text = f"剩余 {seconds // 60}:{seconds % 60:02d}" if seconds else ""
+        self.timer.text = (_("剩余 {minutes}:{seconds:02d}", minutes=seconds // 60,
+                             seconds=seconds % 60) if seconds else "")

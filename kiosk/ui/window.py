@@ -34,6 +34,8 @@ def prepare(width: int = 0, height: int = 0, hide_cursor: bool = False,
             kivy_home: Path | None = None) -> tuple[int, int]:
     """Configure Kivy for a borderless full-screen kiosk window; return the size used."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")
+    # Kivy's own log mode redirects stderr into its logger: keep Python's logging and stderr.
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
     os.environ.setdefault("KIVY_HOME", str(kivy_home or REPO_ROOT / "var" / "kivy-home"))
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):

@@ -7,7 +7,7 @@ holds the manifest/YAML check from :mod:`kiosk.updates.bundle`. Once the flow en
 lead appends two entries here, e.g.::
 
     from flows.lint import lint_bundle          # schema, references, strings, templates
-    from kiosk.commands.flows import smoke_run  # each service headless against fixtures
+    from flows.smoke import smoke_run  # each service headless against fixtures
     CHECKS = (check_bundle, lint_bundle, smoke_run)
 
 Nothing else changes: the admin CLI and :class:`kiosk.updates.terminal.BundleUpdater` (argument
@@ -20,8 +20,26 @@ from pathlib import Path
 
 from kiosk.updates.bundle import BundleCheck, check_bundle
 
-#: Checks run in order; a later check only runs when the earlier ones found nothing.
-CHECKS: tuple[BundleCheck, ...] = (check_bundle,)
+
+def _lint(path: Path) -> list[str]:
+    from flows.lint import lint_bundle
+
+    return [str(p) for p in lint_bundle(path)]
+
+
+def _smoke(path: Path) -> list[str]:
+    from flows.smoke import smoke_run
+
+    return [str(p) for p in smoke_run(path)]
+
+
+_lint.__name__ = "lint_bundle"
+_smoke.__name__ = "smoke_run"
+
+#: Checks run in order; a later check only runs when the earlier ones found nothing:
+#: the manifest and archive, then the flow lint (schema, references, strings, templates,
+#: devices), then every service run headless over its own fixtures.
+CHECKS: tuple[BundleCheck, ...] = (check_bundle, _lint, _smoke)
 
 
 def bundle_check(path: Path) -> list[str]:

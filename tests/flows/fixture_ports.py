@@ -176,6 +176,7 @@ class FixturePorts:
                          day: str = "") -> Appointment | PortFailure:
         if self._failing("book_appointment"):
             return NETWORK_DOWN
+        self.calls[-1] = ("book_appointment", (service, idempotency_key, day))
         raw = self.fixtures["appointment"]
         return Appointment(str(raw["ticket"]), str(raw.get("window", "")),
                            int(raw.get("waiting", 0)))

@@ -107,3 +107,19 @@ def test_required_device_makes_a_service_unusable(builtin: Catalogue) -> None:
 
 def test_missing_root_is_an_empty_catalogue(tmp_path: Path) -> None:
     assert Catalogue.load(tmp_path / "nothing").entries == {}
+
+
+@pytest.mark.parametrize("fixtures", [
+    "records: [1, 2]\n", "certificates: 3\n", "- a list\n", "answers: 5\nresident: x\n",
+    "application: [1]\n", "licences: {a: 1}\n",
+])
+def test_odd_fixtures_are_a_problem_not_a_crash(tmp_path: Path, fixtures: str) -> None:
+    root = _copy(tmp_path, "case-progress")
+    (root / "case-progress" / "fixtures.yaml").write_text(fixtures, encoding="utf-8")
+    catalogue = Catalogue.load(root)
+    entry = catalogue.get("case-progress")
+    assert entry is not None  # loaded or refused, but never raised
+    from flows.lint import lint_dir
+    from flows.smoke import smoke_run
+    assert isinstance(lint_dir(root), list)
+    assert isinstance(smoke_run(root), list)

@@ -62,3 +62,12 @@ def test_certificate_document_filled_from_platform_and_template() -> None:
     assert ("补打说明", "补打件，与原件具有同等效力") in document.fields
     assert document.issuer == "黄浦区行政服务中心" and document.seal_text == document.issuer
     assert "李明" not in repr(document)
+
+
+def test_printed_certificate_fields_are_shown() -> None:
+    run, _, fx = start("business-licence")
+    _to_print(run, fx["answers"])
+    view = run.send(Intent("print"))
+    assert view.outcome == "done"
+    shown = {f.label: f.value for f in view.fields}
+    assert shown["统一社会信用代码"] == "91310101MA1FP0XX0X"

@@ -127,3 +127,51 @@ def test_queued_outcome_is_shown_as_saved() -> None:
     views = drive(run, fx["answers"])
     result = next(v for v in views if v.kind is StepKind.RESULT)
     assert result.outcome == "queued" and "网络恢复后" in result.title
+
+
+def test_required_capture_cannot_be_skipped() -> None:
+    run, ports, fx = start("elderly-allowance")
+    ports.fixtures = {**fx, "licences": []}
+    view = _to(run, StepKind.CAPTURE, fx["answers"])
+    assert "skip" not in {a.name for a in view.actions}
+    view = run.send(Intent("next"))
+    assert view.kind is StepKind.CAPTURE and view.error == "请先拍摄材料"
+    assert run.send(Intent("skip")).kind is StepKind.CAPTURE
+    view = run.send(Intent("capture"))
+    assert view.extra["captured"]
+    assert run.send(Intent("next")).kind is StepKind.CHECK
+
+
+def test_receipt_step_previews_what_will_print() -> None:
+    run, ports, fx = start("flexible-employment-insurance")
+    view = _to(run, StepKind.PRINT_RECEIPT, fx["answers"])
+    preview = {f.label: f.value for f in view.fields}
+    assert preview["办件编号"] == "LH20261121000012"
+    assert preview["缴费基数"] == "社平工资的60%"
+    run.send(Intent("print"))
+    assert dict(ports.printed_receipts[0].lines) == preview
+
+
+class _Scanned:
+    """Stands in for a scanner payload (the engine duck-types ``kind`` and ``text``)."""
+
+    def __init__(self, kind: str, text: str) -> None:
+        self.kind, self.text = kind, text
+
+
+def test_scanning_an_e_licence_attaches_only_the_residents_own() -> None:
+    run, _ports, fx = start("elderly-allowance")
+    view = _to(run, StepKind.LICENCE, fx["answers"])
+    run.send(Intent("choose", []))  # the resident unticks it, then shows it by scanning
+    view = run.send(Intent("scanned", _Scanned("e_licence", "1.2.156.3005.2.99999.X")))
+    assert view.error == "无法识别该证照码，或该证照不属于您本人"
+    view = run.send(Intent("scanned", _Scanned("e_licence", "1.2.156.3005.2.11310000.0001")))
+    assert not view.error and view.options[0].selected
+
+
+def test_scanning_a_receipt_picks_the_case() -> None:
+    run, _, _ = start("case-progress")
+    view = run.send(Intent("scanned", {"kind": "case_number", "text": "JZ20261101000045"}))
+    assert view.kind is StepKind.RECORDS and view.table.columns[0] == "时间"
+    run2, _, _ = start("archives")
+    assert run2.send(Intent("scanned", "anything")).error == "这一步不需要扫码"

@@ -186,3 +186,25 @@ def test_command_exits_1_and_prints_file_line(tmp_path: Path, capsys: pytest.Cap
 def test_command_exits_0_on_the_builtin_catalogue(capsys: pytest.CaptureFixture[str]) -> None:
     assert flows_command.main(["lint", str(CATALOGUE)]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_smoke_run_reports_where_a_service_gets_stuck(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from kiosk.commands.flows import smoke_run
+
+    path = _write(tmp_path, GOOD, fixtures=FIXTURES.replace(
+        'application: {case_number: "C1", status: accepted}\n', ""))
+    assert lint_dir(tmp_path) == []  # the templates still render: lint alone cannot see it
+    problems = smoke_run(tmp_path)
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{path}:{_line_of(GOOD, '- id: submit')}:")
+    assert "smoke run" in problems[0] and "测试数据缺少该项" in problems[0]
+    assert flows_command.main(["lint", str(tmp_path)]) == 1
+    assert capsys.readouterr().out.strip() == problems[0]
+    assert flows_command.main(["lint", "--no-smoke", str(tmp_path)]) == 0
+
+
+def test_smoke_run_of_the_builtin_catalogue_is_clean() -> None:
+    from kiosk.commands.flows import smoke_run
+
+    assert smoke_run(CATALOGUE) == []

@@ -103,3 +103,22 @@ def test_every_view_speaks_and_has_progress() -> None:
         assert view.speech
     steps = [v for v in views if not v.step_id.startswith("_")]
     assert all(v.progress[1] == len(run.definition.order) for v in steps)
+
+
+def test_discard_forgets_personal_data_but_keeps_the_record() -> None:
+    run, _, fx = start("newborn-bundle")
+    drive(run, fx["answers"])
+    case = run.record.case_number
+    run.discard()
+    assert run.answers == {} and run.captures == {} and run.data == {}
+    assert run.finished and run.view().kind is StepKind.DONE
+    assert run.record.case_number == case
+    assert "陈" not in repr(run.record)
+
+
+def test_constructing_a_run_calls_no_port() -> None:
+    run, ports, _ = start("medical-insurance-account")
+    assert ports.calls == []
+    view = run.start()
+    assert view.kind is StepKind.RECORDS and ports.count("fetch_records") == 1
+    assert run.view().table is not None and ports.count("fetch_records") == 1

@@ -79,3 +79,25 @@ def test_printing_the_guide() -> None:
     assert not view.error
     receipt = ports.printed_receipts[0]
     assert receipt.title.startswith("居住登记") and receipt.lines[0][0] == "办理条件"
+
+
+def test_report_carries_the_problem_that_was_on_screen() -> None:
+    run, ports, fx = start("tax-payment", fail={"print_certificate": 1})
+    view = run.view()
+    while view.kind is not StepKind.PRINT_CERTIFICATE:
+        view = run.send(intent_for(view, fx["answers"], run))
+    view = run.send(Intent("print"))
+    assert view.error == "打印机缺纸，请联系工作人员"
+    run.send(Intent("report"))
+    run.send(Intent("report", {"category": "设备出现故障", "description": "没出纸"}))
+    report = ports.reports[0]
+    assert report.step == "print"
+    assert report.description == "没出纸（终端提示：打印机缺纸，请联系工作人员）"
+
+
+def test_builtin_record_sources_speak_english() -> None:
+    run, _, _ = start("my-licences")
+    run.locale = "en"
+    run.send(Intent("page", 1))
+    view = run.view()
+    assert view.table.columns == ("Licence", "Issued by", "Valid until")

@@ -166,3 +166,28 @@ def test_senior_allowance_amount_follows_the_age_bracket(client: PlatformClient)
         amount = senior_allowance_per_month(seed(key).age_on(date.today()))
         result = client.submit_application("senior-allowance", login(client, key), SENIOR)
         assert result.reason == f"符合条件，自动核准：每月{amount}元"
+
+
+def test_accepted_case_is_done_once_its_time_limit_passed(tmp_path) -> None:
+    from datetime import date, timedelta
+
+    from kiosk.platform import PlatformClient
+    from kiosk.sandbox import start_sandbox
+
+    day = [date.today()]
+    handle = start_sandbox(tmp_path / "sandbox.db", today=lambda: day[0])
+    try:
+        with PlatformClient(handle.url, terminal_id="T", retries=0) as platform:
+            token = login(platform, "mother")
+            case = platform.submit_application("newborn-one-thing", token, NEWBORN)
+            assert case.status is ApplicationStatus.ACCEPTED and case.time_limit_days == 5
+            day[0] += timedelta(days=4)
+            assert platform.application(case.case_number).status is ApplicationStatus.ACCEPTED
+            day[0] += timedelta(days=1)
+            progress = platform.application(case.case_number)
+            assert progress.status is ApplicationStatus.APPROVED
+            assert [h.label for h in progress.history] == ["已提交", "已受理", "已办结"]
+            listed = platform.records(token, "applications").items[0]
+            assert listed["status"] == "approved" and listed["status_label"] == "已办结"
+    finally:
+        handle.stop()

@@ -53,6 +53,7 @@ def test_verify_by_id_card_then_profile(
     )
     assert profile.birth_date == resident.birth_date.isoformat()
     assert resident.id_number not in repr(profile) and resident.name not in repr(profile)
+    assert client.records(result.resident_token, "social-insurance-payments").total >= 24
     status, body = _raw(sandbox, "GET", f"/v1/residents/{result.resident_token}/profile")
     assert status == 200
     conforms("Profile", body)
@@ -339,6 +340,9 @@ def test_acceptance_receipt_reprint(client: PlatformClient) -> None:
     )
     receipt = client.issue_certificate("acceptance-receipt", token, case_number=case.case_number)
     assert ("办件编号", case.case_number) in receipt.fields
+    with pytest.raises(PlatformError) as no_case:
+        client.issue_certificate("acceptance-receipt", token)
+    assert no_case.value.kind is ErrorKind.INVALID and "办件编号" in no_case.value.message
     other = login(client, "worker")
     with pytest.raises(PlatformError) as caught:
         client.issue_certificate("acceptance-receipt", other, case_number=case.case_number)

@@ -68,3 +68,20 @@ def test_kiosk_sandbox_fleet_lists_terminals(
 def test_kiosk_sandbox_fleet_when_platform_down(capsys: pytest.CaptureFixture[str]) -> None:
     assert sandbox_cli.main(["fleet", "--url", "http://127.0.0.1:9", "--timeout", "1"]) == 1
     assert "unavailable" in capsys.readouterr().err
+
+
+def test_kiosk_sandbox_faults_and_stats(
+    client: PlatformClient, sandbox: SandboxHandle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    assert sandbox_cli.main(["faults", "--url", sandbox.url, "--fail-next", "1"]) == 0
+    assert json.loads(capsys.readouterr().out)["fail_next"] == 1
+    with pytest.raises(PlatformError):
+        client.heartbeat(_report(0, SupplyState.OK, 0))
+    client.heartbeat(_report(0, SupplyState.OK, 0))
+    assert sandbox_cli.main(["stats", "--url", sandbox.url]) == 0
+    assert json.loads(capsys.readouterr().out)["heartbeats"] == {client.terminal_id: 1}
+    assert sandbox_cli.main(["faults", "--url", sandbox.url, "--clear"]) == 0
+    assert json.loads(capsys.readouterr().out)["fail_next"] == 0
+    assert sandbox_cli.main(["faults", "--url", sandbox.url, "--status", "200"]) == 1

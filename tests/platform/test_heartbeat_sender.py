@@ -50,7 +50,7 @@ def test_outage_and_broken_collector_do_not_stop_it(client: PlatformClient, admi
             raise RuntimeError("collector bug")
         return HeartbeatReport("0.1.0", "b1", {})
 
-    admin.faults(fail_next=3, status=503)  # the client's 2 retries use up all three
+    admin.faults(fail_next=3, status=503)  # heartbeats are not retried: three beats fail
     sender = HeartbeatSender(client, collect, interval_seconds=0.05)
     sender.start()
     try:

@@ -71,3 +71,35 @@ def test_every_operation_documents_errors_with_the_error_schema(openapi: dict[st
                 name = response["$ref"].rsplit("/", 1)[1]
                 schema = responses[name]["content"]["application/json"]["schema"]
                 assert schema == {"$ref": "#/components/schemas/Error"}
+
+
+def test_every_ref_resolves(openapi: dict[str, Any]) -> None:
+    def walk(node: Any) -> list[str]:
+        if isinstance(node, dict):
+            refs = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+            return refs + [r for value in node.values() for r in walk(value)]
+        if isinstance(node, list):
+            return [r for value in node for r in walk(value)]
+        return []
+
+    refs = walk(openapi)
+    assert len(refs) > 50
+    for ref in refs:
+        assert ref.startswith("#/"), ref
+        target: Any = openapi
+        for part in ref[2:].split("/"):
+            assert part in target, ref
+            target = target[part]
+
+
+def test_client_enums_match_the_documented_ones(openapi: dict[str, Any]) -> None:
+    from kiosk.platform import ApplicationStatus, CertificateKind, RecordKind
+    from kiosk.sandbox.certificates import KINDS
+    from kiosk.sandbox.records import RECORD_KINDS
+
+    schemas = openapi["components"]["schemas"]
+    assert set(schemas["RecordKind"]["enum"]) == {k.value for k in RecordKind} == set(RECORD_KINDS)
+    assert (
+        set(schemas["CertificateKind"]["enum"]) == {k.value for k in CertificateKind} == set(KINDS)
+    )
+    assert set(schemas["ApplicationStatus"]["enum"]) == {s.value for s in ApplicationStatus}

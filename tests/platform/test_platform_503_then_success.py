@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.platform import ErrorKind, PlatformClient, PlatformError
+from kiosk.platform import ErrorKind, HeartbeatReport, PlatformClient, PlatformError
 from tests.platform.conftest import Admin, login
 
 
@@ -49,10 +49,10 @@ def test_internal_error_is_not_retried(client: PlatformClient, admin: Admin, sle
 
 
 def test_post_without_a_key_is_never_retried(client: PlatformClient, admin: Admin, sleeps) -> None:
-    # Every public submission carries a key; the transport rule is checked directly here.
+    # The heartbeat is the one POST sent without an Idempotency-Key.
     admin.faults(fail_next=1, status=503)
     with pytest.raises(PlatformError) as caught:
-        client._request("probe", "POST", "/v1/identity/verify", body={"method": "qrcode"})
+        client.heartbeat(HeartbeatReport("0.1.0", "b1", {}))
     assert caught.value.kind is ErrorKind.UNAVAILABLE
     assert sleeps.delays == []
-    assert admin.stats()["requests"]["POST /v1/identity/verify"] == 1
+    assert admin.stats()["requests"]["POST /v1/terminals/{terminal_id}/heartbeat"] == 1

@@ -47,3 +47,20 @@ def test_nothing_listening_is_unavailable_not_a_traceback() -> None:
         client.terminals()
     assert caught.value.kind is ErrorKind.UNAVAILABLE
     assert str(caught.value) == "unavailable: connection_failed"
+
+
+def test_connect_timeout_is_unavailable_not_slow(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A black-holed address cannot be produced on loopback; the transport's exception is raised
+    # at the requests boundary instead (the only mock of a third-party library here).
+    import requests
+
+    def blackhole(*args: object, **kwargs: object) -> None:
+        raise requests.ConnectTimeout("connect timed out")
+
+    client = PlatformClient(
+        "http://192.0.2.1:8765", timeout_seconds=0.1, retries=1, sleep=SleepRecorder()
+    )
+    monkeypatch.setattr(client._session(), "request", blackhole)
+    with pytest.raises(PlatformError) as caught:
+        client.health()
+    assert caught.value.kind is ErrorKind.UNAVAILABLE and caught.value.code == "connect_timeout"

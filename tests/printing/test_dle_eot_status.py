@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from drivers.receipt.status import parse, request, summarize, supplies, valid_reply
 from drivers.status import DeviceState, SupplyState
@@ -60,3 +62,13 @@ def test_silent_printer_is_ready_with_unknown_paper() -> None:
 def test_invalid_bytes_are_ignored() -> None:
     raw = parse({1: 0xFF, 2: 0x00, 3: 0x12, 4: 0x12})
     assert raw.offline is None and raw.cover_open is None and raw.cutter_error is False
+
+
+@given(st.dictionaries(st.integers(1, 4), st.one_of(st.none(), st.integers(0, 255))),
+       st.booleans())
+def test_any_reply_bytes_map_to_a_status(replies: dict[int, int | None], sensor: bool) -> None:
+    status = summarize(parse(replies), near_end_sensor=sensor)
+    assert isinstance(status.state, DeviceState)
+    assert isinstance(status.supplies, SupplyState)
+    if status.supplies in (SupplyState.OUT, SupplyState.COVER_OPEN):
+        assert not status.usable

@@ -79,7 +79,8 @@ def start_kiosk(tmp: Path, extra_env: dict[str, str] | None = None) -> RunningKi
     runner = ThreadRunner(dispatch_to_ui)
     parts = build_kiosk(settings, runner)
     parts.start_devices()
-    app = KioskApp(parts.controller, settings.site_name, demo_actions=demo_actions(parts))
+    app = KioskApp(parts.controller, settings.site_name, demo_actions=demo_actions(parts),
+                   prefs=parts.prefs, voice=parts.voice)
     driver = UiDriver(app)
     kiosk = RunningKiosk(parts, driver, tmp / "data", log_file)
     kiosk._runner = runner  # type: ignore[attr-defined]

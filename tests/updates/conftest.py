@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import shutil
 import tarfile
 from collections.abc import Callable, Iterator
@@ -24,15 +25,25 @@ GROUP = "pilot"
 CREATED = "2026-11-01T00:00:00Z"
 
 
+#: Real services from the built-in catalogue make the test bundles, so the terminal's checks
+#: (manifest, flow lint, headless smoke run) see what a real bundle holds.
+SERVICES = ("social-insurance-payments", "appointment")
+CATALOGUE = Path(__file__).resolve().parents[2] / "flows" / "catalogue"
+
+
 def write_flows(folder: Path, version: int, broken: bool = False) -> Path:
-    """A small flows folder: two services, each a flow.yaml (+ a template for one)."""
-    for service in ("social-security-query", "residence-certificate"):
-        (folder / service).mkdir(parents=True, exist_ok=True)
-        steps = "steps: [identify, result]\n" if not broken else "title: no steps here\n"
-        (folder / service / "flow.yaml").write_text(
-            f"id: {service}\nrevision: {version}\n{steps}", encoding="utf-8")
-    (folder / "residence-certificate" / "certificate.html").write_text(
-        "<p>居住证明 {{ name }}</p>\n", encoding="utf-8")
+    """A small flows folder: two real services at ``version`` (broken: one has no steps)."""
+    for service in SERVICES:
+        target = folder / service
+        shutil.copytree(CATALOGUE / service, target, dirs_exist_ok=True)
+        flow = target / "flow.yaml"
+        text = flow.read_text(encoding="utf-8")
+        text = re.sub(r'^version: "?1\.0\.0"?$', f'version: "{version}.0.0"', text, flags=re.M)
+        flow.write_text(text, encoding="utf-8")
+    if broken:
+        (folder / SERVICES[1] / "flow.yaml").write_text(
+            f"id: {SERVICES[1]}\nversion: \"{version}.0.0\"\ntitle: no steps here\n",
+            encoding="utf-8")
     return folder
 
 

@@ -72,7 +72,8 @@ def test_admin_and_technician_round_trip(admin: dict[str, str], capsys) -> None:
         assert _terminal(admin, server.url, "download") == 0
         assert _terminal(admin, server.url, "activate") == 0
         slot = Path(admin["data"]) / "updates" / "slots" / "v3"
-        assert "revision: 1" in (slot / "social-security-query" / "flow.yaml").read_text()
+        flow = (slot / "social-insurance-payments" / "flow.yaml").read_text()
+        assert 'version: "1.0.0"' in flow
         capsys.readouterr()
         assert _admin(admin, "status") == 0
         status = json.loads(capsys.readouterr().out)
@@ -107,7 +108,7 @@ def test_admin_refusals_have_clear_messages(admin: dict[str, str], tmp_path: Pat
 
     # Links are refused at build time.
     flows = write_flows(tmp_path / "linked", 2)
-    os.symlink("/etc/passwd", flows / "social-security-query" / "passwd.yaml")
+    os.symlink("/etc/passwd", flows / "social-insurance-payments" / "passwd.yaml")
     assert kiosk(["admin", "build", str(flows), "--version", "2",
                   "--out", str(tmp_path / "l.tar.gz")]) == 1
     assert "only regular files" in capsys.readouterr().err

@@ -12,7 +12,7 @@ from tests.updates.conftest import Setup, assert_unchanged, craft_archive, evil_
 
 
 @pytest.mark.parametrize("name", ["../evil.yaml", "../../../../tmp/evil.yaml",
-                                  "social-security-query/../../evil.yaml", "/tmp/evil.yaml"])
+                                  "social-insurance-payments/../../evil.yaml", "/tmp/evil.yaml"])
 def test_path_traversal_entry_is_rejected(setup: Setup, update_log, name: str) -> None:
     setup.publish(1)
     updater = setup.updater()

@@ -24,7 +24,7 @@ from tests.updates.conftest import CREATED, write_flows
 def test_same_folder_gives_the_same_bytes(tmp_path: Path) -> None:
     flows = write_flows(tmp_path / "f", 1)
     build_archive(flows, tmp_path / "a.tar.gz", 1, "0.1.0", created=CREATED)
-    (flows / "social-security-query" / "flow.yaml").touch()  # new mtime, same content
+    (flows / "social-insurance-payments" / "flow.yaml").touch()  # new mtime, same content
     build_archive(flows, tmp_path / "b.tar.gz", 1, "0.1.0", created=CREATED)
     assert (tmp_path / "a.tar.gz").read_bytes() == (tmp_path / "b.tar.gz").read_bytes()
     with tarfile.open(tmp_path / "a.tar.gz") as tar:
@@ -34,7 +34,7 @@ def test_same_folder_gives_the_same_bytes(tmp_path: Path) -> None:
     assert {m.mtime for m in members} == {bundle.FIXED_MTIME_SECONDS}
     assert {(m.uid, m.gid, m.mode) for m in members} == {(0, 0, 0o644)}
     manifest = read_manifest(tmp_path / "a.tar.gz")
-    assert manifest.services == ("residence-certificate", "social-security-query")
+    assert manifest.services == ("appointment", "social-insurance-payments")
 
 
 def test_unpacked_bundle_matches_and_passes_the_default_check(tmp_path: Path) -> None:
@@ -42,8 +42,8 @@ def test_unpacked_bundle_matches_and_passes_the_default_check(tmp_path: Path) ->
     build_archive(flows, tmp_path / "a.tar.gz", 1, "0.1.0")
     unpack_archive(tmp_path / "a.tar.gz", tmp_path / "slot")
     assert check_bundle(tmp_path / "slot") == []
-    assert (tmp_path / "slot" / "residence-certificate" / "certificate.html").read_text(
-        encoding="utf-8") == "<p>居住证明 {{ name }}</p>\n"
+    assert (tmp_path / "slot" / "appointment" / "flow.yaml").read_bytes() == (
+        flows / "appointment" / "flow.yaml").read_bytes()
 
 
 def _tar_gz(members: list[tuple[str, bytes]]) -> bytes:
@@ -78,10 +78,10 @@ def test_content_that_differs_from_the_manifest_is_refused(tmp_path: Path) -> No
     flows = write_flows(tmp_path / "f", 1)
     manifest = bundle.make_manifest(flows, 1, "0.1.0")
     archive = tmp_path / "swapped.tar.gz"
-    archive.write_bytes(_tar_gz([("bundle.json", manifest.to_json()),
-                                 ("residence-certificate/flow.yaml", b"id: other\nsteps: [x]\n"),
-                                 ("residence-certificate/certificate.html", b"x"),
-                                 ("social-security-query/flow.yaml", b"id: s\nsteps: [x]\n")]))
+    swapped = [(str(p.relative_to(flows)), p.read_bytes()) for p in sorted(flows.rglob("*"))
+               if p.is_file()]
+    swapped[0] = (swapped[0][0], b"id: other\nsteps: [x]\n")
+    archive.write_bytes(_tar_gz([("bundle.json", manifest.to_json()), *swapped]))
     with pytest.raises(BundleError, match="sha256 differs"):
         unpack_archive(archive, tmp_path / "slot")
 
@@ -106,8 +106,8 @@ def test_default_check_reports_each_problem(tmp_path: Path) -> None:
     build_archive(flows, tmp_path / "a.tar.gz", 1, "0.1.0")
     slot = tmp_path / "slot"
     unpack_archive(tmp_path / "a.tar.gz", slot)
-    (slot / "social-security-query" / "flow.yaml").write_text("id: [unclosed\n")
-    (slot / "residence-certificate" / "flow.yaml").write_text("steps: [a]\n")
+    (slot / "social-insurance-payments" / "flow.yaml").write_text("id: [unclosed\n")
+    (slot / "appointment" / "flow.yaml").write_text("steps: [a]\n")
     problems = check_bundle(slot)
     assert any("not valid YAML" in p for p in problems)
     assert any("no 'id'" in p for p in problems)

@@ -21,7 +21,8 @@ def test_publish_activate_wait_for_idle_and_roll_back_by_itself(setup: Setup, up
     assert outcome.kind == OutcomeKind.ACTIVATED and outcome.version == 1
     active = updater.active_bundle()
     assert active is not None and active.version == 1
-    assert "revision: 1" in (active.path / "social-security-query" / "flow.yaml").read_text()
+    flow = (active.path / "social-insurance-payments" / "flow.yaml").read_text()
+    assert 'version: "1.0.0"' in flow
 
     # v2 is published while a resident is in session: it is staged, v1 keeps running.
     setup.publish(2)
@@ -39,7 +40,8 @@ def test_publish_activate_wait_for_idle_and_roll_back_by_itself(setup: Setup, up
     assert setup.server.requests == []
     active = updater.active_bundle()
     assert active is not None and active.version == 2
-    assert "revision: 2" in (active.path / "social-security-query" / "flow.yaml").read_text()
+    flow = (active.path / "social-insurance-payments" / "flow.yaml").read_text()
+    assert 'version: "2.0.0"' in flow
 
     # A broken v3 (its flows have no steps): activated, checked, rolled back to v2 by itself.
     setup.publish(3, broken=True)

@@ -13,6 +13,7 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 
 from flows.views import Action, FieldKind, Intent, StepKind, View
+from kiosk.i18n import _
 from kiosk.ui.context import UiContext
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.screens.base import KioskScreen
@@ -83,7 +84,8 @@ class StepScreen(KioskScreen):
         self.view = view
         self.title.text = view.title
         step, steps = view.progress
-        self.progress.text = f"第 {step} 步 / 共 {steps} 步" if steps else ""
+        self.progress.text = (_("第 {step} 步 / 共 {steps} 步", step=step, steps=steps)
+                              if steps else "")
         self.error.text = notice or view.error
         self.content.clear_widgets()
         self.build_content(view)
@@ -189,7 +191,8 @@ class ResultScreen(StepScreen):
                      padding=m.px(30), spacing=m.px(16))
         card.add_widget(Text(view.body or view.title, colour, m.font(48), bold=True))
         if view.reference:
-            card.add_widget(Text(f"编号：{view.reference}", p.text, m.font(44), bold=True))
+            card.add_widget(Text(_("编号：{reference}", reference=view.reference), p.text,
+                                 m.font(44), bold=True))
         card.bind(minimum_height=card.setter("height"))
         self.content.add_widget(card)
         self.add_sections(view)
@@ -209,7 +212,8 @@ class PrintScreen(StepScreen):
             _field_rows(self.content, view, m, p, editable=False, on_edit=None)
         if view.outcome:
             colour = getattr(p, OUTCOME_COLOUR.get(view.outcome, "primary"))
-            reference = f"编号：{view.reference}" if view.reference else ""
+            reference = (_("编号：{reference}", reference=view.reference)
+                         if view.reference else "")
             self.content.add_widget(Text(reference, colour, m.font(40), bold=True))
         self.add_sections(view)
         self.content.add_widget(Spacer())
@@ -240,30 +244,31 @@ class RecordsScreen(StepScreen):
         grid = GridLayout(cols=max(1, len(table.columns)), size_hint_y=None,
                           spacing=(m.px(2), m.px(2)))
         grid.bind(minimum_height=grid.setter("height"))
-        row_height = m.px(72)
+        row_height = m.px(58)
         for column in table.columns:
             cell = Panel(p.header, orientation="vertical", size_hint_y=None, height=row_height)
-            cell.add_widget(Text(column, p.on_header, m.font(32), halign="center", bold=True,
+            cell.add_widget(Text(column, p.on_header, m.font(30), halign="center", bold=True,
                                  fixed_height=True))
             grid.add_widget(cell)
         for index, row in enumerate(table.rows):
             colour = p.surface if index % 2 == 0 else p.secondary
             for value in row:
                 cell = Panel(colour, orientation="vertical", size_hint_y=None, height=row_height)
-                cell.add_widget(Text(value, p.text, m.font(32), halign="center",
+                cell.add_widget(Text(value, p.text, m.font(30), halign="center",
                                      fixed_height=True))
                 grid.add_widget(cell)
         scroll = ScrollView(do_scroll_x=False)
         scroll.add_widget(grid)
         self.content.add_widget(scroll)
         if table.pages > 1:
-            pager = BoxLayout(orientation="horizontal", size_hint_y=None, height=m.px(110),
+            pager = BoxLayout(orientation="horizontal", size_hint_y=None, height=m.px(100),
                               spacing=m.px(20))
-            pager.add_widget(KButton("上一页", lambda: self.send("page", table.page - 1), m, p,
+            pager.add_widget(KButton(_("上一页"), lambda: self.send("page", table.page - 1), m, p,
                                      enabled=table.page > 1))
-            pager.add_widget(Text(f"第 {table.page} 页 / 共 {table.pages} 页（{table.total} 条）",
+            pager.add_widget(Text(_("第 {page} 页 / 共 {pages} 页（{total} 条）", page=table.page,
+                                    pages=table.pages, total=table.total),
                                   p.text, m.font(36), halign="center", fixed_height=True))
-            pager.add_widget(KButton("下一页", lambda: self.send("page", table.page + 1), m, p,
+            pager.add_widget(KButton(_("下一页"), lambda: self.send("page", table.page + 1), m, p,
                                      enabled=table.page < table.pages))
             self.content.add_widget(pager)
 
@@ -345,7 +350,7 @@ class RateScreen(StepScreen):
         field = view.field
         if field is not None and selected and selected in needs:
             self.reasons = {o.value for o in field.options if o.selected}
-            self.content.add_widget(Text(field.label or "请选择不满意的原因（可多选）", p.text,
+            self.content.add_widget(Text(field.label or _("请选择不满意的原因（可多选）"), p.text,
                                          m.font(40), bold=True))
             grid = GridLayout(cols=2, spacing=m.px(14), size_hint_y=None)
             grid.bind(minimum_height=grid.setter("height"))
@@ -393,7 +398,7 @@ class ReportScreen(StepScreen):
             self.category_buttons[option.value] = button
             grid.add_widget(button)
         self.content.add_widget(grid)
-        self.content.add_widget(Text("工作人员将尽快与您联系并答复。", p.muted, m.font(34)))
+        self.content.add_widget(Text(_("工作人员将尽快与您联系并答复。"), p.muted, m.font(34)))
         self.content.add_widget(Spacer())
 
     def _chooser(self, value: str) -> Callable[[], None]:
@@ -433,7 +438,8 @@ class FormScreen(StepScreen):
         box.add_widget(self.value_label)
         left.add_widget(box)
         if field.prefilled:
-            left.add_widget(Text("已根据政府部门已有信息为您预填，请核对", p.success, m.font(34)))
+            left.add_widget(Text(_("已根据政府部门已有信息为您预填，请核对"), p.success,
+                                 m.font(34)))
         if field.error:
             self.error.text = field.error
         row.add_widget(left)
@@ -499,10 +505,10 @@ def _field_rows(parent: BoxLayout, view: View, m: Metrics, p: Palette, editable:
                     padding=[m.px(20), m.px(8)], spacing=m.px(16))
         row.add_widget(Text(field.label, p.muted, m.font(34), fixed_height=True,
                             size_hint_x=0.35))
-        row.add_widget(Text(field.value or "（未填写）", p.text, m.font(38), bold=True,
+        row.add_widget(Text(field.value or _("（未填写）"), p.text, m.font(38), bold=True,
                             fixed_height=True))
         if editable and on_edit is not None:
-            row.add_widget(KButton("修改", lambda k=field.key: on_edit(k), m, p,
+            row.add_widget(KButton(_("修改"), lambda k=field.key: on_edit(k), m, p,
                                    size_hint=(None, 1), width=m.px(180)))
         column.add_widget(row)
 

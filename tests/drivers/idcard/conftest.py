@@ -19,8 +19,8 @@ from drivers.status import DeviceState
 #: Short delays for tests; the timeouts stay well above what a loaded 2-core machine needs.
 FAST_OPTIONS: dict[str, Any] = {
     "poll_interval_s": 0.01,
-    "command_timeout_s": 0.3,
-    "read_timeout_s": 0.5,
+    "command_timeout_s": 0.5,
+    "read_timeout_s": 0.6,
     "reconnect_interval_s": 0.05,
     "recheck_interval_s": 0.05,
     "io_tick_s": 0.005,

@@ -69,6 +69,14 @@ def test_photo_decoder_by_dotted_path(sim_reader: Callable[..., SimReader]) -> N
     assert photo == b"IMG:" + hashlib.sha256(wlt).digest()[:8]
 
 
+def test_photo_decoder_named_in_the_url(sim_reader: Callable[..., SimReader]) -> None:
+    reader = sim_reader(url="sim://idcard?photo_decoder=tests.drivers.idcard.photo_plugin:decode")
+    assert reader.read("hmt_permit").payload.photo.startswith(b"IMG:")
+    real = open_idcard_reader("serial:///dev/ttyUSB0?photo_decoder=tests.drivers.idcard."
+                              "photo_plugin:decode")
+    assert real.options.photo_decoder == "tests.drivers.idcard.photo_plugin:decode"
+
+
 def test_a_failing_photo_decoder_does_not_fail_the_read(
         sim_reader: Callable[..., SimReader]) -> None:
     reader = sim_reader(photo_decoder="tests.drivers.idcard.photo_plugin.BrokenDecoder")

@@ -44,7 +44,7 @@ def test_insert_read_remove(watched) -> None:
 
 
 def test_status_goes_busy_while_reading_then_ready(watched) -> None:
-    sim, reader, events = watched
+    sim, _reader, events = watched
     start = events.mark()
     sim.insert()
     events.wait_kind("identity_read", start)
@@ -64,7 +64,7 @@ def test_expired_card_still_reads_and_reports_expiry(watched) -> None:
 
 
 def test_apdu_trace_carries_no_personal_data(watched, caplog: pytest.LogCaptureFixture) -> None:
-    sim, reader, events = watched
+    sim, _reader, events = watched
     holder = CARDHOLDERS[2]
     caplog.set_level(logging.DEBUG, logger="drivers.smartcard")
     start = events.mark()

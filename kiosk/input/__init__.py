@@ -1,0 +1,1 @@
+"""Text input for the touchscreen: pinyin to Chinese characters (`pinyin`, `dictionary`)."""

@@ -1,0 +1,244 @@
+"""`kiosk tour --out DIR`: drive the journeys headless on simulated devices and write one PNG
+per screen, plus ``index.txt`` listing each file, its screen name and what it shows.
+
+The tour runs the real kiosk (embedded sandbox, simulators, SQLite) in a Kivy window rendered
+with SDL offscreen; a person reviews the PNGs. The printed certificate is rendered to PNG too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+class Tour:
+    """Takes numbered screenshots and keeps the index."""
+
+    def __init__(self, driver: Any, out: Path) -> None:
+        self.driver = driver
+        self.out = out
+        self.lines: list[str] = []
+
+    def shot(self, name: str, description: str) -> None:
+        """Screenshot the current screen as NN-name.png."""
+        number = len(self.lines) + 1
+        filename = f"{number:02d}-{name}.png"
+        self.driver.screenshot(self.out / filename)
+        screen = self.driver.app.manager.current
+        self.lines.append(f"{filename}\t{screen}\t{description}")
+        print(f"  {filename:<40} {screen:<24} {description}")
+
+    def write_index(self) -> Path:
+        """Write index.txt."""
+        path = self.out / "index.txt"
+        path.write_text("file\tscreen\twhat it shows\n" + "\n".join(self.lines) + "\n",
+                        encoding="utf-8")
+        return path
+
+
+def _tap_action(driver: Any, name: str, value: Any = None) -> None:
+    """Tap the action button ``name`` on the current step screen (or send the intent)."""
+    from flows.views import Intent
+
+    screen = driver.current_screen()
+    button = getattr(screen, "buttons", {}).get(name)
+    if button is not None and value is None:
+        driver.tap(button)
+    else:
+        driver.app.controller.send(Intent(name, value))
+    driver.pump(3)
+    _settle(driver)
+
+
+def _settle(driver: Any) -> None:
+    driver.wait_for(lambda: driver.app.state is not None and not driver.app.state.busy,
+                    what="not busy")
+
+
+def _identify(driver: Any, parts: Any, key: str = "worker") -> None:
+    from kiosk.demo_cards import demo_id_card
+
+    parts.hub.simulator("idcard").insert(demo_id_card(key))
+    driver.wait_for(lambda: bool(parts.lifecycle.session and
+                                 parts.lifecycle.session.resident_token), what="identified")
+    _settle(driver)
+    parts.hub.simulator("idcard").remove()
+
+
+def run_tour(out: Path) -> int:
+    """Drive every journey and write the screenshots; return an exit code."""
+    from flows.headless import intent_for
+    from kiosk.composition import build_kiosk
+    from kiosk.demo import demo_actions
+    from kiosk.logs import configure_logging
+    from kiosk.settings import load_settings
+    from kiosk.tasks import ThreadRunner
+    from kiosk.ui.app import KioskApp, dispatch_to_ui
+    from kiosk.ui.driver import UiDriver, find_button
+
+    data = Path(tempfile.mkdtemp(prefix="kiosk-tour-"))
+    settings = load_settings(environ={"KIOSK__PATHS__DATA_DIR": str(data),
+                                      "KIOSK__DEVICES__SMARTCARD": "none"})
+    configure_logging(data / "log")
+    runner = ThreadRunner(dispatch_to_ui)
+    parts = build_kiosk(settings, runner)
+    parts.start_devices()
+    app = KioskApp(parts.controller, settings.site_name, demo_actions=demo_actions(parts),
+                   prefs=parts.prefs, voice=parts.voice)
+    driver = UiDriver(app)
+    tour = Tour(driver, out)
+    controller = parts.controller
+    try:
+        driver.wait_for(lambda: all(parts.hub.usable(d) for d in
+                                    ("idcard", "document_printer", "receipt_printer")),
+                        60, "devices ready")
+        tour.shot("attract", "待机画面：时间、请刷身份证或点击屏幕开始")
+        # Anonymous start: touch, home, a service asks for the card.
+        driver.tap_at(960, 540)
+        driver.wait_for_screen("home")
+        tour.shot("home", "首页：按查询/办理/打印分类的事项，搜索，退出")
+        driver.tap(app.screens["home"].search_button)
+        for letter in "SBJF":
+            driver.tap(find_button(app.screens["home"], letter))
+        tour.shot("home-search", "首页搜索：拼音首字母 SBJF 找到社保缴费")
+        driver.tap(app.screens["home"].search_button)
+        controller.search("")
+        driver.pump(3)
+        driver.tap(app.screens["home"].tile_buttons["social-insurance-payments"])
+        driver.wait_for_screen("identify")
+        tour.shot("identify", "身份核验：请放置身份证，或社保卡、个人码")
+        # The foundation journey.
+        _identify(driver, parts)
+        driver.wait_for_screen("step_records")
+        tour.shot("records", "社保缴费记录：分页表格")
+        _tap_action(driver, "guide")
+        tour.shot("guide", "办事指南：条件、材料、时限、收费、地点")
+        _tap_action(driver, "next")
+        _tap_action(driver, "next")
+        tour.shot("print-certificate", "打印社保缴费证明：确认后打印")
+        _tap_action(driver, "print")
+        tour.shot("print-certificate-done", "证明已打印，编号")
+        _tap_action(driver, "next")
+        tour.shot("rate", "好差评：五级评价")
+        driver.tap(find_button(app.screens["step_rate"], "非常不满意"))
+        _settle(driver)
+        tour.shot("rate-low", "不满意时须选择原因")
+        driver.tap(find_button(app.screens["step_rate"], "非常满意"))
+        _settle(driver)
+        _tap_action(driver, "rate")
+        driver.wait_for_screen("home")
+        tour.shot("home-identified", "首页：已识别居民（姓名打码）")
+        # An application with pre-filled forms, check, e-licences, result and receipt.
+        camera = parts.hub.simulator("camera")
+        if camera is not None:
+            camera.set_scene("document")  # the resident lays the paper under the camera
+        driver.tap(app.screens["home"].tab_buttons["办理"])
+        tour.shot("home-apply", "首页：办理类事项")
+        driver.tap(app.screens["home"].tile_buttons["residence-registration"])
+        driver.wait_for(lambda: app.manager.current.startswith("step_"), what="flow")
+        seen: set[str] = set()
+        run = controller._run
+        answers = _fixture_answers("residence-registration")
+        for _ in range(40):
+            _settle(driver)
+            view = app.state.view
+            if app.manager.current == "home" or view is None or run is None:
+                break
+            key = f"{view.kind.value}"
+            if key not in seen:
+                seen.add(key)
+                tour.shot(f"apply-{view.kind.value}", f"居住登记：{view.title}")
+            if view.error or app.state.notice:
+                print(f"    ({view.step_id}: {view.error or app.state.notice})")
+            if view.error and key in seen and view.error == getattr(run, "_tour_last_error", ""):
+                break  # the same refusal twice: the tour shows it and moves on
+            run._tour_last_error = view.error  # type: ignore[union-attr]
+            intent = intent_for(view, answers, run)
+            _tap_action(driver, intent.action, intent.value)
+        if app.manager.current != "home":
+            controller.home()
+            driver.wait_for_screen("home")
+        # 办不成事反映 from a service.
+        driver.tap(app.screens["home"].tab_buttons["查询"])
+        driver.tap(app.screens["home"].tile_buttons["provident-fund-deposits"])
+        driver.wait_for(lambda: app.manager.current.startswith("step_"), what="flow")
+        _settle(driver)
+        _tap_action(driver, "report")
+        tour.shot("report", "办不成事反映：选择遇到的问题")
+        _tap_action(driver, "cancel")
+        controller.home()
+        driver.pump(3)
+        # Still there? and the demo panel.
+        parts.lifecycle.timing = type(parts.lifecycle.timing)(0.01, 20, 900)
+        controller.tick()
+        driver.pump(3)
+        tour.shot("still-there", "您还在吗？倒计时后自动退出并清除信息")
+        controller.still_here()
+        parts.lifecycle.timing = type(parts.lifecycle.timing)(
+            settings.session.idle_timeout_seconds, settings.session.still_there_countdown_seconds,
+            settings.session.hard_cap_seconds)
+        controller.finish()
+        driver.wait_for_screen("attract")
+        app.show_demo_panel()
+        driver.pump(3)
+        tour.shot("demo-panel", "演示控制面板（隐藏手势打开）")
+        app.hide_demo_panel()
+        # Out of service.
+        parts.lifecycle.set_service_available(False, "tour")
+        driver.wait_for_screen("out_of_service")
+        tour.shot("out-of-service", "暂停服务：设备不可用时")
+        parts.lifecycle.set_service_available(True, "tour")
+        _write_certificate_png(parts, out, tour)
+    finally:
+        tour.write_index()
+        driver.close()
+        runner.shutdown()
+        parts.close()
+        shutil.rmtree(data, ignore_errors=True)
+    return 0
+
+
+def _fixture_answers(service: str) -> dict[str, Any]:
+    """The answers a flow's own fixtures give (what the tour's resident types)."""
+    import yaml
+
+    from kiosk.composition import BUILTIN_CATALOGUE
+
+    path = BUILTIN_CATALOGUE / service / "fixtures.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return dict(data.get("answers") or {})
+
+
+def _write_certificate_png(parts: Any, out: Path, tour: Tour) -> None:
+    documents = parts.hub.simulator("document_printer").printed_documents()
+    if not documents or not shutil.which("pdftoppm"):
+        return
+    pdf = out / "printed-certificate.pdf"
+    pdf.write_bytes(documents[-1].data)
+    subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", str(pdf),
+                    str(out / "printed-certificate")], check=True)
+    tour.lines.append("printed-certificate.png\t(A4 PDF)\t打印出的社保缴费证明（PDF 转 PNG）")
+    print("  printed-certificate.png                  (A4 PDF)")
+
+
+def main(argv: list[str]) -> int:
+    """Run the tour."""
+    parser = argparse.ArgumentParser(prog="kiosk tour", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True, help="folder for the PNGs")
+    args = parser.parse_args(argv)
+    os.environ["SDL_VIDEODRIVER"] = "offscreen"
+    os.environ.pop("DISPLAY", None)
+    from kiosk.resources import FONT_PATH
+    from kiosk.ui.window import prepare, register_font
+
+    prepare(1920, 1080)
+    register_font(FONT_PATH)
+    args.out.mkdir(parents=True, exist_ok=True)
+    print(f"kiosk tour: writing screenshots to {args.out}/", file=sys.stderr)
+    return run_tour(args.out)
