@@ -103,7 +103,7 @@ class _Events:
 
 
 #: Initial statuses drivers report before their first real check.
-_UNSETTLED_REASONS = frozenset({"not checked yet", "not started"})
+_UNSETTLED_REASONS = frozenset({"not checked yet", "not started", "opening"})
 #: Camera frames examined for a face before reporting "no face".
 FACE_FRAMES = 8
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.accessibility import DEFAULT_VOLUME
 from kiosk.devices import hardware_options
 from kiosk.logs import log_event
 from kiosk.settings import DEFAULTS_FILE, SITE_FILE, Settings
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 
 #: Volume steps offered on the screen (percent).
 VOLUME_STEP_PERCENT = 10
-DEFAULT_VOLUME_PERCENT = 70
+DEFAULT_VOLUME_PERCENT = DEFAULT_VOLUME
 PREFS_FILE_NAME = "prefs.json"
 
 
@@ -69,6 +70,8 @@ class TechnicianServices:
     test_options: TestOptions | None = None
     device_test: Callable[[str, str, TestOptions], TestResult] = run_device_test
     on_saved: Callable[[Settings], None] | None = None
+    #: Called with the new site volume (e.g. to make it the sessions' default).
+    on_volume: Callable[[int], None] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -187,4 +190,7 @@ class TechnicianServices:
 
     def set_volume(self, percent: int) -> int:
         """Store the volume (percent) and return it."""
-        return save_volume(self.data_dir, percent)
+        value = save_volume(self.data_dir, percent)
+        if self.on_volume is not None:
+            self.on_volume(value)
+        return value

@@ -97,10 +97,31 @@ class TechnicianCorner(Widget):
 
 def install_technician(app: Any, services: TechnicianServices,
                        hold_seconds: float = HOLD_SECONDS) -> TechnicianScreen:
-    """Add the technician screen and the entry corner to a built `KioskApp`."""
-    screen = technician_screen_class(services)(app.ctx)
-    app.screens[screen.name] = screen
-    app.manager.add_widget(screen)
+    """Add the technician screen and the entry corner to a built `KioskApp`.
+
+    The app rebuilds its screens after every wipe and on a mode change (`_build_screens`); the
+    technician screen is added again after each rebuild. (Once the app builds it itself from
+    its own screen list, only the corner remains to install here.)
+    """
+    cls = technician_screen_class(services)
+
+    def add_screen() -> TechnicianScreen:
+        screen = cls(app.ctx)
+        old = app.screens.get(screen.name)
+        if old is not None:
+            app.manager.remove_widget(old)
+        app.screens[screen.name] = screen
+        app.manager.add_widget(screen)
+        return screen
+
+    build = getattr(app, "_build_screens", None)
+    if build is not None and not getattr(build, "_with_technician", False):
+        def build_with_technician() -> None:
+            build()
+            add_screen()
+        build_with_technician._with_technician = True  # type: ignore[attr-defined]
+        app._build_screens = build_with_technician
+    screen = add_screen()
     corner = TechnicianCorner(app, hold_seconds)
     app.root_widget.add_widget(corner)
     app.technician_corner = corner

@@ -333,6 +333,14 @@ class TechnicianScreen(KioskScreen):
         """音量 −/+ (stored; the voice prompts use it)."""
         value = self.services.set_volume(self.services.volume() + delta)
         self.volume_text.text = f"音量 {value}%"
+        voice = getattr(self.ctx, "voice", None)
+        if voice is not None:  # let the technician hear the new volume
+            try:
+                voice.set_volume(value)
+                voice.say("音量测试")
+            except Exception as exc:  # no sound device must not break the screen
+                log_event(log, "technician_volume_sample_failed", logging.WARNING,
+                          error=type(exc).__name__)
 
     # -- one device ---------------------------------------------------------------------------
     def show_device(self, name: str) -> None:

@@ -122,7 +122,7 @@ def tech(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TechnicianKiosk]:
         serial_globs=[str(root / "ports" / "tty*")], probe_ipp=False,
         test_options=TestOptions(present_timeout_seconds=10, open_timeout_seconds=10))
     (root / "ports").mkdir()
-    app = KioskApp(parts.controller, settings.site_name)
+    app = KioskApp(parts.controller, settings.site_name, prefs=parts.prefs, voice=parts.voice)
     driver = UiDriver(app)
     install_technician(app, services, hold_seconds=TEST_HOLD_SECONDS)
     driver.pump(2)
