@@ -36,7 +36,7 @@ SECRET_KEY_RE = re.compile(r"(secret|token|password|passwd|key|credential)", re.
 ERROR_LEVELS = frozenset({"WARNING", "ERROR", "CRITICAL"})
 RECENT_ERRORS = 200
 #: Where USB sticks are mounted on a desktop-less Linux.
-MEDIA_ROOTS: tuple[Path, ...] = (Path("/media"), Path("/run/media"), Path("/mnt"))
+MEDIA_ROOTS: tuple[Path, ...] = (Path("/media"), Path("/run/media"))
 
 
 @dataclass(frozen=True, slots=True)
