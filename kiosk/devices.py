@@ -38,6 +38,13 @@ DISABLED = DeviceStatus(DeviceState.NO_DEVICE, "disabled in configuration")
 HubListener = Callable[[str, DeviceEvent], None]
 
 
+def hardware_options(hardware: Any) -> dict[str, dict[str, Any]]:
+    """Factory options from the ``[hardware]`` settings (camera size, scanner baud rate)."""
+    width, height = hardware.camera_size
+    return {"camera": {"width": width, "height": height},
+            "scanner": {"baudrate": hardware.scanner_baud}}
+
+
 class DeviceHub:
     """Owns the device objects; all callbacks reach ``listener`` through ``call_soon``."""
 
@@ -84,13 +91,17 @@ class DeviceHub:
             if not opened and url != "none":
                 self._open(name)
 
-    def restart(self, name: str, url: str) -> DeviceStatus:
-        """Close and reopen one device with a new URL (technician mode), without an app restart."""
+    def restart(self, name: str, url: str,
+                options: dict[str, Any] | None = None) -> DeviceStatus:
+        """Close and reopen one device with a new URL (technician mode), without an app restart;
+        ``options`` (when given) replace that device's factory options."""
         with self._lock:
             old = self._devices.pop(name, None)
         if old is not None:
             _stop_quietly(old)
         self._urls[name] = url
+        if options is not None:
+            self._options[name] = dict(options)
         self._open(name)
         return self.status(name)
 
