@@ -21,7 +21,7 @@ from kiosk.accessibility import Preferences, PreferenceStore
 from kiosk.capture import DocumentCapture
 from kiosk.catalogue import KioskCatalogue
 from kiosk.controller import KioskController
-from kiosk.devices import DeviceHub
+from kiosk.devices import DeviceHub, hardware_options
 from kiosk.heartbeat import HEARTBEAT_INTERVAL_SECONDS, Heartbeat
 from kiosk.identity import PlatformVerifier
 from kiosk.logs import log_event
@@ -32,6 +32,7 @@ from kiosk.session import Phase, SessionData, SessionLifecycle, SessionTiming
 from kiosk.session_ports import KioskSessionPorts
 from kiosk.settings import ConfigError, Settings
 from kiosk.tasks import TaskRunner
+from kiosk.technician.services import load_volume
 from kiosk.voice.speech import VoiceGuide
 
 log = logging.getLogger(__name__)
@@ -149,7 +150,10 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
                            settings.session.still_there_countdown_seconds,
                            settings.session.hard_cap_seconds)
     lifecycle = SessionLifecycle(timing, clock, data_dir / "sessions")
-    hub = DeviceHub(settings.devices.model_dump(), runner.call_soon, device_options)
+    options = hardware_options(settings.hardware)
+    for name, extra in (device_options or {}).items():
+        options.setdefault(name, {}).update(extra)
+    hub = DeviceHub(settings.devices.model_dump(), runner.call_soon, options)
     outbox = Outbox(data_dir / "outbox.sqlite3", client)
     printing = KioskPrinting(hub, data_dir, demo=settings.profile == "demo")
 
@@ -164,7 +168,7 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
     active = updater.active_bundle() if updater is not None else None
     if active is not None:
         catalogue_dir, bundle_version = Path(active.path), str(active.version)
-    prefs = PreferenceStore(Preferences())
+    prefs = PreferenceStore(Preferences(volume=load_volume(data_dir)))
     catalogue = KioskCatalogue.load(catalogue_dir, ports_for)
     catalogue.set_locale(lambda: prefs.current.locale,
                          lambda: prefs.current.records_page_size if prefs.current.elderly else 0)

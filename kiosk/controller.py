@@ -111,6 +111,8 @@ class KioskController:
         self._listeners: list[Listener] = []
         self._run: FlowRunLike | None = None
         self._pending_service: str | None = None
+        #: Set by the UI: a card read while in technician mode goes to the technician screen.
+        self.on_technician_card: Callable[[str], None] | None = None
         self.state = UiState(screen="attract", phase=lifecycle.phase)
         lifecycle.on_change(self._on_phase)
         lifecycle.on_wipe(self._on_wipe)
@@ -288,6 +290,10 @@ class KioskController:
         """Device events, already on the UI thread."""
         if event.kind == "status":
             self._refresh_availability()
+            return
+        if self.lifecycle.phase is Phase.TECHNICIAN:
+            if event.kind == "identity_read" and self.on_technician_card is not None:
+                self.on_technician_card(str(getattr(event.payload, "card_number", "")))
             return
         if event.kind == "identity_read" and device in self._identify_devices:
             self._identify(device, event.payload)

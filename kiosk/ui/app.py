@@ -79,11 +79,12 @@ class KioskApp(App):
                  demo_actions: list[tuple[str, Callable[[], None]]] | None = None,
                  remaining: Callable[[], float] | None = None,
                  on_frame: Callable[[], None] | None = None, prefs: Any = None,
-                 voice: Any = None, **kwargs: Any) -> None:
+                 voice: Any = None, technician: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.controller = controller
         self.prefs = prefs
         self.voice = voice
+        self.technician = technician
         self._base_timing = controller.lifecycle.timing
         self.site_name = site_name
         self.demo_actions = demo_actions or []
@@ -218,6 +219,11 @@ class KioskApp(App):
         if self.demo_panel is not None and self.demo_panel.parent is not None:
             self.root_widget.remove_widget(self.demo_panel)
         self._build_screens()
+
+    def _technician_card(self, card_number: str) -> None:
+        screen = self.screens.get("technician")
+        if screen is not None:
+            screen.card_presented(card_number)
 
     # -- demo panel ------------------------------------------------------------------------
     def show_demo_panel(self) -> None:
