@@ -295,6 +295,10 @@ class KioskController:
             if event.kind == "identity_read" and self.on_technician_card is not None:
                 self.on_technician_card(str(getattr(event.payload, "card_number", "")))
             return
+        if event.kind == "card_presented" and device in ("idcard", "smartcard") and \
+                self.state.screen in ("attract", "identify", "home") and not self.state.busy:
+            self._publish(notice=_("正在读取证件，请不要移动"), notice_kind="info")
+            return
         if event.kind == "identity_read" and device in self._identify_devices:
             self._identify(device, event.payload)
         elif event.kind == "read_failed" and self.state.screen in ("attract", "identify", "home"):
@@ -381,6 +385,10 @@ class KioskController:
         self._refresh_availability()
 
     def _refresh_availability(self) -> None:
+        if self.state.screen == "identify" and not self._usable("idcard") and \
+                not self._usable("smartcard"):
+            offline = READ_FAILURE_TEXT["offline"]
+            self._publish(notice=_(offline), notice_kind="error")
         available = self.services_available()
         self.lifecycle.set_service_available(available, "devices" if not available else "")
         if self.state.screen == "home":

@@ -11,6 +11,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kiosk.i18n import _, current_locale, format_long_date
 from kiosk.ui.context import UiContext
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.theme import hex_rgba
 from kiosk.ui.widgets import Panel, Spacer, Text
 
 
@@ -61,6 +62,9 @@ class AttractScreen(KioskScreen):
     def render(self, state: object) -> None:
         """Show a plain notice (e.g. an expired card)."""
         self.notice.text = getattr(state, "notice", "")
+        kind = getattr(state, "notice_kind", "error")
+        palette = self.ctx.palette
+        self.notice.color = hex_rgba(palette.danger if kind == "error" else palette.primary)
 
     def tick(self, remaining_seconds: float) -> None:
         """Update the clock."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from kiosk.i18n import _
 from kiosk.ui.context import UiContext
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.theme import hex_rgba
 from kiosk.ui.widgets import Panel, Spacer, Text
 
 
@@ -33,3 +34,6 @@ class IdentifyScreen(KioskScreen):
         if self.header is not None:
             self.header.set_title(getattr(state, "service_title", "") or _("身份核验"))
         self.notice.text = getattr(state, "notice", "")
+        kind = getattr(state, "notice_kind", "error")
+        palette = self.ctx.palette
+        self.notice.color = hex_rgba(palette.danger if kind == "error" else palette.primary)

@@ -12,7 +12,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 
-from flows.views import Action, FieldKind, Intent, StepKind, View
+from flows.views import Action, Field, FieldKind, Intent, StepKind, View
 from kiosk.i18n import _
 from kiosk.ui.context import UiContext
 from kiosk.ui.keyboard import OnScreenKeyboard
@@ -25,6 +25,8 @@ KEYBOARD_FOR_FIELD = {
     FieldKind.DIGITS: "digits", FieldKind.PHONE: "digits", FieldKind.ID_NUMBER: "id_number",
     FieldKind.DATE: "digits",
 }
+#: Text fields holding a person's name: the pinyin keyboard offers family names first.
+NAME_FIELDS = frozenset({"name", "child_name", "baby_name", "applicant_name", "contact_name"})
 #: Actions every screen carries; shown small on the left of the action bar.
 UTILITY_ACTIONS = frozenset({"guide", "report", "cancel"})
 OUTCOME_COLOUR = {"approved": "success", "accepted": "primary", "queued": "primary",
@@ -454,6 +456,9 @@ class FormScreen(StepScreen):
             left.add_widget(Spacer())
             return
         left.add_widget(Spacer())
+        if field.kind is FieldKind.TEXT:
+            self._add_pinyin_keyboard(field)
+            return
         layout = KEYBOARD_FOR_FIELD.get(field.kind)
         if layout is not None:
             pad = BoxLayout(orientation="vertical", size_hint_x=0.48)
@@ -464,6 +469,17 @@ class FormScreen(StepScreen):
 
     def _answer(self, value: str) -> Callable[[], None]:
         return lambda: self.send("answer", value)
+
+    def _add_pinyin_keyboard(self, field: Field) -> None:
+        """Chinese text: a full-width pinyin keyboard with candidate words under the value."""
+        from kiosk.ui.pinyin_keyboard import PinyinKeyboard
+
+        prefs = self.ctx.prefs.current if self.ctx.prefs is not None else None
+        page = prefs.pinyin_candidates_per_page if prefs is not None else 8
+        keyboard = PinyinKeyboard(self.ctx, self._typed, value=self.value,
+                                  max_length=field.max_length, page_size=page,
+                                  names=field.key in NAME_FIELDS)
+        self.content.add_widget(keyboard)
 
     def _typed(self, value: str) -> None:
         self.value = value
