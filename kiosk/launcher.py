@@ -66,7 +66,7 @@ def launch(settings: Settings, width: int, height: int, exit_after_first_frame: 
                                     client=parts.client)
     app = KioskApp(parts.controller, settings.site_name, demo_actions=actions,
                    on_frame=first_frame, prefs=parts.prefs, voice=parts.voice,
-                   technician=technician)
+                   technician=technician, locked=settings.profile == "site")
     try:
         app.run()
     except Exception as exc:  # last resort: log (masked) and let systemd restart us

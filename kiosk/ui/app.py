@@ -79,12 +79,14 @@ class KioskApp(App):
                  demo_actions: list[tuple[str, Callable[[], None]]] | None = None,
                  remaining: Callable[[], float] | None = None,
                  on_frame: Callable[[], None] | None = None, prefs: Any = None,
-                 voice: Any = None, technician: Any = None, **kwargs: Any) -> None:
+                 voice: Any = None, technician: Any = None, locked: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.controller = controller
         self.prefs = prefs
         self.voice = voice
         self.technician = technician
+        self.locked = locked  # site profile: the window cannot be closed from the keyboard
         self._base_timing = controller.lifecycle.timing
         self.site_name = site_name
         self.demo_actions = demo_actions or []
@@ -106,6 +108,8 @@ class KioskApp(App):
             self.prefs.subscribe(self._on_preferences)
         self.controller.subscribe(self.render)
         self.controller.lifecycle.on_wipe(self._rebuild_after_wipe)
+        if self.locked:
+            Window.bind(on_request_close=lambda *_args, **_kwargs: True)
         Clock.schedule_interval(self._tick, 1.0)
         if self._on_frame is not None:
             Clock.schedule_once(lambda _dt: self._on_frame and self._on_frame(), 0)
