@@ -64,11 +64,14 @@ def _settle(driver: Any) -> None:
 def _identify(driver: Any, parts: Any, key: str = "worker") -> None:
     from kiosk.demo_cards import demo_id_card
 
+    reader = parts.hub.get("idcard")
+    driver.wait_for(lambda: reader.card_state.value == "absent", what="empty reader")
     parts.hub.simulator("idcard").insert(demo_id_card(key))
     driver.wait_for(lambda: bool(parts.lifecycle.session and
                                  parts.lifecycle.session.resident_token), what="identified")
     _settle(driver)
     parts.hub.simulator("idcard").remove()
+    driver.wait_for(lambda: reader.card_state.value == "absent", what="card removed")
 
 
 def run_tour(out: Path) -> int:
@@ -150,10 +153,12 @@ def run_tour(out: Path) -> int:
             view = app.state.view
             if app.manager.current == "home" or view is None or run is None:
                 break
-            key = f"{view.kind.value}"
+            field_kind = view.field.kind.value if view.field is not None else ""
+            key = f"{view.kind.value}:{field_kind}"
             if key not in seen:
                 seen.add(key)
-                tour.shot(f"apply-{view.kind.value}", f"居住登记：{view.title}")
+                name = f"apply-{view.kind.value}" + (f"-{field_kind}" if field_kind else "")
+                tour.shot(name, f"居住登记：{view.title}")
             if view.error or app.state.notice:
                 print(f"    ({view.step_id}: {view.error or app.state.notice})")
             if view.error and key in seen and view.error == getattr(run, "_tour_last_error", ""):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from kiosk.demo_cards import demo_id_card
 from kiosk.ui.theme import ELDERLY_SCALE
 from tests.ui.conftest import RunningKiosk
 
@@ -10,11 +9,7 @@ SERVICE = "social-insurance-payments"
 
 
 def _identify(kiosk: RunningKiosk) -> None:
-    app = kiosk.app
-    kiosk.sim("idcard").insert(demo_id_card("worker"))
-    kiosk.driver.wait_for(lambda: app.state is not None and bool(app.state.greeting),
-                          what="greeting")
-    kiosk.sim("idcard").remove()
+    kiosk.present_id_card("worker")
 
 
 def test_elderly_mode_from_the_attract_screen_enlarges_text_and_slows_timeouts(

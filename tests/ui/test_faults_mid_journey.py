@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 
-from kiosk.demo_cards import demo_id_card
 from tests.ui.conftest import RunningKiosk
 
 SERVICE = "social-insurance-payments"
@@ -14,18 +13,14 @@ SERVICE = "social-insurance-payments"
 
 def _start_records(kiosk: RunningKiosk) -> None:
     driver, app = kiosk.driver, kiosk.app
-    kiosk.sim("idcard").insert(demo_id_card("worker"))
-    driver.wait_for(lambda: app.state is not None and bool(app.state.greeting), what="greeting")
-    kiosk.sim("idcard").remove()
+    kiosk.present_id_card("worker")
     driver.tap(app.screens["home"].tile_buttons[SERVICE])
     driver.wait_for_screen("step_records")
 
 
 def test_touch_storm_starts_one_run_and_prints_once(kiosk: RunningKiosk) -> None:
     driver, app = kiosk.driver, kiosk.app
-    kiosk.sim("idcard").insert(demo_id_card("worker"))
-    driver.wait_for(lambda: app.state is not None and bool(app.state.greeting), what="greeting")
-    kiosk.sim("idcard").remove()
+    kiosk.present_id_card("worker")
     tile = app.screens["home"].tile_buttons[SERVICE]
     for _ in range(25):
         driver.tap(tile)
@@ -79,9 +74,7 @@ def test_printer_out_of_paper_gives_a_plain_message_and_a_reprint(kiosk: Running
 
 def test_platform_down_shows_a_plain_message_and_recovers(kiosk: RunningKiosk) -> None:
     driver, app, sandbox = kiosk.driver, kiosk.app, kiosk.parts.sandbox
-    kiosk.sim("idcard").insert(demo_id_card("worker"))
-    driver.wait_for(lambda: app.state is not None and bool(app.state.greeting), what="greeting")
-    kiosk.sim("idcard").remove()
+    kiosk.present_id_card("worker")
     sandbox.app.faults.arm({"fail_next": 100, "status": 503})
     try:
         driver.tap(app.screens["home"].tile_buttons[SERVICE])
