@@ -137,7 +137,12 @@ def run_tour(out: Path) -> int:
         _tap_action(driver, "rate")
         driver.wait_for_screen("home")
         tour.shot("home-identified", "首页：已识别居民（姓名打码）")
-        # An application with pre-filled forms, check, e-licences, result and receipt.
+        # An application with pre-filled forms, check, e-licences, result and receipt, for a
+        # resident who lives here without a local household (the sandbox's `migrant`).
+        controller.finish()
+        driver.wait_for_screen("attract")
+        _identify(driver, parts, "migrant")
+        driver.wait_for_screen("home")
         camera = parts.hub.simulator("camera")
         if camera is not None:
             camera.set_scene("document")  # the resident lays the paper under the camera

@@ -134,11 +134,12 @@ class StepScreen(KioskScreen):
             self.buttons[action.name] = button
             self.actions.add_widget(button)
         self.actions.add_widget(Spacer())
+        width = m.px(360 if len(main) <= 2 else 300)
         for action in main:
             button = KButton(action.label, self._action(action.name), m, p,
                              kind="primary" if action.primary else "secondary",
                              enabled=action.enabled, size_hint=(None, None),
-                             width=m.px(360), height=m.px(120))
+                             width=width, height=m.px(120), font_cap=1.3)
             self.buttons[action.name] = button
             self.actions.add_widget(button)
 
@@ -192,7 +193,7 @@ class ResultScreen(StepScreen):
         card = Panel(p.surface, radius=m.px(20), orientation="vertical", size_hint_y=None,
                      padding=m.px(30), spacing=m.px(16))
         card.add_widget(Text(view.body or view.title, colour, m.font(48), bold=True))
-        if view.reference:
+        if view.reference and view.reference not in (view.body or ""):
             card.add_widget(Text(_("编号：{reference}", reference=view.reference), p.text,
                                  m.font(44), bold=True))
         card.bind(minimum_height=card.setter("height"))
@@ -439,7 +440,8 @@ class FormScreen(StepScreen):
                     padding=[m.px(24), 0])
         self.value_label = Text(self.value, p.text, m.font(52), fixed_height=True, bold=True)
         box.add_widget(self.value_label)
-        left.add_widget(box)
+        if not field.options:  # a choice shows its options, the chosen one highlighted
+            left.add_widget(box)
         if field.prefilled:
             left.add_widget(Text(_("已根据政府部门已有信息为您预填，请核对"), p.success,
                                  m.font(34)))
