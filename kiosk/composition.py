@@ -67,6 +67,8 @@ class KioskParts:
 
     def start_devices(self) -> None:
         """Open the devices and start the background loops (outbox, device retry)."""
+        threading.Thread(target=self.catalogue.search, args=("",), name="kiosk-search-index",
+                         daemon=True).start()  # pinyin tables load off the UI thread
         self.hub.start(self.controller.on_device_event)
         self.runner.call_soon(self.controller.refresh_availability)
         self._every(OUTBOX_INTERVAL_SECONDS, self.outbox.deliver_pending, "outbox")
