@@ -24,6 +24,7 @@ from kiosk.face_check import (
     CAPTURE_LIMIT_SECONDS,
     GUIDANCE_TEXT,
     MAX_ATTEMPTS,
+    OUTCOME_STAGES,
     TEXT_ALTERNATIVE,
     TEXT_MATCHED,
     TEXT_NO_CAMERA,
@@ -181,7 +182,6 @@ class FaceFlow:
         if self._check is not None and self._check.stage is FaceStage.CONSENT:
             self._lifecycle.touch()
             self._check.decline()
-            self._forget_card()
             log_event(log, "face_check_declined")
             self._show()
 
@@ -197,7 +197,6 @@ class FaceFlow:
         if self._check is not None and self._check.stage is not FaceStage.MATCHED:
             self._lifecycle.touch()
             self._check.give_up()
-            self._forget_card()
             self._show()
 
     def proceed(self) -> None:
@@ -206,7 +205,10 @@ class FaceFlow:
         if check is None or check.stage is not FaceStage.MATCHED:
             return
         token, name = self._matched
-        proceed = self._proceed
+        proceed, identity = self._proceed, self._identity
+        session = self._lifecycle.session
+        if session is not None and session.session_id == self._session_id:
+            session.resident = identity  # the card holder, now matched to the face
         self._end(verified=True)
         if proceed is not None:
             proceed(token, name)
@@ -239,6 +241,8 @@ class FaceFlow:
         self._last_seq = frame.seq
         self._last_analysed_at = now
         check.feed(frame.image)
+        if check.guidance not in (None, FaceGuidance.NO_FACE):
+            self._lifecycle.touch()  # someone is in front of the camera: not idle
         if check.stage is FaceStage.VERIFYING:
             self._verify()
             return
@@ -307,8 +311,6 @@ class FaceFlow:
             log_event(log, "face_verified", outcome=result.outcome.value)
             self._matched = (result.token, result.display_name)
             self._check.verified(result)
-            if self._check.stage is not FaceStage.MATCHED:
-                self._forget_card()
             self._show()
 
         self._runner.submit(lambda: verify_face(verifier, id_number, captured), done)
@@ -330,6 +332,8 @@ class FaceFlow:
         check = self._check
         if check is None:
             return
+        if check.stage in OUTCOME_STAGES and check.stage is not FaceStage.MATCHED:
+            self._forget_card()  # without a match the card holder is not taken as identified
         screen = SCREEN_FOR_STAGE.get(check.stage)
         if screen is not None:
             self._publish(screen=screen, view=None, busy=False, notice="")

@@ -132,6 +132,10 @@ class CameraPreview(Widget):
             self._quad.points = [x + v * sx if i % 2 == 0 else y + v * sy
                                  for i, v in enumerate(flat)]
 
+    def set_line_colour(self, rgba: Sequence[float]) -> None:
+        """Colour of the overlay (e.g. green when the face is right, amber otherwise)."""
+        self._line_colour.rgba = tuple(rgba)
+
     def overlay_shown(self) -> bool:
         """True when a face box or page outline is drawn now."""
         return bool(self._box.points) or bool(self._quad.points)

@@ -12,6 +12,7 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 
+from drivers.camera.face import FaceGuidance
 from kiosk.face_check import FaceStage
 from kiosk.i18n import _
 from kiosk.ui.camera_preview import CameraPreview, face_box_overlay
@@ -20,6 +21,9 @@ from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.theme import hex_rgba
 from kiosk.ui.widgets import KButton, Panel, Spacer, Text
 
+#: Face box colours: right as it is / to be adjusted (both visible on a camera picture).
+GOOD_BOX_RGBA = (0.1, 0.85, 0.3, 1.0)
+ADJUST_BOX_RGBA = (1.0, 0.75, 0.0, 1.0)
 #: A match is shown this long before the resident is taken on (继续 goes at once).
 MATCHED_SHOWN_SECONDS = 3.0
 #: A guidance hint is spoken at most this often (the text on screen changes at once).
@@ -150,6 +154,8 @@ class FaceCaptureScreen(_FaceScreen):
     def show(self, view: Any) -> None:
         """The guidance line and the seconds left."""
         self.guidance.text = view.guidance_text
+        good = view.guidance in (FaceGuidance.OK, FaceGuidance.HOLD_STILL)
+        self.preview.set_line_colour(GOOD_BOX_RGBA if good else ADJUST_BOX_RGBA)
         self.seconds.text = (_("剩余 {seconds} 秒", seconds=view.seconds_left)
                              if view.seconds_left else "")
         now = Clock.get_boottime()
