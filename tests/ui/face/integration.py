@@ -17,6 +17,7 @@ from kiosk.logs import log_event
 from kiosk.privacy import REDACTOR, mask_name
 from kiosk.session import Phase
 from kiosk.ui.app import KioskApp
+from kiosk.ui.screens.document_capture import DocumentCaptureScreen
 from kiosk.ui.screens.face import FACE_SCREENS
 
 INTEGRATED = hasattr(KioskController, "_identified")
@@ -84,10 +85,16 @@ class FaceHookController(KioskController):
 
 
 class FaceKioskApp(KioskApp):
-    """KioskApp with the face screens registered (rebuilt with the others after a wipe)."""
+    """KioskApp with the face screens and the document preview (rebuilt after a wipe)."""
 
     def _build_screens(self) -> None:
         super()._build_screens()
+        current = self.screens.get("step_capture")
+        if current is not None and not isinstance(current, DocumentCaptureScreen):
+            self.manager.remove_widget(current)
+            screen = DocumentCaptureScreen(self.ctx)
+            self.screens[screen.name] = screen
+            self.manager.add_widget(screen)
         for cls in FACE_SCREENS:
             if cls.screen_name not in self.screens:
                 screen = cls(self.ctx)
