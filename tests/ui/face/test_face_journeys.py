@@ -156,8 +156,14 @@ def test_nothing_of_the_photo_is_left_after_the_wipe(face_kiosk: RunningKiosk) -
     _card_to_consent(kiosk, "worker")
     session = kiosk.parts.lifecycle.session
     assert session is not None
-    driver.tap(app.screens["face_consent"].agree_button)
-    driver.wait_for(lambda: app.manager.current == "face_outcome", what="outcome")
+    kiosk.parts.sandbox.app.faults.arm({"delay_seconds": 2})  # a slow platform
+    try:
+        driver.tap(app.screens["face_consent"].agree_button)
+        driver.wait_for_screen("face_verifying")
+        assert not _session_images(kiosk) and not session.files  # not even during the call
+        driver.wait_for(lambda: app.manager.current == "face_outcome", what="outcome")
+    finally:
+        kiosk.parts.sandbox.app.faults.clear()
     assert not _session_images(kiosk) and not session.files
     driver.tap(app.screens["face_outcome"].buttons["continue"])
     driver.wait_for_screen("home")
@@ -170,3 +176,21 @@ def test_nothing_of_the_photo_is_left_after_the_wipe(face_kiosk: RunningKiosk) -
     log_text = kiosk.log_file.read_text(encoding="utf-8")
     assert by_key("worker").id_number not in log_text
     assert "face_verified" in log_text
+
+
+def test_platform_down_during_the_comparison(face_kiosk: RunningKiosk) -> None:
+    kiosk, driver, app = face_kiosk, face_kiosk.driver, face_kiosk.app
+    _card_to_consent(kiosk, "worker")
+    kiosk.parts.sandbox.app.faults.arm({"fail_next": 100, "status": 503})
+    try:
+        driver.tap(app.screens["face_consent"].agree_button)
+        driver.wait_for(lambda: app.manager.current == "face_outcome", what="outcome")
+    finally:
+        kiosk.parts.sandbox.app.faults.clear()
+    screen = app.screens["face_outcome"]
+    assert kiosk.parts.controller.face.stage is FaceStage.UNAVAILABLE
+    assert screen.title.text == "人脸核验服务暂时无法使用"
+    assert {"retry", "home", "quit"} <= set(screen.buttons)
+    driver.tap(screen.buttons["retry"])  # the platform is back
+    driver.wait_for(lambda: kiosk.parts.controller.face.stage is FaceStage.MATCHED,
+                    what="matched once the platform is back")
