@@ -70,6 +70,7 @@ class CameraPreview(Widget):
         self._texture = None
         self._image.texture = None
         self._last_seq = -1
+        self.preview_size = self.frame_size = None
         self._box.points = []
         self._quad.points = []
 
@@ -80,7 +81,8 @@ class CameraPreview(Widget):
 
     def _poll(self, _dt: float) -> None:
         if self.get_root_window() is None:
-            return  # not on screen: nothing to draw
+            self.stop()  # taken off screen without on_leave (a rebuild at a wipe): no leak
+            return
         camera = self._camera()
         frame = camera.latest() if camera is not None else None
         if frame is not None and frame.seq != self._last_seq:
@@ -88,7 +90,8 @@ class CameraPreview(Widget):
             self._show(frame.image)
         if self._on_frame is not None:
             self._on_frame()
-        self._draw_overlay()
+        if self._event is not None:  # the callback may have left the screen (and stopped us)
+            self._draw_overlay()
 
     def _show(self, image: Any) -> None:
         buf = preview_buffer(image, max_width=PREVIEW_MAX_WIDTH_PX, mirror=self.mirror)

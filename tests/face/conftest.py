@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from drivers.camera.face import FaceAnalyser
+from kiosk.i18n import set_locale
 from kiosk.platform import PlatformClient
 from kiosk.sandbox import SandboxHandle, start_sandbox
 
@@ -48,6 +49,13 @@ def client(sandbox: SandboxHandle) -> Iterator[PlatformClient]:
 def analyser() -> FaceAnalyser:
     """One Haar cascade for every test."""
     return FaceAnalyser()
+
+
+@pytest.fixture(autouse=True)
+def _chinese() -> Iterator[None]:
+    """Resident texts in Chinese whatever an earlier test left behind."""
+    set_locale("zh-CN")
+    yield
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def start_face_kiosk(tmp: Path) -> RunningKiosk:
         FaceFlow.attach(parts.controller, parts.client, parts.hub, settings)
     parts.start_devices()
     app = FaceKioskApp(parts.controller, settings.site_name, demo_actions=demo_actions(parts),
-                       prefs=parts.prefs, voice=None)
+                       prefs=parts.prefs, voice=parts.voice)
     driver = UiDriver(app)
     kiosk = RunningKiosk(parts, driver, tmp / "data", log_file)
     kiosk._runner = runner  # type: ignore[attr-defined]

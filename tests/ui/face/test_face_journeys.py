@@ -194,3 +194,36 @@ def test_platform_down_during_the_comparison(face_kiosk: RunningKiosk) -> None:
     driver.tap(screen.buttons["retry"])  # the platform is back
     driver.wait_for(lambda: kiosk.parts.controller.face.stage is FaceStage.MATCHED,
                     what="matched once the platform is back")
+
+
+def test_session_ends_during_capture_leaves_no_preview_running(face_kiosk: RunningKiosk) -> None:
+    kiosk, driver, app = face_kiosk, face_kiosk.driver, face_kiosk.app
+    kiosk.sim("camera").set_scene("far_face")
+    _card_to_consent(kiosk, "worker")
+    driver.tap(app.screens["face_consent"].agree_button)
+    driver.wait_for_screen("face_capture")
+    old = app.screens["face_capture"]
+    driver.wait_for(lambda: old.preview.frames_shown > 2, what="live picture")
+    kiosk.back_to_attract()  # 退出 mid-capture: wipe, screens rebuilt
+    driver.pump(10)
+    assert app.screens["face_capture"] is not old
+    assert not old.preview.running and old.preview.preview_size is None
+    assert kiosk.parts.controller.face.stage is FaceStage.IDLE
+
+
+def test_english_on_the_consent_screen_then_capture(face_kiosk: RunningKiosk) -> None:
+    kiosk, driver, app, parts = face_kiosk, face_kiosk.driver, face_kiosk.app, face_kiosk.parts
+    _card_to_consent(kiosk, "worker")
+    driver.tap(app.screens["face_consent"].header.accessibility.buttons["language"])
+    driver.wait_for(lambda: parts.prefs.current.locale == "en", what="english")
+    driver.wait_for_screen("face_consent")
+    consent = app.screens["face_consent"]
+    assert consent.title.text == "Face verification"
+    assert consent.agree_button.text == "Agree" and consent.decline_button.text == "Do not agree"
+    assert consent.detail.text.isascii()
+    driver.tap(consent.agree_button)
+    driver.wait_for(lambda: parts.controller.face.stage is FaceStage.MATCHED, what="matched")
+    driver.wait_for_screen("face_outcome")
+    assert app.screens["face_outcome"].title.text == "Face matched to your ID card"
+    kiosk.back_to_attract()
+    assert parts.prefs.current.locale == "zh-CN"
