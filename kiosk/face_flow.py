@@ -2,13 +2,15 @@
 camera into `kiosk.face_check.FaceCheck`, the platform call on the worker, stale results
 dropped by session and attempt.
 
-Attached with ``controller.face = FaceFlow.for_kiosk(...)`` (see `attach`). After a card is
-verified, the controller calls ``face.begin(identity, proceed)`` when ``required_for(method)``;
-``proceed(token, display_name)`` is called once the face matched. A resident who declines or
-fails is shown the other ways (personal code, the window) and may go on without identity.
+Attached with ``FaceFlow.attach(controller, client, hub, settings)`` (sets ``controller.face``).
+After a card is verified, the controller calls ``face.begin(identity, proceed)`` when
+``required_for(method)``; ``proceed(token, display_name)`` is called once the face matched.
+A resident who declines or fails is shown the other ways (personal code, the window) and
+may go on without identity.
 
-The capture screen calls `poll()` on its own clock (about 10 times a second): the newest frame
-is analysed on the UI thread (~5 ms at 640x480), only when it is new.
+The capture screen calls `poll()` from its preview's clock (15 times a second): the newest
+frame is analysed on the UI thread (~5 ms at 640x480), only when it is new and at most every
+ANALYSE_INTERVAL_SECONDS.
 """
 
 from __future__ import annotations
@@ -110,7 +112,6 @@ class FaceFlow:
         self._last_seq = -1
         self._last_frame_at = 0.0
         self._last_analysed_at = -1.0
-        self._listeners: list[Callable[[FaceView], None]] = []
         self._matched: tuple[str, str] = ("", "")
         lifecycle.on_wipe(self.cancel)
 
@@ -245,8 +246,6 @@ class FaceFlow:
             self._lifecycle.touch()  # someone is in front of the camera: not idle
         if check.stage is FaceStage.VERIFYING:
             self._verify()
-            return
-        self._notify()
 
     def view(self) -> FaceView:
         """What the face screens show now."""
@@ -262,10 +261,6 @@ class FaceFlow:
                             seconds_left=int(check.seconds_left() + 0.999))
         texts = _stage_texts(stage, check.reason)
         return FaceView(stage, *texts, can_retry=check.can_retry)
-
-    def subscribe(self, listener: Callable[[FaceView], None]) -> None:
-        """Call ``listener(view)`` after every analysed frame (the capture screen's guidance)."""
-        self._listeners.append(listener)
 
     def cancel(self) -> None:
         """The session was wiped: drop everything (any answer still on its way is dropped)."""
@@ -337,14 +332,6 @@ class FaceFlow:
         screen = SCREEN_FOR_STAGE.get(check.stage)
         if screen is not None:
             self._publish(screen=screen, view=None, busy=False, notice="")
-        self._notify()
-
-    def _notify(self) -> None:
-        if not self._listeners:
-            return
-        view = self.view()
-        for listener in list(self._listeners):
-            listener(view)
 
 
 def _other_ways() -> str:
