@@ -26,6 +26,11 @@ def demo_actions(parts: Any) -> list[Action]:
                 getattr(simulator, method)(*args)
         return run
 
+    def toggle_face_check() -> None:
+        face = getattr(parts.controller, "face", None)
+        if face is not None:
+            face.required = not face.required
+
     return [
         ("放置身份证（陈思远）", on("idcard", "insert", demo_id_card("worker"))),
         ("放置身份证（王桂芳，老人）", on("idcard", "insert", demo_id_card("elder"))),
@@ -40,6 +45,11 @@ def demo_actions(parts: Any) -> list[Action]:
         ("A4打印机装纸", on("document_printer", "load_paper")),
         ("高拍仪：放上材料", on("camera", "set_scene", "document")),
         ("摄像头：人脸", on("camera", "set_scene", "face")),
+        ("摄像头：光线暗", on("camera", "set_scene", "dark")),
+        ("拔出摄像头", on("camera", "unplug")),
+        ("插回摄像头", on("camera", "replug")),
+        ("放置身份证（孙美玲，人脸不符）", on("idcard", "insert", demo_id_card("face_mismatch"))),
+        ("人证比对：开/关", toggle_face_check),
         ("拔出身份证阅读器", on("idcard", "unplug")),
         ("插回身份证阅读器", on("idcard", "replug")),
     ]

@@ -94,6 +94,15 @@ class HardwareSettings(_Section):
         return int(width), int(height)
 
 
+class IdentitySettings(_Section):
+    """How residents are identified at this site."""
+
+    face_check: bool = Field(False, description="人证比对 after an ID or social security card")
+    face_capture_seconds: float = Field(20, ge=3, le=120,
+                                        description="time limit for one face capture")
+    face_attempts: int = Field(3, ge=1, le=5, description="face captures allowed per check")
+
+
 class LoggingSettings(_Section):
     """Structured, rotating logs (personal data masked)."""
 
@@ -129,6 +138,7 @@ class Settings(_Section):
     display: DisplaySettings = DisplaySettings()
     devices: DeviceSettings = DeviceSettings()
     hardware: HardwareSettings = HardwareSettings()
+    identity: IdentitySettings = IdentitySettings()
     logging: LoggingSettings = LoggingSettings()
     updates: UpdateSettings = UpdateSettings()
     paths: PathSettings = PathSettings()

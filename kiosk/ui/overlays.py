@@ -96,7 +96,7 @@ class DemoPanel(Cover):
                      pos_hint={"center_x": 0.5, "center_y": 0.5}, padding=m.px(30),
                      spacing=m.px(20))
         card.add_widget(Text(_("演示控制面板（模拟设备）"), p.text, m.font(48), bold=True))
-        grid = GridLayout(cols=3, spacing=m.px(16))
+        grid = GridLayout(cols=3 if len(actions) <= 15 else 4, spacing=m.px(16))
         self.buttons: dict[str, KButton] = {}
         for label, action in actions:
             button = KButton(label, action, m, p, kind="secondary", font_base=32)
