@@ -22,6 +22,7 @@ from kiosk.capture import DocumentCapture
 from kiosk.catalogue import KioskCatalogue
 from kiosk.controller import KioskController
 from kiosk.devices import DeviceHub, hardware_options
+from kiosk.face_flow import FaceFlow
 from kiosk.heartbeat import HEARTBEAT_INTERVAL_SECONDS, Heartbeat
 from kiosk.identity import PlatformVerifier
 from kiosk.logs import log_event
@@ -176,6 +177,7 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
                          lambda: prefs.current.records_page_size if prefs.current.elderly else 0)
     controller = KioskController(lifecycle, catalogue, PlatformVerifier(client), runner,
                                  hub.status)
+    FaceFlow.attach(controller, client, hub, settings)
     voice = VoiceGuide(data_dir / "cache" / "voice") if with_voice else None
     lifecycle.on_wipe(prefs.reset)
     if voice is not None:

@@ -114,6 +114,8 @@ class KioskController:
         #: Set by the UI: a card read while in technician mode goes to the technician screen.
         self.on_technician_card: Callable[[str], None] | None = None
         self.state = UiState(screen="attract", phase=lifecycle.phase)
+        #: The face check (kiosk.face_flow.FaceFlow), attached by build_kiosk; None = none.
+        self.face: Any = None
         lifecycle.on_change(self._on_phase)
         lifecycle.on_wipe(self._on_wipe)
 
@@ -349,19 +351,29 @@ class KioskController:
                 return
             token, display_name = result
             self._publish(busy=False)
-            current.resident_token = token
-            current.display_name = display_name or mask_name(getattr(identity, "name", ""))
-            log_event(log, "resident_identified", method=method)
-            pending, self._pending_service = self._pending_service, None
-            entry = next((e for e in self._entries() if e.service_id == pending), None)
-            if entry is not None and entry.available:
-                self._start_run(entry)
-            elif self._run is not None:
-                self.send(Intent("identified"))
-            else:
-                self._show_home()
+            if self.face is not None and self.face.required_for(method):
+                self.face.begin(identity, lambda t, n: self._identified(method, identity, t, n))
+                return
+            self._identified(method, identity, token, display_name)
 
         self.runner.submit(lambda: self.verifier.verify(method, identity), done)
+
+    def _identified(self, method: str, identity: Any, token: str, display_name: str) -> None:
+        """The resident is identified (card, code, or card and face): carry on."""
+        current = self.lifecycle.session
+        if current is None:
+            return
+        current.resident_token = token
+        current.display_name = display_name or mask_name(getattr(identity, "name", ""))
+        log_event(log, "resident_identified", method=method)
+        pending, self._pending_service = self._pending_service, None
+        entry = next((e for e in self._entries() if e.service_id == pending), None)
+        if entry is not None and entry.available:
+            self._start_run(entry)
+        elif self._run is not None:
+            self.send(Intent("identified"))
+        else:
+            self._show_home()
 
     def relocalize(self, locale: str) -> None:
         """The language changed: show the same screen again in ``locale``."""

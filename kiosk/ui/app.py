@@ -25,6 +25,8 @@ from kiosk.ui.context import UiContext
 from kiosk.ui.overlays import Busy, DemoPanel, StillThere
 from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.screens.document_capture import with_document_preview
+from kiosk.ui.screens.face import FACE_SCREENS
 from kiosk.ui.screens.home import HomeScreen
 from kiosk.ui.screens.identify import IdentifyScreen
 from kiosk.ui.screens.out_of_service import OutOfServiceScreen
@@ -131,7 +133,8 @@ class KioskApp(App):
         ctx = self.ctx
         screens: list[KioskScreen] = [AttractScreen(ctx), HomeScreen(ctx), IdentifyScreen(ctx),
                                       OutOfServiceScreen(ctx)]
-        screens += [cls(ctx) for cls in STEP_SCREENS]
+        screens += [cls(ctx) for cls in with_document_preview(STEP_SCREENS)]
+        screens += [cls(ctx) for cls in FACE_SCREENS]
         for screen in screens:
             self.screens[screen.name] = screen
             self.manager.add_widget(screen)

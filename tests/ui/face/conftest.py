@@ -10,14 +10,12 @@ import pytest
 
 from kiosk.composition import build_kiosk
 from kiosk.demo import demo_actions
-from kiosk.face_flow import FaceFlow
 from kiosk.logs import configure_logging
 from kiosk.settings import load_settings
 from kiosk.tasks import ThreadRunner
-from kiosk.ui.app import dispatch_to_ui
+from kiosk.ui.app import KioskApp, dispatch_to_ui
 from kiosk.ui.driver import UiDriver
 from tests.ui.conftest import UI_DEVICES, RunningKiosk, stop_kiosk
-from tests.ui.face.integration import FaceKioskApp, install
 
 #: The capture limit in these tests (seconds): long enough for a face, short for a time-out.
 TEST_CAPTURE_SECONDS = "4"
@@ -26,17 +24,15 @@ FACE_ENV = {"KIOSK__DEVICES__CAMERA": "sim://camera", "KIOSK__IDENTITY__FACE_CHE
 
 
 def start_face_kiosk(tmp: Path) -> RunningKiosk:
-    """The demo kiosk with the face check on (and the face flow attached as the lead will)."""
+    """The demo kiosk with the face check on (build_kiosk attaches the face flow)."""
     env = {"KIOSK__PATHS__DATA_DIR": str(tmp / "data"), **UI_DEVICES, **FACE_ENV}
     settings = load_settings(environ=env)
     log_file = configure_logging(tmp / "log", "DEBUG")
     runner = ThreadRunner(dispatch_to_ui)
     parts = build_kiosk(settings, runner)
-    if getattr(parts.controller, "face", None) is None:
-        install(parts.controller)
-        FaceFlow.attach(parts.controller, parts.client, parts.hub, settings)
+    assert parts.controller.face is not None
     parts.start_devices()
-    app = FaceKioskApp(parts.controller, settings.site_name, demo_actions=demo_actions(parts),
+    app = KioskApp(parts.controller, settings.site_name, demo_actions=demo_actions(parts),
                        prefs=parts.prefs, voice=parts.voice)
     driver = UiDriver(app)
     kiosk = RunningKiosk(parts, driver, tmp / "data", log_file)
