@@ -204,6 +204,7 @@ def run_tour(out: Path) -> int:
         driver.wait_for_screen("out_of_service")
         tour.shot("out-of-service", "暂停服务：设备不可用时")
         parts.lifecycle.set_service_available(True, "tour")
+        _face_pass(tour, driver, parts)
         _mode_pass(tour, driver, parts, "en", lambda p: p.with_locale("en"),
                    "English")
         _mode_pass(tour, driver, parts, "elderly",
@@ -217,6 +218,36 @@ def run_tour(out: Path) -> int:
         parts.close()
         shutil.rmtree(data, ignore_errors=True)
     return 0
+
+
+def _face_pass(tour: Tour, driver: Any, parts: Any) -> None:
+    """人证比对: consent, live capture with guidance, the outcome (camera simulator: a face)."""
+    face, camera = parts.controller.face, parts.hub.simulator("camera")
+    if face is None or camera is None:
+        return
+    face.required = True
+    camera.set_scene("face")
+    try:
+        from kiosk.demo_cards import demo_id_card
+
+        reader = parts.hub.get("idcard")
+        driver.wait_for(lambda: reader.card_state.value == "absent", what="empty reader")
+        parts.hub.simulator("idcard").insert(demo_id_card("worker"))
+        driver.wait_for_screen("face_consent")
+        tour.shot("face-consent", "人证比对：先征得同意，说明照片用途，可选择其他方式")
+        parts.hub.simulator("idcard").remove()
+        camera.set_scene("far_face")  # the resident stands too far away at first
+        face.agree()
+        driver.wait_for_screen("face_capture")
+        driver.pump(20)
+        tour.shot("face-capture", "人证比对：实时画面、人脸框和提示（请靠近一些）")
+        camera.set_scene("face")
+        driver.wait_for_screen("face_outcome", timeout=60)
+        tour.shot("face-outcome", "人证比对：比对结果")
+    finally:
+        face.required = False
+        parts.controller.finish()
+        driver.wait_for_screen("attract")
 
 
 def _mode_pass(tour: Tour, driver: Any, parts: Any, prefix: str, change: Any,
