@@ -64,6 +64,7 @@ class KioskParts:
         """Open the devices and start the background loops (outbox, device retry)."""
         self.hub.start(self.controller.on_device_event)
         self.runner.call_soon(self.controller.refresh_availability)
+        self._reconcile_at_start()
         self._every(OUTBOX_INTERVAL_SECONDS, self.outbox.deliver_pending, "outbox")
         self._every(DEVICE_RETRY_INTERVAL_SECONDS, self.hub.retry_missing, "device-retry")
         heartbeat = Heartbeat(self.client, self.hub, self.outbox, self.lifecycle,
@@ -78,6 +79,13 @@ class KioskParts:
             thread.start()
             self._threads.append(thread)
             self.lifecycle.on_wipe(self._switch_bundle_between_sessions)
+
+    def _reconcile_at_start(self) -> None:
+        """After a crash: deliver the outbox, settle interrupted prints (kiosk.recovery)."""
+        from kiosk.recovery import reconcile_at_start
+
+        self.runner.submit(lambda: reconcile_at_start(self.outbox, self.printing),
+                           lambda _report: None)
 
     def _update_report(self) -> dict[str, Any]:
         return dict(self.updater.heartbeat()) if self.updater is not None else {}

@@ -1,0 +1,93 @@
+"""Reliability tests: real processes (the sandbox platform on its own, headless kiosks), real
+SQLite journals, real simulators. Helpers to start and stop those processes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from kiosk import REPO_ROOT
+from kiosk.composition import BUILTIN_CATALOGUE
+
+TEST_FLOWS = Path(__file__).parent / "flows"
+#: Longest the sandbox may take to say it is listening (a bound, not a timing assertion).
+SANDBOX_START_SECONDS = 30.0
+
+
+class SandboxProcess:
+    """`kiosk sandbox --port 0 --db X` as a child process."""
+
+    def __init__(self, db: Path, log: Path) -> None:
+        self.db = db
+        self.log = log
+        self.proc: subprocess.Popen[str] | None = None
+        self.url = ""
+
+    def start(self) -> SandboxProcess:
+        """Start it and wait for its ``listening on`` line."""
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "kiosk", "sandbox", "--port", "0", "--db", str(self.db)],
+            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=self.log.open("a"), text=True)
+        assert self.proc.stdout is not None
+        deadline = time.monotonic() + SANDBOX_START_SECONDS
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if "listening on" in line:
+                self.url = line.split("listening on ", 1)[1].split()[0]
+                return self
+            if not line and self.proc.poll() is not None:
+                break
+        raise AssertionError(f"sandbox did not start; see {self.log}")
+
+    def stop(self) -> None:
+        """SIGTERM, then SIGKILL if it does not go."""
+        if self.proc is None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        self.proc = None
+
+    def stats(self) -> dict:
+        """GET /_sandbox/stats."""
+        return requests.get(f"{self.url}/_sandbox/stats", timeout=10).json()
+
+
+@pytest.fixture
+def sandbox_process(tmp_path: Path) -> Iterator[SandboxProcess]:
+    """A sandbox platform in its own process, stopped after the test."""
+    sandbox = SandboxProcess(tmp_path / "sandbox.sqlite3", tmp_path / "sandbox.log").start()
+    yield sandbox
+    sandbox.stop()
+
+
+def reliability_catalogue(target: Path, *services: str) -> Path:
+    """A catalogue folder with the test-only generic application and builtin ``services``."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(TEST_FLOWS / "generic-application", target / "generic-application")
+    for service in services:
+        shutil.copytree(BUILTIN_CATALOGUE / service, target / service)
+    return target
+
+
+def child_env(tmp: Path) -> dict[str, str]:
+    """Environment for a kiosk child process: temp files under ``tmp`` (the printer simulator's
+    spool survives a kill -9 there and is removed with the test's folder)."""
+    env = dict(os.environ)
+    env["TMPDIR"] = str(tmp)
+    env.pop("KIOSK_SITE_FILE", None)
+    return env
