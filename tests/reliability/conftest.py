@@ -91,3 +91,46 @@ def child_env(tmp: Path) -> dict[str, str]:
     env["TMPDIR"] = str(tmp)
     env.pop("KIOSK_SITE_FILE", None)
     return env
+
+
+# -- a kiosk with real simulators, for the degraded-mode tests ---------------------------------
+#: Devices the degraded-mode tests start (the smart card reader needs pcscd: tested elsewhere).
+SIMULATED = ("idcard", "camera", "scanner", "receipt_printer", "document_printer")
+#: Bound for a device status change to reach the hub (the drivers poll; not a timing assertion).
+STATUS_TIMEOUT_SECONDS = 45.0
+
+
+def wait_until(predicate, timeout: float = STATUS_TIMEOUT_SECONDS, what: str = "condition"):
+    """Poll ``predicate`` until it holds; fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def start_simulated_kiosk(tmp: Path, catalogue: Path | None = None):
+    """build_kiosk (InlineRunner) with every device but the smart card on its simulator,
+    devices open, the resident on the home screen."""
+    from kiosk.composition import build_kiosk
+    from kiosk.settings import load_settings
+    from kiosk.tasks import InlineRunner
+
+    env = {"KIOSK__PATHS__DATA_DIR": str(tmp / "data"), "KIOSK__DEVICES__SMARTCARD": "none"}
+    options = {} if catalogue is None else {"catalogue_dir": catalogue}
+    parts = build_kiosk(load_settings(environ=env), InlineRunner(), **options)
+    parts.start_devices()
+    wait_until(lambda: all(parts.hub.usable(n) for n in SIMULATED), what="devices ready")
+    parts.controller.tap_attract()
+    assert parts.controller.state.screen == "home"
+    return parts
+
+
+@pytest.fixture
+def simulated_kiosk(tmp_path: Path):
+    """A kiosk on simulators (builtin catalogue), closed after the test."""
+    parts = start_simulated_kiosk(tmp_path)
+    yield parts
+    parts.close()
+
