@@ -182,7 +182,7 @@ class Outbox:
         if kind == "rating":
             receipt = client.rate(payload["service"], payload["score"],
                                   reasons=payload["reasons"], comment=payload["comment"],
-                                  case_number=payload["case_number"],
+                                  case_number=self._platform_case(payload["case_number"]),
                                   resident_token=payload["token"], idempotency_key=key)
             return {"rating_id": receipt.rating_id,
                     "replayed": receipt.replayed}, fp.RatingReceipt(receipt.rating_id)
@@ -190,6 +190,19 @@ class Outbox:
                                         payload["description"], idempotency_key=key)
         return ({"report_id": receipt.report_id},
                 fp.ProblemReportReceipt(receipt.report_id, receipt.reply_within_days))
+
+    def _platform_case(self, case_number: str | None) -> str | None:
+        """A rating given offline names the application's local reference: once that
+        application is delivered (rows go oldest first), name the platform's case number."""
+        if not case_number:
+            return case_number
+        with self._connect() as db:
+            row = db.execute("SELECT result FROM submissions WHERE local_ref=? AND "
+                             "kind='application' AND state='delivered'",
+                             (case_number,)).fetchone()
+        if row is None or not row[0]:
+            return case_number
+        return str(json.loads(row[0]).get("case_number") or case_number)
 
     def deliver_pending(self, limit: int = 20) -> int:
         """Try every pending row once (oldest first); return how many were delivered."""

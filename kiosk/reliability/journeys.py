@@ -61,17 +61,23 @@ def identity_of(resident_key: str) -> Identity:
                     seed.birth_date, address=seed.address)
 
 
+def begin_journey(parts: Any, journey: Journey) -> Any:
+    """Start a session, identify the journey's resident and start its service; return the run
+    (the caller ends the session with ``parts.lifecycle.end()``)."""
+    session = parts.lifecycle.start("journey")
+    identity = identity_of(journey.resident)
+    token, display_name = parts.controller.verifier.verify("idcard", identity)
+    session.resident = identity
+    session.resident_token = token
+    session.display_name = display_name
+    return parts.catalogue.start(journey.service, {"session": session})
+
+
 def run_journey(parts: Any, journey: Journey, catalogue: Path = BUILTIN_CATALOGUE) -> list[Any]:
     """Run one journey to DONE on a built kiosk; return the views seen. The session is always
     ended (wiped), also when the journey fails."""
-    session = parts.lifecycle.start("journey")
     try:
-        identity = identity_of(journey.resident)
-        token, display_name = parts.controller.verifier.verify("idcard", identity)
-        session.resident = identity
-        session.resident_token = token
-        session.display_name = display_name
-        run = parts.catalogue.start(journey.service, {"session": session})
+        run = begin_journey(parts, journey)
         return drive(run, fixture_answers(journey.service, catalogue))
     finally:
         parts.lifecycle.end("journey_done")

@@ -26,16 +26,18 @@ SANDBOX_START_SECONDS = 30.0
 class SandboxProcess:
     """`kiosk sandbox --port 0 --db X` as a child process."""
 
-    def __init__(self, db: Path, log: Path) -> None:
+    def __init__(self, db: Path, log: Path, port: int = 0) -> None:
         self.db = db
         self.log = log
+        self.port = port
         self.proc: subprocess.Popen[str] | None = None
         self.url = ""
 
     def start(self) -> SandboxProcess:
         """Start it and wait for its ``listening on`` line."""
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kiosk", "sandbox", "--port", "0", "--db", str(self.db)],
+            [sys.executable, "-m", "kiosk", "sandbox", "--port", str(self.port), "--db",
+             str(self.db)],
             cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=self.log.open("a"), text=True)
         assert self.proc.stdout is not None
         deadline = time.monotonic() + SANDBOX_START_SECONDS
@@ -134,3 +136,30 @@ def simulated_kiosk(tmp_path: Path):
     yield parts
     parts.close()
 
+
+
+def free_port() -> int:
+    """A free loopback TCP port (for a sandbox that must come back on the same address)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def platform_kiosk(tmp: Path, url: str, catalogue: Path):
+    """build_kiosk (InlineRunner) against a platform URL with short timeouts, only the two
+    printers on simulators (identification is done with the platform directly)."""
+    from kiosk.composition import build_kiosk
+    from kiosk.settings import load_settings
+    from kiosk.tasks import InlineRunner
+
+    env = {"KIOSK__PATHS__DATA_DIR": str(tmp / "data"), "KIOSK__PLATFORM__BASE_URL": url,
+           "KIOSK__PLATFORM__TIMEOUT_SECONDS": "2", "KIOSK__PLATFORM__RETRIES": "0"}
+    for name in ("idcard", "smartcard", "camera", "scanner"):
+        env[f"KIOSK__DEVICES__{name.upper()}"] = "none"
+    parts = build_kiosk(load_settings(environ=env), InlineRunner(), catalogue_dir=catalogue)
+    parts.start_devices()
+    wait_until(lambda: parts.hub.usable("receipt_printer") and parts.hub.usable(
+        "document_printer"), what="printers ready")
+    return parts
