@@ -57,6 +57,7 @@ class KioskParts:
     sandbox: Any = None
     updater: Any = None
     bundle_version: str = "builtin"
+    heartbeat: Any = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
 
@@ -70,6 +71,7 @@ class KioskParts:
         heartbeat = Heartbeat(self.client, self.hub, self.outbox, self.lifecycle,
                               bundle_version=lambda: self.bundle_version,
                               last_update=self._update_report)
+        self.heartbeat = heartbeat
         self._every(HEARTBEAT_INTERVAL_SECONDS, heartbeat.send, "heartbeat")
         if self.updater is not None:
             thread = threading.Thread(target=self.updater.run_polling,

@@ -225,6 +225,13 @@ class Outbox:
         return OutboxStats(counts.get("pending", 0), counts.get("delivered", 0),
                            counts.get("refused", 0))
 
+    def count(self, kind: str, state: str = "delivered") -> int:
+        """How many rows of ``kind`` are in ``state`` (kept until retention purges them)."""
+        with self._connect() as db:
+            row = db.execute("SELECT COUNT(*) FROM submissions WHERE kind=? AND state=?",
+                             (kind, state)).fetchone()
+        return int(row[0])
+
     def compact(self) -> int:
         """Purge delivered/refused rows past retention; return how many were removed."""
         cutoff = self._clock() - DELIVERED_RETENTION_DAYS * 86400
