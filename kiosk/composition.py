@@ -58,6 +58,9 @@ class KioskParts:
     updater: Any = None
     bundle_version: str = "builtin"
     heartbeat: Any = None
+    housekeeping: Any = None
+    #: Set by housekeeping for a scheduled restart; the launcher stops the app at attract.
+    restart_requested: threading.Event = field(default_factory=threading.Event)
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
 
@@ -73,6 +76,7 @@ class KioskParts:
                               last_update=self._update_report)
         self.heartbeat = heartbeat
         self._every(HEARTBEAT_INTERVAL_SECONDS, heartbeat.send, "heartbeat")
+        self._start_housekeeping()
         if self.updater is not None:
             thread = threading.Thread(target=self.updater.run_polling,
                                       args=(self._stop,
@@ -81,6 +85,20 @@ class KioskParts:
             thread.start()
             self._threads.append(thread)
             self.lifecycle.on_wipe(self._switch_bundle_between_sessions)
+
+    def _start_housekeeping(self) -> None:
+        """Daily housekeeping in the quiet window, between sessions (kiosk.housekeeping)."""
+        from kiosk.housekeeping import Housekeeping
+
+        data_dir = self.settings.data_dir
+        self.housekeeping = Housekeeping(
+            self.settings.housekeeping, data_dir=data_dir, log_dir=data_dir / "log",
+            sessions_dir=data_dir / "sessions", outbox=self.outbox,
+            print_journal=self.printing.journal,
+            is_idle=lambda: self.lifecycle.phase in (Phase.ATTRACT, Phase.OUT_OF_SERVICE),
+            request_restart=self.restart_requested.set)
+        self._every(self.settings.housekeeping.check_interval_seconds,
+                    self.housekeeping.tick, "housekeeping")
 
     def _reconcile_at_start(self) -> None:
         """After a crash: deliver the outbox, settle interrupted prints (kiosk.recovery)."""

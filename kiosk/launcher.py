@@ -36,6 +36,7 @@ def launch(settings: Settings, width: int, height: int, exit_after_first_frame: 
 
     from kiosk.composition import build_kiosk
     from kiosk.demo import demo_actions
+    from kiosk.session import Phase
     from kiosk.tasks import ThreadRunner
     from kiosk.ui.app import KioskApp, dispatch_to_ui
     from kiosk.watchdog import HangProbe, Watchdog, pet_interval_seconds
@@ -48,6 +49,12 @@ def launch(settings: Settings, width: int, height: int, exit_after_first_frame: 
     def pet(_dt: float) -> None:
         hang_probe.check()  # test-only, inert unless armed (kiosk.watchdog.HangProbe)
         watchdog.pet()
+        if parts.restart_requested.is_set() and parts.lifecycle.phase is Phase.ATTRACT:
+            # housekeeping's scheduled restart, nobody in session: exit 0, systemd restarts
+            log_event(log, "scheduled_restart")
+            watchdog.stopping()
+            app.stop()
+
     app: KioskApp
 
     def first_frame() -> None:
@@ -78,3 +85,4 @@ def launch(settings: Settings, width: int, height: int, exit_after_first_frame: 
         runner.shutdown()
         parts.close()
     return 0
+
