@@ -18,7 +18,7 @@ import requests
 from kiosk import REPO_ROOT
 from kiosk.composition import BUILTIN_CATALOGUE
 
-TEST_FLOWS = Path(__file__).parent / "flows"
+TEST_FLOWS = REPO_ROOT / "kiosk" / "reliability" / "flows"
 #: Longest the sandbox may take to say it is listening (a bound, not a timing assertion).
 SANDBOX_START_SECONDS = 30.0
 
