@@ -11,6 +11,11 @@ UI sessions (``--ui``): the same kiosk in the real Kivy UI (SDL offscreen), driv
 through kiosk/ui/driver.py: the simulated ID card is presented, 社保缴费记录查询 is tapped, the
 A4 certificate printed, the service rated, 退出 tapped.
 
+The platform is the sandbox in its own process (`kiosk sandbox --port 0`), as on site where the
+platform is remote, so the figures are the kiosk's own; ``--platform embedded`` keeps it in
+process (the demo set-up; its HTTP server threads and SQLite caches then count too). The
+simulated receipt printer's capture buffer (a test double) is emptied every 100 sessions.
+
 Both start measuring after a warm-up (imports, caches, the first connections). Growth is
 extrapolated linearly to 10,000 engine / 1,000 UI sessions (the goals: < 5 MB and < 20 MB, no
 descriptor or thread growth). The floor: a bare session (start, identify, wipe) in the same run.
@@ -22,6 +27,8 @@ import argparse
 import gc
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -78,10 +85,39 @@ def soak_catalogue(target: Path) -> Path:
     return target
 
 
-def _settings(data: Path, keep_devices: tuple[str, ...] = ()) -> Any:
+class PlatformProcess:
+    """The sandbox platform as a child process (None URL: embedded in the kiosk)."""
+
+    def __init__(self, root: Path, separate: bool) -> None:
+        self.url = ""
+        self._proc: subprocess.Popen[str] | None = None
+        if not separate:
+            return
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "kiosk", "sandbox", "--port", "0", "--db",
+             str(root / "platform.sqlite3")], stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, text=True)
+        assert self._proc.stdout is not None
+        for line in self._proc.stdout:
+            if "listening on" in line:
+                self.url = line.split("listening on ", 1)[1].split()[0]
+                break
+        if not self.url:
+            raise RuntimeError("the sandbox platform did not start")
+
+    def stop(self) -> None:
+        """Stop the child process."""
+        if self._proc is not None:
+            self._proc.terminate()
+            self._proc.wait(timeout=20)
+            if self._proc.stdout is not None:
+                self._proc.stdout.close()
+
+
+def _settings(data: Path, keep_devices: tuple[str, ...] = (), base_url: str = "") -> Any:
     from kiosk.settings import load_settings
 
-    env = {"KIOSK__PATHS__DATA_DIR": str(data)}
+    env = {"KIOSK__PATHS__DATA_DIR": str(data), "KIOSK__PLATFORM__BASE_URL": base_url}
     for name in DEVICES_OFF:
         if name not in keep_devices:
             env[f"KIOSK__DEVICES__{name.upper()}"] = "none"
@@ -102,7 +138,7 @@ def _report(label: str, start: Sample, end: Sample, sessions: int, per: int, goa
           f"{end.threads - start.threads:+d}")
 
 
-def engine_soak(sessions: int, warmup: int) -> int:
+def engine_soak(sessions: int, warmup: int, separate: bool = True) -> int:
     """N engine sessions; print the figures; return the number of failed journeys."""
     from kiosk.composition import build_kiosk
     from kiosk.logs import configure_logging
@@ -112,7 +148,9 @@ def engine_soak(sessions: int, warmup: int) -> int:
     root = Path(tempfile.mkdtemp(prefix="kiosk-soak-"))
     catalogue = soak_catalogue(root / "catalogue")
     configure_logging(root / "log", "WARNING")
-    parts = build_kiosk(_settings(root / "data"), InlineRunner(), catalogue_dir=catalogue)
+    platform = PlatformProcess(root, separate)
+    parts = build_kiosk(_settings(root / "data", base_url=platform.url), InlineRunner(),
+                        catalogue_dir=catalogue)
     try:
         parts.start_devices()
         _wait(lambda: parts.hub.usable("receipt_printer") and parts.hub.usable(
@@ -126,6 +164,8 @@ def engine_soak(sessions: int, warmup: int) -> int:
                 run_journey(parts, journeys[i % len(journeys)], catalogue)
             except Exception:  # counted and reported, the soak goes on
                 failures += 1
+            if i % 100 == 99:
+                parts.hub.simulator("receipt_printer").clear()
 
         for i in range(warmup):
             one(i)
@@ -152,6 +192,7 @@ def engine_soak(sessions: int, warmup: int) -> int:
         return failures
     finally:
         parts.close()
+        platform.stop()
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -163,7 +204,7 @@ def _wait(predicate: Any, timeout: float = DEVICE_READY_SECONDS) -> None:
         time.sleep(0.05)
 
 
-def ui_soak(sessions: int, warmup: int) -> int:
+def ui_soak(sessions: int, warmup: int, separate: bool = True) -> int:
     """M UI sessions through the real Kivy UI offscreen; return the number of failures."""
     os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
     os.environ.setdefault("KIVY_NO_ARGS", "1")
@@ -184,7 +225,9 @@ def ui_soak(sessions: int, warmup: int) -> int:
     root = Path(tempfile.mkdtemp(prefix="kiosk-soak-ui-"))
     configure_logging(root / "log", "WARNING")
     runner = ThreadRunner(dispatch_to_ui)
-    parts = build_kiosk(_settings(root / "data", keep_devices=("idcard",)), runner)
+    platform = PlatformProcess(root, separate)
+    parts = build_kiosk(_settings(root / "data", keep_devices=("idcard",),
+                                  base_url=platform.url), runner)
     parts.start_devices()
     app = KioskApp(parts.controller, parts.settings.site_name, demo_actions=demo_actions(parts))
     driver = UiDriver(app)
@@ -194,7 +237,7 @@ def ui_soak(sessions: int, warmup: int) -> int:
                         DEVICE_READY_SECONDS, "devices ready")
         failures = 0
 
-        def one() -> None:
+        def one(i: int) -> None:
             nonlocal failures
             try:
                 ui_journey(driver, parts)
@@ -202,14 +245,16 @@ def ui_soak(sessions: int, warmup: int) -> int:
                 failures += 1
                 parts.controller.finish()
                 driver.wait_for_screen("attract")
+            if i % 100 == 99:
+                parts.hub.simulator("receipt_printer").clear()
 
-        for _ in range(warmup):
-            one()
+        for i in range(warmup):
+            one(i)
         failures = 0
         start = Sample.now()
         t0 = time.perf_counter()
-        for _ in range(sessions):
-            one()
+        for i in range(sessions):
+            one(i)
         seconds = time.perf_counter() - t0
         end = Sample.now()
         _report("ui", start, end, sessions, 1_000, UI_GOAL_MB_PER_1K, seconds, failures)
@@ -218,6 +263,7 @@ def ui_soak(sessions: int, warmup: int) -> int:
         driver.close()
         runner.shutdown()
         parts.close()
+        platform.stop()
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -255,9 +301,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--ui", action="store_true", help="also run sessions through the UI")
     parser.add_argument("--ui-sessions", type=int, default=200, help="UI sessions (--ui)")
     parser.add_argument("--warmup", type=int, default=50, help="sessions before measuring")
+    parser.add_argument("--ui-warmup", type=int, default=20, help="UI sessions before measuring")
+    parser.add_argument("--platform", choices=("process", "embedded"), default="process",
+                        help="the sandbox platform in its own process (default) or in-process")
     args = parser.parse_args(argv)
-    print(f"soak: pid {os.getpid()}, python threads at start {threading.active_count()}")
-    failures = engine_soak(args.sessions, args.warmup) if args.sessions > 0 else 0
+    separate = args.platform == "process"
+    print(f"soak: pid {os.getpid()}, platform {args.platform}, "
+          f"python threads at start {threading.active_count()}")
+    failures = engine_soak(args.sessions, args.warmup, separate) if args.sessions > 0 else 0
     if args.ui:
-        failures += ui_soak(args.ui_sessions, max(5, args.warmup // 10))
+        failures += ui_soak(args.ui_sessions, args.ui_warmup, separate)
     return 1 if failures else 0
