@@ -124,8 +124,9 @@ def _settings(data: Path, keep_devices: tuple[str, ...] = (), base_url: str = ""
     return load_settings(environ=env)
 
 
-def _report(label: str, start: Sample, end: Sample, sessions: int, per: int, goal_mb: float,
+def _report(label: str, samples: list[Sample], sessions: int, per: int, goal_mb: float,
             seconds: float, failures: int) -> None:
+    start, end = samples[0], samples[-1]
     growth_mb = (end.rss_kb - start.rss_kb) / 1024
     per_mb = growth_mb / sessions * per if sessions else 0.0
     print(f"{label}: {sessions} sessions in {seconds:.1f} s ({seconds / sessions * 1000:.0f} ms "
@@ -133,6 +134,11 @@ def _report(label: str, start: Sample, end: Sample, sessions: int, per: int, goa
     print(f"  RSS      start {start.rss_kb / 1024:8.1f} MB  end {end.rss_kb / 1024:8.1f} MB  "
           f"growth {growth_mb:+.2f} MB -> {per_mb:+.2f} MB per {per:,} sessions "
           f"(extrapolated; goal < {goal_mb:g} MB: {'met' if per_mb < goal_mb else 'NOT met'})")
+    if len(samples) == 5 and sessions >= 4:
+        half_mb = (end.rss_kb - samples[2].rss_kb) / 1024
+        print("  RSS by quarter: " + " -> ".join(f"{x.rss_kb / 1024:.1f}" for x in samples)
+              + f" MB; second half {half_mb:+.2f} MB -> {half_mb / (sessions / 2) * per:+.2f} MB"
+              f" per {per:,} sessions (extrapolated)")
     print(f"  files    start {start.fds:5d}  end {end.fds:5d}  growth {end.fds - start.fds:+d}")
     print(f"  threads  start {start.threads:5d}  end {end.threads:5d}  growth "
           f"{end.threads - start.threads:+d}")
@@ -176,13 +182,16 @@ def engine_soak(sessions: int, warmup: int, separate: bool = True) -> int:
             begin_journey(parts, journeys[3])
             parts.lifecycle.end()
         bare_ms = (time.perf_counter() - t0) / bare_n * 1000
-        start = Sample.now()
+        samples = [Sample.now()]
+        marks = {sessions * q // 4 for q in (1, 2, 3)}
         t0 = time.perf_counter()
         for i in range(sessions):
             one(i)
+            if i + 1 in marks:
+                samples.append(Sample.now())
         seconds = time.perf_counter() - t0
-        end = Sample.now()
-        _report("engine", start, end, sessions, 10_000, ENGINE_GOAL_MB_PER_10K, seconds,
+        samples.append(Sample.now())
+        _report("engine", samples, sessions, 10_000, ENGINE_GOAL_MB_PER_10K, seconds,
                 failures)
         journey_ms = seconds / sessions * 1000
         print(f"  floor: bare session (start, identify, wipe) {bare_ms:.1f} ms; a journey is "
@@ -251,13 +260,16 @@ def ui_soak(sessions: int, warmup: int, separate: bool = True) -> int:
         for i in range(warmup):
             one(i)
         failures = 0
-        start = Sample.now()
+        samples = [Sample.now()]
+        marks = {sessions * q // 4 for q in (1, 2, 3)}
         t0 = time.perf_counter()
         for i in range(sessions):
             one(i)
+            if i + 1 in marks:
+                samples.append(Sample.now())
         seconds = time.perf_counter() - t0
-        end = Sample.now()
-        _report("ui", start, end, sessions, 1_000, UI_GOAL_MB_PER_1K, seconds, failures)
+        samples.append(Sample.now())
+        _report("ui", samples, sessions, 1_000, UI_GOAL_MB_PER_1K, seconds, failures)
         return failures
     finally:
         driver.close()
