@@ -17,7 +17,8 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,7 +71,7 @@ class Outbox:
         self._clock = clock
         self._lock = threading.Lock()
         path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
+        with self._db() as db:
             db.executescript(SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
@@ -79,12 +80,22 @@ class Outbox:
         db.execute("PRAGMA synchronous=FULL")
         return db
 
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        """One connection for one call, closed at once (not left to the garbage collector,
+        which kept descriptors open in the soak)."""
+        db = self._connect()
+        try:
+            yield db
+        finally:
+            db.close()
+
     # -- recording ---------------------------------------------------------------------------
     def _record(self, kind: str, key: str, payload: dict[str, Any]) -> str:
         """Write the row before sending; a retry with the same key reuses it."""
         now = self._clock()
         local_ref = "L" + uuid.uuid4().hex[:10].upper()
-        with self._lock, self._connect() as db:
+        with self._lock, self._db() as db:
             db.execute("INSERT OR IGNORE INTO submissions(kind, idempotency_key, local_ref, "
                        "payload, state, created_at, updated_at) VALUES (?,?,?,?,?,?,?)",
                        (kind, key, local_ref, json.dumps(payload, ensure_ascii=False),
@@ -95,7 +106,7 @@ class Outbox:
 
     def _mark(self, key: str, state: str, result: dict[str, Any] | None = None,
               error: str = "") -> None:
-        with self._lock, self._connect() as db:
+        with self._lock, self._db() as db:
             if state == "pending":
                 db.execute("UPDATE submissions SET attempts=attempts+1, last_error=?, "
                            "updated_at=? WHERE idempotency_key=?", (error, self._clock(), key))
@@ -196,7 +207,7 @@ class Outbox:
         application is delivered (rows go oldest first), name the platform's case number."""
         if not case_number:
             return case_number
-        with self._connect() as db:
+        with self._db() as db:
             row = db.execute("SELECT result FROM submissions WHERE local_ref=? AND "
                              "kind='application' AND state='delivered'",
                              (case_number,)).fetchone()
@@ -206,7 +217,7 @@ class Outbox:
 
     def deliver_pending(self, limit: int = 20) -> int:
         """Try every pending row once (oldest first); return how many were delivered."""
-        with self._lock, self._connect() as db:
+        with self._lock, self._db() as db:
             rows = db.execute("SELECT kind, idempotency_key, payload FROM submissions "
                               "WHERE state='pending' ORDER BY id LIMIT ?", (limit,)).fetchall()
         delivered = 0
@@ -219,7 +230,7 @@ class Outbox:
 
     def stats(self) -> OutboxStats:
         """Counts by state."""
-        with self._connect() as db:
+        with self._db() as db:
             counts = dict(db.execute("SELECT state, COUNT(*) FROM submissions GROUP BY state")
                           .fetchall())
         return OutboxStats(counts.get("pending", 0), counts.get("delivered", 0),
@@ -227,7 +238,7 @@ class Outbox:
 
     def count(self, kind: str, state: str = "delivered") -> int:
         """How many rows of ``kind`` are in ``state`` (kept until retention purges them)."""
-        with self._connect() as db:
+        with self._db() as db:
             row = db.execute("SELECT COUNT(*) FROM submissions WHERE kind=? AND state=?",
                              (kind, state)).fetchone()
         return int(row[0])
@@ -235,7 +246,7 @@ class Outbox:
     def compact(self) -> int:
         """Purge delivered/refused rows past retention; return how many were removed."""
         cutoff = self._clock() - DELIVERED_RETENTION_DAYS * 86400
-        with self._lock, self._connect() as db:
+        with self._lock, self._db() as db:
             cursor = db.execute("DELETE FROM submissions WHERE state!='pending' AND updated_at<?",
                                 (cutoff,))
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
