@@ -1,5 +1,8 @@
 """kill -9 at 52 random instants during submit and print journeys, then restart and reconcile.
 
+The kills aim in turn inside a submit journey, inside a print journey, and anywhere after
+start-up, each at a seeded random delay.
+
 Real processes: the sandbox platform on its own (`kiosk sandbox --port 0`), a headless kiosk
 (kiosk.reliability.journey_runner: the real composition, outbox, print journal and printer
 simulators) killed with SIGKILL together with its printer daemons (a power cut). After each
@@ -26,8 +29,11 @@ from tests.reliability.conftest import SandboxProcess, child_env, reliability_ca
 
 KILLS = 52
 SEED = 20261121
-#: Range of the random delay between "ready" and the kill (journeys take 0.1-0.4 s each).
-KILL_DELAY_SECONDS = (0.02, 1.5)
+#: Kills cycle through three aims: inside a submit journey, inside a print journey, and at any
+#: instant after start-up. Random delays after the aimed journey begins (journeys take
+#: 0.1-0.4 s each), or after "ready" for the third aim.
+AIMS = ("submit", "print", "anywhere")
+AIM_DELAY_SECONDS = {"submit": (0.0, 0.12), "print": (0.0, 0.3), "anywhere": (0.02, 1.5)}
 #: Bound for a kiosk process to open its printers and reconcile (not a timing assertion).
 READY_TIMEOUT_SECONDS = 90.0
 SETTLED = {"done", "failed", "voided"}
@@ -59,6 +65,16 @@ class Runner:
             assert self.proc.poll() is None or "ready" in self.lines, "runner died at start"
             assert time.monotonic() < deadline, "runner not ready"
             time.sleep(0.02)
+
+    def wait_begin(self, kind: str) -> None:
+        """Wait until a journey of ``kind`` begins (after the lines seen so far)."""
+        seen = len(self.lines)
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        while not any(line.startswith("begin ") and line.split()[2] == kind
+                      for line in self.lines[seen:]):
+            assert self.proc.poll() is None, "runner died"
+            assert time.monotonic() < deadline, f"no {kind} journey began"
+            time.sleep(0.005)
 
     def phase(self) -> str:
         """What the runner was doing at this instant: submit, print or between."""
@@ -126,7 +142,10 @@ def test_kill_during_journeys(tmp_path: Path, sandbox_process: SandboxProcess) -
             unsettled = {p: prints[p] for p in in_flight_prints if prints[p] not in SETTLED}
             assert not unsettled, f"prints left in flight after restart: {unsettled}"
             _check_platform(sandbox_process, submissions, owed_keys)
-        time.sleep(rng.uniform(*KILL_DELAY_SECONDS))
+        aim = AIMS[i % len(AIMS)]
+        if aim != "anywhere":
+            runner.wait_begin(aim)
+        time.sleep(rng.uniform(*AIM_DELAY_SECONDS[aim]))
         phases.append(runner.phase())
         runner.kill()
         prints, submissions = _prints(data), _submissions(data)
