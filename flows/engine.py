@@ -97,12 +97,14 @@ class FlowRun:
         *,
         run_key: str | None = None,
         today: date | None = None,
+        max_page_size: int = 0,
     ) -> None:
         self.definition = definition
         self.ports = ports
         self.locale = locale
         self.key = run_key or str(uuid.uuid4())
         self.today = today
+        self.max_page_size = max_page_size  # 0: the step's own page size
         self.record = RunRecord(definition.id, definition.version, self.key)
         self.answers: dict[str, Any] = {}
         self.prefilled: set[str] = set()
@@ -117,7 +119,7 @@ class FlowRun:
         self.attached: list[str] = []  # licence ids used instead of paper
         self.captures: dict[str, CapturedDocument] = {}
         self._records: dict[str, Any] = {}  # step id -> current RecordsPage-like state
-        self._prints: dict[str, str] = {}  # page step -> "done" | "failed"
+        self._prints: dict[str, str] = {}  # page step -> "done" | "failed" | "refused"
         self._issued: dict[str, IssuedCertificate] = {}
         self._documents: dict[str, CertificateDocument] = {}
         self._last_receipt: ReceiptDocument | None = None
@@ -321,7 +323,8 @@ class FlowRun:
         return self._records.get(self.page.step)
 
     def print_state(self) -> str:
-        """"done", "failed" or "" for the current page's print."""
+        """"done", "failed", "refused" (the platform will not issue it) or "" for the current
+        page's print."""
         return self._prints.get(self.page.step, "")
 
     def issued(self) -> IssuedCertificate | None:
@@ -570,8 +573,15 @@ class FlowRun:
                     out[m.name] = ""
         return out
 
+    def page_size(self, step: StepDef) -> int:
+        """Rows per records page: the step's, capped by the run's ``max_page_size`` (长者模式
+        shows fewer rows per screen)."""
+        if self.max_page_size:
+            return max(1, min(step.page_size, self.max_page_size))
+        return step.page_size
+
     def _fetch_records(self, step: StepDef, page: int) -> None:
-        size = step.page_size
+        size = self.page_size(step)
         if step.source == "licences":
             found = self.ports.licences()
             if isinstance(found, PortFailure):
@@ -612,7 +622,7 @@ class FlowRun:
             items = [{"time": e.time, "step": e.step, "note": e.note} for e in progress.history]
             self._store_local_page(step, progress.service, cols, items, page,
                                    {"case_number": progress.case_number,
-                                    "status": progress.status})
+                                    "case_status": progress.status})
             return
         result = self.ports.fetch_records(step.source, page, size)
         if isinstance(result, PortFailure):
@@ -633,7 +643,7 @@ class FlowRun:
     def _store_local_page(self, step: StepDef, title: str, cols: tuple[RecordColumn, ...],
                           items: list[dict[str, str]], page: int,
                           summary: dict[str, str]) -> None:
-        size = step.page_size
+        size = self.page_size(step)
         pages = max(1, -(-len(items) // size))
         page = min(max(page, 1), pages)
         state = {"title": title, "columns": cols, "items": items[(page - 1) * size: page * size],
@@ -828,6 +838,7 @@ class FlowRun:
         if step.target == "appointment":
             extra = self._step_answers(step)
             day = str(extra.get("date") or self.answers.get("date", "") or "")
+            service = str(extra.get("service") or service)  # e.g. the business chosen
             booked = self.ports.book_appointment(service, key, day)
             if isinstance(booked, PortFailure):
                 self.error = booked.message
@@ -908,11 +919,11 @@ class FlowRun:
 
     def _on_print_certificate(self, step: StepDef, intent: Intent) -> None:
         if intent.action in ("print", "retry"):
-            if self._prints.get(step.id) == "done":
-                return  # printed once already: no second copy with the same serial
+            if self._prints.get(step.id) in ("done", "refused"):
+                return  # printed once already (no second copy), or the platform said no
             self._print_certificate(step)
         elif intent.action in ("next", "finish"):
-            if self._prints.get(step.id) != "done" and intent.action == "next":
+            if self._prints.get(step.id) not in ("done", "refused") and intent.action == "next":
                 self.error = say("error.print_first", self.locale)
                 return
             self._advance()
@@ -938,7 +949,8 @@ class FlowRun:
             answer = self.ports.issue_certificate(
                 template.kind, self.idempotency_key(f"certificate:{step.id}"), case_number)
             if isinstance(answer, PortFailure):
-                self._prints[step.id] = "failed"
+                # not retryable: the platform will not issue it here (e.g. 403 not_eligible)
+                self._prints[step.id] = "failed" if answer.retryable else "refused"
                 self.error = answer.message
                 return
             issued = answer

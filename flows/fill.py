@@ -56,6 +56,8 @@ def fill_certificate(
         if line.when is not None and not line.when.evaluate(names, on):
             continue
         extra.append((definition.text(line.label, locale), line.value.render(names, on)))
+    holder = {("姓名", resident.name), ("公民身份号码", resident.id_number)} if resident else set()
+    platform_fields = tuple(f for f in issued.fields if tuple(f) not in holder)  # printed once
     return CertificateDocument(
         kind=issued.kind,
         title=definition.text(template.title, locale) or issued.title,
@@ -64,7 +66,7 @@ def fill_certificate(
         holder_id_number=resident.id_number if resident else "",
         issuer=issued.issuer,
         issue_date=issued.issue_date,
-        fields=tuple(issued.fields) + tuple(extra),
+        fields=platform_fields + tuple(extra),
         table=issued.table,
         notes=tuple(issued.notes) + tuple(definition.text(n, locale) for n in template.notes),
         seal_text=issued.issuer,

@@ -70,7 +70,7 @@ def intent_for(view: View, answers: Mapping[str, Any], run: FlowRun) -> Intent:
             return Intent("print")
         return Intent("next")
     if kind in (StepKind.PRINT_CERTIFICATE, StepKind.PRINT_RECEIPT):
-        return Intent("next") if view.outcome == "done" else Intent("print")
+        return Intent("next") if view.outcome in ("done", "refused") else Intent("print")
     if kind is StepKind.GUIDE:
         return Intent("next")
     if kind is StepKind.RATE:

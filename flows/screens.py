@@ -210,7 +210,7 @@ def _result(run: FlowRun, step: StepDef) -> View:
     elif isinstance(submitted, Appointment):
         outcome, reference, title = "accepted", submitted.ticket, say("result.ticket", loc)
         lines.append(say("result.ticket_number", loc, value=submitted.ticket))
-        lines.append(say("result.window", loc, window=submitted.window,
+        lines.append(say("result.window", loc, window=window_name(submitted.window, loc),
                          waiting=submitted.waiting))
     else:
         lines.append(say("error.no_outcome", loc))
@@ -276,6 +276,9 @@ def _print_certificate(run: FlowRun, step: StepDef) -> View:
     if state == "done":
         actions = [Action("next", say("next", loc), primary=True)]
         body, speech = say("print.done", loc), say("speech.printed", loc)
+    elif state == "refused":
+        actions = [Action("next", say("next", loc), primary=True)]
+        body, speech = say("print.refused", loc, value=name), say("speech.print_refused", loc)
     else:
         label = say("retry" if state == "failed" else "print", loc)
         actions = [Action("retry" if state == "failed" else "print", label, primary=True,
@@ -417,3 +420,10 @@ def _unavailable_page(run: FlowRun) -> View:
                  [Action("finish", say("finish", loc), primary=True),
                   Action("guide", say("guide", loc)), Action("report", say("report", loc))],
                  body=run.error, extra={"unavailable": True})
+
+
+def window_name(window: str, locale: str) -> str:
+    """A service window as shown: a bare number becomes 3号窗口 / window 3; a name stays."""
+    if window.isdigit():
+        return f"{window}号窗口" if locale == "zh-CN" else f"window {window}"
+    return window

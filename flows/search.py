@@ -1,6 +1,6 @@
 """Catalogue search by Chinese, English, full pinyin and pinyin initials ("sbjf" finds 社保缴费).
 
-Each service gets a small index once at load time: its titles and keywords, each also as full
+Each service gets a small index on the first search: its titles and keywords, each also as full
 pinyin without tones ("shebaojiaofei") and as initials ("sbjf"). A query matches by substring;
 results are ranked title before keyword, Chinese before full pinyin before initials.
 """
@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-from pypinyin import Style, lazy_pinyin
 
 _NOISE_RE = re.compile(r"[\s'’·\-_]+")
 
@@ -23,11 +21,15 @@ def normalise(text: str) -> str:
 
 def full_pinyin(text: str) -> str:
     """Toneless pinyin of ``text`` joined together: 社保缴费 -> shebaojiaofei."""
+    from pypinyin import lazy_pinyin  # loaded on first search, not at start-up
+
     return normalise("".join(lazy_pinyin(text, errors="default")))
 
 
 def initials(text: str) -> str:
     """Pinyin initials of ``text``: 社保缴费 -> sbjf (other characters kept as they are)."""
+    from pypinyin import Style, lazy_pinyin
+
     return normalise("".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")))
 
 

@@ -38,6 +38,16 @@ class ServiceEntry:
     fallback_title: Mapping[str, str] = field(default_factory=dict)
     index: SearchIndex | None = field(default=None, repr=False, compare=False)
 
+    def search_index(self) -> SearchIndex:
+        """The entry's search index (built on first use: pinyin costs ~0.2 s to load, and a
+        kiosk's first screen must not wait for it)."""
+        if self.index is not None:
+            return self.index
+        if self.definition is not None:
+            return SearchIndex.build(list(self.definition.title.values()),
+                                     self.definition.keywords)
+        return SearchIndex.build(self.fallback_title.values(), ())
+
     @property
     def available(self) -> bool:
         """True when the service can be started."""
@@ -70,6 +80,7 @@ class Catalogue:
 
     root: Path
     entries: Mapping[str, ServiceEntry]
+    _indexes: dict[str, SearchIndex] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls, root: Path | str = BUILTIN_ROOT, previous: Catalogue | None = None,
@@ -107,7 +118,11 @@ class Catalogue:
     def search(self, query: str, limit: int = 20) -> list[ServiceEntry]:
         """Services matching ``query`` in Chinese, English, full pinyin or initials."""
         q = normalise(query)
-        scored = [(e.index.score(q), e.id, e) for e in self.entries.values() if e.index]
+        indexes = self._indexes
+        for entry in self.entries.values():
+            if entry.id not in indexes:
+                indexes[entry.id] = entry.search_index()
+        scored = [(indexes[e.id].score(q), e.id, e) for e in self.entries.values()]
         hits = sorted((s for s in scored if s[0] > 0), key=lambda s: (-s[0], s[1]))
         return [e for _, _, e in hits[:limit]]
 
@@ -124,12 +139,9 @@ def _load_entry(folder: Path, check_fixtures: bool) -> ServiceEntry:
                             f"cannot load ({type(exc).__name__})")]
         definition = None
     if definition is not None and not problems:
-        titles = list(definition.title.values())
-        return ServiceEntry(definition.id, folder, definition,
-                            index=SearchIndex.build(titles, definition.keywords))
+        return ServiceEntry(definition.id, folder, definition)  # indexed on first search
     fallback = _readable_title(folder / FLOW_FILE)
-    return ServiceEntry(folder.name, folder, None, tuple(problems), fallback_title=fallback,
-                        index=SearchIndex.build(fallback.values(), ()))
+    return ServiceEntry(folder.name, folder, None, tuple(problems), fallback_title=fallback)
 
 
 def _readable_title(path: Path) -> dict[str, str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from drivers.camera.document import DocumentSession, PageStatus
 from flows import ports as fp
 
 #: How long to wait for a fresh frame from the camera.
@@ -25,6 +24,8 @@ class DocumentCapture:
 
     def __call__(self, name: str, session: Any) -> fp.CapturedDocument | fp.PortFailure:
         """Take one page from the newest frame."""
+        from drivers.camera.document import DocumentSession, PageStatus  # OpenCV: load on use
+
         camera = self._hub.get("camera")
         if camera is None:
             return fp.PortFailure(NO_FRAME_TEXT, code="no_camera")

@@ -29,6 +29,7 @@ class KioskCatalogue:
         self._catalogue = catalogue
         self._ports_for = ports_for
         self._locale = locale
+        self._max_page_size: Callable[[], int] = lambda: 0
         self._lock = threading.Lock()
 
     @classmethod
@@ -42,9 +43,11 @@ class KioskCatalogue:
             self._catalogue = Catalogue.load(folder, previous=self._catalogue,
                                              check_fixtures=False)
 
-    def set_locale(self, locale: Callable[[], str]) -> None:
-        """Where the current language comes from."""
+    def set_locale(self, locale: Callable[[], str],
+                   max_page_size: Callable[[], int] = lambda: 0) -> None:
+        """Where the current language (and the records page size cap) come from."""
         self._locale = locale
+        self._max_page_size = max_page_size
 
     def entries(self) -> list[ServiceEntry]:
         """Every service: available ones by category, refused ones greyed out."""
@@ -79,4 +82,5 @@ class KioskCatalogue:
         if entry is None or entry.definition is None:
             raise LookupError(f"service {service_id} is not available")
         ports = self._ports_for(session_context["session"])
-        return FlowRun(entry.definition, ports, self._locale())
+        return FlowRun(entry.definition, ports, self._locale(),
+                       max_page_size=self._max_page_size())

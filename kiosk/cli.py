@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "admin": ("kiosk.updates.admin", "central admin: build, sign and publish flow bundles"),
     "updates": ("kiosk.updates.cli", "terminal side of flow updates"),
     "config": ("kiosk.commands.config", "show or check the effective configuration"),
+    "technician": ("kiosk.technician.cli", "set the technician PIN and cards"),
 }
 
 USAGE = "usage: kiosk [--version] <command> [options]\n\ncommands:\n" + "\n".join(

@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import REPO_ROOT
+from kiosk.accessibility import Preferences, PreferenceStore
 from kiosk.capture import DocumentCapture
 from kiosk.catalogue import KioskCatalogue
 from kiosk.controller import KioskController
-from kiosk.devices import DeviceHub
+from kiosk.devices import DeviceHub, hardware_options
 from kiosk.heartbeat import HEARTBEAT_INTERVAL_SECONDS, Heartbeat
 from kiosk.identity import PlatformVerifier
 from kiosk.logs import log_event
@@ -31,6 +32,8 @@ from kiosk.session import Phase, SessionData, SessionLifecycle, SessionTiming
 from kiosk.session_ports import KioskSessionPorts
 from kiosk.settings import ConfigError, Settings
 from kiosk.tasks import TaskRunner
+from kiosk.technician.services import load_volume
+from kiosk.voice.speech import VoiceGuide
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +64,15 @@ class KioskParts:
     housekeeping: Any = None
     #: Set by housekeeping for a scheduled restart; the launcher stops the app at attract.
     restart_requested: threading.Event = field(default_factory=threading.Event)
+    prefs: PreferenceStore = field(default_factory=PreferenceStore)
+    voice: Any = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
 
     def start_devices(self) -> None:
         """Open the devices and start the background loops (outbox, device retry)."""
+        threading.Thread(target=self.catalogue.search, args=("",), name="kiosk-search-index",
+                         daemon=True).start()  # pinyin tables load off the UI thread
         self.hub.start(self.controller.on_device_event)
         self.runner.call_soon(self.controller.refresh_availability)
         self._reconcile_at_start()
@@ -143,6 +150,8 @@ class KioskParts:
     def close(self) -> None:
         """Stop everything (devices, loops, the sandbox)."""
         self._stop.set()
+        if self.voice is not None:
+            self.voice.close()
         self.hub.stop()
         self.client.close()
         if self.sandbox is not None:
@@ -152,7 +161,8 @@ class KioskParts:
 def build_kiosk(settings: Settings, runner: TaskRunner,
                 clock: Callable[[], float] = time.monotonic,
                 catalogue_dir: Path = BUILTIN_CATALOGUE,
-                device_options: dict[str, dict[str, Any]] | None = None) -> KioskParts:
+                device_options: dict[str, dict[str, Any]] | None = None,
+                with_voice: bool = True) -> KioskParts:
     """Build a terminal (devices not yet opened); the demo profile starts the sandbox."""
     data_dir = settings.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -170,7 +180,10 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
                            settings.session.still_there_countdown_seconds,
                            settings.session.hard_cap_seconds)
     lifecycle = SessionLifecycle(timing, clock, data_dir / "sessions")
-    hub = DeviceHub(settings.devices.model_dump(), runner.call_soon, device_options)
+    options = hardware_options(settings.hardware)
+    for name, extra in (device_options or {}).items():
+        options.setdefault(name, {}).update(extra)
+    hub = DeviceHub(settings.devices.model_dump(), runner.call_soon, options)
     outbox = Outbox(data_dir / "outbox.sqlite3", client)
     printing = KioskPrinting(hub, data_dir, demo=settings.profile == "demo")
 
@@ -185,11 +198,18 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
     active = updater.active_bundle() if updater is not None else None
     if active is not None:
         catalogue_dir, bundle_version = Path(active.path), str(active.version)
+    prefs = PreferenceStore(Preferences(volume=load_volume(data_dir)))
     catalogue = KioskCatalogue.load(catalogue_dir, ports_for)
+    catalogue.set_locale(lambda: prefs.current.locale,
+                         lambda: prefs.current.records_page_size if prefs.current.elderly else 0)
     controller = KioskController(lifecycle, catalogue, PlatformVerifier(client), runner,
                                  hub.status)
+    voice = VoiceGuide(data_dir / "cache" / "voice") if with_voice else None
+    lifecycle.on_wipe(prefs.reset)
+    if voice is not None:
+        lifecycle.on_wipe(voice.forget)
     return KioskParts(settings, lifecycle, hub, client, outbox, printing, catalogue, controller,
-                      runner, sandbox, updater, bundle_version)
+                      runner, sandbox, updater, bundle_version, prefs, voice)
 
 
 def _build_updater(settings: Settings, is_idle: Callable[[], bool]) -> Any:

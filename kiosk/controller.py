@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from drivers.interfaces import DeviceEvent
 from flows.views import Intent, StepKind, View
 from kiosk.devices import DEVICE_LABELS
+from kiosk.i18n import N_, _, current_locale, join_list
 from kiosk.logs import log_event
 from kiosk.privacy import REDACTOR, mask_name
 from kiosk.session import Phase, SessionLifecycle
@@ -24,7 +25,7 @@ from kiosk.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
-CATEGORIES = ("全部", "查询", "办理", "打印")
+CATEGORIES = (N_("全部"), N_("查询"), N_("办理"), N_("打印"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +111,8 @@ class KioskController:
         self._listeners: list[Listener] = []
         self._run: FlowRunLike | None = None
         self._pending_service: str | None = None
+        #: Set by the UI: a card read while in technician mode goes to the technician screen.
+        self.on_technician_card: Callable[[str], None] | None = None
         self.state = UiState(screen="attract", phase=lifecycle.phase)
         lifecycle.on_change(self._on_phase)
         lifecycle.on_wipe(self._on_wipe)
@@ -168,8 +171,10 @@ class KioskController:
         for entry in self.catalogue.entries():
             missing = [d for d in entry.devices if not self._usable(d)]
             if missing and entry.available:
-                labels = "、".join(DEVICE_LABELS.get(d, d) for d in missing)
-                entry = replace(entry, available=False, reason=f"{labels}暂不可用")
+                labels = join_list([_(DEVICE_LABELS.get(d, d)) for d in missing],
+                                   current_locale())
+                reason = _("{devices}暂不可用", devices=labels)
+                entry = replace(entry, available=False, reason=reason)
             entries.append(entry)
         return entries
 
@@ -189,7 +194,8 @@ class KioskController:
             entries = sorted((e for e in entries if e.service_id in order),
                              key=lambda e: order[e.service_id])
         session = self.lifecycle.session
-        greeting = f"您好，{session.display_name}" if session and session.display_name else ""
+        greeting = (_("您好，{name}", name=session.display_name)
+                    if session and session.display_name else "")
         self._publish(screen="home", services=tuple(entries), category=category, query=query,
                       view=None, greeting=greeting, busy=False, service_title="")
 
@@ -206,7 +212,8 @@ class KioskController:
         if entry is None:
             return
         if not entry.available:
-            self._publish(notice=f"“{entry.title}”暂不可用：{entry.reason}", notice_kind="error")
+            self._publish(notice=_("“{title}”暂不可用：{reason}", title=entry.title,
+                                    reason=entry.reason), notice_kind="error")
             return
         session = self.lifecycle.session
         if entry.needs_identity and session is not None and not session.resident_token:
@@ -217,7 +224,7 @@ class KioskController:
 
     def _start_run(self, entry: ServiceEntry) -> None:
         session = self.lifecycle.session
-        if session is None or self.state.busy:
+        if session is None:
             return
         session_id = session.session_id
         try:
@@ -225,12 +232,12 @@ class KioskController:
         except Exception as exc:  # a broken bundle: the service is unavailable, never a crash
             log_event(log, "service_start_failed", logging.ERROR, service=entry.service_id,
                       error=type(exc).__name__)
-            self._publish(notice=f"“{entry.title}”暂不可用，请选择其他服务或到窗口办理",
-                          notice_kind="error")
+            self._publish(notice=_("“{title}”暂不可用，请选择其他服务或到窗口办理",
+                                   title=entry.title), notice_kind="error")
             return
         self._run = run
         log_event(log, "service_started", service=entry.service_id)
-        self._publish(busy=True, busy_text="正在加载，请稍候", notice="",
+        self._publish(busy=True, busy_text=_("正在处理，请稍候"), notice="",
                       service_title=entry.title)
 
         def done(result: Any) -> None:
@@ -239,8 +246,8 @@ class KioskController:
                 return
             if isinstance(result, Exception):
                 self._run = None
-                self._publish(busy=False, notice=f"“{entry.title}”暂不可用，请稍后再试",
-                              notice_kind="error")
+                self._publish(busy=False, notice=_("“{title}”暂不可用，请选择其他服务或到窗口办理",
+                                                   title=entry.title), notice_kind="error")
                 self._show_home()
                 return
             self._show_view(result, entry.title)
@@ -263,7 +270,7 @@ class KioskController:
             if current is None or current.session_id != session_id or self._run is not run:
                 return  # the session ended meanwhile: drop the stale result
             if isinstance(result, Exception):
-                self._publish(busy=False, notice="系统繁忙，请稍后再试或到窗口办理",
+                self._publish(busy=False, notice=_("系统繁忙，请稍后再试或到窗口办理"),
                               notice_kind="error")
                 return
             self._show_view(result, self.state.service_title)
@@ -284,12 +291,22 @@ class KioskController:
         if event.kind == "status":
             self._refresh_availability()
             return
+        if self.lifecycle.phase is Phase.TECHNICIAN:
+            if event.kind == "identity_read" and self.on_technician_card is not None:
+                self.on_technician_card(str(getattr(event.payload, "card_number", "")))
+            return
+        if event.kind == "card_presented" and device in ("idcard", "smartcard") and \
+                self.state.screen in ("attract", "identify", "home") and not self.state.busy:
+            self._publish(notice=_("正在读取证件，请不要移动"), notice_kind="info")
+            return
         if event.kind == "identity_read" and device in self._identify_devices:
             self._identify(device, event.payload)
         elif event.kind == "read_failed" and self.state.screen in ("attract", "identify", "home"):
             self._publish(notice=_read_failure_text(str(event.payload)), notice_kind="error")
-        elif event.kind == "code_scanned" and device == "scanner":
+        elif event.kind == "code_scanned" and device in ("scanner", "camera"):
             self._on_code(event.payload)
+        elif event.kind == "code_rejected" and self.lifecycle.phase is not Phase.TECHNICIAN:
+            self._publish(notice=_("无法识别该二维码，请重新出示或到窗口办理"), notice_kind="error")
         elif event.kind == "card_removed":
             pass  # the card is no longer needed once read; the session goes on
 
@@ -305,7 +322,7 @@ class KioskController:
             return
         expired = getattr(identity, "expired", None)
         if callable(expired) and expired(self._today()):
-            self._publish(notice="您的证件已过有效期，请使用有效证件或到窗口办理",
+            self._publish(notice=_("您的证件已过有效期，请使用有效证件或到窗口办理"),
                           notice_kind="error")
             return
         if self.lifecycle.phase is Phase.ATTRACT:
@@ -317,7 +334,7 @@ class KioskController:
         session.resident = identity
         REDACTOR.register(getattr(identity, "name", ""), getattr(identity, "address", ""),
                           getattr(identity, "id_number", ""))
-        self._publish(busy=True, busy_text="正在核验身份，请稍候", notice="")
+        self._publish(busy=True, busy_text=_("正在核验身份，请稍候"), notice="")
 
         def done(result: Any) -> None:
             current = self.lifecycle.session
@@ -325,12 +342,13 @@ class KioskController:
                 return
             if isinstance(result, Exception):
                 current.resident = None
-                message = getattr(result, "message", "") or "身份核验暂时无法完成，请稍后再试"
+                message = getattr(result, "message", "") or _("身份核验暂时无法完成，请稍后再试")
                 self._publish(busy=False, notice=message, notice_kind="error")
                 if self.state.screen == "attract":
                     self._show_home()
                 return
             token, display_name = result
+            self._publish(busy=False)
             current.resident_token = token
             current.display_name = display_name or mask_name(getattr(identity, "name", ""))
             log_event(log, "resident_identified", method=method)
@@ -345,6 +363,18 @@ class KioskController:
 
         self.runner.submit(lambda: self.verifier.verify(method, identity), done)
 
+    def relocalize(self, locale: str) -> None:
+        """The language changed: show the same screen again in ``locale``."""
+        run = self._run
+        if run is not None and self.state.screen == "step":
+            if hasattr(run, "locale"):
+                run.locale = locale
+            self._show_view(run.view(), self.state.service_title)
+        elif self.state.screen == "home":
+            self._show_home()
+        else:
+            self._publish()
+
     # -- lifecycle ---------------------------------------------------------------------------
     def tick(self) -> None:
         """Once a second: timeouts and the header's countdown."""
@@ -355,6 +385,10 @@ class KioskController:
         self._refresh_availability()
 
     def _refresh_availability(self) -> None:
+        if self.state.screen == "identify" and not self._usable("idcard") and \
+                not self._usable("smartcard"):
+            offline = READ_FAILURE_TEXT["offline"]
+            self._publish(notice=_(offline), notice_kind="error")
         available = self.services_available()
         self.lifecycle.set_service_available(available, "devices" if not available else "")
         if self.state.screen == "home":
@@ -374,8 +408,10 @@ class KioskController:
             self._publish(screen="technician", view=None)
 
     def _out_of_service_reason(self) -> str:
-        down = [DEVICE_LABELS.get(d, d) for d in DEVICE_LABELS if not self._usable(d)]
-        return "、".join(down) + "暂不可用" if down else "服务暂不可用"
+        down = [_(DEVICE_LABELS.get(d, d)) for d in DEVICE_LABELS if not self._usable(d)]
+        if not down:
+            return _("服务暂不可用")
+        return _("{devices}暂不可用", devices=join_list(down, current_locale()))
 
     def _on_wipe(self) -> None:
         discard = getattr(self._run, "discard", None)
@@ -387,20 +423,23 @@ class KioskController:
 
 
 def _busy_text(intent: Intent) -> str:
-    return {"print": "正在打印，请稍候", "submit": "正在提交，请稍候"}.get(intent.action,
-                                                                     "正在处理，请稍候")
+    texts = {"print": N_("正在打印，请稍候"), "submit": N_("正在提交，请稍候")}
+    return _(texts.get(intent.action, N_("正在处理，请稍候")))
 
 
 READ_FAILURE_TEXT = {
-    "bad_check_character": "身份证号码校验未通过，请到人工窗口办理",
-    "unreadable": "读卡失败，请将身份证平放在感应区，不要移动",
-    "removed": "证件已移开，请重新放置",
-    "offline": "读卡器暂时无法使用，请使用其他方式或到窗口办理",
+    "bad_check_character": N_("身份证号码校验未通过，请到人工窗口办理"),
+    "invalid_id_number": N_("身份证号码校验未通过，请到人工窗口办理"),
+    "unreadable": N_("读卡失败，请将身份证平放在感应区，不要移动"),
+    "removed": N_("证件已移开，请重新放置"),
+    "pulled_mid_read": N_("证件已移开，请重新放置"),
+    "offline": N_("读卡器暂时无法使用，请使用其他方式或到窗口办理"),
 }
 
 
 def _read_failure_text(reason: str) -> str:
     for key, text in READ_FAILURE_TEXT.items():
         if key in reason:
-            return text
-    return READ_FAILURE_TEXT["unreadable"]
+            return _(text)
+    fallback = READ_FAILURE_TEXT["unreadable"]
+    return _(fallback)

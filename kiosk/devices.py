@@ -13,6 +13,7 @@ from typing import Any
 
 from drivers.interfaces import DeviceEvent
 from drivers.status import DeviceState, DeviceStatus
+from kiosk.i18n import N_
 from kiosk.logs import log_event
 
 log = logging.getLogger(__name__)
@@ -28,12 +29,20 @@ FACTORIES: dict[str, str] = {
 }
 #: Resident-facing names, for greyed-out services and the out-of-service screen.
 DEVICE_LABELS: dict[str, str] = {
-    "idcard": "身份证阅读器", "smartcard": "社保卡读卡器", "camera": "摄像头",
-    "scanner": "扫码器", "receipt_printer": "凭条打印机", "document_printer": "A4打印机",
+    "idcard": N_("身份证阅读器"), "smartcard": N_("社保卡读卡器"), "camera": N_("摄像头"),
+    "scanner": N_("扫码器"), "receipt_printer": N_("凭条打印机"),
+    "document_printer": N_("A4打印机"),
 }
 DISABLED = DeviceStatus(DeviceState.NO_DEVICE, "disabled in configuration")
 
 HubListener = Callable[[str, DeviceEvent], None]
+
+
+def hardware_options(hardware: Any) -> dict[str, dict[str, Any]]:
+    """Factory options from the ``[hardware]`` settings (camera size, scanner baud rate)."""
+    width, height = hardware.camera_size
+    return {"camera": {"width": width, "height": height},
+            "scanner": {"baudrate": hardware.scanner_baud}}
 
 
 class DeviceHub:
@@ -82,13 +91,17 @@ class DeviceHub:
             if not opened and url != "none":
                 self._open(name)
 
-    def restart(self, name: str, url: str) -> DeviceStatus:
-        """Close and reopen one device with a new URL (technician mode), without an app restart."""
+    def restart(self, name: str, url: str,
+                options: dict[str, Any] | None = None) -> DeviceStatus:
+        """Close and reopen one device with a new URL (technician mode), without an app restart;
+        ``options`` (when given) replace that device's factory options."""
         with self._lock:
             old = self._devices.pop(name, None)
         if old is not None:
             _stop_quietly(old)
         self._urls[name] = url
+        if options is not None:
+            self._options[name] = dict(options)
         self._open(name)
         return self.status(name)
 

@@ -1,8 +1,10 @@
 """`kiosk doctor [--json]`: the technician's checks without a screen, one line per check.
 
-Checks the configuration, the bundled font, the data folder, the service platform (reachability
-and latency) and every configured device (opened through the same hub the kiosk uses). Exit 0
-when every needed check passes, 1 otherwise, 2 for a configuration error.
+Checks the configuration, the bundled font, the data folder and log folder, the service platform
+(reachability and latency), every configured device (opened through the same hub the kiosk
+uses), the outbox depth, the active flow bundle and the update status. Exit 0 when every needed
+check passes, 1 otherwise, 2 for a configuration error. Informational checks (outbox, bundle,
+updates) are printed as ``warn`` when not fine but do not change the exit code.
 """
 
 from __future__ import annotations
@@ -93,9 +95,19 @@ def _check_devices(settings: Settings) -> list[Check]:
     return checks
 
 
+def _check_terminal_facts(settings: Settings) -> list[Check]:
+    from kiosk.technician.status import log_dir_fact, outbox_fact, update_facts
+
+    log_dir = log_dir_fact(settings.data_dir / "log")
+    checks = [Check(log_dir.name, log_dir.ok, log_dir.detail)]
+    for fact in [outbox_fact(settings.data_dir), *update_facts(settings.data_dir)]:
+        checks.append(Check(fact.name, fact.ok, fact.detail, needed=False))
+    return checks
+
+
 def run_checks(settings: Settings) -> list[Check]:
     """All checks, in the order they are printed."""
-    checks = [_check_font(), _check_data_dir(settings)]
+    checks = [_check_font(), _check_data_dir(settings), *_check_terminal_facts(settings)]
     platform, sandbox = _check_platform(settings)
     checks.append(platform)
     try:

@@ -21,7 +21,7 @@ SCREENSHOT_EVERY_SECONDS = 5.0
 
 
 def launch(settings: Settings, width: int, height: int, exit_after_first_frame: bool = False,
-           screenshot: Path | None = None) -> int:
+           screenshot: Path | None = None, site_file: Path | None = None) -> int:
     """Run the kiosk until it is stopped; return the exit code."""
     configure_logging(settings.data_dir / "log", settings.logging.level,
                       settings.logging.max_bytes, settings.logging.backups)
@@ -71,8 +71,13 @@ def launch(settings: Settings, width: int, height: int, exit_after_first_frame: 
                                     SCREENSHOT_EVERY_SECONDS)
 
     actions = demo_actions(parts) if settings.profile == "demo" else []
+    from kiosk.technician.services import TechnicianServices, default_site_file
+
+    technician = TechnicianServices(settings, parts.hub, site_file=site_file or default_site_file(),
+                                    client=parts.client)
     app = KioskApp(parts.controller, settings.site_name, demo_actions=actions,
-                   on_frame=first_frame)
+                   on_frame=first_frame, prefs=parts.prefs, voice=parts.voice,
+                   technician=technician, locked=settings.profile == "site")
     try:
         app.run()
     except Exception as exc:  # last resort: log (masked) and let systemd restart us

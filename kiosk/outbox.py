@@ -160,6 +160,12 @@ class Outbox:
     # -- delivery ----------------------------------------------------------------------------
     def _deliver(self, kind: str, key: str, payload: dict[str, Any]) -> Any:
         """Send one row; None when it stays pending (transient fault)."""
+        if kind == "rating" and payload.get("case_number"):
+            case_number = self._platform_case_number(str(payload["case_number"]))
+            if case_number is None:  # rates a case still waiting here: send it after that
+                self._mark(key, "pending", error="waiting_for_application")
+                return None
+            payload = {**payload, "case_number": case_number}
         try:
             answer = self._send(kind, key, payload)
         except PlatformError as exc:
@@ -175,6 +181,20 @@ class Outbox:
         self._mark(key, "delivered", result)
         log_event(log, "submission_delivered", kind=kind, replayed=result.get("replayed", False))
         return outcome
+
+    def _platform_case_number(self, case_number: str) -> str | None:
+        """The platform's number for a case the resident saw as a local reference (a queued
+        application): None while that application is still pending, "" when it was refused."""
+        with self._db() as db:
+            row = db.execute("SELECT state, result FROM submissions WHERE kind='application' "
+                             "AND local_ref=?", (case_number,)).fetchone()
+        if row is None:
+            return case_number  # already the platform's number
+        state, result = row
+        if state == "pending":
+            return None
+        return str(json.loads(result or "{}").get("case_number", "")) if state == "delivered" \
+            else ""
 
     def _send(self, kind: str, key: str, payload: dict[str, Any]) -> tuple[dict[str, Any], Any]:
         client = self._client
@@ -193,7 +213,7 @@ class Outbox:
         if kind == "rating":
             receipt = client.rate(payload["service"], payload["score"],
                                   reasons=payload["reasons"], comment=payload["comment"],
-                                  case_number=self._platform_case(payload["case_number"]),
+                                  case_number=payload["case_number"],
                                   resident_token=payload["token"], idempotency_key=key)
             return {"rating_id": receipt.rating_id,
                     "replayed": receipt.replayed}, fp.RatingReceipt(receipt.rating_id)
@@ -201,19 +221,6 @@ class Outbox:
                                         payload["description"], idempotency_key=key)
         return ({"report_id": receipt.report_id},
                 fp.ProblemReportReceipt(receipt.report_id, receipt.reply_within_days))
-
-    def _platform_case(self, case_number: str | None) -> str | None:
-        """A rating given offline names the application's local reference: once that
-        application is delivered (rows go oldest first), name the platform's case number."""
-        if not case_number:
-            return case_number
-        with self._db() as db:
-            row = db.execute("SELECT result FROM submissions WHERE local_ref=? AND "
-                             "kind='application' AND state='delivered'",
-                             (case_number,)).fetchone()
-        if row is None or not row[0]:
-            return case_number
-        return str(json.loads(row[0]).get("case_number") or case_number)
 
     def deliver_pending(self, limit: int = 20) -> int:
         """Try every pending row once (oldest first); return how many were delivered."""

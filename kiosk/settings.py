@@ -73,6 +73,27 @@ class DeviceSettings(_Section):
         return value
 
 
+class HardwareSettings(_Section):
+    """Device parameters a technician sets on site (besides the connection URLs)."""
+
+    receipt_paper_width_mm: Literal[58, 80] = Field(80, description="thermal paper roll width")
+    camera_resolution: str = Field("640x480", pattern=r"^[1-9][0-9]{2,3}x[1-9][0-9]{2,3}$",
+                                   description="capture size WxH asked of the camera")
+    scanner_baud: Literal[9600, 19200, 38400, 57600, 115200] = Field(
+        9600, description="baud rate of a serial (CDC) code scanner")
+
+    @property
+    def receipt_width_chars(self) -> int:
+        """Half-width characters per receipt line for the paper width."""
+        return 32 if self.receipt_paper_width_mm == 58 else 48
+
+    @property
+    def camera_size(self) -> tuple[int, int]:
+        """(width, height) of ``camera_resolution``."""
+        width, height = self.camera_resolution.split("x")
+        return int(width), int(height)
+
+
 class LoggingSettings(_Section):
     """Structured, rotating logs (personal data masked)."""
 
@@ -128,6 +149,7 @@ class Settings(_Section):
     platform: PlatformSettings = PlatformSettings()
     display: DisplaySettings = DisplaySettings()
     devices: DeviceSettings = DeviceSettings()
+    hardware: HardwareSettings = HardwareSettings()
     logging: LoggingSettings = LoggingSettings()
     updates: UpdateSettings = UpdateSettings()
     housekeeping: HousekeepingSettings = HousekeepingSettings()

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # One line each; docs/dependencies.md says why each is here.
 APT_PACKAGES=(
   libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 libglx-mesa0 libmtdev1  # Kivy rendering (EGL/GL, llvmpipe)
-  xvfb x11-apps                     # a virtual display for `kiosk run` on a machine without one
+  xvfb x11-apps x11-utils           # a virtual display for `kiosk run` without one; xdpyinfo, xwd
   fonts-wqy-microhei                # system copy of the bundled CJK font (for other tools)
   pcscd libpcsclite-dev vsmartcard-vpcd  # PC/SC daemon, pyscard build headers, virtual reader driver
   cups-ipp-utils dbus               # ippeveprinter (a real IPP printer for tests and demo) and its D-Bus

@@ -27,6 +27,7 @@ from drivers.camera.source import CameraSource, SourceKind
 if TYPE_CHECKING:
     from drivers.camera.simulator import CameraSimulator
 from drivers.interfaces import DeviceEvent, Listener
+from drivers.publisher import StatusPublisher
 from drivers.status import DeviceState, DeviceStatus
 
 log = logging.getLogger(__name__)
@@ -97,8 +98,8 @@ class Camera:
         self._queue: deque[Frame] = deque(maxlen=max(1, queue_size))
         self._cond = threading.Condition()
         self._latest: Frame | None = None
-        self._status = DeviceStatus(DeviceState.NO_DEVICE, "not started")
-        self._listener: Listener | None = None
+        self._publisher = StatusPublisher(self.name, DeviceStatus(DeviceState.NO_DEVICE,
+                                                                  "not started"), log)
         self._stop = threading.Event()
         self._reopen = threading.Event()
         self._thread: threading.Thread | None = None
@@ -113,10 +114,10 @@ class Camera:
         """Start the pump; events go to ``listener`` from the pump thread. Ignored if running."""
         if self._thread is not None:
             return
-        self._listener = listener
+        self._publisher.listener = listener
         self._stop.clear()
-        if self._status.reason == "not started":
-            self._status = DeviceStatus(DeviceState.NO_DEVICE, "opening")
+        if self._publisher.status.reason == "not started":
+            self._publisher.set_initial(DeviceStatus(DeviceState.NO_DEVICE, "opening"))
         self._thread = threading.Thread(target=self._run, name=f"{self.name}-pump", daemon=True)
         self._thread.start()
 
@@ -131,7 +132,7 @@ class Camera:
 
     def status(self) -> DeviceStatus:
         """The last known status (never blocks)."""
-        return self._status
+        return self._publisher.status
 
     # -- frames ---------------------------------------------------------------------------------
     def latest(self) -> Frame | None:
@@ -180,20 +181,10 @@ class Camera:
 
     # -- pump -----------------------------------------------------------------------------------
     def _set_status(self, status: DeviceStatus) -> None:
-        if status == self._status:
-            return
-        old, self._status = self._status, status
-        log.info("%s: %s -> %s", self.name, old.describe(), status.describe())
-        self._emit(DeviceEvent("status", status, self.name))
+        self._publisher.publish(status)
 
     def _emit(self, event: DeviceEvent) -> None:
-        listener = self._listener
-        if listener is None:
-            return
-        try:
-            listener(event)
-        except Exception:  # a listener bug must not kill the pump
-            log.exception("%s: listener failed on %s", self.name, event.kind)
+        self._publisher.emit(event)  # a listener bug must not kill the pump
 
     def _open(self) -> cv2.VideoCapture | None:
         target = self._target()
@@ -266,7 +257,7 @@ class Camera:
                 failures = 0
                 image.flags.writeable = False
                 self._publish(image)
-                if self._status.state is not DeviceState.READY:
+                if self._publisher.status.state is not DeviceState.READY:
                     self._set_status(DeviceStatus(DeviceState.READY))
                 if pace_s:
                     next_due = max(next_due + pace_s, time.monotonic() - pace_s)

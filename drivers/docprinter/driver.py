@@ -10,6 +10,7 @@ printer's own ``completed`` (without ``job-completed-with-errors``) makes ``Prin
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import threading
 import time
@@ -27,8 +28,11 @@ from drivers.docprinter.ipp_status import (
     status_from_printer,
 )
 from drivers.docprinter.ipptool import IppTool
-from drivers.interfaces import DeviceEvent, Listener, PrintResult
+from drivers.interfaces import Listener, PrintResult
+from drivers.publisher import StatusPublisher
 from drivers.status import DeviceState, DeviceStatus
+
+log = logging.getLogger(__name__)
 
 #: How often the background poller asks the printer for its state.
 STATUS_INTERVAL_SECONDS = 5.0
@@ -66,9 +70,8 @@ class IppDocumentPrinter:
         self._clock = clock
         self._sleep = sleep
         self._ipp = IppTool(uri, request_timeout_seconds)
-        self._status = DeviceStatus(DeviceState.OFFLINE, "not checked yet")
-        self._listener: Listener | None = None
-        self._lock = threading.Lock()
+        self._publisher = StatusPublisher(name, DeviceStatus(DeviceState.OFFLINE,
+                                                             "not checked yet"), log)
         self._job_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -77,7 +80,7 @@ class IppDocumentPrinter:
     # -- Device -----------------------------------------------------------------------------
     def start(self, listener: Listener) -> None:
         """Begin polling the printer's status; changes go to ``listener``."""
-        self._listener = listener
+        self._publisher.listener = listener
         self.refresh_status()
         if self._thread is None:
             self._stop.clear()
@@ -97,8 +100,7 @@ class IppDocumentPrinter:
 
     def status(self) -> DeviceStatus:
         """The last known status."""
-        with self._lock:
-            return self._status
+        return self._publisher.status
 
     def refresh_status(self) -> DeviceStatus:
         """Ask the printer now; publish and return its status."""
@@ -214,12 +216,7 @@ class IppDocumentPrinter:
         return status_from_printer(answer.attributes)
 
     def _publish(self, status: DeviceStatus) -> DeviceStatus:
-        with self._lock:
-            changed = status != self._status
-            self._status = status
-        if changed and self._listener is not None:
-            self._listener(DeviceEvent("status", status, self.name))
-        return status
+        return self._publisher.publish(status)
 
     def _poll(self) -> None:
         while not self._stop.wait(self.status_interval_seconds):

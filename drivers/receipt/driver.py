@@ -9,12 +9,14 @@ printing makes the result not ok (state ``aborted``), so the kiosk offers a repr
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
-from drivers.interfaces import DeviceEvent, Listener, PrintResult
+from drivers.interfaces import Listener, PrintResult
+from drivers.publisher import StatusPublisher
 from drivers.receipt import status as dle
 from drivers.receipt.escpos import build_receipt
 from drivers.receipt.model import Receipt
@@ -22,6 +24,8 @@ from drivers.receipt.transport import EscposTransport
 from drivers.status import DeviceState, DeviceStatus
 
 #: Background status poll interval.
+log = logging.getLogger(__name__)
+
 STATUS_INTERVAL_SECONDS = 5.0
 #: Time for the printer to print what was sent before the status is read again.
 SETTLE_SECONDS = 0.0
@@ -41,10 +45,9 @@ class EscposReceiptPrinter:
         self.status_interval_seconds = status_interval_seconds
         self.settle_seconds = settle_seconds
         self._sleep = sleep
-        self._status = DeviceStatus(DeviceState.NO_DEVICE, "not checked yet")
-        self._listener: Listener | None = None
+        self._publisher = StatusPublisher(name, DeviceStatus(DeviceState.NO_DEVICE,
+                                                             "not checked yet"), log)
         self._lock = threading.Lock()  # one conversation with the printer at a time
-        self._status_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._jobs = itertools.count(1)
@@ -52,7 +55,7 @@ class EscposReceiptPrinter:
 
     def start(self, listener: Listener) -> None:
         """Connect, read the status, and keep polling it; changes go to ``listener``."""
-        self._listener = listener
+        self._publisher.listener = listener
         self.refresh_status()
         if self._thread is None:
             self._stop.clear()
@@ -73,8 +76,7 @@ class EscposReceiptPrinter:
 
     def status(self) -> DeviceStatus:
         """The last known status."""
-        with self._status_lock:
-            return self._status
+        return self._publisher.status
 
     def refresh_status(self) -> DeviceStatus:
         """Query DLE EOT 1..4 now; publish and return the status."""
@@ -123,12 +125,7 @@ class EscposReceiptPrinter:
         return dle.summarize(dle.parse(replies), self.near_end_sensor)
 
     def _publish(self, status: DeviceStatus) -> DeviceStatus:
-        with self._status_lock:
-            changed = status != self._status
-            self._status = status
-        if changed and self._listener is not None:
-            self._listener(DeviceEvent("status", status, self.name))
-        return status
+        return self._publisher.publish(status)
 
     def _poll(self) -> None:
         while not self._stop.wait(self.status_interval_seconds):

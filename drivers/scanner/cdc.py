@@ -12,6 +12,7 @@ import time
 import serial
 
 from drivers.interfaces import DeviceEvent, Listener
+from drivers.publisher import StatusPublisher
 from drivers.scanner.events import frame_events
 from drivers.scanner.framing import SuffixFramer
 from drivers.scanner.payloads import MAX_CODE_BYTES
@@ -38,8 +39,8 @@ class SerialScanner:
         self._framer = SuffixFramer(max_bytes=max_bytes)
         self._idle_flush_s = idle_flush_s
         self._reconnect_delay_s = reconnect_delay_s
-        self._status = DeviceStatus(DeviceState.NO_DEVICE, "not started")
-        self._listener: Listener | None = None
+        self._publisher = StatusPublisher(self.name, DeviceStatus(DeviceState.NO_DEVICE,
+                                                                  "not started"), log)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.simulator: object | None = None
@@ -48,10 +49,10 @@ class SerialScanner:
         """Start the reader thread. Ignored if running."""
         if self._thread is not None:
             return
-        self._listener = listener
+        self._publisher.listener = listener
         self._stop.clear()
-        if self._status.reason == "not started":
-            self._status = DeviceStatus(DeviceState.NO_DEVICE, "opening")
+        if self._publisher.status.reason == "not started":
+            self._publisher.set_initial(DeviceStatus(DeviceState.NO_DEVICE, "opening"))
         self._thread = threading.Thread(target=self._run, name=f"{self.name}-reader",
                                         daemon=True)
         self._thread.start()
@@ -65,23 +66,13 @@ class SerialScanner:
 
     def status(self) -> DeviceStatus:
         """The last known status (never blocks)."""
-        return self._status
+        return self._publisher.status
 
     def _set_status(self, status: DeviceStatus) -> None:
-        if status == self._status:
-            return
-        old, self._status = self._status, status
-        log.info("%s: %s -> %s", self.name, old.describe(), status.describe())
-        self._emit(DeviceEvent("status", status, self.name))
+        self._publisher.publish(status)
 
     def _emit(self, event: DeviceEvent) -> None:
-        listener = self._listener
-        if listener is None:
-            return
-        try:
-            listener(event)
-        except Exception:
-            log.exception("%s: listener failed on %s", self.name, event.kind)
+        self._publisher.emit(event)
 
     def _run(self) -> None:
         while not self._stop.is_set():

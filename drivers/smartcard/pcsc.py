@@ -17,6 +17,7 @@ APDU traces go to the debug log as command header and status word, never data.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 import threading
@@ -49,9 +50,8 @@ PNP_NOTIFICATION = "\\\\?PnP?\\Notification"
 
 
 def _load_scard() -> ModuleType:
-    from smartcard import scard  # imported lazily: the module needs libpcsclite at import time
-
-    return scard
+    # imported lazily: the module loads libpcsclite, which reads PCSCLITE_CSOCK_NAME once
+    return importlib.import_module("smartcard.scard")
 
 
 @dataclass
@@ -71,7 +71,10 @@ class PcscReader:
                  scard: ModuleType | None = None) -> None:
         self.name = name
         self.reader_pattern = reader_pattern
-        self._regex = re.compile(reader_pattern)
+        try:
+            self._regex = re.compile(reader_pattern)
+        except re.error as exc:
+            raise ValueError(f"bad reader name pattern {reader_pattern!r}: {exc}") from None
         self._poll_timeout_ms = poll_timeout_ms
         self._reconnect_delay_s = reconnect_delay_s
         self._today = today

@@ -12,6 +12,7 @@ two configs overwrite each other's port.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -36,7 +37,9 @@ class SmartcardSimulator:
     def __init__(self, workdir: Path | None = None, reader_name: str = DEFAULT_READER_NAME,
                  isolate: bool | None = None) -> None:
         self._own_workdir = workdir is None
-        self.workdir = Path(workdir or tempfile.mkdtemp(prefix="kiosk-pcscd-"))
+        # libpcsclite caches the socket path per process: one default directory per process
+        # keeps every simulator of this process on the same path.
+        self.workdir = Path(workdir or Path(tempfile.gettempdir()) / f"kiosk-pcscd-{os.getpid()}")
         self.base_name = reader_name
         self.vpcd = VirtualReader(reader_name, free_port_pair())
         self.pcscd = Pcscd(self.workdir, [self.vpcd], isolate=isolate)

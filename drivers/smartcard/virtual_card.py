@@ -56,6 +56,10 @@ class Cardholder:
     issue_date: date
     valid_until: date | None
 
+    def __repr__(self) -> str:
+        masked = self.id_number[:6] + "********" + self.id_number[-4:]
+        return f"Cardholder(id={masked}, card={self.card_number[:2]}***)"
+
     @property
     def birth_date(self) -> date:
         """From the ID number."""

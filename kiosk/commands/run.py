@@ -76,7 +76,7 @@ def main(argv: list[str]) -> int:
         return launch(settings, width or settings.display.width,
                       height or settings.display.height,
                       exit_after_first_frame=args.exit_after_first_frame,
-                      screenshot=args.screenshot)
+                      screenshot=args.screenshot, site_file=args.site)
     finally:
         if xvfb is not None:
             xvfb.terminate()

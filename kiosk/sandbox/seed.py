@@ -8,6 +8,7 @@ Nothing here is a real person: the street names and the 演示区 district are m
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import hashlib
 from dataclasses import dataclass, field
@@ -89,8 +90,9 @@ class SeedResident:
     @property
     def qr_code(self) -> str:
         """The resident's personal QR code payload (stands in for the city app's code)."""
-        digest = hashlib.sha256(f"sandbox-qr:{self.id_number}".encode()).hexdigest()
-        return "SBXQR-" + digest[:12].upper()
+        digest = hashlib.sha256(f"sandbox-qr:{self.id_number}".encode()).digest()
+        token = base64.urlsafe_b64encode(digest[:18]).decode("ascii")
+        return "SCID:1:" + token  # the city app's code format (drivers/scanner/payloads.py)
 
     def age_on(self, today: date) -> int:
         """Age in whole years on ``today``."""

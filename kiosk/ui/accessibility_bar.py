@@ -55,7 +55,7 @@ class AccessibilityBar(BoxLayout):
         self.buttons: dict[str, KButton] = {}
         for name in toggles:
             button = KButton("", lambda n=name: self._tap(actions[n]), m, ctx.palette,
-                             kind="secondary", height=self.height, font_base=32)
+                             kind="secondary", height=self.height, font_base=30, font_cap=1.0)
             self.buttons[name] = button
             self.add_widget(button)
         self.show(store.current)

@@ -16,7 +16,9 @@ from kivy.core.window import Window
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from kiosk.accessibility import stretch_timing
 from kiosk.controller import KioskController, UiState
+from kiosk.i18n import _, set_locale
 from kiosk.logs import log_event
 from kiosk.session import Phase
 from kiosk.ui.context import UiContext
@@ -27,7 +29,8 @@ from kiosk.ui.screens.home import HomeScreen
 from kiosk.ui.screens.identify import IdentifyScreen
 from kiosk.ui.screens.out_of_service import OutOfServiceScreen
 from kiosk.ui.screens.steps import STEP_SCREENS
-from kiosk.ui.theme import STANDARD, metrics_for
+from kiosk.ui.theme import HIGH_CONTRAST, STANDARD, metrics_for
+from kiosk.voice.prompts import prompt_for
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +78,16 @@ class KioskApp(App):
     def __init__(self, controller: KioskController, site_name: str = "",
                  demo_actions: list[tuple[str, Callable[[], None]]] | None = None,
                  remaining: Callable[[], float] | None = None,
-                 on_frame: Callable[[], None] | None = None, **kwargs: Any) -> None:
+                 on_frame: Callable[[], None] | None = None, prefs: Any = None,
+                 voice: Any = None, technician: Any = None, locked: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.controller = controller
+        self.prefs = prefs
+        self.voice = voice
+        self.technician = technician
+        self.locked = locked  # site profile: the window cannot be closed from the keyboard
+        self._base_timing = controller.lifecycle.timing
         self.site_name = site_name
         self.demo_actions = demo_actions or []
         self._on_frame = on_frame
@@ -87,29 +97,70 @@ class KioskApp(App):
 
     def build(self) -> KioskRoot:
         """Create the screens and overlays and subscribe to the controller."""
-        ctx = UiContext(metrics=metrics_for(Window.height), palette=STANDARD,
-                        controller=self.controller, site_name=self.site_name,
-                        demo=bool(self.demo_actions))
-        self.ctx = ctx
+        self.ctx = self._context()
         root = KioskRoot(self)
         self.manager = ScreenManager(transition=NoTransition())
+        self.root_widget = root
+        self._build_screens()
+        root.add_widget(self.manager)
+        if self.prefs is not None:
+            self._applied = self.prefs.current
+            self.prefs.subscribe(self._on_preferences)
+        self.controller.subscribe(self.render)
+        self.controller.lifecycle.on_wipe(self._rebuild_after_wipe)
+        if self.locked:
+            Window.bind(on_request_close=lambda *_args, **_kwargs: True)
+        Clock.schedule_interval(self._tick, 1.0)
+        if self._on_frame is not None:
+            Clock.schedule_once(lambda _dt: self._on_frame and self._on_frame(), 0)
+        return root
+
+    def _context(self) -> UiContext:
+        prefs = self.prefs.current if self.prefs is not None else None
+        elderly = bool(prefs and prefs.elderly)
+        palette = HIGH_CONTRAST if prefs is not None and prefs.high_contrast else STANDARD
+        return UiContext(metrics=metrics_for(Window.height, elderly), palette=palette,
+                         controller=self.controller, site_name=self.site_name,
+                         demo=bool(self.demo_actions), prefs=self.prefs, voice=self.voice)
+
+    def _build_screens(self) -> None:
+        """(Re)create every screen and overlay for the current context."""
+        for old in list(self.screens.values()):
+            self.manager.remove_widget(old)
+        self.screens.clear()
+        ctx = self.ctx
         screens: list[KioskScreen] = [AttractScreen(ctx), HomeScreen(ctx), IdentifyScreen(ctx),
                                       OutOfServiceScreen(ctx)]
         screens += [cls(ctx) for cls in STEP_SCREENS]
         for screen in screens:
             self.screens[screen.name] = screen
             self.manager.add_widget(screen)
-        root.add_widget(self.manager)
+        for overlay in ("still_there", "busy"):
+            old = getattr(self, overlay, None)
+            if old is not None and old.parent is not None:
+                self.root_widget.remove_widget(old)
         self.still_there = StillThere(ctx, on_continue=self.controller.still_here,
                                       on_quit=self.controller.finish)
         self.busy = Busy(ctx)
-        self.root_widget = root
-        self.controller.subscribe(self.render)
-        self.controller.lifecycle.on_wipe(self._rebuild_after_wipe)
-        Clock.schedule_interval(self._tick, 1.0)
-        if self._on_frame is not None:
-            Clock.schedule_once(lambda _dt: self._on_frame and self._on_frame(), 0)
-        return root
+        self.demo_panel = None
+
+    def _on_preferences(self, prefs: Any) -> None:
+        """长者模式 / language / contrast / mute changed: apply everywhere, then re-render."""
+        old, self._applied = self._applied, prefs
+        set_locale(prefs.locale)
+        if self.voice is not None:
+            self.voice.apply(prefs)
+        self.controller.lifecycle.timing = stretch_timing(self._base_timing, prefs)
+        if (old.elderly, old.high_contrast, old.locale) != (
+                prefs.elderly, prefs.high_contrast, prefs.locale):
+            self.ctx = self._context()
+            self._build_screens()
+            self.controller.relocalize(prefs.locale)
+            if self.state is not None:
+                self.manager.current = "attract"
+                self.render(self.controller.state)
+        if self.voice is not None and old.elderly != prefs.elderly and prefs.elderly:
+            self.voice.say(_("已开启长者模式：字更大，每页内容更少，操作时间更长，语音更慢"))
 
     # -- rendering -----------------------------------------------------------------------
     def screen_name_for(self, state: UiState) -> str:
@@ -131,12 +182,24 @@ class KioskApp(App):
             name = "home" if state.phase in (Phase.ACTIVE, Phase.STILL_THERE) else "attract"
         if self.manager.current != name:
             self.manager.current = name
+        self._speak(name, state)
         self._show_overlay(self.busy, state.busy)
         if state.busy:
-            self.busy.text.text = state.busy_text or "正在处理，请稍候"
+            self.busy.text.text = state.busy_text or _("正在处理，请稍候")
         self._show_overlay(self.still_there, state.phase is Phase.STILL_THERE)
         if state.phase is Phase.STILL_THERE:
             self.still_there.set_seconds(self.controller.lifecycle.countdown_seconds())
+
+    def _speak(self, name: str, state: UiState) -> None:
+        """Voice guidance: each screen's prompt once, and any notice."""
+        if self.voice is None:
+            return
+        locale = self.prefs.current.locale if self.prefs is not None else "zh-CN"
+        speech = state.view.speech if state.view is not None else ""
+        key = f"{name}:{state.view.step_id if state.view is not None else ''}"
+        self.voice.say_once(key, prompt_for(name, speech, locale), locale=locale)
+        if state.notice:
+            self.voice.say_once("notice", state.notice, locale=locale, cache=False)
 
     def _show_overlay(self, overlay: Any, shown: bool) -> None:
         if shown and overlay.parent is None:
@@ -157,15 +220,14 @@ class KioskApp(App):
 
     def _rebuild_after_wipe(self) -> None:
         """After a wipe, rebuild every screen so no widget keeps the last resident's text."""
-        current = set(self.screens)
-        for name in current:
-            old = self.screens[name]
-            new = type(old)(self.ctx)
-            self.manager.remove_widget(old)
-            self.manager.add_widget(new)
-            self.screens[name] = new
         if self.demo_panel is not None and self.demo_panel.parent is not None:
             self.root_widget.remove_widget(self.demo_panel)
+        self._build_screens()
+
+    def _technician_card(self, card_number: str) -> None:
+        screen = self.screens.get("technician")
+        if screen is not None:
+            screen.card_presented(card_number)
 
     # -- demo panel ------------------------------------------------------------------------
     def show_demo_panel(self) -> None:

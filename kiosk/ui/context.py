@@ -17,3 +17,5 @@ class UiContext:
     controller: Any  # kiosk.controller.KioskController
     site_name: str = ""
     demo: bool = False
+    prefs: Any = None  # kiosk.accessibility.PreferenceStore (the session's choices)
+    voice: Any = None  # kiosk.voice.speech.VoiceGuide

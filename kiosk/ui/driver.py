@@ -21,7 +21,7 @@ from kivy.uix.widget import Widget
 from kiosk.ui.app import KioskApp
 
 #: Longest a wait_for may pump before giving up (a bound, not a timing assertion).
-DEFAULT_WAIT_SECONDS = 20.0
+DEFAULT_WAIT_SECONDS = 45.0
 
 
 class UiDriver:
@@ -50,7 +50,11 @@ class UiDriver:
                 self.pump(2)
                 return
             time.sleep(0.01)
-        raise AssertionError(f"timed out waiting for {what}; screen={self.app.manager.current}")
+        state = self.app.state
+        raise AssertionError(
+            f"timed out waiting for {what}; screen={self.app.manager.current}, "
+            f"phase={getattr(state, 'phase', None)}, busy={getattr(state, 'busy', None)}, "
+            f"notice={getattr(state, 'notice', '')!r}")
 
     def wait_for_screen(self, name: str, timeout: float = DEFAULT_WAIT_SECONDS) -> None:
         """Wait until the screen ``name`` is showing and nothing is busy."""

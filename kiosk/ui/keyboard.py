@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from kivy.uix.gridlayout import GridLayout
 
+from kiosk.i18n import _
 from kiosk.ui.context import UiContext
 from kiosk.ui.widgets import KButton
 
@@ -31,7 +32,7 @@ class OnScreenKeyboard(GridLayout):
         self._max_length = max_length
         key_height = ctx.metrics.px(110 if cols <= 3 else 100)
         for key in LAYOUTS[layout]:
-            button = KButton(key, lambda k=key: self._press(k), ctx.metrics, ctx.palette,
+            button = KButton(_(key), lambda k=key: self._press(k), ctx.metrics, ctx.palette,
                              kind="secondary", height=key_height, font_base=44)
             button.key = key
             self.add_widget(button)

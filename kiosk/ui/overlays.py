@@ -12,6 +12,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.gridlayout import GridLayout
 
+from kiosk.i18n import _
 from kiosk.ui.context import UiContext
 from kiosk.ui.widgets import KButton, Panel, Spacer, Text
 
@@ -50,13 +51,13 @@ class StillThere(Cover):
         card = Panel(p.surface, radius=m.px(24), orientation="vertical", size_hint=(0.6, 0.5),
                      pos_hint={"center_x": 0.5, "center_y": 0.5}, padding=m.px(40),
                      spacing=m.px(24))
-        card.add_widget(Text("您还在吗？", p.text, m.font(72), halign="center", bold=True))
+        card.add_widget(Text(_("您还在吗？"), p.text, m.font(72), halign="center", bold=True))
         self.countdown = Text("", p.muted, m.font(44), halign="center")
         card.add_widget(self.countdown)
         row = BoxLayout(orientation="horizontal", spacing=m.px(24), size_hint_y=None,
                         height=m.px(130))
-        self.quit_button = KButton("退出", on_quit, m, p, kind="secondary", height=m.px(130))
-        self.continue_button = KButton("继续办理", on_continue, m, p, kind="primary",
+        self.quit_button = KButton(_("退出"), on_quit, m, p, kind="secondary", height=m.px(130))
+        self.continue_button = KButton(_("继续办理"), on_continue, m, p, kind="primary",
                                        height=m.px(130))
         row.add_widget(self.quit_button)
         row.add_widget(self.continue_button)
@@ -66,7 +67,7 @@ class StillThere(Cover):
 
     def set_seconds(self, seconds: float) -> None:
         """Show the remaining seconds."""
-        self.countdown.text = f"{int(seconds)} 秒后将退出并清除您的信息"
+        self.countdown.text = _("{seconds} 秒后将退出并清除您的信息", seconds=int(seconds))
 
 
 class Busy(Cover):
@@ -77,7 +78,7 @@ class Busy(Cover):
         m, p = ctx.metrics, ctx.palette
         card = Panel(p.surface, radius=m.px(24), orientation="vertical", size_hint=(0.5, 0.3),
                      pos_hint={"center_x": 0.5, "center_y": 0.5}, padding=m.px(40))
-        self.text = Text("正在处理，请稍候", p.text, m.font(56), halign="center", bold=True)
+        self.text = Text(_("正在处理，请稍候"), p.text, m.font(56), halign="center", bold=True)
         card.add_widget(Spacer())
         card.add_widget(self.text)
         card.add_widget(Spacer())
@@ -94,7 +95,7 @@ class DemoPanel(Cover):
         card = Panel(p.surface, radius=m.px(24), orientation="vertical", size_hint=(0.8, 0.8),
                      pos_hint={"center_x": 0.5, "center_y": 0.5}, padding=m.px(30),
                      spacing=m.px(20))
-        card.add_widget(Text("演示控制面板（模拟设备）", p.text, m.font(48), bold=True))
+        card.add_widget(Text(_("演示控制面板（模拟设备）"), p.text, m.font(48), bold=True))
         grid = GridLayout(cols=3, spacing=m.px(16))
         self.buttons: dict[str, KButton] = {}
         for label, action in actions:
@@ -102,5 +103,5 @@ class DemoPanel(Cover):
             self.buttons[label] = button
             grid.add_widget(button)
         card.add_widget(grid)
-        card.add_widget(KButton("关闭", on_close, m, p, kind="primary"))
+        card.add_widget(KButton(_("关闭"), on_close, m, p, kind="primary"))
         self.add_widget(card)

@@ -74,9 +74,11 @@ class Metrics:
         """A layout size (spacing, touch target) scaled to the screen."""
         return base * self.scale
 
-    def font(self, base: float = BASE_FONT_PX) -> float:
-        """A font size scaled to the screen and the mode."""
-        return base * self.scale * self.text_scale
+    def font(self, base: float = BASE_FONT_PX, cap: float = 0.0) -> float:
+        """A font size scaled to the screen and the mode (the mode's factor at most ``cap``
+        where space is fixed, e.g. table cells and header controls)."""
+        factor = min(self.text_scale, cap) if cap else self.text_scale
+        return base * self.scale * factor
 
 
 def metrics_for(height_px: int, elderly: bool = False) -> Metrics:

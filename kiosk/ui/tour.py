@@ -64,11 +64,14 @@ def _settle(driver: Any) -> None:
 def _identify(driver: Any, parts: Any, key: str = "worker") -> None:
     from kiosk.demo_cards import demo_id_card
 
+    reader = parts.hub.get("idcard")
+    driver.wait_for(lambda: reader.card_state.value == "absent", what="empty reader")
     parts.hub.simulator("idcard").insert(demo_id_card(key))
     driver.wait_for(lambda: bool(parts.lifecycle.session and
                                  parts.lifecycle.session.resident_token), what="identified")
     _settle(driver)
     parts.hub.simulator("idcard").remove()
+    driver.wait_for(lambda: reader.card_state.value == "absent", what="card removed")
 
 
 def run_tour(out: Path) -> int:
@@ -89,7 +92,8 @@ def run_tour(out: Path) -> int:
     runner = ThreadRunner(dispatch_to_ui)
     parts = build_kiosk(settings, runner)
     parts.start_devices()
-    app = KioskApp(parts.controller, settings.site_name, demo_actions=demo_actions(parts))
+    app = KioskApp(parts.controller, settings.site_name, demo_actions=demo_actions(parts),
+                   prefs=parts.prefs, voice=parts.voice)
     driver = UiDriver(app)
     tour = Tour(driver, out)
     controller = parts.controller
@@ -133,7 +137,12 @@ def run_tour(out: Path) -> int:
         _tap_action(driver, "rate")
         driver.wait_for_screen("home")
         tour.shot("home-identified", "首页：已识别居民（姓名打码）")
-        # An application with pre-filled forms, check, e-licences, result and receipt.
+        # An application with pre-filled forms, check, e-licences, result and receipt, for a
+        # resident who lives here without a local household (the sandbox's `migrant`).
+        controller.finish()
+        driver.wait_for_screen("attract")
+        _identify(driver, parts, "migrant")
+        driver.wait_for_screen("home")
         camera = parts.hub.simulator("camera")
         if camera is not None:
             camera.set_scene("document")  # the resident lays the paper under the camera
@@ -149,10 +158,12 @@ def run_tour(out: Path) -> int:
             view = app.state.view
             if app.manager.current == "home" or view is None or run is None:
                 break
-            key = f"{view.kind.value}"
+            field_kind = view.field.kind.value if view.field is not None else ""
+            key = f"{view.kind.value}:{field_kind}"
             if key not in seen:
                 seen.add(key)
-                tour.shot(f"apply-{view.kind.value}", f"居住登记：{view.title}")
+                name = f"apply-{view.kind.value}" + (f"-{field_kind}" if field_kind else "")
+                tour.shot(name, f"居住登记：{view.title}")
             if view.error or app.state.notice:
                 print(f"    ({view.step_id}: {view.error or app.state.notice})")
             if view.error and key in seen and view.error == getattr(run, "_tour_last_error", ""):
@@ -193,6 +204,11 @@ def run_tour(out: Path) -> int:
         driver.wait_for_screen("out_of_service")
         tour.shot("out-of-service", "暂停服务：设备不可用时")
         parts.lifecycle.set_service_available(True, "tour")
+        _mode_pass(tour, driver, parts, "en", lambda p: p.with_locale("en"),
+                   "English")
+        _mode_pass(tour, driver, parts, "elderly",
+                   lambda p: p.with_elderly(True).with_high_contrast(True),
+                   "长者模式 + 高对比度")
         _write_certificate_png(parts, out, tour)
     finally:
         tour.write_index()
@@ -201,6 +217,27 @@ def run_tour(out: Path) -> int:
         parts.close()
         shutil.rmtree(data, ignore_errors=True)
     return 0
+
+
+def _mode_pass(tour: Tour, driver: Any, parts: Any, prefix: str, change: Any,
+               label: str) -> None:
+    """The main screens again in another mode (language, elderly, contrast)."""
+    app = driver.app
+    parts.prefs.update(change)
+    driver.pump(3)
+    tour.shot(f"{prefix}-attract", f"{label}：待机画面")
+    _identify(driver, parts)
+    driver.wait_for_screen("home")
+    tour.shot(f"{prefix}-home", f"{label}：首页")
+    parts.controller.open_service("social-insurance-payments")
+    driver.wait_for_screen("step_records")
+    tour.shot(f"{prefix}-records", f"{label}：社保缴费记录")
+    _tap_action(driver, "cancel")
+    driver.wait_for_screen("step_rate")
+    tour.shot(f"{prefix}-rate", f"{label}：好差评")
+    parts.controller.finish()
+    driver.wait_for_screen("attract")
+    _ = app
 
 
 def _fixture_answers(service: str) -> dict[str, Any]:

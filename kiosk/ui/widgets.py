@@ -7,6 +7,7 @@ bundled CJK font registered as Kivy's default.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from kivy.graphics import Color, Rectangle, RoundedRectangle
 from kivy.uix.boxlayout import BoxLayout
@@ -14,6 +15,7 @@ from kivy.uix.button import Button
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
+from kiosk.i18n import _
 from kiosk.ui.theme import BUTTON_FONT_PX, TOUCH_TARGET_PX, Metrics, Palette, hex_rgba
 
 
@@ -63,7 +65,8 @@ class KButton(Button):
 
     def __init__(self, text: str, on_tap: Callable[[], None] | None, metrics: Metrics,
                  palette: Palette, kind: str = "secondary", enabled: bool = True,
-                 font_base: float = BUTTON_FONT_PX, **kwargs: object) -> None:
+                 font_base: float = BUTTON_FONT_PX, font_cap: float = 0.0,
+                 **kwargs: object) -> None:
         background, foreground = {
             "primary": (palette.primary, palette.on_primary),
             "danger": (palette.danger, palette.on_danger),
@@ -74,7 +77,8 @@ class KButton(Button):
             background, foreground = palette.disabled, palette.on_disabled
         kwargs.setdefault("size_hint_y", None)
         kwargs.setdefault("height", metrics.px(TOUCH_TARGET_PX))
-        super().__init__(text=text, font_size=metrics.font(font_base), background_normal="",
+        super().__init__(text=text, font_size=metrics.font(font_base, font_cap),
+                         background_normal="",
                          background_down="", background_color=hex_rgba(background),
                          color=hex_rgba(foreground), halign="center", valign="middle",
                          **kwargs)
@@ -103,19 +107,31 @@ class Header(Panel):
     """Top bar: 返回, the title, the session's remaining time, 首页."""
 
     def __init__(self, metrics: Metrics, palette: Palette, on_back: Callable[[], None],
-                 on_home: Callable[[], None], **kwargs: object) -> None:
+                 on_home: Callable[[], None], prefs: Any = None, **kwargs: object) -> None:
         super().__init__(palette.header, orientation="horizontal", size_hint_y=None,
                          height=metrics.px(120), padding=metrics.px(12), spacing=metrics.px(16),
                          **kwargs)
-        self.back_button = KButton("返回", on_back, metrics, palette, kind="secondary",
-                                   size_hint=(None, 1), width=metrics.px(200))
-        self.title = Text("", palette.on_header, metrics.font(44), halign="center",
-                          bold=True, fixed_height=True)
-        self.timer = Text("", palette.on_header, metrics.font(30), halign="right",
-                          fixed_height=True, size_hint_x=None, width=metrics.px(300))
-        self.home_button = KButton("首页", on_home, metrics, palette, kind="secondary",
-                                   size_hint=(None, 1), width=metrics.px(200))
-        for child in (self.back_button, self.title, self.timer, self.home_button):
+        # Header controls have fixed room: their text grows at most 1.2x in 长者模式.
+        self.back_button = KButton(_("返回"), on_back, metrics, palette, kind="secondary",
+                                   size_hint=(None, 1), width=metrics.px(200), font_cap=1.2)
+        self.title = Text("", palette.on_header, metrics.font(40, cap=1.2), halign="center",
+                          bold=True, fixed_height=True, shorten=True, shorten_from="right")
+        self.timer = Text("", palette.on_header, metrics.font(30, cap=1.2), halign="right",
+                          fixed_height=True, size_hint_x=None, width=metrics.px(220))
+        self.home_button = KButton(_("首页"), on_home, metrics, palette, kind="secondary",
+                                   size_hint=(None, 1), width=metrics.px(200), font_cap=1.2)
+        children: list[Widget] = [self.back_button, self.title]
+        self.accessibility: Widget | None = None
+        if prefs is not None:
+            from kiosk.ui.accessibility_bar import AccessibilityBar
+            from kiosk.ui.context import UiContext
+
+            ctx = UiContext(metrics=metrics, palette=palette, controller=None, prefs=prefs)
+            self.accessibility = AccessibilityBar(ctx, prefs, size_hint=(None, 1),
+                                                  width=metrics.px(4 * 190))
+            children.append(self.accessibility)
+        children += [self.timer, self.home_button]
+        for child in children:
             self.add_widget(child)
 
     def set_title(self, text: str) -> None:
@@ -125,4 +141,5 @@ class Header(Panel):
     def set_remaining(self, seconds: float) -> None:
         """Show the session's remaining time."""
         seconds = int(seconds)
-        self.timer.text = f"剩余 {seconds // 60}:{seconds % 60:02d}" if seconds else ""
+        self.timer.text = (_("剩余 {minutes}:{seconds:02d}", minutes=seconds // 60,
+                             seconds=seconds % 60) if seconds else "")

@@ -14,7 +14,7 @@ def test_booking_day(when: str, day: str) -> None:
     run, ports, fx = start("appointment")
     views = drive(run, {**fx["answers"], "when": when})
     service, key, booked_day = next(a for n, a in ports.calls if n == "book_appointment" and a)
-    assert (service, booked_day) == ("appointment", day)
+    assert (service, booked_day) == ("social-insurance", day)  # the business chosen
     assert key == run.idempotency_key("submit:submit")
     result = next(v for v in views if v.kind is StepKind.RESULT)
     assert result.reference == "A012" and "3号窗口" in result.body

@@ -31,7 +31,7 @@ def test_known_fields_are_prefilled_marked_and_not_asked() -> None:
     assert not by_key["bank"].prefilled and by_key["bank"].value == "中国工商银行"
     request = next(v for n, v in ports.calls if n == "submit_application")
     assert request.answers["id_number"] == "310101195001010022"
-    assert request.answers["bank_account"] == "6222020200112233445"
+    assert request.answers["bank_account"] == "中国工商银行 6222020200112233445"  # 发放账户
 
 
 def test_electronic_licence_replaces_the_paper_capture() -> None:

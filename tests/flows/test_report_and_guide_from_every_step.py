@@ -61,7 +61,7 @@ def test_report_step_records_where_it_came_from() -> None:
     assert view.kind is StepKind.MESSAGE and "3个工作日" in view.body
     report = ports.reports[0]
     assert (report.step, report.category, report.description) == (
-        "period", "设备出现故障", "打印机卡纸")
+        "print", "设备出现故障", "打印机卡纸")
 
 
 def test_report_needs_a_category() -> None:

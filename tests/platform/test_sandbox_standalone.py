@@ -73,4 +73,4 @@ def test_residents_listing() -> None:
         text=True,
         timeout=60,
     )
-    assert result.returncode == 0 and result.stdout.count("SBXQR-") >= 12
+    assert result.returncode == 0 and result.stdout.count("SCID:1:") >= 12

@@ -65,6 +65,20 @@ class RunningKiosk:
         self.driver.wait_for(lambda: all(self.parts.hub.usable(n) for n in names),
                              DEVICE_READY_SECONDS, f"devices {names} ready")
 
+    def present_id_card(self, key: str = "worker") -> None:
+        """Place a sandbox resident's ID card, wait until identified, take the card away and
+        wait until the reader has noticed (a card put back within the reader's removal window
+        counts as never removed, as on a real reader)."""
+        from kiosk.demo_cards import demo_id_card
+
+        reader = self.parts.hub.get("idcard")
+        self.driver.wait_for(lambda: reader.card_state.value == "absent", what="empty reader")
+        self.sim("idcard").insert(demo_id_card(key))
+        self.driver.wait_for(lambda: self.app.state is not None and bool(self.app.state.greeting)
+                             and not self.app.state.busy, what="greeting")
+        self.sim("idcard").remove()
+        self.driver.wait_for(lambda: reader.card_state.value == "absent", what="card removed")
+
     def back_to_attract(self) -> None:
         """End any session (as 退出 does) and wait for the attract screen."""
         self.parts.controller.finish()
@@ -79,7 +93,8 @@ def start_kiosk(tmp: Path, extra_env: dict[str, str] | None = None) -> RunningKi
     runner = ThreadRunner(dispatch_to_ui)
     parts = build_kiosk(settings, runner)
     parts.start_devices()
-    app = KioskApp(parts.controller, settings.site_name, demo_actions=demo_actions(parts))
+    app = KioskApp(parts.controller, settings.site_name, demo_actions=demo_actions(parts),
+                   prefs=parts.prefs, voice=parts.voice)
     driver = UiDriver(app)
     kiosk = RunningKiosk(parts, driver, tmp / "data", log_file)
     kiosk._runner = runner  # type: ignore[attr-defined]

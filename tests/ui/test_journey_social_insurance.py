@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import subprocess
 
-from kiosk.demo_cards import demo_id_card
 from kiosk.privacy import REDACTOR
 from kiosk.sandbox.seed import by_key
 from kiosk.session import Phase
@@ -31,11 +30,10 @@ def test_card_query_print_rate_wipe(kiosk: RunningKiosk, tmp_path) -> None:  # t
     assert app.manager.current == "attract"
 
     # 1. The resident places the ID card: identified, greeted by a masked name.
-    kiosk.sim("idcard").insert(demo_id_card("worker"))
-    driver.wait_for(lambda: "您好" in app.screens["home"].greeting.text, what="greeting")
+    kiosk.present_id_card("worker")
     greeting = app.screens["home"].greeting.text
+    assert "您好" in greeting
     assert resident.name[0] in greeting and resident.name not in greeting
-    kiosk.sim("idcard").remove()
 
     # 2. 社保缴费记录查询: the records table, page by page.
     driver.tap(app.screens["home"].tile_buttons[SERVICE])
@@ -83,9 +81,7 @@ def test_card_query_print_rate_wipe(kiosk: RunningKiosk, tmp_path) -> None:  # t
 
 def test_low_score_needs_a_reason(kiosk: RunningKiosk) -> None:
     driver, app = kiosk.driver, kiosk.app
-    kiosk.sim("idcard").insert(demo_id_card("worker"))
-    driver.wait_for(lambda: "您好" in app.screens["home"].greeting.text, what="greeting")
-    kiosk.sim("idcard").remove()
+    kiosk.present_id_card("worker")
     driver.tap(app.screens["home"].tile_buttons[SERVICE])
     driver.wait_for_screen("step_records")
     driver.tap(app.screens["step_records"].buttons["cancel"])  # 退出办理 passes by the rating
@@ -101,3 +97,14 @@ def test_low_score_needs_a_reason(kiosk: RunningKiosk) -> None:
     driver.tap(first_reason)
     driver.tap(rate.buttons["rate"])
     driver.wait_for_screen("home")
+
+
+def test_logs_carry_no_personal_data(kiosk: RunningKiosk) -> None:
+    """After journeys ran (the tests above), no log line names the resident or their numbers."""
+    resident = by_key("worker")
+    kiosk.driver.pump(5)
+    text = "\n".join(p.read_text(encoding="utf-8") for p in kiosk.log_file.parent.glob("*.log*"))
+    assert "resident_identified" in text  # the journeys were logged...
+    for secret in (resident.name, resident.id_number, resident.phone, resident.address,
+                   resident.qr_code):
+        assert secret not in text  # ...without the resident's personal data

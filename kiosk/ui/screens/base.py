@@ -18,10 +18,11 @@ class KioskScreen(Screen):
         super().__init__(**kwargs)
         self.ctx = ctx
         root = Panel(ctx.palette.background, orientation="vertical")
+        self.root_panel = root
         self.header: Header | None = None
         if self.with_header:
             self.header = Header(ctx.metrics, ctx.palette, on_back=self.on_back,
-                                 on_home=ctx.controller.home)
+                                 on_home=ctx.controller.home, prefs=ctx.prefs)
             root.add_widget(self.header)
         pad = ctx.metrics.px(32)
         self.body = BoxLayout(orientation="vertical", padding=[pad, pad, pad, pad],

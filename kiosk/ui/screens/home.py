@@ -13,6 +13,7 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 
 from kiosk.controller import CATEGORIES, ServiceEntry
+from kiosk.i18n import _
 from kiosk.ui.context import UiContext
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.screens.base import KioskScreen
@@ -30,9 +31,9 @@ class HomeScreen(KioskScreen):
         top = BoxLayout(orientation="horizontal", size_hint_y=None, height=m.px(110),
                         spacing=m.px(16))
         self.greeting = Text("", p.text, m.font(40), bold=True, fixed_height=True)
-        self.search_button = KButton("搜索：输入拼音首字母", self._toggle_keyboard, m, p,
+        self.search_button = KButton(_("搜索：输入拼音首字母"), self._toggle_keyboard, m, p,
                                      kind="secondary", size_hint_x=0.45)
-        self.exit_button = KButton("退出并清除信息", ctx.controller.finish, m, p, kind="danger",
+        self.exit_button = KButton(_("退出并清除信息"), ctx.controller.finish, m, p, kind="danger",
                                    size_hint_x=0.3)
         top.add_widget(self.greeting)
         top.add_widget(self.search_button)
@@ -75,16 +76,17 @@ class HomeScreen(KioskScreen):
         """Show the greeting, tabs and tiles of ``state``."""
         m, p = self.ctx.metrics, self.ctx.palette
         if self.header is not None:
-            self.header.set_title("政务服务自助终端")
+            self.header.set_title(_("政务服务自助终端"))
         notice = getattr(state, "notice", "")
-        self.greeting.text = notice or getattr(state, "greeting", "") or "请选择要办理的事项"
+        self.greeting.text = notice or getattr(state, "greeting", "") or _("请选择要办理的事项")
         self.greeting.color = hex_rgba(p.danger if notice else p.text)
         query = getattr(state, "query", "")
-        self.search_button.text = f"搜索：{query.upper()}" if query else "搜索：输入拼音首字母"
+        self.search_button.text = (_("搜索：{query}", query=query.upper()) if query
+                                   else _("搜索：输入拼音首字母"))
         category = getattr(state, "category", "全部")
         self.tabs.clear_widgets()
         for name in CATEGORIES:
-            button = KButton(name, lambda n=name: self.ctx.controller.set_category(n), m, p,
+            button = KButton(_(name), lambda n=name: self.ctx.controller.set_category(n), m, p,
                              kind="primary" if name == category else "secondary")
             self.tab_buttons[name] = button
             self.tabs.add_widget(button)
@@ -109,7 +111,8 @@ class HomeScreen(KioskScreen):
             self.tile_buttons[entry.service_id] = tile
             self.grid.add_widget(tile)
         if not services:
-            self.empty.text = "没有找到相关事项，请换个关键词" if query else "暂无可办理的事项"
+            self.empty.text = (_("没有找到相关事项，请换个关键词") if query
+                               else _("暂无可办理的事项"))
             self.grid.add_widget(self.empty)
 
     def _opener(self, service_id: str) -> Callable[[], None]:

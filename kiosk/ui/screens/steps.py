@@ -12,7 +12,8 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 
-from flows.views import Action, FieldKind, Intent, StepKind, View
+from flows.views import Action, Field, FieldKind, Intent, StepKind, View
+from kiosk.i18n import _
 from kiosk.ui.context import UiContext
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.screens.base import KioskScreen
@@ -24,6 +25,8 @@ KEYBOARD_FOR_FIELD = {
     FieldKind.DIGITS: "digits", FieldKind.PHONE: "digits", FieldKind.ID_NUMBER: "id_number",
     FieldKind.DATE: "digits",
 }
+#: Text fields holding a person's name: the pinyin keyboard offers family names first.
+NAME_FIELDS = frozenset({"name", "child_name", "baby_name", "applicant_name", "contact_name"})
 #: Actions every screen carries; shown small on the left of the action bar.
 UTILITY_ACTIONS = frozenset({"guide", "report", "cancel"})
 OUTCOME_COLOUR = {"approved": "success", "accepted": "primary", "queued": "primary",
@@ -42,8 +45,8 @@ class StepScreen(KioskScreen):
         m, p = ctx.metrics, ctx.palette
         self.view: View | None = None
         self.title = Text("", p.text, m.font(52), bold=True)
-        self.progress = Text("", p.muted, m.font(30), halign="right", fixed_height=True,
-                             size_hint_x=None, width=m.px(260))
+        self.progress = Text("", p.muted, m.font(30, cap=1.2), halign="right",
+                             fixed_height=True, size_hint_x=None, width=m.px(340))
         title_row = BoxLayout(orientation="horizontal", size_hint_y=None, height=m.px(90))
         title_row.add_widget(self.title)
         title_row.add_widget(self.progress)
@@ -83,7 +86,8 @@ class StepScreen(KioskScreen):
         self.view = view
         self.title.text = view.title
         step, steps = view.progress
-        self.progress.text = f"第 {step} 步 / 共 {steps} 步" if steps else ""
+        self.progress.text = (_("第 {step} 步 / 共 {steps} 步", step=step, steps=steps)
+                              if steps else "")
         self.error.text = notice or view.error
         self.content.clear_widgets()
         self.build_content(view)
@@ -126,15 +130,16 @@ class StepScreen(KioskScreen):
         for action in utility:
             button = KButton(action.label, self._action(action.name), m, p, kind="secondary",
                              enabled=action.enabled, size_hint=(None, None), width=m.px(250),
-                             height=m.px(110), font_base=30)
+                             height=m.px(110), font_base=30, font_cap=1.2)
             self.buttons[action.name] = button
             self.actions.add_widget(button)
         self.actions.add_widget(Spacer())
+        width = m.px(360 if len(main) <= 2 else 300)
         for action in main:
             button = KButton(action.label, self._action(action.name), m, p,
                              kind="primary" if action.primary else "secondary",
                              enabled=action.enabled, size_hint=(None, None),
-                             width=m.px(360), height=m.px(120))
+                             width=width, height=m.px(120), font_cap=1.3)
             self.buttons[action.name] = button
             self.actions.add_widget(button)
 
@@ -188,8 +193,9 @@ class ResultScreen(StepScreen):
         card = Panel(p.surface, radius=m.px(20), orientation="vertical", size_hint_y=None,
                      padding=m.px(30), spacing=m.px(16))
         card.add_widget(Text(view.body or view.title, colour, m.font(48), bold=True))
-        if view.reference:
-            card.add_widget(Text(f"编号：{view.reference}", p.text, m.font(44), bold=True))
+        if view.reference and view.reference not in (view.body or ""):
+            card.add_widget(Text(_("编号：{reference}", reference=view.reference), p.text,
+                                 m.font(44), bold=True))
         card.bind(minimum_height=card.setter("height"))
         self.content.add_widget(card)
         self.add_sections(view)
@@ -209,7 +215,8 @@ class PrintScreen(StepScreen):
             _field_rows(self.content, view, m, p, editable=False, on_edit=None)
         if view.outcome:
             colour = getattr(p, OUTCOME_COLOUR.get(view.outcome, "primary"))
-            reference = f"编号：{view.reference}" if view.reference else ""
+            reference = (_("编号：{reference}", reference=view.reference)
+                         if view.reference else "")
             self.content.add_widget(Text(reference, colour, m.font(40), bold=True))
         self.add_sections(view)
         self.content.add_widget(Spacer())
@@ -236,22 +243,22 @@ class RecordsScreen(StepScreen):
         if table is None:
             return
         if table.summary:
-            self.content.add_widget(Text(table.summary, p.text, m.font(38), bold=True))
+            self.content.add_widget(Text(table.summary, p.text, m.font(34, cap=1.25), bold=True))
         grid = GridLayout(cols=max(1, len(table.columns)), size_hint_y=None,
                           spacing=(m.px(2), m.px(2)))
         grid.bind(minimum_height=grid.setter("height"))
-        row_height = m.px(58)
+        row_height = m.px(58) * min(m.text_scale, 1.25)
         for column in table.columns:
             cell = Panel(p.header, orientation="vertical", size_hint_y=None, height=row_height)
-            cell.add_widget(Text(column, p.on_header, m.font(30), halign="center", bold=True,
-                                 fixed_height=True))
+            cell.add_widget(Text(column, p.on_header, m.font(30, cap=1.25), halign="center",
+                                 bold=True, fixed_height=True, shorten=True))
             grid.add_widget(cell)
         for index, row in enumerate(table.rows):
             colour = p.surface if index % 2 == 0 else p.secondary
             for value in row:
                 cell = Panel(colour, orientation="vertical", size_hint_y=None, height=row_height)
-                cell.add_widget(Text(value, p.text, m.font(30), halign="center",
-                                     fixed_height=True))
+                cell.add_widget(Text(value, p.text, m.font(30, cap=1.25), halign="center",
+                                     fixed_height=True, shorten=True))
                 grid.add_widget(cell)
         scroll = ScrollView(do_scroll_x=False)
         scroll.add_widget(grid)
@@ -259,11 +266,13 @@ class RecordsScreen(StepScreen):
         if table.pages > 1:
             pager = BoxLayout(orientation="horizontal", size_hint_y=None, height=m.px(100),
                               spacing=m.px(20))
-            pager.add_widget(KButton("上一页", lambda: self.send("page", table.page - 1), m, p,
+            pager.add_widget(KButton(_("上一页"), lambda: self.send("page", table.page - 1), m, p,
                                      enabled=table.page > 1))
-            pager.add_widget(Text(f"第 {table.page} 页 / 共 {table.pages} 页（{table.total} 条）",
-                                  p.text, m.font(36), halign="center", fixed_height=True))
-            pager.add_widget(KButton("下一页", lambda: self.send("page", table.page + 1), m, p,
+            pager.add_widget(Text(_("第 {page} 页 / 共 {pages} 页（{total} 条）", page=table.page,
+                                    pages=table.pages, total=table.total),
+                                  p.text, m.font(32, cap=1.2), halign="center",
+                                  fixed_height=True))
+            pager.add_widget(KButton(_("下一页"), lambda: self.send("page", table.page + 1), m, p,
                                      enabled=table.page < table.pages))
             self.content.add_widget(pager)
 
@@ -345,7 +354,7 @@ class RateScreen(StepScreen):
         field = view.field
         if field is not None and selected and selected in needs:
             self.reasons = {o.value for o in field.options if o.selected}
-            self.content.add_widget(Text(field.label or "请选择不满意的原因（可多选）", p.text,
+            self.content.add_widget(Text(field.label or _("请选择不满意的原因（可多选）"), p.text,
                                          m.font(40), bold=True))
             grid = GridLayout(cols=2, spacing=m.px(14), size_hint_y=None)
             grid.bind(minimum_height=grid.setter("height"))
@@ -393,7 +402,7 @@ class ReportScreen(StepScreen):
             self.category_buttons[option.value] = button
             grid.add_widget(button)
         self.content.add_widget(grid)
-        self.content.add_widget(Text("工作人员将尽快与您联系并答复。", p.muted, m.font(34)))
+        self.content.add_widget(Text(_("工作人员将尽快与您联系并答复。"), p.muted, m.font(34)))
         self.content.add_widget(Spacer())
 
     def _chooser(self, value: str) -> Callable[[], None]:
@@ -431,9 +440,11 @@ class FormScreen(StepScreen):
                     padding=[m.px(24), 0])
         self.value_label = Text(self.value, p.text, m.font(52), fixed_height=True, bold=True)
         box.add_widget(self.value_label)
-        left.add_widget(box)
+        if not field.options:  # a choice shows its options, the chosen one highlighted
+            left.add_widget(box)
         if field.prefilled:
-            left.add_widget(Text("已根据政府部门已有信息为您预填，请核对", p.success, m.font(34)))
+            left.add_widget(Text(_("已根据政府部门已有信息为您预填，请核对"), p.success,
+                                 m.font(34)))
         if field.error:
             self.error.text = field.error
         row.add_widget(left)
@@ -447,6 +458,9 @@ class FormScreen(StepScreen):
             left.add_widget(Spacer())
             return
         left.add_widget(Spacer())
+        if field.kind is FieldKind.TEXT:
+            self._add_pinyin_keyboard(field)
+            return
         layout = KEYBOARD_FOR_FIELD.get(field.kind)
         if layout is not None:
             pad = BoxLayout(orientation="vertical", size_hint_x=0.48)
@@ -457,6 +471,17 @@ class FormScreen(StepScreen):
 
     def _answer(self, value: str) -> Callable[[], None]:
         return lambda: self.send("answer", value)
+
+    def _add_pinyin_keyboard(self, field: Field) -> None:
+        """Chinese text: a full-width pinyin keyboard with candidate words under the value."""
+        from kiosk.ui.pinyin_keyboard import PinyinKeyboard
+
+        prefs = self.ctx.prefs.current if self.ctx.prefs is not None else None
+        page = prefs.pinyin_candidates_per_page if prefs is not None else 8
+        keyboard = PinyinKeyboard(self.ctx, self._typed, value=self.value,
+                                  max_length=field.max_length, page_size=page,
+                                  names=field.key in NAME_FIELDS)
+        self.content.add_widget(keyboard)
 
     def _typed(self, value: str) -> None:
         self.value = value
@@ -499,10 +524,10 @@ def _field_rows(parent: BoxLayout, view: View, m: Metrics, p: Palette, editable:
                     padding=[m.px(20), m.px(8)], spacing=m.px(16))
         row.add_widget(Text(field.label, p.muted, m.font(34), fixed_height=True,
                             size_hint_x=0.35))
-        row.add_widget(Text(field.value or "（未填写）", p.text, m.font(38), bold=True,
+        row.add_widget(Text(field.value or _("（未填写）"), p.text, m.font(38), bold=True,
                             fixed_height=True))
         if editable and on_edit is not None:
-            row.add_widget(KButton("修改", lambda k=field.key: on_edit(k), m, p,
+            row.add_widget(KButton(_("修改"), lambda k=field.key: on_edit(k), m, p,
                                    size_hint=(None, 1), width=m.px(180)))
         column.add_widget(row)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from drivers.smartcard.pcsc import PcscReader
 from drivers.status import DeviceState
+from tests.drivers.smartcard.conftest import EventRecorder
 
 
 def test_pcscd_restart_recovers(watched) -> None:
@@ -25,10 +27,6 @@ def test_pcscd_restart_recovers(watched) -> None:
 
 
 def test_pcscd_down_at_start_then_up(sim) -> None:
-    from tests.drivers.smartcard.conftest import EventRecorder
-
-    from drivers.smartcard.pcsc import PcscReader
-
     sim.pcscd.stop()
     events = EventRecorder()
     reader = PcscReader("smartcard", sim.reader_pattern, poll_timeout_ms=200,

@@ -14,10 +14,10 @@ import threading
 from typing import Any
 
 from smartcard import scard as real_scard
-from tests.drivers.smartcard.conftest import EventRecorder
 
 from drivers.smartcard.pcsc import PcscReader
 from drivers.status import DeviceState
+from tests.drivers.smartcard.conftest import EventRecorder
 
 
 def test_reader_gone_after_pcscd_comes_back_without_it(watched) -> None:
@@ -54,19 +54,19 @@ class UnpluggableScard:
     def __getattr__(self, name: str) -> Any:
         return getattr(real_scard, name)
 
-    def SCardListReaders(self, context: int, groups: list[str]) -> tuple[int, list[str]]:  # noqa: N802
+    def SCardListReaders(self, context: int, groups: list[str]) -> tuple[int, list[str]]:
         rc, names = real_scard.SCardListReaders(context, groups)
         kept = [n for n in (names or []) if n not in self.unplugged]
         if rc == real_scard.SCARD_S_SUCCESS and not kept:
             return real_scard.SCARD_E_NO_READERS_AVAILABLE, []
         return rc, kept
 
-    def SCardGetStatusChange(self, context: int, timeout_ms: int, states: list) -> tuple:  # noqa: N802
+    def SCardGetStatusChange(self, context: int, timeout_ms: int, states: list) -> tuple:
         if any(name in self.unplugged for name, _ in states):
             return real_scard.SCARD_E_UNKNOWN_READER, []
         return real_scard.SCardGetStatusChange(context, timeout_ms, states)
 
-    def SCardConnect(self, context: int, name: str, share: int, protocols: int) -> tuple:  # noqa: N802
+    def SCardConnect(self, context: int, name: str, share: int, protocols: int) -> tuple:
         if name in self.unplugged:
             return real_scard.SCARD_E_READER_UNAVAILABLE, 0, 0
         rc, handle, protocol = real_scard.SCardConnect(context, name, share, protocols)
@@ -75,7 +75,7 @@ class UnpluggableScard:
             self._transmits = 0
         return rc, handle, protocol
 
-    def SCardTransmit(self, handle: int, protocol: int, apdu: list[int]) -> tuple:  # noqa: N802
+    def SCardTransmit(self, handle: int, protocol: int, apdu: list[int]) -> tuple:
         name = self._handles.get(handle, "")
         self._transmits += 1
         if self.unplug_after_transmits and self._transmits > self.unplug_after_transmits[1]:

@@ -17,7 +17,7 @@ def test_regional_card_falls_back_to_direct_ef05(watched) -> None:
 
 
 def test_other_card_is_refused_plainly(watched) -> None:
-    sim, reader, events = watched
+    sim, _reader, events = watched
     sim.set_fault(CardFault.WRONG_CARD)
     start = events.mark()
     sim.insert()

@@ -11,7 +11,7 @@ from drivers.smartcard.virtual_card import CARDHOLDERS, CardFault
 
 @pytest.mark.parametrize("fault", [CardFault.T0_GET_RESPONSE, CardFault.T0_RESEND_LE])
 def test_t0_card_reads(watched, fault: CardFault, caplog: pytest.LogCaptureFixture) -> None:
-    sim, reader, events = watched
+    sim, _reader, events = watched
     caplog.set_level(logging.DEBUG, logger="drivers.smartcard")
     sim.set_fault(fault)
     start = events.mark()
@@ -26,7 +26,7 @@ def test_t0_card_reads(watched, fault: CardFault, caplog: pytest.LogCaptureFixtu
 
 
 def test_mute_card_fails_plainly(watched) -> None:
-    sim, reader, events = watched
+    sim, _reader, events = watched
     sim.set_fault(CardFault.MUTE)
     start = events.mark()
     sim.insert()

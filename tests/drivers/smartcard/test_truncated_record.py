@@ -6,7 +6,7 @@ from drivers.smartcard.virtual_card import CardFault
 
 
 def test_truncated_record(watched) -> None:
-    sim, reader, events = watched
+    sim, _reader, events = watched
     sim.set_fault(CardFault.TRUNCATED_RECORD)
     start = events.mark()
     sim.insert()

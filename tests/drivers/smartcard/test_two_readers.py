@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-from tests.drivers.smartcard.conftest import EventRecorder, start_reader
-
 from drivers.smartcard.pcsc import PcscReader
 from drivers.smartcard.virtual_card import CARDHOLDERS
+from tests.drivers.smartcard.conftest import EventRecorder, start_reader
 
 
 def test_two_readers_read_independently(sim) -> None:

@@ -1,0 +1,97 @@
+"""Terminal facts a technician wants, shared by the technician screen and `kiosk doctor`:
+platform reachability and latency, outbox depth, the active flow bundle and update status, and
+whether the log folder is writable. Each returns a `Fact` (a value, never an exception).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+#: More pending submissions than this is worth a technician's look (the network may be down).
+OUTBOX_WARN_PENDING = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One line: a name, whether it is fine, and the detail."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+def platform_fact(client: Any, base_url: str = "") -> Fact:
+    """Ask the platform's health endpoint; the detail carries the latency."""
+    from kiosk.platform.errors import PlatformError
+
+    started = time.perf_counter()
+    try:
+        health = client.health()
+    except PlatformError as exc:
+        return Fact("platform", False, f"{base_url} unreachable: {exc.kind}")
+    except Exception as exc:  # an unexpected client fault is still just "not reachable"
+        return Fact("platform", False, f"{base_url} unreachable: {type(exc).__name__}")
+    latency_ms = (time.perf_counter() - started) * 1000
+    return Fact("platform", True, f"{base_url} ok, version {getattr(health, 'version', '?')}, "
+                                  f"{latency_ms:.0f} ms")
+
+
+def outbox_fact(data_dir: Path) -> Fact:
+    """Pending / delivered / refused submissions in the outbox journal."""
+    import sqlite3
+
+    path = data_dir / "outbox.sqlite3"
+    if not path.exists():
+        return Fact("outbox", True, "empty (no journal yet)")
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            counts = dict(db.execute(
+                "SELECT state, COUNT(*) FROM submissions GROUP BY state").fetchall())
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        return Fact("outbox", False, f"{path}: {exc}")
+    pending = counts.get("pending", 0)
+    return Fact("outbox", pending <= OUTBOX_WARN_PENDING,
+                f"{pending} pending, {counts.get('delivered', 0)} delivered, "
+                f"{counts.get('refused', 0)} refused")
+
+
+def update_facts(data_dir: Path) -> list[Fact]:
+    """The active flow bundle and the last update outcome and check."""
+    try:
+        from kiosk.updates.state import load_state
+    except ImportError:
+        return [Fact("bundle", True, "updates not available in this build")]
+    path = data_dir / "updates" / "state.json"
+    try:
+        state = load_state(path)
+    except Exception as exc:  # a damaged state file is a finding, not a crash
+        return [Fact("bundle", False, f"{path}: unreadable ({type(exc).__name__})")]
+    active = f"v{state.active}" if state.active is not None else "built-in catalogue"
+    staged = f", v{state.staged} staged" if state.staged is not None else ""
+    outcome = state.last_outcome
+    check = state.last_check
+    return [
+        Fact("bundle", True, f"active {active}{staged}"),
+        Fact("updates", outcome.kind != "rolled_back",
+             f"last outcome {outcome.kind}" + (f" v{outcome.version}" if outcome.version else "")
+             + (f" ({outcome.reason})" if outcome.reason else "")
+             + f"; last check {check.kind}" + (f" at {check.at}" if check.at else "")),
+    ]
+
+
+def log_dir_fact(log_dir: Path) -> Fact:
+    """Whether logs can be written."""
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=log_dir):
+            pass
+    except OSError as exc:
+        return Fact("log_dir", False, f"{log_dir}: {exc.strerror}")
+    return Fact("log_dir", True, f"{log_dir} writable")
