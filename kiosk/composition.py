@@ -60,12 +60,12 @@ class KioskParts:
     sandbox: Any = None
     updater: Any = None
     bundle_version: str = "builtin"
+    prefs: PreferenceStore = field(default_factory=PreferenceStore)
+    voice: Any = None
     heartbeat: Any = None
     housekeeping: Any = None
     #: Set by housekeeping for a scheduled restart; the launcher stops the app at attract.
     restart_requested: threading.Event = field(default_factory=threading.Event)
-    prefs: PreferenceStore = field(default_factory=PreferenceStore)
-    voice: Any = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
 
