@@ -29,10 +29,13 @@ def fill_receipt(
     for row in rows[: template.table_rows]:
         if row:
             lines.append((row[0], " ".join(row[1:])))
+    notes = [definition.text(n, locale) for n in template.notes]
+    if names.get("outcome") == "queued":  # kept in the outbox: the receipt says it will be sent
+        notes.insert(0, say("receipt.queued", locale))
     return ReceiptDocument(
         title=definition.text(template.title, locale),
         lines=tuple(lines),
-        notes=tuple(definition.text(n, locale) for n in template.notes),
+        notes=tuple(notes),
         qr=template.qr.render(names, on) if template.qr else "",
         footer=definition.text(template.footer, locale),
     )

@@ -77,6 +77,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "result.refused": {"zh-CN": "暂不能受理", "en": "The application cannot be accepted"},
     "result.queued": {"zh-CN": "申请已保存，网络恢复后自动提交",
                       "en": "Saved; it will be sent when the network is back"},
+    "receipt.queued": {"zh-CN": "本申请已保存在本机，网络恢复后将自动提交，办件编号为本机临时编号",
+                       "en": "Saved on this terminal; it will be sent automatically when the "
+                             "network is back (the case number is a temporary local one)"},
     "result.ticket": {"zh-CN": "取号成功", "en": "Your ticket"},
     "result.case_number": {"zh-CN": "办件编号：{value}", "en": "Case number: {value}"},
     "result.time_limit": {"zh-CN": "承诺办结时限：{value}个工作日",

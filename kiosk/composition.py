@@ -63,6 +63,10 @@ class KioskParts:
     bundle_version: str = "builtin"
     prefs: PreferenceStore = field(default_factory=PreferenceStore)
     voice: Any = None
+    heartbeat: Any = None
+    housekeeping: Any = None
+    #: Set by housekeeping for a scheduled restart; the launcher stops the app at attract.
+    restart_requested: threading.Event = field(default_factory=threading.Event)
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
 
@@ -72,12 +76,15 @@ class KioskParts:
                          daemon=True).start()  # pinyin tables load off the UI thread
         self.hub.start(self.controller.on_device_event)
         self.runner.call_soon(self.controller.refresh_availability)
+        self._reconcile_at_start()
         self._every(OUTBOX_INTERVAL_SECONDS, self.outbox.deliver_pending, "outbox")
         self._every(DEVICE_RETRY_INTERVAL_SECONDS, self.hub.retry_missing, "device-retry")
         heartbeat = Heartbeat(self.client, self.hub, self.outbox, self.lifecycle,
                               bundle_version=lambda: self.bundle_version,
                               last_update=self._update_report)
+        self.heartbeat = heartbeat
         self._every(HEARTBEAT_INTERVAL_SECONDS, heartbeat.send, "heartbeat")
+        self._start_housekeeping()
         if self.updater is not None:
             thread = threading.Thread(target=self.updater.run_polling,
                                       args=(self._stop,
@@ -86,6 +93,27 @@ class KioskParts:
             thread.start()
             self._threads.append(thread)
             self.lifecycle.on_wipe(self._switch_bundle_between_sessions)
+
+    def _start_housekeeping(self) -> None:
+        """Daily housekeeping in the quiet window, between sessions (kiosk.housekeeping)."""
+        from kiosk.housekeeping import Housekeeping
+
+        data_dir = self.settings.data_dir
+        self.housekeeping = Housekeeping(
+            self.settings.housekeeping, data_dir=data_dir, log_dir=data_dir / "log",
+            sessions_dir=data_dir / "sessions", outbox=self.outbox,
+            print_journal=self.printing.journal,
+            is_idle=lambda: self.lifecycle.phase in (Phase.ATTRACT, Phase.OUT_OF_SERVICE),
+            request_restart=self.restart_requested.set)
+        self._every(self.settings.housekeeping.check_interval_seconds,
+                    self.housekeeping.tick, "housekeeping")
+
+    def _reconcile_at_start(self) -> None:
+        """After a crash: deliver the outbox, settle interrupted prints (kiosk.recovery)."""
+        from kiosk.recovery import reconcile_at_start
+
+        self.runner.submit(lambda: reconcile_at_start(self.outbox, self.printing),
+                           lambda _report: None)
 
     def _update_report(self) -> dict[str, Any]:
         return dict(self.updater.heartbeat()) if self.updater is not None else {}

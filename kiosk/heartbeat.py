@@ -1,6 +1,10 @@
 """The fleet heartbeat: every few minutes the terminal tells the platform what it runs and how
 it is (app and flow bundle versions, device and supply status, outbox depth, counts of sessions
 and ratings, the last update's outcome). No personal data.
+
+``sessions`` counts sessions since this process started; ``ratings`` counts ratings delivered
+to the platform that the outbox journal still holds (30 days, docs/adr/0003), so a restart does
+not reset it.
 """
 
 from __future__ import annotations
@@ -25,14 +29,14 @@ class Heartbeat:
     def __init__(self, client: Any, hub: Any, outbox: Any, lifecycle: Any,
                  bundle_version: Callable[[], str],
                  last_update: Callable[[], dict[str, Any]] = dict,
-                 ratings: Callable[[], int] = lambda: 0) -> None:
+                 ratings: Callable[[], int] | None = None) -> None:
         self._client = client
         self._hub = hub
         self._outbox = outbox
         self._lifecycle = lifecycle
         self._bundle_version = bundle_version
         self._last_update = last_update
-        self._ratings = ratings
+        self._ratings = ratings or (lambda: int(outbox.count("rating")))
 
     def report(self) -> HeartbeatReport:
         """The report as it would be sent now."""

@@ -16,8 +16,6 @@ from kiosk.resources import FONT_PATH
 from kiosk.settings import Settings
 
 log = logging.getLogger(__name__)
-#: How often the UI loop pets the systemd watchdog (WatchdogSec in the unit is 30 s).
-WATCHDOG_PET_SECONDS = 5.0
 #: How often --screenshot writes the screen.
 SCREENSHOT_EVERY_SECONDS = 5.0
 
@@ -38,13 +36,25 @@ def launch(settings: Settings, width: int, height: int, exit_after_first_frame: 
 
     from kiosk.composition import build_kiosk
     from kiosk.demo import demo_actions
+    from kiosk.session import Phase
     from kiosk.tasks import ThreadRunner
     from kiosk.ui.app import KioskApp, dispatch_to_ui
-    from kiosk.watchdog import Watchdog
+    from kiosk.watchdog import HangProbe, Watchdog, pet_interval_seconds
 
     runner = ThreadRunner(dispatch_to_ui)
     parts = build_kiosk(settings, runner)
     watchdog = Watchdog()
+    hang_probe = HangProbe.from_environ(settings.profile)
+
+    def pet(_dt: float) -> None:
+        hang_probe.check()  # test-only, inert unless armed (kiosk.watchdog.HangProbe)
+        watchdog.pet()
+        if parts.restart_requested.is_set() and parts.lifecycle.phase is Phase.ATTRACT:
+            # housekeeping's scheduled restart, nobody in session: exit 0, systemd restarts
+            log_event(log, "scheduled_restart")
+            watchdog.stopping()
+            app.stop()
+
     app: KioskApp
 
     def first_frame() -> None:
@@ -54,7 +64,8 @@ def launch(settings: Settings, width: int, height: int, exit_after_first_frame: 
             app.stop()
             return
         parts.start_devices()
-        Clock.schedule_interval(lambda _dt: watchdog.pet(), WATCHDOG_PET_SECONDS)
+        watchdog.pet()
+        Clock.schedule_interval(pet, pet_interval_seconds())
         if screenshot is not None:
             Clock.schedule_interval(lambda _dt: app.screenshot(screenshot),
                                     SCREENSHOT_EVERY_SECONDS)
@@ -79,3 +90,4 @@ def launch(settings: Settings, width: int, height: int, exit_after_first_frame: 
         runner.shutdown()
         parts.close()
     return 0
+

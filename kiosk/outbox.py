@@ -17,7 +17,8 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,7 +71,7 @@ class Outbox:
         self._clock = clock
         self._lock = threading.Lock()
         path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
+        with self._db() as db:
             db.executescript(SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
@@ -79,12 +80,22 @@ class Outbox:
         db.execute("PRAGMA synchronous=FULL")
         return db
 
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        """One connection for one call, closed at once (not left to the garbage collector,
+        which kept descriptors open in the soak)."""
+        db = self._connect()
+        try:
+            yield db
+        finally:
+            db.close()
+
     # -- recording ---------------------------------------------------------------------------
     def _record(self, kind: str, key: str, payload: dict[str, Any]) -> str:
         """Write the row before sending; a retry with the same key reuses it."""
         now = self._clock()
         local_ref = "L" + uuid.uuid4().hex[:10].upper()
-        with self._lock, self._connect() as db:
+        with self._lock, self._db() as db:
             db.execute("INSERT OR IGNORE INTO submissions(kind, idempotency_key, local_ref, "
                        "payload, state, created_at, updated_at) VALUES (?,?,?,?,?,?,?)",
                        (kind, key, local_ref, json.dumps(payload, ensure_ascii=False),
@@ -95,7 +106,7 @@ class Outbox:
 
     def _mark(self, key: str, state: str, result: dict[str, Any] | None = None,
               error: str = "") -> None:
-        with self._lock, self._connect() as db:
+        with self._lock, self._db() as db:
             if state == "pending":
                 db.execute("UPDATE submissions SET attempts=attempts+1, last_error=?, "
                            "updated_at=? WHERE idempotency_key=?", (error, self._clock(), key))
@@ -174,7 +185,7 @@ class Outbox:
     def _platform_case_number(self, case_number: str) -> str | None:
         """The platform's number for a case the resident saw as a local reference (a queued
         application): None while that application is still pending, "" when it was refused."""
-        with self._connect() as db:
+        with self._db() as db:
             row = db.execute("SELECT state, result FROM submissions WHERE kind='application' "
                              "AND local_ref=?", (case_number,)).fetchone()
         if row is None:
@@ -213,7 +224,7 @@ class Outbox:
 
     def deliver_pending(self, limit: int = 20) -> int:
         """Try every pending row once (oldest first); return how many were delivered."""
-        with self._lock, self._connect() as db:
+        with self._lock, self._db() as db:
             rows = db.execute("SELECT kind, idempotency_key, payload FROM submissions "
                               "WHERE state='pending' ORDER BY id LIMIT ?", (limit,)).fetchall()
         delivered = 0
@@ -226,16 +237,23 @@ class Outbox:
 
     def stats(self) -> OutboxStats:
         """Counts by state."""
-        with self._connect() as db:
+        with self._db() as db:
             counts = dict(db.execute("SELECT state, COUNT(*) FROM submissions GROUP BY state")
                           .fetchall())
         return OutboxStats(counts.get("pending", 0), counts.get("delivered", 0),
                            counts.get("refused", 0))
 
+    def count(self, kind: str, state: str = "delivered") -> int:
+        """How many rows of ``kind`` are in ``state`` (kept until retention purges them)."""
+        with self._db() as db:
+            row = db.execute("SELECT COUNT(*) FROM submissions WHERE kind=? AND state=?",
+                             (kind, state)).fetchone()
+        return int(row[0])
+
     def compact(self) -> int:
         """Purge delivered/refused rows past retention; return how many were removed."""
         cutoff = self._clock() - DELIVERED_RETENTION_DAYS * 86400
-        with self._lock, self._connect() as db:
+        with self._lock, self._db() as db:
             cursor = db.execute("DELETE FROM submissions WHERE state!='pending' AND updated_at<?",
                                 (cutoff,))
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

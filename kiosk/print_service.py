@@ -40,6 +40,11 @@ class KioskPrinting:
         case_id = session.session_id if session is not None else "receipt"
         return _outcome(self._service().print_receipt(document, case_id))
 
+    def reconcile(self) -> list[Any]:
+        """Start-up: settle certificates the printer had accepted before a crash (see
+        `PrintService.reconcile`); return the entries changed."""
+        return self._service().reconcile()
+
     def pending_reprints(self) -> list[Any]:
         """Interrupted prints to offer again (technician and start-up reconciliation)."""
         return self.journal.pending_reprints()

@@ -121,6 +121,27 @@ class UpdateSettings(_Section):
                               description="the trusted TUF root shipped with the app")
 
 
+class HousekeepingSettings(_Section):
+    """Daily housekeeping in a quiet window (kiosk/housekeeping.py), only between sessions."""
+
+    window_start: str = Field("03:00", description="local time HH:MM the quiet window opens")
+    window_end: str = Field("05:00", description="local time HH:MM it closes (may wrap)")
+    log_retention_days: float = Field(14, gt=0, description="rotated logs older are removed")
+    print_retention_days: float = Field(180, ge=30,
+                                        description="done/voided prints older are purged")
+    scheduled_restart: bool = Field(False, description="restart (exit 0) once per window")
+    check_interval_seconds: float = Field(60, ge=5, description="how often the window is checked")
+
+    @field_validator("window_start", "window_end")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        hours, _, minutes = value.partition(":")
+        if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2
+                and int(hours) < 24 and int(minutes) < 60):
+            raise ValueError("a local time HH:MM such as 03:00")
+        return f"{int(hours):02d}:{minutes}"
+
+
 class PathSettings(_Section):
     """Where the terminal keeps its data (journal, logs, spool, bundles)."""
 
@@ -141,6 +162,7 @@ class Settings(_Section):
     identity: IdentitySettings = IdentitySettings()
     logging: LoggingSettings = LoggingSettings()
     updates: UpdateSettings = UpdateSettings()
+    housekeeping: HousekeepingSettings = HousekeepingSettings()
     paths: PathSettings = PathSettings()
 
     @property

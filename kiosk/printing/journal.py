@@ -234,6 +234,17 @@ class PrintJournal:
                                          entry_id))
             return self._get(db, entry_id)
 
+    def purge_settled(self, before: float) -> int:
+        """Housekeeping: delete done and voided rows last changed before ``before`` (epoch
+        seconds); open prints (pending, submitted, failed) are never purged. Returns the count."""
+        with self._tx() as db:
+            cursor = db.execute("DELETE FROM prints WHERE state IN (?, ?) AND updated_at < ?",
+                                (PrintState.DONE.value, PrintState.VOIDED.value, before))
+            count = cursor.rowcount
+        with self._lock:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return count
+
     # -- reading ---------------------------------------------------------------------------
     def get(self, entry_id: int) -> PrintEntry:
         """One entry by id (UnknownPrint if absent)."""

@@ -67,7 +67,7 @@ def _fleet(args: argparse.Namespace) -> int:
         client.close()
     header = (
         f"{'terminal':<16} {'app':<10} {'bundle':<12} {'last seen':<26} {'ago':>6} "
-        f"{'paper':<8} {'queue':>5}  devices"
+        f"{'paper':<8} {'queue':>5} {'sessions':>8} {'ratings':>7}  devices"
     )
     print(header)
     for t in terminals:
@@ -80,7 +80,7 @@ def _fleet(args: argparse.Namespace) -> int:
         print(
             f"{t.terminal_id:<16} {t.app_version:<10} {t.bundle_version:<12} "
             f"{t.last_seen:<26} {t.seconds_since_seen:>5}s {t.paper() or '-':<8} "
-            f"{t.outbox_depth:>5}  {devices}"
+            f"{t.outbox_depth:>5} {t.sessions:>8} {t.ratings:>7}  {devices}"
         )
     print(f"{len(terminals)} terminal(s)")
     return 0
