@@ -170,8 +170,13 @@ class KioskController:
 
     def _entries(self) -> list[ServiceEntry]:
         entries = []
+        session = self.lifecycle.session
+        identified = bool(session and session.resident_token)
+        can_identify = any(self._usable(d) for d in self._identify_devices)
         for entry in self.catalogue.entries():
             missing = [d for d in entry.devices if not self._usable(d)]
+            if entry.needs_identity and not identified and not can_identify and entry.available:
+                entry = replace(entry, available=False, reason=_("身份核验设备暂不可用"))
             if missing and entry.available:
                 labels = join_list([_(DEVICE_LABELS.get(d, d)) for d in missing],
                                    current_locale())
