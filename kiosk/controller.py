@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from drivers.interfaces import DeviceEvent
 from flows.views import Intent, StepKind, View
-from kiosk.devices import DEVICE_LABELS
+from kiosk.devices import DEVICE_LABELS, DISABLED
 from kiosk.i18n import N_, _, current_locale, join_list
 from kiosk.logs import log_event
 from kiosk.privacy import REDACTOR, mask_name
@@ -172,7 +172,8 @@ class KioskController:
         entries = []
         session = self.lifecycle.session
         identified = bool(session and session.resident_token)
-        can_identify = any(self._usable(d) for d in self._identify_devices)
+        configured = [d for d in self._identify_devices if self._device_status(d) != DISABLED]
+        can_identify = not configured or any(self._usable(d) for d in configured)
         for entry in self.catalogue.entries():
             missing = [d for d in entry.devices if not self._usable(d)]
             if entry.needs_identity and not identified and not can_identify and entry.available:
