@@ -108,7 +108,39 @@ def main(argv: list[str]) -> int:
           f"{worst * 1e6:.1f} us (goal < 1000 us)")
     print(f"floor (bare View construction): {floor * 1e6:.2f} us; ratio {mean / floor:.1f}x")
     _catalogue_figures(args.root, args.repeat)
+    _certificate_figures(args.repeat)
     return 0
+
+
+def _certificate_figures(repeat: int) -> None:
+    """A certificate rendered from a flow's filled document, against a bare reportlab page with
+    the same text and font in the same run (goal <= 1.5x; kiosk bench print has the details)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from kiosk.bench.print import RENDER_GOAL_RATIO, bare_page, sample_certificate
+    from kiosk.certificates.fonts import register_font
+    from kiosk.certificates.keys import CertificateSigner
+    from kiosk.certificates.render import render_certificate
+
+    font = register_font()
+    doc = sample_certificate()
+    signer = CertificateSigner(Ed25519PrivateKey.generate())
+
+    def best(fn: Callable[[], object]) -> float:
+        fn()
+        times = []
+        for _ in range(max(5, repeat)):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        return min(times)
+
+    render = best(lambda: render_certificate(doc, signer))
+    floor = best(lambda: bare_page(doc, font))
+    ratio = render / floor
+    verdict = "met" if ratio <= RENDER_GOAL_RATIO else "over the goal"
+    print(f"certificate render: {render * 1e3:.2f} ms; bare reportlab page (same text, font): "
+          f"{floor * 1e3:.2f} ms; ratio {ratio:.2f}x (goal <= {RENDER_GOAL_RATIO}x: {verdict})")
 
 
 def _catalogue_figures(root: Path, repeat: int) -> None:
