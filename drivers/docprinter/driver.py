@@ -29,6 +29,7 @@ from drivers.docprinter.ipp_status import (
 )
 from drivers.docprinter.ipptool import IppTool
 from drivers.interfaces import Listener, PrintResult
+from drivers.poller import StatusPoller
 from drivers.publisher import StatusPublisher
 from drivers.status import DeviceState, DeviceStatus
 
@@ -73,8 +74,8 @@ class IppDocumentPrinter:
         self._publisher = StatusPublisher(name, DeviceStatus(DeviceState.OFFLINE,
                                                              "not checked yet"), log)
         self._job_lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._poller = StatusPoller(f"{name}-status", status_interval_seconds, self._job_lock,
+                                    self.refresh_status)
         self.simulator: Any = None  # set by the factory for sim:// URLs
 
     # -- Device -----------------------------------------------------------------------------
@@ -82,18 +83,11 @@ class IppDocumentPrinter:
         """Begin polling the printer's status; changes go to ``listener``."""
         self._publisher.listener = listener
         self.refresh_status()
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._poll, name=f"{self.name}-status",
-                                            daemon=True)
-            self._thread.start()
+        self._poller.start()
 
     def stop(self) -> None:
         """Stop polling and release resources (the simulator too, when there is one)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=self.status_interval_seconds + 10)
-            self._thread = None
+        self._poller.stop(grace_seconds=10)
         self._ipp.close()
         if self.simulator is not None:
             self.simulator.stop()
@@ -218,10 +212,4 @@ class IppDocumentPrinter:
     def _publish(self, status: DeviceStatus) -> DeviceStatus:
         return self._publisher.publish(status)
 
-    def _poll(self) -> None:
-        while not self._stop.wait(self.status_interval_seconds):
-            if self._job_lock.acquire(blocking=False):
-                try:
-                    self.refresh_status()
-                finally:
-                    self._job_lock.release()
+

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from drivers.interfaces import Listener, PrintResult
+from drivers.poller import StatusPoller
 from drivers.publisher import StatusPublisher
 from drivers.receipt import status as dle
 from drivers.receipt.escpos import build_receipt
@@ -48,8 +49,8 @@ class EscposReceiptPrinter:
         self._publisher = StatusPublisher(name, DeviceStatus(DeviceState.NO_DEVICE,
                                                              "not checked yet"), log)
         self._lock = threading.Lock()  # one conversation with the printer at a time
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._poller = StatusPoller(f"{name}-status", status_interval_seconds, self._lock,
+                                    lambda: self._publish(self._query()))
         self._jobs = itertools.count(1)
         self.simulator: Any = None
 
@@ -57,18 +58,11 @@ class EscposReceiptPrinter:
         """Connect, read the status, and keep polling it; changes go to ``listener``."""
         self._publisher.listener = listener
         self.refresh_status()
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._poll, name=f"{self.name}-status",
-                                            daemon=True)
-            self._thread.start()
+        self._poller.start()
 
     def stop(self) -> None:
         """Stop polling, disconnect, and stop the simulator when there is one."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=self.status_interval_seconds + 5)
-            self._thread = None
+        self._poller.stop()
         with self._lock:
             self.transport.close()
         if self.simulator is not None:
@@ -127,10 +121,4 @@ class EscposReceiptPrinter:
     def _publish(self, status: DeviceStatus) -> DeviceStatus:
         return self._publisher.publish(status)
 
-    def _poll(self) -> None:
-        while not self._stop.wait(self.status_interval_seconds):
-            if self._lock.acquire(blocking=False):
-                try:
-                    self._publish(self._query())
-                finally:
-                    self._lock.release()
+
