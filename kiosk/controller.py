@@ -426,7 +426,8 @@ class KioskController:
             self._publish(screen="technician", view=None)
 
     def _out_of_service_reason(self) -> str:
-        down = [_(DEVICE_LABELS.get(d, d)) for d in DEVICE_LABELS if not self._usable(d)]
+        down = [_(DEVICE_LABELS.get(d, d)) for d in DEVICE_LABELS
+                if not self._usable(d) and self._device_status(d) != DISABLED]
         if not down:
             return _("服务暂不可用")
         return _("{devices}暂不可用", devices=join_list(down, current_locale()))
