@@ -215,8 +215,8 @@ class PrintScreen(StepScreen):
             _field_rows(self.content, view, m, p, editable=False, on_edit=None)
         if view.outcome:
             colour = getattr(p, OUTCOME_COLOUR.get(view.outcome, "primary"))
-            reference = (_("编号：{reference}", reference=view.reference)
-                         if view.reference else "")
+            shown = view.reference and view.reference not in (view.body or "")
+            reference = _("编号：{reference}", reference=view.reference) if shown else ""
             self.content.add_widget(Text(reference, colour, m.font(40), bold=True))
         self.add_sections(view)
         self.content.add_widget(Spacer())
