@@ -27,6 +27,14 @@ def _card_to_consent(kiosk: RunningKiosk, key: str) -> None:
     assert find_button(app.root, "同意") is not None
 
 
+def _agree_and_capture(kiosk: RunningKiosk, key: str, scene: str) -> None:
+    """With ``scene`` before the camera: the card, 同意, and the capture screen showing."""
+    kiosk.sim("camera").set_scene(scene)
+    _card_to_consent(kiosk, key)
+    kiosk.driver.tap(kiosk.app.screens["face_consent"].agree_button)
+    kiosk.driver.wait_for_screen("face_capture")
+
+
 def _session_images(kiosk: RunningKiosk) -> list[Path]:
     root = kiosk.data_dir / "sessions"
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
@@ -105,10 +113,7 @@ def test_decline_shows_other_ways_and_a_personal_code_still_works(
 
 def test_dark_shows_guidance_then_times_out(face_kiosk: RunningKiosk) -> None:
     kiosk, driver, app = face_kiosk, face_kiosk.driver, face_kiosk.app
-    kiosk.sim("camera").set_scene("dark")
-    _card_to_consent(kiosk, "worker")
-    driver.tap(app.screens["face_consent"].agree_button)
-    driver.wait_for_screen("face_capture")
+    _agree_and_capture(kiosk, "worker", "dark")
     capture = app.screens["face_capture"]
     driver.wait_for(lambda: capture.guidance.text == "光线太暗，请靠近一些或调整位置",
                     what="too-dark guidance")
@@ -127,10 +132,7 @@ def test_dark_shows_guidance_then_times_out(face_kiosk: RunningKiosk) -> None:
 
 def test_no_face_shows_guidance_then_times_out(face_kiosk: RunningKiosk) -> None:
     kiosk, driver, app = face_kiosk, face_kiosk.driver, face_kiosk.app
-    kiosk.sim("camera").set_scene("no_face")
-    _card_to_consent(kiosk, "worker")
-    driver.tap(app.screens["face_consent"].agree_button)
-    driver.wait_for_screen("face_capture")
+    _agree_and_capture(kiosk, "worker", "no_face")
     capture = app.screens["face_capture"]
     driver.wait_for(lambda: capture.guidance.text == "请将面部对准摄像头", what="guidance")
     driver.wait_for(lambda: app.manager.current == "face_outcome", what="time-out")
@@ -198,10 +200,7 @@ def test_platform_down_during_the_comparison(face_kiosk: RunningKiosk) -> None:
 
 def test_session_ends_during_capture_leaves_no_preview_running(face_kiosk: RunningKiosk) -> None:
     kiosk, driver, app = face_kiosk, face_kiosk.driver, face_kiosk.app
-    kiosk.sim("camera").set_scene("far_face")
-    _card_to_consent(kiosk, "worker")
-    driver.tap(app.screens["face_consent"].agree_button)
-    driver.wait_for_screen("face_capture")
+    _agree_and_capture(kiosk, "worker", "far_face")
     old = app.screens["face_capture"]
     driver.wait_for(lambda: old.preview.frames_shown > 2, what="live picture")
     kiosk.back_to_attract()  # 退出 mid-capture: wipe, screens rebuilt
