@@ -139,6 +139,7 @@ class StepDef:
     value_column: str = ""
     receipt: str = ""
     certificate: str = ""
+    reissue: Expression | None = None  # print_certificate: the serial to print again
     reasons: tuple[I18n, ...] = ()
     categories: tuple[I18n, ...] = ()
     outcome: str = ""
@@ -384,7 +385,9 @@ class _Builder:
             case_number=self.expr(raw.get("case_number"), (*path, "case_number")),
             page_size=raw.get("page_size", 10), select=raw.get("select", ""),
             value_column=raw.get("value_column", ""), receipt=raw.get("receipt", ""),
-            certificate=raw.get("certificate", ""), reasons=tuple(raw.get("reasons", ())),
+            certificate=raw.get("certificate", ""),
+            reissue=self.expr(raw.get("reissue"), (*path, "reissue")),
+            reasons=tuple(raw.get("reasons", ())),
             categories=tuple(raw.get("categories", ())), outcome=raw.get("outcome", ""),
         )
 
@@ -477,8 +480,11 @@ class _Builder:
         needs = {
             "choose": ("key", "options"), "form": ("fields",), "capture": ("material",),
             "licence": ("materials",), "records": ("source",), "print_receipt": ("receipt",),
-            "print_certificate": ("certificate",),
         }.get(step.type, ())
+        reissue = step.reissue is not None
+        if step.type == "print_certificate" and bool(step.certificate) == reissue:
+            self.problem(path, f"step {step.id!r} of type print_certificate needs either "
+                               "'certificate' or 'reissue'")
         for name in needs:
             if not getattr(step, name):
                 self.problem(path, f"step {step.id!r} of type {step.type} needs {name!r}")

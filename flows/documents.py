@@ -19,6 +19,17 @@ class DocumentTable:
 
 
 @dataclass(frozen=True, slots=True)
+class CertificateAdditions:
+    """What a service's template adds to the platform's content: the printed title, extra
+    label/value lines and notes. Sent with the issue request and kept by the platform with the
+    serial, so a reissue anywhere prints exactly the same document."""
+
+    title: str = ""
+    fields: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class CertificateDocument:
     """One certificate to render on A4 and print.
 

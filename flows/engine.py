@@ -24,9 +24,9 @@ from datetime import date
 from typing import Any
 
 from flows.definition import END, FieldDef, FlowDefinition, OptionDef, StepDef
-from flows.documents import CertificateDocument, ReceiptDocument
+from flows.documents import CertificateAdditions, CertificateDocument, ReceiptDocument
 from flows.expressions import ExpressionError, is_date, is_id_number, is_phone
-from flows.fill import fill_certificate, fill_receipt, guide_receipt
+from flows.fill import certificate_additions, compose_certificate, fill_receipt, guide_receipt
 from flows.ports import (
     ApplicationOutcome,
     ApplicationRequest,
@@ -365,6 +365,18 @@ class FlowRun:
         """The certificate filled on a step (for tests and the journal)."""
         return self._documents.get(step_id)
 
+    def reissue_title(self, step: StepDef) -> str:
+        """For a ``reissue`` step: the title of the chosen certificate in the last records
+        list ("" when unknown)."""
+        if step.reissue is None:
+            return ""
+        try:
+            serial = str(step.reissue.evaluate(self.names(), self.today) or "")
+        except ExpressionError:
+            return ""
+        items = (self.data.get("_records") or {}).get("items") or ()
+        return next((str(i.get("title", "")) for i in items if i.get("serial") == serial), "")
+
     def can_go_back(self) -> bool:
         """True when ``back`` leads somewhere."""
         return bool(self.history) and self.page.step not in (DONE_PAGE, RATE_PAGE)
@@ -606,6 +618,18 @@ class FlowRun:
                      for b in found_b]
             self._store_local_page(step, say("records.benefits", self.locale), cols, items, page,
                                    {"count": str(len(items))})
+            return
+        if step.source == "certificates":
+            found_c = self.ports.issued_certificates()
+            if isinstance(found_c, PortFailure):
+                self.error = found_c.message
+                self._records[step.id] = None
+                return
+            cols = self._columns("certificate", ("title", "issue_date", "serial"))
+            items = [{"title": c.title, "issue_date": c.issue_date, "serial": c.serial,
+                      "kind": c.kind} for c in found_c]
+            self._store_local_page(step, say("records.certificates", self.locale), cols, items,
+                                   page, {"count": str(len(items))})
             return
         if step.source == "case_progress":
             try:
@@ -931,51 +955,66 @@ class FlowRun:
             self._advance()
 
     def _print_certificate(self, step: StepDef) -> None:
-        template = self.definition.certificates[step.certificate]
         usable, reason = self.device_usable("document_printer")
         if not usable:
             self._prints[step.id] = "failed"
             self.error = reason
             return
-        issued = self._issued.get(step.id)
-        if issued is None:
-            names = self.names()
-            case_number = ""
-            if template.case_number is not None:
-                try:
-                    case_number = str(template.case_number.evaluate(names, self.today) or "")
-                except ExpressionError:
-                    case_number = ""
-            answer = self.ports.issue_certificate(
-                template.kind, self.idempotency_key(f"certificate:{step.id}"), case_number)
-            if isinstance(answer, PortFailure):
-                # not retryable: the platform will not issue it here (e.g. 403 not_eligible)
-                self._prints[step.id] = "failed" if answer.retryable else "refused"
-                self.error = answer.message
-                return
-            issued = answer
-            self._issued[step.id] = issued
-            self.data[step.id] = {"serial": issued.serial, "title": issued.title,
-                                  "issue_date": issued.issue_date.isoformat()}
         document = self._documents.get(step.id)
         if document is None:
-            try:
-                document = fill_certificate(self.definition, template, issued, self.resident(),
-                                            self.names(), self.locale, self.today)
-            except ExpressionError:
-                self._prints[step.id] = "failed"
-                self.error = say("error.rule", self.locale)
+            document = self._issue(step)
+            if document is None:
                 return
             self._documents[step.id] = document
-        result = self.ports.print_certificate(document)
+        if step.reissue is not None:  # 证明补打: the resident asked for this serial again
+            result = self.ports.print_certificate(document, reissue=True)
+        else:
+            result = self.ports.print_certificate(document)
         if not result.ok:
             self._prints[step.id] = "failed"
             self.error = result.message
             return
         self._prints[step.id] = "done"
-        if issued.serial not in self.record.serials:
-            self.record.serials.append(issued.serial)
+        if document.serial not in self.record.serials:
+            self.record.serials.append(document.serial)
         self.history.clear()  # never back across a print
+
+    def _issue(self, step: StepDef) -> CertificateDocument | None:
+        """Get the certificate from the platform (issued anew, or the stored one for a
+        ``reissue``) and compose the document; None with ``error`` set when that fails."""
+        names = self.names()
+        additions = CertificateAdditions()
+        try:
+            if step.reissue is not None:
+                serial = str(step.reissue.evaluate(names, self.today) or "")
+                answer = self.ports.reissue_certificate(serial)
+            else:
+                template = self.definition.certificates[step.certificate]
+                case_number = ""
+                if template.case_number is not None:
+                    with contextlib.suppress(ExpressionError):
+                        case_number = str(template.case_number.evaluate(names, self.today) or "")
+                additions = certificate_additions(self.definition, template, names, self.locale,
+                                                  self.today)
+                answer = self.ports.issue_certificate(
+                    template.kind, self.idempotency_key(f"certificate:{step.id}"), case_number,
+                    additions)
+        except ExpressionError:
+            self._prints[step.id] = "failed"
+            self.error = say("error.rule", self.locale)
+            return None
+        if isinstance(answer, PortFailure):
+            # not retryable: the platform will not issue it here (e.g. 403 not_eligible, or a
+            # serial that is not the resident's)
+            self._prints[step.id] = "failed" if answer.retryable else "refused"
+            self.error = answer.message
+            return None
+        self._issued[step.id] = answer
+        self.data[step.id] = {"serial": answer.serial, "title": answer.title,
+                              "issue_date": answer.issue_date.isoformat()}
+        if step.reissue is not None:
+            additions = answer.additions  # exactly what was printed the first time
+        return compose_certificate(answer, additions, self.resident())
 
     def _on_print_receipt(self, step: StepDef, intent: Intent) -> None:
         if intent.action in ("print", "retry"):

@@ -151,6 +151,8 @@ def fixture_names(definition: FlowDefinition, fixtures: Mapping[str, Any],
                 items = list(fixtures.get("licences") or [])
             elif step.source == "benefits":
                 items = list(fixtures.get("benefits") or [])
+            elif step.source == "certificates":
+                items = list(fixtures.get("issued_certificates") or [])
             records = {"title": raw.get("title", ""), "total": len(items),
                        "summary": dict(raw.get("summary") or {}), "page": 1,
                        "items": items[: step.page_size]}
@@ -212,7 +214,7 @@ def render_problems(definition: FlowDefinition, fixtures: Mapping[str, Any]) -> 
                                         f"{exc}"))
         for sid, step in definition.steps.items():
             checks = [(step.when, "when"), *((t.when, "next") for t in step.next),
-                      (step.case_number, "case_number")]
+                      (step.case_number, "case_number"), (step.reissue, "reissue")]
             for expression, what in checks:
                 if expression is None:
                     continue

@@ -21,7 +21,12 @@ from datetime import date
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
-from flows.documents import CertificateDocument, DocumentTable, ReceiptDocument
+from flows.documents import (
+    CertificateAdditions,
+    CertificateDocument,
+    DocumentTable,
+    ReceiptDocument,
+)
 
 #: Device names a flow may require (the same names as the kiosk's device configuration).
 KNOWN_DEVICES: frozenset[str] = frozenset(
@@ -171,7 +176,11 @@ class CaseProgress:
 
 @dataclass(frozen=True, slots=True)
 class IssuedCertificate:
-    """POST /v1/certificates answer: the platform's content for one certificate."""
+    """POST /v1/certificates answer: the platform's content for one certificate.
+
+    ``additions`` is what the issuing service's template added (kept by the platform with the
+    serial and returned by a reissue), so the same serial always prints the same document.
+    """
 
     serial: str
     kind: str
@@ -181,6 +190,17 @@ class IssuedCertificate:
     fields: tuple[tuple[str, str], ...] = ()
     table: DocumentTable | None = None
     notes: tuple[str, ...] = ()
+    additions: CertificateAdditions = field(default_factory=CertificateAdditions)
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateSummary:
+    """One certificate issued to the resident: GET /v1/residents/{token}/certificates items."""
+
+    serial: str
+    kind: str
+    title: str
+    issue_date: str  # YYYY-MM-DD
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,9 +320,20 @@ class SessionPorts(Protocol):
         ...
 
     def issue_certificate(
-        self, kind: str, idempotency_key: str, case_number: str = ""
+        self, kind: str, idempotency_key: str, case_number: str = "",
+        additions: CertificateAdditions | None = None,
     ) -> IssuedCertificate | PortFailure:
-        """POST /v1/certificates; the same key returns the same serial."""
+        """POST /v1/certificates; the same key returns the same serial. ``additions`` (the
+        template's title, lines and notes) are kept by the platform with the serial."""
+        ...
+
+    def issued_certificates(self) -> tuple[CertificateSummary, ...] | PortFailure:
+        """GET /v1/residents/{token}/certificates: issued to the resident lately, newest first."""
+        ...
+
+    def reissue_certificate(self, serial: str) -> IssuedCertificate | PortFailure:
+        """POST /v1/certificates/{serial}/reissue: the stored certificate, same serial and
+        content; a not-retryable failure when it is not the resident's."""
         ...
 
     def book_appointment(
@@ -319,8 +350,10 @@ class SessionPorts(Protocol):
         """POST /v1/problem-reports (办不成事反映)."""
         ...
 
-    def print_certificate(self, document: CertificateDocument) -> PrintOutcome:
-        """Render the certificate (A4 PDF) and print it on the document printer."""
+    def print_certificate(self, document: CertificateDocument,
+                          reissue: bool = False) -> PrintOutcome:
+        """Render the certificate (A4 PDF) and print it on the document printer; ``reissue``:
+        the resident asked for this serial again (证明补打), so print it even if done before."""
         ...
 
     def print_receipt(self, document: ReceiptDocument) -> PrintOutcome:

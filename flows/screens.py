@@ -267,10 +267,12 @@ def _records(run: FlowRun, step: StepDef) -> View:
 
 def _print_certificate(run: FlowRun, step: StepDef) -> View:
     loc = run.locale
-    template = run.definition.certificates[step.certificate]
+    template = run.definition.certificates.get(step.certificate)
     issued = run.issued()
-    name = run.text(template.title) or (issued.title if issued else run.text(
-        run.definition.title))
+    document = run.certificate_document(step.id)
+    name = ((document.title if document else "") or (run.text(template.title) if template else "")
+            or (issued.title if issued else "") or run.reissue_title(step)
+            or run.text(run.definition.title))
     state = run.print_state()
     usable, reason = run.device_usable("document_printer")
     if state == "done":
@@ -289,7 +291,6 @@ def _print_certificate(run: FlowRun, step: StepDef) -> View:
     fields: tuple[Field, ...] = ()
     if issued is not None:
         body += "\n" + say("print.serial", loc, value=issued.serial)
-        document = run.certificate_document(step.id)
         if document is not None:
             fields = _lines_as_fields(document.fields)
     return _view(run, StepKind.PRINT_CERTIFICATE, _title(run, step, "title.print_certificate"),

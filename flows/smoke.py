@@ -17,7 +17,12 @@ from typing import Any
 import yaml
 
 from flows.definition import FIXTURES_FILE, FLOW_FILE, DefinitionError, load_definition
-from flows.documents import CertificateDocument, DocumentTable, ReceiptDocument
+from flows.documents import (
+    CertificateAdditions,
+    CertificateDocument,
+    DocumentTable,
+    ReceiptDocument,
+)
 from flows.engine import FlowRun
 from flows.headless import Stuck, drive
 from flows.ports import (
@@ -30,6 +35,7 @@ from flows.ports import (
     CapturedDocument,
     CaseEvent,
     CaseProgress,
+    CertificateSummary,
     DeviceAvailability,
     IssuedCertificate,
     Licence,
@@ -87,6 +93,8 @@ class ReplayPorts:
                 DocumentTable(tuple(table["columns"]), tuple(tuple(map(str, r))
                                                               for r in table["rows"]))
                 if table else None, tuple(c.get("notes", ())))
+        self._issued = {str(c["serial"]): issued_from_fixture(c)
+                        for c in fx.get("issued_certificates") or ()}
         self._cases = {n: CaseProgress(n, c["service"], c["status"],
                                        tuple(CaseEvent(**e) for e in c.get("history", ())))
                        for n, c in (fx.get("cases") or {}).items()}
@@ -132,13 +140,22 @@ class ReplayPorts:
     def case_progress(self, case_number: str) -> CaseProgress | PortFailure:
         return self._cases.get(case_number) or _MISSING
 
-    def issue_certificate(self, kind: str, idempotency_key: str,
-                          case_number: str = "") -> IssuedCertificate | PortFailure:
+    def issue_certificate(self, kind: str, idempotency_key: str, case_number: str = "",
+                          additions: CertificateAdditions | None = None,
+                          ) -> IssuedCertificate | PortFailure:
         return self._certs.get(kind) or _MISSING
 
     def book_appointment(self, service: str, idempotency_key: str,
                          day: str = "") -> Appointment | PortFailure:
         return self._appointment or _MISSING
+
+    def issued_certificates(self) -> tuple[CertificateSummary, ...]:
+        return tuple(CertificateSummary(c.serial, c.kind, c.additions.title or c.title,
+                                        c.issue_date.isoformat())
+                     for c in self._issued.values())
+
+    def reissue_certificate(self, serial: str) -> IssuedCertificate | PortFailure:
+        return self._issued.get(serial) or _MISSING
 
     def rate(self, rating: Rating) -> RatingReceipt:
         return RatingReceipt("R1")
@@ -146,7 +163,8 @@ class ReplayPorts:
     def report_problem(self, report: ProblemReport) -> ProblemReportReceipt:
         return ProblemReportReceipt("P1", 3)
 
-    def print_certificate(self, document: CertificateDocument) -> PrintOutcome:
+    def print_certificate(self, document: CertificateDocument,
+                          reissue: bool = False) -> PrintOutcome:
         return PrintOutcome(True)
 
     def print_receipt(self, document: ReceiptDocument) -> PrintOutcome:
@@ -158,6 +176,20 @@ class ReplayPorts:
     def devices(self) -> Mapping[str, DeviceAvailability]:
         return self._devices
 
+
+def issued_from_fixture(raw: Mapping[str, Any]) -> IssuedCertificate:
+    """An `IssuedCertificate` from a fixture in the platform's JSON shape (with ``additions``)."""
+    table = raw.get("table")
+    extra = raw.get("additions") or {}
+    return IssuedCertificate(
+        str(raw["serial"]), str(raw["kind"]), str(raw["title"]), str(raw["issuer"]),
+        date.fromisoformat(str(raw["issue_date"])),
+        tuple((str(a), str(b)) for a, b in raw.get("fields", ())),
+        DocumentTable(tuple(table["columns"]), tuple(tuple(map(str, r)) for r in table["rows"]))
+        if table else None, tuple(map(str, raw.get("notes", ()))),
+        CertificateAdditions(str(extra.get("title", "")),
+                             tuple((str(a), str(b)) for a, b in extra.get("fields", ())),
+                             tuple(map(str, extra.get("notes", ())))))
 
 
 def smoke_service(folder: Path) -> list[Problem]:

@@ -166,6 +166,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "col.case.note": {"zh-CN": "说明", "en": "Note"},
     "records.licences": {"zh-CN": "我的电子证照", "en": "My electronic licences"},
     "records.benefits": {"zh-CN": "免申即享", "en": "Benefits without applying"},
+    "col.certificate.title": {"zh-CN": "证明名称", "en": "Certificate"},
+    "col.certificate.issue_date": {"zh-CN": "开具日期", "en": "Issued on"},
+    "col.certificate.serial": {"zh-CN": "证明编号", "en": "Serial"},
+    "records.certificates": {"zh-CN": "近30天开具的证明", "en": "Certificates of the last 30 days"},
     "report.context": {"zh-CN": "（终端提示：{value}）", "en": " (terminal said: {value})"},
     # guide section titles
     "guide.conditions": {"zh-CN": "办理条件", "en": "Who can apply"},

@@ -31,9 +31,14 @@ class KioskPrinting:
                             self._hub.get("receipt_printer"), self._signer,
                             specimen=self._specimen)
 
-    def print_certificate(self, document: CertificateDocument, session: Any) -> fp.PrintOutcome:
-        """Render, journal and print one certificate."""
-        return _outcome(self._service().print_certificate(document, session.session_id))
+    def print_certificate(self, document: CertificateDocument, session: Any,
+                          reissue: bool = False) -> fp.PrintOutcome:
+        """Render, journal and print one certificate (``reissue``: 证明补打, see
+        `PrintService.reissue`)."""
+        service = self._service()
+        if reissue:
+            return _outcome(service.reissue(document, session.session_id))
+        return _outcome(service.print_certificate(document, session.session_id))
 
     def print_receipt(self, document: ReceiptDocument, session: Any = None) -> fp.PrintOutcome:
         """Journal and print one receipt."""

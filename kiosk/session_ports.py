@@ -14,7 +14,12 @@ from datetime import date
 from typing import Any, TypeVar
 
 from flows import ports as fp
-from flows.documents import CertificateDocument, DocumentTable, ReceiptDocument
+from flows.documents import (
+    CertificateAdditions,
+    CertificateDocument,
+    DocumentTable,
+    ReceiptDocument,
+)
 from kiosk.devices import DEVICE_LABELS
 from kiosk.logs import log_event
 from kiosk.platform.errors import PlatformError
@@ -125,17 +130,24 @@ class KioskSessionPorts:
                                    tuple(fp.CaseEvent(h.at, h.label, h.note) for h in p.history))
         return self._call("case_progress", get)
 
-    def issue_certificate(self, kind: str, idempotency_key: str, case_number: str = ""
+    def issue_certificate(self, kind: str, idempotency_key: str, case_number: str = "",
+                          additions: CertificateAdditions | None = None,
                           ) -> fp.IssuedCertificate | fp.PortFailure:
         """Ask the platform to issue a certificate (same key -> same serial)."""
-        def get() -> fp.IssuedCertificate:
-            c = self._client.issue_certificate(kind, self._token, case_number=case_number,
-                                               idempotency_key=idempotency_key)
-            table = DocumentTable(tuple(c.table.columns), tuple(tuple(r) for r in c.table.rows)
-                                  ) if c.table else None
-            return fp.IssuedCertificate(c.serial, c.kind, c.title, c.issuer, c.issue_date,
-                                        tuple(c.fields), table, tuple(c.notes))
-        return self._call("issue_certificate", get)
+        return self._call("issue_certificate", lambda: _issued(self._client.issue_certificate(
+            kind, self._token, case_number=case_number, additions=additions,
+            idempotency_key=idempotency_key)))
+
+    def issued_certificates(self) -> tuple[fp.CertificateSummary, ...] | fp.PortFailure:
+        """Certificates issued to the resident lately, newest first (证明补打)."""
+        return self._call("issued_certificates", lambda: tuple(
+            fp.CertificateSummary(c.serial, c.kind, c.title, c.issue_date.isoformat())
+            for c in self._client.issued_certificates(self._token)))
+
+    def reissue_certificate(self, serial: str) -> fp.IssuedCertificate | fp.PortFailure:
+        """The stored certificate again: same serial, same content (not another's: refused)."""
+        return self._call("reissue_certificate", lambda: _issued(
+            self._client.reissue_certificate(serial, self._token)))
 
     def book_appointment(self, service: str, idempotency_key: str, day: str = ""
                          ) -> fp.Appointment | fp.PortFailure:
@@ -157,11 +169,13 @@ class KioskSessionPorts:
         return self._submissions.report_problem(report)
 
     # -- devices -----------------------------------------------------------------------------
-    def print_certificate(self, document: CertificateDocument) -> fp.PrintOutcome:
-        """Render and print a certificate on A4 (journaled: never lost, never doubled)."""
+    def print_certificate(self, document: CertificateDocument,
+                          reissue: bool = False) -> fp.PrintOutcome:
+        """Render and print a certificate on A4 (journaled: never lost, never two documents
+        under one serial); ``reissue``: 证明补打, another copy even when printed here before."""
         if not self._device_usable("document_printer"):
             return fp.PrintOutcome(False, _down("document_printer"))
-        return self._printing.print_certificate(document, self._session)
+        return self._printing.print_certificate(document, self._session, reissue=reissue)
 
     def print_receipt(self, document: ReceiptDocument) -> fp.PrintOutcome:
         """Print a thermal receipt."""
@@ -180,6 +194,14 @@ class KioskSessionPorts:
         return {name: fp.DeviceAvailability(self._device_usable(name),
                                             "" if self._device_usable(name) else _down(name))
                 for name in fp.KNOWN_DEVICES}
+
+
+def _issued(c: Any) -> fp.IssuedCertificate:
+    """A platform `Certificate` as the flows see it."""
+    table = DocumentTable(tuple(c.table.columns), tuple(tuple(r) for r in c.table.rows)
+                          ) if c.table else None
+    return fp.IssuedCertificate(c.serial, c.kind, c.title, c.issuer, c.issue_date,
+                                tuple(c.fields), table, tuple(c.notes), c.additions)
 
 
 def _down(device: str) -> str:

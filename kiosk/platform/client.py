@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 import requests
 
+from flows.documents import CertificateAdditions
 from kiosk.logs import log_event
 from kiosk.platform.errors import ErrorKind, PlatformError, kind_for_status
 from kiosk.platform.models import (
@@ -35,6 +36,7 @@ from kiosk.platform.models import (
     Health,
     HeartbeatAck,
     HeartbeatReport,
+    IssuedCertificateSummary,
     Licence,
     Prefill,
     ProblemReportReceipt,
@@ -360,9 +362,14 @@ class PlatformClient:
         resident_token: str,
         *,
         case_number: str = "",
+        additions: CertificateAdditions | None = None,
         idempotency_key: str | None = None,
     ) -> Certificate:
-        """``POST /v1/certificates``: the same key always returns the same serial."""
+        """``POST /v1/certificates``: the same key always returns the same serial.
+
+        ``additions`` (what the service's template prints besides the platform's content) are
+        kept with the serial, so `reissue_certificate` returns the very same document.
+        """
         body: dict[str, Any] = {
             "kind": kind,
             "resident_token": resident_token,
@@ -370,10 +377,42 @@ class PlatformClient:
         }
         if case_number:
             body["case_number"] = case_number
+        if additions is not None:
+            body["additions"] = {
+                "title": additions.title,
+                "fields": [list(f) for f in additions.fields],
+                "notes": list(additions.notes),
+            }
         data, replayed, key = self._post(
             "issue_certificate", "/v1/certificates", body, idempotency_key
         )
         return self._shape("issue_certificate", lambda: Certificate.from_json(data, key, replayed))
+
+    def issued_certificates(self, resident_token: str) -> tuple[IssuedCertificateSummary, ...]:
+        """``GET /v1/residents/{token}/certificates``: issued lately, newest first (证明补打)."""
+        data, _ = self._request(
+            "issued_certificates", "GET", f"/v1/residents/{_seg(resident_token)}/certificates"
+        )
+        return self._shape(
+            "issued_certificates",
+            lambda: tuple(IssuedCertificateSummary.from_json(i) for i in data["items"]),
+        )
+
+    def reissue_certificate(
+        self, serial: str, resident_token: str, *, idempotency_key: str | None = None
+    ) -> Certificate:
+        """``POST /v1/certificates/{serial}/reissue``: the stored certificate unchanged (same
+        serial, same content); `PlatformError` NOT_FOUND when it is not the resident's."""
+        body = {"resident_token": resident_token, "terminal_id": self.terminal_id}
+        data, replayed, key = self._post(
+            "reissue_certificate",
+            f"/v1/certificates/{_seg(serial)}/reissue",
+            body,
+            idempotency_key,
+        )
+        return self._shape(
+            "reissue_certificate", lambda: Certificate.from_json(data, key, replayed)
+        )
 
     def check_certificate(self, serial: str) -> CertificateCheck:
         """``GET /v1/certificates/{serial}``: whether a printed serial was issued."""

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from drivers.status import DeviceStatus
-from flows.documents import CertificateDocument, DocumentTable
+from flows.documents import CertificateAdditions, CertificateDocument, DocumentTable
 from kiosk.privacy import mask_id_number
 
 
@@ -381,11 +381,13 @@ class Certificate:
     seal_text: str = ""
     idempotency_key: str = ""
     replayed: bool = False
+    additions: CertificateAdditions = field(default_factory=CertificateAdditions)
 
     @classmethod
     def from_json(cls, data: dict[str, Any], key: str = "", replayed: bool = False) -> Certificate:
         """Build from the JSON answer."""
         table = data.get("table")
+        extra = data.get("additions") or {}
         return cls(
             serial=str(data["serial"]),
             kind=str(data["kind"]),
@@ -407,6 +409,11 @@ class Certificate:
             seal_text=str(data.get("seal_text") or data.get("issuer", "")),
             idempotency_key=key,
             replayed=replayed,
+            additions=CertificateAdditions(
+                title=str(extra.get("title", "")),
+                fields=tuple((str(f[0]), str(f[1])) for f in extra.get("fields", [])),
+                notes=tuple(str(n) for n in extra.get("notes", [])),
+            ),
         )
 
     def to_document(self) -> CertificateDocument:
@@ -427,6 +434,26 @@ class Certificate:
 
     def __repr__(self) -> str:
         return f"Certificate(kind={self.kind}, serial={self.serial})"
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedCertificateSummary:
+    """``GET /v1/residents/{token}/certificates`` item: a certificate issued to the resident."""
+
+    serial: str
+    kind: str
+    title: str
+    issue_date: date
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> IssuedCertificateSummary:
+        """Build from one JSON item."""
+        return cls(
+            serial=str(data["serial"]),
+            kind=str(data["kind"]),
+            title=str(data.get("title", "")),
+            issue_date=date.fromisoformat(str(data["issue_date"])),
+        )
 
 
 @dataclass(frozen=True, slots=True)

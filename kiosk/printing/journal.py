@@ -234,6 +234,20 @@ class PrintJournal:
                                          entry_id))
             return self._get(db, entry_id)
 
+    def reopen(self, entry_id: int, reason: str) -> PrintEntry:
+        """Open a done or voided certificate again (state failed, ``reason``) because the
+        resident asked for it again (证明补打); other entries are returned unchanged."""
+        now = self._clock()
+        with self._tx() as db:
+            entry = self._get(db, entry_id)
+            if entry.kind is not PrintKind.CERTIFICATE or entry.state not in (
+                    PrintState.DONE, PrintState.VOIDED):
+                return entry
+            db.execute("UPDATE prints SET state = ?, reason = ?, finished_at = NULL,"
+                       " updated_at = ? WHERE id = ?",
+                       (PrintState.FAILED.value, reason[:500], now, entry_id))
+            return self._get(db, entry_id)
+
     def purge_settled(self, before: float) -> int:
         """Housekeeping: delete done and voided rows last changed before ``before`` (epoch
         seconds); open prints (pending, submitted, failed) are never purged. Returns the count."""

@@ -2,8 +2,9 @@
 
 `message_for(kind, result, status)` picks the fault from the driver's `PrintResult` and the
 printer's `DeviceStatus`; the message says plainly what went wrong, that nothing is lost, and the
-next steps: another terminal, collecting at the window, or reprinting later with the code on the
-receipt.
+next steps: for a certificate, 证明补打 at any terminal (the platform reissues the same serial and
+content) or collecting it at the window with the print code; for a receipt, doing it again here
+later or the window.
 """
 
 from __future__ import annotations
@@ -34,16 +35,20 @@ class NextStep(StrEnum):
 
     OTHER_TERMINAL = "other_terminal"
     COLLECT_AT_WINDOW = "collect_at_window"
-    REPRINT_WITH_CODE = "reprint_with_code"
+    REPRINT_LATER_HERE = "reprint_later_here"
     RETRY_LATER_HERE = "retry_later_here"
 
 
+#: What each next step says. A certificate is kept by the platform under its serial, so the
+#: 证明补打 service prints it again at any terminal; the window finds it by the print code.
 NEXT_STEP_TEXT = {
-    NextStep.OTHER_TERMINAL: "到附近其他自助终端，输入或扫描打印码重新打印",
-    NextStep.COLLECT_AT_WINDOW: "到服务大厅窗口出示身份证领取纸质件",
-    NextStep.REPRINT_WITH_CODE: "稍后回到本机，凭打印码 {code} 重新打印",
-    NextStep.RETRY_LATER_HERE: "稍后在本机重试",
+    NextStep.OTHER_TERMINAL: "到任一自助终端，刷身份证后选择“证明补打”重新打印，证明编号不变",
+    NextStep.COLLECT_AT_WINDOW: "到服务大厅窗口出示身份证领取纸质件（打印码 {code}）",
+    NextStep.REPRINT_LATER_HERE: "稍后回到本机，刷身份证后选择“证明补打”重新打印",
+    NextStep.RETRY_LATER_HERE: "稍后在本机重新办理并打印",
 }
+#: The window step when there is no print code to quote.
+COLLECT_AT_WINDOW_NO_CODE = "到服务大厅窗口出示身份证领取纸质件"
 
 _TITLES = {
     PrinterFault.PAPER_OUT: "打印机缺纸",
@@ -74,7 +79,9 @@ class ResidentMessage:
 
     def steps_text(self) -> list[str]:
         """The next steps as sentences (the reprint code filled in)."""
-        return [NEXT_STEP_TEXT[s].format(code=self.reprint_code) for s in self.next_steps]
+        return [COLLECT_AT_WINDOW_NO_CODE if s is NextStep.COLLECT_AT_WINDOW and not
+                self.reprint_code else NEXT_STEP_TEXT[s].format(code=self.reprint_code)
+                for s in self.next_steps]
 
     def full_text(self) -> str:
         """Title, body and numbered next steps in one text (for voice or a simple label)."""
@@ -116,9 +123,9 @@ def message_for(kind: PrintKind, result: PrintResult, status: DeviceStatus | Non
         body = f"本机暂时无法打印您的{what}，工作人员已收到通知。{what}已为您保存，不会丢失。"
     steps: tuple[NextStep, ...]
     if kind is PrintKind.CERTIFICATE:
-        steps = (NextStep.OTHER_TERMINAL, NextStep.COLLECT_AT_WINDOW, NextStep.REPRINT_WITH_CODE)
+        steps = (NextStep.OTHER_TERMINAL, NextStep.COLLECT_AT_WINDOW, NextStep.REPRINT_LATER_HERE)
     else:
-        steps = (NextStep.REPRINT_WITH_CODE, NextStep.COLLECT_AT_WINDOW)
+        steps = (NextStep.RETRY_LATER_HERE, NextStep.COLLECT_AT_WINDOW)
     if not reprint_code:
         steps = (NextStep.COLLECT_AT_WINDOW,)
     return ResidentMessage(fault, _TITLES[fault], body, steps, reprint_code)

@@ -3,7 +3,8 @@
 `print_certificate` renders the certificate (signed QR code), records it in the journal before
 anything is sent, submits it to the A4 printer, and records the outcome. When the printer does
 not finish, the result carries a resident message with the next steps and the reprint code;
-`reprint` prints the same document again under the same serial (never a new serial). Receipts
+`reprint` prints the same document again under the same serial (never a new serial); `reissue`
+does so for a certificate the platform reissued (证明补打, at this or any terminal). Receipts
 follow the same path through the receipt printer.
 """
 
@@ -25,6 +26,7 @@ from kiosk.printing.messages import ResidentMessage, message_for
 from kiosk.printing.receipts import receipt_from_document
 
 LOG = logging.getLogger("kiosk.printing")
+REISSUE_REASON = "reissued at the resident's request (证明补打)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,23 @@ class PrintService:
         if entry.state is PrintState.DONE:
             result = PrintResult(True, entry.job_id, "completed", "already printed")
             return PrintOutcome(True, entry, result)
+        return self._print_certificate(entry, doc)
+
+    def reissue(self, doc: CertificateDocument, case_id: str) -> PrintOutcome:
+        """证明补打: print a certificate the platform reissued (same serial, same content).
+
+        The journal keeps one row per serial: printed here before, that row is used again
+        (attempts count up; a done or voided one is reopened, since the resident asked for
+        the document again); never printed here, a new row. Different content under a known
+        serial is still refused (`SerialConflict`).
+        """
+        digest = certificate_digest(doc).hex()
+        entry = self.journal.record(PrintKind.CERTIFICATE, case_id, serial=doc.serial,
+                                    digest=digest)
+        if entry.state in (PrintState.DONE, PrintState.VOIDED):
+            entry = self.journal.reopen(entry.id, REISSUE_REASON)
+        log_event(LOG, "certificate_reissue", print_id=entry.id, serial=doc.serial,
+                  attempts_before=entry.attempts)
         return self._print_certificate(entry, doc)
 
     def _print_certificate(self, entry: PrintEntry, doc: CertificateDocument) -> PrintOutcome:

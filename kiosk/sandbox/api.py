@@ -39,6 +39,10 @@ APPOINTMENT_DAYS_AHEAD = 14
 PROBLEM_REPLY_DAYS = 3
 FACE_MISMATCH_MARKER = b"SANDBOX-FACE-MISMATCH"
 VERIFY_METHODS = ("idcard", "sscard", "qrcode", "face")
+#: 证明补打: certificates issued this many days back are listed for reissue.
+REISSUE_DAYS = 30
+MAX_ADDITION_CHARS = 200  # one title, label, value or note a service adds to a certificate
+MAX_ADDITION_LINES = 12
 WINDOWS = ("1号窗口", "2号窗口", "3号窗口", "4号窗口", "5号窗口", "6号窗口")
 
 
@@ -613,6 +617,7 @@ def issue_certificate(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]:
             "time_limit_days": stored["time_limit_days"],
             "next_step": stored["next_step"],
         }
+    additions = _additions(body)
     found, summaries = _records_of(conn, resident.id_number)
     spouse = by_key(resident.spouse_key).name if resident.spouse_key else ""
     facts = certificates.Facts(
@@ -630,6 +635,8 @@ def issue_certificate(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]:
     seq = _next_seq(conn, "certificates")
     serial = f"ZM{call.today:%Y%m%d}{seq:06d}{secrets.token_hex(2).upper()}"
     certificate = {"serial": serial, **content}
+    if additions is not None:
+        certificate["additions"] = additions
     conn.execute(
         "INSERT INTO certificates (seq, serial, kind, id_number, terminal_id, "
         "case_number, body, idempotency_key, created_at) "
@@ -647,6 +654,80 @@ def issue_certificate(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]:
         ),
     )
     return 201, certificate
+
+
+def _additions(body: dict[str, Any]) -> dict[str, Any] | None:
+    """The issuing service's additions (printed title, extra lines, notes), checked; kept with
+    the serial so that a reissue prints the same document."""
+    raw = body.get("additions")
+    if raw is None:
+        return None
+    bad = ApiError(422, "invalid_field", "证明补充内容格式不正确")
+    if not isinstance(raw, dict) or set(raw) - {"title", "fields", "notes"}:
+        raise bad
+    title, fields, notes = raw.get("title", ""), raw.get("fields", []), raw.get("notes", [])
+    if not isinstance(title, str) or len(title) > MAX_ADDITION_CHARS:
+        raise bad
+    if (
+        not isinstance(fields, list)
+        or len(fields) > MAX_ADDITION_LINES
+        or not all(
+            isinstance(f, list)
+            and len(f) == 2
+            and all(isinstance(x, str) and len(x) <= MAX_ADDITION_CHARS for x in f)
+            for f in fields
+        )
+    ):
+        raise bad
+    if (
+        not isinstance(notes, list)
+        or len(notes) > MAX_ADDITION_LINES
+        or not all(isinstance(n, str) and len(n) <= MAX_ADDITION_CHARS for n in notes)
+    ):
+        raise bad
+    return {"title": title, "fields": fields, "notes": notes}
+
+
+def certificate_list(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]:
+    """GET /v1/residents/{token}/certificates: issued to the resident in the last
+    `REISSUE_DAYS` days, newest first (no content)."""
+    resident = _token_resident(call, conn, call.params["token"])
+    since = (call.today - timedelta(days=REISSUE_DAYS)).isoformat()
+    items = []
+    for row in conn.execute(
+        "SELECT body FROM certificates WHERE id_number=? ORDER BY seq DESC", (resident.id_number,)
+    ):
+        body = json.loads(row["body"])
+        if body["issue_date"] < since:
+            continue
+        printed_title = (body.get("additions") or {}).get("title") or body["title"]
+        items.append(
+            {
+                "serial": body["serial"],
+                "kind": body["kind"],
+                "title": printed_title,
+                "issue_date": body["issue_date"],
+            }
+        )
+    return 200, {"items": items}
+
+
+def certificate_reissue(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]:
+    """POST /v1/certificates/{serial}/reissue: the stored certificate unchanged (same serial,
+    same content) for its own holder; 404 for anyone else. Each reissue is recorded."""
+    body = _obj(call)
+    resident = _token_resident(call, conn, _str(body, "resident_token", "身份核验凭证"))
+    terminal_id = _str(body, "terminal_id", "终端编号", max_chars=64)
+    row = conn.execute(
+        "SELECT body, id_number FROM certificates WHERE serial=?", (call.params["serial"],)
+    ).fetchone()
+    if row is None or row["id_number"] != resident.id_number:
+        raise ApiError(404, "certificate_not_found", "未查询到您名下的该证明，请核对证明编号")
+    conn.execute(
+        "INSERT INTO certificate_reissues (serial, terminal_id, created_at) VALUES (?, ?, ?)",
+        (call.params["serial"], terminal_id, _iso(call.now)),
+    )
+    return 200, json.loads(row["body"])
 
 
 def certificate_check(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]:
@@ -845,6 +926,8 @@ PUBLIC_ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/applications/{case_number}", application_status),
     Route("POST", "/v1/certificates", issue_certificate, creates=True),
     Route("GET", "/v1/certificates/{serial}", certificate_check),
+    Route("GET", "/v1/residents/{token}/certificates", certificate_list),
+    Route("POST", "/v1/certificates/{serial}/reissue", certificate_reissue),
     Route("POST", "/v1/appointments", book_appointment, creates=True),
     Route("POST", "/v1/ratings", rate, creates=True),
     Route("POST", "/v1/problem-reports", report_problem, creates=True),

@@ -46,6 +46,9 @@ CREATE TABLE IF NOT EXISTS certificates (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, serial TEXT UNIQUE NOT NULL, kind TEXT NOT NULL,
     id_number TEXT NOT NULL, terminal_id TEXT NOT NULL, case_number TEXT, body TEXT NOT NULL,
     idempotency_key TEXT, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS certificate_reissues (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, serial TEXT NOT NULL, terminal_id TEXT NOT NULL,
+    created_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS appointments (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, ticket TEXT NOT NULL, day TEXT NOT NULL,
     service TEXT NOT NULL, window TEXT NOT NULL, id_number TEXT NOT NULL,

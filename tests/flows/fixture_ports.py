@@ -17,7 +17,12 @@ from typing import Any
 
 import yaml
 
-from flows.documents import CertificateDocument, DocumentTable, ReceiptDocument
+from flows.documents import (
+    CertificateAdditions,
+    CertificateDocument,
+    DocumentTable,
+    ReceiptDocument,
+)
 from flows.ports import (
     ApplicationOutcome,
     ApplicationRequest,
@@ -27,6 +32,7 @@ from flows.ports import (
     CapturedDocument,
     CaseEvent,
     CaseProgress,
+    CertificateSummary,
     DeviceAvailability,
     IssuedCertificate,
     Licence,
@@ -40,6 +46,7 @@ from flows.ports import (
     RecordsPage,
     Resident,
 )
+from flows.smoke import issued_from_fixture
 
 ALL_DEVICES = ("idcard", "smartcard", "camera", "scanner", "receipt_printer", "document_printer")
 NETWORK_DOWN = PortFailure("网络暂时不通，请稍后重试", "network")
@@ -150,8 +157,9 @@ class FixturePorts:
                             tuple(CaseEvent(**{k: str(v) for k, v in e.items()})
                                   for e in raw.get("history", ())))
 
-    def issue_certificate(self, kind: str, idempotency_key: str,
-                          case_number: str = "") -> IssuedCertificate | PortFailure:
+    def issue_certificate(self, kind: str, idempotency_key: str, case_number: str = "",
+                          additions: CertificateAdditions | None = None,
+                          ) -> IssuedCertificate | PortFailure:
         if self._failing("issue_certificate"):
             return NETWORK_DOWN
         self.calls[-1] = ("issue_certificate", (kind, idempotency_key, case_number))
@@ -168,9 +176,28 @@ class FixturePorts:
                                 tuple(tuple(map(str, r)) for r in table["rows"]))
             if table else None,
             notes=tuple(raw.get("notes", ())),
+            additions=additions or CertificateAdditions(),
         )
         self.serials[idempotency_key] = issued
         return issued
+
+    def _all_issued(self) -> list[IssuedCertificate]:
+        stored = [issued_from_fixture(c) for c in self.fixtures.get("issued_certificates") or ()]
+        return [*reversed(self.serials.values()), *stored]
+
+    def issued_certificates(self) -> tuple[CertificateSummary, ...] | PortFailure:
+        if self._failing("issued_certificates"):
+            return NETWORK_DOWN
+        return tuple(CertificateSummary(c.serial, c.kind, c.additions.title or c.title,
+                                        c.issue_date.isoformat()) for c in self._all_issued())
+
+    def reissue_certificate(self, serial: str) -> IssuedCertificate | PortFailure:
+        if self._failing("reissue_certificate"):
+            return NETWORK_DOWN
+        self.calls[-1] = ("reissue_certificate", serial)
+        found = next((c for c in self._all_issued() if c.serial == serial), None)
+        return found or PortFailure("未查询到该证明，请核对证明编号", "not_found",
+                                    retryable=False)
 
     def book_appointment(self, service: str, idempotency_key: str,
                          day: str = "") -> Appointment | PortFailure:
@@ -195,7 +222,8 @@ class FixturePorts:
         self.reports.append(report)
         return ProblemReportReceipt(f"P{len(self.reports):04d}", 3)
 
-    def print_certificate(self, document: CertificateDocument) -> PrintOutcome:
+    def print_certificate(self, document: CertificateDocument,
+                          reissue: bool = False) -> PrintOutcome:
         if self._failing("print_certificate"):
             return PrintOutcome(False, "打印机缺纸，请联系工作人员")
         self.printed_certificates.append(document)

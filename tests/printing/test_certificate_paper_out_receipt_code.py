@@ -26,7 +26,7 @@ def test_reprint_with_the_code_from_the_receipt(docprinter, receipt_printer, jou
     assert receipt.ok
     printed = decode(receipt_printer.simulator.captured()).text
     assert code in printed and certificate.serial in printed
-    assert "其他自助终端" in printed
+    assert "证明补打" in printed
 
     # Later: paper loaded; the resident types the code from the receipt.
     docprinter.simulator.set_fault("complete")

@@ -48,7 +48,14 @@ def test_certificate_faults_offer_another_terminal() -> None:
     result, status, _ = CASES[0]
     message = message_for(PrintKind.CERTIFICATE, result, status, "K7M2Q9XH")
     assert message.next_steps[0] is NextStep.OTHER_TERMINAL
-    assert "其他自助终端" in message.full_text()
+    assert "任一自助终端" in message.full_text() and "证明补打" in message.full_text()
+    assert "证明编号不变" in message.full_text()
+
+
+def test_without_a_code_the_window_step_quotes_none() -> None:
+    result, status, _ = CASES[2]
+    message = message_for(PrintKind.CERTIFICATE, result, status, "")
+    assert message.steps_text() == ["到服务大厅窗口出示身份证领取纸质件"]
 
 
 def test_without_a_code_only_the_window_is_offered() -> None:

@@ -23,5 +23,5 @@ def test_paper_out_before_printing(receipt_printer, journal, signer, events) -> 
     assert journal.pending_reprints() == [entry]
     assert outcome.message is not None and outcome.message.fault is PrinterFault.PAPER_OUT
     assert outcome.message.title == "打印机缺纸"
-    assert NextStep.REPRINT_WITH_CODE in outcome.message.next_steps
+    assert outcome.message.next_steps == (NextStep.RETRY_LATER_HERE, NextStep.COLLECT_AT_WINDOW)
     assert any(e.payload.supplies is SupplyState.OUT for e in events)
