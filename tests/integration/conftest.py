@@ -75,10 +75,10 @@ class Scenario:
 class Terminal:
     """A running kiosk under test and the probes the scenarios use."""
 
-    def __init__(self, parts: KioskParts, data_dir: Path) -> None:
+    def __init__(self, parts: KioskParts, data_dir: Path, sandbox_url: str = "") -> None:
         self.parts = parts
         self.data_dir = data_dir
-        self.sandbox_url = parts.sandbox.url
+        self.sandbox_url = sandbox_url or parts.sandbox.url
 
     # -- residents and sessions ------------------------------------------------------------
     @staticmethod
