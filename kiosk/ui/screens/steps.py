@@ -12,7 +12,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 
-from flows.views import Action, Field, FieldKind, Intent, StepKind, View
+from flows.views import Action, Field, FieldKind, Intent, StepKind, Table, View
 from kiosk.i18n import _
 from kiosk.ui.context import UiContext
 from kiosk.ui.keyboard import OnScreenKeyboard
@@ -218,6 +218,11 @@ class PrintScreen(StepScreen):
             shown = view.reference and view.reference not in (view.body or "")
             reference = _("编号：{reference}", reference=view.reference) if shown else ""
             self.content.add_widget(Text(reference, colour, m.font(40), bold=True))
+        if self.kind is StepKind.PRINT_CERTIFICATE and view.outcome == "failed" and view.reference:
+            # issued but not printed: the platform keeps it under its serial
+            self.reprint_hint = Text(_("证明已保存：可在任一自助终端刷身份证后选择“证明补打”"
+                                       "重新打印，证明编号不变。"), p.text, m.font(36), bold=True)
+            self.content.add_widget(self.reprint_hint)
         self.add_sections(view)
         self.content.add_widget(Spacer())
 
@@ -244,6 +249,30 @@ class RecordsScreen(StepScreen):
             return
         if table.summary:
             self.content.add_widget(Text(table.summary, p.text, m.font(34, cap=1.25), bold=True))
+        self.row_buttons: dict[str, KButton] = {}
+        if view.extra.get("selectable") and view.options:
+            self._selectable_rows(view)
+        else:
+            self._grid(table)
+        if table.pages > 1:
+            self._pager(table)
+
+    def _selectable_rows(self, view: View) -> None:
+        """One large button per row: tapping it chooses that row (e.g. the case, the
+        certificate to print again)."""
+        m, p = self.ctx.metrics, self.ctx.palette
+        column = _scroll_column(self.content, m.px(16))
+        for option in view.options:
+            label = option.label + (f"\n[size={int(m.font(28))}]{option.detail}[/size]"
+                                    if option.detail else "")
+            button = KButton(label, lambda v=option.value: self.send("choose", v), m, p,
+                             kind="secondary", markup=True,
+                             height=m.px(150 if option.detail else 120))
+            self.row_buttons[option.value] = button
+            column.add_widget(button)
+
+    def _grid(self, table: Table) -> None:
+        m, p = self.ctx.metrics, self.ctx.palette
         grid = GridLayout(cols=max(1, len(table.columns)), size_hint_y=None,
                           spacing=(m.px(2), m.px(2)))
         grid.bind(minimum_height=grid.setter("height"))
@@ -263,18 +292,20 @@ class RecordsScreen(StepScreen):
         scroll = ScrollView(do_scroll_x=False)
         scroll.add_widget(grid)
         self.content.add_widget(scroll)
-        if table.pages > 1:
-            pager = BoxLayout(orientation="horizontal", size_hint_y=None, height=m.px(100),
-                              spacing=m.px(20))
-            pager.add_widget(KButton(_("上一页"), lambda: self.send("page", table.page - 1), m, p,
-                                     enabled=table.page > 1))
-            pager.add_widget(Text(_("第 {page} 页 / 共 {pages} 页（{total} 条）", page=table.page,
-                                    pages=table.pages, total=table.total),
-                                  p.text, m.font(32, cap=1.2), halign="center",
-                                  fixed_height=True))
-            pager.add_widget(KButton(_("下一页"), lambda: self.send("page", table.page + 1), m, p,
-                                     enabled=table.page < table.pages))
-            self.content.add_widget(pager)
+
+    def _pager(self, table: Table) -> None:
+        m, p = self.ctx.metrics, self.ctx.palette
+        pager = BoxLayout(orientation="horizontal", size_hint_y=None, height=m.px(100),
+                          spacing=m.px(20))
+        pager.add_widget(KButton(_("上一页"), lambda: self.send("page", table.page - 1), m, p,
+                                 enabled=table.page > 1))
+        pager.add_widget(Text(_("第 {page} 页 / 共 {pages} 页（{total} 条）", page=table.page,
+                                pages=table.pages, total=table.total),
+                              p.text, m.font(32, cap=1.2), halign="center",
+                              fixed_height=True))
+        pager.add_widget(KButton(_("下一页"), lambda: self.send("page", table.page + 1), m, p,
+                                 enabled=table.page < table.pages))
+        self.content.add_widget(pager)
 
 
 class ChooseScreen(StepScreen):
