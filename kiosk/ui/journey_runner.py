@@ -75,14 +75,14 @@ def _offscreen() -> None:
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 
 
-def _wait_ready(kiosk: Any, driver: Any) -> None:
+def _wait_ready(composed: Any, driver: Any) -> None:
     """Pump until the first frame's start-up ran, the start-up reconciliation (queued on the
     single worker before this marker) finished and the devices are usable."""
-    driver.wait_for(kiosk.started.is_set, READY_TIMEOUT_SECONDS, "first frame")
+    driver.wait_for(composed.started.is_set, READY_TIMEOUT_SECONDS, "first frame")
     reconciled = threading.Event()
-    kiosk.runner.submit(lambda: None, lambda _result: reconciled.set())
+    composed.runner.submit(lambda: None, lambda _result: reconciled.set())
     driver.wait_for(reconciled.is_set, READY_TIMEOUT_SECONDS, "start-up reconciliation")
-    hub = kiosk.parts.hub
+    hub = composed.parts.hub
     driver.wait_for(lambda: all(hub.usable(n) for n in USED_DEVICES), READY_TIMEOUT_SECONDS,
                     "devices ready")
 
@@ -103,13 +103,13 @@ def main(argv: list[str] | None = None) -> int:
     _offscreen()
     from kiosk.launcher import compose
 
-    kiosk = compose(_settings(args.data_dir, args.base_url), width, height,
+    composed = compose(_settings(args.data_dir, args.base_url), width, height,
                     catalogue_dir=args.catalogue)
     from kiosk.ui.driver import UiDriver
     from kiosk.ui.journeys import apply_generic, query_and_print
 
-    driver = UiDriver(kiosk.app)
-    hub = kiosk.parts.hub
+    driver = UiDriver(composed.app)
+    hub = composed.parts.hub
     n = 0
 
     def mark(tap: str) -> None:
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         "print": (PRINT_SERVICE, lambda: query_and_print(driver, hub, mark=mark)),
     }
     try:
-        _wait_ready(kiosk, driver)
+        _wait_ready(composed, driver)
         print("ready", flush=True)
         rng = random.Random(args.seed)
         while args.journeys < 0 or n < args.journeys:
@@ -133,15 +133,15 @@ def main(argv: list[str] | None = None) -> int:
                 journey()
             except AssertionError as exc:  # a bounded wait ran out: say so, start again
                 print(f"fail {n} {kind} {str(exc).splitlines()[0]}", flush=True)
-                kiosk.parts.controller.finish()
+                composed.parts.controller.finish()
                 driver.wait_for_screen("attract")
             else:
                 print(f"end {n} {kind}", flush=True)
             n += 1
     finally:
         driver.close()
-        kiosk.runner.shutdown()
-        kiosk.parts.close()
+        composed.runner.shutdown()
+        composed.parts.close()
     return 0
 
 
