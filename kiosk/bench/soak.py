@@ -8,8 +8,8 @@ session identified with the platform, one service run to the end by the headless
 prints, applications through the outbox, appointments and problem reports.
 
 UI sessions (``--ui``): the same kiosk in the real Kivy UI (SDL offscreen), driven by touches
-through kiosk/ui/driver.py: the simulated ID card is presented, 社保缴费记录查询 is tapped, the
-A4 certificate printed, the service rated, 退出 tapped.
+through kiosk/ui/driver.py (kiosk.ui.journeys.query_and_print): the simulated ID card is
+presented, 社保缴费记录查询 is tapped, the A4 certificate printed, the service rated, 退出 tapped.
 
 The platform is the sandbox in its own process (`kiosk sandbox --port 0`), as on site where the
 platform is remote, so the figures are the kiosk's own; ``--platform embedded`` keeps it in
@@ -230,6 +230,7 @@ def ui_soak(sessions: int, warmup: int, separate: bool = True) -> int:
     from kiosk.tasks import ThreadRunner
     from kiosk.ui.app import KioskApp, dispatch_to_ui
     from kiosk.ui.driver import UiDriver
+    from kiosk.ui.journeys import query_and_print
 
     root = Path(tempfile.mkdtemp(prefix="kiosk-soak-ui-"))
     configure_logging(root / "log", "WARNING")
@@ -249,7 +250,7 @@ def ui_soak(sessions: int, warmup: int, separate: bool = True) -> int:
         def one(i: int) -> None:
             nonlocal failures
             try:
-                ui_journey(driver, parts)
+                query_and_print(driver, parts.hub)
             except AssertionError:
                 failures += 1
                 parts.controller.finish()
@@ -277,33 +278,6 @@ def ui_soak(sessions: int, warmup: int, separate: bool = True) -> int:
         parts.close()
         platform.stop()
         shutil.rmtree(root, ignore_errors=True)
-
-
-def ui_journey(driver: Any, parts: Any) -> None:
-    """Card -> 社保缴费记录查询 -> print the certificate -> 非常满意 -> 退出 (touches)."""
-    from kiosk.demo_cards import demo_id_card
-    from kiosk.ui.driver import find_button
-
-    app = driver.app
-    card = parts.hub.simulator("idcard")
-    card.insert(demo_id_card("worker"))
-    driver.wait_for(lambda: "您好" in app.screens["home"].greeting.text, what="greeting")
-    card.remove()
-    driver.tap(app.screens["home"].tile_buttons["social-insurance-payments"])
-    driver.wait_for_screen("step_records")
-    driver.tap(app.screens["step_records"].buttons["next"])
-    driver.wait_for_screen("step_print_certificate")
-    driver.tap(app.screens["step_print_certificate"].buttons["print"])
-    driver.wait_for(lambda: app.state.view is not None and app.state.view.outcome == "done",
-                    what="certificate printed")
-    driver.tap(app.screens["step_print_certificate"].buttons["next"])
-    driver.wait_for_screen("step_rate")
-    driver.tap(find_button(app.screens["step_rate"], "非常满意"))
-    driver.wait_for(lambda: any(o.selected for o in app.state.view.options), what="score")
-    driver.tap(app.screens["step_rate"].buttons["rate"])
-    driver.wait_for_screen("home")
-    driver.tap(app.screens["home"].exit_button)
-    driver.wait_for_screen("attract")
 
 
 def main(argv: list[str]) -> int:

@@ -68,6 +68,10 @@ class SandboxProcess:
         """GET /_sandbox/stats."""
         return requests.get(f"{self.url}/_sandbox/stats", timeout=10).json()
 
+    def faults(self, spec: dict) -> None:
+        """POST /_sandbox/faults (kiosk/sandbox/faults.py): arm a fault plan."""
+        requests.post(f"{self.url}/_sandbox/faults", json=spec, timeout=10).raise_for_status()
+
 
 @pytest.fixture
 def sandbox_process(tmp_path: Path) -> Iterator[SandboxProcess]:

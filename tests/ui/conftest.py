@@ -66,18 +66,11 @@ class RunningKiosk:
                              DEVICE_READY_SECONDS, f"devices {names} ready")
 
     def present_id_card(self, key: str = "worker") -> None:
-        """Place a sandbox resident's ID card, wait until identified, take the card away and
-        wait until the reader has noticed (a card put back within the reader's removal window
-        counts as never removed, as on a real reader)."""
-        from kiosk.demo_cards import demo_id_card
+        """Place a sandbox resident's ID card until identified, then take it away
+        (kiosk.ui.journeys.present_id_card)."""
+        from kiosk.ui.journeys import present_id_card
 
-        reader = self.parts.hub.get("idcard")
-        self.driver.wait_for(lambda: reader.card_state.value == "absent", what="empty reader")
-        self.sim("idcard").insert(demo_id_card(key))
-        self.driver.wait_for(lambda: self.app.state is not None and bool(self.app.state.greeting)
-                             and not self.app.state.busy, what="greeting")
-        self.sim("idcard").remove()
-        self.driver.wait_for(lambda: reader.card_state.value == "absent", what="card removed")
+        present_id_card(self.driver, self.parts.hub, key)
 
     def back_to_attract(self) -> None:
         """End any session (as 退出 does) and wait for the attract screen."""

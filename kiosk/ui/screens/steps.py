@@ -523,6 +523,21 @@ class FormScreen(StepScreen):
         """The typed answer goes with 下一步."""
         return getattr(self, "value", None) if name in ("next", "answer") else None
 
+    def _action(self, name: str) -> Callable[[], None]:
+        """下一步 after typing sends the typed text as the field's ``answer`` (the flow's
+        ``next`` keeps the value it already has, so a typed value would be lost)."""
+        if name != "next":
+            return super()._action(name)
+
+        def next_step() -> None:
+            field = self.view.field if self.view is not None else None
+            typed = getattr(self, "value", None)
+            if field is not None and not field.options and typed != field.value:
+                self.send("answer", typed)
+            else:
+                self.send("next", typed)
+        return next_step
+
 
 class CheckScreen(StepScreen):
     """Check your answers; each may be changed."""
