@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from flows import ports as fp
+from kiosk.journaldb import open_journal_db
 from kiosk.logs import log_event
 from kiosk.platform.errors import PlatformError
 
@@ -75,10 +76,7 @@ class Outbox:
             db.executescript(SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
-        return db
+        return open_journal_db(self.path)
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
