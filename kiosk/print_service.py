@@ -7,14 +7,21 @@ once. The journal (kiosk.printing.journal) guarantees no lost and no doubled cer
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 from flows import ports as fp
 from flows.documents import CertificateDocument, ReceiptDocument
 from kiosk.certificates.keys import load_signer
-from kiosk.printing.journal import PrintJournal
+from kiosk.logs import log_event
+from kiosk.printing.journal import PrintJournal, SerialConflict
 from kiosk.printing.service import PrintOutcome, PrintService
+
+LOG = logging.getLogger(__name__)
+#: Shown when the platform's content for a serial differs from what this terminal printed.
+SERIAL_CONFLICT_MESSAGE = ("这份证明与本机此前打印的内容不一致，为防止同一编号出现两份不同的证明，"
+                           "本次未打印。请到服务大厅窗口出示身份证办理。")
 
 
 class KioskPrinting:
@@ -36,9 +43,14 @@ class KioskPrinting:
         """Render, journal and print one certificate (``reissue``: 证明补打, see
         `PrintService.reissue`)."""
         service = self._service()
-        if reissue:
-            return _outcome(service.reissue(document, session.session_id))
-        return _outcome(service.print_certificate(document, session.session_id))
+        try:
+            if reissue:
+                return _outcome(service.reissue(document, session.session_id))
+            return _outcome(service.print_certificate(document, session.session_id))
+        except SerialConflict:
+            # Never two documents under one serial: refuse plainly, print nothing.
+            log_event(LOG, "certificate_serial_conflict", serial=document.serial)
+            return fp.PrintOutcome(False, SERIAL_CONFLICT_MESSAGE)
 
     def print_receipt(self, document: ReceiptDocument, session: Any = None) -> fp.PrintOutcome:
         """Journal and print one receipt."""
