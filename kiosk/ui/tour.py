@@ -204,6 +204,7 @@ def run_tour(out: Path) -> int:
         driver.wait_for_screen("out_of_service")
         tour.shot("out-of-service", "暂停服务：设备不可用时")
         parts.lifecycle.set_service_available(True, "tour")
+        _reprint_pass(tour, driver, parts)
         _face_pass(tour, driver, parts)
         _mode_pass(tour, driver, parts, "en", lambda p: p.with_locale("en"),
                    "English")
@@ -218,6 +219,43 @@ def run_tour(out: Path) -> int:
         parts.close()
         shutil.rmtree(data, ignore_errors=True)
     return 0
+
+
+def _reprint_pass(tour: Tour, driver: Any, parts: Any) -> None:
+    """Paper runs out mid-certificate (the message names 证明补打), then 证明补打 lists the
+    certificate and prints it again under the same serial."""
+    app, controller = driver.app, parts.controller
+    printer = parts.hub.simulator("document_printer")
+    _identify(driver, parts)
+    driver.wait_for_screen("home")
+    driver.tap(app.screens["home"].tile_buttons["social-insurance-payments"])
+    driver.wait_for_screen("step_records")
+    _tap_action(driver, "next")
+    driver.wait_for_screen("step_print_certificate")
+    printer.set_fault("media-empty")
+    _tap_action(driver, "print")
+    driver.wait_for(lambda: bool(app.state.view and app.state.view.error) and not app.state.busy,
+                    what="paper-out message")
+    tour.shot("print-paper-out", "打印中途缺纸：证明已保存，可到任一终端“证明补打”，编号不变")
+    printer.set_fault("complete")
+    printer.load_paper()
+    driver.wait_for(lambda: parts.hub.usable("document_printer"), 60, "printer back")
+    controller.home()
+    driver.wait_for_screen("home")
+    driver.tap(app.screens["home"].tab_buttons["打印"])
+    driver.tap(app.screens["home"].tile_buttons["certificate-reprint"])
+    driver.wait_for_screen("step_records")
+    records = app.screens["step_records"]
+    driver.wait_for(lambda: bool(records.row_buttons), what="certificates listed")
+    tour.shot("reprint-list", "证明补打：近30天开具的证明，点选一份重新打印")
+    driver.tap(next(iter(records.row_buttons.values())))
+    driver.wait_for_screen("step_print_certificate")
+    _tap_action(driver, "print")
+    driver.wait_for(lambda: app.state.view is not None and app.state.view.outcome == "done",
+                    what="certificate reprinted")
+    tour.shot("reprint-done", "证明补打：同一编号重新打印完成")
+    controller.finish()
+    driver.wait_for_screen("attract")
 
 
 def _face_pass(tour: Tour, driver: Any, parts: Any) -> None:
