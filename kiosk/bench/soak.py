@@ -50,6 +50,7 @@ class Sample:
     rss_kb: int
     fds: int
     threads: int  # OS threads (native ones included)
+    fd_kinds: tuple[str, ...] = ()  # what each descriptor is (socket, pipe, a file's name)
 
     @classmethod
     def now(cls) -> Sample:
@@ -59,8 +60,28 @@ class Sample:
         for line in Path("/proc/self/status").read_text().splitlines():
             key, _, value = line.partition(":")
             fields[key] = value.strip()
-        return cls(int(fields["VmRSS"].split()[0]), len(os.listdir("/proc/self/fd")),
-                   int(fields["Threads"]))
+        kinds = tuple(sorted(_fd_kind(fd) for fd in os.listdir("/proc/self/fd")))
+        return cls(int(fields["VmRSS"].split()[0]), len(kinds), int(fields["Threads"]), kinds)
+
+
+def _fd_kind(fd: str) -> str:
+    """A descriptor's kind: ``socket``, ``pipe``, ``anon_inode:...`` or the file's base name."""
+    try:
+        target = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return "gone"
+    kind = target.split(":[", 1)[0]
+    return kind if kind != target else Path(target).name
+
+
+def _fd_change(start: Sample, end: Sample) -> str:
+    """The descriptors opened and closed between two samples, by kind."""
+    from collections import Counter
+
+    diff = Counter(end.fd_kinds)
+    diff.subtract(Counter(start.fd_kinds))
+    changes = [f"{n:+d} {kind}" for kind, n in sorted(diff.items()) if n]
+    return f" ({', '.join(changes)})" if changes else ""
 
 
 def _journeys() -> list[Any]:
@@ -139,7 +160,8 @@ def _report(label: str, samples: list[Sample], sessions: int, per: int, goal_mb:
         print("  RSS by quarter: " + " -> ".join(f"{x.rss_kb / 1024:.1f}" for x in samples)
               + f" MB; second half {half_mb:+.2f} MB -> {half_mb / (sessions / 2) * per:+.2f} MB"
               f" per {per:,} sessions (extrapolated)")
-    print(f"  files    start {start.fds:5d}  end {end.fds:5d}  growth {end.fds - start.fds:+d}")
+    print(f"  files    start {start.fds:5d}  end {end.fds:5d}  growth {end.fds - start.fds:+d}"
+          + _fd_change(start, end))
     print(f"  threads  start {start.threads:5d}  end {end.threads:5d}  growth "
           f"{end.threads - start.threads:+d}")
 
@@ -286,7 +308,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--sessions", type=int, default=2000, help="engine sessions")
     parser.add_argument("--ui", action="store_true", help="also run sessions through the UI")
     parser.add_argument("--ui-sessions", type=int, default=200, help="UI sessions (--ui)")
-    parser.add_argument("--warmup", type=int, default=50, help="sessions before measuring")
+    parser.add_argument("--warmup", type=int, default=1000,
+                        help="engine sessions before measuring (the journals' bounded SQLite "
+                             "page caches fill in about 1,000 sessions)")
     parser.add_argument("--ui-warmup", type=int, default=20, help="UI sessions before measuring")
     parser.add_argument("--platform", choices=("process", "embedded"), default="process",
                         help="the sandbox platform in its own process (default) or in-process")
