@@ -17,6 +17,7 @@ import os
 import random
 import sys
 from pathlib import Path
+from typing import Any
 
 from kiosk.composition import BUILTIN_CATALOGUE, build_kiosk
 from kiosk.logs import configure_logging
@@ -30,13 +31,16 @@ SUBMIT = Journey("generic-application", "worker", "submit")
 PRINT = Journey("social-insurance-certificate", "worker", "print")
 
 
-def _settings(data_dir: Path, base_url: str) -> object:
+def runner_settings(data_dir: Path, base_url: str,
+                    unused_devices: tuple[str, ...] = UNUSED_DEVICES) -> Any:
+    """Demo-profile settings for a journey runner: its own data dir, the platform at
+    ``base_url`` (embedded when empty), ``unused_devices`` switched off."""
     env = dict(os.environ)
     env["KIOSK__PATHS__DATA_DIR"] = str(data_dir)
     env["KIOSK__PROFILE"] = "demo"
     if base_url:
         env["KIOSK__PLATFORM__BASE_URL"] = base_url
-    for name in UNUSED_DEVICES:
+    for name in unused_devices:
         env[f"KIOSK__DEVICES__{name.upper()}"] = "none"
     return load_settings(environ=env)
 
@@ -50,9 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--journeys", type=int, default=-1, help="-1: until killed")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    settings = _settings(args.data_dir, args.base_url)
+    settings = runner_settings(args.data_dir, args.base_url)
     configure_logging(args.data_dir / "log", "INFO")
-    parts = build_kiosk(settings, InlineRunner(), catalogue_dir=args.catalogue)  # type: ignore[arg-type]
+    parts = build_kiosk(settings, InlineRunner(), catalogue_dir=args.catalogue)
     try:
         parts.start_devices()  # opens the printers and reconciles (inline runner: at once)
         print("ready", flush=True)

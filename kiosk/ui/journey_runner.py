@@ -43,7 +43,8 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.composition import BUILTIN_CATALOGUE
-from kiosk.settings import Settings, load_settings
+from kiosk.reliability.journey_runner import runner_settings
+from kiosk.settings import Settings
 
 #: Devices the runner does without (only the ID card reader and the two printers are used).
 UNUSED_DEVICES = ("smartcard", "camera", "scanner")
@@ -56,14 +57,7 @@ DEFAULT_SIZE = "1920x1080"
 
 
 def _settings(data_dir: Path, base_url: str) -> Settings:
-    env = dict(os.environ)
-    env["KIOSK__PATHS__DATA_DIR"] = str(data_dir)
-    env["KIOSK__PROFILE"] = "demo"
-    if base_url:
-        env["KIOSK__PLATFORM__BASE_URL"] = base_url
-    for name in UNUSED_DEVICES:
-        env[f"KIOSK__DEVICES__{name.upper()}"] = "none"
-    return load_settings(environ=env)
+    return runner_settings(data_dir, base_url, UNUSED_DEVICES)
 
 
 def _offscreen() -> None:

@@ -85,10 +85,7 @@ def apply_generic(driver: UiDriver, hub: Any, key: str = "worker",
     driver.tap(app.screens["home"].tile_buttons[service])
     driver.wait_for_screen("step_form")
     form = app.screens["step_form"]
-    keyboard = next(w for w in form.walk() if hasattr(w, "candidate_buttons"))
-    for letter in TYPED_PINYIN:
-        driver.tap(keyboard.keys[letter])
-    driver.tap(keyboard.candidate_buttons[0])
+    type_pinyin(driver, form)
     driver.tap(form.buttons["next"])
     driver.wait_for_screen("step_check")
     driver.tap(app.screens["step_check"].buttons["confirm"])
@@ -101,3 +98,11 @@ def apply_generic(driver: UiDriver, hub: Any, key: str = "worker",
     driver.wait_for_screen("step_result")
     driver.tap(app.screens["step_result"].buttons["next"])
     rate_and_leave(driver)
+
+
+def type_pinyin(driver: Any, form: Any, pinyin: str = TYPED_PINYIN) -> None:
+    """Type ``pinyin`` on the form's on-screen pinyin keyboard and tap the first candidate."""
+    keyboard = next(w for w in form.walk() if hasattr(w, "candidate_buttons"))
+    for letter in pinyin:
+        driver.tap(keyboard.keys[letter])
+    driver.tap(keyboard.candidate_buttons[0])

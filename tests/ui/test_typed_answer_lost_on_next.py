@@ -8,7 +8,7 @@ Typed through the pinyin keyboard by touches: 无犯罪记录证明 -> 就业 ->
 from __future__ import annotations
 
 from kiosk.ui.driver import find_button
-from kiosk.ui.journeys import TYPED_PINYIN
+from kiosk.ui.journeys import type_pinyin
 from tests.ui.conftest import RunningKiosk
 
 SERVICE = "no-criminal-record"
@@ -23,10 +23,7 @@ def test_typed_text_is_the_answer(kiosk: RunningKiosk) -> None:
     driver.tap(find_button(app.screens["step_choose"], "就业"))
     driver.wait_for_screen("step_form")
     form = app.screens["step_form"]
-    keyboard = next(w for w in form.walk() if hasattr(w, "candidate_buttons"))
-    for letter in TYPED_PINYIN:
-        driver.tap(keyboard.keys[letter])
-    driver.tap(keyboard.candidate_buttons[0])
+    type_pinyin(driver, form)
     typed = form.value
     assert typed
     driver.tap(form.buttons["next"])
