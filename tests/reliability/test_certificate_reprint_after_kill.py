@@ -36,9 +36,14 @@ def _journal_rows(data: Path) -> list[tuple[str, str, int]]:
     path = data / "prints.sqlite3"
     if not path.exists():
         return []
-    with sqlite3.connect(path, timeout=10) as conn:
+    conn = sqlite3.connect(path, timeout=10)
+    try:
         return conn.execute("SELECT serial, state, attempts FROM prints WHERE kind = "
                             "'certificate'").fetchall()
+    except sqlite3.OperationalError:  # the child created the file, not yet its table
+        return []
+    finally:
+        conn.close()
 
 
 def _kill_while_printing(data: Path, url: str, tmp: Path) -> str:
