@@ -27,6 +27,16 @@ from flows.definition import END, FieldDef, FlowDefinition, OptionDef, StepDef
 from flows.documents import CertificateAdditions, CertificateDocument, ReceiptDocument
 from flows.expressions import ExpressionError, is_date, is_id_number, is_phone
 from flows.fill import certificate_additions, compose_certificate, fill_receipt, guide_receipt
+from flows.page import (
+    DONE_PAGE,
+    GUIDE_PAGE,
+    OVERLAY_PAGES,
+    RATE_PAGE,
+    REPORT_PAGE,
+    REPORT_SENT_PAGE,
+    UNAVAILABLE_PAGE,
+    Page,
+)
 from flows.ports import (
     ApplicationOutcome,
     ApplicationRequest,
@@ -43,30 +53,13 @@ from flows.ports import (
     SessionPorts,
 )
 from flows.screens import build_view
+from flows.steps import STEP_TYPES
 from flows.strings import GUIDE_KEYS, RATING_REASON_KEYS, REPORT_CATEGORY_KEYS, say
 from flows.views import Action, Field, FieldKind, Intent, Option, Section, StepKind, Table, View
-
-# Built-in pages every service has (ids a definition cannot use: they start with "_").
-GUIDE_PAGE = "_guide"
-REPORT_PAGE = "_report"
-REPORT_SENT_PAGE = "_report_sent"
-RATE_PAGE = "_rate"
-DONE_PAGE = "_done"
-UNAVAILABLE_PAGE = "_unavailable"
-#: Built-in pages reachable on top of any step (they return to it with ``back``).
-OVERLAY_PAGES = (GUIDE_PAGE, REPORT_PAGE, REPORT_SENT_PAGE)
 
 SCORES = (5, 4, 3, 2, 1)
 LOW_SCORES = (1, 2)  # 不满意 / 非常不满意 need a reason
 MAX_AUTO_STEPS = 200  # guard against a definition that skips in a circle
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    """Where the run is: a step and, for form steps, which question."""
-
-    step: str
-    index: int = 0
 
 
 @dataclass(slots=True)
@@ -199,18 +192,18 @@ class FlowRun:
             return self.view()
         shown_error, self.error = self.error, ""
         if action == "guide" and self.page.step not in OVERLAY_PAGES:
-            self._push(Page(GUIDE_PAGE))
+            self.push(Page(GUIDE_PAGE))
         elif action == "report" and self.page.step != REPORT_PAGE and not self._on_report_step():
             self._report_from = self.page.step
             self._report_draft = {"category": "", "description": ""}
             self._report_context = shown_error
-            self._push(Page(REPORT_PAGE))
+            self.push(Page(REPORT_PAGE))
             if isinstance(intent.value, Mapping):  # one-shot report from any screen
                 self._on_report(intent)
         elif action == "back":
-            self._back()
+            self.back()
         elif action == "cancel":
-            self._finish()
+            self.finish()
         elif action == "scanned":
             self._on_scanned(intent.value)
         else:
@@ -394,11 +387,13 @@ class FlowRun:
 
     # ------------------------------------------------------------------ navigation
 
-    def _push(self, page: Page) -> None:
+    def push(self, page: Page) -> None:
+        """Show ``page`` next, the current one going onto the history."""
         self.history.append(self.page)
         self.page = page
 
-    def _back(self) -> None:
+    def back(self) -> None:
+        """Return to the previous page shown (nothing when there is none)."""
         if not self.can_go_back():
             return
         self.page = self.history.pop()
@@ -406,29 +401,29 @@ class FlowRun:
         while self.page.step == REPORT_SENT_PAGE and self.history:
             self.page = self.history.pop()
 
-    def _advance(self) -> None:
+    def advance(self) -> None:
         """Leave the current step for the next one (recorded in history)."""
         step = self.step()
         if step is None:
-            self._finish()
+            self.finish()
             return
         if step.type == "form" and not self.editing:
             nxt = self._next_field_index(step, self.page.index + 1)
             if nxt is not None:
-                self._push(Page(step.id, nxt))
+                self.push(Page(step.id, nxt))
                 self._settle()
                 return
         if self.editing:
             self.editing = False
             target = self._check_page()
             if target is not None:
-                self._push(target)
+                self.push(target)
                 return
         target_id = self._transition(step)
         if target_id == END:
-            self._finish()
+            self.finish()
             return
-        self._push(Page(target_id, self._first_index(target_id)))
+        self.push(Page(target_id, self._first_index(target_id)))
         self._settle()
 
     def _transition(self, step: StepDef) -> str:
@@ -475,7 +470,8 @@ class FlowRun:
                 return Page(sid)
         return None
 
-    def _finish(self) -> None:
+    def finish(self) -> None:
+        """Leave the service: through the rating page, then the DONE page."""
         if self.rated or self.page.step == RATE_PAGE:
             self.history.clear()
             self.page = Page(DONE_PAGE)
@@ -493,7 +489,7 @@ class FlowRun:
             if step.when is not None and not _truthy(step.when, names, self.today):
                 following = self._following(step)  # a skipped step: the next one in order
                 if following == END:
-                    self._finish()
+                    self.finish()
                     return
                 self.page = Page(following, self._first_index(following))
                 continue
@@ -501,13 +497,15 @@ class FlowRun:
                 return
             target = self._transition(step)
             if target == END:
-                self._finish()
+                self.finish()
                 return
             self.page = Page(target, self._first_index(target))
         self.error = say("error.rule", self.locale)  # a definition looping on skips
 
     def _auto(self, step: StepDef) -> bool:
         """Work done on entering ``step``; True when it has nothing to show (skip it)."""
+        if step.type in STEP_TYPES:
+            return STEP_TYPES[step.type].enter(self, step)
         match step.type:
             case "identify":
                 if self.resident() is not None:
@@ -696,18 +694,18 @@ class FlowRun:
             if intent.action in ("next", "resume") and self._report_step:
                 self.page = Page(self._report_step)
                 self._report_step = ""
-                self._advance()
+                self.advance()
             elif intent.action in ("next", "resume"):
-                self._back()
+                self.back()
             elif intent.action == "finish":
-                self._finish()
+                self.finish()
             return
         if page == RATE_PAGE:
             self._on_rate(intent)
             return
         if page == UNAVAILABLE_PAGE:
             if intent.action in ("next", "finish"):
-                self._finish()
+                self.finish()
             return
         step = self.step()
         if step is None:
@@ -718,6 +716,8 @@ class FlowRun:
             self._report_from = step.id
             self._report_step = step.id
             self._on_report(intent)
+        elif step.type in STEP_TYPES:
+            STEP_TYPES[step.type].handle(self, step, intent)
         else:
             getattr(self, f"_on_{step.type}")(step, intent)
 
@@ -727,7 +727,7 @@ class FlowRun:
                 self.error = say("error.not_identified", self.locale)
                 return
             self._load_prefill()
-            self._advance()
+            self.advance()
 
     def _on_choose(self, step: StepDef, intent: Intent) -> None:
         allowed = {o.value for o in self.visible_options(step.options)}
@@ -741,12 +741,12 @@ class FlowRun:
                 self.error = say("error.choose", self.locale)
                 return
             self.answers[step.key] = str(intent.value)
-            self._advance()
+            self.advance()
         elif intent.action == "next":
             if not self.answers.get(step.key):
                 self.error = say("error.choose", self.locale)
                 return
-            self._advance()
+            self.advance()
 
     def visible_options(self, options: tuple[OptionDef, ...]) -> tuple[OptionDef, ...]:
         """Options whose condition holds."""
@@ -758,7 +758,7 @@ class FlowRun:
     def _on_form(self, step: StepDef, intent: Intent) -> None:
         f = self.current_field()
         if f is None:
-            self._advance()
+            self.advance()
             return
         if intent.action in ("answer", "choose"):
             value = intent.value
@@ -772,17 +772,17 @@ class FlowRun:
                 return
             self.answers[f.key] = text
             self.prefilled.discard(f.key)
-            self._advance()
+            self.advance()
         elif intent.action == "next":
             text = self.field_value(f)
             problem = self._valid(f, text)
             if problem:
                 self.error = problem
                 return
-            self._advance()
+            self.advance()
         elif intent.action == "skip" and not f.required:
             self.answers.setdefault(f.key, "")
-            self._advance()
+            self.advance()
 
     def _valid(self, f: FieldDef, text: str) -> str:
         """"" when ``text`` is an acceptable answer for ``f``, else the message."""
@@ -815,10 +815,10 @@ class FlowRun:
                 for i, f in enumerate(s.fields):
                     if f.key == intent.value and f.editable:
                         self.editing = True
-                        self._push(Page(sid, i))
+                        self.push(Page(sid, i))
                         return
         elif intent.action in ("next", "confirm"):
-            self._advance()
+            self.advance()
 
     def _on_capture(self, step: StepDef, intent: Intent) -> None:
         assert step.material is not None
@@ -839,9 +839,9 @@ class FlowRun:
             if name not in self.captures and not step.optional:
                 self.error = say("error.capture_needed", self.locale)
                 return
-            self._advance()
+            self.advance()
         elif intent.action == "skip" and step.optional:
-            self._advance()
+            self.advance()
 
     def _on_licence(self, step: StepDef, intent: Intent) -> None:
         offered = {lic.licence_id for lic in self.licences_offered()}
@@ -849,13 +849,13 @@ class FlowRun:
             values = intent.value if isinstance(intent.value, (list, tuple)) else [intent.value]
             self.attached = [str(v) for v in values if str(v) in offered]
         elif intent.action == "next":
-            self._advance()
+            self.advance()
 
     def _on_submit(self, step: StepDef, intent: Intent) -> None:
         if intent.action not in ("submit", "next", "retry"):
             return
         if self._submitted is not None:  # already submitted (a double tap): just move on
-            self._advance()
+            self.advance()
             return
         service = step.service or self.definition.service_code
         key = self.idempotency_key(f"submit:{step.id}")
@@ -891,7 +891,7 @@ class FlowRun:
                                   "status": outcome.status.value, "reason": outcome.reason,
                                   "next_step": outcome.next_step,
                                   "time_limit_days": outcome.time_limit_days}
-        self._advance()
+        self.advance()
         self.history.clear()  # never back across a submission
 
     def _step_answers(self, step: StepDef) -> dict[str, str]:
@@ -907,7 +907,7 @@ class FlowRun:
         if intent.action == "print" and step.receipt:
             self._prints[step.id] = "done" if self._print_receipt(step.receipt) else "failed"
         elif intent.action in ("next", "finish"):
-            self._advance()
+            self.advance()
 
     def _on_records(self, step: StepDef, intent: Intent) -> None:
         state = self._records.get(step.id)
@@ -928,7 +928,7 @@ class FlowRun:
             values = {str(item.get(column, "")) for item in state["items"]}
             if str(intent.value) in values:
                 self.answers[step.select] = str(intent.value)
-                self._advance()
+                self.advance()
             else:
                 self.error = say("error.choose", self.locale)
         elif intent.action == "print" and step.receipt and state:
@@ -939,7 +939,7 @@ class FlowRun:
             if step.select and not self.answers.get(step.select):
                 self.error = say("error.choose", self.locale)
                 return
-            self._advance()
+            self.advance()
 
     def _on_print_certificate(self, step: StepDef, intent: Intent) -> None:
         if intent.action in ("print", "retry"):
@@ -950,9 +950,9 @@ class FlowRun:
             if self._prints.get(step.id) not in ("done", "refused") and intent.action == "next":
                 self.error = say("error.print_first", self.locale)
                 return
-            self._advance()
+            self.advance()
         elif intent.action == "skip":
-            self._advance()
+            self.advance()
 
     def _print_certificate(self, step: StepDef) -> None:
         usable, reason = self.device_usable("document_printer")
@@ -1023,7 +1023,7 @@ class FlowRun:
             else:
                 self._prints[step.id] = "failed"
         elif intent.action in ("next", "skip", "finish"):
-            self._advance()
+            self.advance()
 
     def _print_receipt(self, name: str, rows: tuple[tuple[str, ...], ...] = ()) -> bool:
         usable, reason = self.device_usable("receipt_printer")
@@ -1049,13 +1049,13 @@ class FlowRun:
         if intent.action == "print":
             self._print_guide()
         elif intent.action == "next":
-            self._advance()
+            self.advance()
 
     def _on_guide_page(self, intent: Intent) -> None:
         if intent.action == "print":
             self._print_guide()
         elif intent.action == "next":
-            self._back()
+            self.back()
 
     def _print_guide(self) -> None:
         usable, reason = self.device_usable("receipt_printer")
@@ -1070,14 +1070,10 @@ class FlowRun:
         else:
             self.record.receipts_printed += 1
 
-    def _on_message(self, step: StepDef, intent: Intent) -> None:
-        if intent.action in ("next", "finish"):
-            self._advance()
-
     def _on_rate(self, intent: Intent) -> None:
         if intent.action == "skip":
             self.rated = True
-            self._finish()
+            self.finish()
             return
         if intent.action == "choose":
             try:
@@ -1114,7 +1110,7 @@ class FlowRun:
         self.record.rating_id = receipt.rating_id
         self.record.score = score
         self.rated = True
-        self._finish()
+        self.finish()
 
     def rating_reasons(self) -> list[str]:
         """Reasons offered for a low score, in the run's language."""

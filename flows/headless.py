@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flows.engine import FlowRun
+from flows.steps import STEP_TYPES
 from flows.views import Intent, StepKind, View
 
 MAX_SCREENS = 120
@@ -25,6 +26,8 @@ class Stuck(AssertionError):
 def intent_for(view: View, answers: Mapping[str, Any], run: FlowRun) -> Intent:
     """What a resident with these answers does on this screen."""
     kind = view.kind
+    if kind.value in STEP_TYPES:
+        return STEP_TYPES[kind.value].answer(view, answers, run)
     if kind is StepKind.IDENTIFY:
         return Intent("identified")
     if kind is StepKind.CHOOSE:
@@ -79,10 +82,6 @@ def intent_for(view: View, answers: Mapping[str, Any], run: FlowRun) -> Intent:
     if kind is StepKind.REPORT:
         return Intent("report", {"category": view.options[0].value,
                                  "description": answers.get("_report", "")})
-    if kind is StepKind.MESSAGE:
-        if any(a.name == "resume" for a in view.actions):
-            return Intent("finish")
-        return Intent("finish") if view.extra.get("unavailable") else Intent("next")
     raise Stuck(f"no intent for {kind}")
 
 

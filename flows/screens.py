@@ -7,22 +7,28 @@ back (when there is somewhere to go) and leave (cancel).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from flows.definition import FieldDef, StepDef
+from flows.definition import StepDef
 from flows.ports import ApplicationOutcome, ApplicationStatus, Appointment
+from flows.steps import STEP_TYPES
 from flows.strings import say, summary_text
+from flows.viewkit import (
+    common_actions,
+    field_view,
+    lines_as_fields,
+    make_view,
+    step_title,
+    window_name,
+)
 from flows.views import Action, Field, FieldKind, Option, Section, StepKind, Table, View
 
 if TYPE_CHECKING:
     from flows.engine import FlowRun
 
-_FIELD_KINDS = {k.value: k for k in FieldKind}
-
-
 def build_view(run: FlowRun) -> View:
     """The screen for ``run``'s current page."""
-    from flows import engine as e
+    from flows import page as e
 
     page = run.page.step
     builders = {
@@ -34,63 +40,11 @@ def build_view(run: FlowRun) -> View:
         return builders[page](run)
     step = run.step()
     assert step is not None, f"no step {page!r}"
+    if step.type in STEP_TYPES:
+        return STEP_TYPES[step.type].view(run, step)
     builder = {"rate": _rate_step, "report": _report_step}.get(step.type) or globals()[
         f"_{step.type}"]
     return builder(run, step)
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def _common(run: FlowRun, *, guide: bool = True, report: bool = True) -> list[Action]:
-    loc = run.locale
-    actions = []
-    if run.can_go_back():
-        actions.append(Action("back", say("back", loc)))
-    if guide:
-        actions.append(Action("guide", say("guide", loc)))
-    if report:
-        actions.append(Action("report", say("report", loc)))
-    actions.append(Action("cancel", say("cancel", loc)))
-    return actions
-
-
-def _view(run: FlowRun, kind: StepKind, title: str, step: StepDef | None, speech: str,
-          actions: list[Action], **kw: Any) -> View:
-    order = run.definition.order
-    progress = (order.index(step.id) + 1, len(order)) if step is not None else (0, 0)
-    if step is not None and step.speech:
-        speech = run.text(step.speech)
-    extra = {"service": run.definition.id, "page": run.page.step, "index": run.page.index}
-    extra.update(kw.pop("extra", {}))
-    return View(
-        step_id=run.page.step if not run.page.index else f"{run.page.step}.{run.page.index}",
-        kind=kind, title=title, service_title=run.text(run.definition.title),
-        error=kw.pop("error", run.error), actions=tuple(actions), progress=progress, speech=speech,
-        extra=extra, **kw,
-    )
-
-
-def _title(run: FlowRun, step: StepDef, default_key: str, **values: object) -> str:
-    return run.text(step.title) if step.title else say(default_key, run.locale, **values)
-
-
-def _field(run: FlowRun, f: FieldDef, *, with_error: bool = False) -> Field:
-    options = tuple(Option(o.value, run.text(o.label), run.text(o.detail),
-                           selected=run.answers.get(f.key) == o.value)
-                    for o in run.visible_options(f.options))
-    value = run.field_value(f)
-    label = run.text(f.label)
-    if f.kind == "choice":
-        shown = next((o.label for o in options if o.value == value), value)
-    else:
-        shown = value
-    return Field(
-        key=f.key, label=label, kind=_FIELD_KINDS.get(f.kind, FieldKind.TEXT), value=shown,
-        prefilled=f.key in run.prefilled, required=f.required,
-        hint=run.text(f.hint) or (say("prefilled", run.locale) if f.key in run.prefilled else ""),
-        error=run.error if with_error else "", options=options, max_length=f.max_length,
-    )
 
 
 # ---------------------------------------------------------------- steps of the library
@@ -98,9 +52,9 @@ def _field(run: FlowRun, f: FieldDef, *, with_error: bool = False) -> Field:
 
 def _identify(run: FlowRun, step: StepDef) -> View:
     loc = run.locale
-    return _view(run, StepKind.IDENTIFY, _title(run, step, "title.identify"), step,
+    return make_view(run, StepKind.IDENTIFY, step_title(run, step, "title.identify"), step,
                  say("speech.identify", loc),
-                 [Action("identified", say("identified", loc), primary=True), *_common(run)],
+                 [Action("identified", say("identified", loc), primary=True), *common_actions(run)],
                  body=run.text(step.text),
                  extra={"methods": ["idcard", "sscard", "qrcode", "face"]})
 
@@ -112,8 +66,8 @@ def _choose(run: FlowRun, step: StepDef) -> View:
                            selected=o.value in chosen_set)
                     for o in run.visible_options(step.options))
     actions = [Action("next", say("next", run.locale), primary=True)] if step.multiple else []
-    title = _title(run, step, "title.choose")
-    return _view(run, StepKind.CHOOSE, title, step, title, [*actions, *_common(run)],
+    title = step_title(run, step, "title.choose")
+    return make_view(run, StepKind.CHOOSE, title, step, title, [*actions, *common_actions(run)],
                  body=run.text(step.text), options=options, multiple=step.multiple)
 
 
@@ -121,12 +75,12 @@ def _form(run: FlowRun, step: StepDef) -> View:
     loc = run.locale
     f = run.current_field()
     assert f is not None
-    field = _field(run, f, with_error=True)
+    field = field_view(run, f, with_error=True)
     actions = [Action("next", say("next", loc), primary=True)]
     if not f.required:
         actions.append(Action("skip", say("skip", loc)))
-    return _view(run, StepKind.FORM, run.text(step.title) or field.label, step,
-                 say("speech.form", loc, label=field.label), [*actions, *_common(run)],
+    return make_view(run, StepKind.FORM, run.text(step.title) or field.label, step,
+                 say("speech.form", loc, label=field.label), [*actions, *common_actions(run)],
                  body=run.text(step.text), field=field,
                  extra={"question": run.page.index + 1, "questions": len(step.fields)})
 
@@ -137,7 +91,7 @@ def _check(run: FlowRun, step: StepDef) -> View:
     for sid in run.definition.order:
         for f in run.definition.steps[sid].fields:
             if f.key in run.answers:
-                fields.append(_field(run, f))
+                fields.append(field_view(run, f))
     materials = run.names()["materials"]
     sections = []
     for sid in run.definition.order:
@@ -148,9 +102,9 @@ def _check(run: FlowRun, step: StepDef) -> View:
                 state, say("no_licence", loc))
             sections.append(Section(run.text(m.label), text))
     editable = {f.key for s in run.definition.steps.values() for f in s.fields if f.editable}
-    return _view(run, StepKind.CHECK, _title(run, step, "title.check"), step,
+    return make_view(run, StepKind.CHECK, step_title(run, step, "title.check"), step,
                  say("speech.check", loc),
-                 [Action("confirm", say("confirm", loc), primary=True), *_common(run)],
+                 [Action("confirm", say("confirm", loc), primary=True), *common_actions(run)],
                  body=run.text(step.text), fields=tuple(fields), sections=tuple(sections),
                  extra={"editable": sorted(editable)})
 
@@ -165,8 +119,8 @@ def _capture(run: FlowRun, step: StepDef) -> View:
                Action("next", say("next", loc), primary=captured, enabled=captured)]
     if step.optional:
         actions.append(Action("skip", say("skip", loc)))
-    return _view(run, StepKind.CAPTURE, _title(run, step, "title.capture", name=name), step,
-                 say("speech.capture", loc, name=name), [*actions, *_common(run)],
+    return make_view(run, StepKind.CAPTURE, step_title(run, step, "title.capture", name=name), step,
+                 say("speech.capture", loc, name=name), [*actions, *common_actions(run)],
                  body=run.text(step.text),
                  extra={"material": step.material.name, "captured": captured})
 
@@ -176,18 +130,19 @@ def _licence(run: FlowRun, step: StepDef) -> View:
     options = tuple(Option(lic.licence_id, lic.title, f"{lic.issuer} · {say('exempt', loc)}",
                            selected=lic.licence_id in run.attached)
                     for lic in run.licences_offered())
-    return _view(run, StepKind.LICENCE, _title(run, step, "title.licence"), step,
+    return make_view(run, StepKind.LICENCE, step_title(run, step, "title.licence"), step,
                  say("speech.licence", loc),
-                 [Action("next", say("next", loc), primary=True), *_common(run)],
+                 [Action("next", say("next", loc), primary=True), *common_actions(run)],
                  body=run.text(step.text), options=options, multiple=True)
 
 
 def _submit(run: FlowRun, step: StepDef) -> View:
     loc = run.locale
     label = say("retry" if run.error else "submit", loc)
-    return _view(run, StepKind.SUBMIT, _title(run, step, "title.submit"), step,
+    return make_view(run, StepKind.SUBMIT, step_title(run, step, "title.submit"), step,
                  say("speech.submit", loc),
-                 [Action("retry" if run.error else "submit", label, primary=True), *_common(run)],
+                 [Action("retry" if run.error else "submit", label, primary=True),
+                  *common_actions(run)],
                  body=run.text(step.text))
 
 
@@ -195,7 +150,7 @@ def _result(run: FlowRun, step: StepDef) -> View:
     loc = run.locale
     submitted = run.submitted()
     lines: list[str] = []
-    outcome, reference, title = "", "", _title(run, step, "title.result")
+    outcome, reference, title = "", "", step_title(run, step, "title.result")
     if isinstance(submitted, ApplicationOutcome):
         outcome = submitted.status.value
         reference = submitted.case_number
@@ -221,7 +176,7 @@ def _result(run: FlowRun, step: StepDef) -> View:
         usable, _ = run.device_usable("receipt_printer")
         actions.append(Action("print", say("print_receipt", loc), enabled=usable))
     actions.append(Action("next", say("next", loc), primary=True))
-    return _view(run, StepKind.RESULT, title, step, title, [*actions, *_common(run)],
+    return make_view(run, StepKind.RESULT, title, step, title, [*actions, *common_actions(run)],
                  body="\n".join(lines), outcome=outcome, reference=reference,
                  extra={"printed": run.print_state() == "done"})
 
@@ -260,8 +215,8 @@ def _records(run: FlowRun, step: StepDef) -> View:
     body = run.text(step.text)
     if table is not None and not table.rows:
         body = say("records.empty", loc)
-    return _view(run, StepKind.RECORDS, title, step, say("speech.records", loc),
-                 [*actions, *_common(run)], body=body, table=table, options=options,
+    return make_view(run, StepKind.RECORDS, title, step, say("speech.records", loc),
+                 [*actions, *common_actions(run)], body=body, table=table, options=options,
                  extra={"selectable": bool(step.select)})
 
 
@@ -292,9 +247,10 @@ def _print_certificate(run: FlowRun, step: StepDef) -> View:
     if issued is not None:
         body += "\n" + say("print.serial", loc, value=issued.serial)
         if document is not None:
-            fields = _lines_as_fields(document.fields)
-    return _view(run, StepKind.PRINT_CERTIFICATE, _title(run, step, "title.print_certificate"),
-                 step, speech, [*actions, *_common(run)], body=body, fields=fields,
+            fields = lines_as_fields(document.fields)
+    title = step_title(run, step, "title.print_certificate")
+    return make_view(run, StepKind.PRINT_CERTIFICATE, title,
+                 step, speech, [*actions, *common_actions(run)], body=body, fields=fields,
                  error=run.error or ("" if usable or state == "done" else reason),
                  outcome=state, reference=issued.serial if issued else "")
 
@@ -311,17 +267,12 @@ def _print_receipt(run: FlowRun, step: StepDef) -> View:
                           primary=True, enabled=usable), Action("skip", say("skip", loc))]
         speech = say("speech.print_receipt", loc)
     preview = run.receipt_preview(step.receipt)
-    return _view(run, StepKind.PRINT_RECEIPT, _title(run, step, "title.print_receipt"), step,
-                 speech, [*actions, *_common(run)], body=run.text(step.text),
-                 fields=_lines_as_fields(preview.lines) if preview else (),
+    title = step_title(run, step, "title.print_receipt")
+    return make_view(run, StepKind.PRINT_RECEIPT, title, step,
+                 speech, [*actions, *common_actions(run)], body=run.text(step.text),
+                 fields=lines_as_fields(preview.lines) if preview else (),
                  error=run.error or ("" if usable or state == "done" else reason),
                  outcome=state, reference=run.record.case_number)
-
-
-def _lines_as_fields(lines: tuple[tuple[str, str], ...]) -> tuple[Field, ...]:
-    """Label/value lines of a document shown read-only before or after printing."""
-    return tuple(Field(key=f"line{i}", label=label, value=value, required=False)
-                 for i, (label, value) in enumerate(lines))
 
 
 def _guide(run: FlowRun, step: StepDef) -> View:
@@ -330,16 +281,9 @@ def _guide(run: FlowRun, step: StepDef) -> View:
     if "receipt_printer" in run._all_devices():
         actions.append(Action("print", say("print_guide", loc),
                               enabled=run.device_usable("receipt_printer")[0]))
-    return _view(run, StepKind.GUIDE, _title(run, step, "title.guide"), step,
-                 say("speech.guide", loc), [*actions, *_common(run, guide=False)],
+    return make_view(run, StepKind.GUIDE, step_title(run, step, "title.guide"), step,
+                 say("speech.guide", loc), [*actions, *common_actions(run, guide=False)],
                  body=run.text(step.text), sections=run.guide_sections())
-
-
-def _message(run: FlowRun, step: StepDef) -> View:
-    title = _title(run, step, "title.message")
-    return _view(run, StepKind.MESSAGE, title, step, title,
-                 [Action("next", say("next", run.locale), primary=True), *_common(run)],
-                 body=run.text(step.text), outcome=step.outcome)
 
 
 def _rate_step(run: FlowRun, step: StepDef) -> View:
@@ -359,8 +303,8 @@ def _guide_page(run: FlowRun) -> View:
     if "receipt_printer" in run._all_devices():
         actions.append(Action("print", say("print_guide", loc),
                               enabled=run.device_usable("receipt_printer")[0]))
-    return _view(run, StepKind.GUIDE, say("title.guide", loc), None, say("speech.guide", loc),
-                 [*actions, *_common(run, guide=False)], sections=run.guide_sections())
+    return make_view(run, StepKind.GUIDE, say("title.guide", loc), None, say("speech.guide", loc),
+                 [*actions, *common_actions(run, guide=False)], sections=run.guide_sections())
 
 
 def _report_page(run: FlowRun, step: StepDef | None = None) -> View:
@@ -371,9 +315,9 @@ def _report_page(run: FlowRun, step: StepDef | None = None) -> View:
     field = Field(key="description", label=say("report.description", loc),
                   value=draft["description"], required=False, max_length=500)
     title = run.text(step.title) if step and step.title else say("title.report", loc)
-    return _view(run, StepKind.REPORT, title, step, say("speech.report", loc),
+    return make_view(run, StepKind.REPORT, title, step, say("speech.report", loc),
                  [Action("send", say("send", loc), primary=True),
-                  *_common(run, report=False)],
+                  *common_actions(run, report=False)],
                  body=run.text(step.text) if step else "", options=options, field=field,
                  extra={"from_step": run._report_from})
 
@@ -383,7 +327,8 @@ def _report_sent_page(run: FlowRun) -> View:
     report_id, days = run.report_result()
     body = say("report.sent", loc, value=days) + "\n" + say("report.reference", loc,
                                                           value=report_id)
-    return _view(run, StepKind.MESSAGE, say("title.report_sent", loc), None, body.split("\n")[0],
+    title = say("title.report_sent", loc)
+    return make_view(run, StepKind.MESSAGE, title, None, body.split("\n")[0],
                  [Action("resume", say("resume", loc), primary=True),
                   Action("finish", say("finish", loc))],
                  body=body, reference=report_id)
@@ -397,7 +342,7 @@ def _rate_page(run: FlowRun, step: StepDef | None = None) -> View:
     reasons = tuple(Option(r, r, selected=r in draft["reasons"]) for r in run.rating_reasons())
     field = Field(key="reasons", label=say("rate.reasons", loc), kind=FieldKind.CHOICE,
                   required=False, options=reasons)
-    return _view(run, StepKind.RATE, say("title.rate", loc), step, say("speech.rate", loc),
+    return make_view(run, StepKind.RATE, say("title.rate", loc), step, say("speech.rate", loc),
                  [Action("rate", say("rate_submit", loc), primary=True),
                   Action("skip", say("skip", loc)), Action("report", say("report", loc))],
                  options=options, field=field, reference=run.record.case_number,
@@ -416,15 +361,8 @@ def _done_page(run: FlowRun) -> View:
 
 def _unavailable_page(run: FlowRun) -> View:
     loc = run.locale
-    return _view(run, StepKind.MESSAGE, say("title.unavailable", loc), None,
+    return make_view(run, StepKind.MESSAGE, say("title.unavailable", loc), None,
                  say("speech.unavailable", loc),
                  [Action("finish", say("finish", loc), primary=True),
                   Action("guide", say("guide", loc)), Action("report", say("report", loc))],
                  body=run.error, extra={"unavailable": True})
-
-
-def window_name(window: str, locale: str) -> str:
-    """A service window as shown: a bare number becomes 3号窗口 / window 3; a name stays."""
-    if window.isdigit():
-        return f"{window}号窗口" if locale == "zh-CN" else f"window {window}"
-    return window
