@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from flows.definition import StepDef
+from flows.expressions import ExpressionError
 from flows.views import Intent, StepKind, View
 
 if TYPE_CHECKING:
@@ -31,6 +33,14 @@ Answer = Callable[[View, Mapping[str, Any], "FlowRun"], Intent]
 Pages = Callable[["FlowRun", StepDef, int], "int | None"]
 #: A scanned code (kind, text) on the step; False when the step does not take scans.
 Scan = Callable[["FlowRun", StepDef, str, str], bool]
+
+
+def truthy(expression: Any, names: Mapping[str, Any], on: date | None) -> bool:
+    """A condition's value; a condition that cannot be evaluated is false."""
+    try:
+        return bool(expression.evaluate(names, on))
+    except ExpressionError:
+        return False
 
 
 def shows(run: FlowRun, step: StepDef) -> bool:
