@@ -207,6 +207,11 @@ class FlowDefinition:
     path: str = ""
     source: SourceMap | None = field(default=None, repr=False, compare=False)
 
+    @property
+    def all_devices(self) -> tuple[str, ...]:
+        """The devices the service needs followed by those it can use."""
+        return self.devices + self.optional_devices
+
     def text(self, value: I18n | None, locale: str) -> str:
         """Pick ``locale`` from a translated string (zh-CN when missing)."""
         if not value:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flows.engine import FlowRun
+from flows.steps import STEP_TYPES
 from flows.views import Intent, StepKind, View
 
 MAX_SCREENS = 120
@@ -24,66 +25,10 @@ class Stuck(AssertionError):
 
 def intent_for(view: View, answers: Mapping[str, Any], run: FlowRun) -> Intent:
     """What a resident with these answers does on this screen."""
-    kind = view.kind
-    if kind is StepKind.IDENTIFY:
-        return Intent("identified")
-    if kind is StepKind.CHOOSE:
-        if view.multiple and any(o.selected for o in view.options):
-            return Intent("next")
-        step = run.step()
-        key = step.key if step else ""
-        if key in answers:
-            return Intent("choose", answers[key])
-        return Intent("choose", view.options[0].value)
-    if kind is StepKind.FORM:
-        assert view.field is not None
-        if view.field.key in answers:
-            return Intent("answer", answers[view.field.key])
-        if view.field.options:
-            return Intent("answer", view.field.options[0].value)
-        return Intent("next")
-    if kind is StepKind.CHECK:
-        return Intent("confirm")
-    if kind is StepKind.CAPTURE:
-        return Intent("next") if view.extra.get("captured") else Intent("capture")
-    if kind is StepKind.LICENCE:
-        return Intent("next")
-    if kind is StepKind.SUBMIT:
-        return Intent("submit")
-    if kind is StepKind.RESULT:
-        names = {a.name for a in view.actions if a.enabled}
-        if "print" in names and not view.extra.get("printed") and not run.record.receipts_printed:
-            return Intent("print")
-        return Intent("next")
-    if kind is StepKind.RECORDS:
-        if view.extra.get("selectable"):
-            step = run.step()
-            key = step.select if step else ""
-            return Intent("choose", answers.get(key, view.options[0].value if view.options
-                                                else ""))
-        names = {a.name for a in view.actions}
-        if "page_next" in names and answers.get("_all_pages"):
-            return Intent("page_next")
-        if "print" in names and answers.get("_print_summary", True) and not (
-            run.record.receipts_printed
-        ):
-            return Intent("print")
-        return Intent("next")
-    if kind in (StepKind.PRINT_CERTIFICATE, StepKind.PRINT_RECEIPT):
-        return Intent("next") if view.outcome in ("done", "refused") else Intent("print")
-    if kind is StepKind.GUIDE:
-        return Intent("next")
-    if kind is StepKind.RATE:
-        return Intent("rate", {"score": answers.get("_score", 5),
-                               "reasons": answers.get("_reasons", [])})
-    if kind is StepKind.REPORT:
-        return Intent("report", {"category": view.options[0].value,
-                                 "description": answers.get("_report", "")})
-    if kind is StepKind.MESSAGE:
-        if any(a.name == "resume" for a in view.actions):
-            return Intent("finish")
-        return Intent("finish") if view.extra.get("unavailable") else Intent("next")
-    raise Stuck(f"no intent for {kind}")
+    step_type = STEP_TYPES.get(view.kind.value)
+    if step_type is None:
+        raise Stuck(f"no intent for {view.kind}")
+    return step_type.answer(view, answers, run)
 
 
 def drive(run: FlowRun, answers: Mapping[str, Any] | None = None) -> list[View]:

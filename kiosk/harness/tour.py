@@ -152,6 +152,7 @@ def run_tour(out: Path) -> int:
         driver.wait_for(lambda: app.manager.current.startswith("step_"), what="flow")
         seen: set[str] = set()
         run = controller._run
+        last_error = ""
         answers = _fixture_answers("residence-registration")
         for _ in range(40):
             _settle(driver)
@@ -166,9 +167,9 @@ def run_tour(out: Path) -> int:
                 tour.shot(name, f"居住登记：{view.title}")
             if view.error or app.state.notice:
                 print(f"    ({view.step_id}: {view.error or app.state.notice})")
-            if view.error and key in seen and view.error == getattr(run, "_tour_last_error", ""):
+            if view.error and key in seen and view.error == last_error:
                 break  # the same refusal twice: the tour shows it and moves on
-            run._tour_last_error = view.error  # type: ignore[union-attr]
+            last_error = view.error
             intent = intent_for(view, answers, run)
             _tap_action(driver, intent.action, intent.value)
         if app.manager.current != "home":
