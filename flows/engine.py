@@ -382,15 +382,14 @@ class FlowRun:
         return bool(self.history) and self.page.step not in (DONE_PAGE, RATE_PAGE)
 
     def device_usable(self, name: str) -> tuple[bool, str]:
-        """Whether a device is usable now, and a resident-facing reason when it is not."""
+        """Whether a device is usable now, and a resident-facing reason when it is not (the
+        ports' words, which name the device; a generic sentence when they give none)."""
         state = self.ports.devices().get(name)
         if state is None:
-            return False, say("error.device", self.locale, value=say(f"device.{name}",
-                                                                         self.locale))
+            return False, say("error.device", self.locale)
         if state.usable:
             return True, ""
-        return False, state.reason or say("error.device", self.locale,
-                                          value=say(f"device.{name}", self.locale))
+        return False, state.reason or say("error.device", self.locale)
 
     # ------------------------------------------------------------------ navigation
 
@@ -828,7 +827,7 @@ class FlowRun:
             usable = [d for d in devices if self.device_usable(d)[0]]
             if not usable:
                 self.error = self.device_usable(devices[0])[1] if devices else say(
-                    "error.device", self.locale, value=say("device.camera", self.locale))
+                    "error.device", self.locale)
                 return
             captured = self.ports.capture_document(name)
             if isinstance(captured, PortFailure):

@@ -13,7 +13,6 @@ from typing import Any
 
 from drivers.interfaces import DeviceEvent
 from drivers.status import DeviceState, DeviceStatus
-from kiosk.i18n import N_
 from kiosk.logs import log_event
 
 log = logging.getLogger(__name__)
@@ -27,12 +26,7 @@ FACTORIES: dict[str, str] = {
     "receipt_printer": "drivers.receipt:open_receipt_printer",
     "document_printer": "drivers.docprinter:open_document_printer",
 }
-#: Resident-facing names, for greyed-out services and the out-of-service screen.
-DEVICE_LABELS: dict[str, str] = {
-    "idcard": N_("身份证阅读器"), "smartcard": N_("社保卡读卡器"), "camera": N_("摄像头"),
-    "scanner": N_("扫码器"), "receipt_printer": N_("凭条打印机"),
-    "document_printer": N_("A4打印机"),
-}
+#: What residents call each device: kiosk.device_labels (the one table).
 DISABLED = DeviceStatus(DeviceState.NO_DEVICE, "disabled in configuration")
 
 HubListener = Callable[[str, DeviceEvent], None]

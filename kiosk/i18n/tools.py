@@ -24,8 +24,9 @@ from kiosk import REPO_ROOT
 from kiosk.i18n import DOMAIN, LANGUAGES, LOCALE_DIR
 
 TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
-#: Functions whose first argument is a msgid.
-KEYWORDS: dict[str, tuple[int, ...] | None] = {"_": None, "N_": None, "translate": (1,)}
+#: Functions whose first argument is a msgid (``tr``/``_tr``: a `Translator` passed to a widget).
+KEYWORDS: dict[str, tuple[int, ...] | None] = {"_": None, "N_": None, "translate": (1,),
+                                                "tr": None, "_tr": None}
 PO_WIDTH = 100
 
 

@@ -18,7 +18,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.accessibility import stretch_timing
 from kiosk.controller import KioskController, UiState
-from kiosk.i18n import _, set_locale
+from kiosk.i18n import N_, _, set_locale
 from kiosk.logs import log_event
 from kiosk.session import Phase
 from kiosk.ui.context import UiContext
@@ -75,7 +75,7 @@ class KioskRoot(FloatLayout):
 class KioskApp(App):
     """The full-screen kiosk."""
 
-    title = "政务服务自助终端"
+    title = N_("政务服务自助终端")
 
     def __init__(self, controller: KioskController, site_name: str = "",
                  demo_actions: list[tuple[str, Callable[[], None]]] | None = None,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flows.views import StepKind
-from kiosk.devices import DEVICE_LABELS
+from kiosk.device_labels import DEVICE_LABELS
 from kiosk.reliability.journeys import Journey, run_journey
 from tests.reliability.conftest import wait_until
 

@@ -25,7 +25,7 @@ from kivy.uix.image import Image
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
-from kiosk.devices import DEVICE_LABELS
+from kiosk.device_labels import DEVICE_LABELS
 from kiosk.logs import log_event
 from kiosk.session import Phase
 from kiosk.technician.device_tests import TestResult
