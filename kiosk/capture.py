@@ -38,7 +38,8 @@ class DocumentCapture:
         pages = DocumentSession()
         result = pages.capture(frame.image)
         if result.status is not PageStatus.CAPTURED or result.page is None:
-            return fp.PortFailure(translate(NO_PAGE_TEXT, current_locale()), code=str(result.status))
+            return fp.PortFailure(translate(NO_PAGE_TEXT, current_locale()),
+                                  code=str(result.status))
         jpeg = result.page.jpeg
         path = session.new_temp_file(".jpg")
         path.write_bytes(jpeg)

@@ -22,7 +22,8 @@ from kiosk.printing.service import PrintOutcome, PrintService
 
 LOG = logging.getLogger(__name__)
 #: Shown when the platform's content for a serial differs from what this terminal printed.
-SERIAL_CONFLICT_MESSAGE = N_("这份证明与本机此前打印的内容不一致，为防止同一编号出现两份不同的证明，"
+SERIAL_CONFLICT_MESSAGE = N_("这份证明与本机此前打印的内容不一致，"
+                             "为防止同一编号出现两份不同的证明，"
                              "本次未打印。请到服务大厅窗口出示身份证办理。")
 
 

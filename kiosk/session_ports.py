@@ -2,8 +2,8 @@
 
 Each port maps onto one platform call (kiosk.platform.PlatformClient) or one device action.
 Platform and device faults become `PortFailure` values with a plain message in the UI's
-language (kiosk.i18n); nothing here raises for an expected fault. Submissions go through the journal so a crash or a network
-loss never loses or duplicates an application (kiosk.journal).
+language (kiosk.i18n); nothing here raises for an expected fault. Submissions go through the
+journal so a crash or a network loss never loses or duplicates an application (kiosk.journal).
 """
 
 from __future__ import annotations
