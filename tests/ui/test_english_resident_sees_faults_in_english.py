@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from kivy.uix.label import Label
 
 from kiosk.device_labels import device_down_text, devices_down_text
@@ -15,6 +16,8 @@ from kiosk.platform.errors import DEFAULT_MESSAGES, ErrorKind
 from kiosk.printing.journal import PrintKind
 from kiosk.printing.messages import PrinterFault, ResidentMessage
 from tests.ui.conftest import RunningKiosk
+
+pytestmark = pytest.mark.slow  # one kiosk start for the module (~25 s)
 
 RECORDS_SERVICE = "social-insurance-payments"  # prints a certificate on the A4 printer
 RECEIPT_SERVICE = "appointment"  # needs the receipt printer
