@@ -117,7 +117,7 @@ def test_light_from_one_side_is_not_a_turned_head(analyser: FaceAnalyser) -> Non
 
 
 def test_every_guidance_has_resident_text_in_both_languages() -> None:
-    from kiosk.face_check import GUIDANCE_TEXT
+    from kiosk.core.face_check import GUIDANCE_TEXT
     from kiosk.i18n import translate
 
     assert set(GUIDANCE_TEXT) == set(FaceGuidance)

@@ -30,7 +30,7 @@ FACE_CASCADE = Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xm
 
 class FaceGuidance(StrEnum):
     """What the resident should do; exactly one per frame, in this order of precedence. The
-    kiosk words it for the screen (kiosk.face_check.GUIDANCE_TEXT); drivers produce no
+    kiosk words it for the screen (kiosk.core.face_check.GUIDANCE_TEXT); drivers produce no
     resident text."""
 
     TOO_DARK = "too_dark"

@@ -24,18 +24,18 @@ TRANSLATION_CALLS = frozenset({"_", "N_", "translate", "tr", "_tr"})
 #: Where resident text is made: screens, the controller, printing, platform faults and the
 #: adapters that turn device and platform faults into messages.
 RESIDENT_TEXT_SOURCES = (
-    "kiosk/ui", "kiosk/controller.py", "kiosk/printing", "kiosk/platform",
-    "kiosk/capture.py", "kiosk/catalogue.py", "kiosk/device_labels.py", "kiosk/devices.py",
-    "kiosk/face_check.py", "kiosk/face_flow.py", "kiosk/identity.py", "kiosk/outbox.py",
-    "kiosk/print_service.py", "kiosk/session_ports.py",
+    "kiosk/ui", "kiosk/core/controller.py", "kiosk/printing", "kiosk/platform",
+    "kiosk/adapters/capture.py", "kiosk/adapters/catalogue.py", "kiosk/device_labels.py", "kiosk/adapters/devices.py",
+    "kiosk/core/face_check.py", "kiosk/core/face_flow.py", "kiosk/adapters/identity.py", "kiosk/ops/outbox.py",
+    "kiosk/adapters/print_service.py", "kiosk/adapters/session_ports.py",
 )
 
 #: path -> why its Chinese literals stay outside gettext (whole file), or
 #: (path, literal) -> why that one literal does.
 ALLOWED: dict[str | tuple[str, str], str] = {
     "kiosk/ui/screens/technician.py": "technician pages, Chinese only; residents never see them",
-    "kiosk/ui/tour.py": "screenshot tour: captions for reviewers and synthetic typed input",
-    "kiosk/ui/journeys.py": "test driver: finds buttons by the Chinese they show",
+    "kiosk/harness/tour.py": "screenshot tour: captions for reviewers and synthetic typed input",
+    "kiosk/harness/ui_journeys.py": "test driver: finds buttons by the Chinese they show",
     ("kiosk/printing/receipts.py", "打印码"):
         "printed on paper; printed documents stay in Chinese for the hall's staff",
     ("kiosk/printing/service.py", "reissued at the resident's request (证明补打)"):

@@ -23,7 +23,7 @@ from urllib.parse import quote
 import requests
 
 from flows.documents import CertificateAdditions
-from kiosk.logs import log_event
+from kiosk.core.events import log_event
 from kiosk.platform.errors import ErrorKind, PlatformError, kind_for_status
 from kiosk.platform.models import (
     ApplicationProgress,
@@ -97,7 +97,8 @@ class PlatformClient:
     def from_settings(
         cls, platform: Any, terminal_id: str, base_url: str | None = None
     ) -> PlatformClient:
-        """Build from `kiosk.settings.PlatformSettings` (``base_url`` overrides, e.g. sandbox)."""
+        """Build from `kiosk.boot.settings.PlatformSettings` (``base_url`` overrides, e.g.
+        sandbox)."""
         return cls(
             base_url or platform.base_url,
             terminal_id=terminal_id,

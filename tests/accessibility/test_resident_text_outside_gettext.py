@@ -11,8 +11,8 @@ import pytest
 
 from drivers.interfaces import PrintResult
 from drivers.status import DeviceState, DeviceStatus, SupplyState
+from kiosk.adapters.devices import FACTORIES
 from kiosk.device_labels import DEVICE_LABELS, device_down_text, device_label, devices_down_text
-from kiosk.devices import FACTORIES
 from kiosk.i18n import LANGUAGES, literals, tools, translate
 from kiosk.platform.errors import DEFAULT_MESSAGES, ErrorKind, PlatformError
 from kiosk.printing.journal import PrintKind
@@ -39,7 +39,7 @@ def test_allow_list_stays_short_and_current() -> None:
 
 
 def test_scan_covers_the_resident_text_sources() -> None:
-    for source in ("kiosk/ui", "kiosk/controller.py", "kiosk/printing", "kiosk/platform"):
+    for source in ("kiosk/ui", "kiosk/core/controller.py", "kiosk/printing", "kiosk/platform"):
         assert source in literals.RESIDENT_TEXT_SOURCES
         assert (tools.REPO_ROOT / source).exists(), source
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from flows.views import StepKind
 from kiosk.device_labels import DEVICE_LABELS
-from kiosk.reliability.journeys import Journey, run_journey
+from kiosk.harness.reliability.journeys import Journey, run_journey
 from tests.reliability.conftest import wait_until
 
 
