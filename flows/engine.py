@@ -344,15 +344,14 @@ class FlowRun:
         return tuple(o for o in options if o.when is None or truthy(o.when, names, self.today))
 
     def device_usable(self, name: str) -> tuple[bool, str]:
-        """Whether a device is usable now, and a resident-facing reason when it is not."""
+        """Whether a device is usable now, and a resident-facing reason when it is not (the
+        ports' words, which name the device; a generic sentence when they give none)."""
         state = self.ports.devices().get(name)
         if state is None:
-            return False, say("error.device", self.locale, value=say(f"device.{name}",
-                                                                         self.locale))
+            return False, say("error.device", self.locale)
         if state.usable:
             return True, ""
-        return False, state.reason or say("error.device", self.locale,
-                                          value=say(f"device.{name}", self.locale))
+        return False, state.reason or say("error.device", self.locale)
 
     def _unusable_devices(self, names: tuple[str, ...]) -> str:
         for name in names:

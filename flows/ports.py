@@ -36,7 +36,8 @@ KNOWN_DEVICES: frozenset[str] = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class PortFailure:
-    """An expected failure: ``message`` is plain Chinese for the resident; ``code`` for logs.
+    """An expected failure: ``message`` is plain words for the resident in the session's
+    language; ``code`` for logs.
 
     ``retryable`` says whether trying again may help (network, printer jam) or not (refused
     by a rule, unknown resident).
@@ -252,7 +253,8 @@ class ProblemReportReceipt:
 
 @dataclass(frozen=True, slots=True)
 class PrintOutcome:
-    """What happened to a print: ``ok`` or a plain Chinese ``message`` (缺纸, 卡纸...)."""
+    """What happened to a print: ``ok`` or a plain ``message`` in the session's language
+    (缺纸, 卡纸...)."""
 
     ok: bool
     message: str = ""
@@ -273,7 +275,8 @@ class CapturedDocument:
 
 @dataclass(frozen=True, slots=True)
 class DeviceAvailability:
-    """Whether a device is usable right now and, if not, why (plain Chinese)."""
+    """Whether a device is usable right now and, if not, why (plain words in the session's
+    language, naming the device)."""
 
     usable: bool
     reason: str = ""

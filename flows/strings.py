@@ -144,16 +144,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "error.scan_unknown": {"zh-CN": "无法识别该证照码，或该证照不属于您本人",
                            "en": "That licence code is not recognised or is not yours"},
     "error.scan_here": {"zh-CN": "这一步不需要扫码", "en": "No code is needed here"},
-    "error.device": {"zh-CN": "{value}暂不可用", "en": "{value} is unavailable"},
+    # the kiosk's ports name the device (kiosk.core.device_labels); this stands in when they do not
+    "error.device": {"zh-CN": "所需设备暂不可用", "en": "A device needed here is not available"},
     "error.rule": {"zh-CN": "填写的内容不符合要求", "en": "That answer is not accepted"},
     "error.print_first": {"zh-CN": "请先打印", "en": "Please print first"},
     "error.no_outcome": {"zh-CN": "还没有办理结果", "en": "There is no outcome yet"},
-    "device.document_printer": {"zh-CN": "证照打印机", "en": "The document printer"},
-    "device.receipt_printer": {"zh-CN": "凭条打印机", "en": "The receipt printer"},
-    "device.camera": {"zh-CN": "高拍仪", "en": "The document camera"},
-    "device.scanner": {"zh-CN": "扫码器", "en": "The code scanner"},
-    "device.idcard": {"zh-CN": "身份证阅读器", "en": "The ID card reader"},
-    "device.smartcard": {"zh-CN": "社保卡读卡器", "en": "The card reader"},
     # columns of built-in record sources
     "col.licence.title": {"zh-CN": "证照名称", "en": "Licence"},
     "col.licence.issuer": {"zh-CN": "发证机关", "en": "Issued by"},

@@ -12,7 +12,6 @@ import pytest
 
 from drivers.camera import synth
 from drivers.camera.face import (
-    GUIDANCE_TEXT_ZH,
     FaceAnalyser,
     FaceGuidance,
     frontal_score,
@@ -117,5 +116,11 @@ def test_light_from_one_side_is_not_a_turned_head(analyser: FaceAnalyser) -> Non
     assert analyser.analyse(side_lit).guidance is FaceGuidance.OK
 
 
-def test_every_guidance_has_chinese_text() -> None:
-    assert set(GUIDANCE_TEXT_ZH) == set(FaceGuidance)
+def test_every_guidance_has_resident_text_in_both_languages() -> None:
+    from kiosk.core.face_check import GUIDANCE_TEXT
+    from kiosk.i18n import translate
+
+    assert set(GUIDANCE_TEXT) == set(FaceGuidance)
+    for msgid in GUIDANCE_TEXT.values():
+        english = translate(msgid, "en")
+        assert english != msgid and english.isascii()

@@ -29,7 +29,9 @@ FACE_CASCADE = Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xm
 
 
 class FaceGuidance(StrEnum):
-    """What the screen tells the resident; exactly one per frame, in this order of precedence."""
+    """What the resident should do; exactly one per frame, in this order of precedence. The
+    kiosk words it for the screen (kiosk.core.face_check.GUIDANCE_TEXT); drivers produce no
+    resident text."""
 
     TOO_DARK = "too_dark"
     NO_FACE = "no_face"
@@ -40,20 +42,6 @@ class FaceGuidance(StrEnum):
     LOOK_AT_CAMERA = "look_at_camera"
     HOLD_STILL = "hold_still"
     OK = "ok"
-
-
-#: Resident-facing hints (Simplified Chinese) the screen may show for each guidance.
-GUIDANCE_TEXT_ZH: dict[FaceGuidance, str] = {
-    FaceGuidance.TOO_DARK: "光线太暗，请靠近一些或调整位置",
-    FaceGuidance.NO_FACE: "请将面部对准摄像头",
-    FaceGuidance.MULTIPLE_FACES: "请保持画面中只有一人",
-    FaceGuidance.TOO_FAR: "请靠近一些",
-    FaceGuidance.TOO_CLOSE: "请稍微后退",
-    FaceGuidance.OFF_CENTRE: "请将面部移到框内",
-    FaceGuidance.LOOK_AT_CAMERA: "请正视摄像头",
-    FaceGuidance.HOLD_STILL: "请保持不动",
-    FaceGuidance.OK: "很好，请保持",
-}
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ def handle(run: FlowRun, step: StepDef, intent: Intent) -> None:
         usable = [d for d in devices if run.device_usable(d)[0]]
         if not usable:
             run.error = run.device_usable(devices[0])[1] if devices else say(
-                "error.device", run.locale, value=say("device.camera", run.locale))
+                "error.device", run.locale)
             return
         captured = run.ports.capture_document(name)
         if isinstance(captured, PortFailure):

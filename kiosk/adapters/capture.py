@@ -9,11 +9,12 @@ import hashlib
 from typing import Any
 
 from flows import ports as fp
+from kiosk.i18n import N_, current_locale, translate
 
 #: How long to wait for a fresh frame from the camera.
 FRAME_WAIT_SECONDS = 2.0
-NO_PAGE_TEXT = "没有找到材料的边缘，请把材料平放在拍摄区内，四角都在画面中"
-NO_FRAME_TEXT = "摄像头暂时没有画面，请稍后再试或到窗口办理"
+NO_PAGE_TEXT = N_("没有找到材料的边缘，请把材料平放在拍摄区内，四角都在画面中")
+NO_FRAME_TEXT = N_("摄像头暂时没有画面，请稍后再试或到窗口办理")
 
 
 class DocumentCapture:
@@ -28,16 +29,17 @@ class DocumentCapture:
 
         camera = self._hub.get("camera")
         if camera is None:
-            return fp.PortFailure(NO_FRAME_TEXT, code="no_camera")
+            return fp.PortFailure(translate(NO_FRAME_TEXT, current_locale()), code="no_camera")
         latest = camera.latest()
         frame = camera.wait_newer(latest.seq if latest else -1, FRAME_WAIT_SECONDS)
         frame = frame or latest
         if frame is None:
-            return fp.PortFailure(NO_FRAME_TEXT, code="no_frame")
+            return fp.PortFailure(translate(NO_FRAME_TEXT, current_locale()), code="no_frame")
         pages = DocumentSession()
         result = pages.capture(frame.image)
         if result.status is not PageStatus.CAPTURED or result.page is None:
-            return fp.PortFailure(NO_PAGE_TEXT, code=str(result.status))
+            return fp.PortFailure(translate(NO_PAGE_TEXT, current_locale()),
+                                  code=str(result.status))
         jpeg = result.page.jpeg
         path = session.new_temp_file(".jpg")
         path.write_bytes(jpeg)

@@ -14,11 +14,15 @@ from typing import Any
 
 from flows.engine import FlowRun
 from flows.services import Catalogue
-from kiosk.core.controller import ServiceEntry
+from kiosk.core.controller import ALL_CATEGORY, CATEGORIES, ServiceEntry
+from kiosk.i18n import N_, translate
 
-UNAVAILABLE_REASON = "该服务暂停办理"
-#: Display order of the home screen's categories.
-CATEGORY_ORDER = {"查询": 0, "办理": 1, "打印": 2}
+UNAVAILABLE_REASON = N_("该服务暂停办理")
+#: Display order of the home screen's categories (查询, 办理, 打印: keys of the flow definitions).
+CATEGORY_ORDER = {name: index for index, name in enumerate(
+    c for c in CATEGORIES if c != ALL_CATEGORY)}
+#: Where a service whose definition was refused is listed.
+REFUSED_CATEGORY = N_("办理")
 
 
 class KioskCatalogue:
@@ -58,8 +62,9 @@ class KioskCatalogue:
         for service in services:
             definition = service.definition
             if definition is None:
-                result.append(ServiceEntry(service.id, service.title(locale), "办理",
-                                           available=False, reason=UNAVAILABLE_REASON))
+                result.append(ServiceEntry(service.id, service.title(locale), REFUSED_CATEGORY,
+                                           available=False,
+                                           reason=translate(UNAVAILABLE_REASON, locale)))
                 continue
             result.append(ServiceEntry(
                 service_id=service.id, title=service.title(locale),

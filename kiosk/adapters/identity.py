@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from kiosk.i18n import N_, current_locale, platform_words
 from kiosk.platform.errors import PlatformError
 
-REFUSED_TEXT = "身份核验未通过，请到人工窗口办理"
+REFUSED_TEXT = N_("身份核验未通过，请到人工窗口办理")
 
 
 class VerificationRefused(Exception):
-    """The platform did not verify the resident; ``message`` is plain Chinese."""
+    """The platform did not verify the resident; ``message`` is plain words in the UI's
+    language."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -35,7 +37,8 @@ class PlatformVerifier:
                                                       id_number=identity.id_number,
                                                       name=identity.name)
         except PlatformError as exc:
-            raise VerificationRefused(exc.message) from None
+            raise VerificationRefused(exc.resident_text(current_locale())) from None
         if not result.verified or not result.resident_token:
-            raise VerificationRefused(result.reason or REFUSED_TEXT)
+            raise VerificationRefused(platform_words(result.reason, REFUSED_TEXT,
+                                                     current_locale()))
         return result.resident_token, result.display_name

@@ -1,5 +1,6 @@
 """Printing as the session ports see it: the current printers from the device hub, the shared
-print journal and signing key, and `flows.ports.PrintOutcome` values with resident messages.
+print journal and signing key, and `flows.ports.PrintOutcome` values with resident messages in
+the UI's language.
 
 The printers are looked up at each print, so a technician's device restart is picked up at
 once. The journal (kiosk.printing.journal) guarantees no lost and no doubled certificate.
@@ -15,13 +16,15 @@ from flows import ports as fp
 from flows.documents import CertificateDocument, ReceiptDocument
 from kiosk.certificates.keys import load_signer
 from kiosk.core.events import log_event
+from kiosk.i18n import N_, current_locale, translate
 from kiosk.printing.journal import PrintJournal, SerialConflict
 from kiosk.printing.service import PrintOutcome, PrintService
 
 LOG = logging.getLogger(__name__)
 #: Shown when the platform's content for a serial differs from what this terminal printed.
-SERIAL_CONFLICT_MESSAGE = ("这份证明与本机此前打印的内容不一致，为防止同一编号出现两份不同的证明，"
-                           "本次未打印。请到服务大厅窗口出示身份证办理。")
+SERIAL_CONFLICT_MESSAGE = N_("这份证明与本机此前打印的内容不一致，"
+                             "为防止同一编号出现两份不同的证明，"
+                             "本次未打印。请到服务大厅窗口出示身份证办理。")
 
 
 class KioskPrinting:
@@ -50,7 +53,7 @@ class KioskPrinting:
         except SerialConflict:
             # Never two documents under one serial: refuse plainly, print nothing.
             log_event(LOG, "certificate_serial_conflict", serial=document.serial)
-            return fp.PrintOutcome(False, SERIAL_CONFLICT_MESSAGE)
+            return fp.PrintOutcome(False, translate(SERIAL_CONFLICT_MESSAGE, current_locale()))
 
     def print_receipt(self, document: ReceiptDocument, session: Any = None) -> fp.PrintOutcome:
         """Journal and print one receipt."""
@@ -68,5 +71,7 @@ class KioskPrinting:
 
 
 def _outcome(outcome: PrintOutcome) -> fp.PrintOutcome:
-    message = outcome.message.full_text() if outcome.message is not None else ""
+    """The flows' outcome, its message in the UI's language."""
+    message = (outcome.message.in_locale(current_locale()).full_text()
+               if outcome.message is not None else "")
     return fp.PrintOutcome(outcome.ok, message, outcome.result.job_id)

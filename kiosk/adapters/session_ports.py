@@ -1,9 +1,9 @@
 """The kiosk's implementation of `flows.ports.SessionPorts` for one resident session.
 
 Each port maps onto one platform call (kiosk.platform.PlatformClient) or one device action.
-Platform and device faults become `PortFailure` values with a plain Chinese message; nothing
-here raises for an expected fault. Submissions go through the journal so a crash or a network
-loss never loses or duplicates an application (kiosk.journal).
+Platform and device faults become `PortFailure` values with a plain message in the UI's
+language (kiosk.i18n); nothing here raises for an expected fault. Submissions go through the
+journal so a crash or a network loss never loses or duplicates an application (kiosk.journal).
 """
 
 from __future__ import annotations
@@ -20,15 +20,14 @@ from flows.documents import (
     DocumentTable,
     ReceiptDocument,
 )
-from kiosk.core.device_labels import DEVICE_LABELS
+from kiosk.core.device_labels import device_down_text
 from kiosk.core.events import log_event
 from kiosk.core.session import SessionData
+from kiosk.i18n import current_locale
 from kiosk.platform.errors import PlatformError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-DEVICE_DOWN_TEXT = "{label}暂时无法使用"
 
 
 class KioskSessionPorts:
@@ -56,7 +55,7 @@ class KioskSessionPorts:
         except PlatformError as exc:
             log_event(log, "port_failed", logging.WARNING, op=op, kind=str(exc.kind),
                       status=getattr(exc, "status", None))
-            return fp.PortFailure(exc.message, code=str(exc.kind),
+            return fp.PortFailure(exc.resident_text(current_locale()), code=str(exc.kind),
                                   retryable=str(exc.kind) in ("unavailable", "timeout",
                                                               "server_error"))
 
@@ -205,7 +204,8 @@ def _issued(c: Any) -> fp.IssuedCertificate:
 
 
 def _down(device: str) -> str:
-    return DEVICE_DOWN_TEXT.format(label=DEVICE_LABELS.get(device, device))
+    """The device's resident label, "not available", in the UI's language."""
+    return device_down_text(device, current_locale())
 
 
 def _text(value: Any) -> str:

@@ -16,16 +16,18 @@ from typing import Any, Protocol
 
 from drivers.interfaces import DeviceEvent
 from flows.views import Intent, StepKind, View
-from kiosk.core.device_labels import DEVICE_LABELS, DISABLED
+from kiosk.core.device_labels import DEVICE_LABELS, DISABLED, devices_down_text
 from kiosk.core.events import log_event
 from kiosk.core.privacy import REDACTOR, mask_name
 from kiosk.core.session import Phase, SessionLifecycle
 from kiosk.core.tasks import TaskRunner
-from kiosk.i18n import N_, _, current_locale, join_list
+from kiosk.i18n import N_, _, current_locale
 
 log = logging.getLogger(__name__)
 
-CATEGORIES = (N_("全部"), N_("查询"), N_("办理"), N_("打印"))
+#: The category that shows every service (a key as well as a msgid).
+ALL_CATEGORY = N_("全部")
+CATEGORIES = (ALL_CATEGORY, N_("查询"), N_("办理"), N_("打印"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +82,7 @@ class UiState:
     phase: Phase
     view: View | None = None
     services: tuple[ServiceEntry, ...] = ()
-    category: str = "全部"
+    category: str = ALL_CATEGORY
     query: str = ""
     greeting: str = ""
     busy: bool = False
@@ -179,9 +181,7 @@ class KioskController:
             if entry.needs_identity and not identified and not can_identify and entry.available:
                 entry = replace(entry, available=False, reason=_("身份核验设备暂不可用"))
             if missing and entry.available:
-                labels = join_list([_(DEVICE_LABELS.get(d, d)) for d in missing],
-                                   current_locale())
-                reason = _("{devices}暂不可用", devices=labels)
+                reason = devices_down_text(missing, current_locale())
                 entry = replace(entry, available=False, reason=reason)
             entries.append(entry)
         return entries
@@ -194,7 +194,7 @@ class KioskController:
         category = self.state.category if category is None else category
         query = self.state.query if query is None else query
         entries = self._entries()
-        if category != "全部":
+        if category != ALL_CATEGORY:
             entries = [e for e in entries if e.category == category]
         if query.strip():
             wanted = self.catalogue.search(query)
@@ -416,7 +416,7 @@ class KioskController:
         log_event(log, "session_phase", old=old.value, new=new.value, reason=reason)
         if new is Phase.ATTRACT:
             self._publish(screen="attract", view=None, busy=False, greeting="", query="",
-                          category="全部", notice="", service_title="")
+                          category=ALL_CATEGORY, notice="", service_title="")
         elif new is Phase.OUT_OF_SERVICE:
             self._publish(screen="out_of_service", view=None, busy=False,
                           out_of_service_reason=self._out_of_service_reason())
@@ -426,11 +426,11 @@ class KioskController:
             self._publish(screen="technician", view=None)
 
     def _out_of_service_reason(self) -> str:
-        down = [_(DEVICE_LABELS.get(d, d)) for d in DEVICE_LABELS
+        down = [d for d in DEVICE_LABELS
                 if not self._usable(d) and self._device_status(d) != DISABLED]
         if not down:
             return _("服务暂不可用")
-        return _("{devices}暂不可用", devices=join_list(down, current_locale()))
+        return devices_down_text(down, current_locale())
 
     def _on_wipe(self) -> None:
         discard = getattr(self._run, "discard", None)

@@ -34,7 +34,7 @@ from drivers.camera.face import (
     FaceGuidance,
 )
 from kiosk.core.events import log_event
-from kiosk.i18n import N_
+from kiosk.i18n import DEFAULT_LOCALE, N_, current_locale
 from kiosk.platform.errors import ErrorKind, PlatformError
 
 log = logging.getLogger(__name__)
@@ -64,8 +64,8 @@ class FaceStage(StrEnum):
 OUTCOME_STAGES = frozenset({FaceStage.ALTERNATIVE, FaceStage.TIMED_OUT, FaceStage.NO_CAMERA,
                             FaceStage.MATCHED, FaceStage.NOT_MATCHED, FaceStage.UNAVAILABLE})
 
-#: The on-screen hints as UI msgids (the same Chinese as drivers.camera.face.GUIDANCE_TEXT_ZH,
-#: repeated here so they are extracted into the catalogues and translated).
+#: The on-screen hint for each guidance the camera driver reports (msgids; the driver itself
+#: produces no resident text).
 GUIDANCE_TEXT: dict[FaceGuidance, str] = {
     FaceGuidance.TOO_DARK: N_("光线太暗，请靠近一些或调整位置"),
     FaceGuidance.NO_FACE: N_("请将面部对准摄像头"),
@@ -136,13 +136,17 @@ def verify_face(client: FaceVerifier, id_number: str, captured: CapturedFace) ->
         log_event(log, "face_verification_failed", logging.WARNING, kind=exc.kind.value)
         if exc.kind in (ErrorKind.UNAVAILABLE, ErrorKind.TIMEOUT, ErrorKind.SERVER_ERROR):
             return FaceResult(FaceOutcome.UNAVAILABLE)
-        return FaceResult(FaceOutcome.NOT_MATCHED, reason=exc.message)
+        return FaceResult(FaceOutcome.NOT_MATCHED, reason=exc.resident_text(current_locale()))
     finally:
         jpeg = None  # the only reference: the bytes are freed with it
     if getattr(answer, "verified", False) and getattr(answer, "resident_token", ""):
         return FaceResult(FaceOutcome.MATCHED, str(answer.resident_token),
                           str(getattr(answer, "display_name", "")))
-    return FaceResult(FaceOutcome.NOT_MATCHED, reason=str(getattr(answer, "reason", "") or ""))
+    # the platform's own (Chinese) words are a detail under our title; in another language
+    # the title alone is shown
+    words = str(getattr(answer, "reason", "") or "")
+    return FaceResult(FaceOutcome.NOT_MATCHED,
+                      reason=words if current_locale() == DEFAULT_LOCALE else "")
 
 
 class FaceCheck:

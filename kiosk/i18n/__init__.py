@@ -12,6 +12,13 @@ Three ways in:
   (from the Kivy thread, by the preference listener).
 - ``N_(msgid)``: marks a constant for extraction without translating it (e.g. category names
   that are also keys); translate it where it is shown.
+- ``platform_words(words, fallback, locale)``: the platform's own Chinese words for a resident
+  in Chinese, the translated ``fallback`` in any other language.
+
+Every text a resident can see from kiosk/ comes through here (device labels:
+kiosk.core.device_labels; printer faults: kiosk.printing.messages; platform faults:
+kiosk.platform.errors); tests/accessibility/test_resident_text_outside_gettext.py finds any
+Chinese literal that does not.
 
 Service texts (titles, steps) are not here: flow definitions carry their own strings per locale.
 """
@@ -73,6 +80,14 @@ def _(msgid: str, **values: object) -> str:
 def N_(msgid: str) -> str:
     """Mark ``msgid`` for extraction; return it untranslated."""
     return msgid
+
+
+def platform_words(words: str, fallback: str, locale: str) -> str:
+    """Text a server wrote for residents (in Chinese; it cannot be translated here): shown as
+    is in Chinese, else the translated ``fallback`` msgid stands in for it."""
+    if words and locale == DEFAULT_LOCALE:
+        return words
+    return translate(fallback, locale)
 
 
 class Translator:

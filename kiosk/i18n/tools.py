@@ -5,7 +5,9 @@ files and check that every language is complete.
                                   kiosk.pot and to each language's .po (untranslated)
 ``python -m kiosk.i18n compile``  write kiosk.mo next to each kiosk.po
 ``python -m kiosk.i18n check``    list missing, empty or fuzzy translations, placeholders that
-                                  differ, and .mo files that disagree with their .po; exit 1 if any
+                                  differ, .mo files that disagree with their .po, and Chinese
+                                  literals that reach residents outside gettext
+                                  (kiosk.i18n.literals); exit 1 if any
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from babel.messages.pofile import read_po, write_po
 
 from kiosk import REPO_ROOT
 from kiosk.i18n import DOMAIN, LANGUAGES, LOCALE_DIR
+from kiosk.i18n.literals import driver_texts, untranslated_literals
 
 TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
-#: Functions whose first argument is a msgid.
-KEYWORDS: dict[str, tuple[int, ...] | None] = {"_": None, "N_": None, "translate": (1,)}
+#: Functions whose first argument is a msgid (``tr``/``_tr``: a `Translator` passed to a widget).
+KEYWORDS: dict[str, tuple[int, ...] | None] = {"_": None, "N_": None, "translate": (1,),
+                                                "tr": None, "_tr": None}
 PO_WIDTH = 100
 
 
@@ -130,6 +134,9 @@ def problems(root: Path = REPO_ROOT) -> list[str]:
         mo_pairs = {m.id: m.string for m in compiled if m.id}
         if po_pairs != mo_pairs:
             found.append(f"{language}: {mo_path(language).name} disagrees with the .po (compile)")
+    found += [str(literal) for literal in untranslated_literals(root)]
+    found += [f"{literal} (drivers return states; the kiosk words them)"
+              for literal in driver_texts(root)]
     return found
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from flows import ports as fp
 from kiosk.core.events import log_event
+from kiosk.i18n import N_, current_locale, translate
 from kiosk.ops.journaldb import open_journal_db
 from kiosk.platform.errors import PlatformError
 
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 DELIVERED_RETENTION_DAYS = 30
 #: Platform error kinds after which a submission is kept for later delivery.
 TRANSIENT_KINDS = frozenset({"unavailable", "timeout", "server_error"})
-QUEUED_TEXT = "网络暂时中断，您的申请已安全保存在本机，网络恢复后将自动提交"
+QUEUED_TEXT = N_("网络暂时中断，您的申请已安全保存在本机，网络恢复后将自动提交")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
@@ -129,7 +130,7 @@ class Outbox:
         if isinstance(sent, fp.ApplicationOutcome | fp.PortFailure):
             return sent
         return fp.ApplicationOutcome(case_number=local_ref, status=fp.ApplicationStatus.QUEUED,
-                                     reason=QUEUED_TEXT)
+                                     reason=translate(QUEUED_TEXT, current_locale()))
 
     def rate(self, token: str, rating: fp.Rating) -> fp.RatingReceipt | fp.PortFailure:
         """Ratings are never lost: queued silently when offline."""
@@ -174,7 +175,8 @@ class Outbox:
             self._mark(key, "refused", {"kind": str(exc.kind), "code": exc.code}, str(exc.kind))
             log_event(log, "submission_refused", logging.WARNING, kind=kind,
                       error=str(exc.kind), code=exc.code)
-            return fp.PortFailure(exc.message, code=str(exc.kind), retryable=False)
+            return fp.PortFailure(exc.resident_text(current_locale()), code=str(exc.kind),
+                                  retryable=False)
         result, outcome = answer
         self._mark(key, "delivered", result)
         log_event(log, "submission_delivered", kind=kind, replayed=result.get("replayed", False))

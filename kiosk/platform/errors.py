@@ -1,13 +1,17 @@
 """Typed errors of the service-platform client.
 
-Every failure of a platform call becomes one `PlatformError` with a closed `ErrorKind` and a
-``message`` in plain Chinese that can be shown to the resident as is. ``str(error)`` is for
-technicians and logs: kind, HTTP status and the server's error code, never personal data.
+Every failure of a platform call becomes one `PlatformError` with a closed `ErrorKind`.
+``resident_text(locale)`` is what the resident reads, through the gettext catalogues: our own
+sentence for the kind, or (in Chinese only) the platform's own words when it gave some for a
+refusal (docs/adr/0450-one-system-for-resident-text.md). ``str(error)`` is for technicians and
+logs: kind, HTTP status and the server's error code, never personal data.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from kiosk.i18n import N_, platform_words
 
 
 class ErrorKind(StrEnum):
@@ -21,14 +25,14 @@ class ErrorKind(StrEnum):
     SERVER_ERROR = "server_error"  # the platform failed or answered nonsense
 
 
-#: What a resident reads when the platform gave no message of its own.
+#: What a resident reads for each kind (msgids; translate with `PlatformError.resident_text`).
 DEFAULT_MESSAGES: dict[ErrorKind, str] = {
-    ErrorKind.UNAVAILABLE: "服务平台暂时无法连接，请稍后再试",
-    ErrorKind.TIMEOUT: "服务平台响应超时，请稍后再试",
-    ErrorKind.REJECTED: "当前无法办理该业务，请到人工窗口咨询",
-    ErrorKind.NOT_FOUND: "未查询到相关信息，请到人工窗口咨询",
-    ErrorKind.INVALID: "提交的信息有误，请检查后重试",
-    ErrorKind.SERVER_ERROR: "服务平台暂时出现故障，请稍后再试",
+    ErrorKind.UNAVAILABLE: N_("服务平台暂时无法连接，请稍后再试"),
+    ErrorKind.TIMEOUT: N_("服务平台响应超时，请稍后再试"),
+    ErrorKind.REJECTED: N_("当前无法办理该业务，请到人工窗口咨询"),
+    ErrorKind.NOT_FOUND: N_("未查询到相关信息，请到人工窗口咨询"),
+    ErrorKind.INVALID: N_("提交的信息有误，请检查后重试"),
+    ErrorKind.SERVER_ERROR: N_("服务平台暂时出现故障，请稍后再试"),
 }
 
 #: Kinds where trying again later may succeed (the outbox keeps such submissions).
@@ -51,12 +55,15 @@ def kind_for_status(status: int) -> ErrorKind:
 
 
 class PlatformError(Exception):
-    """A platform call failed. ``message`` is for the resident, ``str()`` for technicians."""
+    """A platform call failed. ``resident_text(locale)`` is for the resident, ``str()`` for
+    technicians. ``platform_message`` is the platform's own (Chinese) words, "" when none;
+    ``message`` is the Chinese text a resident reads."""
 
     def __init__(
         self, kind: ErrorKind, message: str = "", *, status: int | None = None, code: str = ""
     ) -> None:
         self.kind = kind
+        self.platform_message = message
         self.message = message or DEFAULT_MESSAGES[kind]
         self.status = status
         self.code = code
@@ -69,6 +76,11 @@ class PlatformError(Exception):
         if self.code:
             parts.append(self.code)
         return ": ".join(parts)
+
+    def resident_text(self, locale: str) -> str:
+        """What the resident reads in ``locale``: the platform's own words in Chinese when it
+        gave some (they cannot be translated here), else our sentence for the kind."""
+        return platform_words(self.platform_message, DEFAULT_MESSAGES[self.kind], locale)
 
     @property
     def transient(self) -> bool:

@@ -1,19 +1,22 @@
-"""Resident-facing messages (Simplified Chinese) for every printer fault, and what happens next.
+"""Resident-facing messages for every printer fault, and what happens next, in the UI's
+languages (gettext msgids in Simplified Chinese; kiosk.i18n).
 
 `message_for(kind, result, status)` picks the fault from the driver's `PrintResult` and the
-printer's `DeviceStatus`; the message says plainly what went wrong, that nothing is lost, and the
-next steps: for a certificate, 证明补打 at any terminal (the platform reissues the same serial and
-content) or collecting it at the window with the print code; for a receipt, doing it again here
-later or the window.
+printer's `DeviceStatus` (drivers report states and reasons, never resident text); the message
+says plainly what went wrong, that nothing is lost, and the next steps: for a certificate, 证明补打
+at any terminal (the platform reissues the same serial and content) or collecting it at the
+window with the print code; for a receipt, doing it again here later or the window.
+`ResidentMessage.in_locale(locale)` gives the same message in another language.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from drivers.interfaces import PrintResult
 from drivers.status import DeviceState, DeviceStatus, SupplyState
+from kiosk.i18n import DEFAULT_LOCALE, N_, translate
 from kiosk.printing.journal import PrintKind
 
 
@@ -42,51 +45,79 @@ class NextStep(StrEnum):
 #: What each next step says. A certificate is kept by the platform under its serial, so the
 #: 证明补打 service prints it again at any terminal; the window finds it by the print code.
 NEXT_STEP_TEXT = {
-    NextStep.OTHER_TERMINAL: "到任一自助终端，刷身份证后选择“证明补打”重新打印，证明编号不变",
-    NextStep.COLLECT_AT_WINDOW: "到服务大厅窗口出示身份证领取纸质件（打印码 {code}）",
-    NextStep.REPRINT_LATER_HERE: "稍后回到本机，刷身份证后选择“证明补打”重新打印",
-    NextStep.RETRY_LATER_HERE: "稍后在本机重新办理并打印",
+    NextStep.OTHER_TERMINAL: N_("到任一自助终端，刷身份证后选择“证明补打”重新打印，证明编号不变"),
+    NextStep.COLLECT_AT_WINDOW: N_("到服务大厅窗口出示身份证领取纸质件（打印码 {code}）"),
+    NextStep.REPRINT_LATER_HERE: N_("稍后回到本机，刷身份证后选择“证明补打”重新打印"),
+    NextStep.RETRY_LATER_HERE: N_("稍后在本机重新办理并打印"),
 }
 #: The window step when there is no print code to quote.
-COLLECT_AT_WINDOW_NO_CODE = "到服务大厅窗口出示身份证领取纸质件"
+COLLECT_AT_WINDOW_NO_CODE = N_("到服务大厅窗口出示身份证领取纸质件")
 
 _TITLES = {
-    PrinterFault.PAPER_OUT: "打印机缺纸",
-    PrinterFault.PAPER_OUT_MID_PRINT: "打印中途缺纸",
-    PrinterFault.JAMMED: "打印机卡纸",
-    PrinterFault.COVER_OPEN: "打印机舱门未关好",
-    PrinterFault.OFFLINE: "打印机暂时无法使用",
-    PrinterFault.TONER_OUT: "打印机墨粉不足",
-    PrinterFault.TIMED_OUT: "打印超时",
-    PrinterFault.FAILED: "打印未完成",
+    PrinterFault.PAPER_OUT: N_("打印机缺纸"),
+    PrinterFault.PAPER_OUT_MID_PRINT: N_("打印中途缺纸"),
+    PrinterFault.JAMMED: N_("打印机卡纸"),
+    PrinterFault.COVER_OPEN: N_("打印机舱门未关好"),
+    PrinterFault.OFFLINE: N_("打印机暂时无法使用"),
+    PrinterFault.TONER_OUT: N_("打印机墨粉不足"),
+    PrinterFault.TIMED_OUT: N_("打印超时"),
+    PrinterFault.FAILED: N_("打印未完成"),
 }
 
+#: The body of each fault, about the document (``{what}``: 证明 or 回执, translated).
+_BODY_MID_PRINT = N_("您的{what}没有完整打印出来，请不要使用已出纸的部分。"
+                     "{what}已为您保存，不会丢失，也不会重复编号。")
+_BODY_TIMED_OUT = N_("打印机长时间没有完成您的{what}，本次打印已取消。{what}已为您保存，不会丢失。")
+_BODY_OTHER = N_("本机暂时无法打印您的{what}，工作人员已收到通知。{what}已为您保存，不会丢失。")
+_BODIES = {PrinterFault.PAPER_OUT_MID_PRINT: _BODY_MID_PRINT,
+           PrinterFault.TIMED_OUT: _BODY_TIMED_OUT}
+
 _WHAT = {
-    PrintKind.CERTIFICATE: "证明",
-    PrintKind.RECEIPT: "回执",
+    PrintKind.CERTIFICATE: N_("证明"),
+    PrintKind.RECEIPT: N_("回执"),
 }
+#: How the full text joins its parts: title, body and the numbered next steps.
+_FULL_TEXT = N_("{title}。{body}您可以：{steps}。")
+_STEP_SEPARATOR = N_("；")
 
 
 @dataclass(frozen=True, slots=True)
 class ResidentMessage:
-    """A title, a body and the next steps, ready for the screen and for voice."""
+    """A title, a body and the next steps in ``locale``, ready for the screen and for voice."""
 
     fault: PrinterFault
-    title: str
-    body: str
+    kind: PrintKind
     next_steps: tuple[NextStep, ...]
     reprint_code: str = ""
+    locale: str = DEFAULT_LOCALE
+
+    def in_locale(self, locale: str) -> ResidentMessage:
+        """The same message in ``locale``."""
+        return replace(self, locale=locale)
+
+    @property
+    def title(self) -> str:
+        """What went wrong, in a few words."""
+        return translate(_TITLES[self.fault], self.locale)
+
+    @property
+    def body(self) -> str:
+        """What it means for the resident's document: saved, not lost."""
+        what = translate(_WHAT[self.kind], self.locale)
+        return translate(_BODIES.get(self.fault, _BODY_OTHER), self.locale, what=what)
 
     def steps_text(self) -> list[str]:
         """The next steps as sentences (the reprint code filled in)."""
-        return [COLLECT_AT_WINDOW_NO_CODE if s is NextStep.COLLECT_AT_WINDOW and not
-                self.reprint_code else NEXT_STEP_TEXT[s].format(code=self.reprint_code)
+        return [translate(COLLECT_AT_WINDOW_NO_CODE, self.locale)
+                if s is NextStep.COLLECT_AT_WINDOW and not self.reprint_code
+                else translate(NEXT_STEP_TEXT[s], self.locale, code=self.reprint_code)
                 for s in self.next_steps]
 
     def full_text(self) -> str:
         """Title, body and numbered next steps in one text (for voice or a simple label)."""
-        steps = "；".join(f"{i}. {t}" for i, t in enumerate(self.steps_text(), 1))
-        return f"{self.title}。{self.body}您可以：{steps}。"
+        separator = translate(_STEP_SEPARATOR, self.locale)
+        steps = separator.join(f"{i}. {t}" for i, t in enumerate(self.steps_text(), 1))
+        return translate(_FULL_TEXT, self.locale, title=self.title, body=self.body, steps=steps)
 
 
 def classify(result: PrintResult, status: DeviceStatus | None) -> PrinterFault:
@@ -110,17 +141,9 @@ def classify(result: PrintResult, status: DeviceStatus | None) -> PrinterFault:
 
 
 def message_for(kind: PrintKind, result: PrintResult, status: DeviceStatus | None,
-                reprint_code: str = "") -> ResidentMessage:
-    """The message for a print of ``kind`` that did not finish."""
+                reprint_code: str = "", locale: str = DEFAULT_LOCALE) -> ResidentMessage:
+    """The message for a print of ``kind`` that did not finish, in ``locale``."""
     fault = classify(result, status)
-    what = _WHAT[kind]
-    if fault is PrinterFault.PAPER_OUT_MID_PRINT:
-        body = (f"您的{what}没有完整打印出来，请不要使用已出纸的部分。"
-                f"{what}已为您保存，不会丢失，也不会重复编号。")
-    elif fault is PrinterFault.TIMED_OUT:
-        body = f"打印机长时间没有完成您的{what}，本次打印已取消。{what}已为您保存，不会丢失。"
-    else:
-        body = f"本机暂时无法打印您的{what}，工作人员已收到通知。{what}已为您保存，不会丢失。"
     steps: tuple[NextStep, ...]
     if kind is PrintKind.CERTIFICATE:
         steps = (NextStep.OTHER_TERMINAL, NextStep.COLLECT_AT_WINDOW, NextStep.REPRINT_LATER_HERE)
@@ -128,4 +151,4 @@ def message_for(kind: PrintKind, result: PrintResult, status: DeviceStatus | Non
         steps = (NextStep.RETRY_LATER_HERE, NextStep.COLLECT_AT_WINDOW)
     if not reprint_code:
         steps = (NextStep.COLLECT_AT_WINDOW,)
-    return ResidentMessage(fault, _TITLES[fault], body, steps, reprint_code)
+    return ResidentMessage(fault, kind, steps, reprint_code, locale)

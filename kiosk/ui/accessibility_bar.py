@@ -13,23 +13,23 @@ from collections.abc import Callable
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.core.accessibility import Preferences, PreferenceStore
-from kiosk.i18n import translate
+from kiosk.i18n import N_, translate
 from kiosk.ui.context import UiContext
 from kiosk.ui.theme import TOUCH_TARGET_PX, hex_rgba
 from kiosk.ui.widgets import KButton
 
 #: What each toggle says: the action a tap performs, in the current language.
-LANGUAGE_NAMES = {"zh-CN": "中文", "en": "English"}
+LANGUAGE_NAMES = {"zh-CN": N_("中文"), "en": "English"}
 
 
 def toggle_labels(preferences: Preferences) -> dict[str, str]:
     """Toggle name -> label (msgid) for these preferences."""
     other = preferences.next_locale().locale
     return {
-        "elderly": "标准模式" if preferences.elderly else "长者模式",
+        "elderly": N_("标准模式") if preferences.elderly else N_("长者模式"),
         "language": LANGUAGE_NAMES[other],
-        "mute": "取消静音" if preferences.muted else "静音",
-        "contrast": "高对比度",
+        "mute": N_("取消静音") if preferences.muted else N_("静音"),
+        "contrast": N_("高对比度"),
     }
 
 

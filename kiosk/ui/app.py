@@ -20,7 +20,7 @@ from kiosk.core.accessibility import stretch_timing
 from kiosk.core.controller import KioskController, UiState
 from kiosk.core.events import log_event
 from kiosk.core.session import Phase
-from kiosk.i18n import _, set_locale
+from kiosk.i18n import N_, _, set_locale
 from kiosk.ui.context import UiContext
 from kiosk.ui.overlays import Busy, DemoPanel, StillThere
 from kiosk.ui.screens.attract import AttractScreen
@@ -75,7 +75,7 @@ class KioskRoot(FloatLayout):
 class KioskApp(App):
     """The full-screen kiosk."""
 
-    title = "政务服务自助终端"
+    title = N_("政务服务自助终端")
 
     def __init__(self, controller: KioskController, site_name: str = "",
                  demo_actions: list[tuple[str, Callable[[], None]]] | None = None,

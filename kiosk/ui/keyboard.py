@@ -8,14 +8,16 @@ from collections.abc import Callable
 
 from kivy.uix.gridlayout import GridLayout
 
-from kiosk.i18n import _
+from kiosk.i18n import N_, _
 from kiosk.ui.context import UiContext
 from kiosk.ui.widgets import KButton
 
+#: The editing keys (their msgids are also their key names).
+DELETE, CLEAR = N_("删除"), N_("清空")
 LAYOUTS: dict[str, list[str]] = {
-    "digits": [*list("123456789"), "清空", "0", "删除"],
-    "id_number": [*list("123456789"), "X", "0", "删除"],
-    "letters": [*list("QWERTYUIOPASDFGHJKLZXCVBNM"), "删除", "清空"],
+    "digits": [*list("123456789"), CLEAR, "0", DELETE],
+    "id_number": [*list("123456789"), "X", "0", DELETE],
+    "letters": [*list("QWERTYUIOPASDFGHJKLZXCVBNM"), DELETE, CLEAR],
 }
 COLUMNS = {"digits": 3, "id_number": 3, "letters": 10}
 
@@ -40,9 +42,9 @@ class OnScreenKeyboard(GridLayout):
         self.height = rows * key_height + (rows - 1) * ctx.metrics.px(10)
 
     def _press(self, key: str) -> None:
-        if key == "删除":
+        if key == DELETE:
             self.value = self.value[:-1]
-        elif key == "清空":
+        elif key == CLEAR:
             self.value = ""
         elif len(self.value) < self._max_length:
             self.value += key

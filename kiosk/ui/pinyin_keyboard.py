@@ -20,6 +20,7 @@ from kiosk.i18n import _
 from kiosk.input.dictionary import shared_lexicon
 from kiosk.input.pinyin import SEPARATOR, Lexicon, PinyinInput
 from kiosk.ui.context import UiContext
+from kiosk.ui.keyboard import CLEAR, DELETE
 from kiosk.ui.theme import hex_rgba
 from kiosk.ui.widgets import KButton, Panel, Text
 
@@ -72,8 +73,8 @@ class PinyinKeyboard(BoxLayout):
         self.add_widget(candidates)
 
         self.keys: dict[str, KButton] = {}
-        specials = {2: [("删除", self._backspace)], 1: [(SEPARATOR, self._separator)],
-                    0: [("清空", self._clear)]}
+        specials = {2: [(DELETE, self._backspace)], 1: [(SEPARATOR, self._separator)],
+                    0: [(CLEAR, self._clear)]}
         for number, letters in enumerate(ROWS):
             row = BoxLayout(orientation="horizontal", size_hint_y=None, height=key_height,
                             spacing=spacing)

@@ -67,7 +67,7 @@ class _FaceScreen(KioskScreen):
         self.message.text = view.message
         self.detail.text = view.detail
         self.show(view)
-        _speak(self.ctx, f"face:{view.stage}", "，".join(
+        _speak(self.ctx, f"face:{view.stage}", _("，").join(
             t for t in (view.title, view.message) if t))
 
     def show(self, view: Any) -> None:

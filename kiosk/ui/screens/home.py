@@ -12,7 +12,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 
-from kiosk.core.controller import CATEGORIES, ServiceEntry
+from kiosk.core.controller import ALL_CATEGORY, CATEGORIES, ServiceEntry
 from kiosk.i18n import _
 from kiosk.ui.context import UiContext
 from kiosk.ui.keyboard import OnScreenKeyboard
@@ -83,7 +83,7 @@ class HomeScreen(KioskScreen):
         query = getattr(state, "query", "")
         self.search_button.text = (_("搜索：{query}", query=query.upper()) if query
                                    else _("搜索：输入拼音首字母"))
-        category = getattr(state, "category", "全部")
+        category = getattr(state, "category", ALL_CATEGORY)
         self.tabs.clear_widgets()
         for name in CATEGORIES:
             button = KButton(_(name), lambda n=name: self.ctx.controller.set_category(n), m, p,
