@@ -55,13 +55,17 @@ def _check_platform(settings: Settings) -> tuple[Check, object | None]:
     from kiosk.platform.errors import PlatformError
 
     sandbox = None
+    credentials = None
     base_url = settings.platform.base_url
     if not base_url:
-        from kiosk.sandbox.server import start_sandbox
+        from kiosk.platform.connect import start_embedded_sandbox
 
-        sandbox = start_sandbox(settings.data_dir / "sandbox.sqlite3")
+        sandbox, credentials = start_embedded_sandbox(
+            settings.data_dir / "sandbox.sqlite3", settings.data_dir, settings.terminal_id
+        )
         base_url = sandbox.url
-    client = PlatformClient.from_settings(settings.platform, settings.terminal_id, base_url)
+    client = PlatformClient.from_settings(settings.platform, settings.terminal_id, base_url,
+                                          tls=credentials)
     started = time.perf_counter()
     try:
         health = client.health()

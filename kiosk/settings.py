@@ -45,6 +45,22 @@ class PlatformSettings(_Section):
     timeout_seconds: float = Field(5.0, gt=0, description="per-request timeout")
     retries: int = Field(2, ge=0, le=10, description="retries for idempotent calls")
     backoff_seconds: float = Field(0.3, ge=0, description="first retry delay, doubled each time")
+    deadline_seconds: float = Field(15.0, gt=0, le=300, allow_inf_nan=False,
+                                    description="hard end of one call, retries included")
+    max_response_bytes: int = Field(8 * 1024 * 1024, ge=64 * 1024, le=256 * 1024 * 1024,
+                                    description="largest answer accepted (after decompression)")
+    ca_file: str = Field("", description="CA that signs the platform's certificate (PEM); "
+                                         "the only trust anchor")
+    cert_file: str = Field("", description="this terminal's certificate (PEM, `kiosk ca enrol`)")
+    key_file: str = Field("", description="this terminal's private key (PEM, mode 0600)")
+
+    def resolved(self, key: str) -> str:
+        """A file key as an absolute path ('' when unset); relative = to the repository."""
+        value = str(getattr(self, key))
+        if not value:
+            return ""
+        path = Path(value)
+        return str(path if path.is_absolute() else REPO_ROOT / path)
 
 
 class DisplaySettings(_Section):
@@ -265,5 +281,27 @@ def _check_profile(settings: Settings, origins: dict[str, str]) -> None:
         origin = origins.get("platform.base_url", "configuration")
         problems.append(f"{origin}: key 'platform.base_url': the site profile needs the service "
                         "platform's URL (the embedded sandbox is for the demo profile only)")
+    problems.extend(_platform_trust_problems(settings, origins))
     if problems:
         raise ConfigError("\n".join(problems))
+
+
+def _platform_trust_problems(settings: Settings, origins: dict[str, str]) -> list[str]:
+    """Site profile: https only, and the terminal's certificate, key and CA files exist."""
+    platform = settings.platform
+    problems = []
+    url = platform.base_url
+    if url and not url.lower().startswith("https://"):
+        origin = origins.get("platform.base_url", "configuration")
+        problems.append(f"{origin}: key 'platform.base_url': the site profile talks to the "
+                        f"platform over https (mutual TLS) only; got {url!r}")
+    for key, what in (("ca_file", "the CA file that signs the platform's certificate"),
+                      ("cert_file", "this terminal's certificate (kiosk ca enrol)"),
+                      ("key_file", "this terminal's private key (kiosk ca enrol)")):
+        origin = origins.get(f"platform.{key}", "configuration")
+        path = platform.resolved(key)
+        if not path:
+            problems.append(f"{origin}: key 'platform.{key}': the site profile needs {what}")
+        elif not Path(path).is_file():
+            problems.append(f"{origin}: key 'platform.{key}': file not found: {path}")
+    return problems

@@ -3,7 +3,7 @@
 kiosk ca init     [--ca DIR]                      create the CA (ca.key 0600, ca.pem)
 kiosk ca enrol    TERMINAL-ID --out DIR [--ca DIR] a new key pair + certificate for a terminal
 kiosk ca server   HOST... --out DIR [--ca DIR]     the platform's TLS server certificate
-kiosk ca revoke   TERMINAL-ID [--ca DIR]           revoke a terminal; the platform refuses it at once
+kiosk ca revoke   TERMINAL-ID [--ca DIR]           revoke a terminal (at once)
 kiosk ca list     [--ca DIR]                       issued certificates and their state
 
 The CA folder defaults to ``var/ca`` (outside git). Copy the enrolment folder's three files to
