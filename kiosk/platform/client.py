@@ -149,6 +149,11 @@ class PlatformClient:
             key_file=files[2],
         )
 
+    @property
+    def tls_files(self) -> dict[str, str]:
+        """The CA, certificate and key files this client uses ('' = none)."""
+        return dict(self._tls)
+
     def _session(self) -> requests.Session:
         """The calling thread's session (requests does not promise a Session is thread-safe)."""
         if self._shared is not None:

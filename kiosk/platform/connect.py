@@ -22,7 +22,7 @@ DEMO_PKI_DIR = "pki"
 
 
 def start_embedded_sandbox(
-    db_path: Path, data_dir: Path, terminal_id: str
+    db_path: Path, data_dir: Path, terminal_id: str, port: int = 0
 ) -> tuple[SandboxHandle, Credentials]:
     """The demo's sandbox over mutual TLS, and this terminal's credentials for it.
 
@@ -38,7 +38,7 @@ def start_embedded_sandbox(
         pki.ca.revoked_file,
         verify_per_minute=0,
     )
-    return start_sandbox(db_path, tls=tls), pki.terminal
+    return start_sandbox(db_path, port=port, tls=tls), pki.terminal
 
 
 class PlatformConfigError(ValueError):
