@@ -176,6 +176,18 @@ class DeadlineAdapter(HTTPAdapter):
         self.poolmanager.key_fn_by_scheme = dict(self.poolmanager.key_fn_by_scheme)
 
 
+class _NoRedirectSession(requests.Session):
+    """A session that never looks at ``Location``.
+
+    Even with ``allow_redirects=False`` requests reads a redirect's whole body into memory to
+    prepare the next hop; with no redirect target it leaves the body to `read_body`.
+    """
+
+    def get_redirect_target(self, resp: requests.Response) -> None:
+        """Never a redirect target."""
+        return None
+
+
 def new_session(
     headers: dict[str, str],
     *,
@@ -188,9 +200,8 @@ def new_session(
     ``ca_file`` is the only trust anchor when given (never the system's store, ADR 0410);
     ``cert_file``/``key_file`` is the terminal's certificate presented to the platform.
     """
-    session = requests.Session()
+    session = _NoRedirectSession()
     session.trust_env = False  # no HTTPS_PROXY, REQUESTS_CA_BUNDLE or .netrc from outside
-    session.max_redirects = 0
     adapter = DeadlineAdapter()
     session.mount("http://", adapter)
     session.mount("https://", adapter)
