@@ -16,7 +16,7 @@ OLD_ID_NUMBER_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{6})(\d{3})(?![0-9A-Za
 PHONE_RE = re.compile(r"(?<![0-9])(1[3-9]\d)(\d{4})(\d{4})(?![0-9])")
 #: Resident tokens wherever a URL or a JSON body carries them (ADR 0413): the path segment
 #: after /residents/, a resident_token query parameter or JSON field.
-TOKEN_IN_PATH_RE = re.compile(r"(/residents/)[^/\s\"'?#]+")
+TOKEN_IN_PATH_RE = re.compile(r"(/residents/)(?!\{token\})[^/\s\"'?#]+")
 TOKEN_PARAM_RE = re.compile(r"(resident_token\\?[\"']?\s*[=:]\s*\\?[\"']?)[^&\s\"'\\,}]+")
 MASKED_TOKEN = "[token]"
 
