@@ -33,7 +33,7 @@ from kiosk.print_service import KioskPrinting
 from kiosk.session import Phase, SessionData, SessionLifecycle, SessionTiming
 from kiosk.session_ports import KioskSessionPorts
 from kiosk.settings import ConfigError, Settings
-from kiosk.tasks import TaskRunner
+from kiosk.tasks import WORKER_THREAD_PREFIX, TaskRunner
 from kiosk.technician.services import load_volume
 from kiosk.voice.speech import VoiceGuide
 
@@ -185,7 +185,8 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
                            settings.session.still_there_countdown_seconds,
                            settings.session.hard_cap_seconds)
     lifecycle = SessionLifecycle(timing, clock, data_dir / "sessions")
-    revoke_tokens_at_wipe(lifecycle, TokenRevoker(client))
+    revoke_tokens_at_wipe(lifecycle, TokenRevoker(client),
+                          cancel=lambda: client.cancel_calls(WORKER_THREAD_PREFIX))
     options = hardware_options(settings.hardware)
     for name, extra in (device_options or {}).items():
         options.setdefault(name, {}).update(extra)

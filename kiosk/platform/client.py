@@ -66,7 +66,9 @@ UPLOAD_SECONDS_PER_MB = 2.0  # extra read time allowed per MB of attachments
 DEFAULT_DEADLINE_SECONDS = 15.0  # a whole call, retries included
 RETRY_STATUSES = frozenset({502, 503, 504})
 #: Failures that the same request cannot cure by trying again at once.
-NOT_RETRIED_CODES = frozenset({"tls_failed", "too_large", "bad_encoding", "redirect"})
+NOT_RETRIED_CODES = frozenset(
+    {"tls_failed", "too_large", "bad_encoding", "redirect", "cancelled"}
+)
 REPLAY_HEADER = "Idempotent-Replayed"
 
 
@@ -113,6 +115,7 @@ class PlatformClient:
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._sessions_lock = threading.Lock()
+        self._active: set[Deadline] = set()
         self._headers = {"Accept": "application/json", "User-Agent": "kiosk-terminal/1"}
 
     @classmethod
@@ -148,6 +151,21 @@ class PlatformClient:
             cert_file=files[1],
             key_file=files[2],
         )
+
+    def cancel_calls(self, thread_prefix: str = "") -> int:
+        """End at once the calls in flight on threads whose name starts with ``thread_prefix``.
+
+        The kiosk cancels its worker's calls when a session is wiped, so a call stuck on a
+        hostile or failing platform never keeps the next resident waiting (ADR 0411). A
+        cancelled call raises `PlatformError` TIMEOUT ``cancelled`` and is not retried; a
+        submission it carried stays in the outbox under its idempotency key. Returns how many
+        calls were cancelled.
+        """
+        with self._sessions_lock:
+            chosen = [d for d in self._active if d.thread_name.startswith(thread_prefix)]
+        for deadline in chosen:
+            deadline.cancel()
+        return len(chosen)
 
     @property
     def tls_files(self) -> dict[str, str]:
@@ -268,6 +286,8 @@ class PlatformClient:
     ) -> tuple[int, bytes, bool]:
         """One HTTP exchange under a hard deadline: (status, body bytes, replayed)."""
         with Deadline(seconds) as deadline:
+            with self._sessions_lock:
+                self._active.add(deadline)
             try:
                 response = self._session().request(
                     method,
@@ -289,7 +309,12 @@ class PlatformClient:
             except PlatformError:
                 raise
             except Exception as exc:  # requests, urllib3, ssl or socket: all one outcome
+                if deadline.cancelled:
+                    raise PlatformError(ErrorKind.TIMEOUT, code="cancelled") from None
                 raise _transport_error(exc, deadline.fired) from None
+            finally:
+                with self._sessions_lock:
+                    self._active.discard(deadline)
 
     @staticmethod
     def _json(status: int, answer: bytes) -> Any:

@@ -85,12 +85,22 @@ class TokenRevoker:
                 self._queue.put_nowait(None)
 
 
-def revoke_tokens_at_wipe(lifecycle: Any, revoker: TokenRevoker) -> None:
-    """Revoke the session's resident token whenever ``lifecycle`` starts a wipe."""
+def revoke_tokens_at_wipe(
+    lifecycle: Any, revoker: TokenRevoker, cancel: Any = None
+) -> None:
+    """Revoke the session's resident token whenever ``lifecycle`` starts a wipe.
+
+    ``cancel`` (optional, no arguments) runs first: the kiosk ends the worker's platform calls
+    still in flight for the session being wiped.
+    """
 
     def on_change(old: Any, new: Any, reason: str) -> None:
         if str(new) != "wiping":
             return
+        if cancel is not None:
+            cancelled = cancel()
+            if cancelled:
+                log_event(LOG, "platform_calls_cancelled", count=cancelled, reason=reason)
         session = getattr(lifecycle, "session", None)
         token = getattr(session, "resident_token", "") if session is not None else ""
         if token:

@@ -40,6 +40,8 @@ class Deadline:
         self.seconds = max(0.0, seconds)
         self.expires = time.monotonic() + self.seconds
         self.fired = False
+        self.cancelled = False  # ended early by `cancel`, not by the clock
+        self.thread_name = threading.current_thread().name
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         self._done = False
@@ -57,6 +59,11 @@ class Deadline:
                 self._sockets.append(sock)
                 return
         _shutdown(sock)
+
+    def cancel(self) -> None:
+        """End the attempt now (the session it served is gone)."""
+        self.cancelled = True
+        self.fire()
 
     def fire(self) -> None:
         """The deadline passed: end every socket this attempt uses."""
@@ -85,6 +92,10 @@ def _shutdown(sock: socket.socket) -> None:
     # under a read that another thread is blocked in.
     with contextlib.suppress(OSError, ValueError):
         socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+def _ended(deadline: Deadline) -> str:
+    return "cancelled" if deadline.cancelled else "deadline"
 
 
 def _register(sock: Any) -> None:
@@ -235,7 +246,7 @@ def read_body(response: requests.Response, deadline: Deadline, limit: int) -> by
     raw = response.raw
     while True:
         if deadline.fired or deadline.remaining() <= 0:
-            raise PlatformError(ErrorKind.TIMEOUT, code="deadline")
+            raise PlatformError(ErrorKind.TIMEOUT, code=_ended(deadline))
         chunk = raw.read(CHUNK_BYTES, decode_content=False)
         if not chunk:
             break
@@ -265,7 +276,7 @@ def read_body(response: requests.Response, deadline: Deadline, limit: int) -> by
             if decoder.eof:
                 break
     if deadline.fired:
-        raise PlatformError(ErrorKind.TIMEOUT, code="deadline")
+        raise PlatformError(ErrorKind.TIMEOUT, code=_ended(deadline))
     if decoder is not None and not decoder.eof and parts:
         raise PlatformError(
             ErrorKind.SERVER_ERROR, status=response.status_code, code="bad_encoding"

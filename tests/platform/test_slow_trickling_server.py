@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,9 +17,11 @@ import pytest
 from kiosk.bench.hostile import HostileServer
 from kiosk.identity import PlatformVerifier
 from kiosk.platform import ErrorKind, PlatformClient, PlatformError
+from kiosk.platform.revoke import TokenRevoker, revoke_tokens_at_wipe
 from kiosk.sandbox import SandboxHandle
 from kiosk.sandbox.seed import by_key
-from kiosk.tasks import ThreadRunner
+from kiosk.session import SessionLifecycle, SessionTiming
+from kiosk.tasks import WORKER_THREAD_PREFIX, ThreadRunner
 from tests.platform.conftest import SleepRecorder, TestPki
 
 TIMEOUT = 1.0
@@ -96,3 +99,54 @@ def test_a_stuck_call_does_not_keep_the_next_resident_waiting(
     token, display_name = results["identify"]
     assert token and display_name.startswith(resident.name[0])
     assert results["identify_after"] < ENDS_WITHIN
+
+
+def test_the_wipe_cancels_the_stuck_call_of_the_session_it_ends(
+    tmp_path: Path, sandbox: SandboxHandle, pki: TestPki
+) -> None:
+    """A resident walks away while the platform trickles: the wipe frees the worker at once."""
+    long_timeout = 30.0  # only the cancellation can end the stuck call in this test
+    results: dict[str, Any] = {}
+    finished = threading.Event()
+    runner = ThreadRunner(lambda fn: fn())
+    resident = by_key("worker")
+    try:
+        with HostileServer("trickle_body", interval=0.3) as stuck_platform, pki.client(
+            stuck_platform.url, timeout_seconds=long_timeout,
+            retries=2,
+        ) as client:
+            # One client for both, as in the kiosk: the trickling platform stands in for the
+            # same platform turning hostile for the first resident's call.
+            client.base_url = stuck_platform.url
+            lifecycle = SessionLifecycle(SessionTiming(60, 20, 900), time.monotonic,
+                                         tmp_path / "s")
+            revoke_tokens_at_wipe(lifecycle, TokenRevoker(client),
+                                  cancel=lambda: client.cancel_calls(WORKER_THREAD_PREFIX))
+            lifecycle.start()
+            runner.submit(lambda: client.profile("first-residents-token"),
+                          lambda r: results.__setitem__("stuck", r))
+            while not stuck_platform.seen.requests:
+                time.sleep(0.01)
+            wiped_at = time.monotonic()
+            lifecycle.end("idle")  # the first resident walked away
+            client.base_url = sandbox.url  # the platform answers again
+
+            class Card:
+                id_number, name = resident.id_number, resident.name
+
+            def identified(result: Any) -> None:
+                results["identify"] = result
+                results["after_wipe"] = time.monotonic() - wiped_at
+                finished.set()
+
+            lifecycle.start()
+            runner.submit(lambda: PlatformVerifier(client).verify("idcard", Card()), identified)
+            assert finished.wait(long_timeout)
+    finally:
+        runner.shutdown()
+    assert isinstance(results["stuck"], PlatformError)
+    assert results["stuck"].code == "cancelled" and results["stuck"].kind is ErrorKind.TIMEOUT
+    assert len(stuck_platform.seen.requests) == 1  # a cancelled call is not retried
+    token, _ = results["identify"]
+    assert token
+    assert results["after_wipe"] < long_timeout / 3
