@@ -304,4 +304,27 @@ def _platform_trust_problems(settings: Settings, origins: dict[str, str]) -> lis
             problems.append(f"{origin}: key 'platform.{key}': the site profile needs {what}")
         elif not Path(path).is_file():
             problems.append(f"{origin}: key 'platform.{key}': file not found: {path}")
+        elif key == "key_file" and Path(path).stat().st_mode & 0o077:
+            problems.append(f"{origin}: key 'platform.key_file': {path} is readable by others; "
+                            "expected mode 0600 (chmod 600)")
+        elif key == "cert_file":
+            problems.extend(_certificate_problems(Path(path), settings.terminal_id,
+                                                  origins.get("terminal_id", "configuration")))
     return problems
+
+
+def _certificate_problems(path: Path, terminal_id: str, origin: str) -> list[str]:
+    """The terminal certificate must be readable PEM and issued to this terminal id."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    try:
+        cert = x509.load_pem_x509_certificate(path.read_bytes())
+    except (OSError, ValueError):
+        return [f"{path}: key 'platform.cert_file': not a PEM certificate"]
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    issued_to = str(names[0].value) if names else ""
+    if issued_to != terminal_id:
+        return [f"{origin}: key 'terminal_id': {terminal_id!r} but the certificate {path} was "
+                f"issued to {issued_to!r} (enrol this terminal: kiosk ca enrol {terminal_id})"]
+    return []

@@ -86,3 +86,20 @@ def test_config_check_exits_2_without_a_traceback(tmp_path: Path,
     assert proc.returncode == 2
     assert "platform.base_url" in proc.stderr and str(site) in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_a_certificate_of_another_terminal_is_refused(tmp_path: Path,
+                                                      enrolled: dict[str, str]) -> None:
+    site = _site(tmp_path, f'base_url = "https://gov.example/api"\n{_files(enrolled)}')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(site_file=site, environ={"KIOSK__TERMINAL_ID": "HALL-02"})
+    message = str(caught.value)
+    assert "'terminal_id'" in message and "HALL-01" in message and "kiosk ca enrol" in message
+
+
+def test_a_key_readable_by_others_is_refused(tmp_path: Path, enrolled: dict[str, str]) -> None:
+    Path(enrolled["key_file"]).chmod(0o644)
+    site = _site(tmp_path, f'base_url = "https://gov.example/api"\n{_files(enrolled)}')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(site_file=site, environ={})
+    assert "'platform.key_file'" in str(caught.value) and "0600" in str(caught.value)
