@@ -64,6 +64,7 @@ DEFAULT_BACKOFF_SECONDS = 0.3
 MAX_BACKOFF_SECONDS = 5.0  # one wait never exceeds this, however many retries
 UPLOAD_SECONDS_PER_MB = 2.0  # extra read time allowed per MB of attachments
 DEFAULT_DEADLINE_SECONDS = 15.0  # a whole call, retries included
+SOCKET_BACKSTOP_SECONDS = 1.0  # per-read socket timeout beyond the attempt's deadline
 RETRY_STATUSES = frozenset({502, 503, 504})
 #: Failures that the same request cannot cure by trying again at once.
 NOT_RETRIED_CODES = frozenset(
@@ -295,7 +296,9 @@ class PlatformClient:
                     json=body,
                     params=params,
                     headers=headers,
-                    timeout=(max(seconds, 0.001), max(seconds, 0.001)),
+                    # The watchdog ends the attempt at ``seconds``; the socket timeouts are
+                    # only a backstop should the watchdog thread be starved.
+                    timeout=(seconds + SOCKET_BACKSTOP_SECONDS, seconds + SOCKET_BACKSTOP_SECONDS),
                     allow_redirects=False,
                     stream=True,
                 )
@@ -311,6 +314,9 @@ class PlatformClient:
             except Exception as exc:  # requests, urllib3, ssl or socket: all one outcome
                 if deadline.cancelled:
                     raise PlatformError(ErrorKind.TIMEOUT, code="cancelled") from None
+                if deadline.fired and not deadline.sent:
+                    # Connecting or the TLS handshake never finished: nothing answered.
+                    raise PlatformError(ErrorKind.UNAVAILABLE, code="connect_timeout") from None
                 raise _transport_error(exc, deadline.fired) from None
             finally:
                 with self._sessions_lock:

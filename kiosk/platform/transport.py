@@ -41,6 +41,7 @@ class Deadline:
         self.expires = time.monotonic() + self.seconds
         self.fired = False
         self.cancelled = False  # ended early by `cancel`, not by the clock
+        self.sent = False  # the request went out (before that, nothing answered: unavailable)
         self.thread_name = threading.current_thread().name
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
@@ -104,6 +105,12 @@ def _register(sock: Any) -> None:
         deadline.watch(sock)
 
 
+def _mark_sent() -> None:
+    deadline: Deadline | None = getattr(_current, "deadline", None)
+    if deadline is not None:
+        deadline.sent = True
+
+
 class _Watchdog:
     """One daemon thread firing deadlines in order of expiry."""
 
@@ -149,6 +156,7 @@ class _WatchedHTTPConnection(HTTPConnection):
     def request(self, *args: Any, **kwargs: Any) -> None:
         _register(self.sock)
         super().request(*args, **kwargs)
+        _mark_sent()
 
 
 class _WatchedHTTPSConnection(HTTPSConnection):
@@ -164,6 +172,7 @@ class _WatchedHTTPSConnection(HTTPSConnection):
     def request(self, *args: Any, **kwargs: Any) -> None:
         _register(self.sock)
         super().request(*args, **kwargs)
+        _mark_sent()
 
 
 class _WatchedHTTPPool(HTTPConnectionPool):

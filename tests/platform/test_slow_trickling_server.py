@@ -52,7 +52,10 @@ def test_a_stalled_tls_handshake_ends_at_the_deadline(pki: TestPki) -> None:
         url = server.url.replace("http://", "https://")
         with pki.client(url, timeout_seconds=TIMEOUT, retries=0) as client:
             error, seconds = _timed_failure(client)
-    assert error.kind is ErrorKind.TIMEOUT and seconds < ENDS_WITHIN
+    # Nothing was sent: like a connection that never opened, the platform is unavailable.
+    assert error.kind is ErrorKind.UNAVAILABLE and error.code == "connect_timeout"
+    assert error.message == "服务平台暂时无法连接，请稍后再试"
+    assert seconds < ENDS_WITHIN
 
 
 def test_retries_stop_at_the_call_deadline() -> None:
