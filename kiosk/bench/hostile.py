@@ -235,10 +235,38 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cancelled(timeout: float) -> dict[str, Any]:
+    """A trickled call cancelled (as at a wipe) half a second in: seconds from cancel to end."""
+    from kiosk.platform import PlatformClient, PlatformError
+
+    with HostileServer("trickle_body", interval=1.0) as server, PlatformClient(
+        server.url, timeout_seconds=timeout, retries=2
+    ) as client:
+        cancelled_at: list[float] = []
+
+        def cancel() -> None:
+            cancelled_at.append(time.monotonic())
+            client.cancel_calls("")
+
+        timer = threading.Timer(0.5, cancel)
+        timer.start()
+        try:
+            client.health()
+            outcome = "answered"
+        except PlatformError as exc:
+            outcome = str(exc)
+        ended = time.monotonic()
+        timer.join()
+    return {"behaviour": "cancelled", "outcome": outcome,
+            "seconds": round(ended - cancelled_at[0], 4), "peak_rss_mb": _peak_rss_mb()}
+
+
 def _child(behaviour: str, timeout: float, deadline: float) -> dict[str, Any]:
     """One call against ``behaviour`` in this process: outcome, seconds, peak RSS."""
     from kiosk.platform import PlatformClient, PlatformError
 
+    if behaviour == "cancelled":
+        return _cancelled(timeout)
     interval = 1.0
     with HostileServer(behaviour, interval=interval) as server:
         if behaviour in ("huge_length", "huge_chunked", "gzip_bomb"):
@@ -286,6 +314,9 @@ def main(argv: list[str]) -> int:
         print(f"{behaviour:<16} ended after {row['seconds']:.3f} s "
               f"(deadline {args.timeout:.1f} s, ratio {row['seconds'] / args.timeout:.2f}) "
               f"-> {row['outcome']}")
+    row = _run_child("cancelled", args.timeout, args.deadline)
+    print(f"{'cancelled':<16} a trickled call cancelled at the wipe ended "
+          f"{row['seconds'] * 1000:.1f} ms after the cancel -> {row['outcome']}")
     for behaviour in ("huge_length", "huge_chunked", "gzip_bomb"):
         row = _run_child(behaviour, args.timeout, args.deadline)
         print(f"{behaviour:<16} 1 GB answer: peak RSS {row['peak_rss_mb']:.1f} MB "
