@@ -75,7 +75,9 @@ def _check_platform(settings: Settings) -> tuple[Check, object | None]:
             detail += " (embedded sandbox)"
         return Check("platform", True, detail), sandbox
     except PlatformError as exc:
-        return Check("platform", False, f"{base_url}: {exc.kind}"), sandbox
+        # kind and code (e.g. "unavailable: tls_failed"): a technician can tell a certificate
+        # problem from a network one
+        return Check("platform", False, f"{base_url}: {exc}"), sandbox
     finally:
         client.close()
 

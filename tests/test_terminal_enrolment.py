@@ -41,7 +41,8 @@ def test_enrol_writes_a_private_key_and_a_client_certificate(
 
 
 def test_plain_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert ca_cli.main(["--ca", str(tmp_path / "none"), "enrol", "T-1", "--out", "x"]) == 1
+    assert ca_cli.main(["--ca", str(tmp_path / "none"), "enrol", "T-1",
+                        "--out", str(tmp_path / "x")]) == 1
     assert "kiosk ca init" in capsys.readouterr().err
     assert ca_cli.main(["--ca", str(tmp_path / "ca"), "init"]) == 0
     assert ca_cli.main(["--ca", str(tmp_path / "ca"), "init"]) == 1
@@ -61,3 +62,11 @@ def test_the_demo_pki_is_made_once_and_renewed_when_revoked(tmp_path: Path) -> N
     assert read_revoked(first.ca.revoked_file)
     renewed = demo_pki(tmp_path / "pki", "DEMO-0001")
     assert renewed.terminal.cert_file.read_bytes() != issued
+
+
+def test_keys_are_never_written_into_the_repository(capsys: pytest.CaptureFixture[str]) -> None:
+    from kiosk import REPO_ROOT
+
+    assert ca_cli.main(["--ca", str(REPO_ROOT / "config" / "ca"), "init"]) == 1
+    assert "inside the repository" in capsys.readouterr().err
+    assert not (REPO_ROOT / "config" / "ca").exists()

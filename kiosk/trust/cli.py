@@ -48,7 +48,18 @@ def main(argv: list[str]) -> int:
         return 1
 
 
+def _outside_the_repository(path: Path) -> None:
+    """Keys never go into the source tree (var/, which git ignores, is allowed)."""
+    resolved = path.resolve()
+    if resolved.is_relative_to(REPO_ROOT) and not resolved.is_relative_to(REPO_ROOT / "var"):
+        raise CaError(f"{path}: inside the repository; keys must live outside it "
+                      f"(or under {REPO_ROOT / 'var'}, which git ignores)")
+
+
 def _run(args: argparse.Namespace) -> int:
+    _outside_the_repository(args.ca)
+    if getattr(args, "out", None) is not None:
+        _outside_the_repository(args.out)
     if args.command == "init":
         ca = CertificateAuthority.create(args.ca)
         print(f"CA created in {ca.folder} (keep {ca.folder / 'ca.key'} offline)")
