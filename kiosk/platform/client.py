@@ -111,6 +111,8 @@ class PlatformClient:
         )
         self.max_response_bytes = max_response_bytes
         self._tls = {"ca_file": ca_file, "cert_file": cert_file, "key_file": key_file}
+        # No system-wide trust: an https platform is trusted through its configured CA only.
+        self._no_anchor = self.base_url.lower().startswith("https://") and not ca_file
         self._sleep = sleep
         self._shared = session
         self._local = threading.local()
@@ -223,6 +225,8 @@ class PlatformClient:
         headers and body together); the whole call, retries and backoff included, ends at
         ``deadline_seconds`` (plus the upload allowance). No redirect is ever followed.
         """
+        if self._no_anchor:
+            raise PlatformError(ErrorKind.UNAVAILABLE, code="no_ca_file")
         headers = {"Idempotency-Key": key} if key else {}
         retryable = method == "GET" or key is not None
         attempts = 1 + (max(0, self.retries) if retryable else 0)

@@ -16,7 +16,7 @@ from kiosk.platform import ErrorKind, PlatformClient, PlatformError
 from kiosk.sandbox import SandboxHandle
 from kiosk.sandbox.seed import by_key
 from kiosk.trust.ca import CertificateAuthority
-from tests.platform.conftest import TestPki, login
+from tests.platform.conftest import Admin, TestPki, login
 
 
 def test_id_number_alone_without_a_certificate_gets_401(
@@ -85,15 +85,16 @@ def test_the_terminal_does_not_trust_a_platform_outside_its_ca(
 
 
 def test_no_configured_ca_means_no_trust_in_a_private_platform(
-    sandbox: SandboxHandle, pki: TestPki
+    sandbox: SandboxHandle, pki: TestPki, admin: Admin
 ) -> None:
     files = pki.client_files()
-    files["ca_file"] = ""  # requests would then use its bundle: the sandbox's CA is not in it
+    files["ca_file"] = ""  # no system-wide trust instead: nothing is sent at all
     with PlatformClient(sandbox.url, retries=0, **files) as client, pytest.raises(
         PlatformError
     ) as caught:
         client.health()
-    assert caught.value.code == "tls_failed"
+    assert caught.value.kind is ErrorKind.UNAVAILABLE and caught.value.code == "no_ca_file"
+    assert "GET /v1/health" not in admin.stats()["requests"]
 
 
 def test_plain_http_to_the_tls_port_is_refused(sandbox: SandboxHandle) -> None:
