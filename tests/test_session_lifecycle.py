@@ -7,8 +7,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.privacy import Redactor
-from kiosk.session import Phase, SessionLifecycle, SessionTiming
+from kiosk.core.privacy import Redactor
+from kiosk.core.session import Phase, SessionLifecycle, SessionTiming
 
 NAME = "欧阳明月"
 ID_NUMBER = "11010519491231002X"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.settings import ConfigError, load_settings
+from kiosk.boot.settings import ConfigError, load_settings
 
 
 def test_defaults_load_in_demo_profile() -> None:

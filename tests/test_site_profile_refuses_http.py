@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.settings import ConfigError, load_settings
+from kiosk.boot.settings import ConfigError, load_settings
 from kiosk.trust.ca import CertificateAuthority
 
 DEVICES = ('[devices]\nidcard = "none"\nsmartcard = "none"\ncamera = "none"\nscanner = "none"\n'

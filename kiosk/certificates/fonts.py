@@ -7,7 +7,7 @@ import threading
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from kiosk.resources import FONT_NAME, FONT_PATH
+from kiosk.boot.resources import FONT_NAME, FONT_PATH
 
 _lock = threading.Lock()
 

@@ -24,7 +24,7 @@ from urllib.parse import quote
 import requests
 
 from flows.documents import CertificateAdditions
-from kiosk.logs import log_event
+from kiosk.core.events import log_event
 from kiosk.platform.errors import ErrorKind, PlatformError, kind_for_status
 from kiosk.platform.models import (
     ApplicationProgress,
@@ -129,7 +129,7 @@ class PlatformClient:
         base_url: str | None = None,
         tls: Any = None,
     ) -> PlatformClient:
-        """Build from `kiosk.settings.PlatformSettings` (``base_url`` overrides, e.g. sandbox).
+        """Build from `kiosk.boot.settings.PlatformSettings` (``base_url`` overrides, e.g. sandbox).
 
         ``tls`` (`kiosk.trust.Credentials`, the demo's throwaway PKI) overrides the configured
         certificate, key and CA files.

@@ -65,7 +65,8 @@ class PlatformConnection:
 
 
 def connect(settings: Any, data_dir: Path | None = None) -> PlatformConnection:
-    """A client for ``settings`` (`kiosk.settings.Settings`), starting the sandbox if needed."""
+    """A client for ``settings`` (`kiosk.boot.settings.Settings`), starting the sandbox if
+    needed."""
     platform = settings.platform
     if platform.base_url:
         return PlatformConnection(PlatformClient.from_settings(platform, settings.terminal_id))

@@ -11,7 +11,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from kiosk.logs import log_event
+from kiosk.core.events import log_event
 from kiosk.platform.client import PlatformClient
 from kiosk.platform.errors import PlatformError
 from kiosk.platform.models import HeartbeatReport

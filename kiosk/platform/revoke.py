@@ -14,7 +14,7 @@ import queue
 import threading
 from typing import Any
 
-from kiosk.logs import log_event
+from kiosk.core.events import log_event
 from kiosk.platform.errors import PlatformError
 
 LOG = logging.getLogger("kiosk.platform")

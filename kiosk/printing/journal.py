@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from kiosk.journaldb import open_journal_db
+from kiosk.ops.journaldb import open_journal_db
 
 SCHEMA_VERSION = 1
 #: Alphabet of reprint codes printed on receipts (no 0/O, 1/I/L).

@@ -20,7 +20,7 @@ from flows.documents import CertificateDocument, ReceiptDocument
 from kiosk.certificates.keys import CertificateSigner
 from kiosk.certificates.payload import certificate_digest
 from kiosk.certificates.render import render_certificate
-from kiosk.logs import log_event
+from kiosk.core.events import log_event
 from kiosk.printing.journal import PrintEntry, PrintJournal, PrintKind, PrintState
 from kiosk.printing.messages import ResidentMessage, message_for
 from kiosk.printing.receipts import receipt_from_document

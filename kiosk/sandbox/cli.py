@@ -30,7 +30,7 @@ DEFAULT_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from kiosk.logs import configure_logging
+    from kiosk.boot.logs import configure_logging
     from kiosk.sandbox.server import create_sandbox
 
     configure_logging(Path(args.db).resolve().parent / "sandbox-logs", to_stderr=args.verbose)

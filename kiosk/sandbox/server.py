@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from kiosk.logs import log_event
+from kiosk.core.events import log_event
 from kiosk.sandbox import api
 from kiosk.sandbox.api import ApiError, Call, Route
 from kiosk.sandbox.faults import FaultInjector

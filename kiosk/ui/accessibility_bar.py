@@ -1,6 +1,6 @@
 """The accessibility toggles shown on every screen: 长者模式, 中文|English, 静音, 高对比度.
 
-Each tap changes the session's `kiosk.accessibility.PreferenceStore`; whoever subscribed to the
+Each tap changes the session's `kiosk.core.accessibility.PreferenceStore`; whoever subscribed to the
 store (the app: rebuild screens with new metrics/palette, set the i18n locale, tell the voice
 guide) reacts. The bar only shows the current choices: call `show(preferences)` after a change
 if the bar survives it (a rebuild creates a new bar anyway).
@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.accessibility import Preferences, PreferenceStore
+from kiosk.core.accessibility import Preferences, PreferenceStore
 from kiosk.i18n import translate
 from kiosk.ui.context import UiContext
 from kiosk.ui.theme import TOUCH_TARGET_PX, hex_rgba

@@ -14,8 +14,8 @@ class UiContext:
 
     metrics: Metrics
     palette: Palette
-    controller: Any  # kiosk.controller.KioskController
+    controller: Any  # kiosk.core.controller.KioskController
     site_name: str = ""
     demo: bool = False
-    prefs: Any = None  # kiosk.accessibility.PreferenceStore (the session's choices)
+    prefs: Any = None  # kiosk.core.accessibility.PreferenceStore (the session's choices)
     voice: Any = None  # kiosk.voice.speech.VoiceGuide

@@ -13,8 +13,8 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.uix.widget import Widget
 
-from kiosk.logs import log_event
-from kiosk.session import Phase
+from kiosk.core.events import log_event
+from kiosk.core.session import Phase
 from kiosk.technician.services import TechnicianServices
 from kiosk.ui.screens.technician import TechnicianScreen, technician_screen_class
 

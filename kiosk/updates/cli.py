@@ -46,7 +46,7 @@ def _defaults(args: argparse.Namespace) -> str | None:
     """Fill data dir and terminal id from the configuration; return an error text or None."""
     if args.data_dir is not None and args.terminal_id:
         return None
-    from kiosk.settings import ConfigError, load_settings
+    from kiosk.boot.settings import ConfigError, load_settings
 
     try:
         settings = load_settings()

@@ -38,7 +38,7 @@ from tuf.ngclient import FetcherInterface, Updater, UpdaterConfig
 from tuf.ngclient.urllib3_fetcher import Urllib3Fetcher
 
 from kiosk import REPO_ROOT, __version__
-from kiosk.logs import log_event
+from kiosk.core.events import log_event
 from kiosk.updates.bundle import (
     BundleCheck,
     BundleError,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from kiosk.privacy import ID_NUMBER_RE, OLD_ID_NUMBER_RE, PHONE_RE
+from kiosk.core.privacy import ID_NUMBER_RE, OLD_ID_NUMBER_RE, PHONE_RE
 
 DIGITS = "零一二三四五六七八九"
 #: Years are written with 〇 (二〇二六年), the way dates are printed and read.

@@ -37,8 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
-from kiosk.accessibility import ELDERLY_SPEECH_RATE_WPM, SPEECH_RATE_WPM, Preferences
-from kiosk.logs import log_event
+from kiosk.core.accessibility import ELDERLY_SPEECH_RATE_WPM, SPEECH_RATE_WPM, Preferences
+from kiosk.core.events import log_event
 from kiosk.voice.numbers import PersonalNumbers, to_spoken
 
 log = logging.getLogger(__name__)

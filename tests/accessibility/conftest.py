@@ -33,7 +33,7 @@ def lexicon(tmp_path_factory: pytest.TempPathFactory) -> Any:
 @pytest.fixture(scope="session")
 def kivy_window() -> Any:
     """Kivy's window, created once, with the bundled CJK font as the default."""
-    from kiosk.resources import FONT_PATH
+    from kiosk.boot.resources import FONT_PATH
     from kiosk.ui.window import prepare, register_font
 
     prepare(*WINDOW_SIZE)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.accessibility import Preferences, PreferenceStore
+from kiosk.core.accessibility import Preferences, PreferenceStore
 from kiosk.ui.accessibility_bar import AccessibilityBar, toggle_labels
 from kiosk.ui.context import UiContext
 from kiosk.ui.theme import HIGH_CONTRAST, STANDARD, hex_rgba, metrics_for

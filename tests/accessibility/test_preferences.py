@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.accessibility import (
+from kiosk.core.accessibility import (
     ELDERLY_TEXT_SCALE,
     LOCALES,
     PaletteName,
@@ -86,8 +86,8 @@ def test_site_defaults_survive_the_reset() -> None:
 
 
 def test_session_timeouts_stretch_in_elderly_mode() -> None:
-    from kiosk.accessibility import stretch_timing
-    from kiosk.session import SessionTiming
+    from kiosk.core.accessibility import stretch_timing
+    from kiosk.core.session import SessionTiming
 
     base = SessionTiming()
     stretched = stretch_timing(base, Preferences(elderly=True))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from flows.strings import STRINGS
-from kiosk.accessibility import Preferences
+from kiosk.core.accessibility import Preferences
 from kiosk.voice.speech import (
     SAMPLE_RATE_HZ,
     SpeechOutcome,

@@ -8,7 +8,7 @@ import pytest
 
 from drivers.camera import synth
 from drivers.camera.face import CapturedFace, FaceAnalyser, FaceGuidance
-from kiosk.face_check import (
+from kiosk.core.face_check import (
     FaceCheck,
     FaceOutcome,
     FaceResult,

@@ -12,12 +12,12 @@ import pytest
 
 from drivers.camera import Camera, open_camera
 from drivers.camera.face import FaceAnalyser
-from kiosk.face_check import FaceStage
-from kiosk.face_flow import FaceFlow
+from kiosk.core.face_check import FaceStage
+from kiosk.core.face_flow import FaceFlow
+from kiosk.core.session import SessionLifecycle, SessionTiming
+from kiosk.core.tasks import ThreadRunner
 from kiosk.platform import PlatformClient
 from kiosk.sandbox.seed import by_key
-from kiosk.session import SessionLifecycle, SessionTiming
-from kiosk.tasks import ThreadRunner
 from tests.face.conftest import ManualClock
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from flows.lint import lint_dir
-from kiosk.commands import flows as flows_command
+from kiosk.boot.commands import flows as flows_command
 from tests.flows.conftest import CATALOGUE
 
 GOOD = """\
@@ -190,7 +190,7 @@ def test_command_exits_0_on_the_builtin_catalogue(capsys: pytest.CaptureFixture[
 
 def test_smoke_run_reports_where_a_service_gets_stuck(tmp_path: Path,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    from kiosk.commands.flows import smoke_run
+    from kiosk.boot.commands.flows import smoke_run
 
     path = _write(tmp_path, GOOD, fixtures=FIXTURES.replace(
         'application: {case_number: "C1", status: accepted}\n', ""))
@@ -205,6 +205,6 @@ def test_smoke_run_reports_where_a_service_gets_stuck(tmp_path: Path,
 
 
 def test_smoke_run_of_the_builtin_catalogue_is_clean() -> None:
-    from kiosk.commands.flows import smoke_run
+    from kiosk.boot.commands.flows import smoke_run
 
     assert smoke_run(CATALOGUE) == []

@@ -1,10 +1,11 @@
 """End to end in the sandbox: the real kiosk (no UI) against the embedded sandbox over HTTP.
 
-One terminal per test module, built by `kiosk.composition.build_kiosk` in the demo profile with
+One terminal per test module, built by `kiosk.boot.composition.build_kiosk` in the demo profile with
 its data folder in a temporary directory: the sandbox platform runs on a loopback port, the
 devices are the simulators (ippeveprinter for A4, the loopback ESC/POS printer for receipts, the
 synthetic document camera). Each scenario identifies one seeded resident (docs/sandbox.md)
-through `kiosk.identity.PlatformVerifier`, starts the service through the kiosk's catalogue on a
+through `kiosk.adapters.identity.PlatformVerifier`, starts the service through the kiosk's
+catalogue on a
 real session, drives it with the headless resident and checks what really happened: what the
 platform recorded, what the printers printed.
 """
@@ -28,12 +29,12 @@ from drivers.identity import DocumentKind, Identity
 from flows.engine import FlowRun
 from flows.headless import drive
 from flows.views import StepKind, View
-from kiosk.composition import KioskParts, build_kiosk
-from kiosk.identity import PlatformVerifier
+from kiosk.adapters.identity import PlatformVerifier
+from kiosk.boot.composition import KioskParts, build_kiosk
+from kiosk.boot.settings import load_settings
+from kiosk.core.session import SessionData
+from kiosk.core.tasks import InlineRunner
 from kiosk.sandbox.seed import SeedResident, by_key
-from kiosk.session import SessionData
-from kiosk.settings import load_settings
-from kiosk.tasks import InlineRunner
 from tests.printing.escpos_decode import decode
 
 #: Devices every scenario needs (the smart-card reader and the scanner are not used here).

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flows.headless import drive
 from flows.views import StepKind
-from kiosk.outbox import QUEUED_TEXT
+from kiosk.ops.outbox import QUEUED_TEXT
 from tests.integration.conftest import Terminal
 
 ANSWERS = {"bank": "bosh", "bank_account": "6222020200112233445"}

@@ -10,7 +10,7 @@ from pathlib import Path
 import requests
 
 from flows.services import Catalogue
-from kiosk.composition import BUILTIN_CATALOGUE
+from kiosk.boot.composition import BUILTIN_CATALOGUE
 from tests.integration.conftest import HTTP_TIMEOUT_SECONDS, Terminal
 
 HERE = Path(__file__).parent

@@ -10,7 +10,7 @@ import pytest
 
 from flows.headless import drive, intent_for
 from flows.views import Intent, StepKind
-from kiosk.identity import PlatformVerifier
+from kiosk.adapters.identity import PlatformVerifier
 from kiosk.platform.errors import ErrorKind, PlatformError
 from kiosk.printing.journal import PrintState
 from tests.integration.conftest import Terminal, assert_rated

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from flows.headless import drive, intent_for
 from flows.views import Intent, StepKind
-from kiosk.outbox import QUEUED_TEXT
+from kiosk.ops.outbox import QUEUED_TEXT
 from kiosk.platform.connect import start_embedded_sandbox
 from tests.integration.conftest import Terminal
 from tests.printing.escpos_decode import decode

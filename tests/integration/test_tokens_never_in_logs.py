@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.logs import configure_logging
+from kiosk.boot.logs import configure_logging
 from tests.integration.conftest import Terminal
 
 REVOKE_WAIT_SECONDS = 20.0

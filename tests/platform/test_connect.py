@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.boot.settings import PlatformSettings, Settings
 from kiosk.platform.connect import PlatformConfigError, connect
-from kiosk.settings import PlatformSettings, Settings
 
 
 def test_demo_without_url_starts_the_embedded_sandbox(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.bench.hostile import HostileServer
+from kiosk.harness.bench.hostile import HostileServer
 from kiosk.platform import ErrorKind, PlatformClient, PlatformError
 from kiosk.platform.errors import DEFAULT_MESSAGES
 

@@ -11,7 +11,7 @@ import tracemalloc
 
 import pytest
 
-from kiosk.bench.hostile import HostileServer, gzip_bomb
+from kiosk.harness.bench.hostile import HostileServer, gzip_bomb
 from kiosk.platform import ErrorKind, PlatformClient, PlatformError
 from kiosk.platform.transport import DEFAULT_MAX_RESPONSE_BYTES
 

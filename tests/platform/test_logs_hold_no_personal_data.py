@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.logs import configure_logging
+from kiosk.boot.logs import configure_logging
 from kiosk.platform import Attachment, ErrorKind, PlatformClient, PlatformError
 from kiosk.sandbox import SandboxHandle
 from kiosk.sandbox.seed import RESIDENTS

@@ -10,7 +10,7 @@ import tracemalloc
 
 import pytest
 
-from kiosk.bench.hostile import HostileServer
+from kiosk.harness.bench.hostile import HostileServer
 from kiosk.platform import ErrorKind, PlatformClient, PlatformError
 from kiosk.sandbox.seed import by_key
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.composition import build_kiosk
-from kiosk.identity import PlatformVerifier, VerificationRefused
+from kiosk.adapters.identity import PlatformVerifier, VerificationRefused
+from kiosk.boot.composition import build_kiosk
+from kiosk.boot.settings import load_settings
+from kiosk.core.tasks import InlineRunner
 from kiosk.sandbox import SandboxHandle
 from kiosk.sandbox.seed import by_key
-from kiosk.settings import load_settings
-from kiosk.tasks import InlineRunner
 from tests.platform.conftest import TestPki
 
 DEVICES = ('[devices]\nidcard = "none"\nsmartcard = "none"\ncamera = "none"\nscanner = "none"\n'

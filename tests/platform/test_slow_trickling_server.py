@@ -14,14 +14,14 @@ from typing import Any
 
 import pytest
 
-from kiosk.bench.hostile import HostileServer
-from kiosk.identity import PlatformVerifier
+from kiosk.adapters.identity import PlatformVerifier
+from kiosk.core.session import SessionLifecycle, SessionTiming
+from kiosk.core.tasks import WORKER_THREAD_PREFIX, ThreadRunner
+from kiosk.harness.bench.hostile import HostileServer
 from kiosk.platform import ErrorKind, PlatformClient, PlatformError
 from kiosk.platform.revoke import TokenRevoker, revoke_tokens_at_wipe
 from kiosk.sandbox import SandboxHandle
 from kiosk.sandbox.seed import by_key
-from kiosk.session import SessionLifecycle, SessionTiming
-from kiosk.tasks import WORKER_THREAD_PREFIX, ThreadRunner
 from tests.platform.conftest import SleepRecorder, TestPki
 
 TIMEOUT = 1.0

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.bench.hostile import HostileServer
+from kiosk.core.session import SessionLifecycle, SessionTiming
+from kiosk.harness.bench.hostile import HostileServer
 from kiosk.platform import ErrorKind, PlatformClient, PlatformError
 from kiosk.platform.revoke import TokenRevoker, revoke_tokens_at_wipe
 from kiosk.sandbox import SandboxHandle
-from kiosk.session import SessionLifecycle, SessionTiming
 from tests.platform.conftest import TestPki, login
 
 #: Far above a wipe's own cost, far below the hanging platform's deadline.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.privacy import mask_text
+from kiosk.core.privacy import mask_text
 
 TOKEN = "AJ6YqN-gqgMid5dam3UvRRc0"
 

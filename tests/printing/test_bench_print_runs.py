@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.bench import main as bench_main
+from kiosk.harness.bench import main as bench_main
 
 
 def test_bench_print_prints_its_figures(capsys) -> None:

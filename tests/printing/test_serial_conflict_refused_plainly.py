@@ -11,8 +11,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from kiosk.devices import DeviceHub
-from kiosk.print_service import SERIAL_CONFLICT_MESSAGE, KioskPrinting
+from kiosk.adapters.devices import DeviceHub
+from kiosk.adapters.print_service import SERIAL_CONFLICT_MESSAGE, KioskPrinting
 from kiosk.printing.journal import PrintState
 from tests.printing.conftest import make_certificate
 

@@ -1,4 +1,4 @@
-"""Start-up reconciliation of the print journal (kiosk/recovery.py): a certificate the printer
+"""Start-up reconciliation of the print journal (kiosk/ops/recovery.py): a certificate the printer
 finished is done, one the printer cannot answer for is offered again (failed, same serial), an
 interrupted receipt is voided with the reason; nothing stays pending or submitted, no row is
 dropped, and prints recorded after the start are not touched."""
@@ -10,9 +10,9 @@ from types import SimpleNamespace
 
 from kiosk.certificates.payload import certificate_digest
 from kiosk.certificates.render import render_certificate
+from kiosk.ops.recovery import INTERRUPTED_CERTIFICATE, INTERRUPTED_RECEIPT, settle_prints
 from kiosk.printing.journal import PrintJournal, PrintKind, PrintState
 from kiosk.printing.service import PrintService
-from kiosk.recovery import INTERRUPTED_CERTIFICATE, INTERRUPTED_RECEIPT, settle_prints
 from tests.printing.conftest import make_certificate
 
 

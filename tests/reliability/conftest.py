@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from kiosk import REPO_ROOT
-from kiosk.composition import BUILTIN_CATALOGUE
+from kiosk.boot.composition import BUILTIN_CATALOGUE
 
 TEST_FLOWS = REPO_ROOT / "kiosk" / "reliability" / "flows"
 #: Longest the sandbox may take to say it is listening (a bound, not a timing assertion).
@@ -119,9 +119,9 @@ def wait_until(predicate, timeout: float = STATUS_TIMEOUT_SECONDS, what: str = "
 def start_simulated_kiosk(tmp: Path, catalogue: Path | None = None):
     """build_kiosk (InlineRunner) with every device but the smart card on its simulator,
     devices open, the resident on the home screen."""
-    from kiosk.composition import build_kiosk
-    from kiosk.settings import load_settings
-    from kiosk.tasks import InlineRunner
+    from kiosk.boot.composition import build_kiosk
+    from kiosk.boot.settings import load_settings
+    from kiosk.core.tasks import InlineRunner
 
     env = {"KIOSK__PATHS__DATA_DIR": str(tmp / "data"), "KIOSK__DEVICES__SMARTCARD": "none"}
     options = {} if catalogue is None else {"catalogue_dir": catalogue}
@@ -154,9 +154,9 @@ def free_port() -> int:
 def platform_kiosk(tmp: Path, url: str, catalogue: Path):
     """build_kiosk (InlineRunner) against a platform URL with short timeouts, only the two
     printers on simulators (identification is done with the platform directly)."""
-    from kiosk.composition import build_kiosk
-    from kiosk.settings import load_settings
-    from kiosk.tasks import InlineRunner
+    from kiosk.boot.composition import build_kiosk
+    from kiosk.boot.settings import load_settings
+    from kiosk.core.tasks import InlineRunner
 
     env = {"KIOSK__PATHS__DATA_DIR": str(tmp / "data"), "KIOSK__PLATFORM__BASE_URL": url,
            "KIOSK__PLATFORM__TIMEOUT_SECONDS": "2", "KIOSK__PLATFORM__RETRIES": "0"}

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from flows.views import StepKind
-from kiosk.devices import DEVICE_LABELS
-from kiosk.reliability.journeys import Journey, run_journey
+from kiosk.adapters.devices import DEVICE_LABELS
+from kiosk.harness.reliability.journeys import Journey, run_journey
 from tests.reliability.conftest import wait_until
 
 

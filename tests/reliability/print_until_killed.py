@@ -17,10 +17,10 @@ from pathlib import Path
 
 from flows.headless import intent_for
 from flows.views import Intent, StepKind
-from kiosk.composition import build_kiosk
-from kiosk.identity import PlatformVerifier
-from kiosk.settings import load_settings
-from kiosk.tasks import InlineRunner
+from kiosk.adapters.identity import PlatformVerifier
+from kiosk.boot.composition import build_kiosk
+from kiosk.boot.settings import load_settings
+from kiosk.core.tasks import InlineRunner
 from tests.integration.conftest import Terminal
 
 #: The printer holds the job far longer than the test needs to kill the process.

@@ -1,7 +1,7 @@
 """A4 printer offline (the printer stops answering): only the certificate services are greyed;
 a query with a receipt still runs; the printer coming back online restores them by itself."""
 
-from kiosk.reliability.journeys import Journey
+from kiosk.harness.reliability.journeys import Journey
 from tests.reliability.degraded import check_device_fault
 
 

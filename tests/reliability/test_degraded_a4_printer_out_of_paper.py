@@ -1,7 +1,7 @@
 """A4 printer out of paper: only the certificate services are greyed (A4打印机暂不可用); a
 receipt service still runs; loading paper brings them back by itself."""
 
-from kiosk.reliability.journeys import Journey
+from kiosk.harness.reliability.journeys import Journey
 from tests.reliability.degraded import check_device_fault
 
 

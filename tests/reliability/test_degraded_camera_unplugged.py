@@ -1,7 +1,7 @@
 """Camera unplugged: no service requires it (capture is optional where used), so nothing is
 greyed; services keep working; replugging is noticed by itself."""
 
-from kiosk.reliability.journeys import Journey
+from kiosk.harness.reliability.journeys import Journey
 from tests.reliability.degraded import check_device_fault
 
 

@@ -1,7 +1,7 @@
 """ID card reader unplugged: no service is greyed (residents identify by social security card,
 personal QR code or face), the hub reports it, everything works, and it comes back by itself."""
 
-from kiosk.reliability.journeys import Journey
+from kiosk.harness.reliability.journeys import Journey
 from tests.reliability.degraded import check_device_fault
 
 

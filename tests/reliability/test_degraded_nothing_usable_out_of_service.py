@@ -3,7 +3,7 @@ kiosk out of service (with the reason), and it returns to attract by itself when
 
 from pathlib import Path
 
-from kiosk.session import Phase
+from kiosk.core.session import Phase
 from tests.reliability.conftest import reliability_catalogue, start_simulated_kiosk, wait_until
 
 

@@ -1,7 +1,7 @@
 """Receipt printer out of paper: only the services that end with a receipt are greyed
 (凭条打印机暂不可用); certificates still print; new paper restores them by itself."""
 
-from kiosk.reliability.journeys import Journey
+from kiosk.harness.reliability.journeys import Journey
 from tests.reliability.degraded import check_device_fault
 
 

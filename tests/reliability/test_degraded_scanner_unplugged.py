@@ -1,7 +1,7 @@
 """Scanner unplugged: no service requires it (QR identification is one method of several), so
 nothing is greyed; services keep working; replugging is noticed by itself."""
 
-from kiosk.reliability.journeys import Journey
+from kiosk.harness.reliability.journeys import Journey
 from tests.reliability.degraded import check_device_fault
 
 

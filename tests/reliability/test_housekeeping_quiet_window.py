@@ -11,11 +11,12 @@ import os
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
-from kiosk.housekeeping import Housekeeping, window_day
-from kiosk.logs import configure_logging, log_event
-from kiosk.outbox import Outbox
+from kiosk.boot.logs import configure_logging
+from kiosk.boot.settings import HousekeepingSettings
+from kiosk.core.events import log_event
+from kiosk.ops.housekeeping import Housekeeping, window_day
+from kiosk.ops.outbox import Outbox
 from kiosk.printing.journal import PrintJournal, PrintKind
-from kiosk.settings import HousekeepingSettings
 
 
 class Clock:

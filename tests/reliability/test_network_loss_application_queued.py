@@ -11,7 +11,7 @@ import requests
 
 from flows.headless import intent_for
 from flows.views import StepKind
-from kiosk.reliability.journeys import Journey, begin_journey, fixture_answers
+from kiosk.harness.reliability.journeys import Journey, begin_journey, fixture_answers
 from tests.printing.escpos_decode import decode
 from tests.reliability.conftest import (
     SandboxProcess,

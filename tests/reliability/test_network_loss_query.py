@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flows.views import Intent, StepKind
-from kiosk.reliability.journeys import Journey, begin_journey
+from kiosk.harness.reliability.journeys import Journey, begin_journey
 from tests.reliability.conftest import (
     SandboxProcess,
     free_port,

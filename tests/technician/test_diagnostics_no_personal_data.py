@@ -8,8 +8,9 @@ import logging
 import zipfile
 from pathlib import Path
 
-from kiosk.logs import LOG_FILE_NAME, JsonFormatter, log_event
-from kiosk.privacy import REDACTOR, Redactor
+from kiosk.boot.logs import LOG_FILE_NAME, JsonFormatter
+from kiosk.core.events import log_event
+from kiosk.core.privacy import REDACTOR, Redactor
 from kiosk.technician.diagnostics import export_bundle, export_targets, scrub_line
 
 NAME = "欧阳明珠"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from kiosk.devices import DeviceHub
-from kiosk.settings import load_settings
+from kiosk.adapters.devices import DeviceHub
+from kiosk.boot.settings import load_settings
 from kiosk.technician.services import TechnicianServices
 
 

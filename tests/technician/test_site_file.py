@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk.settings import load_settings
+from kiosk.boot.settings import load_settings
 from kiosk.technician.sitefile import backup_dir, update_site_file
 
 ORIGINAL = '''# hand-written site file

@@ -21,19 +21,19 @@ os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
 
-from kiosk.resources import FONT_PATH
+from kiosk.boot.resources import FONT_PATH
 from kiosk.ui.window import prepare, register_font
 
 prepare(1920, 1080)
 register_font(FONT_PATH)
 
-from kiosk.composition import KioskParts, build_kiosk  # noqa: E402
-from kiosk.demo import demo_actions  # noqa: E402
-from kiosk.logs import configure_logging  # noqa: E402
-from kiosk.settings import load_settings  # noqa: E402
-from kiosk.tasks import ThreadRunner  # noqa: E402
+from kiosk.adapters.demo import demo_actions  # noqa: E402
+from kiosk.boot.composition import KioskParts, build_kiosk  # noqa: E402
+from kiosk.boot.logs import configure_logging  # noqa: E402
+from kiosk.boot.settings import load_settings  # noqa: E402
+from kiosk.core.tasks import ThreadRunner  # noqa: E402
+from kiosk.harness.ui_driver import UiDriver  # noqa: E402
 from kiosk.ui.app import KioskApp, dispatch_to_ui  # noqa: E402
-from kiosk.ui.driver import UiDriver  # noqa: E402
 
 #: Devices a UI test module does not need are switched off to keep start-up short.
 UI_DEVICES = {"KIOSK__DEVICES__SMARTCARD": "none", "KIOSK__DEVICES__CAMERA": "none"}
@@ -67,8 +67,8 @@ class RunningKiosk:
 
     def present_id_card(self, key: str = "worker") -> None:
         """Place a sandbox resident's ID card until identified, then take it away
-        (kiosk.ui.journeys.present_id_card)."""
-        from kiosk.ui.journeys import present_id_card
+        (kiosk.harness.ui_journeys.present_id_card)."""
+        from kiosk.harness.ui_journeys import present_id_card
 
         present_id_card(self.driver, self.parts.hub, key)
 

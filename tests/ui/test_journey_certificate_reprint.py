@@ -8,8 +8,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from kiosk.harness.ui_driver import find_button
 from kiosk.printing.journal import PrintState
-from kiosk.ui.driver import find_button
 from tests.ui.conftest import RunningKiosk
 
 FIRST = "social-insurance-payments"

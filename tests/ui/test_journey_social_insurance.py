@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import subprocess
 
-from kiosk.privacy import REDACTOR
+from kiosk.core.privacy import REDACTOR
+from kiosk.core.session import Phase
+from kiosk.harness.ui_driver import find_button
 from kiosk.sandbox.seed import by_key
-from kiosk.session import Phase
-from kiosk.ui.driver import find_button
 from tests.ui.conftest import RunningKiosk
 
 SERVICE = "social-insurance-payments"

@@ -7,8 +7,8 @@ Typed through the pinyin keyboard by touches: 无犯罪记录证明 -> 就业 ->
 
 from __future__ import annotations
 
-from kiosk.ui.driver import find_button
-from kiosk.ui.journeys import type_pinyin
+from kiosk.harness.ui_driver import find_button
+from kiosk.harness.ui_journeys import type_pinyin
 from tests.ui.conftest import RunningKiosk
 
 SERVICE = "no-criminal-record"

@@ -35,7 +35,7 @@ class KioskScreen(Screen):
         self.ctx.controller.home()
 
     def render(self, state: object) -> None:
-        """Show ``state`` (a kiosk.controller.UiState)."""
+        """Show ``state`` (a kiosk.core.controller.UiState)."""
 
     def tick(self, remaining_seconds: float) -> None:
         """Once a second while shown."""

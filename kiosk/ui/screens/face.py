@@ -1,6 +1,6 @@
 """The face check's screens (人证比对): consent, capture with a live preview, verifying, outcome.
 
-Each renders ``ctx.controller.face.view()`` (kiosk.face_flow.FaceFlow) and calls its intents;
+Each renders ``ctx.controller.face.view()`` (kiosk.core.face_flow.FaceFlow) and calls its intents;
 the screen names are the ones `FaceFlow` publishes. Register with KioskApp by adding
 ``FACE_SCREENS`` to its screen list.
 """
@@ -13,7 +13,7 @@ from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 
 from drivers.camera.face import FaceGuidance
-from kiosk.face_check import FaceStage
+from kiosk.core.face_check import FaceStage
 from kiosk.i18n import _
 from kiosk.ui.camera_preview import CameraPreview, face_box_overlay
 from kiosk.ui.context import UiContext

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.bench import main as bench_main
+from kiosk.harness.bench import main as bench_main
 
 
 def test_bench_idcard_prints_floor_measured_and_ratio(capsys: pytest.CaptureFixture[str]) -> None:

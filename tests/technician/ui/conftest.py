@@ -16,20 +16,20 @@ os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
 
-from kiosk.resources import FONT_PATH
+from kiosk.boot.resources import FONT_PATH
 from kiosk.ui.window import prepare, register_font
 
 prepare(1920, 1080)
 register_font(FONT_PATH)
 
-from kiosk.composition import KioskParts, build_kiosk  # noqa: E402
-from kiosk.settings import load_settings  # noqa: E402
-from kiosk.tasks import ThreadRunner  # noqa: E402
+from kiosk.boot.composition import KioskParts, build_kiosk  # noqa: E402
+from kiosk.boot.settings import load_settings  # noqa: E402
+from kiosk.core.tasks import ThreadRunner  # noqa: E402
+from kiosk.harness.ui_driver import UiDriver, find_button  # noqa: E402
 from kiosk.technician.device_tests import TestOptions  # noqa: E402
 from kiosk.technician.pin import PinStore  # noqa: E402
 from kiosk.technician.services import TechnicianServices  # noqa: E402
 from kiosk.ui.app import KioskApp, dispatch_to_ui  # noqa: E402
-from kiosk.ui.driver import UiDriver, find_button  # noqa: E402
 from kiosk.ui.screens.technician import TechnicianScreen  # noqa: E402
 from kiosk.ui.technician_entry import install_technician  # noqa: E402
 

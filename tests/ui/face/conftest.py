@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.composition import build_kiosk
-from kiosk.demo import demo_actions
-from kiosk.logs import configure_logging
-from kiosk.settings import load_settings
-from kiosk.tasks import ThreadRunner
+from kiosk.adapters.demo import demo_actions
+from kiosk.boot.composition import build_kiosk
+from kiosk.boot.logs import configure_logging
+from kiosk.boot.settings import load_settings
+from kiosk.core.tasks import ThreadRunner
+from kiosk.harness.ui_driver import UiDriver
 from kiosk.ui.app import KioskApp, dispatch_to_ui
-from kiosk.ui.driver import UiDriver
 from tests.ui.conftest import UI_DEVICES, RunningKiosk, stop_kiosk
 
 #: The capture limit in these tests (seconds): long enough for a face, short for a time-out.

@@ -3,8 +3,8 @@ the resident can go on another way (home, personal code); the camera comes back 
 
 from __future__ import annotations
 
-from kiosk.demo_cards import demo_id_card
-from kiosk.face_check import FaceStage
+from kiosk.adapters.demo_cards import demo_id_card
+from kiosk.core.face_check import FaceStage
 from tests.ui.conftest import RunningKiosk
 
 

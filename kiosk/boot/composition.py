@@ -1,0 +1,244 @@
+"""The composition root below the UI: builds every part of a terminal from its settings.
+
+`build_kiosk` wires the session lifecycle, the platform client (or the embedded sandbox in the
+demo profile), the device hub, the outbox, printing, the catalogue and the controller, without
+Kivy, so the same terminal runs under the real UI, the screenshot tour, the tests and the soak
+benchmark. Devices are opened by `start_devices`, after the first frame.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kiosk import REPO_ROOT
+from kiosk.adapters.capture import DocumentCapture
+from kiosk.adapters.catalogue import KioskCatalogue
+from kiosk.adapters.devices import DeviceHub, hardware_options
+from kiosk.adapters.identity import PlatformVerifier
+from kiosk.adapters.print_service import KioskPrinting
+from kiosk.adapters.session_ports import KioskSessionPorts
+from kiosk.boot.settings import ConfigError, Settings
+from kiosk.core.accessibility import Preferences, PreferenceStore
+from kiosk.core.controller import KioskController
+from kiosk.core.events import log_event
+from kiosk.core.face_flow import FaceFlow
+from kiosk.core.session import Phase, SessionData, SessionLifecycle, SessionTiming
+from kiosk.core.tasks import WORKER_THREAD_PREFIX, TaskRunner
+from kiosk.ops.heartbeat import HEARTBEAT_INTERVAL_SECONDS, Heartbeat
+from kiosk.ops.outbox import Outbox
+from kiosk.platform.client import PlatformClient
+from kiosk.platform.revoke import TokenRevoker, revoke_tokens_at_wipe
+from kiosk.technician.services import load_volume
+from kiosk.voice.speech import VoiceGuide
+
+log = logging.getLogger(__name__)
+
+BUILTIN_CATALOGUE = REPO_ROOT / "flows" / "catalogue"
+#: How often the outbox retries pending submissions (the network may be back).
+OUTBOX_INTERVAL_SECONDS = 30.0
+#: How often devices that failed to open are tried again.
+DEVICE_RETRY_INTERVAL_SECONDS = 15.0
+
+
+@dataclass
+class KioskParts:
+    """Every long-lived part of one terminal."""
+
+    settings: Settings
+    lifecycle: SessionLifecycle
+    hub: DeviceHub
+    client: PlatformClient
+    outbox: Outbox
+    printing: KioskPrinting
+    catalogue: KioskCatalogue
+    controller: KioskController
+    runner: TaskRunner
+    sandbox: Any = None
+    updater: Any = None
+    bundle_version: str = "builtin"
+    prefs: PreferenceStore = field(default_factory=PreferenceStore)
+    voice: Any = None
+    heartbeat: Any = None
+    housekeeping: Any = None
+    #: Set by housekeeping for a scheduled restart; the launcher stops the app at attract.
+    restart_requested: threading.Event = field(default_factory=threading.Event)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _threads: list[threading.Thread] = field(default_factory=list)
+
+    def start_devices(self) -> None:
+        """Open the devices and start the background loops (outbox, device retry)."""
+        threading.Thread(target=self.catalogue.search, args=("",), name="kiosk-search-index",
+                         daemon=True).start()  # pinyin tables load off the UI thread
+        self.hub.start(self.controller.on_device_event)
+        self.runner.call_soon(self.controller.refresh_availability)
+        self._reconcile_at_start()
+        self._every(OUTBOX_INTERVAL_SECONDS, self.outbox.deliver_pending, "outbox")
+        self._every(DEVICE_RETRY_INTERVAL_SECONDS, self.hub.retry_missing, "device-retry")
+        heartbeat = Heartbeat(self.client, self.hub, self.outbox, self.lifecycle,
+                              bundle_version=lambda: self.bundle_version,
+                              last_update=self._update_report)
+        self.heartbeat = heartbeat
+        self._every(HEARTBEAT_INTERVAL_SECONDS, heartbeat.send, "heartbeat")
+        self._start_housekeeping()
+        if self.updater is not None:
+            thread = threading.Thread(target=self.updater.run_polling,
+                                      args=(self._stop,
+                                            self.settings.updates.poll_interval_seconds),
+                                      name="kiosk-updates", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+            self.lifecycle.on_wipe(self._switch_bundle_between_sessions)
+
+    def _start_housekeeping(self) -> None:
+        """Daily housekeeping in the quiet window, between sessions (kiosk.ops.housekeeping)."""
+        from kiosk.ops.housekeeping import Housekeeping
+
+        data_dir = self.settings.data_dir
+        self.housekeeping = Housekeeping(
+            self.settings.housekeeping, data_dir=data_dir, log_dir=data_dir / "log",
+            sessions_dir=data_dir / "sessions", outbox=self.outbox,
+            print_journal=self.printing.journal,
+            is_idle=lambda: self.lifecycle.phase in (Phase.ATTRACT, Phase.OUT_OF_SERVICE),
+            request_restart=self.restart_requested.set)
+        self._every(self.settings.housekeeping.check_interval_seconds,
+                    self.housekeeping.tick, "housekeeping")
+
+    def _reconcile_at_start(self) -> None:
+        """After a crash: deliver the outbox, settle interrupted prints (kiosk.ops.recovery)."""
+        from kiosk.ops.recovery import reconcile_at_start
+
+        self.runner.submit(lambda: reconcile_at_start(self.outbox, self.printing),
+                           lambda _report: None)
+
+    def _update_report(self) -> dict[str, Any]:
+        return dict(self.updater.heartbeat()) if self.updater is not None else {}
+
+    def _switch_bundle_between_sessions(self) -> None:
+        """At every return to attract: activate a staged bundle and reload the catalogue."""
+        updater = self.updater
+        if updater is None:
+            return
+        def work() -> Any:
+            updater.activate()
+            return updater.active_bundle()
+
+        def done(active: Any) -> None:
+            if isinstance(active, Exception) or active is None:
+                return
+            if str(active.version) != self.bundle_version:
+                self.catalogue.reload(Path(active.path))
+                self.bundle_version = str(active.version)
+                log_event(log, "bundle_switched", version=self.bundle_version)
+        self.runner.submit(work, done)
+
+    def _every(self, seconds: float, fn: Callable[[], object], name: str) -> None:
+        def loop() -> None:
+            while not self._stop.wait(seconds):
+                try:
+                    fn()
+                except Exception as exc:  # a background loop must survive anything
+                    log_event(log, "background_failed", logging.WARNING, loop=name,
+                              error=type(exc).__name__)
+        thread = threading.Thread(target=loop, name=f"kiosk-{name}", daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def close(self) -> None:
+        """Stop everything (devices, loops, the sandbox)."""
+        self._stop.set()
+        if self.voice is not None:
+            self.voice.close()
+        self.hub.stop()
+        self.client.close()
+        if self.sandbox is not None:
+            self.sandbox.stop()
+
+
+def build_kiosk(settings: Settings, runner: TaskRunner,
+                clock: Callable[[], float] = time.monotonic,
+                catalogue_dir: Path = BUILTIN_CATALOGUE,
+                device_options: dict[str, dict[str, Any]] | None = None,
+                with_voice: bool = True) -> KioskParts:
+    """Build a terminal (devices not yet opened); the demo profile starts the sandbox."""
+    data_dir = settings.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    sandbox = None
+    credentials = None
+    base_url = settings.platform.base_url
+    if not base_url:
+        if settings.profile != "demo":
+            raise ConfigError("platform.base_url: required in the site profile")
+        from kiosk.platform.connect import start_embedded_sandbox
+
+        sandbox, credentials = start_embedded_sandbox(data_dir / "sandbox.sqlite3", data_dir,
+                                                      settings.terminal_id)
+        base_url = sandbox.url
+    client = PlatformClient.from_settings(settings.platform, settings.terminal_id, base_url,
+                                          tls=credentials)
+    timing = SessionTiming(settings.session.idle_timeout_seconds,
+                           settings.session.still_there_countdown_seconds,
+                           settings.session.hard_cap_seconds)
+    lifecycle = SessionLifecycle(timing, clock, data_dir / "sessions")
+    revoke_tokens_at_wipe(lifecycle, TokenRevoker(client),
+                          cancel=lambda: client.cancel_calls(WORKER_THREAD_PREFIX))
+    options = hardware_options(settings.hardware)
+    for name, extra in (device_options or {}).items():
+        options.setdefault(name, {}).update(extra)
+    hub = DeviceHub(settings.devices.model_dump(), runner.call_soon, options)
+    outbox = Outbox(data_dir / "outbox.sqlite3", client)
+    printing = KioskPrinting(hub, data_dir, demo=settings.profile == "demo")
+
+    capture = DocumentCapture(hub)
+
+    def ports_for(session: SessionData) -> KioskSessionPorts:
+        return KioskSessionPorts(session, client, hub.usable, printing, outbox, capture,
+                                 device_reason=lambda name: hub.status(name).reason)
+
+    updater = _build_updater(settings, lambda: lifecycle.phase is Phase.ATTRACT)
+    bundle_version = "builtin"
+    active = updater.active_bundle() if updater is not None else None
+    if active is not None:
+        catalogue_dir, bundle_version = Path(active.path), str(active.version)
+    prefs = PreferenceStore(Preferences(volume=load_volume(data_dir)))
+    catalogue = KioskCatalogue.load(catalogue_dir, ports_for)
+    catalogue.set_locale(lambda: prefs.current.locale,
+                         lambda: prefs.current.records_page_size if prefs.current.elderly else 0)
+    controller = KioskController(lifecycle, catalogue, PlatformVerifier(client), runner,
+                                 hub.status)
+    FaceFlow.attach(controller, client, hub, settings)
+    voice = VoiceGuide(data_dir / "cache" / "voice") if with_voice else None
+    lifecycle.on_wipe(prefs.reset)
+    if voice is not None:
+        lifecycle.on_wipe(voice.forget)
+    return KioskParts(settings, lifecycle, hub, client, outbox, printing, catalogue, controller,
+                      runner, sandbox, updater, bundle_version, prefs, voice)
+
+
+def _build_updater(settings: Settings, is_idle: Callable[[], bool]) -> Any:
+    """The flow-bundle updater, or None when updates are not configured or have no root."""
+    if not settings.updates.repo_url:
+        return None
+    from kiosk.updates.checks import bundle_check
+    from kiosk.updates.terminal import BundleUpdater, load_trusted_root
+
+    root_path = Path(settings.updates.trusted_root)
+    if not root_path.is_absolute():
+        root_path = REPO_ROOT / root_path
+    try:
+        trusted_root = load_trusted_root(root_path)
+    except OSError:
+        log_event(log, "updates_disabled", logging.WARNING, reason="no trusted root",
+                  path=str(root_path))
+        return None
+    updater = BundleUpdater(data_dir=settings.data_dir, repo_url=settings.updates.repo_url,
+                            trusted_root=trusted_root, terminal_id=settings.terminal_id,
+                            groups=settings.updates.groups, is_idle=is_idle,
+                            check_bundle=bundle_check)
+    updater.activate()
+    return updater

@@ -1,0 +1,464 @@
+"""The kiosk controller: everything the screen shows, and everything a resident can do, in pure
+Python (no Kivy). The UI renders `UiState` and calls the intent methods; device events arrive
+through the hub on the UI thread; blocking work runs on the task runner.
+
+It ties together the session lifecycle, identification, the service catalogue, the running
+flow, and degraded mode (services needing an unusable device are greyed with the reason).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any, Protocol
+
+from drivers.interfaces import DeviceEvent
+from flows.views import Intent, StepKind, View
+from kiosk.adapters.devices import DEVICE_LABELS, DISABLED
+from kiosk.core.events import log_event
+from kiosk.core.privacy import REDACTOR, mask_name
+from kiosk.core.session import Phase, SessionLifecycle
+from kiosk.core.tasks import TaskRunner
+from kiosk.i18n import N_, _, current_locale, join_list
+
+log = logging.getLogger(__name__)
+
+CATEGORIES = (N_("全部"), N_("查询"), N_("办理"), N_("打印"))
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceEntry:
+    """A tile on the home screen."""
+
+    service_id: str
+    title: str
+    category: str  # 查询 / 办理 / 打印
+    summary: str = ""
+    devices: tuple[str, ...] = ()
+    needs_identity: bool = True
+    available: bool = True
+    reason: str = ""  # why it is greyed out
+
+
+class FlowRunLike(Protocol):
+    """What the controller needs of a running flow (flows.engine.FlowRun)."""
+
+    def view(self) -> View:
+        """The current screen."""
+
+    def send(self, intent: Intent) -> View:
+        """Apply the resident's intent and return the next screen."""
+
+
+class CatalogueLike(Protocol):
+    """What the controller needs of the service catalogue."""
+
+    def entries(self) -> list[ServiceEntry]:
+        """Every service offered, in display order."""
+
+    def search(self, query: str) -> list[str]:
+        """Service ids matching Chinese, full pinyin or pinyin initials."""
+
+    def start(self, service_id: str, session_context: dict[str, Any]) -> FlowRunLike:
+        """Start a run of ``service_id`` for the current session."""
+
+
+class IdentityVerifier(Protocol):
+    """Turns a card identity into a platform resident token (blocking; runs on the worker)."""
+
+    def verify(self, method: str, identity: Any) -> tuple[str, str]:
+        """Return (resident_token, display_name) or raise with a plain ``message``."""
+
+
+@dataclass(frozen=True, slots=True)
+class UiState:
+    """Everything the UI renders."""
+
+    screen: str  # attract | home | identify | step | out_of_service | technician
+    phase: Phase
+    view: View | None = None
+    services: tuple[ServiceEntry, ...] = ()
+    category: str = "全部"
+    query: str = ""
+    greeting: str = ""
+    busy: bool = False
+    busy_text: str = ""
+    notice: str = ""
+    notice_kind: str = "info"  # info | error
+    out_of_service_reason: str = ""
+    service_title: str = ""
+
+
+Listener = Callable[[UiState], None]
+
+
+class KioskController:
+    """State and intents of the kiosk, independent of Kivy."""
+
+    def __init__(self, lifecycle: SessionLifecycle, catalogue: CatalogueLike,
+                 verifier: IdentityVerifier, runner: TaskRunner,
+                 device_status: Callable[[str], Any], today: Callable[[], date] = date.today,
+                 identify_devices: tuple[str, ...] = ("idcard", "smartcard", "scanner")) -> None:
+        self.lifecycle = lifecycle
+        self.catalogue = catalogue
+        self.verifier = verifier
+        self.runner = runner
+        self._device_status = device_status
+        self._today = today
+        self._identify_devices = identify_devices
+        self._listeners: list[Listener] = []
+        self._run: FlowRunLike | None = None
+        self._pending_service: str | None = None
+        #: Set by the UI: a card read while in technician mode goes to the technician screen.
+        self.on_technician_card: Callable[[str], None] | None = None
+        self.state = UiState(screen="attract", phase=lifecycle.phase)
+        #: The face check (kiosk.core.face_flow.FaceFlow), attached by build_kiosk; None = none.
+        self.face: Any = None
+        lifecycle.on_change(self._on_phase)
+        lifecycle.on_wipe(self._on_wipe)
+
+    # -- subscription ------------------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> None:
+        """Call ``listener(state)`` on every change (on the UI thread)."""
+        self._listeners.append(listener)
+        listener(self.state)
+
+    def _publish(self, **changes: Any) -> None:
+        self.state = replace(self.state, phase=self.lifecycle.phase, **changes)
+        for listener in list(self._listeners):
+            listener(self.state)
+
+    # -- attract and home --------------------------------------------------------------------
+    def tap_attract(self) -> None:
+        """The resident touched the attract screen."""
+        if self.lifecycle.phase is Phase.ATTRACT:
+            self.lifecycle.start("touch")
+            self._show_home()
+
+    def touch(self) -> None:
+        """Any touch during a session keeps it alive."""
+        self.lifecycle.touch()
+
+    def still_here(self) -> None:
+        """The resident answered the "still there?" question."""
+        self.lifecycle.touch()
+
+    def home(self) -> None:
+        """首页: leave the running service (the session stays)."""
+        if self.lifecycle.phase not in (Phase.ACTIVE, Phase.STILL_THERE):
+            return
+        discard = getattr(self._run, "discard", None)
+        if callable(discard):
+            discard()
+        self._run = None
+        self._show_home()
+
+    def finish(self) -> None:
+        """End the session (退出 / 完成)."""
+        self.lifecycle.end("finished")
+
+    def set_category(self, category: str) -> None:
+        """Filter the home screen by 查询 / 办理 / 打印."""
+        if category in CATEGORIES:
+            self._show_home(category=category)
+
+    def search(self, query: str) -> None:
+        """Filter the home screen by a search text (Chinese, pinyin, initials)."""
+        self._show_home(query=query[:32])
+
+    def _entries(self) -> list[ServiceEntry]:
+        entries = []
+        session = self.lifecycle.session
+        identified = bool(session and session.resident_token)
+        configured = [d for d in self._identify_devices if self._device_status(d) != DISABLED]
+        can_identify = not configured or any(self._usable(d) for d in configured)
+        for entry in self.catalogue.entries():
+            missing = [d for d in entry.devices if not self._usable(d)]
+            if entry.needs_identity and not identified and not can_identify and entry.available:
+                entry = replace(entry, available=False, reason=_("身份核验设备暂不可用"))
+            if missing and entry.available:
+                labels = join_list([_(DEVICE_LABELS.get(d, d)) for d in missing],
+                                   current_locale())
+                reason = _("{devices}暂不可用", devices=labels)
+                entry = replace(entry, available=False, reason=reason)
+            entries.append(entry)
+        return entries
+
+    def _usable(self, device: str) -> bool:
+        status = self._device_status(device)
+        return bool(getattr(status, "usable", False))
+
+    def _show_home(self, category: str | None = None, query: str | None = None) -> None:
+        category = self.state.category if category is None else category
+        query = self.state.query if query is None else query
+        entries = self._entries()
+        if category != "全部":
+            entries = [e for e in entries if e.category == category]
+        if query.strip():
+            wanted = self.catalogue.search(query)
+            order = {sid: i for i, sid in enumerate(wanted)}
+            entries = sorted((e for e in entries if e.service_id in order),
+                             key=lambda e: order[e.service_id])
+        session = self.lifecycle.session
+        greeting = (_("您好，{name}", name=session.display_name)
+                    if session and session.display_name else "")
+        self._publish(screen="home", services=tuple(entries), category=category, query=query,
+                      view=None, greeting=greeting, busy=False, service_title="")
+
+    def services_available(self) -> bool:
+        """True when at least one service can be used now (else out of service)."""
+        return any(e.available for e in self._entries())
+
+    # -- services ----------------------------------------------------------------------------
+    def open_service(self, service_id: str) -> None:
+        """Start a service; ask for identification first when it needs it."""
+        if self.lifecycle.phase not in (Phase.ACTIVE, Phase.STILL_THERE) or self.state.busy:
+            return
+        entry = next((e for e in self._entries() if e.service_id == service_id), None)
+        if entry is None:
+            return
+        if not entry.available:
+            self._publish(notice=_("“{title}”暂不可用：{reason}", title=entry.title,
+                                    reason=entry.reason), notice_kind="error")
+            return
+        session = self.lifecycle.session
+        if entry.needs_identity and session is not None and not session.resident_token:
+            self._pending_service = service_id
+            self._publish(screen="identify", service_title=entry.title, view=None, notice="")
+            return
+        self._start_run(entry)
+
+    def _start_run(self, entry: ServiceEntry) -> None:
+        session = self.lifecycle.session
+        if session is None:
+            return
+        session_id = session.session_id
+        try:
+            run = self.catalogue.start(entry.service_id, {"session": session})
+        except Exception as exc:  # a broken bundle: the service is unavailable, never a crash
+            log_event(log, "service_start_failed", logging.ERROR, service=entry.service_id,
+                      error=type(exc).__name__)
+            self._publish(notice=_("“{title}”暂不可用，请选择其他服务或到窗口办理",
+                                   title=entry.title), notice_kind="error")
+            return
+        self._run = run
+        log_event(log, "service_started", service=entry.service_id)
+        self._publish(busy=True, busy_text=_("正在处理，请稍候"), notice="",
+                      service_title=entry.title)
+
+        def done(result: Any) -> None:
+            current = self.lifecycle.session
+            if current is None or current.session_id != session_id or self._run is not run:
+                return
+            if isinstance(result, Exception):
+                self._run = None
+                self._publish(busy=False, notice=_("“{title}”暂不可用，请选择其他服务或到窗口办理",
+                                                   title=entry.title), notice_kind="error")
+                self._show_home()
+                return
+            self._show_view(result, entry.title)
+
+        starter = getattr(run, "start", run.view)
+        self.runner.submit(starter, done)
+
+    def send(self, intent: Intent) -> None:
+        """Forward the resident's intent to the running flow (blocking work on the worker)."""
+        run = self._run
+        if run is None or self.state.busy:
+            return  # a touch storm or a stale tap: ignored, not raised
+        self.lifecycle.touch()
+        session = self.lifecycle.session
+        session_id = session.session_id if session else ""
+        self._publish(busy=True, busy_text=_busy_text(intent), notice="")
+
+        def done(result: Any) -> None:
+            current = self.lifecycle.session
+            if current is None or current.session_id != session_id or self._run is not run:
+                return  # the session ended meanwhile: drop the stale result
+            if isinstance(result, Exception):
+                self._publish(busy=False, notice=_("系统繁忙，请稍后再试或到窗口办理"),
+                              notice_kind="error")
+                return
+            self._show_view(result, self.state.service_title)
+
+        self.runner.submit(lambda: run.send(intent), done)
+
+    def _show_view(self, view: View, service_title: str) -> None:
+        if view.kind is StepKind.DONE:
+            self._run = None
+            self._show_home()
+            return
+        self._publish(screen="step", view=view, busy=False, service_title=service_title,
+                      notice="")
+
+    # -- identification ----------------------------------------------------------------------
+    def on_device_event(self, device: str, event: DeviceEvent) -> None:
+        """Device events, already on the UI thread."""
+        if event.kind == "status":
+            self._refresh_availability()
+            return
+        if self.lifecycle.phase is Phase.TECHNICIAN:
+            if event.kind == "identity_read" and self.on_technician_card is not None:
+                self.on_technician_card(str(getattr(event.payload, "card_number", "")))
+            return
+        if event.kind == "card_presented" and device in ("idcard", "smartcard") and \
+                self.state.screen in ("attract", "identify", "home") and not self.state.busy:
+            self._publish(notice=_("正在读取证件，请不要移动"), notice_kind="info")
+            return
+        if event.kind == "identity_read" and device in self._identify_devices:
+            self._identify(device, event.payload)
+        elif event.kind == "read_failed" and self.state.screen in ("attract", "identify", "home"):
+            self._publish(notice=_read_failure_text(str(event.payload)), notice_kind="error")
+        elif event.kind == "code_scanned" and device in ("scanner", "camera"):
+            self._on_code(event.payload)
+        elif event.kind == "code_rejected" and self.lifecycle.phase is not Phase.TECHNICIAN:
+            self._publish(notice=_("无法识别该二维码，请重新出示或到窗口办理"), notice_kind="error")
+        elif event.kind == "card_removed":
+            pass  # the card is no longer needed once read; the session goes on
+
+    def _on_code(self, payload: Any) -> None:
+        kind = getattr(payload, "kind", None)
+        if str(kind) in ("personal_code", "PayloadKind.PERSONAL_CODE", "personal"):
+            self._identify("qrcode", payload)
+        elif self._run is not None:
+            self.send(Intent("scanned", payload))
+
+    def _identify(self, method: str, identity: Any) -> None:
+        if self.lifecycle.phase not in (Phase.ATTRACT, Phase.ACTIVE, Phase.STILL_THERE):
+            return
+        expired = getattr(identity, "expired", None)
+        if callable(expired) and expired(self._today()):
+            self._publish(notice=_("您的证件已过有效期，请使用有效证件或到窗口办理"),
+                          notice_kind="error")
+            return
+        if self.lifecycle.phase is Phase.ATTRACT:
+            self.lifecycle.start(method)
+        session = self.lifecycle.session
+        if session is None or self.state.busy:
+            return
+        session_id = session.session_id
+        session.resident = identity
+        REDACTOR.register(getattr(identity, "name", ""), getattr(identity, "address", ""),
+                          getattr(identity, "id_number", ""))
+        self._publish(busy=True, busy_text=_("正在核验身份，请稍候"), notice="")
+
+        def done(result: Any) -> None:
+            current = self.lifecycle.session
+            if current is None or current.session_id != session_id:
+                return
+            if isinstance(result, Exception):
+                current.resident = None
+                message = getattr(result, "message", "") or _("身份核验暂时无法完成，请稍后再试")
+                self._publish(busy=False, notice=message, notice_kind="error")
+                if self.state.screen == "attract":
+                    self._show_home()
+                return
+            token, display_name = result
+            self._publish(busy=False)
+            if self.face is not None and self.face.required_for(method):
+                self.face.begin(identity, lambda t, n: self._identified(method, identity, t, n))
+                return
+            self._identified(method, identity, token, display_name)
+
+        self.runner.submit(lambda: self.verifier.verify(method, identity), done)
+
+    def _identified(self, method: str, identity: Any, token: str, display_name: str) -> None:
+        """The resident is identified (card, code, or card and face): carry on."""
+        current = self.lifecycle.session
+        if current is None:
+            return
+        current.resident_token = token
+        current.display_name = display_name or mask_name(getattr(identity, "name", ""))
+        log_event(log, "resident_identified", method=method)
+        pending, self._pending_service = self._pending_service, None
+        entry = next((e for e in self._entries() if e.service_id == pending), None)
+        if entry is not None and entry.available:
+            self._start_run(entry)
+        elif self._run is not None:
+            self.send(Intent("identified"))
+        else:
+            self._show_home()
+
+    def relocalize(self, locale: str) -> None:
+        """The language changed: show the same screen again in ``locale``."""
+        run = self._run
+        if run is not None and self.state.screen == "step":
+            if hasattr(run, "locale"):
+                run.locale = locale
+            self._show_view(run.view(), self.state.service_title)
+        elif self.state.screen == "home":
+            self._show_home()
+        else:
+            self._publish()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def tick(self) -> None:
+        """Once a second: timeouts and the header's countdown."""
+        self.lifecycle.tick()
+
+    def refresh_availability(self) -> None:
+        """Re-check which services can be offered (after devices changed)."""
+        self._refresh_availability()
+
+    def _refresh_availability(self) -> None:
+        if self.state.screen == "identify" and not self._usable("idcard") and \
+                not self._usable("smartcard"):
+            offline = READ_FAILURE_TEXT["offline"]
+            self._publish(notice=_(offline), notice_kind="error")
+        available = self.services_available()
+        self.lifecycle.set_service_available(available, "devices" if not available else "")
+        if self.state.screen == "home":
+            self._show_home()
+
+    def _on_phase(self, old: Phase, new: Phase, reason: str) -> None:
+        log_event(log, "session_phase", old=old.value, new=new.value, reason=reason)
+        if new is Phase.ATTRACT:
+            self._publish(screen="attract", view=None, busy=False, greeting="", query="",
+                          category="全部", notice="", service_title="")
+        elif new is Phase.OUT_OF_SERVICE:
+            self._publish(screen="out_of_service", view=None, busy=False,
+                          out_of_service_reason=self._out_of_service_reason())
+        elif new is Phase.STILL_THERE or (old is Phase.STILL_THERE and new is Phase.ACTIVE):
+            self._publish()
+        elif new is Phase.TECHNICIAN:
+            self._publish(screen="technician", view=None)
+
+    def _out_of_service_reason(self) -> str:
+        down = [_(DEVICE_LABELS.get(d, d)) for d in DEVICE_LABELS
+                if not self._usable(d) and self._device_status(d) != DISABLED]
+        if not down:
+            return _("服务暂不可用")
+        return _("{devices}暂不可用", devices=join_list(down, current_locale()))
+
+    def _on_wipe(self) -> None:
+        discard = getattr(self._run, "discard", None)
+        if callable(discard):
+            discard()
+        self._run = None
+        self._pending_service = None
+        self.state = UiState(screen="attract", phase=self.lifecycle.phase)
+
+
+def _busy_text(intent: Intent) -> str:
+    texts = {"print": N_("正在打印，请稍候"), "submit": N_("正在提交，请稍候")}
+    return _(texts.get(intent.action, N_("正在处理，请稍候")))
+
+
+READ_FAILURE_TEXT = {
+    "bad_check_character": N_("身份证号码校验未通过，请到人工窗口办理"),
+    "invalid_id_number": N_("身份证号码校验未通过，请到人工窗口办理"),
+    "unreadable": N_("读卡失败，请将身份证平放在感应区，不要移动"),
+    "removed": N_("证件已移开，请重新放置"),
+    "pulled_mid_read": N_("证件已移开，请重新放置"),
+    "offline": N_("读卡器暂时无法使用，请使用其他方式或到窗口办理"),
+}
+
+
+def _read_failure_text(reason: str) -> str:
+    for key, text in READ_FAILURE_TEXT.items():
+        if key in reason:
+            return _(text)
+    fallback = READ_FAILURE_TEXT["unreadable"]
+    return _(fallback)

@@ -1,0 +1,32 @@
+"""The floor for `kiosk bench startup`: a bare Kivy window with one label, same settings."""
+
+from __future__ import annotations
+
+import time
+
+from kiosk.boot.resources import FONT_PATH
+from kiosk.ui.window import prepare, register_font
+
+
+def main() -> None:
+    """Open the window, print the time of the first frame, exit."""
+    prepare(1920, 1080)
+    register_font(FONT_PATH)
+    from kivy.app import App
+    from kivy.clock import Clock
+    from kivy.uix.label import Label
+
+    class Bare(App):
+        def build(self) -> Label:
+            Clock.schedule_once(self._first, 0)
+            return Label(text="请刷身份证或点击屏幕开始")
+
+        def _first(self, _dt: float) -> None:
+            print(f"first-frame {time.time():.6f}", flush=True)
+            self.stop()
+
+    Bare().run()
+
+
+if __name__ == "__main__":
+    main()

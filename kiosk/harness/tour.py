@@ -1,0 +1,349 @@
+"""`kiosk tour --out DIR`: drive the journeys headless on simulated devices and write one PNG
+per screen, plus ``index.txt`` listing each file, its screen name and what it shows.
+
+The tour runs the real kiosk (embedded sandbox, simulators, SQLite) in a Kivy window rendered
+with SDL offscreen; a person reviews the PNGs. The printed certificate is rendered to PNG too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+class Tour:
+    """Takes numbered screenshots and keeps the index."""
+
+    def __init__(self, driver: Any, out: Path) -> None:
+        self.driver = driver
+        self.out = out
+        self.lines: list[str] = []
+
+    def shot(self, name: str, description: str) -> None:
+        """Screenshot the current screen as NN-name.png."""
+        number = len(self.lines) + 1
+        filename = f"{number:02d}-{name}.png"
+        self.driver.screenshot(self.out / filename)
+        screen = self.driver.app.manager.current
+        self.lines.append(f"{filename}\t{screen}\t{description}")
+        print(f"  {filename:<40} {screen:<24} {description}")
+
+    def write_index(self) -> Path:
+        """Write index.txt."""
+        path = self.out / "index.txt"
+        path.write_text("file\tscreen\twhat it shows\n" + "\n".join(self.lines) + "\n",
+                        encoding="utf-8")
+        return path
+
+
+def _tap_action(driver: Any, name: str, value: Any = None) -> None:
+    """Tap the action button ``name`` on the current step screen (or send the intent)."""
+    from flows.views import Intent
+
+    screen = driver.current_screen()
+    button = getattr(screen, "buttons", {}).get(name)
+    if button is not None and value is None:
+        driver.tap(button)
+    else:
+        driver.app.controller.send(Intent(name, value))
+    driver.pump(3)
+    _settle(driver)
+
+
+def _settle(driver: Any) -> None:
+    driver.wait_for(lambda: driver.app.state is not None and not driver.app.state.busy,
+                    what="not busy")
+
+
+def _identify(driver: Any, parts: Any, key: str = "worker") -> None:
+    from kiosk.adapters.demo_cards import demo_id_card
+
+    reader = parts.hub.get("idcard")
+    driver.wait_for(lambda: reader.card_state.value == "absent", what="empty reader")
+    parts.hub.simulator("idcard").insert(demo_id_card(key))
+    driver.wait_for(lambda: bool(parts.lifecycle.session and
+                                 parts.lifecycle.session.resident_token), what="identified")
+    _settle(driver)
+    parts.hub.simulator("idcard").remove()
+    driver.wait_for(lambda: reader.card_state.value == "absent", what="card removed")
+
+
+def run_tour(out: Path) -> int:
+    """Drive every journey and write the screenshots; return an exit code."""
+    from flows.headless import intent_for
+    from kiosk.adapters.demo import demo_actions
+    from kiosk.boot.composition import build_kiosk
+    from kiosk.boot.logs import configure_logging
+    from kiosk.boot.settings import load_settings
+    from kiosk.core.tasks import ThreadRunner
+    from kiosk.harness.ui_driver import UiDriver, find_button
+    from kiosk.ui.app import KioskApp, dispatch_to_ui
+
+    data = Path(tempfile.mkdtemp(prefix="kiosk-tour-"))
+    settings = load_settings(environ={"KIOSK__PATHS__DATA_DIR": str(data),
+                                      "KIOSK__DEVICES__SMARTCARD": "none"})
+    configure_logging(data / "log")
+    runner = ThreadRunner(dispatch_to_ui)
+    parts = build_kiosk(settings, runner)
+    parts.start_devices()
+    app = KioskApp(parts.controller, settings.site_name, demo_actions=demo_actions(parts),
+                   prefs=parts.prefs, voice=parts.voice)
+    driver = UiDriver(app)
+    tour = Tour(driver, out)
+    controller = parts.controller
+    try:
+        driver.wait_for(lambda: all(parts.hub.usable(d) for d in
+                                    ("idcard", "document_printer", "receipt_printer")),
+                        60, "devices ready")
+        tour.shot("attract", "待机画面：时间、请刷身份证或点击屏幕开始")
+        # Anonymous start: touch, home, a service asks for the card.
+        driver.tap_at(960, 540)
+        driver.wait_for_screen("home")
+        tour.shot("home", "首页：按查询/办理/打印分类的事项，搜索，退出")
+        driver.tap(app.screens["home"].search_button)
+        for letter in "SBJF":
+            driver.tap(find_button(app.screens["home"], letter))
+        tour.shot("home-search", "首页搜索：拼音首字母 SBJF 找到社保缴费")
+        driver.tap(app.screens["home"].search_button)
+        controller.search("")
+        driver.pump(3)
+        driver.tap(app.screens["home"].tile_buttons["social-insurance-payments"])
+        driver.wait_for_screen("identify")
+        tour.shot("identify", "身份核验：请放置身份证，或社保卡、个人码")
+        # The foundation journey.
+        _identify(driver, parts)
+        driver.wait_for_screen("step_records")
+        tour.shot("records", "社保缴费记录：分页表格")
+        _tap_action(driver, "guide")
+        tour.shot("guide", "办事指南：条件、材料、时限、收费、地点")
+        _tap_action(driver, "next")
+        _tap_action(driver, "next")
+        tour.shot("print-certificate", "打印社保缴费证明：确认后打印")
+        _tap_action(driver, "print")
+        tour.shot("print-certificate-done", "证明已打印，编号")
+        _tap_action(driver, "next")
+        tour.shot("rate", "好差评：五级评价")
+        driver.tap(find_button(app.screens["step_rate"], "非常不满意"))
+        _settle(driver)
+        tour.shot("rate-low", "不满意时须选择原因")
+        driver.tap(find_button(app.screens["step_rate"], "非常满意"))
+        _settle(driver)
+        _tap_action(driver, "rate")
+        driver.wait_for_screen("home")
+        tour.shot("home-identified", "首页：已识别居民（姓名打码）")
+        # An application with pre-filled forms, check, e-licences, result and receipt, for a
+        # resident who lives here without a local household (the sandbox's `migrant`).
+        controller.finish()
+        driver.wait_for_screen("attract")
+        _identify(driver, parts, "migrant")
+        driver.wait_for_screen("home")
+        camera = parts.hub.simulator("camera")
+        if camera is not None:
+            camera.set_scene("document")  # the resident lays the paper under the camera
+        driver.tap(app.screens["home"].tab_buttons["办理"])
+        tour.shot("home-apply", "首页：办理类事项")
+        driver.tap(app.screens["home"].tile_buttons["residence-registration"])
+        driver.wait_for(lambda: app.manager.current.startswith("step_"), what="flow")
+        seen: set[str] = set()
+        run = controller._run
+        answers = _fixture_answers("residence-registration")
+        for _ in range(40):
+            _settle(driver)
+            view = app.state.view
+            if app.manager.current == "home" or view is None or run is None:
+                break
+            field_kind = view.field.kind.value if view.field is not None else ""
+            key = f"{view.kind.value}:{field_kind}"
+            if key not in seen:
+                seen.add(key)
+                name = f"apply-{view.kind.value}" + (f"-{field_kind}" if field_kind else "")
+                tour.shot(name, f"居住登记：{view.title}")
+            if view.error or app.state.notice:
+                print(f"    ({view.step_id}: {view.error or app.state.notice})")
+            if view.error and key in seen and view.error == getattr(run, "_tour_last_error", ""):
+                break  # the same refusal twice: the tour shows it and moves on
+            run._tour_last_error = view.error  # type: ignore[union-attr]
+            intent = intent_for(view, answers, run)
+            _tap_action(driver, intent.action, intent.value)
+        if app.manager.current != "home":
+            controller.home()
+            driver.wait_for_screen("home")
+        # 办不成事反映 from a service.
+        driver.tap(app.screens["home"].tab_buttons["查询"])
+        driver.tap(app.screens["home"].tile_buttons["provident-fund-deposits"])
+        driver.wait_for(lambda: app.manager.current.startswith("step_"), what="flow")
+        _settle(driver)
+        _tap_action(driver, "report")
+        tour.shot("report", "办不成事反映：选择遇到的问题")
+        _tap_action(driver, "cancel")
+        controller.home()
+        driver.pump(3)
+        # Still there? and the demo panel.
+        parts.lifecycle.timing = type(parts.lifecycle.timing)(0.01, 20, 900)
+        controller.tick()
+        driver.pump(3)
+        tour.shot("still-there", "您还在吗？倒计时后自动退出并清除信息")
+        controller.still_here()
+        parts.lifecycle.timing = type(parts.lifecycle.timing)(
+            settings.session.idle_timeout_seconds, settings.session.still_there_countdown_seconds,
+            settings.session.hard_cap_seconds)
+        controller.finish()
+        driver.wait_for_screen("attract")
+        app.show_demo_panel()
+        driver.pump(3)
+        tour.shot("demo-panel", "演示控制面板（隐藏手势打开）")
+        app.hide_demo_panel()
+        # Out of service.
+        parts.lifecycle.set_service_available(False, "tour")
+        driver.wait_for_screen("out_of_service")
+        tour.shot("out-of-service", "暂停服务：设备不可用时")
+        parts.lifecycle.set_service_available(True, "tour")
+        _reprint_pass(tour, driver, parts)
+        _face_pass(tour, driver, parts)
+        _mode_pass(tour, driver, parts, "en", lambda p: p.with_locale("en"),
+                   "English")
+        _mode_pass(tour, driver, parts, "elderly",
+                   lambda p: p.with_elderly(True).with_high_contrast(True),
+                   "长者模式 + 高对比度")
+        _write_certificate_png(parts, out, tour)
+    finally:
+        tour.write_index()
+        driver.close()
+        runner.shutdown()
+        parts.close()
+        shutil.rmtree(data, ignore_errors=True)
+    return 0
+
+
+def _reprint_pass(tour: Tour, driver: Any, parts: Any) -> None:
+    """Paper runs out mid-certificate (the message names 证明补打), then 证明补打 lists the
+    certificate and prints it again under the same serial."""
+    app, controller = driver.app, parts.controller
+    printer = parts.hub.simulator("document_printer")
+    _identify(driver, parts)
+    driver.wait_for_screen("home")
+    driver.tap(app.screens["home"].tile_buttons["social-insurance-payments"])
+    driver.wait_for_screen("step_records")
+    _tap_action(driver, "next")
+    driver.wait_for_screen("step_print_certificate")
+    printer.set_fault("media-empty")
+    _tap_action(driver, "print")
+    driver.wait_for(lambda: bool(app.state.view and app.state.view.error) and not app.state.busy,
+                    what="paper-out message")
+    tour.shot("print-paper-out", "打印中途缺纸：证明已保存，可到任一终端“证明补打”，编号不变")
+    printer.set_fault("complete")
+    printer.load_paper()
+    driver.wait_for(lambda: parts.hub.usable("document_printer"), 60, "printer back")
+    controller.home()
+    driver.wait_for_screen("home")
+    driver.tap(app.screens["home"].tab_buttons["打印"])
+    driver.tap(app.screens["home"].tile_buttons["certificate-reprint"])
+    driver.wait_for_screen("step_records")
+    records = app.screens["step_records"]
+    driver.wait_for(lambda: bool(records.row_buttons), what="certificates listed")
+    tour.shot("reprint-list", "证明补打：近30天开具的证明，点选一份重新打印")
+    driver.tap(next(iter(records.row_buttons.values())))
+    driver.wait_for_screen("step_print_certificate")
+    _tap_action(driver, "print")
+    driver.wait_for(lambda: app.state.view is not None and app.state.view.outcome == "done",
+                    what="certificate reprinted")
+    tour.shot("reprint-done", "证明补打：同一编号重新打印完成")
+    controller.finish()
+    driver.wait_for_screen("attract")
+
+
+def _face_pass(tour: Tour, driver: Any, parts: Any) -> None:
+    """人证比对: consent, live capture with guidance, the outcome (camera simulator: a face)."""
+    face, camera = parts.controller.face, parts.hub.simulator("camera")
+    if face is None or camera is None:
+        return
+    face.required = True
+    camera.set_scene("face")
+    try:
+        from kiosk.adapters.demo_cards import demo_id_card
+
+        reader = parts.hub.get("idcard")
+        driver.wait_for(lambda: reader.card_state.value == "absent", what="empty reader")
+        parts.hub.simulator("idcard").insert(demo_id_card("worker"))
+        driver.wait_for_screen("face_consent")
+        tour.shot("face-consent", "人证比对：先征得同意，说明照片用途，可选择其他方式")
+        parts.hub.simulator("idcard").remove()
+        camera.set_scene("far_face")  # the resident stands too far away at first
+        face.agree()
+        driver.wait_for_screen("face_capture")
+        driver.pump(20)
+        tour.shot("face-capture", "人证比对：实时画面、人脸框和提示（请靠近一些）")
+        camera.set_scene("face")
+        driver.wait_for_screen("face_outcome", timeout=60)
+        tour.shot("face-outcome", "人证比对：比对结果")
+    finally:
+        face.required = False
+        parts.controller.finish()
+        driver.wait_for_screen("attract")
+
+
+def _mode_pass(tour: Tour, driver: Any, parts: Any, prefix: str, change: Any,
+               label: str) -> None:
+    """The main screens again in another mode (language, elderly, contrast)."""
+    app = driver.app
+    parts.prefs.update(change)
+    driver.pump(3)
+    tour.shot(f"{prefix}-attract", f"{label}：待机画面")
+    _identify(driver, parts)
+    driver.wait_for_screen("home")
+    tour.shot(f"{prefix}-home", f"{label}：首页")
+    parts.controller.open_service("social-insurance-payments")
+    driver.wait_for_screen("step_records")
+    tour.shot(f"{prefix}-records", f"{label}：社保缴费记录")
+    _tap_action(driver, "cancel")
+    driver.wait_for_screen("step_rate")
+    tour.shot(f"{prefix}-rate", f"{label}：好差评")
+    parts.controller.finish()
+    driver.wait_for_screen("attract")
+    _ = app
+
+
+def _fixture_answers(service: str) -> dict[str, Any]:
+    """The answers a flow's own fixtures give (what the tour's resident types)."""
+    import yaml
+
+    from kiosk.boot.composition import BUILTIN_CATALOGUE
+
+    path = BUILTIN_CATALOGUE / service / "fixtures.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return dict(data.get("answers") or {})
+
+
+def _write_certificate_png(parts: Any, out: Path, tour: Tour) -> None:
+    documents = parts.hub.simulator("document_printer").printed_documents()
+    if not documents or not shutil.which("pdftoppm"):
+        return
+    pdf = out / "printed-certificate.pdf"
+    pdf.write_bytes(documents[-1].data)
+    subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", str(pdf),
+                    str(out / "printed-certificate")], check=True)
+    tour.lines.append("printed-certificate.png\t(A4 PDF)\t打印出的社保缴费证明（PDF 转 PNG）")
+    print("  printed-certificate.png                  (A4 PDF)")
+
+
+def main(argv: list[str]) -> int:
+    """Run the tour."""
+    parser = argparse.ArgumentParser(prog="kiosk tour", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True, help="folder for the PNGs")
+    args = parser.parse_args(argv)
+    os.environ["SDL_VIDEODRIVER"] = "offscreen"
+    os.environ.pop("DISPLAY", None)
+    from kiosk.boot.resources import FONT_PATH
+    from kiosk.ui.window import prepare, register_font
+
+    prepare(1920, 1080)
+    register_font(FONT_PATH)
+    args.out.mkdir(parents=True, exist_ok=True)
+    print(f"kiosk tour: writing screenshots to {args.out}/", file=sys.stderr)
+    return run_tour(args.out)
