@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "flows": ("kiosk.boot.commands.flows", "flow bundle tools (lint)"),
     "verify-certificate": ("kiosk.certificates.verify", "check a printed certificate's QR code"),
     "admin": ("kiosk.updates.admin", "central admin: build, sign and publish flow bundles"),
+    "ca": ("kiosk.trust.cli", "terminal certificates: enrol, revoke (mutual TLS)"),
     "updates": ("kiosk.updates.cli", "terminal side of flow updates"),
     "config": ("kiosk.boot.commands.config", "show or check the effective configuration"),
     "technician": ("kiosk.technician.cli", "set the technician PIN and cards"),

@@ -29,10 +29,11 @@ from kiosk.core.controller import KioskController
 from kiosk.core.events import log_event
 from kiosk.core.face_flow import FaceFlow
 from kiosk.core.session import Phase, SessionData, SessionLifecycle, SessionTiming
-from kiosk.core.tasks import TaskRunner
+from kiosk.core.tasks import WORKER_THREAD_PREFIX, TaskRunner
 from kiosk.ops.heartbeat import HEARTBEAT_INTERVAL_SECONDS, Heartbeat
 from kiosk.ops.outbox import Outbox
 from kiosk.platform.client import PlatformClient
+from kiosk.platform.revoke import TokenRevoker, revoke_tokens_at_wipe
 from kiosk.technician.services import load_volume
 from kiosk.voice.speech import VoiceGuide
 
@@ -168,19 +169,24 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
     data_dir = settings.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     sandbox = None
+    credentials = None
     base_url = settings.platform.base_url
     if not base_url:
         if settings.profile != "demo":
             raise ConfigError("platform.base_url: required in the site profile")
-        from kiosk.sandbox.server import start_sandbox
+        from kiosk.platform.connect import start_embedded_sandbox
 
-        sandbox = start_sandbox(data_dir / "sandbox.sqlite3")
+        sandbox, credentials = start_embedded_sandbox(data_dir / "sandbox.sqlite3", data_dir,
+                                                      settings.terminal_id)
         base_url = sandbox.url
-    client = PlatformClient.from_settings(settings.platform, settings.terminal_id, base_url)
+    client = PlatformClient.from_settings(settings.platform, settings.terminal_id, base_url,
+                                          tls=credentials)
     timing = SessionTiming(settings.session.idle_timeout_seconds,
                            settings.session.still_there_countdown_seconds,
                            settings.session.hard_cap_seconds)
     lifecycle = SessionLifecycle(timing, clock, data_dir / "sessions")
+    revoke_tokens_at_wipe(lifecycle, TokenRevoker(client),
+                          cancel=lambda: client.cancel_calls(WORKER_THREAD_PREFIX))
     options = hardware_options(settings.hardware)
     for name, extra in (device_options or {}).items():
         options.setdefault(name, {}).update(extra)

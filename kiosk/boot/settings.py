@@ -45,6 +45,22 @@ class PlatformSettings(_Section):
     timeout_seconds: float = Field(5.0, gt=0, description="per-request timeout")
     retries: int = Field(2, ge=0, le=10, description="retries for idempotent calls")
     backoff_seconds: float = Field(0.3, ge=0, description="first retry delay, doubled each time")
+    deadline_seconds: float = Field(15.0, gt=0, le=300, allow_inf_nan=False,
+                                    description="hard end of one call, retries included")
+    max_response_bytes: int = Field(8 * 1024 * 1024, ge=64 * 1024, le=256 * 1024 * 1024,
+                                    description="largest answer accepted (after decompression)")
+    ca_file: str = Field("", description="CA that signs the platform's certificate (PEM); "
+                                         "the only trust anchor")
+    cert_file: str = Field("", description="this terminal's certificate (PEM, `kiosk ca enrol`)")
+    key_file: str = Field("", description="this terminal's private key (PEM, mode 0600)")
+
+    def resolved(self, key: str) -> str:
+        """A file key as an absolute path ('' when unset); relative = to the repository."""
+        value = str(getattr(self, key))
+        if not value:
+            return ""
+        path = Path(value)
+        return str(path if path.is_absolute() else REPO_ROOT / path)
 
 
 class DisplaySettings(_Section):
@@ -265,5 +281,50 @@ def _check_profile(settings: Settings, origins: dict[str, str]) -> None:
         origin = origins.get("platform.base_url", "configuration")
         problems.append(f"{origin}: key 'platform.base_url': the site profile needs the service "
                         "platform's URL (the embedded sandbox is for the demo profile only)")
+    problems.extend(_platform_trust_problems(settings, origins))
     if problems:
         raise ConfigError("\n".join(problems))
+
+
+def _platform_trust_problems(settings: Settings, origins: dict[str, str]) -> list[str]:
+    """Site profile: https only, and the terminal's certificate, key and CA files exist."""
+    platform = settings.platform
+    problems = []
+    url = platform.base_url
+    if url and not url.lower().startswith("https://"):
+        origin = origins.get("platform.base_url", "configuration")
+        problems.append(f"{origin}: key 'platform.base_url': the site profile talks to the "
+                        f"platform over https (mutual TLS) only; got {url!r}")
+    for key, what in (("ca_file", "the CA file that signs the platform's certificate"),
+                      ("cert_file", "this terminal's certificate (kiosk ca enrol)"),
+                      ("key_file", "this terminal's private key (kiosk ca enrol)")):
+        origin = origins.get(f"platform.{key}", "configuration")
+        path = platform.resolved(key)
+        if not path:
+            problems.append(f"{origin}: key 'platform.{key}': the site profile needs {what}")
+        elif not Path(path).is_file():
+            problems.append(f"{origin}: key 'platform.{key}': file not found: {path}")
+        elif key == "key_file" and Path(path).stat().st_mode & 0o077:
+            problems.append(f"{origin}: key 'platform.key_file': {path} is readable by others; "
+                            "expected mode 0600 (chmod 600)")
+        elif key == "cert_file":
+            problems.extend(_certificate_problems(Path(path), settings.terminal_id,
+                                                  origins.get("terminal_id", "configuration")))
+    return problems
+
+
+def _certificate_problems(path: Path, terminal_id: str, origin: str) -> list[str]:
+    """The terminal certificate must be readable PEM and issued to this terminal id."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    try:
+        cert = x509.load_pem_x509_certificate(path.read_bytes())
+    except (OSError, ValueError):
+        return [f"{path}: key 'platform.cert_file': not a PEM certificate"]
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    issued_to = str(names[0].value) if names else ""
+    if issued_to != terminal_id:
+        return [f"{origin}: key 'terminal_id': {terminal_id!r} but the certificate {path} was "
+                f"issued to {issued_to!r} (enrol this terminal: kiosk ca enrol {terminal_id})"]
+    return []

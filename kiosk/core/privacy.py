@@ -14,6 +14,11 @@ import threading
 ID_NUMBER_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
 OLD_ID_NUMBER_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{6})(\d{3})(?![0-9A-Za-z])")
 PHONE_RE = re.compile(r"(?<![0-9])(1[3-9]\d)(\d{4})(\d{4})(?![0-9])")
+#: Resident tokens wherever a URL or a JSON body carries them (ADR 0413): the path segment
+#: after /residents/, a resident_token query parameter or JSON field.
+TOKEN_IN_PATH_RE = re.compile(r"(/residents/)(?!\{token\})[^/\s\"'?#]+")
+TOKEN_PARAM_RE = re.compile(r"(resident_token\\?[\"']?\s*[=:]\s*\\?[\"']?)[^&\s\"'\\,}]+")
+MASKED_TOKEN = "[token]"
 
 
 def mask_id_number(id_number: str) -> str:
@@ -29,8 +34,15 @@ def mask_name(name: str) -> str:
     return (name[:1] + "*" * (len(name) - 1)) if name else ""
 
 
+def mask_tokens(text: str) -> str:
+    """Replace resident tokens in URLs, query strings and JSON text."""
+    text = TOKEN_IN_PATH_RE.sub(lambda m: m.group(1) + MASKED_TOKEN, text)
+    return TOKEN_PARAM_RE.sub(lambda m: m.group(1) + MASKED_TOKEN, text)
+
+
 def mask_text(text: str) -> str:
-    """Mask every ID number and mobile number found in free text."""
+    """Mask every resident token, ID number and mobile number found in free text."""
+    text = mask_tokens(text)
     text = ID_NUMBER_RE.sub(lambda m: m.group(1) + "********" + m.group(3)[-4:], text)
     text = OLD_ID_NUMBER_RE.sub(lambda m: m.group(1) + "******" + m.group(3), text)
     return PHONE_RE.sub(lambda m: m.group(1) + "****" + m.group(3), text)

@@ -17,6 +17,8 @@ from kiosk.core.events import log_event
 log = logging.getLogger(__name__)
 
 Dispatch = Callable[[Callable[[], None]], None]
+#: Name prefix of the worker thread: platform calls made on it are cancelled at every wipe.
+WORKER_THREAD_PREFIX = "kiosk-work"
 
 
 class TaskRunner(Protocol):
@@ -51,7 +53,7 @@ class ThreadRunner:
 
     def __init__(self, dispatch: Dispatch) -> None:
         self._dispatch = dispatch
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-work")
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=WORKER_THREAD_PREFIX)
 
     def submit(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
         """Queue ``work``; ``done`` runs on the UI thread."""

@@ -55,13 +55,17 @@ def _check_platform(settings: Settings) -> tuple[Check, object | None]:
     from kiosk.platform.errors import PlatformError
 
     sandbox = None
+    credentials = None
     base_url = settings.platform.base_url
     if not base_url:
-        from kiosk.sandbox.server import start_sandbox
+        from kiosk.platform.connect import start_embedded_sandbox
 
-        sandbox = start_sandbox(settings.data_dir / "sandbox.sqlite3")
+        sandbox, credentials = start_embedded_sandbox(
+            settings.data_dir / "sandbox.sqlite3", settings.data_dir, settings.terminal_id
+        )
         base_url = sandbox.url
-    client = PlatformClient.from_settings(settings.platform, settings.terminal_id, base_url)
+    client = PlatformClient.from_settings(settings.platform, settings.terminal_id, base_url,
+                                          tls=credentials)
     started = time.perf_counter()
     try:
         health = client.health()
@@ -71,7 +75,9 @@ def _check_platform(settings: Settings) -> tuple[Check, object | None]:
             detail += " (embedded sandbox)"
         return Check("platform", True, detail), sandbox
     except PlatformError as exc:
-        return Check("platform", False, f"{base_url}: {exc.kind}"), sandbox
+        # kind and code (e.g. "unavailable: tls_failed"): a technician can tell a certificate
+        # problem from a network one
+        return Check("platform", False, f"{base_url}: {exc}"), sandbox
     finally:
         client.close()
 

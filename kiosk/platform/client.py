@@ -11,6 +11,7 @@ Logs carry the operation name, status, attempt and milliseconds - never a token,
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import threading
 import time
@@ -48,6 +49,12 @@ from kiosk.platform.models import (
     Verification,
     VerifyMethod,
 )
+from kiosk.platform.transport import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    Deadline,
+    new_session,
+    read_body,
+)
 
 LOG = logging.getLogger("kiosk.platform")
 
@@ -56,7 +63,13 @@ DEFAULT_RETRIES = 2
 DEFAULT_BACKOFF_SECONDS = 0.3
 MAX_BACKOFF_SECONDS = 5.0  # one wait never exceeds this, however many retries
 UPLOAD_SECONDS_PER_MB = 2.0  # extra read time allowed per MB of attachments
+DEFAULT_DEADLINE_SECONDS = 15.0  # a whole call, retries included
+SOCKET_BACKSTOP_SECONDS = 1.0  # per-read socket timeout beyond the attempt's deadline
 RETRY_STATUSES = frozenset({502, 503, 504})
+#: Failures that the same request cannot cure by trying again at once.
+NOT_RETRIED_CODES = frozenset(
+    {"tls_failed", "too_large", "bad_encoding", "redirect", "cancelled"}
+)
 REPLAY_HEADER = "Idempotent-Replayed"
 
 
@@ -78,6 +91,11 @@ class PlatformClient:
         backoff_seconds: float = DEFAULT_BACKOFF_SECONDS,
         sleep: Callable[[float], None] = time.sleep,
         session: requests.Session | None = None,
+        deadline_seconds: float | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        ca_file: str = "",
+        cert_file: str = "",
+        key_file: str = "",
     ) -> None:
         if not base_url:
             raise ValueError("base_url is empty")
@@ -86,26 +104,76 @@ class PlatformClient:
         self.timeout_seconds = timeout_seconds
         self.retries = retries
         self.backoff_seconds = backoff_seconds
+        self.deadline_seconds = (
+            deadline_seconds
+            if deadline_seconds is not None
+            else max(DEFAULT_DEADLINE_SECONDS, timeout_seconds)
+        )
+        self.max_response_bytes = max_response_bytes
+        self._tls = {"ca_file": ca_file, "cert_file": cert_file, "key_file": key_file}
+        # No system-wide trust: an https platform is trusted through its configured CA only.
+        self._no_anchor = self.base_url.lower().startswith("https://") and not ca_file
         self._sleep = sleep
         self._shared = session
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._sessions_lock = threading.Lock()
+        self._active: set[Deadline] = set()
         self._headers = {"Accept": "application/json", "User-Agent": "kiosk-terminal/1"}
 
     @classmethod
     def from_settings(
-        cls, platform: Any, terminal_id: str, base_url: str | None = None
+        cls,
+        platform: Any,
+        terminal_id: str,
+        base_url: str | None = None,
+        tls: Any = None,
     ) -> PlatformClient:
-        """Build from `kiosk.boot.settings.PlatformSettings` (``base_url`` overrides, e.g.
-        sandbox)."""
+        """Build from `kiosk.boot.settings.PlatformSettings` (``base_url`` overrides, e.g. sandbox).
+
+        ``tls`` (`kiosk.trust.Credentials`, the demo's throwaway PKI) overrides the configured
+        certificate, key and CA files.
+        """
+        if tls is not None:
+            files = (str(tls.ca_file), str(tls.cert_file), str(tls.key_file))
+        else:
+            files = (
+                platform.resolved("ca_file"),
+                platform.resolved("cert_file"),
+                platform.resolved("key_file"),
+            )
         return cls(
             base_url or platform.base_url,
             terminal_id=terminal_id,
             timeout_seconds=platform.timeout_seconds,
             retries=platform.retries,
             backoff_seconds=platform.backoff_seconds,
+            deadline_seconds=platform.deadline_seconds,
+            max_response_bytes=platform.max_response_bytes,
+            ca_file=files[0],
+            cert_file=files[1],
+            key_file=files[2],
         )
+
+    def cancel_calls(self, thread_prefix: str = "") -> int:
+        """End at once the calls in flight on threads whose name starts with ``thread_prefix``.
+
+        The kiosk cancels its worker's calls when a session is wiped, so a call stuck on a
+        hostile or failing platform never keeps the next resident waiting (ADR 0411). A
+        cancelled call raises `PlatformError` TIMEOUT ``cancelled`` and is not retried; a
+        submission it carried stays in the outbox under its idempotency key. Returns how many
+        calls were cancelled.
+        """
+        with self._sessions_lock:
+            chosen = [d for d in self._active if d.thread_name.startswith(thread_prefix)]
+        for deadline in chosen:
+            deadline.cancel()
+        return len(chosen)
+
+    @property
+    def tls_files(self) -> dict[str, str]:
+        """The CA, certificate and key files this client uses ('' = none)."""
+        return dict(self._tls)
 
     def _session(self) -> requests.Session:
         """The calling thread's session (requests does not promise a Session is thread-safe)."""
@@ -113,8 +181,7 @@ class PlatformClient:
             return self._shared
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
-            session = requests.Session()
-            session.headers.update(self._headers)
+            session = new_session(self._headers, **self._tls)
             self._local.session = session
             with self._sessions_lock:
                 self._sessions.append(session)
@@ -152,48 +219,48 @@ class PlatformClient:
         key: str | None = None,
         timeout_seconds: float | None = None,
     ) -> tuple[Any, bool]:
-        """Send with retries; return (JSON answer, replayed) or raise `PlatformError`."""
+        """Send with retries under deadlines; return (JSON answer, replayed) or raise.
+
+        Each attempt ends at ``timeout_seconds`` whatever the server's pace (connect, TLS,
+        headers and body together); the whole call, retries and backoff included, ends at
+        ``deadline_seconds`` (plus the upload allowance). No redirect is ever followed.
+        """
+        if self._no_anchor:
+            raise PlatformError(ErrorKind.UNAVAILABLE, code="no_ca_file")
         headers = {"Idempotency-Key": key} if key else {}
         retryable = method == "GET" or key is not None
         attempts = 1 + (max(0, self.retries) if retryable else 0)
         timeout = timeout_seconds or self.timeout_seconds
+        call_ends = time.monotonic() + self.deadline_seconds + (timeout - self.timeout_seconds)
         last: PlatformError | None = None
         for attempt in range(attempts):
             if attempt:
-                self._sleep(self._backoff(attempt - 1))
+                pause = self._backoff(attempt - 1)
+                if time.monotonic() + pause >= call_ends:
+                    break
+                self._sleep(pause)
+            left = call_ends - time.monotonic()
+            if left <= 0:
+                break
             started = time.monotonic()
             try:
-                response = self._session().request(
-                    method,
-                    self.base_url + path,
-                    json=body,
-                    params=params,
-                    headers=headers,
-                    timeout=timeout,
+                status, answer, replayed = self._attempt(
+                    method, path, body, params, headers, min(timeout, left)
                 )
-            except requests.ConnectTimeout:
-                # Nothing answered the connection (host or route down): unavailable, not slow.
-                last = PlatformError(ErrorKind.UNAVAILABLE, code="connect_timeout")
-            except requests.Timeout:
-                last = PlatformError(ErrorKind.TIMEOUT, code="timeout")
-            except requests.ConnectionError:
-                last = PlatformError(ErrorKind.UNAVAILABLE, code="connection_failed")
-            except requests.RequestException as exc:
-                last = PlatformError(ErrorKind.UNAVAILABLE, code=type(exc).__name__)
+            except PlatformError as exc:
+                last = exc
             else:
                 elapsed_ms = round((time.monotonic() - started) * 1000, 1)
                 log_event(
-                    LOG,
-                    "platform_call",
-                    op=op,
-                    status=response.status_code,
-                    attempt=attempt + 1,
-                    ms=elapsed_ms,
+                    LOG, "platform_call", op=op, status=status, attempt=attempt + 1, ms=elapsed_ms
                 )
-                if response.status_code < 400:
-                    return self._json(response), response.headers.get(REPLAY_HEADER) == "true"
-                error = self._error(response)
-                if response.status_code not in RETRY_STATUSES:
+                if 300 <= status < 400:
+                    # A redirect would re-send personal data to a place nobody configured.
+                    raise PlatformError(ErrorKind.SERVER_ERROR, status=status, code="redirect")
+                if status < 400:
+                    return self._json(status, answer), replayed
+                error = self._error(status, answer)
+                if status not in RETRY_STATUSES:
                     raise error
                 last = error
                 continue
@@ -203,34 +270,82 @@ class PlatformClient:
                 logging.WARNING,
                 op=op,
                 kind=last.kind.value,
+                code=last.code,
                 attempt=attempt + 1,
                 retryable=retryable,
             )
-        assert last is not None
+            if last.code in NOT_RETRIED_CODES:
+                break
+        if last is None:
+            last = PlatformError(ErrorKind.TIMEOUT, code="deadline")
         raise last
 
-    @staticmethod
-    def _json(response: requests.Response) -> Any:
-        try:
-            return response.json()
-        except ValueError:
-            raise PlatformError(
-                ErrorKind.SERVER_ERROR, status=response.status_code, code="bad_json"
-            ) from None
+    def _attempt(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        params: Mapping[str, Any] | None,
+        headers: dict[str, str],
+        seconds: float,
+    ) -> tuple[int, bytes, bool]:
+        """One HTTP exchange under a hard deadline: (status, body bytes, replayed)."""
+        with Deadline(seconds) as deadline:
+            with self._sessions_lock:
+                self._active.add(deadline)
+            try:
+                response = self._session().request(
+                    method,
+                    self.base_url + path,
+                    json=body,
+                    params=params,
+                    headers=headers,
+                    # The watchdog ends the attempt at ``seconds``; the socket timeouts are
+                    # only a backstop should the watchdog thread be starved.
+                    timeout=(seconds + SOCKET_BACKSTOP_SECONDS, seconds + SOCKET_BACKSTOP_SECONDS),
+                    allow_redirects=False,
+                    stream=True,
+                )
+                with response:
+                    answer = read_body(response, deadline, self.max_response_bytes)
+                    return (
+                        response.status_code,
+                        answer,
+                        response.headers.get(REPLAY_HEADER) == "true",
+                    )
+            except PlatformError:
+                raise
+            except Exception as exc:  # requests, urllib3, ssl or socket: all one outcome
+                if deadline.cancelled:
+                    raise PlatformError(ErrorKind.TIMEOUT, code="cancelled") from None
+                if deadline.fired and not deadline.sent:
+                    # Connecting or the TLS handshake never finished: nothing answered.
+                    raise PlatformError(ErrorKind.UNAVAILABLE, code="connect_timeout") from None
+                raise _transport_error(exc, deadline.fired) from None
+            finally:
+                with self._sessions_lock:
+                    self._active.discard(deadline)
 
     @staticmethod
-    def _error(response: requests.Response) -> PlatformError:
-        kind = kind_for_status(response.status_code)
+    def _json(status: int, answer: bytes) -> Any:
+        try:
+            return json.loads(answer)
+        except (ValueError, RecursionError):
+            raise PlatformError(ErrorKind.SERVER_ERROR, status=status, code="bad_json") from None
+
+    @staticmethod
+    def _error(status: int, answer: bytes) -> PlatformError:
+        kind = kind_for_status(status)
         code, message = "", ""
         try:
-            error = response.json().get("error", {})
-            code = str(error.get("code", ""))
-            message = str(error.get("message", ""))
-        except (ValueError, AttributeError):
+            error = json.loads(answer).get("error", {})
+            code = str(error.get("code", ""))[:64]
+            message = str(error.get("message", ""))[:200]
+        except (ValueError, AttributeError, RecursionError):
             pass
         if kind in (ErrorKind.UNAVAILABLE, ErrorKind.TIMEOUT, ErrorKind.SERVER_ERROR):
             message = ""  # our own wording for outages, whatever the server said
-        return PlatformError(kind, message, status=response.status_code, code=code)
+        return PlatformError(kind, message, status=status, code=code)
 
     def _post(
         self, op: str, path: str, body: Any, key: str | None, timeout_seconds: float | None = None
@@ -277,6 +392,12 @@ class PlatformClient:
             body["face_jpeg_b64"] = base64.b64encode(face_jpeg).decode("ascii")
         data, _, _ = self._post("verify_identity", "/v1/identity/verify", body, idempotency_key)
         return self._shape("verify_identity", lambda: Verification.from_json(data))
+
+    def revoke_token(self, resident_token: str) -> None:
+        """``POST /v1/identity/revoke``: the session ended; the token reads nothing any more."""
+        self._request(
+            "revoke_token", "POST", "/v1/identity/revoke", body={"resident_token": resident_token}
+        )
 
     def profile(self, resident_token: str) -> Profile:
         """``GET /v1/residents/{token}/profile``: pre-fill data the government holds."""
@@ -518,6 +639,25 @@ class PlatformClient:
         return self._shape(
             "terminals", lambda: tuple(TerminalStatus.from_json(i) for i in data["items"])
         )
+
+
+def _transport_error(exc: Exception, deadline_passed: bool) -> PlatformError:
+    """The `PlatformError` for an exception raised while talking to the platform."""
+    if deadline_passed:
+        return PlatformError(ErrorKind.TIMEOUT, code="deadline")
+    if isinstance(exc, requests.exceptions.SSLError):
+        # A certificate the terminal does not trust, or the platform refused ours.
+        return PlatformError(ErrorKind.UNAVAILABLE, code="tls_failed")
+    if isinstance(exc, requests.ConnectTimeout):
+        # Nothing answered the connection (host or route down): unavailable, not slow.
+        return PlatformError(ErrorKind.UNAVAILABLE, code="connect_timeout")
+    if isinstance(exc, requests.Timeout):
+        return PlatformError(ErrorKind.TIMEOUT, code="timeout")
+    if isinstance(exc, requests.exceptions.TooManyRedirects):
+        return PlatformError(ErrorKind.SERVER_ERROR, code="redirect")
+    if isinstance(exc, requests.ConnectionError):
+        return PlatformError(ErrorKind.UNAVAILABLE, code="connection_failed")
+    return PlatformError(ErrorKind.UNAVAILABLE, code=type(exc).__name__[:40])
 
 
 def _seg(value: str) -> str:

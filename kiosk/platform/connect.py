@@ -2,7 +2,8 @@
 
 ``platform.base_url`` empty means "the embedded sandbox", which only the demo profile allows;
 the site profile must name a real platform. The caller closes the connection on exit, which
-also stops the embedded sandbox.
+also stops the embedded sandbox. The embedded sandbox speaks mutual TLS like a real platform,
+with a throwaway CA made in the data folder (``pki/``) on first use (ADR 0410).
 """
 
 from __future__ import annotations
@@ -13,8 +14,31 @@ from typing import Any
 
 from kiosk.platform.client import PlatformClient
 from kiosk.sandbox.server import SandboxHandle, start_sandbox
+from kiosk.sandbox.tls import SandboxTls
+from kiosk.trust.ca import Credentials, demo_pki
 
 SANDBOX_DB_NAME = "sandbox.db"
+DEMO_PKI_DIR = "pki"
+
+
+def start_embedded_sandbox(
+    db_path: Path, data_dir: Path, terminal_id: str, port: int = 0
+) -> tuple[SandboxHandle, Credentials]:
+    """The demo's sandbox over mutual TLS, and this terminal's credentials for it.
+
+    The throwaway CA, the sandbox's server certificate and the terminal's certificate live in
+    ``data_dir/pki`` (made on first use, keys 0600). The per-terminal verification limit is
+    off: the demo sandbox holds invented residents only and soak runs verify at machine pace.
+    """
+    pki = demo_pki(Path(data_dir) / DEMO_PKI_DIR, terminal_id)
+    tls = SandboxTls(
+        pki.server.cert_file,
+        pki.server.key_file,
+        pki.ca.ca_file,
+        pki.ca.revoked_file,
+        verify_per_minute=0,
+    )
+    return start_sandbox(db_path, port=port, tls=tls), pki.terminal
 
 
 class PlatformConfigError(ValueError):
@@ -52,6 +76,10 @@ def connect(settings: Any, data_dir: Path | None = None) -> PlatformConnection:
             "(the embedded sandbox is for the demo profile only)"
         )
     folder = Path(data_dir) if data_dir is not None else Path(settings.data_dir)
-    sandbox = start_sandbox(folder / SANDBOX_DB_NAME)
-    client = PlatformClient.from_settings(platform, settings.terminal_id, base_url=sandbox.url)
+    sandbox, credentials = start_embedded_sandbox(
+        folder / SANDBOX_DB_NAME, folder, settings.terminal_id
+    )
+    client = PlatformClient.from_settings(
+        platform, settings.terminal_id, base_url=sandbox.url, tls=credentials
+    )
     return PlatformConnection(client, sandbox)

@@ -28,10 +28,11 @@ from kiosk.sandbox.seed import SeedResident, by_key, from_json
 from kiosk.sandbox.store import dumps
 
 API_VERSION = "v1"
-TOKEN_TTL_SECONDS = 30 * 60  # reading with a token: a session never lasts longer (cap 15 min)
+TOKEN_TTL_SECONDS = 15 * 60  # reading with a token: no session lasts longer (ADR 0413)
 #: Submitting with a token: a terminal's outbox may deliver an application or a rating made
-#: while the network was down days later; the identity was verified when it was made.
-SUBMISSION_TOKEN_TTL_SECONDS = 7 * 24 * 3600
+#: while the network was down, later; the identity was verified when it was made (ADR 0116,
+#: shortened from 7 days by ADR 0413: a weekend-long outage plus a working day).
+SUBMISSION_TOKEN_TTL_SECONDS = 72 * 3600
 MAX_PAGE_SIZE = 100
 MAX_COMMENT_CHARS = 200
 MAX_DESCRIPTION_CHARS = 500
@@ -72,6 +73,9 @@ class Call:
     idempotency_key: str | None
     today: date
     now: float = field(default_factory=time.time)
+    #: SHA-256 of the caller's TLS client certificate ("" on the loopback HTTP sandbox): the
+    #: terminal that a token is bound to (ADR 0412).
+    terminal: str = ""
 
 
 Handler = Callable[[Call, sqlite3.Connection], tuple[int, Any]]
@@ -129,9 +133,16 @@ def _token_resident(
     Reads need a fresh token (`TOKEN_TTL_SECONDS`); submissions queued by a terminal while
     offline are accepted for `SUBMISSION_TOKEN_TTL_SECONDS` after verification.
     """
-    row = conn.execute("SELECT id_number, issued_at FROM tokens WHERE token=?", (token,)).fetchone()
+    row = conn.execute(
+        "SELECT id_number, issued_at, terminal, revoked_at FROM tokens WHERE token=?", (token,)
+    ).fetchone()
     ttl = SUBMISSION_TOKEN_TTL_SECONDS if submission else TOKEN_TTL_SECONDS
-    if row is None or row["issued_at"] + ttl < call.now:
+    if (
+        row is None
+        or row["issued_at"] + ttl < call.now
+        or row["terminal"] != call.terminal  # bound to the certificate that obtained it
+        or (row["revoked_at"] is not None and not submission)
+    ):
         raise ApiError(401, "invalid_token", "身份核验已失效，请重新核验身份")
     resident = _resident(conn, row["id_number"])
     if resident is None:  # pragma: no cover - tokens only point at residents
@@ -165,10 +176,27 @@ def _issue_token(call: Call, conn: sqlite3.Connection, resident: SeedResident) -
         "DELETE FROM tokens WHERE issued_at < ?", (call.now - SUBMISSION_TOKEN_TTL_SECONDS,)
     )
     conn.execute(
-        "INSERT INTO tokens (token, id_number, expires_at, issued_at) VALUES (?, ?, ?, ?)",
-        (token, resident.id_number, call.now + TOKEN_TTL_SECONDS, call.now),
+        "INSERT INTO tokens (token, id_number, expires_at, issued_at, terminal) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (token, resident.id_number, call.now + TOKEN_TTL_SECONDS, call.now, call.terminal),
     )
     return token
+
+
+def revoke_token(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]:
+    """POST /v1/identity/revoke: the session ended; the token reads nothing any more.
+
+    Only the terminal that obtained the token may revoke it; an unknown, foreign or already
+    revoked token is answered the same way (nothing to learn). Submissions queued in the
+    terminal's outbox before the wipe are still accepted (ADR 0413).
+    """
+    body = _obj(call)
+    token = _str(body, "resident_token", "身份核验凭证", max_chars=128)
+    conn.execute(
+        "UPDATE tokens SET revoked_at=? WHERE token=? AND terminal=? AND revoked_at IS NULL",
+        (call.now, token, call.terminal),
+    )
+    return 200, {"revoked": True}
 
 
 def _verified(call: Call, conn: sqlite3.Connection, resident: SeedResident) -> tuple[int, Any]:
@@ -916,6 +944,7 @@ def fleet(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]:
 PUBLIC_ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/health", health),
     Route("POST", "/v1/identity/verify", verify_identity),
+    Route("POST", "/v1/identity/revoke", revoke_token),
     Route("GET", "/v1/residents/{token}/profile", profile),
     Route("GET", "/v1/residents/{token}/records/{kind}", record_list),
     Route("GET", "/v1/residents/{token}/licences", licence_list),

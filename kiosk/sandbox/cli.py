@@ -1,7 +1,9 @@
 """`kiosk sandbox`: run the sandbox service platform on its own, list the fleet or residents.
 
-kiosk sandbox [--host H] [--port P] [--db PATH]   serve until Ctrl-C / SIGTERM
-kiosk sandbox fleet [--url U]                      the terminals' latest heartbeats
+kiosk sandbox [--host H] [--port P] [--db PATH]   serve plain HTTP on loopback until Ctrl-C
+kiosk sandbox --tls [--ca DIR] [--cert F --key F]  serve as in production: mutual TLS, the
+                                                   terminal CA in DIR, its revoked.txt per request
+kiosk sandbox fleet [--url U] [--cert F --key F --cacert F]  the terminals' latest heartbeats
 kiosk sandbox residents                            the seeded test residents (synthetic)
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import ssl
 import sys
 import threading
 from pathlib import Path
@@ -17,6 +20,9 @@ from types import FrameType
 
 from kiosk import REPO_ROOT
 from kiosk.platform import PlatformClient, PlatformError
+from kiosk.sandbox.tls import DEFAULT_VERIFY_PER_MINUTE, SandboxTls
+from kiosk.trust.ca import SERVER_CERT, SERVER_KEY, CaError, CertificateAuthority
+from kiosk.trust.cli import DEFAULT_CA_DIR
 
 DEFAULT_PORT = 8765
 DEFAULT_DB = REPO_ROOT / "var" / "sandbox.db"
@@ -29,10 +35,18 @@ def _serve(args: argparse.Namespace) -> int:
 
     configure_logging(Path(args.db).resolve().parent / "sandbox-logs", to_stderr=args.verbose)
     try:
-        handle = create_sandbox(Path(args.db), host=args.host, port=args.port)
-    except OSError as exc:
+        tls = _server_tls(args) if args.tls else None
+        handle = create_sandbox(Path(args.db), host=args.host, port=args.port, tls=tls)
+    except CaError as exc:
+        print(f"kiosk sandbox: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"kiosk sandbox: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, ssl.SSLError) as exc:
         print(
-            f"kiosk sandbox: cannot listen on {args.host}:{args.port}: {exc.strerror}",
+            f"kiosk sandbox: cannot listen on {args.host}:{args.port}: "
+            f"{getattr(exc, 'strerror', None) or exc}",
             file=sys.stderr,
         )
         return 1
@@ -56,8 +70,38 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _server_tls(args: argparse.Namespace) -> SandboxTls:
+    """The TLS files: the terminal CA folder, and a server certificate (issued when absent)."""
+    ca_dir = Path(args.ca)
+    ca = CertificateAuthority.open(ca_dir)
+    if args.cert and args.key:
+        cert, key = Path(args.cert), Path(args.key)
+    else:
+        server_dir = ca_dir / "sandbox-server"
+        if not (server_dir / SERVER_CERT).exists():
+            ca.issue_server([args.host], server_dir)
+        cert, key = server_dir / SERVER_CERT, server_dir / SERVER_KEY
+    return SandboxTls(cert, key, ca.ca_file, ca.revoked_file, args.verify_per_minute)
+
+
+def _requests_tls(args: argparse.Namespace) -> dict[str, object]:
+    options: dict[str, object] = {}
+    if args.cacert:
+        options["verify"] = args.cacert
+    if args.cert:
+        options["cert"] = (args.cert, args.key) if args.key else args.cert
+    return options
+
+
 def _fleet(args: argparse.Namespace) -> int:
-    client = PlatformClient(args.url, timeout_seconds=args.timeout, retries=1)
+    client = PlatformClient(
+        args.url,
+        timeout_seconds=args.timeout,
+        retries=1,
+        cert_file=args.cert or "",
+        key_file=args.key or "",
+        ca_file=args.cacert or "",
+    )
     try:
         terminals = client.terminals()
     except PlatformError as exc:
@@ -102,11 +146,12 @@ def _admin(args: argparse.Namespace) -> int:
     import requests
 
     url = f"{args.url.rstrip('/')}/_sandbox/{args.action}"
+    tls = _requests_tls(args)
     try:
         if args.action == "stats":
-            response = requests.get(url, timeout=args.timeout)
+            response = requests.get(url, timeout=args.timeout, **tls)  # type: ignore[arg-type]
         elif args.clear:
-            response = requests.delete(url, timeout=args.timeout)
+            response = requests.delete(url, timeout=args.timeout, **tls)  # type: ignore[arg-type]
         else:
             spec: dict[str, object] = {"status": args.status}
             if args.delay:
@@ -117,7 +162,9 @@ def _admin(args: argparse.Namespace) -> int:
                 spec["fail_next"] = args.fail_next
             if args.fail_after_commit:
                 spec["fail_after_commit"] = args.fail_after_commit
-            response = requests.post(url, json=spec, timeout=args.timeout)
+            response = requests.post(
+                url, json=spec, timeout=args.timeout, **tls  # type: ignore[arg-type]
+            )
     except requests.RequestException as exc:
         print(f"kiosk sandbox {args.action}: {args.url}: {type(exc).__name__}", file=sys.stderr)
         return 1
@@ -147,6 +194,20 @@ def main(argv: list[str]) -> int:
         )
         target.add_argument("--db", default=str(DEFAULT_DB), help="SQLite database file")
         target.add_argument("--verbose", action="store_true", help="log requests to stderr")
+        target.add_argument(
+            "--tls", action="store_true", help="serve as in production: HTTPS + client certificates"
+        )
+        target.add_argument(
+            "--ca", default=str(DEFAULT_CA_DIR), help="terminal CA folder (kiosk ca init)"
+        )
+        target.add_argument("--cert", help="server certificate (default: issued by the CA)")
+        target.add_argument("--key", help="server private key")
+        target.add_argument(
+            "--verify-per-minute",
+            type=int,
+            default=DEFAULT_VERIFY_PER_MINUTE,
+            help="identity verifications per terminal per minute (0 = no limit)",
+        )
     fleet = sub.add_parser("fleet", help="list terminals and their latest heartbeat")
     fleet.add_argument("--url", default=DEFAULT_URL, help=f"platform URL (default {DEFAULT_URL})")
     fleet.add_argument("--timeout", type=float, default=5.0, help="seconds per request")
@@ -156,6 +217,10 @@ def main(argv: list[str]) -> int:
     for target in (faults, stats):
         target.add_argument("--url", default=DEFAULT_URL, help="sandbox URL")
         target.add_argument("--timeout", type=float, default=5.0, help="seconds per request")
+    for target in (fleet, faults, stats):
+        target.add_argument("--cert", help="client certificate (a TLS sandbox)")
+        target.add_argument("--key", help="client private key")
+        target.add_argument("--cacert", help="CA of the sandbox's server certificate")
     faults.add_argument("--delay", type=float, default=0.0, help="answer this many seconds late")
     faults.add_argument("--delay-count", type=int, help="delay only this many requests")
     faults.add_argument("--fail-next", type=int, default=0, help="fail the next N requests")

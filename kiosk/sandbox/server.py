@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import ipaddress
 import json
 import logging
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -32,6 +34,7 @@ from kiosk.sandbox.api import ApiError, Call, Route
 from kiosk.sandbox.faults import FaultInjector
 from kiosk.sandbox.seed import RESIDENTS
 from kiosk.sandbox.store import Store, dumps
+from kiosk.sandbox.tls import HANDSHAKE_SECONDS, Peer, RateLimit, RevocationList, SandboxTls
 
 LOG = logging.getLogger("kiosk.sandbox")
 MAX_BODY_BYTES = 25 * 1024 * 1024  # attachments are photos of documents
@@ -39,6 +42,7 @@ MAX_KEY_CHARS = 128
 STOP_DRAIN_SECONDS = 3.0  # how long stop() waits for requests in flight
 IDLE_CONNECTION_SECONDS = 30.0  # a kept-alive connection with no request is closed after this
 SERVE_POLL_SECONDS = 0.05  # how quickly stop() is noticed by the serving loop
+VERIFY_TEMPLATE = "/v1/identity/verify"
 
 
 def _canonical_sha256(body: Any) -> str:
@@ -52,18 +56,31 @@ class Response:
     status: int
     payload: Any
     headers: dict[str, str] = field(default_factory=dict)
+    route: str = ""  # the matched template: what the access log shows instead of the path
 
 
 class SandboxApp:
-    """Routing, faults, idempotency and counters around the handlers in `kiosk.sandbox.api`."""
+    """Routing, faults, idempotency and counters around the handlers in `kiosk.sandbox.api`.
+
+    With ``tls_required`` (the production-like sandbox) every request must come with a client
+    certificate that is not in the revocation list, checked on each request, and identity
+    verification is limited to ``verify_per_minute`` per terminal (ADR 0412).
+    """
 
     def __init__(
         self,
         store: Store,
         today: Callable[[], date] = date.today,
         clock: Callable[[], float] = time.time,
+        *,
+        tls_required: bool = False,
+        revoked_file: Path | None = None,
+        verify_per_minute: int = 0,
     ) -> None:
         self.store = store
+        self.tls_required = tls_required
+        self.revocations = RevocationList(revoked_file)
+        self.verify_limit = RateLimit(verify_per_minute)
         self.faults = FaultInjector()
         self._today = today
         self._clock = clock
@@ -171,20 +188,49 @@ class SandboxApp:
             raise ApiError(405, "method_not_allowed", "请求方式不正确")
         raise ApiError(404, "not_found", "未找到该服务")
 
-    def handle(self, method: str, target: str, headers: dict[str, str], raw: bytes) -> Response:
-        """Answer one request (never raises)."""
+    def handle(
+        self,
+        method: str,
+        target: str,
+        headers: dict[str, str],
+        raw: bytes,
+        peer: Peer | None = None,
+        client: str = "",
+    ) -> Response:
+        """Answer one request (never raises). ``peer``: the verified client certificate."""
         with self._lock:
             self._in_flight += 1
         try:
-            return self._handle(method, target, headers, raw)
+            return self._handle(method, target, headers, raw, peer, client)
         finally:
             with self._lock:
                 self._in_flight -= 1
                 self._idle.notify_all()
 
-    def _handle(self, method: str, target: str, headers: dict[str, str], raw: bytes) -> Response:
+    def _refuse_peer(self, peer: Peer | None) -> ApiError | None:
+        """Why this caller may not use the platform at all, or None."""
+        if peer is None:
+            if self.tls_required:
+                return ApiError(401, "certificate_required", "终端未认证，拒绝访问")
+            return None
+        if peer.serial in self.revocations.serials():
+            return ApiError(401, "certificate_revoked", "终端证书已吊销，拒绝访问")
+        return None
+
+    def _handle(
+        self,
+        method: str,
+        target: str,
+        headers: dict[str, str],
+        raw: bytes,
+        peer: Peer | None,
+        client: str,
+    ) -> Response:
         parts = urlsplit(target)
         path = parts.path
+        refused = self._refuse_peer(peer)
+        if refused is not None:
+            return Response(refused.status, refused.payload())
         key = headers.get("idempotency-key") or None
         if key:
             with self._lock:
@@ -195,6 +241,15 @@ class SandboxApp:
             return Response(exc.status, exc.payload())
         with self._lock:
             self._requests[f"{route.method} {route.template}"] += 1
+        if route.template == VERIFY_TEMPLATE:
+            wait = self.verify_limit.take(peer.fingerprint if peer else client, time.monotonic())
+            if wait:
+                return Response(
+                    429,
+                    ApiError(429, "rate_limited", "核验过于频繁，请稍后再试").payload(),
+                    {"Retry-After": str(max(1, round(wait)))},
+                    route=route.template,
+                )
         if not route.admin:
             delay = self.faults.take_delay(path)
             if delay and self._stopping.wait(delay):
@@ -215,6 +270,14 @@ class SandboxApp:
             return Response(
                 400, ApiError(400, "idempotency_key_required", "请求缺少幂等标识").payload()
             )
+        if peer is not None and not route.admin:
+            claimed = params.get("terminal_id") or (
+                body.get("terminal_id") if isinstance(body, dict) else None
+            )
+            if claimed and claimed != peer.common_name:
+                return Response(
+                    403, ApiError(403, "terminal_mismatch", "终端编号与证书不符").payload()
+                )
         call = Call(
             method=method,
             path=path,
@@ -224,6 +287,7 @@ class SandboxApp:
             idempotency_key=key if method == "POST" else None,
             today=self._today(),
             now=self._clock(),
+            terminal=peer.fingerprint if peer is not None else "",
         )
         try:
             response = self._run(route, call)
@@ -250,6 +314,7 @@ class SandboxApp:
                         }
                     },
                 )
+        response.route = route.template
         return response
 
     def _run(self, route: Route, call: Call) -> Response:
@@ -329,7 +394,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         raw = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
-        response = self.server.app.handle(self.command, self.path, headers, raw)
+        response = self.server.app.handle(
+            self.command, self.path, headers, raw, self.peer, str(self.client_address[0])
+        )
         self._write(response, started)
 
     def _write(self, response: Response, started: float) -> None:
@@ -348,12 +415,37 @@ class _Handler(BaseHTTPRequestHandler):
             LOG,
             "sandbox_request",
             method=self.command,
-            path=urlsplit(self.path).path,
+            path=response.route or "-",  # never the raw path: it may carry a token
             status=response.status,
             ms=round((time.monotonic() - started) * 1000, 1),
         )
 
     do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = _serve
+
+    peer: Peer | None = None
+
+    def setup(self) -> None:
+        """Do the TLS handshake (when serving TLS) in this connection's own thread."""
+        context = self.server.tls_context
+        if context is not None:
+            plain = self.request
+            plain.settimeout(HANDSHAKE_SECONDS)
+            wrapped = context.wrap_socket(plain, server_side=True)
+            self.server.swap(plain, wrapped)
+            self.request = self.connection = wrapped
+            der = wrapped.getpeercert(binary_form=True)
+            self.peer = Peer.from_der(der) if der else None
+        super().setup()
+
+    def finish(self) -> None:
+        """Flush, then close a TLS socket (the plain one was detached by the handshake)."""
+        try:
+            super().finish()
+        finally:
+            if self.server.tls_context is not None:
+                self.server.forget(self.request)
+                with contextlib.suppress(OSError):
+                    self.request.close()
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silence the stdlib's access log: `_write` logs a structured, data-free line."""
@@ -371,8 +463,11 @@ class SandboxHTTPServer(ThreadingHTTPServer):
     block_on_close = False
     request_queue_size = 64  # listen backlog: a soak run opens many connections at once
 
-    def __init__(self, address: tuple[str, int], app: SandboxApp) -> None:
+    def __init__(
+        self, address: tuple[str, int], app: SandboxApp, tls_context: ssl.SSLContext | None = None
+    ) -> None:
         self.app = app
+        self.tls_context = tls_context
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
         super().__init__(address, _Handler)
@@ -394,13 +489,24 @@ class SandboxHTTPServer(ThreadingHTTPServer):
             self._open.discard(request)
         super().shutdown_request(request)
 
+    def swap(self, plain: socket.socket, wrapped: socket.socket) -> None:
+        """Track the TLS socket in place of the plain one it was made from."""
+        with self._open_lock:
+            self._open.discard(plain)
+            self._open.add(wrapped)
+
+    def forget(self, sock: socket.socket) -> None:
+        """Stop tracking ``sock`` (its connection ended)."""
+        with self._open_lock:
+            self._open.discard(sock)
+
     def close_connections(self) -> None:
         """Shut down every open connection (idle keep-alive threads then finish)."""
         with self._open_lock:
             sockets = list(self._open)
         for sock in sockets:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError, ValueError):
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 class SandboxHandle:
@@ -413,7 +519,8 @@ class SandboxHandle:
         host, port = server.server_address[:2]
         self.host = str(host)
         self.port = int(port)
-        self.url = f"http://{self.host}:{self.port}"
+        scheme = "https" if server.tls_context is not None else "http"
+        self.url = f"{scheme}://{self.host}:{self.port}"
         self._stopped = False
 
     def serve_forever(self) -> None:
@@ -448,16 +555,32 @@ def create_sandbox(
     port: int = 0,
     today: Callable[[], date] = date.today,
     clock: Callable[[], float] = time.time,
+    tls: SandboxTls | None = None,
 ) -> SandboxHandle:
     """Open (seeding if new) the database and bind the server; not serving yet.
 
     ``today`` and ``clock`` are injectable so tests can move days (case progress) and seconds
-    (token expiry) without waiting.
+    (token expiry) without waiting. With ``tls`` the sandbox serves HTTPS and requires a client
+    certificate signed by ``tls.client_ca_file`` (production-like, ADR 0412); without it, it
+    serves plain HTTP on a loopback address only.
     """
+    if tls is None and not _is_loopback(host):
+        raise ValueError(
+            f"host {host!r}: the sandbox serves plain HTTP on loopback only; "
+            "use TLS (kiosk sandbox --tls) to listen elsewhere"
+        )
+    context = tls.context() if tls is not None else None
     store = Store(Path(db_path), today=today())
-    app = SandboxApp(store, today=today, clock=clock)
+    app = SandboxApp(
+        store,
+        today=today,
+        clock=clock,
+        tls_required=tls is not None,
+        revoked_file=tls.revoked_file if tls is not None else None,
+        verify_per_minute=tls.verify_per_minute if tls is not None else 0,
+    )
     try:
-        server = SandboxHTTPServer((host, port), app)
+        server = SandboxHTTPServer((host, port), app, context)
     except OSError:
         store.close()
         raise
@@ -470,9 +593,10 @@ def start_sandbox(
     port: int = 0,
     today: Callable[[], date] = date.today,
     clock: Callable[[], float] = time.time,
+    tls: SandboxTls | None = None,
 ) -> SandboxHandle:
     """Start the sandbox in a background thread on a free loopback port (port 0) and return it."""
-    handle = create_sandbox(Path(db_path), host, port, today, clock)
+    handle = create_sandbox(Path(db_path), host, port, today, clock, tls)
     thread = threading.Thread(
         target=handle._server.serve_forever,
         kwargs={"poll_interval": SERVE_POLL_SECONDS},
@@ -485,4 +609,13 @@ def start_sandbox(
     return handle
 
 
-__all__ = ["SandboxApp", "SandboxHandle", "create_sandbox", "start_sandbox"]
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+__all__ = ["SandboxApp", "SandboxHandle", "SandboxTls", "create_sandbox", "start_sandbox"]

@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS licences (
     licence_id TEXT PRIMARY KEY, id_number TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tokens (
     token TEXT PRIMARY KEY, id_number TEXT NOT NULL, expires_at REAL NOT NULL,
-    issued_at REAL NOT NULL DEFAULT 0);
+    issued_at REAL NOT NULL DEFAULT 0, terminal TEXT NOT NULL DEFAULT '', revoked_at REAL);
 CREATE TABLE IF NOT EXISTS applications (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, case_number TEXT UNIQUE NOT NULL,
     service TEXT NOT NULL, id_number TEXT NOT NULL, terminal_id TEXT NOT NULL,
@@ -95,6 +95,11 @@ class Store:
         if "issued_at" not in columns:
             self._conn.execute("ALTER TABLE tokens ADD COLUMN issued_at REAL NOT NULL DEFAULT 0")
             self._conn.execute("UPDATE tokens SET issued_at = expires_at - 1800")
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(tokens)")}
+        if "terminal" not in columns:
+            self._conn.execute("ALTER TABLE tokens ADD COLUMN terminal TEXT NOT NULL DEFAULT ''")
+        if "revoked_at" not in columns:
+            self._conn.execute("ALTER TABLE tokens ADD COLUMN revoked_at REAL")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

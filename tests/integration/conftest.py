@@ -80,6 +80,12 @@ class Terminal:
         self.parts = parts
         self.data_dir = data_dir
         self.sandbox_url = sandbox_url or parts.sandbox.url
+        # The embedded sandbox speaks mutual TLS (the demo's throwaway CA in the data folder):
+        # raw probes present the terminal's own certificate, as the kiosk does.
+        files = parts.client.tls_files
+        self.tls: dict[str, Any] = {}
+        if files["ca_file"]:
+            self.tls = {"verify": files["ca_file"], "cert": (files["cert_file"], files["key_file"])}
 
     # -- residents and sessions ------------------------------------------------------------
     @staticmethod
@@ -125,7 +131,8 @@ class Terminal:
     # -- the sandbox's side ------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
         """GET /_sandbox/stats: records per idempotency key, totals."""
-        answer = requests.get(f"{self.sandbox_url}/_sandbox/stats", timeout=HTTP_TIMEOUT_SECONDS)
+        answer = requests.get(f"{self.sandbox_url}/_sandbox/stats", timeout=HTTP_TIMEOUT_SECONDS,
+                              **self.tls)
         answer.raise_for_status()
         return dict(answer.json())
 
@@ -133,15 +140,16 @@ class Terminal:
         """Arm (POST) or clear (DELETE) the sandbox's fault injector."""
         url = f"{self.sandbox_url}/_sandbox/faults"
         if spec is None:
-            answer = requests.delete(url, timeout=HTTP_TIMEOUT_SECONDS)
+            answer = requests.delete(url, timeout=HTTP_TIMEOUT_SECONDS, **self.tls)
         else:
-            answer = requests.post(url, json=dict(spec), timeout=HTTP_TIMEOUT_SECONDS)
+            answer = requests.post(url, json=dict(spec), timeout=HTTP_TIMEOUT_SECONDS,
+                                   **self.tls)
         answer.raise_for_status()
 
     def application(self, case_number: str) -> dict[str, Any]:
         """GET /v1/applications/{case}: what the platform says about a case."""
         answer = requests.get(f"{self.sandbox_url}/v1/applications/{case_number}",
-                              timeout=HTTP_TIMEOUT_SECONDS)
+                              timeout=HTTP_TIMEOUT_SECONDS, **self.tls)
         answer.raise_for_status()
         return dict(answer.json())
 
@@ -179,7 +187,7 @@ class Terminal:
     def certificate_check(self, serial: str) -> dict[str, Any]:
         """GET /v1/certificates/{serial}: the platform knows the printed serial."""
         answer = requests.get(f"{self.sandbox_url}/v1/certificates/{serial}",
-                              timeout=HTTP_TIMEOUT_SECONDS)
+                              timeout=HTTP_TIMEOUT_SECONDS, **self.tls)
         answer.raise_for_status()
         return dict(answer.json())
 

@@ -34,7 +34,8 @@ def test_every_builtin_service_has_its_own_scenario_test() -> None:
 
 
 def test_application_flows_send_every_answer_the_platform_needs(terminal: Terminal) -> None:
-    answer = requests.get(f"{terminal.sandbox_url}/v1/services", timeout=HTTP_TIMEOUT_SECONDS)
+    answer = requests.get(f"{terminal.sandbox_url}/v1/services", timeout=HTTP_TIMEOUT_SECONDS,
+                          **terminal.tls)
     answer.raise_for_status()
     needs = {item["code"]: set(item["answers"]) for item in answer.json()["items"]}
     catalogue = Catalogue.load(BUILTIN_CATALOGUE, check_fixtures=False)

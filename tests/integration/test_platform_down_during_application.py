@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from flows.headless import drive, intent_for
 from flows.views import Intent, StepKind
 from kiosk.ops.outbox import QUEUED_TEXT
-from kiosk.sandbox.server import start_sandbox
+from kiosk.platform.connect import start_embedded_sandbox
 from tests.integration.conftest import Terminal
 from tests.printing.escpos_decode import decode
 
@@ -46,7 +46,9 @@ def test_unemployment_registration_is_queued_offline_and_delivered_once(
     parts.lifecycle.end("finished")
     assert parts.outbox.stats().pending == 2  # the application and the rating
 
-    parts.sandbox = start_sandbox(terminal.data_dir / "sandbox.sqlite3", port=port)
+    parts.sandbox, _ = start_embedded_sandbox(terminal.data_dir / "sandbox.sqlite3",
+                                              terminal.data_dir, parts.settings.terminal_id,
+                                              port=port)
     parts.outbox.deliver_pending()
     assert parts.outbox.stats().pending == 0 and parts.outbox.stats().refused == 0
     key = run.idempotency_key("submit:submit")

@@ -10,7 +10,7 @@ import requests
 from flows.documents import CertificateAdditions
 from kiosk.platform import ErrorKind, PlatformClient, PlatformError
 from kiosk.sandbox import SandboxHandle
-from tests.platform.conftest import TERMINAL_ID, login
+from tests.platform.conftest import TERMINAL_ID, login, raw_tls
 
 ADDITIONS = CertificateAdditions("住房公积金缴存证明", (("证明用途", "购房贷款"),),
                                  ("本证明可通过扫描二维码验证真伪。",))
@@ -37,7 +37,8 @@ def test_reissue_returns_the_same_body_every_time(client: PlatformClient,
         assert copy.serial == issued.serial and copy.additions == ADDITIONS
         assert copy.to_document() == issued.to_document()
     answer = requests.post(f"{sandbox.url}/v1/certificates/{issued.serial}/reissue", timeout=5,
-                           json={"resident_token": token, "terminal_id": TERMINAL_ID})
+                           json={"resident_token": token, "terminal_id": TERMINAL_ID},
+                           **raw_tls(sandbox))
     assert answer.status_code == 200
     conforms("Certificate", answer.json())
 

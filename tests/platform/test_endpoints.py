@@ -1,4 +1,4 @@
-"""Every endpoint, through the real client against the real sandbox over loopback HTTP.
+"""Every endpoint, through the real client against the real sandbox over loopback mutual TLS.
 
 Each raw answer is also validated against its schema in docs/api/openapi.yaml.
 """
@@ -23,11 +23,13 @@ from kiosk.platform import (
 from kiosk.platform.identifiers import elicence_id_valid
 from kiosk.sandbox import SandboxHandle
 from kiosk.sandbox.seed import RESIDENTS
-from tests.platform.conftest import TERMINAL_ID, login, seed
+from tests.platform.conftest import TERMINAL_ID, login, raw_tls, seed
 
 
 def _raw(sandbox: SandboxHandle, method: str, path: str, **kwargs):
-    response = requests.request(method, sandbox.url + path, timeout=5, **kwargs)
+    response = requests.request(
+        method, sandbox.url + path, timeout=5, **raw_tls(sandbox), **kwargs
+    )
     return response.status_code, response.json()
 
 

@@ -8,6 +8,7 @@ from drivers.status import DeviceState, DeviceStatus, SupplyState
 from kiosk.platform import DeviceReport, ErrorKind, HeartbeatReport, PlatformClient, PlatformError
 from kiosk.sandbox import SandboxHandle
 from kiosk.sandbox import cli as sandbox_cli
+from tests.platform.conftest import TERMINAL_ID, TestPki
 
 
 def _report(outbox: int, paper: SupplyState, sessions: int) -> HeartbeatReport:
@@ -27,10 +28,13 @@ def _report(outbox: int, paper: SupplyState, sessions: int) -> HeartbeatReport:
     )
 
 
-def test_latest_heartbeat_per_terminal(client: PlatformClient, sandbox: SandboxHandle) -> None:
-    client.heartbeat(_report(0, SupplyState.OK, 3), terminal_id="T-A")
-    ack = client.heartbeat(_report(4, SupplyState.LOW, 10), terminal_id="T-A")
-    client.heartbeat(_report(0, SupplyState.OUT, 1), terminal_id="T-B")
+def test_latest_heartbeat_per_terminal(
+    client: PlatformClient, sandbox: SandboxHandle, pki: TestPki
+) -> None:
+    with pki.client(sandbox.url, "T-A") as a_client, pki.client(sandbox.url, "T-B") as b_client:
+        a_client.heartbeat(_report(0, SupplyState.OK, 3))
+        ack = a_client.heartbeat(_report(4, SupplyState.LOW, 10))
+        b_client.heartbeat(_report(0, SupplyState.OUT, 1))
     assert ack.ok and ack.server_time
     fleet = {t.terminal_id: t for t in client.terminals()}
     assert set(fleet) == {"T-A", "T-B"}
@@ -53,11 +57,23 @@ def test_bad_heartbeat_is_invalid(client: PlatformClient) -> None:
     assert caught.value.kind is ErrorKind.INVALID
 
 
+def _cli_tls(pki: TestPki, terminal_id: str = TERMINAL_ID) -> list[str]:
+    files = pki.client_files(terminal_id)
+    return ["--cert", files["cert_file"], "--key", files["key_file"], "--cacert", files["ca_file"]]
+
+
+def test_heartbeat_for_another_terminal_is_refused(client: PlatformClient) -> None:
+    with pytest.raises(PlatformError) as caught:
+        client.heartbeat(_report(0, SupplyState.OK, 0), terminal_id="SOMEONE-ELSE")
+    assert caught.value.status == 403 and caught.value.code == "terminal_mismatch"
+
+
 def test_kiosk_sandbox_fleet_lists_terminals(
-    client: PlatformClient, sandbox: SandboxHandle, capsys: pytest.CaptureFixture[str]
+    sandbox: SandboxHandle, pki: TestPki, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    client.heartbeat(_report(7, SupplyState.LOW, 2), terminal_id="HALL-03")
-    assert sandbox_cli.main(["fleet", "--url", sandbox.url]) == 0
+    with pki.client(sandbox.url, "HALL-03") as hall:
+        hall.heartbeat(_report(7, SupplyState.LOW, 2))
+    assert sandbox_cli.main(["fleet", "--url", sandbox.url, *_cli_tls(pki)]) == 0
     out = capsys.readouterr().out
     line = next(row for row in out.splitlines() if row.startswith("HALL-03"))
     assert "0.1.0" in line and "2026.11.21-1" in line and " low " in line and " 7 " in line
@@ -71,17 +87,19 @@ def test_kiosk_sandbox_fleet_when_platform_down(capsys: pytest.CaptureFixture[st
 
 
 def test_kiosk_sandbox_faults_and_stats(
-    client: PlatformClient, sandbox: SandboxHandle, capsys: pytest.CaptureFixture[str]
+    client: PlatformClient, sandbox: SandboxHandle, pki: TestPki,
+    capsys: pytest.CaptureFixture[str]
 ) -> None:
     import json
 
-    assert sandbox_cli.main(["faults", "--url", sandbox.url, "--fail-next", "1"]) == 0
+    tls = _cli_tls(pki)
+    assert sandbox_cli.main(["faults", "--url", sandbox.url, "--fail-next", "1", *tls]) == 0
     assert json.loads(capsys.readouterr().out)["fail_next"] == 1
     with pytest.raises(PlatformError):
         client.heartbeat(_report(0, SupplyState.OK, 0))
     client.heartbeat(_report(0, SupplyState.OK, 0))
-    assert sandbox_cli.main(["stats", "--url", sandbox.url]) == 0
+    assert sandbox_cli.main(["stats", "--url", sandbox.url, *tls]) == 0
     assert json.loads(capsys.readouterr().out)["heartbeats"] == {client.terminal_id: 1}
-    assert sandbox_cli.main(["faults", "--url", sandbox.url, "--clear"]) == 0
+    assert sandbox_cli.main(["faults", "--url", sandbox.url, "--clear", *tls]) == 0
     assert json.loads(capsys.readouterr().out)["fail_next"] == 0
-    assert sandbox_cli.main(["faults", "--url", sandbox.url, "--status", "200"]) == 1
+    assert sandbox_cli.main(["faults", "--url", sandbox.url, "--status", "200", *tls]) == 1

@@ -8,15 +8,14 @@ import pytest
 
 from kiosk.platform import ErrorKind, PlatformClient, PlatformError
 from kiosk.sandbox import SandboxHandle
-from tests.platform.conftest import TERMINAL_ID, Admin, SleepRecorder, login
+from tests.platform.conftest import Admin, SleepRecorder, TestPki, login
 
 WAIT_FOR_SERVER_SECONDS = 10.0
 
 
-def _fast_client(sandbox: SandboxHandle, retries: int) -> PlatformClient:
-    return PlatformClient(
+def _fast_client(sandbox: SandboxHandle, pki: TestPki, retries: int) -> PlatformClient:
+    return pki.client(
         sandbox.url,
-        terminal_id=TERMINAL_ID,
         timeout_seconds=0.3,
         retries=retries,
         backoff_seconds=0.0,
@@ -24,20 +23,20 @@ def _fast_client(sandbox: SandboxHandle, retries: int) -> PlatformClient:
     )
 
 
-def test_slow_server_times_out(sandbox: SandboxHandle, admin: Admin) -> None:
+def test_slow_server_times_out(sandbox: SandboxHandle, admin: Admin, pki: TestPki) -> None:
     admin.faults(delay_seconds=2.0)
-    with _fast_client(sandbox, retries=0) as client, pytest.raises(PlatformError) as caught:
+    with _fast_client(sandbox, pki, retries=0) as client, pytest.raises(PlatformError) as caught:
         client.health()
     assert caught.value.kind is ErrorKind.TIMEOUT and caught.value.transient
     assert caught.value.message == "服务平台响应超时，请稍后再试"
 
 
 def test_slow_first_attempt_then_retry_creates_one_case(
-    sandbox: SandboxHandle, admin: Admin, client: PlatformClient
+    sandbox: SandboxHandle, admin: Admin, client: PlatformClient, pki: TestPki
 ) -> None:
     token = login(client, "flexible")
     admin.faults(delay_seconds=1.0, delay_count=1)
-    with _fast_client(sandbox, retries=1) as fast:
+    with _fast_client(sandbox, pki, retries=1) as fast:
         result = fast.submit_application(
             "residence-registration",
             token,

@@ -17,6 +17,7 @@ BENCHMARKS: dict[str, str] = {
     "smartcard": "card insert to identity read, through pcscd",
     "camera": "preview pump fps and CPU; face-to-capture time; document capture per page",
     "platform": "a resident's platform calls against the sandbox, against a bare health call",
+    "hostile": "platform client vs a hostile server: stuck-call end time, peak RSS vs 1 GB",
     "pinyin": "pinyin lexicon load; candidates per keystroke, against a bare dictionary lookup",
     "voice": "prompt to WAV, uncached and cached, against a bare espeak-ng run",
 }

@@ -1,6 +1,7 @@
-"""`kiosk bench platform [--journeys N]`: a resident's platform calls against the sandbox.
+"""`kiosk bench platform [--journeys N] [--plain]`: a resident's platform calls against the sandbox.
 
-Starts the embedded sandbox on loopback with a fresh database and times, per journey:
+Starts the embedded sandbox on loopback with a fresh database - over mutual TLS with a
+throwaway CA as the demo kiosk does, or loopback HTTP with ``--plain`` - and times, per journey:
 verify (ID card) -> profile -> 社保缴费记录 page -> issue 社保缴费证明 -> submit an application ->
 rating, through the real client. The floor is a bare ``GET /v1/health`` round trip measured in the
 same run on the same server; the ratio says what the platform work costs above the transport.
@@ -15,6 +16,7 @@ import time
 from pathlib import Path
 
 from kiosk.platform import PlatformClient
+from kiosk.platform.connect import start_embedded_sandbox
 from kiosk.sandbox import start_sandbox
 from kiosk.sandbox.seed import RESIDENTS
 
@@ -37,11 +39,19 @@ def main(argv: list[str]) -> int:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser(prog="kiosk bench platform")
     parser.add_argument("--journeys", type=int, default=200, help="journeys to time")
+    parser.add_argument("--plain", action="store_true", help="loopback HTTP, no mutual TLS")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
-        handle = start_sandbox(Path(folder) / "bench.db")
+        files = ("", "", "")
+        if args.plain:
+            handle = start_sandbox(Path(folder) / "bench.db")
+        else:
+            handle, creds = start_embedded_sandbox(Path(folder) / "bench.db", Path(folder),
+                                                   "BENCH")
+            files = (str(creds.ca_file), str(creds.cert_file), str(creds.key_file))
         try:
-            with PlatformClient(handle.url, terminal_id="BENCH", retries=0) as client:
+            with PlatformClient(handle.url, terminal_id="BENCH", retries=0, ca_file=files[0],
+                                cert_file=files[1], key_file=files[2]) as client:
                 for index in range(10):  # warm up connections and caches
                     client.health()
                     _journey(client, index)
@@ -60,7 +70,9 @@ def main(argv: list[str]) -> int:
     health_ms = statistics.median(floor) * 1000
     journey_ms = statistics.median(journeys) * 1000
     per_call_ms = journey_ms / CALLS_PER_JOURNEY
-    print(f"floor: GET /v1/health round trip, median {health_ms:.2f} ms ({len(floor)} calls)")
+    transport = "loopback HTTP" if args.plain else "mutual TLS, kept-alive connection"
+    print(f"floor: GET /v1/health round trip ({transport}), median {health_ms:.2f} ms "
+          f"({len(floor)} calls)")
     print(
         f"journey: {CALLS_PER_JOURNEY} calls, median {journey_ms:.2f} ms, "
         f"p95 {sorted(journeys)[int(len(journeys) * 0.95) - 1] * 1000:.2f} ms "
