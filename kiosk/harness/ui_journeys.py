@@ -46,7 +46,8 @@ def rate_and_leave(driver: UiDriver) -> None:
     app = driver.app
     driver.wait_for_screen("step_rate")
     driver.tap(find_button(app.screens["step_rate"], "非常满意"))
-    driver.wait_for(lambda: any(o.selected for o in app.state.view.options), what="score")
+    driver.wait_for(lambda: app.state is not None and app.state.view is not None
+                    and any(o.selected for o in app.state.view.options), what="score")
     driver.tap(app.screens["step_rate"].buttons["rate"])
     driver.wait_for_screen("home")
     driver.tap(app.screens["home"].exit_button)
@@ -69,7 +70,8 @@ def query_and_print(driver: UiDriver, hub: Any, key: str = "worker",
     driver.wait_for_screen("step_print_certificate")
     mark("print")
     driver.tap(app.screens["step_print_certificate"].buttons["print"])
-    driver.wait_for(lambda: app.state.view is not None and app.state.view.outcome == "done",
+    driver.wait_for(lambda: app.state is not None and app.state.view is not None
+                    and app.state.view.outcome == "done",
                     what="certificate printed")
     driver.tap(app.screens["step_print_certificate"].buttons["next"])
     rate_and_leave(driver)

@@ -9,6 +9,7 @@ if the bar survives it (a rebuild creates a new bar anyway).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from kivy.uix.boxlayout import BoxLayout
 
@@ -54,7 +55,7 @@ class AccessibilityBar(BoxLayout):
         }
         self.buttons: dict[str, KButton] = {}
         for name in toggles:
-            button = KButton("", lambda n=name: self._tap(actions[n]), m, ctx.palette,
+            button = KButton("", partial(self._tap, actions[name]), m, ctx.palette,
                              kind="secondary", height=self.height, font_base=30, font_cap=1.0)
             self.buttons[name] = button
             self.add_widget(button)

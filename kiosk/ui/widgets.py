@@ -107,7 +107,7 @@ class Header(Panel):
     """Top bar: 返回, the title, the session's remaining time, 首页."""
 
     def __init__(self, metrics: Metrics, palette: Palette, on_back: Callable[[], None],
-                 on_home: Callable[[], None], prefs: Any = None, **kwargs: object) -> None:
+                 on_home: Callable[[], None], prefs: Any = None, **kwargs: Any) -> None:
         super().__init__(palette.header, orientation="horizontal", size_hint_y=None,
                          height=metrics.px(120), padding=metrics.px(12), spacing=metrics.px(16),
                          **kwargs)
