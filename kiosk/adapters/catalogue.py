@@ -13,18 +13,22 @@ from pathlib import Path
 from typing import Any
 
 from flows.engine import FlowRun
+from flows.ports import SessionPorts
 from flows.services import Catalogue
 from kiosk.core.controller import ServiceEntry
+from kiosk.core.session import SessionData
 
 UNAVAILABLE_REASON = "该服务暂停办理"
 #: Display order of the home screen's categories.
 CATEGORY_ORDER = {"查询": 0, "办理": 1, "打印": 2}
+#: Binds the flows' ports to one resident session (the composition root's `ports_for`).
+PortsFor = Callable[[SessionData], SessionPorts]
 
 
 class KioskCatalogue:
     """Implements kiosk.core.controller.CatalogueLike over `flows.services.Catalogue`."""
 
-    def __init__(self, catalogue: Catalogue, ports_for: Callable[[Any], Any],
+    def __init__(self, catalogue: Catalogue, ports_for: PortsFor,
                  locale: Callable[[], str] = lambda: "zh-CN") -> None:
         self._catalogue = catalogue
         self._ports_for = ports_for
@@ -33,7 +37,7 @@ class KioskCatalogue:
         self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, folder: Path, ports_for: Callable[[Any], Any]) -> KioskCatalogue:
+    def load(cls, folder: Path, ports_for: PortsFor) -> KioskCatalogue:
         """Load every service under ``folder`` (a bad one is marked unavailable, not fatal)."""
         return cls(Catalogue.load(folder, check_fixtures=False), ports_for)
 
