@@ -15,7 +15,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.core.accessibility import Preferences, PreferenceStore
 from kiosk.i18n import translate
-from kiosk.ui.context import UiContext
+from kiosk.ui.context import Styling, UiContext
 from kiosk.ui.theme import TOUCH_TARGET_PX, hex_rgba
 from kiosk.ui.widgets import KButton
 
@@ -39,7 +39,7 @@ class AccessibilityBar(BoxLayout):
 
     TOGGLES = ("elderly", "language", "mute", "contrast")
 
-    def __init__(self, ctx: UiContext, store: PreferenceStore,
+    def __init__(self, ctx: UiContext | Styling, store: PreferenceStore,
                  toggles: tuple[str, ...] = TOGGLES, **kwargs: object) -> None:
         m = ctx.metrics
         kwargs.setdefault("size_hint_y", None)
