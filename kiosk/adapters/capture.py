@@ -6,10 +6,14 @@ temporary folder and memory, and is deleted at the wipe.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flows import ports as fp
 from kiosk.i18n import N_, current_locale, translate
+
+if TYPE_CHECKING:
+    from kiosk.adapters.devices import DeviceHub
+    from kiosk.core.session import SessionData
 
 #: How long to wait for a fresh frame from the camera.
 FRAME_WAIT_SECONDS = 2.0
@@ -20,10 +24,10 @@ NO_FRAME_TEXT = N_("摄像头暂时没有画面，请稍后再试或到窗口办
 class DocumentCapture:
     """Callable used by KioskSessionPorts.capture_document."""
 
-    def __init__(self, hub: Any) -> None:
+    def __init__(self, hub: DeviceHub) -> None:
         self._hub = hub
 
-    def __call__(self, name: str, session: Any) -> fp.CapturedDocument | fp.PortFailure:
+    def __call__(self, name: str, session: SessionData) -> fp.CapturedDocument | fp.PortFailure:
         """Take one page from the newest frame."""
         from drivers.camera.document import DocumentSession, PageStatus  # OpenCV: load on use
 

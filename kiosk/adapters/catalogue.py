@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from flows.engine import FlowRun
+from flows.ports import SessionPorts
 from flows.services import Catalogue
 from kiosk.core.controller import ALL_CATEGORY, CATEGORIES, ServiceEntry
+from kiosk.core.session import SessionData
 from kiosk.i18n import N_, translate
 
 UNAVAILABLE_REASON = N_("该服务暂停办理")
@@ -23,12 +25,14 @@ CATEGORY_ORDER = {name: index for index, name in enumerate(
     c for c in CATEGORIES if c != ALL_CATEGORY)}
 #: Where a service whose definition was refused is listed.
 REFUSED_CATEGORY = N_("办理")
+#: Binds the flows' ports to one resident session (the composition root's `ports_for`).
+PortsFor = Callable[[SessionData], SessionPorts]
 
 
 class KioskCatalogue:
     """Implements kiosk.core.controller.CatalogueLike over `flows.services.Catalogue`."""
 
-    def __init__(self, catalogue: Catalogue, ports_for: Callable[[Any], Any],
+    def __init__(self, catalogue: Catalogue, ports_for: PortsFor,
                  locale: Callable[[], str] = lambda: "zh-CN") -> None:
         self._catalogue = catalogue
         self._ports_for = ports_for
@@ -37,7 +41,7 @@ class KioskCatalogue:
         self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, folder: Path, ports_for: Callable[[Any], Any]) -> KioskCatalogue:
+    def load(cls, folder: Path, ports_for: PortsFor) -> KioskCatalogue:
         """Load every service under ``folder`` (a bad one is marked unavailable, not fatal)."""
         return cls(Catalogue.load(folder, check_fixtures=False), ports_for)
 

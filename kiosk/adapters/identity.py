@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kiosk.i18n import N_, current_locale, platform_words
 from kiosk.platform.errors import PlatformError
+
+if TYPE_CHECKING:
+    from kiosk.platform.models import Verification
 
 REFUSED_TEXT = N_("身份核验未通过，请到人工窗口办理")
 
@@ -19,10 +22,18 @@ class VerificationRefused(Exception):
         self.message = message
 
 
+class IdentityPlatform(Protocol):
+    """The platform's identity check (kiosk.platform.PlatformClient.verify_identity; blocking)."""
+
+    def verify_identity(self, method: str, *, id_number: str = "", name: str = "",
+                        code: str = "") -> Verification:
+        """A resident token when verified, else the reason; a fault is a `PlatformError`."""
+
+
 class PlatformVerifier:
     """Implements kiosk.core.controller.IdentityVerifier over the platform client."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: IdentityPlatform) -> None:
         self._client = client
 
     def verify(self, method: str, identity: Any) -> tuple[str, str]:

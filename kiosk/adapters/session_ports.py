@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from flows import ports as fp
 from flows.documents import (
@@ -26,15 +26,92 @@ from kiosk.core.session import SessionData
 from kiosk.i18n import current_locale
 from kiosk.platform.errors import PlatformError
 
+if TYPE_CHECKING:
+    from kiosk.platform import models
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+class ResidentPlatform(Protocol):
+    """What the ports read from the platform for one resident (kiosk.platform.PlatformClient).
+
+    Blocking calls; every failure is a `PlatformError`.
+    """
+
+    def profile(self, resident_token: str) -> models.Profile:
+        """The data the government already holds."""
+
+    def prefill(self, service: str, resident_token: str) -> models.Prefill:
+        """Answers the platform can fill in for ``service``."""
+
+    def records(self, resident_token: str, kind: str, page: int = 1,
+                size: int = 10) -> models.RecordPage:
+        """One page of a record query."""
+
+    def licences(self, resident_token: str) -> tuple[models.Licence, ...]:
+        """The resident's electronic licences."""
+
+    def benefits(self, resident_token: str) -> tuple[models.Benefit, ...]:
+        """Benefits granted without applying."""
+
+    def application(self, case_number: str) -> models.ApplicationProgress:
+        """Progress of a case."""
+
+    def issue_certificate(self, kind: str, resident_token: str, *, case_number: str = "",
+                          additions: CertificateAdditions | None = None,
+                          idempotency_key: str | None = None) -> models.Certificate:
+        """Issue a certificate (same key, same serial)."""
+
+    def issued_certificates(self, resident_token: str
+                            ) -> tuple[models.IssuedCertificateSummary, ...]:
+        """Certificates issued to the resident lately, newest first."""
+
+    def reissue_certificate(self, serial: str, resident_token: str) -> models.Certificate:
+        """The stored certificate unchanged (only to its holder)."""
+
+    def book_appointment(self, resident_token: str, service: str, *, day: date | None = None,
+                         idempotency_key: str | None = None) -> models.Appointment:
+        """A queue ticket for the hall."""
+
+
+class Submissions(Protocol):
+    """The journal the ports submit through (kiosk.ops.outbox.Outbox): never lost, never twice."""
+
+    def submit_application(self, token: str, request: fp.ApplicationRequest
+                           ) -> fp.ApplicationOutcome | fp.PortFailure:
+        """Journal, then send; queued when the platform cannot be reached."""
+
+    def rate(self, token: str, rating: fp.Rating) -> fp.RatingReceipt | fp.PortFailure:
+        """Journal and send a rating."""
+
+    def report_problem(self, report: fp.ProblemReport
+                       ) -> fp.ProblemReportReceipt | fp.PortFailure:
+        """Journal and send a 办不成事 report."""
+
+
+class Printing(Protocol):
+    """The printers, journaled (kiosk.adapters.print_service.KioskPrinting)."""
+
+    def print_certificate(self, document: CertificateDocument, session: SessionData,
+                          reissue: bool = False) -> fp.PrintOutcome:
+        """Render, journal and print one certificate on A4."""
+
+    def print_receipt(self, document: ReceiptDocument,
+                      session: SessionData) -> fp.PrintOutcome:
+        """Journal and print one thermal receipt."""
+
+
+#: Takes one page of a paper material for the session (kiosk.adapters.capture.DocumentCapture).
+CaptureDocument = Callable[[str, SessionData], "fp.CapturedDocument | fp.PortFailure"]
 
 
 class KioskSessionPorts:
     """Ports bound to one session: the resident, the platform client, devices, the journal."""
 
-    def __init__(self, session: SessionData, client: Any, device_usable: Callable[[str], bool],
-                 printing: Any, submissions: Any, capture: Any | None = None,
+    def __init__(self, session: SessionData, client: ResidentPlatform,
+                 device_usable: Callable[[str], bool], printing: Printing,
+                 submissions: Submissions, capture: CaptureDocument | None = None,
                  device_reason: Callable[[str], str] | None = None) -> None:
         self._session = session
         self._client = client
@@ -195,7 +272,7 @@ class KioskSessionPorts:
                 for name in fp.KNOWN_DEVICES}
 
 
-def _issued(c: Any) -> fp.IssuedCertificate:
+def _issued(c: models.Certificate) -> fp.IssuedCertificate:
     """A platform `Certificate` as the flows see it."""
     table = DocumentTable(tuple(c.table.columns), tuple(tuple(r) for r in c.table.rows)
                           ) if c.table else None

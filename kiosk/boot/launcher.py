@@ -72,8 +72,8 @@ def compose(settings: Settings, width: int, height: int, exit_after_first_frame:
     from kiosk.ui.app import KioskApp, dispatch_to_ui
 
     runner = ThreadRunner(dispatch_to_ui)
-    options = {} if catalogue_dir is None else {"catalogue_dir": catalogue_dir}
-    parts = build_kiosk(settings, runner, **options)
+    parts = (build_kiosk(settings, runner) if catalogue_dir is None
+             else build_kiosk(settings, runner, catalogue_dir=catalogue_dir))
     watchdog = Watchdog()
     hang_probe = HangProbe.from_environ(settings.profile)
     started = threading.Event()

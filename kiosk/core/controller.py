@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from drivers.interfaces import DeviceEvent
+from drivers.status import DeviceStatus
 from flows.views import Intent, StepKind, View
 from kiosk.core.device_labels import DEVICE_LABELS, DISABLED, devices_down_text
 from kiosk.core.events import log_event
@@ -74,6 +75,16 @@ class IdentityVerifier(Protocol):
         """Return (resident_token, display_name) or raise with a plain ``message``."""
 
 
+class FaceAddOn(Protocol):
+    """The face check after a card (kiosk.core.face_flow.FaceFlow), attached as ``face``."""
+
+    def required_for(self, method: str) -> bool:
+        """True when a resident identified by ``method`` must pass the face check."""
+
+    def begin(self, identity: Any, proceed: Callable[[str, str], None]) -> None:
+        """Check the card holder ``identity``; ``proceed(token, display_name)`` on a match."""
+
+
 @dataclass(frozen=True, slots=True)
 class UiState:
     """Everything the UI renders."""
@@ -101,7 +112,8 @@ class KioskController:
 
     def __init__(self, lifecycle: SessionLifecycle, catalogue: CatalogueLike,
                  verifier: IdentityVerifier, runner: TaskRunner,
-                 device_status: Callable[[str], Any], today: Callable[[], date] = date.today,
+                 device_status: Callable[[str], DeviceStatus],
+                 today: Callable[[], date] = date.today,
                  identify_devices: tuple[str, ...] = ("idcard", "smartcard", "scanner")) -> None:
         self.lifecycle = lifecycle
         self.catalogue = catalogue
@@ -117,7 +129,7 @@ class KioskController:
         self.on_technician_card: Callable[[str], None] | None = None
         self.state = UiState(screen="attract", phase=lifecycle.phase)
         #: The face check (kiosk.core.face_flow.FaceFlow), attached by build_kiosk; None = none.
-        self.face: Any = None
+        self.face: FaceAddOn | None = None
         lifecycle.on_change(self._on_phase)
         lifecycle.on_wipe(self._on_wipe)
 

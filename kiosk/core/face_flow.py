@@ -19,7 +19,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from drivers.camera.face import Box, FaceAnalyser, FaceGuidance
 from kiosk.core.events import log_event
@@ -41,8 +41,12 @@ from kiosk.core.face_check import (
     FaceVerifier,
     verify_face,
 )
+from kiosk.core.session import SessionLifecycle
 from kiosk.core.tasks import TaskRunner
 from kiosk.i18n import _
+
+if TYPE_CHECKING:
+    from kiosk.core.controller import KioskController
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +71,16 @@ FRAME_STALL_SECONDS = 3.0
 ANALYSE_INTERVAL_SECONDS = 0.08
 
 
+class Cameras(Protocol):
+    """Where the camera comes from (kiosk.adapters.devices.DeviceHub)."""
+
+    def get(self, name: str) -> Any | None:
+        """The open device ``name`` (the camera driver), or None."""
+
+    def usable(self, name: str) -> bool:
+        """True when ``name`` can serve a resident now."""
+
+
 @dataclass(frozen=True, slots=True)
 class FaceView:
     """What the face screens show (already in the UI's language)."""
@@ -86,7 +100,7 @@ class FaceView:
 class FaceFlow:
     """The face check's screens and work, driven by the controller and the face screens."""
 
-    def __init__(self, *, verifier: FaceVerifier, runner: TaskRunner, lifecycle: Any,
+    def __init__(self, *, verifier: FaceVerifier, runner: TaskRunner, lifecycle: SessionLifecycle,
                  publish: Callable[..., None], camera: Callable[[], Any],
                  camera_usable: Callable[[], bool], required: bool,
                  clock: Callable[[], float] = time.monotonic,
@@ -116,7 +130,8 @@ class FaceFlow:
         lifecycle.on_wipe(self.cancel)
 
     @classmethod
-    def attach(cls, controller: Any, client: FaceVerifier, hub: Any, settings: Any) -> FaceFlow:
+    def attach(cls, controller: KioskController, client: FaceVerifier, hub: Cameras,
+               settings: Any) -> FaceFlow:
         """Build the flow for a kiosk and attach it as ``controller.face``."""
         identity = getattr(settings, "identity", None)
         flow = cls(verifier=client, runner=controller.runner, lifecycle=controller.lifecycle,

@@ -104,7 +104,7 @@ class SessionLifecycle:
         self._still_there_since = 0.0
         self._service_available = True
         self._listeners: list[PhaseListener] = []
-        self._wipe_hooks: list[Callable[[], None]] = []
+        self._wipe_hooks: list[Callable[[], object]] = []
         self.sessions_started = 0
 
     # -- subscriptions -------------------------------------------------------------------
@@ -112,7 +112,7 @@ class SessionLifecycle:
         """Call ``listener(old, new, reason)`` on every phase change."""
         self._listeners.append(listener)
 
-    def on_wipe(self, hook: Callable[[], None]) -> None:
+    def on_wipe(self, hook: Callable[[], object]) -> None:
         """Call ``hook()`` during every wipe (rebuild screens, clear inputs)."""
         self._wipe_hooks.append(hook)
 

@@ -76,6 +76,7 @@ def _identify(driver: Any, parts: Any, key: str = "worker") -> None:
 
 def run_tour(out: Path) -> int:
     """Drive every journey and write the screenshots; return an exit code."""
+    from flows.engine import FlowRun
     from flows.headless import intent_for
     from kiosk.adapters.demo import demo_actions
     from kiosk.boot.composition import build_kiosk
@@ -156,8 +157,10 @@ def run_tour(out: Path) -> int:
         answers = _fixture_answers("residence-registration")
         for _ in range(40):
             _settle(driver)
-            view = app.state.view
-            if app.manager.current == "home" or view is None or run is None:
+            state = app.state
+            view = state.view if state is not None else None
+            if (app.manager.current == "home" or state is None or view is None
+                    or not isinstance(run, FlowRun)):
                 break
             field_kind = view.field.kind.value if view.field is not None else ""
             key = f"{view.kind.value}:{field_kind}"
@@ -165,8 +168,8 @@ def run_tour(out: Path) -> int:
                 seen.add(key)
                 name = f"apply-{view.kind.value}" + (f"-{field_kind}" if field_kind else "")
                 tour.shot(name, f"居住登记：{view.title}")
-            if view.error or app.state.notice:
-                print(f"    ({view.step_id}: {view.error or app.state.notice})")
+            if view.error or state.notice:
+                print(f"    ({view.step_id}: {view.error or state.notice})")
             if view.error and key in seen and view.error == last_error:
                 break  # the same refusal twice: the tour shows it and moves on
             last_error = view.error

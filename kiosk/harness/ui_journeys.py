@@ -13,9 +13,12 @@ card reader must be the simulator.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.harness.ui_driver import UiDriver, find_button
+
+if TYPE_CHECKING:
+    from kiosk.adapters.devices import DeviceHub
 
 #: Told the name of a decisive tap just before it is made (the crash test aims its kills).
 Mark = Callable[[str], None]
@@ -24,7 +27,7 @@ Mark = Callable[[str], None]
 TYPED_PINYIN = "ceshi"
 
 
-def present_id_card(driver: UiDriver, hub: Any, key: str = "worker") -> None:
+def present_id_card(driver: UiDriver, hub: DeviceHub, key: str = "worker") -> None:
     """Place a sandbox resident's ID card, wait until identified, take the card away and wait
     until the reader has noticed (a card put back within the reader's removal window counts as
     never removed, as on a real reader)."""
@@ -32,7 +35,7 @@ def present_id_card(driver: UiDriver, hub: Any, key: str = "worker") -> None:
 
     app = driver.app
     reader, simulator = hub.get("idcard"), hub.simulator("idcard")
-    assert simulator is not None, "the ID card reader is not simulated"
+    assert reader is not None and simulator is not None, "the ID card reader is not simulated"
     driver.wait_for(lambda: reader.card_state.value == "absent", what="empty reader")
     simulator.insert(demo_id_card(key))
     driver.wait_for(lambda: app.state is not None and bool(app.state.greeting)
@@ -46,7 +49,8 @@ def rate_and_leave(driver: UiDriver) -> None:
     app = driver.app
     driver.wait_for_screen("step_rate")
     driver.tap(find_button(app.screens["step_rate"], "非常满意"))
-    driver.wait_for(lambda: any(o.selected for o in app.state.view.options), what="score")
+    driver.wait_for(lambda: app.state is not None and app.state.view is not None
+                    and any(o.selected for o in app.state.view.options), what="score")
     driver.tap(app.screens["step_rate"].buttons["rate"])
     driver.wait_for_screen("home")
     driver.tap(app.screens["home"].exit_button)
@@ -57,7 +61,7 @@ def _no_mark(_tap: str) -> None:
     """No one is told of the decisive taps."""
 
 
-def query_and_print(driver: UiDriver, hub: Any, key: str = "worker",
+def query_and_print(driver: UiDriver, hub: DeviceHub, key: str = "worker",
                     mark: Mark = _no_mark) -> None:
     """Card -> 社保缴费记录查询 -> print 社保缴费证明 (A4) -> rate -> 退出; ``mark("print")``
     before the print tap."""
@@ -69,13 +73,14 @@ def query_and_print(driver: UiDriver, hub: Any, key: str = "worker",
     driver.wait_for_screen("step_print_certificate")
     mark("print")
     driver.tap(app.screens["step_print_certificate"].buttons["print"])
-    driver.wait_for(lambda: app.state.view is not None and app.state.view.outcome == "done",
+    driver.wait_for(lambda: app.state is not None and app.state.view is not None
+                    and app.state.view.outcome == "done",
                     what="certificate printed")
     driver.tap(app.screens["step_print_certificate"].buttons["next"])
     rate_and_leave(driver)
 
 
-def apply_generic(driver: UiDriver, hub: Any, key: str = "worker",
+def apply_generic(driver: UiDriver, hub: DeviceHub, key: str = "worker",
                   service: str = "generic-application", mark: Mark = _no_mark) -> None:
     """Card -> the test-only 通用申请 (kiosk/harness/reliability/flows) -> type the note in pinyin
     ->
@@ -102,7 +107,7 @@ def apply_generic(driver: UiDriver, hub: Any, key: str = "worker",
     rate_and_leave(driver)
 
 
-def type_pinyin(driver: Any, form: Any, pinyin: str = TYPED_PINYIN) -> None:
+def type_pinyin(driver: UiDriver, form: Any, pinyin: str = TYPED_PINYIN) -> None:
     """Type ``pinyin`` on the form's on-screen pinyin keyboard and tap the first candidate."""
     keyboard = next(w for w in form.walk() if hasattr(w, "candidate_buttons"))
     for letter in pinyin:

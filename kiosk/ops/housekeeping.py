@@ -25,10 +25,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.boot.logs import LOG_FILE_NAME
 from kiosk.core.events import log_event
+
+if TYPE_CHECKING:
+    from kiosk.ops.outbox import Outbox
+    from kiosk.printing.journal import PrintJournal
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +72,7 @@ class Housekeeping:
     """Checks the window (call `tick` every ``check_interval_seconds``) and does the work."""
 
     def __init__(self, settings: Any, *, data_dir: Path, log_dir: Path, sessions_dir: Path,
-                 outbox: Any, print_journal: Any, is_idle: Callable[[], bool],
+                 outbox: Outbox, print_journal: PrintJournal, is_idle: Callable[[], bool],
                  request_restart: Callable[[], None],
                  clock: Callable[[], datetime] = datetime.now) -> None:
         self.settings = settings

@@ -17,17 +17,20 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from flows import ports as fp
 from kiosk.core.events import log_event
 from kiosk.i18n import N_, current_locale, translate
 from kiosk.ops.journaldb import open_journal_db
 from kiosk.platform.errors import PlatformError
+
+if TYPE_CHECKING:
+    from kiosk.platform import models
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +67,31 @@ class OutboxStats:
     refused: int
 
 
+class SubmissionPlatform(Protocol):
+    """The platform calls the outbox delivers (kiosk.platform.PlatformClient); each carries the
+    journal's idempotency key, and a fault is a `PlatformError`."""
+
+    def submit_application(self, service: str, resident_token: str,
+                           answers: Mapping[str, Any], *, licences: Iterable[str] = (),
+                           attachments: Iterable[models.Attachment] = (),
+                           idempotency_key: str | None = None) -> models.ApplicationResult:
+        """Send an application."""
+
+    def rate(self, service: str, score: int, *, reasons: Iterable[str] = (),
+             comment: str = "", case_number: str = "", resident_token: str = "",
+             idempotency_key: str | None = None) -> models.RatingReceipt:
+        """Send a rating (好差评)."""
+
+    def report_problem(self, service: str, step: str, category: str, description: str, *,
+                       idempotency_key: str | None = None) -> models.ProblemReportReceipt:
+        """Send a 办不成事 report."""
+
+
 class Outbox:
     """Journal + delivery. Thread-safe; one connection per call (SQLite WAL)."""
 
-    def __init__(self, path: Path, client: Any, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, path: Path, client: SubmissionPlatform,
+                 clock: Callable[[], float] = time.time) -> None:
         self.path = path
         self._client = client
         self._clock = clock
@@ -217,10 +241,10 @@ class Outbox:
                                   resident_token=payload["token"], idempotency_key=key)
             return {"rating_id": receipt.rating_id,
                     "replayed": receipt.replayed}, fp.RatingReceipt(receipt.rating_id)
-        receipt = client.report_problem(payload["service"], payload["step"], payload["category"],
-                                        payload["description"], idempotency_key=key)
-        return ({"report_id": receipt.report_id},
-                fp.ProblemReportReceipt(receipt.report_id, receipt.reply_within_days))
+        report = client.report_problem(payload["service"], payload["step"], payload["category"],
+                                       payload["description"], idempotency_key=key)
+        return ({"report_id": report.report_id},
+                fp.ProblemReportReceipt(report.report_id, report.reply_within_days))
 
     def deliver_pending(self, limit: int = 20) -> int:
         """Try every pending row once (oldest first); return how many were delivered."""

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol
 
 from kiosk.core.events import log_event
-from kiosk.printing.journal import PrintKind, PrintState
+from kiosk.ops.outbox import Outbox
+from kiosk.printing.journal import PrintEntry, PrintJournal, PrintKind, PrintState
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,17 @@ log = logging.getLogger(__name__)
 MAX_OUTBOX_ROUNDS = 50
 INTERRUPTED_CERTIFICATE = "interrupted by a restart; offered for reprint"
 INTERRUPTED_RECEIPT = "interrupted by a restart; the resident has left (receipt reprintable)"
+
+
+class InterruptedPrints(Protocol):
+    """The printing side of reconciliation (kiosk.adapters.print_service.KioskPrinting)."""
+
+    @property
+    def journal(self) -> PrintJournal:
+        """The print journal."""
+
+    def reconcile(self) -> list[PrintEntry]:
+        """Settle submitted certificates from the printer's own job state; the entries changed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +55,7 @@ class RecoveryReport:
     open_reprints: int  # all prints still owed to a resident after reconciliation
 
 
-def deliver_outbox(outbox: Any, max_rounds: int = MAX_OUTBOX_ROUNDS) -> int:
+def deliver_outbox(outbox: Outbox, max_rounds: int = MAX_OUTBOX_ROUNDS) -> int:
     """Send pending submissions until none is left or the platform stops answering."""
     delivered = 0
     for _ in range(max_rounds):
@@ -56,7 +68,7 @@ def deliver_outbox(outbox: Any, max_rounds: int = MAX_OUTBOX_ROUNDS) -> int:
     return delivered
 
 
-def settle_prints(printing: Any) -> tuple[int, int, int]:
+def settle_prints(printing: InterruptedPrints) -> tuple[int, int, int]:
     """Close every interrupted print; return (settled by printer, offered again, voided)."""
     journal = printing.journal
     interrupted = [e for e in journal.entries()
@@ -82,7 +94,7 @@ def settle_prints(printing: Any) -> tuple[int, int, int]:
     return len(settled), offered, voided
 
 
-def reconcile_at_start(outbox: Any, printing: Any) -> RecoveryReport:
+def reconcile_at_start(outbox: Outbox, printing: InterruptedPrints) -> RecoveryReport:
     """Run the whole start-up reconciliation and log its summary."""
     settled, offered, voided = settle_prints(printing)
     delivered = deliver_outbox(outbox)

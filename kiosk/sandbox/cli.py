@@ -153,7 +153,7 @@ def _admin(args: argparse.Namespace) -> int:
         elif args.clear:
             response = requests.delete(url, timeout=args.timeout, **tls)  # type: ignore[arg-type]
         else:
-            spec: dict[str, object] = {"status": args.status}
+            spec: dict[str, int | float | str] = {"status": args.status}
             if args.delay:
                 spec["delay_seconds"] = args.delay
             if args.delay_count is not None:

@@ -9,12 +9,13 @@ if the bar survives it (a rebuild creates a new bar anyway).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.core.accessibility import Preferences, PreferenceStore
 from kiosk.i18n import N_, translate
-from kiosk.ui.context import UiContext
+from kiosk.ui.context import Styling, UiContext
 from kiosk.ui.theme import TOUCH_TARGET_PX, hex_rgba
 from kiosk.ui.widgets import KButton
 
@@ -38,7 +39,7 @@ class AccessibilityBar(BoxLayout):
 
     TOGGLES = ("elderly", "language", "mute", "contrast")
 
-    def __init__(self, ctx: UiContext, store: PreferenceStore,
+    def __init__(self, ctx: UiContext | Styling, store: PreferenceStore,
                  toggles: tuple[str, ...] = TOGGLES, **kwargs: object) -> None:
         m = ctx.metrics
         kwargs.setdefault("size_hint_y", None)
@@ -54,7 +55,7 @@ class AccessibilityBar(BoxLayout):
         }
         self.buttons: dict[str, KButton] = {}
         for name in toggles:
-            button = KButton("", lambda n=name: self._tap(actions[n]), m, ctx.palette,
+            button = KButton("", partial(self._tap, actions[name]), m, ctx.palette,
                              kind="secondary", height=self.height, font_base=30, font_cap=1.0)
             self.buttons[name] = button
             self.add_widget(button)

@@ -114,7 +114,8 @@ class KioskApp(App):
             Window.bind(on_request_close=lambda *_args, **_kwargs: True)
         Clock.schedule_interval(self._tick, 1.0)
         if self._on_frame is not None:
-            Clock.schedule_once(lambda _dt: self._on_frame and self._on_frame(), 0)
+            Clock.schedule_once(
+                lambda _dt: self._on_frame() if self._on_frame is not None else None, 0)
         return root
 
     def _context(self) -> UiContext:
@@ -139,9 +140,9 @@ class KioskApp(App):
             self.screens[screen.name] = screen
             self.manager.add_widget(screen)
         for overlay in ("still_there", "busy"):
-            old = getattr(self, overlay, None)
-            if old is not None and old.parent is not None:
-                self.root_widget.remove_widget(old)
+            shown = getattr(self, overlay, None)
+            if shown is not None and shown.parent is not None:
+                self.root_widget.remove_widget(shown)
         self.still_there = StillThere(ctx, on_continue=self.controller.still_here,
                                       on_quit=self.controller.finish)
         self.busy = Busy(ctx)

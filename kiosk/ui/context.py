@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from kiosk.ui.theme import Metrics, Palette
+
+if TYPE_CHECKING:
+    from kiosk.core.accessibility import PreferenceStore
+    from kiosk.core.controller import KioskController
+    from kiosk.voice.speech import VoiceGuide
+
+
+@dataclass(frozen=True, slots=True)
+class Styling:
+    """Sizes and colours only, for a widget built outside a screen (the header's toggles)."""
+
+    metrics: Metrics
+    palette: Palette
 
 
 @dataclass
@@ -14,8 +27,8 @@ class UiContext:
 
     metrics: Metrics
     palette: Palette
-    controller: Any  # kiosk.core.controller.KioskController
+    controller: KioskController
     site_name: str = ""
     demo: bool = False
-    prefs: Any = None  # kiosk.core.accessibility.PreferenceStore (the session's choices)
-    voice: Any = None  # kiosk.voice.speech.VoiceGuide
+    prefs: PreferenceStore | None = None  # the session's choices
+    voice: VoiceGuide | None = None

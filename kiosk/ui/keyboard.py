@@ -5,6 +5,7 @@ pinyin initials). Keys are large touch targets; the keyboard edits a string and 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from kivy.uix.gridlayout import GridLayout
 
@@ -34,7 +35,7 @@ class OnScreenKeyboard(GridLayout):
         self._max_length = max_length
         key_height = ctx.metrics.px(110 if cols <= 3 else 100)
         for key in LAYOUTS[layout]:
-            button = KButton(_(key), lambda k=key: self._press(k), ctx.metrics, ctx.palette,
+            button = KButton(_(key), partial(self._press, key), ctx.metrics, ctx.palette,
                              kind="secondary", height=key_height, font_base=44)
             button.key = key
             self.add_widget(button)

@@ -12,6 +12,8 @@ taps. Elderly mode passes a smaller ``page_size`` (Preferences.pinyin_candidates
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
 
@@ -63,7 +65,7 @@ class PinyinKeyboard(BoxLayout):
         candidates.add_widget(self.previous_button)
         self.candidate_buttons: list[KButton] = []
         for index in range(self.input.page_size):
-            button = self._key(ctx, "", lambda i=index: self._choose(i), bar_height,
+            button = self._key(ctx, "", partial(self._choose, index), bar_height,
                                kind="primary", font_base=44)
             self.candidate_buttons.append(button)
             candidates.add_widget(button)
@@ -79,7 +81,7 @@ class PinyinKeyboard(BoxLayout):
             row = BoxLayout(orientation="horizontal", size_hint_y=None, height=key_height,
                             spacing=spacing)
             for letter in letters:
-                button = self._key(ctx, letter.upper(), lambda k=letter: self._type(k),
+                button = self._key(ctx, letter.upper(), partial(self._type, letter),
                                    key_height, font_base=44)
                 self.keys[letter] = button
                 row.add_widget(button)
@@ -99,7 +101,7 @@ class PinyinKeyboard(BoxLayout):
         return self.input.value
 
     def _key(self, ctx: UiContext, text: str, action: Callable[[], None], height: float,
-             kind: str = "secondary", font_base: float = 40, **kwargs: object) -> KButton:
+             kind: str = "secondary", font_base: float = 40, **kwargs: Any) -> KButton:
         return KButton(text, action, ctx.metrics, ctx.palette, kind=kind, height=height,
                        font_base=font_base, background_disabled_normal="",
                        background_disabled_down="", **kwargs)

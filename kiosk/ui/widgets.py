@@ -7,7 +7,7 @@ bundled CJK font registered as Kivy's default.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.graphics import Color, Rectangle, RoundedRectangle
 from kivy.uix.boxlayout import BoxLayout
@@ -17,6 +17,9 @@ from kivy.uix.widget import Widget
 
 from kiosk.i18n import _
 from kiosk.ui.theme import BUTTON_FONT_PX, TOUCH_TARGET_PX, Metrics, Palette, hex_rgba
+
+if TYPE_CHECKING:
+    from kiosk.core.accessibility import PreferenceStore
 
 
 class Panel(BoxLayout):
@@ -107,7 +110,8 @@ class Header(Panel):
     """Top bar: 返回, the title, the session's remaining time, 首页."""
 
     def __init__(self, metrics: Metrics, palette: Palette, on_back: Callable[[], None],
-                 on_home: Callable[[], None], prefs: Any = None, **kwargs: object) -> None:
+                 on_home: Callable[[], None], prefs: PreferenceStore | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(palette.header, orientation="horizontal", size_hint_y=None,
                          height=metrics.px(120), padding=metrics.px(12), spacing=metrics.px(16),
                          **kwargs)
@@ -124,10 +128,10 @@ class Header(Panel):
         self.accessibility: Widget | None = None
         if prefs is not None:
             from kiosk.ui.accessibility_bar import AccessibilityBar
-            from kiosk.ui.context import UiContext
+            from kiosk.ui.context import Styling
 
-            ctx = UiContext(metrics=metrics, palette=palette, controller=None, prefs=prefs)
-            self.accessibility = AccessibilityBar(ctx, prefs, size_hint=(None, 1),
+            self.accessibility = AccessibilityBar(Styling(metrics, palette), prefs,
+                                                  size_hint=(None, 1),
                                                   width=metrics.px(4 * 190))
             children.append(self.accessibility)
         children += [self.timer, self.home_button]

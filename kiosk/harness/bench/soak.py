@@ -167,6 +167,14 @@ def _report(label: str, samples: list[Sample], sessions: int, per: int, goal_mb:
           f"{end.threads - start.threads:+d}")
 
 
+def _receipt_simulator(parts: Any) -> Any:
+    """The simulated receipt printer (the soak runs on simulated devices only)."""
+    simulator = parts.hub.simulator("receipt_printer")
+    if simulator is None:
+        raise RuntimeError("the soak needs the simulated receipt printer")
+    return simulator
+
+
 def engine_soak(sessions: int, warmup: int, separate: bool = True) -> int:
     """N engine sessions; print the figures; return the number of failed journeys."""
     from kiosk.boot.composition import build_kiosk
@@ -194,7 +202,7 @@ def engine_soak(sessions: int, warmup: int, separate: bool = True) -> int:
             except Exception:  # counted and reported, the soak goes on
                 failures += 1
             if i % 100 == 99:
-                parts.hub.simulator("receipt_printer").clear()
+                _receipt_simulator(parts).clear()
 
         for i in range(warmup):
             one(i)
@@ -279,7 +287,7 @@ def ui_soak(sessions: int, warmup: int, separate: bool = True) -> int:
                 parts.controller.finish()
                 driver.wait_for_screen("attract")
             if i % 100 == 99:
-                parts.hub.simulator("receipt_printer").clear()
+                _receipt_simulator(parts).clear()
 
         for i in range(warmup):
             one(i)

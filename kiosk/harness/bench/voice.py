@@ -27,7 +27,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="kiosk bench voice", description=__doc__)
     parser.add_argument("--repeat", type=int, default=3, help="passes over the prompts")
     args = parser.parse_args(argv)
-    floor, cold, warm = [], [], []
+    floor: list[float] = []
+    cold: list[float] = []
+    warm: list[float] = []
     with tempfile.TemporaryDirectory() as folder:
         rate = rate_for("zh-CN", slow=False)
         for round_number in range(args.repeat):

@@ -16,8 +16,10 @@ from typing import Any
 import yaml
 
 from drivers.identity import DocumentKind, Identity
+from flows.engine import FlowRun
 from flows.headless import drive
-from kiosk.boot.composition import BUILTIN_CATALOGUE
+from flows.views import View
+from kiosk.boot.composition import BUILTIN_CATALOGUE, KioskParts
 from kiosk.sandbox.seed import by_key
 
 
@@ -61,10 +63,12 @@ def identity_of(resident_key: str) -> Identity:
                     seed.birth_date, address=seed.address)
 
 
-def begin_journey(parts: Any, journey: Journey) -> Any:
+def begin_journey(parts: KioskParts, journey: Journey) -> FlowRun:
     """Start a session, identify the journey's resident and start its service; return the run
     (the caller ends the session with ``parts.lifecycle.end()``)."""
     session = parts.lifecycle.start("journey")
+    if session is None:  # out of service: no session can start
+        raise RuntimeError(f"no session: the kiosk is {parts.lifecycle.phase.value}")
     identity = identity_of(journey.resident)
     token, display_name = parts.controller.verifier.verify("idcard", identity)
     session.resident = identity
@@ -73,7 +77,8 @@ def begin_journey(parts: Any, journey: Journey) -> Any:
     return parts.catalogue.start(journey.service, {"session": session})
 
 
-def run_journey(parts: Any, journey: Journey, catalogue: Path = BUILTIN_CATALOGUE) -> list[Any]:
+def run_journey(parts: KioskParts, journey: Journey,
+                catalogue: Path = BUILTIN_CATALOGUE) -> list[View]:
     """Run one journey to DONE on a built kiosk; return the views seen. The session is always
     ended (wiped), also when the journey fails."""
     try:

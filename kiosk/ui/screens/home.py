@@ -7,6 +7,7 @@ The search box takes pinyin initials or full pinyin from a large letter keyboard
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
@@ -86,7 +87,7 @@ class HomeScreen(KioskScreen):
         category = getattr(state, "category", ALL_CATEGORY)
         self.tabs.clear_widgets()
         for name in CATEGORIES:
-            button = KButton(_(name), lambda n=name: self.ctx.controller.set_category(n), m, p,
+            button = KButton(_(name), partial(self.ctx.controller.set_category, name), m, p,
                              kind="primary" if name == category else "secondary")
             self.tab_buttons[name] = button
             self.tabs.add_widget(button)

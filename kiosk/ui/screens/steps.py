@@ -7,6 +7,7 @@ body its own way. Screens never interpret flow data: they show text and return c
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
@@ -265,7 +266,7 @@ class RecordsScreen(StepScreen):
         for option in view.options:
             label = option.label + (f"\n[size={int(m.font(28))}]{option.detail}[/size]"
                                     if option.detail else "")
-            button = KButton(label, lambda v=option.value: self.send("choose", v), m, p,
+            button = KButton(label, partial(self.send, "choose", option.value), m, p,
                              kind="secondary", markup=True,
                              height=m.px(150 if option.detail else 120))
             self.row_buttons[option.value] = button
@@ -573,7 +574,7 @@ def _field_rows(parent: BoxLayout, view: View, m: Metrics, p: Palette, editable:
         row.add_widget(Text(field.value or _("（未填写）"), p.text, m.font(38), bold=True,
                             fixed_height=True))
         if editable and on_edit is not None:
-            row.add_widget(KButton(_("修改"), lambda k=field.key: on_edit(k), m, p,
+            row.add_widget(KButton(_("修改"), partial(on_edit, field.key), m, p,
                                    size_hint=(None, 1), width=m.px(180)))
         column.add_widget(row)
 

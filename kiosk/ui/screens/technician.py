@@ -14,6 +14,7 @@ import io
 import logging
 import threading
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -315,7 +316,7 @@ class TechnicianScreen(KioskScreen):
         buttons = []
         for name in DEVICE_LABELS:
             button = self._button(self._status_line(name, statuses.get(name)),
-                                  lambda n=name: self.show_device(n), height=self._m(100),
+                                  partial(self.show_device, name), height=self._m(100),
                                   font_base=28)
             self.status_texts[name] = button  # type: ignore[assignment]
             buttons.append(button)
@@ -393,7 +394,7 @@ class TechnicianScreen(KioskScreen):
         box = self.connection_box
         box.clear_widgets()
         current = self._base_url(self.choice_url)
-        buttons = [self._button(c.label, lambda c=c: self.choose(c.url),
+        buttons = [self._button(c.label, partial(self.choose, c.url),
                                 "primary" if self._base_url(c.url) == current else "secondary",
                                 height=self._m(90), font_base=28)
                    for c in self.candidates]
@@ -419,7 +420,7 @@ class TechnicianScreen(KioskScreen):
                                                                    "escpos+serial://")):
                 continue
             current = baud_of(self.choice_url) if key == "baud" else self.hardware.get(key)
-            buttons = [self._button(str(v), lambda k=key, v=v: self.set_parameter(k, v),
+            buttons = [self._button(str(v), partial(self.set_parameter, key, v),
                                     "primary" if v == current else "secondary",
                                     height=self._m(90), font_base=30) for v in choices]
             title = self._text(label, self.ctx.palette.text, 32, bold=True, fixed_height=True,
@@ -525,7 +526,7 @@ class TechnicianScreen(KioskScreen):
         column = self._start_page("export", "导出诊断包")
         column.add_widget(self._text(EXPORT_HINT, self.ctx.palette.text, 32))
         for target in self.services.export_targets():
-            column.add_widget(self._button(str(target), lambda t=target: self.export_to(t),
+            column.add_widget(self._button(str(target), partial(self.export_to, target),
                                            height=self._m(90), font_base=30))
         column.add_widget(self.message)
         column.add_widget(self._button("返回", self.show_home))
