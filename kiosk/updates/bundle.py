@@ -32,6 +32,8 @@ from typing import Any
 
 import yaml
 
+from flows.yamlsource import safe_load
+
 MANIFEST_NAME = "bundle.json"
 FLOW_FILE_NAME = "flow.yaml"
 MANIFEST_FORMAT = 1
@@ -398,7 +400,7 @@ def check_bundle(path: Path) -> list[str]:
     for service in manifest.services:
         flow_path = path / service / FLOW_FILE_NAME
         try:
-            flow = yaml.safe_load(flow_path.read_text(encoding="utf-8"))
+            flow = safe_load(flow_path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             problems.append(f"{service}/{FLOW_FILE_NAME}: missing")
             continue
