@@ -116,7 +116,7 @@ def test_extension_header_within_the_limit_still_reads(tmp_path: Path) -> None:
     archive = tmp_path / "pax.tar.gz"
     archive.write_bytes(out.getvalue())
     assert MAX_EXTENSION_HEADER_BYTES >= 512
-    with pytest.raises(BundleError, match="no bundle.json"):
+    with pytest.raises(BundleError, match=r"no bundle\.json"):
         read_manifest(archive)  # read past the pax header; only the manifest is missing
 
 
