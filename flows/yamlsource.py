@@ -27,7 +27,7 @@ MAX_ALIASES = 20
 MAX_EXPANDED_NODES = 100_000
 #: Characters a bundle YAML file may hold; the largest catalogue file is ~20 KB. Composing
 #: costs ~10 µs and ~300 bytes per node, so this also bounds the work before any check.
-MAX_YAML_CHARS = 1_000_000
+MAX_YAML_CHARS = 256_000
 
 #: libyaml's safe loader when PyYAML was built with it (same nodes and marks, much faster).
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
