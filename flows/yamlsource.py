@@ -13,6 +13,7 @@ nodes once every alias is expanded (docs/adr/0421). `safe_load` is the drop-in f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,10 @@ MAX_EXPANDED_NODES = 100_000
 #: Characters a bundle YAML file may hold; the largest catalogue file is ~20 KB. Composing
 #: costs ~10 µs and ~300 bytes per node, so this also bounds the work before any check.
 MAX_YAML_CHARS = 256_000
+#: Open ``[`` / ``{`` a file may nest: libyaml's composer recurses once per level and a file of
+#: 100,000 ``[`` crashed the process (segmentation fault). Counted on the raw text, so brackets
+#: inside quoted text count too; real flows nest a handful.
+MAX_FLOW_NESTING = 100
 
 #: libyaml's safe loader when PyYAML was built with it (same nodes and marks, much faster).
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -64,6 +69,9 @@ class SourceMap:
     def problem(self, path: Sequence[str | int], message: str) -> Problem:
         """A problem located at ``path``."""
         return Problem(self.file, self.line(path), message)
+
+
+_BRACKETS = re.compile(r"[\[\]{}]")
 
 
 class YamlBombError(yaml.YAMLError):
@@ -142,6 +150,12 @@ def safe_load(text: str) -> Any:
 def _check_length(text: str) -> None:
     if len(text) > MAX_YAML_CHARS:
         raise YamlBombError(f"file longer than {MAX_YAML_CHARS} characters")
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_FLOW_NESTING:
+            raise YamlBombError(f"brackets nested deeper than {MAX_FLOW_NESTING} levels")
+        depth = max(depth, 0)
 
 
 class YamlError(ValueError):
@@ -173,6 +187,8 @@ def load_yaml(text: str, file: str) -> tuple[Any, SourceMap]:
         raise YamlError(Problem(file, line, f"malformed YAML: {exc.problem or exc}")) from exc
     except YamlBombError as exc:
         raise YamlError(Problem(file, 1, f"YAML refused: {exc}")) from exc
+    except RecursionError as exc:
+        raise YamlError(Problem(file, 1, "YAML refused: nested too deeply")) from exc
     except yaml.YAMLError as exc:
         raise YamlError(Problem(file, 1, f"malformed YAML: {exc}")) from exc
     return data, source
