@@ -263,12 +263,15 @@ class BundleUpdater:
                 self._stage(state, offer)
             return state.last_outcome
 
-    def activate(self) -> Outcome:
+    def activate(self, wait: bool = False) -> Outcome:
         """Activate a staged bundle if no resident is in session (no network); call at attract.
 
-        Never waits: while a poll holds the updater (downloading), this returns the last
-        outcome at once and the poll activates what it staged when it ends."""
-        with self._locked(wait=False) as state:
+        Does not wait (unless ``wait``): while a poll holds the updater (downloading), this
+        returns the last outcome at once and the poll activates what it staged when it ends.
+        A check interrupted by a power cut is always finished first, waiting if need be: the
+        kiosk must not load a bundle whose check never ended."""
+        must_wait = wait or load_state(self.state_path).checking is not None
+        with self._locked(wait=must_wait) as state:
             if state is None:
                 return self.last_outcome()
             try:

@@ -83,3 +83,5 @@ def test_trickling_mirror_is_cut_off_within_a_second_of_the_deadline(
     assert activate_seconds < SLACK_SECONDS, "activate() waited for the download"
     assert_unchanged(updater, 1)
     assert update_log("update_rejected")
+    print(f"\n{trickle.__name__}: cut off {late * 1000:.0f} ms after the {DEADLINE_SECONDS:g} s "
+          f"deadline; activate() returned in {activate_seconds * 1000:.0f} ms")
