@@ -136,7 +136,8 @@ class HttpFetcher(FetcherInterface):
                 except (OSError, http.client.HTTPException) as exc:
                     if watchdog.fired:
                         raise self._late() from exc
-                    raise
+                    raise tuf_errors.DownloadError(
+                        f"download interrupted ({exc.__class__.__name__})") from exc
                 if watchdog.fired or self._clock() - started > self._deadline_seconds:
                     raise self._late()
                 if not chunk:
