@@ -44,7 +44,7 @@ from tuf.api.metadata import TargetFile
 from tuf.ngclient import FetcherInterface, Updater, UpdaterConfig
 
 from kiosk import REPO_ROOT, __version__
-from kiosk.logs import log_event
+from kiosk.core.events import log_event
 from kiosk.updates.bundle import (
     BundleCheck,
     BundleError,

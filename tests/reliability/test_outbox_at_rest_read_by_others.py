@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from flows import ports as fp
-from kiosk.outbox import Outbox
+from kiosk.ops.outbox import Outbox
 from kiosk.platform.client import PlatformClient
-from kiosk.reliability.journeys import Journey, identity_of
+from kiosk.harness.reliability.journeys import Journey, identity_of
 from tests.reliability.conftest import (
     SandboxProcess,
     free_port,

@@ -11,7 +11,7 @@ case number and times remain, and those are purged after `DELIVERED_RETENTION_DA
 At rest (docs/adr/0426): every payload is sealed with the terminal's own key
 (:mod:`kiosk.sealing`, AES-256-GCM, key file ``outbox.key`` 0600 next to the database, made at
 first start), bound to its row's kind and idempotency key; the database, WAL and SHM files are
-0600 and erased payloads are overwritten (:mod:`kiosk.journaldb`). Rows written in clear by an
+0600 and erased payloads are overwritten (:mod:`kiosk.ops.journaldb`). Rows written in clear by an
 older version are sealed when the outbox opens. A row that does not open (its key lost) is
 marked refused with ``sealed_row_unreadable`` and reported, never sent half-read.
 """
@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from flows import ports as fp
-from kiosk.journaldb import open_journal_db
-from kiosk.logs import log_event
+from kiosk.ops.journaldb import open_journal_db
+from kiosk.core.events import log_event
 from kiosk.platform.errors import PlatformError
 from kiosk.sealing import RowSealer, SealError, is_sealed
 
