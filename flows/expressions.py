@@ -16,12 +16,19 @@ Everything else (lambda, comprehensions, f-strings, ``%`` on strings, calls of a
 listed function, keyword arguments, starred arguments, walrus...) is refused with an
 `ExpressionError` naming what was refused. Sizes are bounded: source length, node count,
 nesting depth, exponent, integer magnitude and result length.
+
+Evaluation runs under a `Budget` (docs/adr/0420): every operand is sized *before* the operation
+runs (a power's exponent, ``round``'s digits, the cells a list product or a comparison would
+touch, the text a function would print), and the walk counts its steps and watches a wall-clock
+deadline. An expression over budget is refused with `ExpressionBudgetError`, never left running:
+the largest operation the budget lets through costs about a millisecond.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -33,10 +40,35 @@ MAX_DEPTH = 24
 MAX_EXPONENT = 64
 MAX_INT_DIGITS = 30
 MAX_SEQUENCE_LENGTH = 2000  # strings and lists produced by + and *
+#: ``round(x, n)``: |n| above this only costs time (a float has 17 significant digits, an int
+#: here at most `MAX_INT_DIGITS`); CPython's int rounding to -10**8 digits runs for minutes.
+MAX_ROUND_DIGITS = MAX_INT_DIGITS
 
 
 class ExpressionError(ValueError):
     """An expression was refused (at check time) or failed (at evaluation time)."""
+
+
+class ExpressionBudgetError(ExpressionError):
+    """An expression went over its `Budget` (operand size, steps or wall time)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """What one evaluation may spend.
+
+    ``max_cells``: elements (counted through nested lists and mappings) of any list built or
+    compared, and of any value handed to a function; ``max_steps``: tree nodes visited;
+    ``max_seconds``: wall time of the whole evaluation, checked at every step.
+    """
+
+    max_cells: int = 10_000
+    max_steps: int = 5_000
+    max_seconds: float = 0.25
+
+
+#: The budget of every evaluation unless the caller passes another.
+DEFAULT_BUDGET = Budget()
 
 
 # ---------------------------------------------------------------- safe functions
@@ -105,6 +137,8 @@ def is_digits(value: Any) -> bool:
 
 def mask(value: Any) -> str:
     """Mask an identifier for printing: keep the first six and last four characters."""
+    if not (value is None or isinstance(value, (str, int, float, bool))):
+        raise ExpressionError("mask() takes text or a number")
     text = str(value or "")
     if len(text) <= 10:
         return "*" * len(text)
@@ -128,6 +162,18 @@ def _number(kind: type, value: Any) -> Any:
         return kind(value)
     except (TypeError, ValueError) as exc:
         raise ExpressionError("cannot convert that text to a number") from exc
+
+
+def _round(value: Any, digits: Any = None) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ExpressionError("round() needs a number")
+    if digits is None:
+        return round(value)
+    if isinstance(digits, bool) or not isinstance(digits, int):
+        raise ExpressionError("round(): the number of digits must be a whole number")
+    if abs(digits) > MAX_ROUND_DIGITS:
+        raise ExpressionBudgetError(f"round(): at most {MAX_ROUND_DIGITS} digits")
+    return round(value, digits)
 
 
 def _len(value: Any) -> int:
@@ -160,7 +206,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "abs": abs,
     "min": min,
     "max": max,
-    "round": round,
+    "round": _round,
     "today": _today,
     "date": _date_text,
     "add_days": add_days,
@@ -213,17 +259,21 @@ class Expression:
     source: str
     tree: ast.Expression
 
-    def evaluate(self, names: Mapping[str, Any], on: date | None = None) -> Any:
+    def evaluate(self, names: Mapping[str, Any], on: date | None = None,
+                 budget: Budget = DEFAULT_BUDGET) -> Any:
         """Evaluate against ``names`` (the bound data); ``on`` fixes today's date (tests).
 
-        Raises `ExpressionError` when the expression fails on this data.
+        Raises `ExpressionError` when the expression fails on this data, and
+        `ExpressionBudgetError` when it would spend more than ``budget``.
         """
         try:
-            return _Evaluator(names, on).eval(self.tree.body)
+            return _Evaluator(names, on, budget).eval(self.tree.body)
         except ExpressionError:
             raise
         except RecursionError as exc:  # pragma: no cover - depth is bounded at check time
             raise ExpressionError("expression too deep") from exc
+        except MemoryError as exc:
+            raise ExpressionBudgetError(f"{self.source!r} needs too much memory") from exc
         except (TypeError, ValueError, ZeroDivisionError, KeyError, IndexError,
                 OverflowError) as exc:
             raise ExpressionError(f"cannot evaluate {self.source!r}: {type(exc).__name__}") from exc
@@ -330,21 +380,63 @@ def _bounded(value: Any) -> Any:
         raise ExpressionError("number too large")
     if isinstance(value, float) and (value != value or abs(value) > 1e30):
         raise ExpressionError("number too large")
+    if isinstance(value, complex):
+        raise ExpressionError("the result is not a real number")
     if isinstance(value, (str, list, tuple)) and len(value) > MAX_SEQUENCE_LENGTH:
         raise ExpressionError("result too long")
     return value
 
 
+def _cells(value: Any, limit: int) -> int:
+    """Elements of ``value`` counted through nested lists and mappings (a list repeated inside
+    another counts each time), stopping as soon as the count passes ``limit``."""
+    count = 0
+    stack = [value]
+    while stack and count <= limit:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            count += len(item)
+            if count <= limit:
+                stack.extend(item)
+        elif isinstance(item, Mapping):
+            count += len(item)
+            if count <= limit:
+                stack.extend(item.values())
+    return count
+
+
 class _Evaluator:
-    """Walks a checked tree. Only plain data flows through it."""
+    """Walks a checked tree. Only plain data flows through it, and only within the budget."""
 
-    __slots__ = ("names", "on")
+    __slots__ = ("budget", "deadline", "names", "on", "steps")
 
-    def __init__(self, names: Mapping[str, Any], on: date | None) -> None:
+    def __init__(self, names: Mapping[str, Any], on: date | None, budget: Budget) -> None:
         self.names = names
         self.on = on
+        self.budget = budget
+        self.steps = 0
+        self.deadline = time.monotonic() + budget.max_seconds
+
+    def _spend(self) -> None:
+        self.steps += 1
+        if self.steps > self.budget.max_steps:
+            raise ExpressionBudgetError(f"expression took more than {self.budget.max_steps} "
+                                        "steps")
+        if time.monotonic() > self.deadline:
+            raise ExpressionBudgetError(f"expression ran longer than "
+                                        f"{self.budget.max_seconds:g} s")
+
+    def _sized(self, *values: Any) -> None:
+        """Refuse operands that together hold more than the budget's cells."""
+        limit = self.budget.max_cells
+        total = 0
+        for value in values:
+            total += _cells(value, limit - total)
+            if total > limit:
+                raise ExpressionBudgetError(f"values larger than {limit} elements")
 
     def eval(self, node: ast.AST) -> Any:
+        self._spend()
         match node:
             case ast.Constant(value=value):
                 return value
@@ -357,7 +449,9 @@ class _Evaluator:
             case ast.Subscript(value=base, slice=index):
                 return self._lookup(self.eval(base), self.eval(index))
             case ast.List(elts=elts) | ast.Tuple(elts=elts):
-                return [self.eval(e) for e in elts]
+                items = [self.eval(e) for e in elts]
+                self._sized(items)
+                return items
             case ast.BoolOp(op=ast.And(), values=values):
                 result: Any = True
                 for v in values:
@@ -384,6 +478,8 @@ class _Evaluator:
                 current = self.eval(left)
                 for cmp_op, comp in zip(ops, comparators, strict=True):
                     other = self.eval(comp)
+                    if isinstance(current, (list, tuple)) and isinstance(other, (list, tuple)):
+                        self._sized(current, other)  # list against list: cost ~ their cells
                     if isinstance(cmp_op, (ast.In, ast.NotIn)) and not isinstance(
                         other, (str, list, tuple, dict)
                     ):
@@ -433,9 +529,10 @@ class _Evaluator:
         numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool)
                       for v in (left, right))
         if isinstance(op, ast.Add):
-            if numbers or (isinstance(left, str) and isinstance(right, str)) or (
-                isinstance(left, list) and isinstance(right, list)
-            ):
+            if numbers or (isinstance(left, str) and isinstance(right, str)):
+                return _bounded(left + right)
+            if isinstance(left, list) and isinstance(right, list):
+                self._sized(left, right)
                 return _bounded(left + right)
             raise ExpressionError("'+' needs two numbers, two texts or two lists")
         if isinstance(op, ast.Mult):
@@ -447,6 +544,10 @@ class _Evaluator:
             ):
                 if len(seq) * max(count, 0) > MAX_SEQUENCE_LENGTH:
                     raise ExpressionError("result too long")
+                if isinstance(seq, list):
+                    limit = self.budget.max_cells
+                    if _cells(seq, limit) * max(count, 0) > limit:
+                        raise ExpressionBudgetError(f"values larger than {limit} elements")
                 return seq * count
             raise ExpressionError("'*' needs numbers (or text times a small number)")
         if not numbers:

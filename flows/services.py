@@ -19,7 +19,7 @@ from flows.definition import FLOW_FILE, FlowDefinition
 from flows.lint import lint_service
 from flows.ports import DeviceAvailability
 from flows.search import SearchIndex, normalise
-from flows.yamlsource import Problem
+from flows.yamlsource import Problem, safe_load
 
 #: The built-in catalogue shipped with the code.
 BUILTIN_ROOT = Path(__file__).with_name("catalogue")
@@ -146,7 +146,7 @@ def _load_entry(folder: Path, check_fixtures: bool) -> ServiceEntry:
 
 def _readable_title(path: Path) -> dict[str, str]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_load(path.read_text(encoding="utf-8"))
         title = data.get("title") if isinstance(data, dict) else None
         if isinstance(title, dict):
             return {str(k): str(v) for k, v in title.items()}

@@ -50,7 +50,7 @@ from flows.ports import (
     Resident,
 )
 from flows.views import StepKind
-from flows.yamlsource import Problem
+from flows.yamlsource import Problem, safe_load
 
 #: The date smoke runs are pinned to (fixtures are written against it).
 SMOKE_DATE = date(2026, 11, 21)
@@ -202,7 +202,7 @@ def smoke_service(folder: Path) -> list[Problem]:
         return list(exc.problems)
     try:
         text = (folder / FIXTURES_FILE).read_text(encoding="utf-8")
-        fixtures = yaml.safe_load(text) or {}
+        fixtures = safe_load(text) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return [Problem(flow, 1, f"smoke run: no readable {FIXTURES_FILE}")]
     if not isinstance(fixtures, dict):

@@ -7,6 +7,13 @@ platform replays its first answer for a key, so nothing is lost and nothing is d
 Retention (docs/adr/0003-journal-retention.md): a pending row keeps the payload it must deliver
 (it may hold personal answers); once delivered, the payload is erased and only the key, kind,
 case number and times remain, and those are purged after `DELIVERED_RETENTION_DAYS`.
+
+At rest (docs/adr/0426): every payload is sealed with the terminal's own key
+(:mod:`kiosk.ops.sealing`, AES-256-GCM, key file ``outbox.key`` 0600 next to the database, made at
+first start), bound to its row's kind and idempotency key; the database, WAL and SHM files are
+0600 and erased payloads are overwritten (:mod:`kiosk.ops.journaldb`). Rows written in clear by an
+older version are sealed when the outbox opens. A row that does not open (its key lost) is
+marked refused with ``sealed_row_unreadable`` and reported, never sent half-read.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from flows import ports as fp
 from kiosk.core.events import log_event
 from kiosk.i18n import N_, current_locale, translate
 from kiosk.ops.journaldb import open_journal_db
+from kiosk.ops.sealing import RowSealer, SealError, is_sealed
 from kiosk.platform.errors import PlatformError
 
 if TYPE_CHECKING:
@@ -91,14 +99,46 @@ class Outbox:
     """Journal + delivery. Thread-safe; one connection per call (SQLite WAL)."""
 
     def __init__(self, path: Path, client: SubmissionPlatform,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, key_path: Path | None = None) -> None:
         self.path = path
         self._client = client
         self._clock = clock
         self._lock = threading.Lock()
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.key_path = key_path or path.with_suffix(".key")
+        self._sealer, replaced = RowSealer.from_key_file(self.key_path)
+        if replaced:
+            log_event(log, "outbox_key_replaced", logging.ERROR, path=str(self.key_path))
         with self._db() as db:
             db.executescript(SCHEMA)
+        self._seal_clear_rows()
+
+    def _seal_clear_rows(self) -> None:
+        """Seal pending payloads written in clear by an older version, then drop the clear
+        bytes from the WAL."""
+        with self._lock, self._db() as db:
+            rows = db.execute("SELECT id, kind, idempotency_key, payload FROM submissions "
+                              "WHERE payload IS NOT NULL AND payload NOT LIKE 'aead1:%'"
+                              ).fetchall()
+            for row_id, kind, key, payload in rows:
+                try:
+                    sealed = self._seal(kind, key, json.loads(payload))
+                except ValueError:
+                    continue  # unreadable already: delivery marks it refused
+                db.execute("UPDATE submissions SET payload=? WHERE id=?", (sealed, row_id))
+            if rows:
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                log_event(log, "outbox_rows_sealed", count=len(rows))
+
+    def _seal(self, kind: str, key: str, payload: dict[str, Any]) -> str:
+        plain = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        return self._sealer.seal(plain, f"{kind}\0{key}")
+
+    def _open(self, kind: str, key: str, stored: str) -> dict[str, Any]:
+        """The payload of a row (SealError when it does not open)."""
+        if not is_sealed(stored):
+            return dict(json.loads(stored))  # written before sealing; sealed at next open
+        return dict(json.loads(self._sealer.open(stored, f"{kind}\0{key}")))
 
     def _connect(self) -> sqlite3.Connection:
         return open_journal_db(self.path)
@@ -121,7 +161,7 @@ class Outbox:
         with self._lock, self._db() as db:
             db.execute("INSERT OR IGNORE INTO submissions(kind, idempotency_key, local_ref, "
                        "payload, state, created_at, updated_at) VALUES (?,?,?,?,?,?,?)",
-                       (kind, key, local_ref, json.dumps(payload, ensure_ascii=False),
+                       (kind, key, local_ref, self._seal(kind, key, payload),
                         "pending", now, now))
             row = db.execute("SELECT local_ref FROM submissions WHERE idempotency_key=?",
                              (key,)).fetchone()
@@ -252,8 +292,15 @@ class Outbox:
             rows = db.execute("SELECT kind, idempotency_key, payload FROM submissions "
                               "WHERE state='pending' ORDER BY id LIMIT ?", (limit,)).fetchall()
         delivered = 0
-        for kind, key, payload in rows:
-            result = self._deliver(kind, key, json.loads(payload))
+        for kind, key, stored in rows:
+            try:
+                payload = self._open(kind, key, stored)
+            except (SealError, ValueError):
+                self._mark(key, "refused", {"kind": "sealed_row_unreadable"},
+                           "sealed_row_unreadable")
+                log_event(log, "submission_unreadable", logging.ERROR, kind=kind)
+                continue
+            result = self._deliver(kind, key, payload)
             if result is None:
                 break  # still offline: stop, try again later
             delivered += not isinstance(result, fp.PortFailure)

@@ -32,6 +32,8 @@ from typing import Any
 
 import yaml
 
+from flows.yamlsource import safe_load
+
 MANIFEST_NAME = "bundle.json"
 FLOW_FILE_NAME = "flow.yaml"
 MANIFEST_FORMAT = 1
@@ -44,6 +46,12 @@ MAX_TOTAL_BYTES = 128 * 1024 * 1024
 MAX_PATH_CHARS = 200
 MAX_PATH_DEPTH = 8
 MAX_MANIFEST_BYTES = 1024 * 1024
+#: A pax or GNU long-name header is read whole into memory by ``tarfile``; ours are plain
+#: USTAR (none at all), so anything above a few KB is an attack (docs/adr/0422).
+MAX_EXTENSION_HEADER_BYTES = 8 * 1024
+_BLOCK_BYTES = 512
+_EXTENSION_TYPES = (tarfile.XHDTYPE, tarfile.XGLTYPE, tarfile.GNUTYPE_LONGNAME,
+                    tarfile.GNUTYPE_LONGLINK, tarfile.SOLARIS_XHDTYPE)
 
 #: Every entry gets this mtime (1980-01-01, the ZIP epoch) so builds are reproducible.
 FIXED_MTIME_SECONDS = 315_532_800
@@ -257,7 +265,93 @@ def build_archive(folder: Path, out_path: Path, version: int, min_app_version: s
     return manifest
 
 
+def _read_block(stream: gzip.GzipFile) -> bytes:
+    block = stream.read(_BLOCK_BYTES)
+    if len(block) != _BLOCK_BYTES:
+        raise BundleError("archive truncated (no end-of-archive marker)")
+    return block
+
+
+def _skip(stream: gzip.GzipFile, size: int) -> None:
+    left = -(-size // _BLOCK_BYTES) * _BLOCK_BYTES
+    while left > 0:
+        chunk = stream.read(min(left, _COPY_CHUNK_BYTES))
+        if not chunk:
+            raise BundleError("archive truncated inside an entry")
+        left -= len(chunk)
+
+
+def scan_headers(archive: Path) -> None:
+    """Walk the raw tar headers of a ``.tar.gz`` before ``tarfile`` sees them; BundleError for
+    an extension header (pax, GNU long name) over `MAX_EXTENSION_HEADER_BYTES`, an entry over
+    `MAX_MEMBER_BYTES`, a total over `MAX_TOTAL_BYTES` or too many headers. Reads in bounded
+    chunks: a header claiming gigabytes costs nothing (``tarfile`` would allocate it whole)."""
+    try:
+        with gzip.open(archive, "rb") as stream:
+            headers = 0
+            total = 0
+            pax_size: int | None = None
+            while True:
+                block = _read_block(stream)
+                if block == bytes(_BLOCK_BYTES):
+                    return
+                headers += 1
+                if headers > 2 * MAX_MEMBERS:
+                    raise BundleError(f"archive has more than {MAX_MEMBERS} entries")
+                size = _header_number(block[124:136])
+                kind = block[156:157]
+                if size < 0:
+                    raise BundleError("archive entry with a negative size")
+                if kind in _EXTENSION_TYPES:
+                    if size > MAX_EXTENSION_HEADER_BYTES:
+                        raise BundleError(f"archive extension header of {size} bytes is over the "
+                                          f"{MAX_EXTENSION_HEADER_BYTES}-byte limit")
+                    data = stream.read(size)
+                    _skip(stream, -(-size // _BLOCK_BYTES) * _BLOCK_BYTES - len(data))
+                    pax_size = _pax_size(data) if kind in (tarfile.XHDTYPE,
+                                                           tarfile.SOLARIS_XHDTYPE) else None
+                    continue
+                size = pax_size if pax_size is not None else size
+                pax_size = None
+                if size > MAX_MEMBER_BYTES:
+                    raise BundleError(f"archive entry of {size} bytes is over the "
+                                      f"{MAX_MEMBER_BYTES}-byte limit")
+                total += size
+                if total > MAX_TOTAL_BYTES:
+                    raise BundleError(f"archive content over the {MAX_TOTAL_BYTES}-byte limit")
+                if kind not in (tarfile.DIRTYPE, tarfile.SYMTYPE, tarfile.LNKTYPE):
+                    _skip(stream, size)
+    except (tarfile.TarError, EOFError, OSError, gzip.BadGzipFile) as exc:
+        raise BundleError(f"archive unreadable: {exc.__class__.__name__}: {exc}") from None
+
+
+def _header_number(field: bytes) -> int:
+    """A tar numeric field: NUL/space-terminated octal, or GNU base-256 (first byte 0x80/0xff)."""
+    if field[:1] in (b"\x80", b"\xff"):
+        value = int.from_bytes(field[1:], "big")
+        return value if field[:1] == b"\x80" else value - (1 << (8 * (len(field) - 1)))
+    text = field.split(b"\0", 1)[0].strip()
+    try:
+        return int(text, 8) if text else 0
+    except ValueError:
+        raise BundleError("archive header with an unreadable size field") from None
+
+
+def _pax_size(data: bytes) -> int | None:
+    """The ``size`` record of a pax header (it overrides the USTAR field), if any."""
+    for record in data.split(b"\n"):
+        _, _, keyword_value = record.partition(b" ")
+        keyword, _, value = keyword_value.partition(b"=")
+        if keyword == b"size":
+            try:
+                return int(value)
+            except ValueError:
+                raise BundleError("archive pax header with a bad size") from None
+    return None
+
+
 def _open_members(archive: Path) -> Iterable[tuple[tarfile.TarFile, tarfile.TarInfo]]:
+    scan_headers(archive)
     try:
         with tarfile.open(archive, mode="r:gz") as tar:
             count = 0
@@ -398,7 +492,7 @@ def check_bundle(path: Path) -> list[str]:
     for service in manifest.services:
         flow_path = path / service / FLOW_FILE_NAME
         try:
-            flow = yaml.safe_load(flow_path.read_text(encoding="utf-8"))
+            flow = safe_load(flow_path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             problems.append(f"{service}/{FLOW_FILE_NAME}: missing")
             continue

@@ -12,6 +12,10 @@ lead appends two entries here, e.g.::
 
 Nothing else changes: the admin CLI and :class:`kiosk.updates.terminal.BundleUpdater` (argument
 ``check_bundle=bundle_check``) pick it up.
+
+:func:`bundle_check` runs :func:`run_checks` in a child process under CPU-time and memory limits
+(:mod:`kiosk.updates.childcheck`, docs/adr/0423): a bundle whose check runs away is refused with
+a plain reason, and the process that asked (the kiosk, the admin CLI) is not touched.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kiosk.updates.bundle import BundleCheck, check_bundle
+from kiosk.updates.childcheck import isolated_check
 
 
 def _lint(path: Path) -> list[str]:
@@ -43,10 +48,19 @@ CHECKS: tuple[BundleCheck, ...] = (check_bundle, _lint, _smoke)
 
 
 def bundle_check(path: Path) -> list[str]:
-    """Run :data:`CHECKS` on an unpacked bundle; return the first failing check's problems."""
+    """Run :data:`CHECKS` on an unpacked bundle in a limited child process; problems."""
+    return isolated_check(path)
+
+
+def run_checks(path: Path) -> list[str]:
+    """Run :data:`CHECKS` here, in this process; return the first failing check's problems.
+
+    MemoryError is let through (the limited child reports it as a memory refusal)."""
     for check in CHECKS:
         try:
             problems = list(check(path))
+        except MemoryError:
+            raise
         except Exception as exc:  # a plug-in check that crashes is a failing check
             return [f"{getattr(check, '__name__', 'check')} crashed: {exc.__class__.__name__}"]
         if problems:

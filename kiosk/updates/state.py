@@ -32,6 +32,26 @@ class CheckKind(StrEnum):
     OK = "ok"                  # metadata verified (whether or not there was something new)
     REJECTED = "rejected"      # the repository served something that failed verification
     UNREACHABLE = "unreachable"  # network or server trouble; try again at the next poll
+    ERROR = "error"            # the poll itself failed (reported, the next poll runs)
+
+
+#: Refused bundles remembered by hash (the oldest are forgotten first).
+MAX_REFUSED = 20
+
+
+@dataclass(frozen=True)
+class RefusedBundle:
+    """A downloaded bundle refused for its content: never downloaded again by this app version
+    (a newer app may accept what an older one refused, e.g. a newer manifest)."""
+
+    sha256: str
+    version: int | None
+    app_version: str
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict for JSON."""
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -60,6 +80,19 @@ class UpdateState:
     bad_versions: list[int] = field(default_factory=list)  # failed their check: never again
     last_outcome: Outcome = field(default_factory=lambda: Outcome(OutcomeKind.NONE))
     last_check: Outcome = field(default_factory=lambda: Outcome(CheckKind.NEVER))
+    refused: list[RefusedBundle] = field(default_factory=list)  # newest last
+
+    def is_refused(self, sha256: str, app_version: str) -> RefusedBundle | None:
+        """The remembered refusal of this content under this app version, if any."""
+        for entry in self.refused:
+            if entry.sha256 == sha256 and entry.app_version == app_version:
+                return entry
+        return None
+
+    def remember_refused(self, entry: RefusedBundle) -> None:
+        """Remember a refused bundle (bounded by `MAX_REFUSED`)."""
+        self.refused = [r for r in self.refused if r.sha256 != entry.sha256][-(MAX_REFUSED - 1):]
+        self.refused.append(entry)
 
     def to_json(self) -> bytes:
         """Serialise for the state file."""
@@ -79,6 +112,7 @@ class UpdateState:
             bad_versions=list(body.get("bad_versions", [])),
             last_outcome=Outcome(**body.get("last_outcome", {"kind": OutcomeKind.NONE})),
             last_check=Outcome(**body.get("last_check", {"kind": CheckKind.NEVER})),
+            refused=[RefusedBundle(**r) for r in body.get("refused", [])],
         )
 
 

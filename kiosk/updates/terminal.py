@@ -15,6 +15,13 @@ The kiosk builds one :class:`BundleUpdater`, calls :meth:`poll` from a worker th
 ``POLL_INTERVAL_SECONDS`` (or :func:`run_polling`), calls :meth:`activate` when a session ends
 (attract), loads services from :meth:`active_bundle` and reports :meth:`heartbeat` fields.
 Every refusal keeps the active bundle and is logged (event ``update_rejected`` with a reason).
+
+A poll never kills the polling thread (docs/adr/0425): a malformed field in signed metadata is a
+refusal, and any other error in one poll is recorded as the check outcome ``error`` (the
+heartbeat's ``update_check`` and ``update_check_reason``) and the next poll runs. A bundle refused
+after download (unpack, manifest) is remembered by its signed sha256, so it is not downloaded
+again while this app version runs. :meth:`BundleUpdater.activate` never waits for a poll that is
+downloading: it returns at once and the poll activates when it ends.
 """
 
 from __future__ import annotations
@@ -35,7 +42,6 @@ import urllib3
 from tuf.api import exceptions as tuf_errors
 from tuf.api.metadata import TargetFile
 from tuf.ngclient import FetcherInterface, Updater, UpdaterConfig
-from tuf.ngclient.urllib3_fetcher import Urllib3Fetcher
 
 from kiosk import REPO_ROOT, __version__
 from kiosk.core.events import log_event
@@ -47,11 +53,13 @@ from kiosk.updates.bundle import (
     unpack_archive,
 )
 from kiosk.updates.checks import bundle_check
+from kiosk.updates.fetch import DownloadDeadlineError, HttpFetcher
 from kiosk.updates.repository import bundle_target_path, channel_paths
 from kiosk.updates.state import (
     CheckKind,
     Outcome,
     OutcomeKind,
+    RefusedBundle,
     UpdateState,
     load_state,
     save_state,
@@ -91,13 +99,9 @@ class Offer:
     channel: str
 
 
-class DownloadDeadlineError(tuf_errors.SlowRetrievalError):
-    """A download ran past :data:`DOWNLOAD_DEADLINE_SECONDS` (slow retrieval attack or a
-    hopeless link). Plain SlowRetrievalError also covers refused connections, so it is not one."""
-
-
 class DeadlineFetcher(FetcherInterface):
-    """Wraps a fetcher and gives up on any single download that runs past a deadline."""
+    """Wraps an injected fetcher and gives up on a download past a deadline (checked between
+    chunks only; the default :class:`~kiosk.updates.fetch.HttpFetcher` holds it to the ms)."""
 
     def __init__(self, inner: FetcherInterface, deadline_seconds: float,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -164,10 +168,10 @@ class BundleUpdater:
         self.check_bundle = check_bundle
         self.app_version = app_version
         self.keep_slots = max(2, keep_slots)
-        self._fetcher = DeadlineFetcher(
-            fetcher or Urllib3Fetcher(socket_timeout=SOCKET_TIMEOUT_SECONDS,
-                                      app_user_agent=f"kiosk/{__version__}"),
-            download_deadline_seconds)
+        self._fetcher: FetcherInterface = (
+            DeadlineFetcher(fetcher, download_deadline_seconds) if fetcher is not None
+            else HttpFetcher(SOCKET_TIMEOUT_SECONDS, download_deadline_seconds,
+                             user_agent=f"kiosk/{__version__}"))
         self._now = now
         self._thread_lock = threading.Lock()
         self._updater: Updater | None = None
@@ -200,6 +204,7 @@ class BundleUpdater:
             "update_reason": state.last_outcome.reason,
             "update_at": state.last_outcome.at,
             "update_check": state.last_check.kind,
+            "update_check_reason": state.last_check.reason,
             "update_check_at": state.last_check.at,
         }
 
@@ -209,6 +214,7 @@ class BundleUpdater:
         return {
             "active": state.active, "staged": state.staged, "history": state.history,
             "highest_seen": state.highest_seen, "bad_versions": state.bad_versions,
+            "refused": [r.to_dict() for r in state.refused],
             "last_outcome": state.last_outcome.to_dict(),
             "last_check": state.last_check.to_dict(),
             "slots": sorted(p.name for p in self.slots_dir.glob("v*")) if self.slots_dir.exists()
@@ -223,14 +229,26 @@ class BundleUpdater:
         """Refresh, download and stage anything new, and activate it if no resident is in session.
 
         Returns the last update event (unchanged when there was nothing new). Never raises for
-        network, repository or bundle problems: they become outcomes and log events.
+        network, repository or bundle problems: they become outcomes and log events; any other
+        error becomes the check outcome ``error`` so the next poll runs.
         """
         with self._locked() as state:
-            offer = self._refresh_and_choose(state)
-            if offer is not None:
-                self._stage(state, offer)
-            self._activate_staged(state)
+            try:
+                offer = self._refresh_and_choose(state)
+                if offer is not None:
+                    self._stage(state, offer)
+                self._activate_staged(state)
+            except Exception as exc:  # one bad poll must never end polling (docs/adr/0425)
+                self._poll_failed(state, exc)
             return state.last_outcome
+
+    def _poll_failed(self, state: UpdateState, exc: Exception) -> None:
+        reason = f"poll failed: {_describe(exc)}"
+        log_event(_log, "update_poll_failed", logging.ERROR, error=_describe(exc))
+        try:
+            self._check(state, CheckKind.ERROR, reason)
+        except Exception as save_exc:  # the disk itself fails: the next poll tries again
+            log_event(_log, "update_state_unsaved", logging.ERROR, error=_describe(save_exc))
 
     def refresh(self) -> Offer | None:
         """Refresh metadata only; return the offer that would be downloaded (technician tool)."""
@@ -245,35 +263,64 @@ class BundleUpdater:
                 self._stage(state, offer)
             return state.last_outcome
 
-    def activate(self) -> Outcome:
-        """Activate a staged bundle if no resident is in session (no network); call at attract."""
-        with self._locked() as state:
-            self._activate_staged(state)
+    def activate(self, wait: bool = False) -> Outcome:
+        """Activate a staged bundle if no resident is in session (no network); call at attract.
+
+        Does not wait (unless ``wait``): while a poll holds the updater (downloading), this
+        returns the last outcome at once and the poll activates what it staged when it ends.
+        A check interrupted by a power cut is always finished first, waiting if need be: the
+        kiosk must not load a bundle whose check never ended."""
+        must_wait = wait or load_state(self.state_path).checking is not None
+        with self._locked(wait=must_wait) as state:
+            if state is None:
+                return self.last_outcome()
+            try:
+                self._activate_staged(state)
+            except Exception as exc:
+                self._poll_failed(state, exc)
             return state.last_outcome
 
     def run_polling(self, stop: threading.Event,
                     interval_seconds: float = POLL_INTERVAL_SECONDS) -> None:
         """Poll until ``stop`` is set (run it in a worker thread)."""
         while not stop.is_set():
-            self.poll()
+            try:
+                self.poll()
+            except Exception as exc:  # poll() records its own errors; this is the last net
+                log_event(_log, "update_poll_failed", logging.ERROR, error=_describe(exc))
             stop.wait(interval_seconds)
 
     # ----- steps ------------------------------------------------------------------------------
 
     @contextmanager
-    def _locked(self) -> Iterator[UpdateState]:
+    def _locked(self, wait: bool = True) -> Iterator[Any]:
+        """The state under the updater's locks (thread and file); None when ``wait`` is False
+        and another poll holds them."""
         self.base_dir.mkdir(parents=True, exist_ok=True)
-        with self._thread_lock, open(self.base_dir / "lock", "a+b") as lock_file:
-            fcntl.flock(lock_file, fcntl.LOCK_EX)
-            try:
-                state = load_state(self.state_path)
-                if state.checking is not None:
-                    # Power was lost between switching and the end of the check: finish it.
-                    self._check_active(state, state.checking, state.history[0]
-                                       if state.history else None)
-                yield state
-            finally:
-                fcntl.flock(lock_file, fcntl.LOCK_UN)
+        if not self._thread_lock.acquire(blocking=wait):
+            yield None
+            return
+        try:
+            with open(self.base_dir / "lock", "a+b") as lock_file:
+                try:
+                    fcntl.flock(lock_file, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+                except BlockingIOError:
+                    yield None
+                    return
+                try:
+                    yield from self._with_state()
+                finally:
+                    fcntl.flock(lock_file, fcntl.LOCK_UN)
+        finally:
+            self._thread_lock.release()
+
+    def _with_state(self) -> Iterator[UpdateState]:
+        state = load_state(self.state_path)
+        if state.checking is not None:
+            # Power was lost between switching and the end of the check: finish it.
+            self._check_active(state, state.checking, state.history[0]
+                               if state.history else None)
+        yield state
 
     def _save(self, state: UpdateState) -> None:
         save_state(self.state_path, state)
@@ -312,18 +359,31 @@ class BundleUpdater:
         except _Unreachable as exc:
             self._check(state, CheckKind.UNREACHABLE, str(exc))
             return None
-        except (_Refusal, tuf_errors.RepositoryError, tuf_errors.DownloadLengthMismatchError,
-                DownloadDeadlineError) as exc:
-            reason = str(exc) if isinstance(exc, _Refusal) else f"metadata: {_describe(exc)}"
+        except (_Refusal, BundleError, tuf_errors.RepositoryError,
+                tuf_errors.DownloadLengthMismatchError, DownloadDeadlineError) as exc:
+            reason = str(exc) if isinstance(exc, _Refusal | BundleError) \
+                else f"metadata: {_describe(exc)}"
             self._check(state, CheckKind.REJECTED, reason)
             self._record(state, OutcomeKind.REJECTED, None, reason)
             return None
         except (tuf_errors.DownloadError, urllib3.exceptions.HTTPError, OSError) as exc:
             self._check(state, CheckKind.UNREACHABLE, f"repository unreachable: {_describe(exc)}")
             return None
-        self._check(state, CheckKind.OK, f"offered {offer.version}" if offer else "no bundle")
         self._updater = updater
+        if offer is not None:
+            remembered = self._remembered_refusal(updater, offer, state)
+            if remembered is not None:
+                self._check(state, CheckKind.OK, f"offered {offer.version}, refused before: "
+                                                 f"{remembered.reason}")
+                return None
+        self._check(state, CheckKind.OK, f"offered {offer.version}" if offer else "no bundle")
         return offer
+
+    def _remembered_refusal(self, updater: Updater, offer: Offer,
+                            state: UpdateState) -> RefusedBundle | None:
+        info = updater.get_targetinfo(offer.target_path)
+        digest = _sha256_of(info)
+        return state.is_refused(digest, self.app_version) if digest else None
 
     def _check(self, state: UpdateState, kind: CheckKind, reason: str) -> None:
         state.last_check = Outcome(kind, None, reason, self._now())
@@ -361,17 +421,21 @@ class BundleUpdater:
         assert updater is not None, "_stage runs right after a successful refresh"
         incoming = self.slots_dir / f".incoming-{offer.version}"
         archive = self.downloads_dir / f"flows-{offer.version}.tar.gz"
+        archive_downloaded = False
+        info: TargetFile | None = None
         try:
             info = updater.get_targetinfo(offer.target_path)
             if info is None:
                 raise _Refusal(f"channel {offer.channel} names {offer.target_path}, which is not "
                                "a signed target")
-            custom = (info.custom or {}).get("kiosk", {}) if isinstance(info.custom, dict) else {}
+            raw = info.custom.get("kiosk") if isinstance(info.custom, dict) else None
+            custom: dict[str, Any] = raw if isinstance(raw, dict) else {}
             if custom.get("version") != offer.version:
                 raise _Refusal(f"{offer.target_path}: signed version {custom.get('version')!r} "
                                f"differs from the channel's {offer.version}")
             self.downloads_dir.mkdir(parents=True, exist_ok=True)
             updater.download_target(info, str(archive))
+            archive_downloaded = True
             remove_tree(incoming)
             manifest = unpack_archive(archive, incoming)
             if manifest.version != offer.version:
@@ -385,7 +449,12 @@ class BundleUpdater:
             os.replace(incoming, slot)
         except (_Refusal, BundleError) as exc:
             remove_tree(incoming)
-            self._record(state, OutcomeKind.REJECTED, offer.version, f"bundle: {exc}")
+            reason = f"bundle: {exc}"
+            digest = _sha256_of(info) if archive_downloaded else ""
+            if digest:  # the signed content itself is bad: never fetch these bytes again
+                state.remember_refused(RefusedBundle(digest, offer.version, self.app_version,
+                                                     reason[:200]))
+            self._record(state, OutcomeKind.REJECTED, offer.version, reason)
             return
         except (tuf_errors.RepositoryError, tuf_errors.DownloadLengthMismatchError,
                 DownloadDeadlineError) as exc:
@@ -478,6 +547,13 @@ def _offer_from_channel(path: str, info: TargetFile) -> Offer:
         raise _Refusal(f"channel {path}: bundle path {pointer.get('bundle')!r} does not match "
                        f"version {version}")
     return Offer(version, bundle_target_path(version), min_app, path)
+
+
+def _sha256_of(info: TargetFile | None) -> str:
+    """The signed sha256 of a target ("" when none)."""
+    hashes = info.hashes if info is not None and isinstance(info.hashes, dict) else {}
+    digest = hashes.get("sha256")
+    return digest if isinstance(digest, str) else ""
 
 
 def _describe(exc: BaseException) -> str:
