@@ -27,6 +27,7 @@ from flows.documents import (
     DocumentTable,
     ReceiptDocument,
 )
+from identifiers.masking import mask_id_number
 
 #: Device names a flow may require (the same names as the kiosk's device configuration).
 KNOWN_DEVICES: frozenset[str] = frozenset(
@@ -59,9 +60,7 @@ class Resident:
     method: str = ""  # idcard | sscard | qrcode | face
 
     def __repr__(self) -> str:
-        text = self.id_number
-        masked = text[:6] + "*" * max(len(text) - 10, 0) + text[-4:] if len(text) > 10 else "***"
-        return f"Resident(id={masked}, method={self.method})"
+        return f"Resident(id={mask_id_number(self.id_number)}, method={self.method})"
 
     __str__ = __repr__
 

@@ -16,10 +16,11 @@ from typing import Any, Protocol
 
 from drivers.interfaces import DeviceEvent
 from flows.views import Intent, StepKind, View
+from identifiers.masking import mask_name
 from kiosk.devices import DEVICE_LABELS, DISABLED
 from kiosk.i18n import N_, _, current_locale, join_list
 from kiosk.logs import log_event
-from kiosk.privacy import REDACTOR, mask_name
+from kiosk.privacy import REDACTOR
 from kiosk.session import Phase, SessionLifecycle
 from kiosk.tasks import TaskRunner
 

@@ -57,8 +57,7 @@ class KioskSessionPorts:
             log_event(log, "port_failed", logging.WARNING, op=op, kind=str(exc.kind),
                       status=getattr(exc, "status", None))
             return fp.PortFailure(exc.message, code=str(exc.kind),
-                                  retryable=str(exc.kind) in ("unavailable", "timeout",
-                                                              "server_error"))
+                                  retryable=exc.transient)
 
     # -- identity and data -------------------------------------------------------------------
     def resident(self) -> fp.Resident | None:
