@@ -23,12 +23,12 @@ from kiosk.catalogue import KioskCatalogue
 from kiosk.controller import KioskController
 from kiosk.devices import DeviceHub, hardware_options
 from kiosk.face_flow import FaceFlow
-from kiosk.heartbeat import HEARTBEAT_INTERVAL_SECONDS, Heartbeat
 from kiosk.identity import PlatformVerifier
 from kiosk.logs import log_event
 from kiosk.outbox import Outbox
 from kiosk.platform.client import PlatformClient
-from kiosk.print_service import KioskPrinting
+from kiosk.platform.heartbeat import HEARTBEAT_INTERVAL_SECONDS, Heartbeat, TerminalReport
+from kiosk.printing.service import KioskPrinting
 from kiosk.session import Phase, SessionData, SessionLifecycle, SessionTiming
 from kiosk.session_ports import KioskSessionPorts
 from kiosk.settings import ConfigError, Settings
@@ -79,9 +79,9 @@ class KioskParts:
         self._reconcile_at_start()
         self._every(OUTBOX_INTERVAL_SECONDS, self.outbox.deliver_pending, "outbox")
         self._every(DEVICE_RETRY_INTERVAL_SECONDS, self.hub.retry_missing, "device-retry")
-        heartbeat = Heartbeat(self.client, self.hub, self.outbox, self.lifecycle,
-                              bundle_version=lambda: self.bundle_version,
-                              last_update=self._update_report)
+        heartbeat = Heartbeat(self.client, TerminalReport(
+            self.hub, self.outbox, self.lifecycle, bundle_version=lambda: self.bundle_version,
+            last_update=self._update_report))
         self.heartbeat = heartbeat
         self._every(HEARTBEAT_INTERVAL_SECONDS, heartbeat.send, "heartbeat")
         self._start_housekeeping()
