@@ -27,11 +27,12 @@ from kiosk.identity import PlatformVerifier
 from kiosk.logs import log_event
 from kiosk.outbox import Outbox
 from kiosk.platform.client import PlatformClient
+from kiosk.platform.connect import connect
 from kiosk.platform.heartbeat import HEARTBEAT_INTERVAL_SECONDS, Heartbeat, TerminalReport
 from kiosk.printing.service import KioskPrinting
 from kiosk.session import Phase, SessionData, SessionLifecycle, SessionTiming
 from kiosk.session_ports import KioskSessionPorts
-from kiosk.settings import ConfigError, Settings
+from kiosk.settings import Settings
 from kiosk.tasks import TaskRunner
 from kiosk.technician.services import load_volume
 from kiosk.voice.speech import VoiceGuide
@@ -167,16 +168,8 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
     """Build a terminal (devices not yet opened); the demo profile starts the sandbox."""
     data_dir = settings.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
-    sandbox = None
-    base_url = settings.platform.base_url
-    if not base_url:
-        if settings.profile != "demo":
-            raise ConfigError("platform.base_url: required in the site profile")
-        from kiosk.sandbox.server import start_sandbox
-
-        sandbox = start_sandbox(data_dir / "sandbox.sqlite3")
-        base_url = sandbox.url
-    client = PlatformClient.from_settings(settings.platform, settings.terminal_id, base_url)
+    connection = connect(settings, data_dir)
+    client, sandbox = connection.client, connection.sandbox
     timing = SessionTiming(settings.session.idle_timeout_seconds,
                            settings.session.still_there_countdown_seconds,
                            settings.session.hard_cap_seconds)

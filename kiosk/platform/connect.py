@@ -1,23 +1,28 @@
 """Choose the platform a terminal talks to: the configured URL, or the embedded sandbox (demo).
 
 ``platform.base_url`` empty means "the embedded sandbox", which only the demo profile allows;
-the site profile must name a real platform. The caller closes the connection on exit, which
-also stops the embedded sandbox.
+the site profile must name a real platform. This is the one place that choice is made: the
+composition root, `kiosk doctor` and the tools all call `connect`. The caller closes the
+connection on exit, which also stops the embedded sandbox.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.platform.client import PlatformClient
-from kiosk.sandbox.server import SandboxHandle, start_sandbox
+from kiosk.settings import ConfigError
 
-SANDBOX_DB_NAME = "sandbox.db"
+if TYPE_CHECKING:
+    from kiosk.sandbox.server import SandboxHandle
+
+#: The embedded sandbox's database, in the terminal's data folder (kept across restarts).
+SANDBOX_DB_NAME = "sandbox.sqlite3"
 
 
-class PlatformConfigError(ValueError):
+class PlatformConfigError(ConfigError):
     """The configuration does not say which platform to use (message names the key)."""
 
 
@@ -41,7 +46,8 @@ class PlatformConnection:
 
 
 def connect(settings: Any, data_dir: Path | None = None) -> PlatformConnection:
-    """A client for ``settings`` (`kiosk.settings.Settings`), starting the sandbox if needed."""
+    """A client for ``settings`` (`kiosk.settings.Settings`), starting the sandbox if needed
+    (its database in ``data_dir``, by default the terminal's data folder)."""
     platform = settings.platform
     if platform.base_url:
         return PlatformConnection(PlatformClient.from_settings(platform, settings.terminal_id))
@@ -50,7 +56,10 @@ def connect(settings: Any, data_dir: Path | None = None) -> PlatformConnection:
             "platform.base_url: required in the site profile "
             "(the embedded sandbox is for the demo profile only)"
         )
+    from kiosk.sandbox.server import start_sandbox  # only the demo profile loads the sandbox
+
     folder = Path(data_dir) if data_dir is not None else Path(settings.data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
     sandbox = start_sandbox(folder / SANDBOX_DB_NAME)
     client = PlatformClient.from_settings(platform, settings.terminal_id, base_url=sandbox.url)
     return PlatformConnection(client, sandbox)
