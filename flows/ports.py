@@ -29,10 +29,24 @@ from flows.documents import (
 )
 from identifiers.masking import mask_id_number
 
+
+class DeviceName(StrEnum):
+    """The terminal's devices, by the names its configuration uses (``[devices]`` keys).
+
+    A `StrEnum`, so a member equals, hashes and serializes as its text: settings files, flow
+    definitions (``requires:``), logs and heartbeats keep the same names.
+    """
+
+    IDCARD = "idcard"  # 身份证阅读器
+    SMARTCARD = "smartcard"  # 社保卡读卡器 (PC/SC)
+    CAMERA = "camera"  # 摄像头 (face, documents, QR codes)
+    SCANNER = "scanner"  # 扫码器
+    RECEIPT_PRINTER = "receipt_printer"  # 凭条打印机 (thermal)
+    DOCUMENT_PRINTER = "document_printer"  # A4打印机 (IPP)
+
+
 #: Device names a flow may require (the same names as the kiosk's device configuration).
-KNOWN_DEVICES: frozenset[str] = frozenset(
-    {"idcard", "smartcard", "camera", "scanner", "receipt_printer", "document_printer"}
-)
+KNOWN_DEVICES: frozenset[str] = frozenset(DeviceName)
 
 
 @dataclass(frozen=True, slots=True)

@@ -172,20 +172,20 @@ class KioskSessionPorts:
                           reissue: bool = False) -> fp.PrintOutcome:
         """Render and print a certificate on A4 (journaled: never lost, never two documents
         under one serial); ``reissue``: 证明补打, another copy even when printed here before."""
-        if not self._device_usable("document_printer"):
-            return fp.PrintOutcome(False, _down("document_printer"))
+        if not self._device_usable(fp.DeviceName.DOCUMENT_PRINTER):
+            return fp.PrintOutcome(False, _down(fp.DeviceName.DOCUMENT_PRINTER))
         return self._printing.print_certificate(document, self._session, reissue=reissue)
 
     def print_receipt(self, document: ReceiptDocument) -> fp.PrintOutcome:
         """Print a thermal receipt."""
-        if not self._device_usable("receipt_printer"):
-            return fp.PrintOutcome(False, _down("receipt_printer"))
+        if not self._device_usable(fp.DeviceName.RECEIPT_PRINTER):
+            return fp.PrintOutcome(False, _down(fp.DeviceName.RECEIPT_PRINTER))
         return self._printing.print_receipt(document, self._session)
 
     def capture_document(self, name: str) -> fp.CapturedDocument | fp.PortFailure:
         """Photograph a paper material with the document camera."""
-        if self._capture is None or not self._device_usable("camera"):
-            return fp.PortFailure(_down("camera"), code="no_camera")
+        if self._capture is None or not self._device_usable(fp.DeviceName.CAMERA):
+            return fp.PortFailure(_down(fp.DeviceName.CAMERA), code="no_camera")
         return self._capture(name, self._session)
 
     def devices(self) -> Mapping[str, fp.DeviceAvailability]:

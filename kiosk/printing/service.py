@@ -25,6 +25,7 @@ from drivers.interfaces import DocumentPrinter, PrintResult, ReceiptPrinter
 from drivers.status import DeviceStatus
 from flows import ports as fp
 from flows.documents import CertificateDocument, ReceiptDocument
+from flows.ports import DeviceName
 from kiosk.certificates.keys import CertificateSigner, load_signer
 from kiosk.certificates.payload import certificate_digest
 from kiosk.certificates.render import render_certificate
@@ -190,8 +191,8 @@ class KioskPrinting:
         self._specimen = demo
 
     def _service(self) -> PrintService:
-        return PrintService(self.journal, self._hub.get("document_printer"),
-                            self._hub.get("receipt_printer"), self._signer,
+        return PrintService(self.journal, self._hub.get(DeviceName.DOCUMENT_PRINTER),
+                            self._hub.get(DeviceName.RECEIPT_PRINTER), self._signer,
                             specimen=self._specimen)
 
     def print_certificate(self, document: CertificateDocument, session: Any,

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from flows.ports import DeviceName
 from kiosk.composition import BUILTIN_CATALOGUE, build_kiosk
 from kiosk.logs import configure_logging
 from kiosk.reliability.journeys import Journey, run_journey
@@ -26,7 +27,7 @@ from kiosk.settings import load_settings
 from kiosk.tasks import InlineRunner
 
 #: Devices the runner does without (identification is done with the platform directly).
-UNUSED_DEVICES = ("idcard", "smartcard", "camera", "scanner")
+UNUSED_DEVICES = (DeviceName.IDCARD, DeviceName.SMARTCARD, DeviceName.CAMERA, DeviceName.SCANNER)
 SUBMIT = Journey("generic-application", "worker", "submit")
 PRINT = Journey("social-insurance-certificate", "worker", "print")
 

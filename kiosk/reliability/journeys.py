@@ -17,6 +17,7 @@ import yaml
 
 from drivers.identity import DocumentKind, Identity
 from flows.headless import drive
+from flows.ports import DeviceName
 from kiosk.composition import BUILTIN_CATALOGUE
 from kiosk.sandbox.seed import by_key
 
@@ -66,7 +67,7 @@ def begin_journey(parts: Any, journey: Journey) -> Any:
     (the caller ends the session with ``parts.lifecycle.end()``)."""
     session = parts.lifecycle.start("journey")
     identity = identity_of(journey.resident)
-    token, display_name = parts.controller.verifier.verify("idcard", identity)
+    token, display_name = parts.controller.verifier.verify(DeviceName.IDCARD, identity)
     session.resident = identity
     session.resident_token = token
     session.display_name = display_name

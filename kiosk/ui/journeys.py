@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flows.ports import DeviceName
+from flows.views import IntentAction
 from kiosk.ui.driver import UiDriver, find_button
 
 #: Told the name of a decisive tap just before it is made (the crash test aims its kills).
@@ -30,7 +32,7 @@ def present_id_card(driver: UiDriver, hub: Any, key: str = "worker") -> None:
     from kiosk.demo_cards import demo_id_card
 
     app = driver.app
-    reader, simulator = hub.get("idcard"), hub.simulator("idcard")
+    reader, simulator = hub.get(DeviceName.IDCARD), hub.simulator(DeviceName.IDCARD)
     assert simulator is not None, "the ID card reader is not simulated"
     driver.wait_for(lambda: reader.card_state.value == "absent", what="empty reader")
     simulator.insert(demo_id_card(key))
@@ -46,7 +48,7 @@ def rate_and_leave(driver: UiDriver) -> None:
     driver.wait_for_screen("step_rate")
     driver.tap(find_button(app.screens["step_rate"], "非常满意"))
     driver.wait_for(lambda: any(o.selected for o in app.state.view.options), what="score")
-    driver.tap(app.screens["step_rate"].buttons["rate"])
+    driver.tap(app.screens["step_rate"].buttons[IntentAction.RATE])
     driver.wait_for_screen("home")
     driver.tap(app.screens["home"].exit_button)
     driver.wait_for_screen("attract")
@@ -64,13 +66,13 @@ def query_and_print(driver: UiDriver, hub: Any, key: str = "worker",
     present_id_card(driver, hub, key)
     driver.tap(app.screens["home"].tile_buttons["social-insurance-payments"])
     driver.wait_for_screen("step_records")
-    driver.tap(app.screens["step_records"].buttons["next"])
+    driver.tap(app.screens["step_records"].buttons[IntentAction.NEXT])
     driver.wait_for_screen("step_print_certificate")
     mark("print")
-    driver.tap(app.screens["step_print_certificate"].buttons["print"])
+    driver.tap(app.screens["step_print_certificate"].buttons[IntentAction.PRINT])
     driver.wait_for(lambda: app.state.view is not None and app.state.view.outcome == "done",
                     what="certificate printed")
-    driver.tap(app.screens["step_print_certificate"].buttons["next"])
+    driver.tap(app.screens["step_print_certificate"].buttons[IntentAction.NEXT])
     rate_and_leave(driver)
 
 
@@ -86,17 +88,17 @@ def apply_generic(driver: UiDriver, hub: Any, key: str = "worker",
     driver.wait_for_screen("step_form")
     form = app.screens["step_form"]
     type_pinyin(driver, form)
-    driver.tap(form.buttons["next"])
+    driver.tap(form.buttons[IntentAction.NEXT])
     driver.wait_for_screen("step_check")
-    driver.tap(app.screens["step_check"].buttons["confirm"])
+    driver.tap(app.screens["step_check"].buttons[IntentAction.CONFIRM])
     driver.wait_for_screen("step_submit")
     mark("submit")
-    driver.tap(app.screens["step_submit"].buttons["submit"])
+    driver.tap(app.screens["step_submit"].buttons[IntentAction.SUBMIT])
     driver.wait_for_screen("step_result")
     mark("print")
-    driver.tap(app.screens["step_result"].buttons["print"])
+    driver.tap(app.screens["step_result"].buttons[IntentAction.PRINT])
     driver.wait_for_screen("step_result")
-    driver.tap(app.screens["step_result"].buttons["next"])
+    driver.tap(app.screens["step_result"].buttons[IntentAction.NEXT])
     rate_and_leave(driver)
 
 
