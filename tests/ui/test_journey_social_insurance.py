@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
+
 from kiosk.privacy import REDACTOR
 from kiosk.sandbox.seed import by_key
 from kiosk.session import Phase
 from kiosk.ui.driver import find_button
 from tests.ui.conftest import RunningKiosk
+
+pytestmark = pytest.mark.slow
 
 SERVICE = "social-insurance-payments"
 

@@ -3,6 +3,8 @@ the resident can go on another way (home, personal code); the camera comes back 
 
 from __future__ import annotations
 
+import pytest
+
 from kiosk.demo_cards import demo_id_card
 from kiosk.face_check import FaceStage
 from tests.ui.conftest import RunningKiosk
@@ -37,6 +39,7 @@ def test_camera_unplugged_mid_capture(face_kiosk: RunningKiosk) -> None:
     kiosk.wait_devices_ready("camera")
 
 
+@pytest.mark.slow
 def test_agree_while_the_camera_is_gone(face_kiosk: RunningKiosk) -> None:
     kiosk, driver, app = face_kiosk, face_kiosk.driver, face_kiosk.app
     camera = kiosk.sim("camera")

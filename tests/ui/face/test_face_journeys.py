@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from kiosk.demo_cards import demo_id_card
 from kiosk.face_check import FaceStage
 from kiosk.sandbox.seed import by_key
@@ -59,6 +61,7 @@ def test_registered_face_matches_then_home_with_the_resident(face_kiosk: Running
     assert flow.stage is FaceStage.IDLE
 
 
+@pytest.mark.slow
 def test_pending_service_starts_after_the_match(face_kiosk: RunningKiosk) -> None:
     kiosk, driver, app = face_kiosk, face_kiosk.driver, face_kiosk.app
     driver.tap(app.screens["attract"])
@@ -111,6 +114,7 @@ def test_decline_shows_other_ways_and_a_personal_code_still_works(
     assert kiosk.parts.controller.face.stage is FaceStage.IDLE
 
 
+@pytest.mark.slow
 def test_dark_shows_guidance_then_times_out(face_kiosk: RunningKiosk) -> None:
     kiosk, driver, app = face_kiosk, face_kiosk.driver, face_kiosk.app
     _agree_and_capture(kiosk, "worker", "dark")
@@ -153,6 +157,7 @@ def test_face_box_is_drawn_over_the_preview(face_kiosk: RunningKiosk) -> None:
                     what="other ways")
 
 
+@pytest.mark.slow
 def test_nothing_of_the_photo_is_left_after_the_wipe(face_kiosk: RunningKiosk) -> None:
     kiosk, driver, app = face_kiosk, face_kiosk.driver, face_kiosk.app
     _card_to_consent(kiosk, "worker")
@@ -180,6 +185,7 @@ def test_nothing_of_the_photo_is_left_after_the_wipe(face_kiosk: RunningKiosk) -
     assert "face_verified" in log_text
 
 
+@pytest.mark.slow
 def test_platform_down_during_the_comparison(face_kiosk: RunningKiosk) -> None:
     kiosk, driver, app = face_kiosk, face_kiosk.driver, face_kiosk.app
     _card_to_consent(kiosk, "worker")
