@@ -9,6 +9,8 @@ from kiosk.demo_cards import demo_id_card
 from kiosk.face_check import FaceStage
 from tests.ui.conftest import RunningKiosk
 
+pytestmark = pytest.mark.slow
+
 
 def test_camera_unplugged_mid_capture(face_kiosk: RunningKiosk) -> None:
     kiosk, driver, app = face_kiosk, face_kiosk.driver, face_kiosk.app
@@ -39,7 +41,6 @@ def test_camera_unplugged_mid_capture(face_kiosk: RunningKiosk) -> None:
     kiosk.wait_devices_ready("camera")
 
 
-@pytest.mark.slow
 def test_agree_while_the_camera_is_gone(face_kiosk: RunningKiosk) -> None:
     kiosk, driver, app = face_kiosk, face_kiosk.driver, face_kiosk.app
     camera = kiosk.sim("camera")

@@ -16,6 +16,8 @@ from kiosk.sandbox.seed import by_key
 from kiosk.ui.driver import find_button
 from tests.ui.conftest import RunningKiosk
 
+pytestmark = pytest.mark.slow
+
 SERVICE = "social-insurance-payments"
 
 
@@ -61,7 +63,6 @@ def test_registered_face_matches_then_home_with_the_resident(face_kiosk: Running
     assert flow.stage is FaceStage.IDLE
 
 
-@pytest.mark.slow
 def test_pending_service_starts_after_the_match(face_kiosk: RunningKiosk) -> None:
     kiosk, driver, app = face_kiosk, face_kiosk.driver, face_kiosk.app
     driver.tap(app.screens["attract"])
@@ -114,7 +115,6 @@ def test_decline_shows_other_ways_and_a_personal_code_still_works(
     assert kiosk.parts.controller.face.stage is FaceStage.IDLE
 
 
-@pytest.mark.slow
 def test_dark_shows_guidance_then_times_out(face_kiosk: RunningKiosk) -> None:
     kiosk, driver, app = face_kiosk, face_kiosk.driver, face_kiosk.app
     _agree_and_capture(kiosk, "worker", "dark")
@@ -157,7 +157,6 @@ def test_face_box_is_drawn_over_the_preview(face_kiosk: RunningKiosk) -> None:
                     what="other ways")
 
 
-@pytest.mark.slow
 def test_nothing_of_the_photo_is_left_after_the_wipe(face_kiosk: RunningKiosk) -> None:
     kiosk, driver, app = face_kiosk, face_kiosk.driver, face_kiosk.app
     _card_to_consent(kiosk, "worker")
@@ -185,7 +184,6 @@ def test_nothing_of_the_photo_is_left_after_the_wipe(face_kiosk: RunningKiosk) -
     assert "face_verified" in log_text
 
 
-@pytest.mark.slow
 def test_platform_down_during_the_comparison(face_kiosk: RunningKiosk) -> None:
     kiosk, driver, app = face_kiosk, face_kiosk.driver, face_kiosk.app
     _card_to_consent(kiosk, "worker")
