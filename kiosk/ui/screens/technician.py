@@ -53,7 +53,7 @@ TOUCH_GRID = (8, 4)
 PARAMETERS: dict[str, list[tuple[str, str, tuple[Any, ...]]]] = {
     DeviceName.IDCARD: [("波特率", "baud", BAUD_RATES)],
     DeviceName.RECEIPT_PRINTER: [("纸宽 (mm)", "receipt_paper_width_mm", PAPER_WIDTHS_MM),
-                        ("波特率 (串口)", "baud", BAUD_RATES)],
+                                 ("波特率 (串口)", "baud", BAUD_RATES)],
     DeviceName.CAMERA: [("分辨率", "camera_resolution", RESOLUTIONS)],
     DeviceName.SCANNER: [("波特率 (串口)", "scanner_baud", BAUD_RATES)],
 }
@@ -384,8 +384,8 @@ class TechnicianScreen(KioskScreen):
             return
         self.candidates = found.for_device(self.device)
         self._render_candidates()
-        topic = {DeviceName.SMARTCARD: "PC/SC",
-                 DeviceName.DOCUMENT_PRINTER: "IPP"}.get(self.device, "-")
+        topics: dict[str, str] = {DeviceName.SMARTCARD: "PC/SC", DeviceName.DOCUMENT_PRINTER: "IPP"}
+        topic = topics.get(self.device, "-")
         notes = [n for n in found.notes if topic in n]
         if notes:
             self.connection_box.add_widget(self._text("；".join(notes), self.ctx.palette.muted,
