@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from flows.ports import DeviceName
 from kiosk.platform.errors import PlatformError
+from kiosk.platform.models import VerifyMethod
 
 REFUSED_TEXT = "身份核验未通过，请到人工窗口办理"
 
@@ -26,11 +28,12 @@ class PlatformVerifier:
     def verify(self, method: str, identity: Any) -> tuple[str, str]:
         """Return (resident_token, masked display name) or raise with a plain message."""
         try:
-            if method == "qrcode":
+            if method == VerifyMethod.QRCODE:
                 code = str(getattr(identity, "text", identity))
-                result = self._client.verify_identity("qrcode", code=code)
+                result = self._client.verify_identity(VerifyMethod.QRCODE, code=code)
             else:
-                platform_method = "sscard" if method == "smartcard" else "idcard"
+                platform_method = (VerifyMethod.SSCARD if method == DeviceName.SMARTCARD
+                                   else VerifyMethod.IDCARD)
                 result = self._client.verify_identity(platform_method,
                                                       id_number=identity.id_number,
                                                       name=identity.name)
