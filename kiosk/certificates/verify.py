@@ -16,7 +16,7 @@ from identifiers.masking import mask_id_number
 from kiosk.certificates.keys import load_public_keys, public_key_path
 from kiosk.certificates.payload import VerifyOutcome, VerifyStatus, verify_payload
 from kiosk.certificates.qrscan import ScanError, decode_qr, load_image, pdf_pages, pdf_text
-from kiosk.privacy import ID_NUMBER_RE
+from kiosk.core.privacy import ID_NUMBER_RE
 
 WHY = {
     VerifyStatus.NOT_A_CERTIFICATE_CODE: "二维码不是本系统出具的证明核验码",
@@ -27,7 +27,7 @@ WHY = {
 
 
 def _default_public_key() -> Path:
-    from kiosk.settings import ConfigError, load_settings
+    from kiosk.boot.settings import ConfigError, load_settings
 
     try:
         return public_key_path(load_settings().data_dir)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.platform.client import PlatformClient
-from kiosk.settings import ConfigError
+from kiosk.boot.settings import ConfigError
 
 if TYPE_CHECKING:
     from kiosk.sandbox.server import SandboxHandle
@@ -46,7 +46,7 @@ class PlatformConnection:
 
 
 def connect(settings: Any, data_dir: Path | None = None) -> PlatformConnection:
-    """A client for ``settings`` (`kiosk.settings.Settings`), starting the sandbox if needed
+    """A client for ``settings`` (`kiosk.boot.settings.Settings`), starting the sandbox if needed
     (its database in ``data_dir``, by default the terminal's data folder)."""
     platform = settings.platform
     if platform.base_url:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from kiosk import __version__
-from kiosk.logs import log_event
+from kiosk.core.events import log_event
 from kiosk.platform.errors import PlatformError
 from kiosk.platform.models import DeviceReport, HeartbeatAck, HeartbeatReport
 

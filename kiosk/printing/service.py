@@ -29,7 +29,7 @@ from flows.ports import DeviceName
 from kiosk.certificates.keys import CertificateSigner, load_signer
 from kiosk.certificates.payload import certificate_digest
 from kiosk.certificates.render import render_certificate
-from kiosk.logs import log_event
+from kiosk.core.events import log_event
 from kiosk.printing.journal import (
     PrintEntry,
     PrintJournal,

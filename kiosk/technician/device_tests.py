@@ -27,7 +27,7 @@ from drivers.interfaces import DeviceEvent
 from drivers.status import DeviceState, DeviceStatus
 from flows.ports import DeviceName
 from identifiers.masking import mask_id_number
-from kiosk.devices import FACTORIES
+from kiosk.adapters.devices import FACTORIES
 
 #: How long a card reader or scanner test waits for the technician's card or code.
 PRESENT_TIMEOUT_SECONDS = 20.0

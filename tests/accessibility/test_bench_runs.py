@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.bench import main as bench
+from kiosk.harness.bench import main as bench
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from flows.expressions import is_id_number, mask
 from identifiers.masking import mask_id_number, mask_name
 from identifiers.resident_id import id_check_character, id_number_valid
-from kiosk.privacy import mask_text
+from kiosk.core.privacy import mask_text
 
 DIGITS17 = st.text(alphabet="0123456789", min_size=17, max_size=17)
 

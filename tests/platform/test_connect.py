@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.platform.connect import PlatformConfigError, connect
-from kiosk.settings import PlatformSettings, Settings
+from kiosk.boot.settings import PlatformSettings, Settings
 
 
 def test_demo_without_url_starts_the_embedded_sandbox(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from kiosk.devices import DeviceHub
+from kiosk.adapters.devices import DeviceHub
 from kiosk.printing.journal import PrintState
 from kiosk.printing.service import SERIAL_CONFLICT_MESSAGE, KioskPrinting
 from tests.printing.conftest import make_certificate

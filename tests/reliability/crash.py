@@ -1,8 +1,8 @@
 """What the crash tests share (test_kill_during_journeys.py: the headless kiosk process;
 test_kill_ui_during_journeys.py: the real Kivy kiosk process).
 
-`KioskProcess` starts a journey runner (kiosk.reliability.journey_runner or
-kiosk.ui.journey_runner) in its own session and reads its stdout lines (``ready``,
+`KioskProcess` starts a journey runner (kiosk.harness.reliability.journey_runner or
+kiosk.harness.ui_journey_runner) in its own session and reads its stdout lines (``ready``,
 ``begin <n> <kind> <service>``, ``end <n> <kind>``, ...); `KioskProcess.kill` sends SIGKILL
 to its whole process group, so the printer simulator's ippeveprinter and dbus daemons die with
 it, as in a power cut. `kill_loop` starts, aims, kills and restarts it again and again and,

@@ -22,7 +22,7 @@ import pytest
 from flows.views import StepKind
 from kiosk import REPO_ROOT
 from kiosk.printing.journal import PrintState
-from kiosk.recovery import INTERRUPTED_CERTIFICATE
+from kiosk.ops.recovery import INTERRUPTED_CERTIFICATE
 from tests.integration.conftest import Terminal
 from tests.reliability.conftest import SandboxProcess, child_env, wait_until
 
@@ -82,9 +82,9 @@ def _kill_while_printing(data: Path, url: str, tmp: Path) -> str:
 @pytest.mark.slow
 def test_certificate_reprint_after_a_kill_mid_print(tmp_path: Path,
                                                      sandbox_process: SandboxProcess) -> None:
-    from kiosk.composition import build_kiosk
-    from kiosk.settings import load_settings
-    from kiosk.tasks import InlineRunner
+    from kiosk.boot.composition import build_kiosk
+    from kiosk.boot.settings import load_settings
+    from kiosk.core.tasks import InlineRunner
 
     data = tmp_path / "data"
     serial = _kill_while_printing(data, sandbox_process.url, tmp_path)

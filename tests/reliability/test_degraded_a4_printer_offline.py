@@ -3,7 +3,7 @@ a query with a receipt still runs; the printer coming back online restores them 
 
 import pytest
 
-from kiosk.reliability.journeys import Journey
+from kiosk.harness.reliability.journeys import Journey
 from tests.reliability.degraded import check_device_fault
 
 

@@ -3,7 +3,7 @@ receipt service still runs; loading paper brings them back by itself."""
 
 import pytest
 
-from kiosk.reliability.journeys import Journey
+from kiosk.harness.reliability.journeys import Journey
 from tests.reliability.degraded import check_device_fault
 
 

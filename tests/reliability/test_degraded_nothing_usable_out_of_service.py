@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.session import Phase
+from kiosk.core.session import Phase
 from tests.reliability.conftest import reliability_catalogue, start_simulated_kiosk, wait_until
 
 

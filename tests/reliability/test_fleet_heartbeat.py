@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import REPO_ROOT, __version__
-from kiosk.reliability.journeys import Journey, run_journey
+from kiosk.harness.reliability.journeys import Journey, run_journey
 from tests.reliability.conftest import (
     SandboxProcess,
     platform_kiosk,

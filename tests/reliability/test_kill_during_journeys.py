@@ -7,7 +7,7 @@ The kills aim in turn inside a submit journey, inside a print journey, and anywh
 start-up, each at a seeded random delay.
 
 Real processes: the sandbox platform on its own (`kiosk sandbox --port 0`), a headless kiosk
-(kiosk.reliability.journey_runner: the real composition, outbox, print journal and printer
+(kiosk.harness.reliability.journey_runner: the real composition, outbox, print journal and printer
 simulators) killed with SIGKILL together with its printer daemons (a power cut). After each
 restart the test checks, from the kiosk's own SQLite files and the platform's counters:
 every submission journaled before the kill reached the platform, exactly once; every print that
@@ -35,7 +35,7 @@ from tests.reliability.crash import (
 
 KILLS = kill_count(52)
 SEED = 20261121
-RUNNER = "kiosk.reliability.journey_runner"
+RUNNER = "kiosk.harness.reliability.journey_runner"
 #: Kills cycle through three aims: inside a submit journey, inside a print journey, and at any
 #: instant after start-up. Random delays after the aimed journey begins (journeys take
 #: 0.1-0.4 s each), or after "ready" for the third aim.

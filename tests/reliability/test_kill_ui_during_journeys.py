@@ -2,7 +2,7 @@
 driven by touches, then restart and reconcile.
 
 Real processes: the sandbox platform on its own (`kiosk sandbox --port 0`) and the kiosk as
-`kiosk run` composes it (kiosk.ui.journey_runner: kiosk.launcher.compose, KioskApp in an SDL
+`kiosk run` composes it (kiosk.harness.ui_journey_runner: kiosk.boot.launcher.compose, KioskApp in an SDL
 offscreen window, the ThreadRunner worker with results hopping onto the Kivy clock, the
 first-frame start-up with its reconciliation, the simulated ID card reader and the demo
 profile's simulated receipt and A4 printers), where residents place their demo ID cards and
@@ -46,7 +46,7 @@ from tests.reliability.crash import (
 #: 51 kills; ``KIOSK_TEST_KILLS=N`` makes N (the edit loop; the phase checks need the full run).
 KILLS = kill_count(51)
 SEED = 20261122
-RUNNER = "kiosk.ui.journey_runner"
+RUNNER = "kiosk.harness.ui_journey_runner"
 #: Kills cycle through three aims. "submit" and "print": a random delay after the journey's
 #: decisive tap (``tap 0 submit`` / ``tap 0 print``; the platform call takes milliseconds,
 #: the certificate is issued, rendered and printed within about a second, the receipt follows

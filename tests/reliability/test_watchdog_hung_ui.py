@@ -1,6 +1,6 @@
 """The systemd watchdog, without systemd: the real kiosk UI process (`kiosk run --headless`,
 SDL offscreen) sends READY=1 and WATCHDOG=1 to the test's own NOTIFY_SOCKET; when its UI loop
-hangs (the test-only trigger file of kiosk.watchdog.HangProbe), the WATCHDOG pings stop, which
+hangs (the test-only trigger file of kiosk.ops.watchdog.HangProbe), the WATCHDOG pings stop, which
 is what makes systemd (WatchdogSec) restart it."""
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def test_hung_ui_loop_stops_the_watchdog_pings(tmp_path: Path) -> None:
 
 
 def test_hang_trigger_is_inert_on_site(tmp_path: Path) -> None:
-    from kiosk.watchdog import HANG_FILE_ENV, HangProbe
+    from kiosk.ops.watchdog import HANG_FILE_ENV, HangProbe
 
     hang = tmp_path / "hang-now"
     hang.touch()

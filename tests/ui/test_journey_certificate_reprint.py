@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.printing.journal import PrintState
-from kiosk.ui.driver import find_button
+from kiosk.harness.ui_driver import find_button
 from tests.ui.conftest import RunningKiosk
 
 pytestmark = pytest.mark.slow

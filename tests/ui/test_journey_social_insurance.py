@@ -9,10 +9,10 @@ import subprocess
 
 import pytest
 
-from kiosk.privacy import REDACTOR
+from kiosk.core.privacy import REDACTOR
 from kiosk.sandbox.seed import by_key
-from kiosk.session import Phase
-from kiosk.ui.driver import find_button
+from kiosk.core.session import Phase
+from kiosk.harness.ui_driver import find_button
 from tests.ui.conftest import RunningKiosk
 
 pytestmark = pytest.mark.slow

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.ui.driver import find_button
-from kiosk.ui.journeys import type_pinyin
+from kiosk.harness.ui_driver import find_button
+from kiosk.harness.ui_journeys import type_pinyin
 from tests.ui.conftest import RunningKiosk
 
 pytestmark = pytest.mark.slow

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import main as kiosk
+from kiosk.boot.cli import main as kiosk
 from kiosk.updates.httpserve import RepoServer
 from tests.updates.conftest import write_flows
 

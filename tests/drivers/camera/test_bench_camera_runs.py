@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.bench import camera as bench
+from kiosk.harness.bench import camera as bench
 
 pytestmark = pytest.mark.slow
 

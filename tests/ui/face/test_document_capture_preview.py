@@ -10,7 +10,7 @@ import pytest
 
 from flows.headless import intent_for
 from flows.views import StepKind
-from kiosk.demo_cards import demo_id_card
+from kiosk.adapters.demo_cards import demo_id_card
 from tests.ui.conftest import RunningKiosk
 
 pytestmark = pytest.mark.slow

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.demo_cards import demo_id_card
-from kiosk.face_check import FaceStage
+from kiosk.adapters.demo_cards import demo_id_card
+from kiosk.core.face_check import FaceStage
 from tests.ui.conftest import RunningKiosk
 
 pytestmark = pytest.mark.slow

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.demo_cards import demo_id_card
-from kiosk.face_check import FaceStage
+from kiosk.adapters.demo_cards import demo_id_card
+from kiosk.core.face_check import FaceStage
 from kiosk.sandbox.seed import by_key
-from kiosk.ui.driver import find_button
+from kiosk.harness.ui_driver import find_button
 from tests.ui.conftest import RunningKiosk
 
 pytestmark = pytest.mark.slow

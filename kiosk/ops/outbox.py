@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from flows import ports as fp
-from kiosk.journaldb import open_journal_db
-from kiosk.logs import log_event
+from kiosk.ops.journaldb import open_journal_db
+from kiosk.core.events import log_event
 from kiosk.platform.errors import PlatformError
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from drivers.interfaces import DeviceEvent
 from drivers.status import DeviceState, DeviceStatus
 from flows.ports import DeviceName
 from kiosk.i18n import N_
-from kiosk.logs import log_event
+from kiosk.core.events import log_event
 
 log = logging.getLogger(__name__)
 

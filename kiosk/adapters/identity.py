@@ -20,7 +20,7 @@ class VerificationRefused(Exception):
 
 
 class PlatformVerifier:
-    """Implements kiosk.controller.IdentityVerifier over the platform client."""
+    """Implements kiosk.core.controller.IdentityVerifier over the platform client."""
 
     def __init__(self, client: Any) -> None:
         self._client = client

@@ -20,10 +20,10 @@ from flows.documents import (
     DocumentTable,
     ReceiptDocument,
 )
-from kiosk.devices import DEVICE_LABELS
-from kiosk.logs import log_event
+from kiosk.core.device_labels import DEVICE_LABELS
+from kiosk.core.events import log_event
 from kiosk.platform.errors import PlatformError
-from kiosk.session import SessionData
+from kiosk.core.session import SessionData
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -1,5 +1,5 @@
 """The face check as a controller add-on (pure: no Kivy): which screen shows, frames from the
-camera into `kiosk.face_check.FaceCheck`, the platform call on the worker, stale results
+camera into `kiosk.core.face_check.FaceCheck`, the platform call on the worker, stale results
 dropped by session and attempt.
 
 Attached with ``FaceFlow.attach(controller, client, hub, settings)`` (sets ``controller.face``).
@@ -23,7 +23,7 @@ from typing import Any
 
 from drivers.camera.face import Box, FaceAnalyser, FaceGuidance
 from flows.ports import DeviceName
-from kiosk.face_check import (
+from kiosk.core.face_check import (
     CAPTURE_LIMIT_SECONDS,
     GUIDANCE_TEXT,
     MAX_ATTEMPTS,
@@ -42,8 +42,8 @@ from kiosk.face_check import (
     verify_face,
 )
 from kiosk.i18n import _
-from kiosk.logs import log_event
-from kiosk.tasks import TaskRunner
+from kiosk.core.events import log_event
+from kiosk.core.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 

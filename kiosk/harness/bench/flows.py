@@ -118,7 +118,7 @@ def _certificate_figures(repeat: int) -> None:
     the same text and font in the same run (goal <= 1.5x; kiosk bench print has the details)."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from kiosk.bench.print import RENDER_GOAL_RATIO, bare_page, sample_certificate
+    from kiosk.harness.bench.print import RENDER_GOAL_RATIO, bare_page, sample_certificate
     from kiosk.certificates.fonts import register_font
     from kiosk.certificates.keys import CertificateSigner
     from kiosk.certificates.render import render_certificate

@@ -1,7 +1,7 @@
 """A headless kiosk process for the crash test: build the real kiosk against a platform URL,
 reconcile at start-up (as every start does), then run submit and print journeys in a loop.
 
-    python -m kiosk.reliability.journey_runner --data-dir D --base-url URL [--catalogue C]
+    python -m kiosk.harness.reliability.journey_runner --data-dir D --base-url URL [--catalogue C]
         [--journeys N] [--seed S]
 
 stdout (flushed line by line, for the test that kills this process at random instants):
@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from flows.ports import DeviceName
-from kiosk.composition import BUILTIN_CATALOGUE, build_kiosk
-from kiosk.logs import configure_logging
-from kiosk.reliability.journeys import Journey, run_journey
-from kiosk.settings import load_settings
-from kiosk.tasks import InlineRunner
+from kiosk.boot.composition import BUILTIN_CATALOGUE, build_kiosk
+from kiosk.boot.logs import configure_logging
+from kiosk.harness.reliability.journeys import Journey, run_journey
+from kiosk.boot.settings import load_settings
+from kiosk.core.tasks import InlineRunner
 
 #: Devices the runner does without (identification is done with the platform directly).
 UNUSED_DEVICES = (DeviceName.IDCARD, DeviceName.SMARTCARD, DeviceName.CAMERA, DeviceName.SCANNER)

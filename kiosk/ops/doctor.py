@@ -19,8 +19,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiosk.resources import FONT_PATH
-from kiosk.settings import ConfigError, Settings, load_settings
+from kiosk.boot.resources import FONT_PATH
+from kiosk.boot.settings import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
     from kiosk.platform.connect import PlatformConnection
@@ -76,7 +76,7 @@ def _check_platform(settings: Settings) -> tuple[Check, PlatformConnection | Non
 
 
 def _check_devices(settings: Settings) -> list[Check]:
-    from kiosk.devices import DeviceHub
+    from kiosk.adapters.devices import DeviceHub
 
     hub = DeviceHub(settings.devices.model_dump(), call_soon=lambda fn: fn())
     hub.start(lambda name, event: None)

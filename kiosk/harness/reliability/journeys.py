@@ -18,7 +18,7 @@ import yaml
 from drivers.identity import DocumentKind, Identity
 from flows.headless import drive
 from flows.ports import DeviceName
-from kiosk.composition import BUILTIN_CATALOGUE
+from kiosk.boot.composition import BUILTIN_CATALOGUE
 from kiosk.sandbox.seed import by_key
 
 
