@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from identifiers.masking import mask_id_number
+
 
 class DocumentKind(StrEnum):
     """Which card the identity came from."""
@@ -44,7 +46,7 @@ class Identity:
     photo: bytes | None = dataclasses.field(default=None, repr=False, compare=False)
 
     def __repr__(self) -> str:
-        return (f"Identity(kind={self.kind.value}, id={mask_id(self.id_number)}, "
+        return (f"Identity(kind={self.kind.value}, id={mask_id_number(self.id_number)}, "
                 f"valid_to={self.valid_to}, long_term={self.long_term})")
 
     __str__ = __repr__
@@ -52,30 +54,3 @@ class Identity:
     def expired(self, today: date) -> bool:
         """True when the card's validity ended before ``today``."""
         return not self.long_term and self.valid_to is not None and self.valid_to < today
-
-
-def mask_id(id_number: str) -> str:
-    """Mask an identifier for display or logs: 110105********002X."""
-    text = id_number.strip()
-    if len(text) <= 10:
-        return "*" * len(text)
-    return text[:6] + "*" * (len(text) - 10) + text[-4:]
-
-
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK_CHARS = "10X98765432"
-
-
-def id_check_character(first17: str) -> str:
-    """The GB 11643 check character for the first 17 digits of an ID number."""
-    if len(first17) != 17 or not (first17.isascii() and first17.isdigit()):
-        raise ValueError("need exactly 17 digits")
-    total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True))
-    return ID_CHECK_CHARS[total % 11]
-
-
-def id_number_valid(id_number: str) -> bool:
-    """True for an 18-character ID number with a correct check character (GB 11643)."""
-    if len(id_number) != 18 or not (id_number[:17].isascii() and id_number[:17].isdigit()):
-        return False
-    return id_check_character(id_number[:17]) == id_number[17].upper()

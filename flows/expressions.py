@@ -34,6 +34,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from identifiers.masking import mask_id_number
+from identifiers.resident_id import id_number_valid
+
 MAX_SOURCE_CHARS = 400
 MAX_NODES = 160
 MAX_DEPTH = 24
@@ -105,16 +108,9 @@ def age_from_birth_date(birth: Any, on: Any = None) -> int:
     return years
 
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-
-
 def is_id_number(value: Any) -> bool:
     """True for an 18-character resident ID number with a correct GB 11643 check character."""
-    if not isinstance(value, str) or len(value) != 18 or not value[:17].isdigit():
-        return False
-    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11] == value[17].upper()
+    return id_number_valid(value)
 
 
 _PHONE_RE = re.compile(r"1[3-9]\d{9}")
@@ -139,10 +135,7 @@ def mask(value: Any) -> str:
     """Mask an identifier for printing: keep the first six and last four characters."""
     if not (value is None or isinstance(value, (str, int, float, bool))):
         raise ExpressionError("mask() takes text or a number")
-    text = str(value or "")
-    if len(text) <= 10:
-        return "*" * len(text)
-    return text[:6] + "*" * (len(text) - 10) + text[-4:]
+    return mask_id_number(str(value or ""))
 
 
 def _text(value: Any) -> str:

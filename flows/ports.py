@@ -27,11 +27,26 @@ from flows.documents import (
     DocumentTable,
     ReceiptDocument,
 )
+from identifiers.masking import mask_id_number
+
+
+class DeviceName(StrEnum):
+    """The terminal's devices, by the names its configuration uses (``[devices]`` keys).
+
+    A `StrEnum`, so a member equals, hashes and serializes as its text: settings files, flow
+    definitions (``requires:``), logs and heartbeats keep the same names.
+    """
+
+    IDCARD = "idcard"  # 身份证阅读器
+    SMARTCARD = "smartcard"  # 社保卡读卡器 (PC/SC)
+    CAMERA = "camera"  # 摄像头 (face, documents, QR codes)
+    SCANNER = "scanner"  # 扫码器
+    RECEIPT_PRINTER = "receipt_printer"  # 凭条打印机 (thermal)
+    DOCUMENT_PRINTER = "document_printer"  # A4打印机 (IPP)
+
 
 #: Device names a flow may require (the same names as the kiosk's device configuration).
-KNOWN_DEVICES: frozenset[str] = frozenset(
-    {"idcard", "smartcard", "camera", "scanner", "receipt_printer", "document_printer"}
-)
+KNOWN_DEVICES: frozenset[str] = frozenset(DeviceName)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +75,7 @@ class Resident:
     method: str = ""  # idcard | sscard | qrcode | face
 
     def __repr__(self) -> str:
-        text = self.id_number
-        masked = text[:6] + "*" * max(len(text) - 10, 0) + text[-4:] if len(text) > 10 else "***"
-        return f"Resident(id={masked}, method={self.method})"
+        return f"Resident(id={mask_id_number(self.id_number)}, method={self.method})"
 
     __str__ = __repr__
 

@@ -127,15 +127,41 @@ class View:
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
+class IntentAction(StrEnum):
+    """What the resident (or a device, for IDENTIFIED and SCANNED) did: the closed set of
+    `Intent.action` values, which are also the `Action.name` of the buttons that send them.
+
+    A `StrEnum`, so ``Intent("next")`` and ``Intent(IntentAction.NEXT)`` are the same intent.
+    """
+
+    NEXT = "next"
+    BACK = "back"
+    CANCEL = "cancel"  # leave the service (退出办理)
+    GUIDE = "guide"  # open the service guide (办事指南)
+    CHOOSE = "choose"  # value: option value or list of values
+    ANSWER = "answer"  # value: text
+    EDIT = "edit"  # value: field key
+    CONFIRM = "confirm"
+    CAPTURE = "capture"  # photograph the material (again)
+    RETRY = "retry"
+    SKIP = "skip"
+    SUBMIT = "submit"
+    SEND = "send"
+    PAGE = "page"  # value: page number
+    PAGE_PREV = "page_prev"
+    PAGE_NEXT = "page_next"
+    PRINT = "print"
+    FINISH = "finish"
+    RATE = "rate"  # value: {"score": 1-5, "reasons": [...]}
+    REPORT = "report"  # 办不成事: value: text
+    RESUME = "resume"
+    IDENTIFIED = "identified"  # the kiosk identified the resident (card, code, face)
+    SCANNED = "scanned"  # value: the scanned code
+
+
 @dataclass(frozen=True, slots=True)
 class Intent:
-    """What the resident did: an action name and an optional value.
-
-    Common actions: ``next``, ``back``, ``choose`` (value: option value or list of values),
-    ``answer`` (value: text), ``edit`` (value: field key), ``page`` (value: page number),
-    ``print``, ``rate`` (value: {"score": 1-5, "reasons": [...]}), ``report`` (value: text),
-    ``skip``, ``cancel``, ``retry``.
-    """
+    """What the resident did: an action (`IntentAction`) and an optional value."""
 
     action: str
     value: Any = None

@@ -14,6 +14,8 @@ BANNED = {
     "drivers": {"kiosk", "flows", "kivy"},
     "flows": {"kiosk", "drivers", "kivy"},
     "kiosk": {"kivy"},  # except kiosk/ui and the composition root, below
+    # Identifier rules every layer shares: pure, so it may depend on none of them.
+    "identifiers": {"kiosk", "flows", "drivers", "kivy"},
 }
 KIVY_ALLOWED = ("kiosk/ui/", "kiosk/harness/", "kiosk/boot/launcher.py")  # + the composition root
 
@@ -49,6 +51,7 @@ def test_package_respects_layering(package: str) -> None:
 
 def test_layering_check_sees_the_packages() -> None:
     assert _sources("kiosk") and _sources("drivers") and _sources("flows")
+    assert _sources("identifiers")
 
 
 #: The pure core (kiosk/core): no Kivy, no HTTP, no SQLite, no devices, no sockets.

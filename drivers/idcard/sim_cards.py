@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from drivers.idcard.payload import PHOTO_BYTES
 from drivers.idcard.text import encode_text_block
-from drivers.identity import DocumentKind, id_check_character
+from drivers.identity import DocumentKind
+from identifiers.resident_id import id_check_character
 
 
 @dataclass(frozen=True, slots=True)

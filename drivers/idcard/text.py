@@ -15,7 +15,8 @@ from datetime import date
 from drivers.idcard.failures import ReadFailure
 from drivers.idcard.protocol import IdCardProtocolError
 from drivers.idcard.tables import ethnicity_name, sex_name
-from drivers.identity import DocumentKind, Identity, id_number_valid
+from drivers.identity import DocumentKind, Identity
+from identifiers.resident_id import id_number_valid
 
 TEXT_BLOCK_BYTES = 256
 TYPE_OFFSET = 248

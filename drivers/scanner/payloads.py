@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
 
+from identifiers.elicence import ELICENCE_PREFIX, ELICENCE_RE, elicence_body, mod37_36_check
+
 #: Longest code accepted, in characters (a QR code holds at most 7,089 digits; ours are short).
 MAX_CODE_CHARS = 1024
 #: Longest raw input accepted from a scanner before a terminator, in bytes.
@@ -33,15 +35,7 @@ PERSONAL_CODE_PREFIX = "SCID:1:"
 PERSONAL_CODE_URL_PREFIX = "https://code.sandbox-city.example/p/"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")
 _CASE_NUMBER = re.compile(r"SB(20\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{6}")
-E_LICENCE_ROOT = "1.2.156.3005.2."
-_E_LICENCE = re.compile(
-    r"1\.2\.156\.3005\.2\."
-    r"(?P<type>[0-9A-Z]{18}\d{3})\."
-    r"(?P<issuer>[0-9A-Z]{18})\."
-    r"(?P<serial>[0-9A-Z]{1,64})\."
-    r"(?P<version>\d{3})\."
-    r"(?P<check>[0-9A-Z])")
-_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+E_LICENCE_ROOT = ELICENCE_PREFIX + "."
 _BANNED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
 
 
@@ -85,30 +79,6 @@ class ScannedCode:
     __str__ = __repr__
 
 
-def mod37_36_check(data: str) -> str:
-    """ISO/IEC 7064 MOD 37,36 check character for ``data`` (0-9 = 0-9, A-Z = 10-35)."""
-    modulus = 36
-    product = modulus
-    for char in data:
-        value = _ALPHABET.index(char)  # ValueError for characters outside 0-9A-Z
-        total = (product + value) % modulus or modulus
-        product = (total * 2) % (modulus + 1)
-    return _ALPHABET[(modulus + 1 - product) % modulus]
-
-
-def mod37_36_valid(data_with_check: str) -> bool:
-    """True when the last character is the MOD 37,36 check of the rest."""
-    if len(data_with_check) < 2 or any(c not in _ALPHABET for c in data_with_check):
-        return False
-    return mod37_36_check(data_with_check[:-1]) == data_with_check[-1]
-
-
-def e_licence_id(type_code: str, issuer: str, serial: str, version: str) -> str:
-    """Build an e-licence identifier with its check character (tests and the sandbox)."""
-    check = mod37_36_check(type_code + issuer + serial + version)
-    return f"{E_LICENCE_ROOT}{type_code}.{issuer}.{serial}.{version}.{check}"
-
-
 def _reject(reason: str, source: str) -> ScannedCode:
     return ScannedCode(CodeKind.REJECTED, "", source, reason)
 
@@ -148,11 +118,10 @@ def classify(text: str | bytes, source: str = "") -> ScannedCode:
             return ScannedCode(CodeKind.PERSONAL_CODE, text, source, token=token)
         return _reject("malformed personal code", source)
     if text.startswith(E_LICENCE_ROOT):
-        match = _E_LICENCE.fullmatch(text)
+        match = ELICENCE_RE.fullmatch(text)
         if match is None:
             return _reject("malformed e-licence identifier", source)
-        body = match["type"] + match["issuer"] + match["serial"] + match["version"]
-        if mod37_36_check(body) != match["check"]:
+        if mod37_36_check(elicence_body(match)) != match["check"]:
             return _reject("e-licence check character wrong", source)
         licence = ELicenceId(match["type"], match["issuer"], match["serial"], match["version"],
                              match["check"])

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from drivers.identity import DocumentKind, Identity, id_number_valid
+from drivers.identity import DocumentKind, Identity
 from drivers.smartcard.apdu import (
     SW_FILE_NOT_FOUND,
     CardError,
@@ -35,6 +35,7 @@ from drivers.smartcard.fields import (
     gbk_text,
     parse_record,
 )
+from identifiers.resident_id import id_number_valid
 
 #: GBK bytes of ``sx1.sh.社会保障``.
 SOCIAL_SECURITY_AID = "sx1.sh.社会保障".encode("gbk")

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
-from drivers.identity import id_check_character
 from drivers.smartcard.sscard import EF05_FIELDS, EF06_FIELDS, SOCIAL_SECURITY_AID
+from identifiers.masking import mask_id_number
+from identifiers.resident_id import id_check_character
 
 #: A minimal T=0 ATR: TS 3B, T0 02 (no interface bytes, 2 historical bytes).
 DEFAULT_ATR = bytes.fromhex("3B021450")
@@ -57,8 +58,7 @@ class Cardholder:
     valid_until: date | None
 
     def __repr__(self) -> str:
-        masked = self.id_number[:6] + "********" + self.id_number[-4:]
-        return f"Cardholder(id={masked}, card={self.card_number[:2]}***)"
+        return f"Cardholder(id={mask_id_number(self.id_number)}, card={self.card_number[:2]}***)"
 
     @property
     def birth_date(self) -> date:

@@ -31,7 +31,7 @@ class DocumentCapture:
         """Take one page from the newest frame."""
         from drivers.camera.document import DocumentSession, PageStatus  # OpenCV: load on use
 
-        camera = self._hub.get("camera")
+        camera = self._hub.get(fp.DeviceName.CAMERA)
         if camera is None:
             return fp.PortFailure(translate(NO_FRAME_TEXT, current_locale()), code="no_camera")
         latest = camera.latest()

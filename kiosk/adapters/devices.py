@@ -13,6 +13,7 @@ from typing import Any
 
 from drivers.interfaces import DeviceEvent
 from drivers.status import DeviceState, DeviceStatus
+from flows.ports import DeviceName
 from kiosk.core.device_labels import DISABLED
 from kiosk.core.events import log_event
 
@@ -20,12 +21,12 @@ log = logging.getLogger(__name__)
 
 #: device name -> "module:factory"; each factory takes (url, **options) and returns a Device.
 FACTORIES: dict[str, str] = {
-    "idcard": "drivers.idcard:open_idcard_reader",
-    "smartcard": "drivers.smartcard:open_smartcard_reader",
-    "camera": "drivers.camera:open_camera",
-    "scanner": "drivers.scanner:open_scanner",
-    "receipt_printer": "drivers.receipt:open_receipt_printer",
-    "document_printer": "drivers.docprinter:open_document_printer",
+    DeviceName.IDCARD: "drivers.idcard:open_idcard_reader",
+    DeviceName.SMARTCARD: "drivers.smartcard:open_smartcard_reader",
+    DeviceName.CAMERA: "drivers.camera:open_camera",
+    DeviceName.SCANNER: "drivers.scanner:open_scanner",
+    DeviceName.RECEIPT_PRINTER: "drivers.receipt:open_receipt_printer",
+    DeviceName.DOCUMENT_PRINTER: "drivers.docprinter:open_document_printer",
 }
 
 HubListener = Callable[[str, DeviceEvent], None]
@@ -34,8 +35,8 @@ HubListener = Callable[[str, DeviceEvent], None]
 def hardware_options(hardware: Any) -> dict[str, dict[str, Any]]:
     """Factory options from the ``[hardware]`` settings (camera size, scanner baud rate)."""
     width, height = hardware.camera_size
-    return {"camera": {"width": width, "height": height},
-            "scanner": {"baudrate": hardware.scanner_baud}}
+    return {DeviceName.CAMERA: {"width": width, "height": height},
+            DeviceName.SCANNER: {"baudrate": hardware.scanner_baud}}
 
 
 class DeviceHub:

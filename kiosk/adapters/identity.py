@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
+from flows.ports import DeviceName
 from kiosk.i18n import N_, current_locale, platform_words
 from kiosk.platform.errors import PlatformError
+from kiosk.platform.models import VerifyMethod
 
 if TYPE_CHECKING:
     from kiosk.platform.models import Verification
@@ -39,11 +41,12 @@ class PlatformVerifier:
     def verify(self, method: str, identity: Any) -> tuple[str, str]:
         """Return (resident_token, masked display name) or raise with a plain message."""
         try:
-            if method == "qrcode":
+            if method == VerifyMethod.QRCODE:
                 code = str(getattr(identity, "text", identity))
-                result = self._client.verify_identity("qrcode", code=code)
+                result = self._client.verify_identity(VerifyMethod.QRCODE, code=code)
             else:
-                platform_method = "sscard" if method == "smartcard" else "idcard"
+                platform_method = (VerifyMethod.SSCARD if method == DeviceName.SMARTCARD
+                                   else VerifyMethod.IDCARD)
                 result = self._client.verify_identity(platform_method,
                                                       id_number=identity.id_number,
                                                       name=identity.name)

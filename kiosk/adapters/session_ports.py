@@ -91,7 +91,7 @@ class Submissions(Protocol):
 
 
 class Printing(Protocol):
-    """The printers, journaled (kiosk.adapters.print_service.KioskPrinting)."""
+    """The printers, journaled (kiosk.printing.service.KioskPrinting)."""
 
     def print_certificate(self, document: CertificateDocument, session: SessionData,
                           reissue: bool = False) -> fp.PrintOutcome:
@@ -133,8 +133,7 @@ class KioskSessionPorts:
             log_event(log, "port_failed", logging.WARNING, op=op, kind=str(exc.kind),
                       status=getattr(exc, "status", None))
             return fp.PortFailure(exc.resident_text(current_locale()), code=str(exc.kind),
-                                  retryable=str(exc.kind) in ("unavailable", "timeout",
-                                                              "server_error"))
+                                  retryable=exc.transient)
 
     # -- identity and data -------------------------------------------------------------------
     def resident(self) -> fp.Resident | None:
@@ -249,20 +248,20 @@ class KioskSessionPorts:
                           reissue: bool = False) -> fp.PrintOutcome:
         """Render and print a certificate on A4 (journaled: never lost, never two documents
         under one serial); ``reissue``: 证明补打, another copy even when printed here before."""
-        if not self._device_usable("document_printer"):
-            return fp.PrintOutcome(False, _down("document_printer"))
+        if not self._device_usable(fp.DeviceName.DOCUMENT_PRINTER):
+            return fp.PrintOutcome(False, _down(fp.DeviceName.DOCUMENT_PRINTER))
         return self._printing.print_certificate(document, self._session, reissue=reissue)
 
     def print_receipt(self, document: ReceiptDocument) -> fp.PrintOutcome:
         """Print a thermal receipt."""
-        if not self._device_usable("receipt_printer"):
-            return fp.PrintOutcome(False, _down("receipt_printer"))
+        if not self._device_usable(fp.DeviceName.RECEIPT_PRINTER):
+            return fp.PrintOutcome(False, _down(fp.DeviceName.RECEIPT_PRINTER))
         return self._printing.print_receipt(document, self._session)
 
     def capture_document(self, name: str) -> fp.CapturedDocument | fp.PortFailure:
         """Photograph a paper material with the document camera."""
-        if self._capture is None or not self._device_usable("camera"):
-            return fp.PortFailure(_down("camera"), code="no_camera")
+        if self._capture is None or not self._device_usable(fp.DeviceName.CAMERA):
+            return fp.PortFailure(_down(fp.DeviceName.CAMERA), code="no_camera")
         return self._capture(name, self._session)
 
     def devices(self) -> Mapping[str, fp.DeviceAvailability]:

@@ -21,19 +21,20 @@ from kiosk.adapters.capture import DocumentCapture
 from kiosk.adapters.catalogue import KioskCatalogue
 from kiosk.adapters.devices import DeviceHub, hardware_options
 from kiosk.adapters.identity import PlatformVerifier
-from kiosk.adapters.print_service import KioskPrinting
 from kiosk.adapters.session_ports import KioskSessionPorts
-from kiosk.boot.settings import ConfigError, Settings
+from kiosk.boot.settings import Settings
 from kiosk.core.accessibility import Preferences, PreferenceStore
 from kiosk.core.controller import KioskController
 from kiosk.core.events import log_event
 from kiosk.core.face_flow import FaceFlow
 from kiosk.core.session import Phase, SessionData, SessionLifecycle, SessionTiming
 from kiosk.core.tasks import WORKER_THREAD_PREFIX, TaskRunner
-from kiosk.ops.heartbeat import HEARTBEAT_INTERVAL_SECONDS, Heartbeat
 from kiosk.ops.outbox import Outbox
 from kiosk.platform.client import PlatformClient
+from kiosk.platform.connect import connect
+from kiosk.platform.heartbeat import HEARTBEAT_INTERVAL_SECONDS, Heartbeat, TerminalReport
 from kiosk.platform.revoke import TokenRevoker, revoke_tokens_at_wipe
+from kiosk.printing.service import KioskPrinting
 from kiosk.technician.services import load_volume
 from kiosk.voice.speech import VoiceGuide
 
@@ -80,9 +81,9 @@ class KioskParts:
         self._reconcile_at_start()
         self._every(OUTBOX_INTERVAL_SECONDS, self.outbox.deliver_pending, "outbox")
         self._every(DEVICE_RETRY_INTERVAL_SECONDS, self.hub.retry_missing, "device-retry")
-        heartbeat = Heartbeat(self.client, self.hub, self.outbox, self.lifecycle,
-                              bundle_version=lambda: self.bundle_version,
-                              last_update=self._update_report)
+        heartbeat = Heartbeat(self.client, TerminalReport(
+            self.hub, self.outbox, self.lifecycle, bundle_version=lambda: self.bundle_version,
+            last_update=self._update_report))
         self.heartbeat = heartbeat
         self._every(HEARTBEAT_INTERVAL_SECONDS, heartbeat.send, "heartbeat")
         self._start_housekeeping()
@@ -168,19 +169,8 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
     """Build a terminal (devices not yet opened); the demo profile starts the sandbox."""
     data_dir = settings.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
-    sandbox = None
-    credentials = None
-    base_url = settings.platform.base_url
-    if not base_url:
-        if settings.profile != "demo":
-            raise ConfigError("platform.base_url: required in the site profile")
-        from kiosk.platform.connect import start_embedded_sandbox
-
-        sandbox, credentials = start_embedded_sandbox(data_dir / "sandbox.sqlite3", data_dir,
-                                                      settings.terminal_id)
-        base_url = sandbox.url
-    client = PlatformClient.from_settings(settings.platform, settings.terminal_id, base_url,
-                                          tls=credentials)
+    connection = connect(settings, data_dir)
+    client, sandbox = connection.client, connection.sandbox
     timing = SessionTiming(settings.session.idle_timeout_seconds,
                            settings.session.still_there_countdown_seconds,
                            settings.session.hard_cap_seconds)

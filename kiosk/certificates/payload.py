@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from flows.documents import CertificateDocument
-from kiosk.core.privacy import mask_id_number
+from identifiers.masking import mask_id_number
 
 PREFIX = "ZWC1:"
 SEPARATOR = "|"

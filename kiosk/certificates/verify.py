@@ -12,10 +12,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from identifiers.masking import mask_id_number
 from kiosk.certificates.keys import load_public_keys, public_key_path
 from kiosk.certificates.payload import VerifyOutcome, VerifyStatus, verify_payload
 from kiosk.certificates.qrscan import ScanError, decode_qr, load_image, pdf_pages, pdf_text
-from kiosk.core.privacy import ID_NUMBER_RE, mask_id_number
+from kiosk.core.privacy import ID_NUMBER_RE
 
 WHY = {
     VerifyStatus.NOT_A_CERTIFICATE_CODE: "二维码不是本系统出具的证明核验码",

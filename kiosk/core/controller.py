@@ -16,16 +16,20 @@ from typing import Any, Protocol
 
 from drivers.interfaces import DeviceEvent
 from drivers.status import DeviceStatus
-from flows.views import Intent, StepKind, View
+from flows.ports import DeviceName
+from flows.views import Intent, IntentAction, StepKind, View
+from identifiers.masking import mask_name
 from kiosk.core.device_labels import DEVICE_LABELS, DISABLED, devices_down_text
 from kiosk.core.events import log_event
-from kiosk.core.privacy import REDACTOR, mask_name
+from kiosk.core.privacy import REDACTOR
 from kiosk.core.session import Phase, SessionLifecycle
 from kiosk.core.tasks import TaskRunner
 from kiosk.i18n import N_, _, current_locale
 
 log = logging.getLogger(__name__)
 
+#: Devices that read a card (an ID card or a social security card).
+CARD_READERS = (DeviceName.IDCARD, DeviceName.SMARTCARD)
 #: The category that shows every service (a key as well as a msgid).
 ALL_CATEGORY = N_("全部")
 CATEGORIES = (ALL_CATEGORY, N_("查询"), N_("办理"), N_("打印"))
@@ -114,7 +118,8 @@ class KioskController:
                  verifier: IdentityVerifier, runner: TaskRunner,
                  device_status: Callable[[str], DeviceStatus],
                  today: Callable[[], date] = date.today,
-                 identify_devices: tuple[str, ...] = ("idcard", "smartcard", "scanner")) -> None:
+                 identify_devices: tuple[str, ...] = (DeviceName.IDCARD, DeviceName.SMARTCARD,
+                                                        DeviceName.SCANNER)) -> None:
         self.lifecycle = lifecycle
         self.catalogue = catalogue
         self.verifier = verifier
@@ -315,7 +320,7 @@ class KioskController:
             if event.kind == "identity_read" and self.on_technician_card is not None:
                 self.on_technician_card(str(getattr(event.payload, "card_number", "")))
             return
-        if event.kind == "card_presented" and device in ("idcard", "smartcard") and \
+        if event.kind == "card_presented" and device in CARD_READERS and \
                 self.state.screen in ("attract", "identify", "home") and not self.state.busy:
             self._publish(notice=_("正在读取证件，请不要移动"), notice_kind="info")
             return
@@ -323,7 +328,7 @@ class KioskController:
             self._identify(device, event.payload)
         elif event.kind == "read_failed" and self.state.screen in ("attract", "identify", "home"):
             self._publish(notice=_read_failure_text(str(event.payload)), notice_kind="error")
-        elif event.kind == "code_scanned" and device in ("scanner", "camera"):
+        elif event.kind == "code_scanned" and device in (DeviceName.SCANNER, DeviceName.CAMERA):
             self._on_code(event.payload)
         elif event.kind == "code_rejected" and self.lifecycle.phase is not Phase.TECHNICIAN:
             self._publish(notice=_("无法识别该二维码，请重新出示或到窗口办理"), notice_kind="error")
@@ -335,7 +340,7 @@ class KioskController:
         if str(kind) in ("personal_code", "PayloadKind.PERSONAL_CODE", "personal"):
             self._identify("qrcode", payload)
         elif self._run is not None:
-            self.send(Intent("scanned", payload))
+            self.send(Intent(IntentAction.SCANNED, payload))
 
     def _identify(self, method: str, identity: Any) -> None:
         if self.lifecycle.phase not in (Phase.ATTRACT, Phase.ACTIVE, Phase.STILL_THERE):
@@ -389,7 +394,7 @@ class KioskController:
         if entry is not None and entry.available:
             self._start_run(entry)
         elif self._run is not None:
-            self.send(Intent("identified"))
+            self.send(Intent(IntentAction.IDENTIFIED))
         else:
             self._show_home()
 
@@ -415,8 +420,8 @@ class KioskController:
         self._refresh_availability()
 
     def _refresh_availability(self) -> None:
-        if self.state.screen == "identify" and not self._usable("idcard") and \
-                not self._usable("smartcard"):
+        if self.state.screen == "identify" and not self._usable(DeviceName.IDCARD) and \
+                not self._usable(DeviceName.SMARTCARD):
             offline = READ_FAILURE_TEXT["offline"]
             self._publish(notice=_(offline), notice_kind="error")
         available = self.services_available()
@@ -454,7 +459,8 @@ class KioskController:
 
 
 def _busy_text(intent: Intent) -> str:
-    texts = {"print": N_("正在打印，请稍候"), "submit": N_("正在提交，请稍候")}
+    texts: dict[str, str] = {IntentAction.PRINT: N_("正在打印，请稍候"),
+                             IntentAction.SUBMIT: N_("正在提交，请稍候")}
     return _(texts.get(intent.action, N_("正在处理，请稍候")))
 
 

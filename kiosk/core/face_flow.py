@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from drivers.camera.face import Box, FaceAnalyser, FaceGuidance
+from flows.ports import DeviceName
 from kiosk.core.events import log_event
 from kiosk.core.face_check import (
     CAPTURE_LIMIT_SECONDS,
@@ -64,7 +65,7 @@ SCREEN_FOR_STAGE: dict[FaceStage, str] = {
 }
 FACE_SCREEN_NAMES = frozenset(SCREEN_FOR_STAGE.values())
 #: Card methods whose holder is checked against the card's photo record.
-CARD_METHODS = frozenset({"idcard", "smartcard"})
+CARD_METHODS = frozenset({DeviceName.IDCARD, DeviceName.SMARTCARD})
 #: No new frame for this long while capturing counts as a lost camera.
 FRAME_STALL_SECONDS = 3.0
 #: Frames are analysed at most this often (the preview itself runs faster).
@@ -135,8 +136,8 @@ class FaceFlow:
         """Build the flow for a kiosk and attach it as ``controller.face``."""
         identity = getattr(settings, "identity", None)
         flow = cls(verifier=client, runner=controller.runner, lifecycle=controller.lifecycle,
-                   publish=controller._publish, camera=lambda: hub.get("camera"),
-                   camera_usable=lambda: hub.usable("camera"),
+                   publish=controller._publish, camera=lambda: hub.get(DeviceName.CAMERA),
+                   camera_usable=lambda: hub.usable(DeviceName.CAMERA),
                    required=bool(getattr(identity, "face_check", False)),
                    limit_seconds=float(getattr(identity, "face_capture_seconds",
                                                CAPTURE_LIMIT_SECONDS)),

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import threading
 
+from identifiers.masking import mask_id_number
+
 #: 18-character resident ID numbers (and 15-digit old ones), not part of a longer number.
 ID_NUMBER_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
 OLD_ID_NUMBER_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{6})(\d{3})(?![0-9A-Za-z])")
@@ -21,19 +23,6 @@ TOKEN_PARAM_RE = re.compile(r"(resident_token\\?[\"']?\s*[=:]\s*\\?[\"']?)[^&\s\
 MASKED_TOKEN = "[token]"
 
 
-def mask_id_number(id_number: str) -> str:
-    """Mask an ID number: keep the region and the last four characters (110105********002X)."""
-    text = id_number.strip()
-    if len(text) <= 10:
-        return "*" * len(text)
-    return text[:6] + "*" * (len(text) - 10) + text[-4:]
-
-
-def mask_name(name: str) -> str:
-    """Mask a name: keep the family name only (张**)."""
-    return (name[:1] + "*" * (len(name) - 1)) if name else ""
-
-
 def mask_tokens(text: str) -> str:
     """Replace resident tokens in URLs, query strings and JSON text."""
     text = TOKEN_IN_PATH_RE.sub(lambda m: m.group(1) + MASKED_TOKEN, text)
@@ -43,7 +32,7 @@ def mask_tokens(text: str) -> str:
 def mask_text(text: str) -> str:
     """Mask every resident token, ID number and mobile number found in free text."""
     text = mask_tokens(text)
-    text = ID_NUMBER_RE.sub(lambda m: m.group(1) + "********" + m.group(3)[-4:], text)
+    text = ID_NUMBER_RE.sub(lambda m: mask_id_number(m.group(0)), text)
     text = OLD_ID_NUMBER_RE.sub(lambda m: m.group(1) + "******" + m.group(3), text)
     return PHONE_RE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
 

@@ -16,6 +16,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from flows.ports import DeviceName
+from flows.views import IntentAction
+
 
 class Tour:
     """Takes numbered screenshots and keeps the index."""
@@ -42,6 +45,10 @@ class Tour:
         return path
 
 
+#: The devices the tour's journeys use (card in, A4 certificate, receipt).
+TOUR_DEVICES = (DeviceName.IDCARD, DeviceName.DOCUMENT_PRINTER, DeviceName.RECEIPT_PRINTER)
+
+
 def _tap_action(driver: Any, name: str, value: Any = None) -> None:
     """Tap the action button ``name`` on the current step screen (or send the intent)."""
     from flows.views import Intent
@@ -64,13 +71,13 @@ def _settle(driver: Any) -> None:
 def _identify(driver: Any, parts: Any, key: str = "worker") -> None:
     from kiosk.adapters.demo_cards import demo_id_card
 
-    reader = parts.hub.get("idcard")
+    reader = parts.hub.get(DeviceName.IDCARD)
     driver.wait_for(lambda: reader.card_state.value == "absent", what="empty reader")
-    parts.hub.simulator("idcard").insert(demo_id_card(key))
+    parts.hub.simulator(DeviceName.IDCARD).insert(demo_id_card(key))
     driver.wait_for(lambda: bool(parts.lifecycle.session and
                                  parts.lifecycle.session.resident_token), what="identified")
     _settle(driver)
-    parts.hub.simulator("idcard").remove()
+    parts.hub.simulator(DeviceName.IDCARD).remove()
     driver.wait_for(lambda: reader.card_state.value == "absent", what="card removed")
 
 
@@ -100,7 +107,7 @@ def run_tour(out: Path) -> int:
     controller = parts.controller
     try:
         driver.wait_for(lambda: all(parts.hub.usable(d) for d in
-                                    ("idcard", "document_printer", "receipt_printer")),
+                                    TOUR_DEVICES),
                         60, "devices ready")
         tour.shot("attract", "待机画面：时间、请刷身份证或点击屏幕开始")
         # Anonymous start: touch, home, a service asks for the card.
@@ -121,21 +128,21 @@ def run_tour(out: Path) -> int:
         _identify(driver, parts)
         driver.wait_for_screen("step_records")
         tour.shot("records", "社保缴费记录：分页表格")
-        _tap_action(driver, "guide")
+        _tap_action(driver, IntentAction.GUIDE)
         tour.shot("guide", "办事指南：条件、材料、时限、收费、地点")
-        _tap_action(driver, "next")
-        _tap_action(driver, "next")
+        _tap_action(driver, IntentAction.NEXT)
+        _tap_action(driver, IntentAction.NEXT)
         tour.shot("print-certificate", "打印社保缴费证明：确认后打印")
-        _tap_action(driver, "print")
+        _tap_action(driver, IntentAction.PRINT)
         tour.shot("print-certificate-done", "证明已打印，编号")
-        _tap_action(driver, "next")
+        _tap_action(driver, IntentAction.NEXT)
         tour.shot("rate", "好差评：五级评价")
         driver.tap(find_button(app.screens["step_rate"], "非常不满意"))
         _settle(driver)
         tour.shot("rate-low", "不满意时须选择原因")
         driver.tap(find_button(app.screens["step_rate"], "非常满意"))
         _settle(driver)
-        _tap_action(driver, "rate")
+        _tap_action(driver, IntentAction.RATE)
         driver.wait_for_screen("home")
         tour.shot("home-identified", "首页：已识别居民（姓名打码）")
         # An application with pre-filled forms, check, e-licences, result and receipt, for a
@@ -144,7 +151,7 @@ def run_tour(out: Path) -> int:
         driver.wait_for_screen("attract")
         _identify(driver, parts, "migrant")
         driver.wait_for_screen("home")
-        camera = parts.hub.simulator("camera")
+        camera = parts.hub.simulator(DeviceName.CAMERA)
         if camera is not None:
             camera.set_scene("document")  # the resident lays the paper under the camera
         driver.tap(app.screens["home"].tab_buttons["办理"])
@@ -183,9 +190,9 @@ def run_tour(out: Path) -> int:
         driver.tap(app.screens["home"].tile_buttons["provident-fund-deposits"])
         driver.wait_for(lambda: app.manager.current.startswith("step_"), what="flow")
         _settle(driver)
-        _tap_action(driver, "report")
+        _tap_action(driver, IntentAction.REPORT)
         tour.shot("report", "办不成事反映：选择遇到的问题")
-        _tap_action(driver, "cancel")
+        _tap_action(driver, IntentAction.CANCEL)
         controller.home()
         driver.pump(3)
         # Still there? and the demo panel.
@@ -229,21 +236,21 @@ def _reprint_pass(tour: Tour, driver: Any, parts: Any) -> None:
     """Paper runs out mid-certificate (the message names 证明补打), then 证明补打 lists the
     certificate and prints it again under the same serial."""
     app, controller = driver.app, parts.controller
-    printer = parts.hub.simulator("document_printer")
+    printer = parts.hub.simulator(DeviceName.DOCUMENT_PRINTER)
     _identify(driver, parts)
     driver.wait_for_screen("home")
     driver.tap(app.screens["home"].tile_buttons["social-insurance-payments"])
     driver.wait_for_screen("step_records")
-    _tap_action(driver, "next")
+    _tap_action(driver, IntentAction.NEXT)
     driver.wait_for_screen("step_print_certificate")
     printer.set_fault("media-empty")
-    _tap_action(driver, "print")
+    _tap_action(driver, IntentAction.PRINT)
     driver.wait_for(lambda: bool(app.state.view and app.state.view.error) and not app.state.busy,
                     what="paper-out message")
     tour.shot("print-paper-out", "打印中途缺纸：证明已保存，可到任一终端“证明补打”，编号不变")
     printer.set_fault("complete")
     printer.load_paper()
-    driver.wait_for(lambda: parts.hub.usable("document_printer"), 60, "printer back")
+    driver.wait_for(lambda: parts.hub.usable(DeviceName.DOCUMENT_PRINTER), 60, "printer back")
     controller.home()
     driver.wait_for_screen("home")
     driver.tap(app.screens["home"].tab_buttons["打印"])
@@ -254,7 +261,7 @@ def _reprint_pass(tour: Tour, driver: Any, parts: Any) -> None:
     tour.shot("reprint-list", "证明补打：近30天开具的证明，点选一份重新打印")
     driver.tap(next(iter(records.row_buttons.values())))
     driver.wait_for_screen("step_print_certificate")
-    _tap_action(driver, "print")
+    _tap_action(driver, IntentAction.PRINT)
     driver.wait_for(lambda: app.state.view is not None and app.state.view.outcome == "done",
                     what="certificate reprinted")
     tour.shot("reprint-done", "证明补打：同一编号重新打印完成")
@@ -264,7 +271,7 @@ def _reprint_pass(tour: Tour, driver: Any, parts: Any) -> None:
 
 def _face_pass(tour: Tour, driver: Any, parts: Any) -> None:
     """人证比对: consent, live capture with guidance, the outcome (camera simulator: a face)."""
-    face, camera = parts.controller.face, parts.hub.simulator("camera")
+    face, camera = parts.controller.face, parts.hub.simulator(DeviceName.CAMERA)
     if face is None or camera is None:
         return
     face.required = True
@@ -272,12 +279,12 @@ def _face_pass(tour: Tour, driver: Any, parts: Any) -> None:
     try:
         from kiosk.adapters.demo_cards import demo_id_card
 
-        reader = parts.hub.get("idcard")
+        reader = parts.hub.get(DeviceName.IDCARD)
         driver.wait_for(lambda: reader.card_state.value == "absent", what="empty reader")
-        parts.hub.simulator("idcard").insert(demo_id_card("worker"))
+        parts.hub.simulator(DeviceName.IDCARD).insert(demo_id_card("worker"))
         driver.wait_for_screen("face_consent")
         tour.shot("face-consent", "人证比对：先征得同意，说明照片用途，可选择其他方式")
-        parts.hub.simulator("idcard").remove()
+        parts.hub.simulator(DeviceName.IDCARD).remove()
         camera.set_scene("far_face")  # the resident stands too far away at first
         face.agree()
         driver.wait_for_screen("face_capture")
@@ -305,7 +312,7 @@ def _mode_pass(tour: Tour, driver: Any, parts: Any, prefix: str, change: Any,
     parts.controller.open_service("social-insurance-payments")
     driver.wait_for_screen("step_records")
     tour.shot(f"{prefix}-records", f"{label}：社保缴费记录")
-    _tap_action(driver, "cancel")
+    _tap_action(driver, IntentAction.CANCEL)
     driver.wait_for_screen("step_rate")
     tour.shot(f"{prefix}-rate", f"{label}：好差评")
     parts.controller.finish()
@@ -325,7 +332,7 @@ def _fixture_answers(service: str) -> dict[str, Any]:
 
 
 def _write_certificate_png(parts: Any, out: Path, tour: Tour) -> None:
-    documents = parts.hub.simulator("document_printer").printed_documents()
+    documents = parts.hub.simulator(DeviceName.DOCUMENT_PRINTER).printed_documents()
     if not documents or not shutil.which("pdftoppm"):
         return
     pdf = out / "printed-certificate.pdf"

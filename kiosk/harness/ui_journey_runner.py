@@ -45,13 +45,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from flows.ports import DeviceName
 from kiosk.boot.composition import BUILTIN_CATALOGUE
 from kiosk.boot.settings import Settings
 from kiosk.harness.reliability.journey_runner import runner_settings
 
 #: Devices the runner does without (only the ID card reader and the two printers are used).
-UNUSED_DEVICES = ("smartcard", "camera", "scanner")
-USED_DEVICES = ("idcard", "document_printer", "receipt_printer")
+UNUSED_DEVICES = (DeviceName.SMARTCARD, DeviceName.CAMERA, DeviceName.SCANNER)
+USED_DEVICES = (DeviceName.IDCARD, DeviceName.DOCUMENT_PRINTER, DeviceName.RECEIPT_PRINTER)
 #: Bound for the devices to open and the reconciliation to finish (not a timing assertion).
 READY_TIMEOUT_SECONDS = 90.0
 SUBMIT_SERVICE = "generic-application"

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from flows.ports import DeviceName
+from flows.views import IntentAction
 from kiosk.harness.ui_driver import UiDriver, find_button
 
 if TYPE_CHECKING:
@@ -34,7 +36,7 @@ def present_id_card(driver: UiDriver, hub: DeviceHub, key: str = "worker") -> No
     from kiosk.adapters.demo_cards import demo_id_card
 
     app = driver.app
-    reader, simulator = hub.get("idcard"), hub.simulator("idcard")
+    reader, simulator = hub.get(DeviceName.IDCARD), hub.simulator(DeviceName.IDCARD)
     assert reader is not None and simulator is not None, "the ID card reader is not simulated"
     driver.wait_for(lambda: reader.card_state.value == "absent", what="empty reader")
     simulator.insert(demo_id_card(key))
@@ -51,7 +53,7 @@ def rate_and_leave(driver: UiDriver) -> None:
     driver.tap(find_button(app.screens["step_rate"], "非常满意"))
     driver.wait_for(lambda: app.state is not None and app.state.view is not None
                     and any(o.selected for o in app.state.view.options), what="score")
-    driver.tap(app.screens["step_rate"].buttons["rate"])
+    driver.tap(app.screens["step_rate"].buttons[IntentAction.RATE])
     driver.wait_for_screen("home")
     driver.tap(app.screens["home"].exit_button)
     driver.wait_for_screen("attract")
@@ -69,14 +71,14 @@ def query_and_print(driver: UiDriver, hub: DeviceHub, key: str = "worker",
     present_id_card(driver, hub, key)
     driver.tap(app.screens["home"].tile_buttons["social-insurance-payments"])
     driver.wait_for_screen("step_records")
-    driver.tap(app.screens["step_records"].buttons["next"])
+    driver.tap(app.screens["step_records"].buttons[IntentAction.NEXT])
     driver.wait_for_screen("step_print_certificate")
     mark("print")
-    driver.tap(app.screens["step_print_certificate"].buttons["print"])
+    driver.tap(app.screens["step_print_certificate"].buttons[IntentAction.PRINT])
     driver.wait_for(lambda: app.state is not None and app.state.view is not None
                     and app.state.view.outcome == "done",
                     what="certificate printed")
-    driver.tap(app.screens["step_print_certificate"].buttons["next"])
+    driver.tap(app.screens["step_print_certificate"].buttons[IntentAction.NEXT])
     rate_and_leave(driver)
 
 
@@ -93,17 +95,17 @@ def apply_generic(driver: UiDriver, hub: DeviceHub, key: str = "worker",
     driver.wait_for_screen("step_form")
     form = app.screens["step_form"]
     type_pinyin(driver, form)
-    driver.tap(form.buttons["next"])
+    driver.tap(form.buttons[IntentAction.NEXT])
     driver.wait_for_screen("step_check")
-    driver.tap(app.screens["step_check"].buttons["confirm"])
+    driver.tap(app.screens["step_check"].buttons[IntentAction.CONFIRM])
     driver.wait_for_screen("step_submit")
     mark("submit")
-    driver.tap(app.screens["step_submit"].buttons["submit"])
+    driver.tap(app.screens["step_submit"].buttons[IntentAction.SUBMIT])
     driver.wait_for_screen("step_result")
     mark("print")
-    driver.tap(app.screens["step_result"].buttons["print"])
+    driver.tap(app.screens["step_result"].buttons[IntentAction.PRINT])
     driver.wait_for_screen("step_result")
-    driver.tap(app.screens["step_result"].buttons["next"])
+    driver.tap(app.screens["step_result"].buttons[IntentAction.NEXT])
     rate_and_leave(driver)
 
 

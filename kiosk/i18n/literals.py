@@ -29,7 +29,7 @@ RESIDENT_TEXT_SOURCES = (
     "kiosk/adapters/devices.py",
     "kiosk/core/face_check.py", "kiosk/core/face_flow.py", "kiosk/adapters/identity.py",
     "kiosk/ops/outbox.py",
-    "kiosk/adapters/print_service.py", "kiosk/adapters/session_ports.py",
+    "kiosk/adapters/session_ports.py",
 )
 
 #: path -> why its Chinese literals stay outside gettext (whole file), or

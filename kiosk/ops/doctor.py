@@ -17,9 +17,14 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.boot.resources import FONT_PATH
 from kiosk.boot.settings import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from kiosk.platform.connect import PlatformConnection
+
 
 #: How long devices get to report their first status (simulators start processes).
 DEVICE_SETTLE_SECONDS = 8.0
@@ -50,36 +55,27 @@ def _check_data_dir(settings: Settings) -> Check:
         return Check("data_dir", False, f"{path}: {exc.strerror}")
 
 
-def _check_platform(settings: Settings) -> tuple[Check, object | None]:
-    from kiosk.platform.client import PlatformClient
+def _check_platform(settings: Settings) -> tuple[Check, PlatformConnection | None]:
+    from kiosk.platform.connect import PlatformConfigError, connect
     from kiosk.platform.errors import PlatformError
 
-    sandbox = None
-    credentials = None
-    base_url = settings.platform.base_url
-    if not base_url:
-        from kiosk.platform.connect import start_embedded_sandbox
-
-        sandbox, credentials = start_embedded_sandbox(
-            settings.data_dir / "sandbox.sqlite3", settings.data_dir, settings.terminal_id
-        )
-        base_url = sandbox.url
-    client = PlatformClient.from_settings(settings.platform, settings.terminal_id, base_url,
-                                          tls=credentials)
+    try:
+        connection = connect(settings)
+    except PlatformConfigError as exc:
+        return Check("platform", False, str(exc)), None
+    base_url = connection.base_url
     started = time.perf_counter()
     try:
-        health = client.health()
+        health = connection.client.health()
         latency_ms = (time.perf_counter() - started) * 1000
         detail = f"{base_url} ok, version {health.version}, {latency_ms:.0f} ms"
-        if sandbox is not None:
+        if connection.sandbox is not None:
             detail += " (embedded sandbox)"
-        return Check("platform", True, detail), sandbox
+        return Check("platform", True, detail), connection
     except PlatformError as exc:
         # kind and code (e.g. "unavailable: tls_failed"): a technician can tell a certificate
         # problem from a network one
-        return Check("platform", False, f"{base_url}: {exc}"), sandbox
-    finally:
-        client.close()
+        return Check("platform", False, f"{base_url}: {exc}"), connection
 
 
 def _check_devices(settings: Settings) -> list[Check]:
@@ -114,13 +110,13 @@ def _check_terminal_facts(settings: Settings) -> list[Check]:
 def run_checks(settings: Settings) -> list[Check]:
     """All checks, in the order they are printed."""
     checks = [_check_font(), _check_data_dir(settings), *_check_terminal_facts(settings)]
-    platform, sandbox = _check_platform(settings)
+    platform, connection = _check_platform(settings)
     checks.append(platform)
     try:
         checks += _check_devices(settings)
     finally:
-        if sandbox is not None:
-            sandbox.stop()  # type: ignore[attr-defined]
+        if connection is not None:
+            connection.close()  # also stops the embedded sandbox
     return checks
 
 

@@ -45,7 +45,6 @@ log = logging.getLogger(__name__)
 #: Delivered rows (without payload) are kept this long for reconciliation, then purged.
 DELIVERED_RETENTION_DAYS = 30
 #: Platform error kinds after which a submission is kept for later delivery.
-TRANSIENT_KINDS = frozenset({"unavailable", "timeout", "server_error"})
 QUEUED_TEXT = N_("网络暂时中断，您的申请已安全保存在本机，网络恢复后将自动提交")
 
 SCHEMA = """
@@ -232,7 +231,7 @@ class Outbox:
         try:
             answer = self._send(kind, key, payload)
         except PlatformError as exc:
-            if str(exc.kind) in TRANSIENT_KINDS:
+            if exc.transient:
                 self._mark(key, "pending", error=str(exc.kind))
                 log_event(log, "submission_queued", kind=kind, error=str(exc.kind))
                 return None

@@ -33,7 +33,7 @@ INTERRUPTED_RECEIPT = "interrupted by a restart; the resident has left (receipt 
 
 
 class InterruptedPrints(Protocol):
-    """The printing side of reconciliation (kiosk.adapters.print_service.KioskPrinting)."""
+    """The printing side of reconciliation (kiosk.printing.service.KioskPrinting)."""
 
     @property
     def journal(self) -> PrintJournal:

@@ -1,23 +1,28 @@
 """Choose the platform a terminal talks to: the configured URL, or the embedded sandbox (demo).
 
 ``platform.base_url`` empty means "the embedded sandbox", which only the demo profile allows;
-the site profile must name a real platform. The caller closes the connection on exit, which
-also stops the embedded sandbox. The embedded sandbox speaks mutual TLS like a real platform,
-with a throwaway CA made in the data folder (``pki/``) on first use (ADR 0410).
+the site profile must name a real platform. This is the one place that choice is made: the
+composition root, `kiosk doctor` and the tools all call `connect`. The caller closes the
+connection on exit, which also stops the embedded sandbox. The embedded sandbox speaks mutual
+TLS like a real platform, with a throwaway CA made in the data folder (``pki/``) on first use
+(ADR 0410).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from kiosk.boot.settings import ConfigError
 from kiosk.platform.client import PlatformClient
-from kiosk.sandbox.server import SandboxHandle, start_sandbox
-from kiosk.sandbox.tls import SandboxTls
 from kiosk.trust.ca import Credentials, demo_pki
 
-SANDBOX_DB_NAME = "sandbox.db"
+if TYPE_CHECKING:
+    from kiosk.sandbox.server import SandboxHandle
+
+#: The embedded sandbox's database, in the terminal's data folder (kept across restarts).
+SANDBOX_DB_NAME = "sandbox.sqlite3"
 DEMO_PKI_DIR = "pki"
 
 
@@ -30,6 +35,9 @@ def start_embedded_sandbox(
     ``data_dir/pki`` (made on first use, keys 0600). The per-terminal verification limit is
     off: the demo sandbox holds invented residents only and soak runs verify at machine pace.
     """
+    from kiosk.sandbox.server import start_sandbox  # only the demo profile loads the sandbox
+    from kiosk.sandbox.tls import SandboxTls
+
     pki = demo_pki(Path(data_dir) / DEMO_PKI_DIR, terminal_id)
     tls = SandboxTls(
         pki.server.cert_file,
@@ -41,7 +49,7 @@ def start_embedded_sandbox(
     return start_sandbox(db_path, port=port, tls=tls), pki.terminal
 
 
-class PlatformConfigError(ValueError):
+class PlatformConfigError(ConfigError):
     """The configuration does not say which platform to use (message names the key)."""
 
 
@@ -65,8 +73,8 @@ class PlatformConnection:
 
 
 def connect(settings: Any, data_dir: Path | None = None) -> PlatformConnection:
-    """A client for ``settings`` (`kiosk.boot.settings.Settings`), starting the sandbox if
-    needed."""
+    """A client for ``settings`` (`kiosk.boot.settings.Settings`), starting the sandbox if needed
+    (its database in ``data_dir``, by default the terminal's data folder)."""
     platform = settings.platform
     if platform.base_url:
         return PlatformConnection(PlatformClient.from_settings(platform, settings.terminal_id))
@@ -76,6 +84,7 @@ def connect(settings: Any, data_dir: Path | None = None) -> PlatformConnection:
             "(the embedded sandbox is for the demo profile only)"
         )
     folder = Path(data_dir) if data_dir is not None else Path(settings.data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
     sandbox, credentials = start_embedded_sandbox(
         folder / SANDBOX_DB_NAME, folder, settings.terminal_id
     )

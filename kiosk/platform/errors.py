@@ -39,6 +39,11 @@ DEFAULT_MESSAGES: dict[ErrorKind, str] = {
 TRANSIENT_KINDS = frozenset({ErrorKind.UNAVAILABLE, ErrorKind.TIMEOUT, ErrorKind.SERVER_ERROR})
 
 
+def is_transient(kind: str) -> bool:
+    """True when a failure of this kind may go away by itself (try the same call later)."""
+    return kind in TRANSIENT_KINDS
+
+
 def kind_for_status(status: int) -> ErrorKind:
     """The error kind for an HTTP error status."""
     if status in (408, 504):
@@ -85,7 +90,7 @@ class PlatformError(Exception):
     @property
     def transient(self) -> bool:
         """True when the same call may succeed later (keep it in the outbox)."""
-        return self.kind in TRANSIENT_KINDS
+        return is_transient(self.kind)
 
     def __repr__(self) -> str:
         return f"PlatformError({self._technical()})"

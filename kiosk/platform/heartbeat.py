@@ -1,75 +1,88 @@
-"""Fleet heartbeat: report the terminal's status to the platform on an interval.
+"""The fleet heartbeat: the terminal tells the platform what it runs and how it is.
 
-A worker thread wakes every ``interval_seconds``, asks ``collect()`` for a `HeartbeatReport`
-(versions, device and supply status, outbox depth, session and rating counts) and posts it.
-A failed heartbeat is logged and tried again next time; it never raises into the app.
+`TerminalReport` collects a `HeartbeatReport` from the terminal's parts: app and flow bundle
+versions, device and supply status, outbox depth, counts of sessions and ratings, the last
+update's outcome. No personal data. ``sessions`` counts sessions since this process started;
+``ratings`` counts ratings delivered to the platform that the outbox journal still holds
+(30 days, docs/adr/0003), so a restart does not reset it.
+
+`Heartbeat.send` posts one report; the composition root calls it every
+`HEARTBEAT_INTERVAL_SECONDS` on its scheduler. A failed heartbeat is logged and tried again
+next time (heartbeats are not retried: the next one follows anyway); it never raises into the
+app, not even when collecting the report fails.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
+from typing import Any, Protocol
 
+from kiosk import __version__
 from kiosk.core.events import log_event
-from kiosk.platform.client import PlatformClient
 from kiosk.platform.errors import PlatformError
-from kiosk.platform.models import HeartbeatReport
+from kiosk.platform.models import DeviceReport, HeartbeatAck, HeartbeatReport
 
 LOG = logging.getLogger("kiosk.platform.heartbeat")
-DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 60.0  # the fleet view calls a terminal stale after 3
+#: Interval between heartbeats (the fleet view calls a terminal stale after 3 missed).
+HEARTBEAT_INTERVAL_SECONDS = 60.0
 
 
-class HeartbeatSender:
-    """Posts a heartbeat now and then every ``interval_seconds`` until `stop`."""
+class HeartbeatClient(Protocol):
+    """The part of the platform client a heartbeat needs."""
 
-    def __init__(
-        self,
-        client: PlatformClient,
-        collect: Callable[[], HeartbeatReport],
-        interval_seconds: float = DEFAULT_HEARTBEAT_INTERVAL_SECONDS,
-    ) -> None:
-        if interval_seconds <= 0:
-            raise ValueError("interval_seconds must be positive")
+    def heartbeat(self, report: HeartbeatReport, *, terminal_id: str = "") -> HeartbeatAck:
+        """Post one report."""
+        ...
+
+
+class TerminalReport:
+    """Collects the terminal's heartbeat report from its parts (call it for the report)."""
+
+    def __init__(self, hub: Any, outbox: Any, lifecycle: Any,
+                 bundle_version: Callable[[], str],
+                 last_update: Callable[[], dict[str, Any]] = dict,
+                 ratings: Callable[[], int] | None = None) -> None:
+        self._hub = hub
+        self._outbox = outbox
+        self._lifecycle = lifecycle
+        self._bundle_version = bundle_version
+        self._last_update = last_update
+        self._ratings = ratings or (lambda: int(outbox.count("rating")))
+
+    def __call__(self) -> HeartbeatReport:
+        devices = {name: DeviceReport.from_status(status)
+                   for name, status in self._hub.statuses().items()}
+        return HeartbeatReport(app_version=__version__, bundle_version=self._bundle_version(),
+                               devices=devices, outbox_depth=self._outbox.stats().pending,
+                               sessions=self._lifecycle.sessions_started,
+                               ratings=self._ratings(), last_update=self._last_update())
+
+
+class Heartbeat:
+    """Builds and sends one heartbeat report at each `send`; counts what was sent and failed."""
+
+    def __init__(self, client: HeartbeatClient, collect: Callable[[], HeartbeatReport]) -> None:
         self._client = client
         self._collect = collect
-        self._interval = interval_seconds
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self.sent = 0
         self.failed = 0
 
-    def beat(self) -> bool:
-        """Send one heartbeat now; True when the platform took it."""
+    def report(self) -> HeartbeatReport:
+        """The report as it would be sent now."""
+        return self._collect()
+
+    def send(self) -> bool:
+        """Send one heartbeat; False (logged) when it could not be collected or delivered."""
         try:
-            report = self._collect()
-            self._client.heartbeat(report)
+            self._client.heartbeat(self._collect())
         except PlatformError as exc:
             self.failed += 1
-            log_event(LOG, "heartbeat_failed", logging.WARNING, kind=exc.kind.value)
+            log_event(LOG, "heartbeat_failed", logging.WARNING, error=str(exc.kind))
             return False
-        except Exception as exc:  # a broken collector must not kill the heartbeat thread
+        except Exception as exc:  # a broken collector must not stop the heartbeats
             self.failed += 1
             log_event(LOG, "heartbeat_collect_failed", logging.ERROR, error=type(exc).__name__)
             return False
         self.sent += 1
         return True
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.beat()
-            self._stop.wait(self._interval)
-
-    def start(self) -> None:
-        """Start the worker thread (idempotent)."""
-        if self._thread is None or not self._thread.is_alive():
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
-            self._thread.start()
-
-    def stop(self, timeout_seconds: float = 5.0) -> None:
-        """Stop the worker thread and wait for it."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=timeout_seconds)
-            self._thread = None

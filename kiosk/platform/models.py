@@ -16,7 +16,7 @@ from typing import Any
 
 from drivers.status import DeviceStatus
 from flows.documents import CertificateAdditions, CertificateDocument, DocumentTable
-from kiosk.core.privacy import mask_id_number
+from identifiers.masking import mask_id_number
 
 
 class VerifyMethod(StrEnum):

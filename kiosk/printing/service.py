@@ -6,6 +6,11 @@ not finish, the result carries a resident message with the next steps and the re
 `reprint` prints the same document again under the same serial (never a new serial); `reissue`
 does so for a certificate the platform reissued (证明补打, at this or any terminal). Receipts
 follow the same path through the receipt printer.
+
+`KioskPrinting` is the service as the session ports see it: the current printers are looked up
+in the device hub at each print (a technician's device restart is picked up at once), with the
+shared print journal and signing key, and answers are `flows.ports.PrintOutcome` values with
+resident messages.
 """
 
 from __future__ import annotations
@@ -13,20 +18,35 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from drivers.interfaces import DocumentPrinter, PrintResult, ReceiptPrinter
 from drivers.status import DeviceStatus
+from flows import ports as fp
 from flows.documents import CertificateDocument, ReceiptDocument
-from kiosk.certificates.keys import CertificateSigner
+from flows.ports import DeviceName
+from kiosk.certificates.keys import CertificateSigner, load_signer
 from kiosk.certificates.payload import certificate_digest
 from kiosk.certificates.render import render_certificate
 from kiosk.core.events import log_event
-from kiosk.printing.journal import PrintEntry, PrintJournal, PrintKind, PrintState
+from kiosk.i18n import N_, current_locale, translate
+from kiosk.printing.journal import (
+    PrintEntry,
+    PrintJournal,
+    PrintKind,
+    PrintState,
+    SerialConflict,
+)
 from kiosk.printing.messages import ResidentMessage, message_for
 from kiosk.printing.receipts import receipt_from_document
 
 LOG = logging.getLogger("kiosk.printing")
 REISSUE_REASON = "reissued at the resident's request (证明补打)"
+#: Shown when the platform's content for a serial differs from what this terminal printed.
+SERIAL_CONFLICT_MESSAGE = N_("这份证明与本机此前打印的内容不一致，"
+                             "为防止同一编号出现两份不同的证明，"
+                             "本次未打印。请到服务大厅窗口出示身份证办理。")
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,3 +181,53 @@ class PrintService:
         log_event(LOG, "print_failed", level=logging.WARNING, print_id=entry.id, kind=entry.kind,
                   state=result.state, fault=message.fault, reason=result.reason)
         return PrintOutcome(False, entry, result, message)
+
+
+class KioskPrinting:
+    """Print certificates and receipts through the hub's printers, journaled."""
+
+    def __init__(self, hub: Any, data_dir: Path, demo: bool) -> None:
+        self._hub = hub
+        self.journal = PrintJournal(data_dir / "prints.sqlite3")
+        self._signer = load_signer(data_dir, create=True)
+        self._specimen = demo
+
+    def _service(self) -> PrintService:
+        return PrintService(self.journal, self._hub.get(DeviceName.DOCUMENT_PRINTER),
+                            self._hub.get(DeviceName.RECEIPT_PRINTER), self._signer,
+                            specimen=self._specimen)
+
+    def print_certificate(self, document: CertificateDocument, session: Any,
+                          reissue: bool = False) -> fp.PrintOutcome:
+        """Render, journal and print one certificate (``reissue``: 证明补打, see
+        `PrintService.reissue`)."""
+        service = self._service()
+        try:
+            if reissue:
+                return _outcome(service.reissue(document, session.session_id))
+            return _outcome(service.print_certificate(document, session.session_id))
+        except SerialConflict:
+            # Never two documents under one serial: refuse plainly, print nothing.
+            log_event(LOG, "certificate_serial_conflict", serial=document.serial)
+            return fp.PrintOutcome(False, translate(SERIAL_CONFLICT_MESSAGE, current_locale()))
+
+    def print_receipt(self, document: ReceiptDocument, session: Any = None) -> fp.PrintOutcome:
+        """Journal and print one receipt."""
+        case_id = session.session_id if session is not None else "receipt"
+        return _outcome(self._service().print_receipt(document, case_id))
+
+    def reconcile(self) -> list[Any]:
+        """Start-up: settle certificates the printer had accepted before a crash (see
+        `PrintService.reconcile`); return the entries changed."""
+        return self._service().reconcile()
+
+    def pending_reprints(self) -> list[Any]:
+        """Interrupted prints to offer again (technician and start-up reconciliation)."""
+        return self.journal.pending_reprints()
+
+
+def _outcome(outcome: PrintOutcome) -> fp.PrintOutcome:
+    """The flows' outcome, its message in the UI's language."""
+    message = (outcome.message.in_locale(current_locale()).full_text()
+               if outcome.message is not None else "")
+    return fp.PrintOutcome(outcome.ok, message, outcome.result.job_id)

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from drivers.identity import id_number_valid
+from identifiers.masking import mask_id_number, mask_name
+from identifiers.resident_id import id_number_valid
 from kiosk import __version__
 from kiosk.sandbox import certificates, records, rules
 from kiosk.sandbox.records import RECORD_KINDS
@@ -158,10 +159,6 @@ def _next_seq(conn: sqlite3.Connection, table: str) -> int:
     return int(conn.execute(f"SELECT COALESCE(MAX(seq), 0) + 1 FROM {table}").fetchone()[0])
 
 
-def _display_name(name: str) -> str:
-    return name[:1] + "*" * (len(name) - 1)
-
-
 # -- health and identity ---------------------------------------------------------------------
 
 
@@ -202,7 +199,7 @@ def revoke_token(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]:
 def _verified(call: Call, conn: sqlite3.Connection, resident: SeedResident) -> tuple[int, Any]:
     return 200, {
         "resident_token": _issue_token(call, conn, resident),
-        "display_name": _display_name(resident.name),
+        "display_name": mask_name(resident.name),
         "verified": True,
     }
 
@@ -210,7 +207,7 @@ def _verified(call: Call, conn: sqlite3.Connection, resident: SeedResident) -> t
 def _not_verified(resident: SeedResident, reason: str) -> tuple[int, Any]:
     return 200, {
         "resident_token": "",
-        "display_name": _display_name(resident.name),
+        "display_name": mask_name(resident.name),
         "verified": False,
         "reason": reason,
     }
@@ -774,10 +771,8 @@ def certificate_check(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]:
         "issuer": body["issuer"],
         "issue_date": body["issue_date"],
         "valid": True,
-        "holder_masked": _display_name(body["holder_name"]),
-        "holder_id_masked": body["holder_id_number"][:6]
-        + "********"
-        + body["holder_id_number"][-4:],
+        "holder_masked": mask_name(body["holder_name"]),
+        "holder_id_masked": mask_id_number(body["holder_id_number"]),
         "content_sha256": digest,
     }
 

@@ -12,7 +12,8 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from kiosk.platform.identifiers import make_elicence_id, make_uscc
+from identifiers.credit_code import make_uscc
+from identifiers.elicence import make_elicence_id
 from kiosk.sandbox.seed import SeedResident
 
 PENSION_PERSONAL_RATE = Decimal("0.08")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from drivers.identity import id_check_character
+from identifiers.resident_id import id_check_character
 
 #: The sandbox city: a household registered here counts as local (居住登记 not needed).
 LOCAL_CITY_PREFIX = "上海市演示区"

@@ -25,8 +25,9 @@ from typing import Any
 
 from drivers.interfaces import DeviceEvent
 from drivers.status import DeviceState, DeviceStatus
+from flows.ports import DeviceName
+from identifiers.masking import mask_id_number
 from kiosk.adapters.devices import FACTORIES
-from kiosk.core.privacy import mask_id_number
 
 #: How long a card reader or scanner test waits for the technician's card or code.
 PRESENT_TIMEOUT_SECONDS = 20.0
@@ -120,10 +121,10 @@ def open_device(device: str, url: str, options: dict[str, Any] | None = None) ->
 
 
 def _factory_options(device: str, opts: TestOptions) -> dict[str, Any]:
-    if device == "camera":
+    if device == DeviceName.CAMERA:
         width, height = opts.camera_size
         return {"width": width, "height": height}
-    if device == "scanner":
+    if device == DeviceName.SCANNER:
         return {"baudrate": opts.scanner_baud}
     return {}
 
@@ -324,10 +325,10 @@ def _test_scanner(handle: Any, events: _Events, opts: TestOptions) -> TestResult
 
 
 _TESTS: dict[str, Callable[[Any, _Events, TestOptions], TestResult]] = {
-    "idcard": _test_card_reader,
-    "smartcard": _test_card_reader,
-    "receipt_printer": _test_receipt,
-    "document_printer": _test_docprinter,
-    "camera": _test_camera,
-    "scanner": _test_scanner,
+    DeviceName.IDCARD: _test_card_reader,
+    DeviceName.SMARTCARD: _test_card_reader,
+    DeviceName.RECEIPT_PRINTER: _test_receipt,
+    DeviceName.DOCUMENT_PRINTER: _test_docprinter,
+    DeviceName.CAMERA: _test_camera,
+    DeviceName.SCANNER: _test_scanner,
 }

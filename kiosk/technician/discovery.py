@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flows.ports import DeviceName
+
 SERIAL_BY_ID_DIR = Path("/dev/serial/by-id")
 INPUT_BY_ID_DIR = Path("/dev/input/by-id")
 #: Serial device nodes worth offering besides what pyserial lists.
@@ -33,11 +35,11 @@ VIDIOC_QUERYCAP = 0x80685600
 V4L2_CAP_VIDEO_CAPTURE = 0x00000001
 V4L2_CAP_DEVICE_CAPS = 0x80000000
 SIM_URLS: dict[str, str] = {
-    "idcard": "sim://idcard", "smartcard": "sim://smartcard", "camera": "sim://camera",
-    "scanner": "sim://scanner", "receipt_printer": "sim://receipt",
-    "document_printer": "sim://docprinter",
+    DeviceName.IDCARD: "sim://idcard", DeviceName.SMARTCARD: "sim://smartcard",
+    DeviceName.CAMERA: "sim://camera", DeviceName.SCANNER: "sim://scanner",
+    DeviceName.RECEIPT_PRINTER: "sim://receipt", DeviceName.DOCUMENT_PRINTER: "sim://docprinter",
 }
-SERIAL_DEVICES = ("idcard", "scanner", "receipt_printer")
+SERIAL_DEVICES = (DeviceName.IDCARD, DeviceName.SCANNER, DeviceName.RECEIPT_PRINTER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,9 +187,9 @@ def _evdev_scanners(by_id_dir: Path = INPUT_BY_ID_DIR) -> list[str]:
 def serial_url(device: str, port: SerialPort, baud: int | None = None) -> str:
     """The URL a driver needs for ``port`` (by-id names are stable across re-plugging)."""
     path = port.stable_path
-    if device == "idcard":
+    if device == DeviceName.IDCARD:
         return f"serial://{path}" + (f"?baud={baud}" if baud else "")
-    if device == "receipt_printer":
+    if device == DeviceName.RECEIPT_PRINTER:
         return f"escpos+serial://{path}" + (f"?baud={baud}" if baud else "")
     return f"serial://{path}"
 
@@ -202,7 +204,7 @@ def discover(configured: dict[str, str], demo: bool, serial_globs: Sequence[str]
     if note:
         found.notes.append(note)
     found.cameras = cameras()
-    configured_printers = [configured.get("document_printer", "")]
+    configured_printers = [configured.get(DeviceName.DOCUMENT_PRINTER, "")]
     if probe_ipp:
         found.printer_uris, note = printer_uris(configured_printers)
         if note:
@@ -222,13 +224,13 @@ def discover(configured: dict[str, str], demo: bool, serial_globs: Sequence[str]
         for device in SERIAL_DEVICES:
             add(device, serial_url(device, port), port.label())
     for reader in found.pcsc_readers:
-        add("smartcard", f"pcsc://{re.escape(reader)}", reader)
+        add(DeviceName.SMARTCARD, f"pcsc://{re.escape(reader)}", reader)
     for node in found.cameras:
-        add("camera", f"opencv://{node}", node)
+        add(DeviceName.CAMERA, f"opencv://{node}", node)
     for path in _evdev_scanners():
-        add("scanner", f"evdev://{path}", Path(path).name)
+        add(DeviceName.SCANNER, f"evdev://{path}", Path(path).name)
     for uri in found.printer_uris:
-        add("document_printer", uri, uri)
+        add(DeviceName.DOCUMENT_PRINTER, uri, uri)
     if demo:
         for device, url in SIM_URLS.items():
             add(device, url, f"模拟器 {url}", True)

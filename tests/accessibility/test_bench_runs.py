@@ -6,6 +6,8 @@ import pytest
 
 from kiosk.harness.bench import main as bench
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.parametrize("name", ["pinyin", "voice"])
 def test_benchmark_prints_a_ratio(name: str, capsys: pytest.CaptureFixture[str]) -> None:

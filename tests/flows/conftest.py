@@ -10,7 +10,7 @@ import pytest
 
 from flows.definition import FlowDefinition, load_definition
 from flows.engine import FlowRun
-from tests.flows.fixture_ports import FixturePorts, load_fixtures
+from flows.fixture_ports import FixturePorts, load_fixtures
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "flows" / "catalogue"
 TODAY = date(2026, 11, 21)

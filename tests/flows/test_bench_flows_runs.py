@@ -7,6 +7,8 @@ import pytest
 
 from kiosk.harness.bench import flows as bench
 
+pytestmark = pytest.mark.slow
+
 
 def test_bench_prints_figures(capsys: pytest.CaptureFixture[str]) -> None:
     assert bench.main(["--repeat", "1"]) == 0

@@ -47,7 +47,7 @@ def test_electronic_licence_replaces_the_paper_capture() -> None:
 
 def test_without_a_licence_the_material_is_photographed_and_attached() -> None:
     run, ports, fx = start("elderly-allowance")
-    ports.fixtures = {**fx, "licences": []}
+    ports.serve({**fx, "licences": []})
     views = drive(run, fx["answers"])
     assert any(v.kind is StepKind.CAPTURE for v in views)
     request = next(v for n, v in ports.calls if n == "submit_application")
@@ -101,9 +101,9 @@ def test_edit_from_check_returns_to_check() -> None:
 
 def test_refused_shows_reason_and_next_step_and_no_receipt() -> None:
     run, ports, fx = start("flexible-employment-insurance")
-    ports.fixtures = {**fx, "application": {
+    ports.serve({**fx, "application": {
         "case_number": "LH1", "status": "refused", "reason": "您已在职参保，不能重复参保",
-        "next_step": "如已离职，请先办理失业登记"}}
+        "next_step": "如已离职，请先办理失业登记"}})
     views = drive(run, fx["answers"])
     result = next(v for v in views if v.kind is StepKind.RESULT)
     assert result.outcome == "refused" and result.title == "暂不能受理"
@@ -114,8 +114,8 @@ def test_refused_shows_reason_and_next_step_and_no_receipt() -> None:
 
 def test_elderly_allowance_under_65_sees_a_notice_first() -> None:
     run, ports, fx = start("elderly-allowance")
-    ports.fixtures = {**fx, "resident": {**fx["resident"], "id_number": "310104198503151231",
-                                          "birth_date": "1985-03-15"}}
+    ports.serve({**fx, "resident": {**fx["resident"], "id_number": "310104198503151231",
+                                     "birth_date": "1985-03-15"}})
     run2 = type(run)(run.definition, ports, today=run.today)
     view = run2.view()
     assert view.kind is StepKind.MESSAGE and view.title == "暂不符合申请条件"
@@ -123,7 +123,7 @@ def test_elderly_allowance_under_65_sees_a_notice_first() -> None:
 
 def test_queued_outcome_is_shown_as_saved() -> None:
     run, ports, fx = start("unemployment-registration")
-    ports.fixtures = {**fx, "application": {"case_number": "LOCAL-1", "status": "queued"}}
+    ports.serve({**fx, "application": {"case_number": "LOCAL-1", "status": "queued"}})
     views = drive(run, fx["answers"])
     result = next(v for v in views if v.kind is StepKind.RESULT)
     assert result.outcome == "queued" and "网络恢复后" in result.title
@@ -131,7 +131,7 @@ def test_queued_outcome_is_shown_as_saved() -> None:
 
 def test_required_capture_cannot_be_skipped() -> None:
     run, ports, fx = start("elderly-allowance")
-    ports.fixtures = {**fx, "licences": []}
+    ports.serve({**fx, "licences": []})
     view = _to(run, StepKind.CAPTURE, fx["answers"])
     assert "skip" not in {a.name for a in view.actions}
     view = run.send(Intent("next"))

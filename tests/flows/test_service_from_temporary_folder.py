@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from flows.engine import FlowRun
+from flows.fixture_ports import FixturePorts, load_fixtures
 from flows.lint import lint_dir
 from flows.services import Catalogue
 from flows.views import Intent, StepKind
 from tests.flows.conftest import TODAY
-from tests.flows.fixture_ports import FixturePorts, load_fixtures
 
 FLOW = """\
 # 门前三包责任书申领: a made-up service added by a central admin, no code change.

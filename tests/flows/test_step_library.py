@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flows.definition import parse_definition
 from flows.engine import FlowRun
+from flows.fixture_ports import FixturePorts
 from flows.views import FieldKind, Intent, StepKind
 from tests.flows.conftest import TODAY
-from tests.flows.fixture_ports import FixturePorts
 
 DEFINITION = """\
 schema: 1

@@ -15,7 +15,7 @@ def test_demo_without_url_starts_the_embedded_sandbox(tmp_path: Path) -> None:
     try:
         assert connection.sandbox is not None
         assert connection.client.health().status == "ok"
-        assert (tmp_path / "sandbox.db").exists()
+        assert (tmp_path / "sandbox.sqlite3").exists()
     finally:
         connection.close()
 

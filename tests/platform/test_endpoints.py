@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import pytest
 import requests
 
+from identifiers.elicence import elicence_id_valid
 from kiosk.platform import (
     ApplicationStatus,
     Attachment,
@@ -20,7 +21,6 @@ from kiosk.platform import (
     PlatformClient,
     PlatformError,
 )
-from kiosk.platform.identifiers import elicence_id_valid
 from kiosk.sandbox import SandboxHandle
 from kiosk.sandbox.seed import RESIDENTS
 from tests.platform.conftest import TERMINAL_ID, login, raw_tls, seed

@@ -7,14 +7,9 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from drivers.identity import id_number_valid
-from kiosk.platform.identifiers import (
-    MOD36_CHARS,
-    elicence_id_valid,
-    make_elicence_id,
-    mod37_36_check,
-    uscc_valid,
-)
+from identifiers.credit_code import uscc_valid
+from identifiers.elicence import MOD36_CHARS, elicence_id_valid, make_elicence_id, mod37_36_check
+from identifiers.resident_id import id_number_valid
 from kiosk.sandbox import records
 from kiosk.sandbox.seed import RESIDENTS, by_key, from_json, to_json
 

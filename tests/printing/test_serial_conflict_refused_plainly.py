@@ -12,8 +12,8 @@ from types import SimpleNamespace
 import pytest
 
 from kiosk.adapters.devices import DeviceHub
-from kiosk.adapters.print_service import SERIAL_CONFLICT_MESSAGE, KioskPrinting
 from kiosk.printing.journal import PrintState
+from kiosk.printing.service import SERIAL_CONFLICT_MESSAGE, KioskPrinting
 from tests.printing.conftest import make_certificate
 
 

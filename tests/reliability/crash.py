@@ -37,6 +37,21 @@ SETTLED = {"done", "failed", "voided"}
 IN_FLIGHT = {"pending", "submitted"}
 TABLE_OF = {"application": "applications_by_key", "rating": "ratings_by_key",
             "problem_report": "problem_reports_by_key"}
+#: Environment variable that lowers the number of kills of both crash tests for the edit loop
+#: (e.g. ``KIOSK_TEST_KILLS=6``); unset, each test makes its full count (what CI runs).
+KILLS_ENV = "KIOSK_TEST_KILLS"
+#: From this many kills on, a run is long enough that the aims must have hit every phase.
+FULL_COVERAGE_KILLS = 30
+
+
+def kill_count(full: int) -> int:
+    """The number of kills for a crash test: ``$KIOSK_TEST_KILLS`` if set, else ``full``."""
+    text = os.environ.get(KILLS_ENV, "").strip()
+    if not text:
+        return full
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{KILLS_ENV} must be a whole number of kills from 1 on, not {text!r}")
+    return int(text)
 
 
 class KioskProcess:

@@ -17,6 +17,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from flows.views import StepKind
 from kiosk import REPO_ROOT
 from kiosk.ops.recovery import INTERRUPTED_CERTIFICATE
@@ -77,6 +79,7 @@ def _kill_while_printing(data: Path, url: str, tmp: Path) -> str:
     return serial
 
 
+@pytest.mark.slow
 def test_certificate_reprint_after_a_kill_mid_print(tmp_path: Path,
                                                      sandbox_process: SandboxProcess) -> None:
     from kiosk.boot.composition import build_kiosk

@@ -3,10 +3,13 @@ kiosk out of service (with the reason), and it returns to attract by itself when
 
 from pathlib import Path
 
+import pytest
+
 from kiosk.core.session import Phase
 from tests.reliability.conftest import reliability_catalogue, start_simulated_kiosk, wait_until
 
 
+@pytest.mark.slow
 def test_out_of_service_and_back(tmp_path: Path) -> None:
     catalogue = reliability_catalogue(tmp_path / "catalogue", "social-insurance-certificate")
     parts = start_simulated_kiosk(tmp_path, catalogue)

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kiosk import REPO_ROOT, __version__
 from kiosk.harness.reliability.journeys import Journey, run_journey
 from tests.reliability.conftest import (
@@ -17,6 +19,8 @@ from tests.reliability.conftest import (
     reliability_catalogue,
     wait_until,
 )
+
+pytestmark = pytest.mark.slow
 
 
 def test_fleet_lists_the_terminal(tmp_path: Path, sandbox_process: SandboxProcess) -> None:

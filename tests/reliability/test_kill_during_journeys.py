@@ -1,5 +1,8 @@
 """kill -9 at 52 random instants during submit and print journeys, then restart and reconcile.
 
+``KIOSK_TEST_KILLS=N`` makes N kills instead (the edit loop); the per-restart checks stay the
+same, the checks that the kills landed in every phase need the full count.
+
 The kills aim in turn inside a submit journey, inside a print journey, and anywhere after
 start-up, each at a seeded random delay.
 
@@ -19,10 +22,18 @@ import random
 import time
 from pathlib import Path
 
-from tests.reliability.conftest import SandboxProcess, reliability_catalogue
-from tests.reliability.crash import KioskProcess, check_final, kill_loop
+import pytest
 
-KILLS = 52
+from tests.reliability.conftest import SandboxProcess, reliability_catalogue
+from tests.reliability.crash import (
+    FULL_COVERAGE_KILLS,
+    KioskProcess,
+    check_final,
+    kill_count,
+    kill_loop,
+)
+
+KILLS = kill_count(52)
 SEED = 20261121
 RUNNER = "kiosk.harness.reliability.journey_runner"
 #: Kills cycle through three aims: inside a submit journey, inside a print journey, and at any
@@ -32,6 +43,7 @@ AIMS = ("submit", "print", "anywhere")
 AIM_DELAY_SECONDS = {"submit": (0.0, 0.12), "print": (0.0, 0.3), "anywhere": (0.02, 1.5)}
 
 
+@pytest.mark.slow
 def test_kill_during_journeys(tmp_path: Path, sandbox_process: SandboxProcess) -> None:
     data = tmp_path / "kiosk"
     catalogue = reliability_catalogue(tmp_path / "catalogue", "social-insurance-certificate")
@@ -50,6 +62,8 @@ def test_kill_during_journeys(tmp_path: Path, sandbox_process: SandboxProcess) -
     check_final(data, sandbox_process, lambda: KioskProcess(
         RUNNER, data, catalogue, sandbox_process.url, tmp_path, 0, journeys=0), KILLS // 4)
     print(report.summary())
+    if KILLS < FULL_COVERAGE_KILLS:
+        return  # a short run (KIOSK_TEST_KILLS): too few kills to be sure to land everywhere
     assert report.interrupted_prints >= 1, "no kill landed inside a print"
     assert report.phases.count("submit") >= 10 and report.phases.count("print") >= 10, \
         report.phases

@@ -36,9 +36,16 @@ from pathlib import Path
 import pytest
 
 from tests.reliability.conftest import SandboxProcess, reliability_catalogue
-from tests.reliability.crash import KioskProcess, check_final, kill_loop
+from tests.reliability.crash import (
+    FULL_COVERAGE_KILLS,
+    KioskProcess,
+    check_final,
+    kill_count,
+    kill_loop,
+)
 
-KILLS = 51
+#: 51 kills; ``KIOSK_TEST_KILLS=N`` makes N (the edit loop; the phase checks need the full run).
+KILLS = kill_count(51)
 SEED = 20261122
 RUNNER = "kiosk.harness.ui_journey_runner"
 #: Kills cycle through three aims. "submit" and "print": a random delay after the journey's
@@ -55,6 +62,7 @@ PLATFORM_DELAY_SECONDS = 0.3
 TIMEOUT_SECONDS = 900
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(TIMEOUT_SECONDS)
 def test_kill_ui_during_journeys(tmp_path: Path, sandbox_process: SandboxProcess) -> None:
     data = tmp_path / "kiosk"
@@ -82,6 +90,8 @@ def test_kill_ui_during_journeys(tmp_path: Path, sandbox_process: SandboxProcess
         KILLS // 6)
     print(report.summary())
     assert not report.failed_journeys, report.failed_journeys
+    if KILLS < FULL_COVERAGE_KILLS:
+        return  # a short run (KIOSK_TEST_KILLS): too few kills to be sure to land everywhere
     assert report.interrupted_prints >= 1, "no kill landed inside a print"
     assert report.interrupted_submissions >= 1, "no kill caught a submission on its way"
     assert report.phases.count("submit") >= 10 and report.phases.count("print") >= 10, \

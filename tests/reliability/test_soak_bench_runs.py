@@ -8,7 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kiosk import REPO_ROOT
+
+pytestmark = pytest.mark.slow
 
 
 def test_soak_bench_prints_its_figures(tmp_path: Path) -> None:

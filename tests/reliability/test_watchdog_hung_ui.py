@@ -13,7 +13,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
+
 from kiosk import REPO_ROOT
+
+pytestmark = pytest.mark.slow
 
 WATCHDOG_USEC = 2_000_000  # pets every 1 s
 #: Bounds for the process to draw its first frame and for the pings (not timing assertions).

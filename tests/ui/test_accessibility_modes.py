@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from kiosk.ui.theme import ELDERLY_SCALE
 from tests.ui.conftest import RunningKiosk
+
+pytestmark = pytest.mark.slow
 
 SERVICE = "social-insurance-payments"
 

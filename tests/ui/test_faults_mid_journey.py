@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from tests.ui.conftest import RunningKiosk
+
+pytestmark = pytest.mark.slow
 
 SERVICE = "social-insurance-payments"
 

@@ -8,9 +8,13 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from kiosk.harness.ui_driver import find_button
 from kiosk.printing.journal import PrintState
 from tests.ui.conftest import RunningKiosk
+
+pytestmark = pytest.mark.slow
 
 FIRST = "social-insurance-payments"
 SERVICE = "certificate-reprint"

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
+
 from kiosk.core.privacy import REDACTOR
 from kiosk.core.session import Phase
 from kiosk.harness.ui_driver import find_button
 from kiosk.sandbox.seed import by_key
 from tests.ui.conftest import RunningKiosk
+
+pytestmark = pytest.mark.slow
 
 SERVICE = "social-insurance-payments"
 

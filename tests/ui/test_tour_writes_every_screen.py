@@ -13,6 +13,8 @@ from PIL import Image, ImageStat
 
 from kiosk import REPO_ROOT
 
+pytestmark = pytest.mark.slow
+
 MUST_SHOW = ("attract", "print-paper-out", "reprint-list", "reprint-done", "face-capture",
              "en-home", "elderly-home")
 

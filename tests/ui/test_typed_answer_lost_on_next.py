@@ -7,9 +7,13 @@ Typed through the pinyin keyboard by touches: 无犯罪记录证明 -> 就业 ->
 
 from __future__ import annotations
 
+import pytest
+
 from kiosk.harness.ui_driver import find_button
 from kiosk.harness.ui_journeys import type_pinyin
 from tests.ui.conftest import RunningKiosk
+
+pytestmark = pytest.mark.slow
 
 SERVICE = "no-criminal-record"
 

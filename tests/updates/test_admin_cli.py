@@ -42,6 +42,7 @@ def _terminal(paths: dict[str, str], url: str, command: str) -> int:
                   "--trusted-root", paths["root"], "--terminal-id", "T-1", "--json"])
 
 
+@pytest.mark.slow
 def test_admin_and_technician_round_trip(admin: dict[str, str], capsys) -> None:
     assert _admin(admin, "publish", _build(admin, 1), "--to", "all") == 0
     with RepoServer(Path(admin["repo"])) as server:

@@ -27,9 +27,10 @@ except AttributeError:  # pragma: no cover - PyYAML without libyaml
 
 from flows.definition import FlowDefinition, load_definition
 from flows.engine import FlowRun
+from flows.fixture_ports import FixturePorts
 from flows.headless import drive
 from flows.services import BUILTIN_ROOT
-from flows.smoke import SMOKE_DATE, ReplayPorts
+from flows.smoke import SMOKE_DATE
 from flows.views import Intent, StepKind, View
 
 TODAY = SMOKE_DATE
@@ -38,14 +39,14 @@ TODAY = SMOKE_DATE
 @dataclass
 class _Journey:
     definition: FlowDefinition
-    ports: ReplayPorts
+    ports: FixturePorts
     intents: list[Intent]
 
 
 def _record(folder: Path) -> _Journey:
     definition = load_definition(folder)
     fixtures = yaml.safe_load((folder / "fixtures.yaml").read_text(encoding="utf-8")) or {}
-    ports = ReplayPorts(fixtures)
+    ports = FixturePorts(fixtures)
     run = FlowRun(definition, ports, today=TODAY)
     intents: list[Intent] = []
     original = run.send

@@ -37,9 +37,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flows.ports import DeviceName
+
 ENGINE_GOAL_MB_PER_10K = 5.0
 UI_GOAL_MB_PER_1K = 20.0
-DEVICES_OFF = ("idcard", "smartcard", "camera", "scanner")
+DEVICES_OFF = (DeviceName.IDCARD, DeviceName.SMARTCARD, DeviceName.CAMERA,
+               DeviceName.SCANNER)
+#: What the UI soak's journeys use (card in, A4 certificate, receipt).
+JOURNEY_DEVICES = (DeviceName.IDCARD, DeviceName.DOCUMENT_PRINTER, DeviceName.RECEIPT_PRINTER)
 #: Bound for the simulators to become usable (not a timing assertion).
 DEVICE_READY_SECONDS = 60.0
 
@@ -190,8 +195,8 @@ def engine_soak(sessions: int, warmup: int, separate: bool = True) -> int:
                         catalogue_dir=catalogue)
     try:
         parts.start_devices()
-        _wait(lambda: parts.hub.usable("receipt_printer") and parts.hub.usable(
-            "document_printer"))
+        _wait(lambda: parts.hub.usable(DeviceName.RECEIPT_PRINTER) and parts.hub.usable(
+            DeviceName.DOCUMENT_PRINTER))
         journeys = _journeys()
         failures = 0
 
@@ -267,14 +272,14 @@ def ui_soak(sessions: int, warmup: int, separate: bool = True) -> int:
     configure_logging(root / "log", "WARNING")
     runner = ThreadRunner(dispatch_to_ui)
     platform = PlatformProcess(root, separate)
-    parts = build_kiosk(_settings(root / "data", keep_devices=("idcard",),
+    parts = build_kiosk(_settings(root / "data", keep_devices=(DeviceName.IDCARD,),
                                   base_url=platform.url), runner)
     parts.start_devices()
     app = KioskApp(parts.controller, parts.settings.site_name, demo_actions=demo_actions(parts))
     driver = UiDriver(app)
     try:
         driver.wait_for(lambda: all(parts.hub.usable(n) for n in
-                                    ("idcard", "document_printer", "receipt_printer")),
+                                    JOURNEY_DEVICES),
                         DEVICE_READY_SECONDS, "devices ready")
         failures = 0
 

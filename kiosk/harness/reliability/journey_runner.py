@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from flows.ports import DeviceName
 from kiosk.boot.composition import BUILTIN_CATALOGUE, build_kiosk
 from kiosk.boot.logs import configure_logging
 from kiosk.boot.settings import load_settings
@@ -26,7 +27,7 @@ from kiosk.core.tasks import InlineRunner
 from kiosk.harness.reliability.journeys import Journey, run_journey
 
 #: Devices the runner does without (identification is done with the platform directly).
-UNUSED_DEVICES = ("idcard", "smartcard", "camera", "scanner")
+UNUSED_DEVICES = (DeviceName.IDCARD, DeviceName.SMARTCARD, DeviceName.CAMERA, DeviceName.SCANNER)
 SUBMIT = Journey("generic-application", "worker", "submit")
 PRINT = Journey("social-insurance-certificate", "worker", "print")
 

@@ -18,6 +18,7 @@ import yaml
 from drivers.identity import DocumentKind, Identity
 from flows.engine import FlowRun
 from flows.headless import drive
+from flows.ports import DeviceName
 from flows.views import View
 from kiosk.boot.composition import BUILTIN_CATALOGUE, KioskParts
 from kiosk.sandbox.seed import by_key
@@ -70,7 +71,7 @@ def begin_journey(parts: KioskParts, journey: Journey) -> FlowRun:
     if session is None:  # out of service: no session can start
         raise RuntimeError(f"no session: the kiosk is {parts.lifecycle.phase.value}")
     identity = identity_of(journey.resident)
-    token, display_name = parts.controller.verifier.verify("idcard", identity)
+    token, display_name = parts.controller.verifier.verify(DeviceName.IDCARD, identity)
     session.resident = identity
     session.resident_token = token
     session.display_name = display_name

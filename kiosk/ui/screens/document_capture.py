@@ -21,7 +21,7 @@ from kivy.uix.image import Image
 
 from drivers.camera.document import find_page, warp_page
 from drivers.camera.preview import preview_buffer
-from flows.views import StepKind, View
+from flows.views import IntentAction, StepKind, View
 from kiosk.i18n import _
 from kiosk.ui.camera_preview import CameraPreview
 from kiosk.ui.context import UiContext
@@ -38,7 +38,7 @@ class DocumentCaptureScreen(CaptureScreen):
     """Photograph paper materials with a live preview and a thumbnail of what was taken."""
 
     kind = StepKind.CAPTURE
-    hidden_actions = frozenset({"capture", "next"})
+    hidden_actions = frozenset({IntentAction.CAPTURE, IntentAction.NEXT})
 
     def __init__(self, ctx: UiContext, **kwargs: Any) -> None:
         super().__init__(ctx, **kwargs)
@@ -95,8 +95,9 @@ class DocumentCaptureScreen(CaptureScreen):
         buttons = BoxLayout(orientation="horizontal", size_hint_y=None, height=m.px(130),
                             spacing=m.px(20))
         self.capture_buttons = {}
-        choices = ([("capture", _("重拍"), "secondary"), ("next", _("下一步"), "primary")]
-                   if captured else [("capture", _("拍照"), "primary")])
+        choices = ([(IntentAction.CAPTURE, _("重拍"), "secondary"),
+                    (IntentAction.NEXT, _("下一步"), "primary")]
+                   if captured else [(IntentAction.CAPTURE, _("拍照"), "primary")])
         for name, label, kind in choices:
             button = KButton(label, self._capture_action(name), m, p, kind=kind,
                              height=m.px(130), font_base=44)
@@ -108,7 +109,7 @@ class DocumentCaptureScreen(CaptureScreen):
 
     def _capture_action(self, name: str) -> Any:
         def act() -> None:
-            if name == "capture":
+            if name == IntentAction.CAPTURE:
                 self._take_snapshot()
             self.send(name)
         return act

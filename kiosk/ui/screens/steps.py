@@ -13,7 +13,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 
-from flows.views import Action, Field, FieldKind, Intent, StepKind, Table, View
+from flows.views import Action, Field, FieldKind, Intent, IntentAction, StepKind, Table, View
 from kiosk.i18n import _
 from kiosk.ui.context import UiContext
 from kiosk.ui.keyboard import OnScreenKeyboard
@@ -29,7 +29,7 @@ KEYBOARD_FOR_FIELD = {
 #: Text fields holding a person's name: the pinyin keyboard offers family names first.
 NAME_FIELDS = frozenset({"name", "child_name", "baby_name", "applicant_name", "contact_name"})
 #: Actions every screen carries; shown small on the left of the action bar.
-UTILITY_ACTIONS = frozenset({"guide", "report", "cancel"})
+UTILITY_ACTIONS = frozenset({IntentAction.GUIDE, IntentAction.REPORT, IntentAction.CANCEL})
 OUTCOME_COLOUR = {"approved": "success", "accepted": "primary", "queued": "primary",
                   "done": "success", "refused": "danger", "failed": "danger"}
 
@@ -68,10 +68,10 @@ class StepScreen(KioskScreen):
 
     def on_back(self) -> None:
         """返回 goes one step back in the flow (or home when there is none)."""
-        if self.view is not None and any(a.name == "back" for a in self.view.actions):
-            self.send("back")
+        if self.view is not None and any(a.name == IntentAction.BACK for a in self.view.actions):
+            self.send(IntentAction.BACK)
         else:
-            self.send("back") if self.view is not None else self.ctx.controller.home()
+            self.send(IntentAction.BACK) if self.view is not None else self.ctx.controller.home()
 
     # -- rendering -------------------------------------------------------------------------
     def render(self, state: object) -> None:
@@ -238,7 +238,7 @@ class RecordsScreen(StepScreen):
     """A paged table of records."""
 
     kind = StepKind.RECORDS
-    hidden_actions = frozenset({"page", "page_prev", "page_next"})
+    hidden_actions = frozenset({IntentAction.PAGE, IntentAction.PAGE_PREV, IntentAction.PAGE_NEXT})
 
     def build_content(self, view: View) -> None:
         """The table with large rows, and page buttons."""
@@ -266,7 +266,7 @@ class RecordsScreen(StepScreen):
         for option in view.options:
             label = option.label + (f"\n[size={int(m.font(28))}]{option.detail}[/size]"
                                     if option.detail else "")
-            button = KButton(label, partial(self.send, "choose", option.value), m, p,
+            button = KButton(label, partial(self.send, IntentAction.CHOOSE, option.value), m, p,
                              kind="secondary", markup=True,
                              height=m.px(150 if option.detail else 120))
             self.row_buttons[option.value] = button
@@ -298,13 +298,15 @@ class RecordsScreen(StepScreen):
         m, p = self.ctx.metrics, self.ctx.palette
         pager = BoxLayout(orientation="horizontal", size_hint_y=None, height=m.px(100),
                           spacing=m.px(20))
-        pager.add_widget(KButton(_("上一页"), lambda: self.send("page", table.page - 1), m, p,
+        pager.add_widget(KButton(_("上一页"),
+                                 lambda: self.send(IntentAction.PAGE, table.page - 1), m, p,
                                  enabled=table.page > 1))
         pager.add_widget(Text(_("第 {page} 页 / 共 {pages} 页（{total} 条）", page=table.page,
                                 pages=table.pages, total=table.total),
                               p.text, m.font(32, cap=1.2), halign="center",
                               fixed_height=True))
-        pager.add_widget(KButton(_("下一页"), lambda: self.send("page", table.page + 1), m, p,
+        pager.add_widget(KButton(_("下一页"),
+                                 lambda: self.send(IntentAction.PAGE, table.page + 1), m, p,
                                  enabled=table.page < table.pages))
         self.content.add_widget(pager)
 
@@ -342,7 +344,7 @@ class ChooseScreen(StepScreen):
                     _paint(button, key in self.selected, self.ctx.palette)
                 self.ctx.controller.touch()
             else:
-                self.send("choose", value)
+                self.send(IntentAction.CHOOSE, value)
         return choose
 
     def action_value(self, name: str) -> object:
@@ -399,7 +401,7 @@ class RateScreen(StepScreen):
         self.content.add_widget(Spacer())
 
     def _chooser(self, value: str) -> Callable[[], None]:
-        return lambda: self.send("choose", value)
+        return lambda: self.send(IntentAction.CHOOSE, value)
 
     def _toggler(self, value: str) -> Callable[[], None]:
         def toggle() -> None:
@@ -410,7 +412,7 @@ class RateScreen(StepScreen):
 
     def action_value(self, name: str) -> object:
         """提交评价 sends the score and the ticked reasons."""
-        if name == "rate":
+        if name == IntentAction.RATE:
             return {"score": self.score, "reasons": sorted(self.reasons)}
         return None
 
@@ -438,7 +440,7 @@ class ReportScreen(StepScreen):
         self.content.add_widget(Spacer())
 
     def _chooser(self, value: str) -> Callable[[], None]:
-        return lambda: self.send("choose", value)
+        return lambda: self.send(IntentAction.CHOOSE, value)
 
 
 def _paint(button: KButton, selected: bool, palette: Palette) -> None:
@@ -502,7 +504,7 @@ class FormScreen(StepScreen):
             row.add_widget(pad)
 
     def _answer(self, value: str) -> Callable[[], None]:
-        return lambda: self.send("answer", value)
+        return lambda: self.send(IntentAction.ANSWER, value)
 
     def _add_pinyin_keyboard(self, field: Field) -> None:
         """Chinese text: a full-width pinyin keyboard with candidate words under the value."""
@@ -522,21 +524,22 @@ class FormScreen(StepScreen):
 
     def action_value(self, name: str) -> object:
         """The typed answer goes with 下一步."""
-        return getattr(self, "value", None) if name in ("next", "answer") else None
+        typed = name in (IntentAction.NEXT, IntentAction.ANSWER)
+        return getattr(self, "value", None) if typed else None
 
     def _action(self, name: str) -> Callable[[], None]:
         """下一步 after typing sends the typed text as the field's ``answer`` (the flow's
         ``next`` keeps the value it already has, so a typed value would be lost)."""
-        if name != "next":
+        if name != IntentAction.NEXT:
             return super()._action(name)
 
         def next_step() -> None:
             field = self.view.field if self.view is not None else None
             typed = getattr(self, "value", None)
             if field is not None and not field.options and typed != field.value:
-                self.send("answer", typed)
+                self.send(IntentAction.ANSWER, typed)
             else:
-                self.send("next", typed)
+                self.send(IntentAction.NEXT, typed)
         return next_step
 
 
@@ -550,7 +553,7 @@ class CheckScreen(StepScreen):
         m, p = self.ctx.metrics, self.ctx.palette
         self.add_body_text(view)
         _field_rows(self.content, view, m, p, editable=True,
-                    on_edit=lambda key: self.send("edit", key))
+                    on_edit=lambda key: self.send(IntentAction.EDIT, key))
 
 
 def _scroll_column(parent: BoxLayout, spacing: float) -> BoxLayout:

@@ -26,6 +26,7 @@ from kivy.uix.image import Image
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
+from flows.ports import DeviceName
 from kiosk.core.device_labels import DEVICE_LABELS
 from kiosk.core.events import log_event
 from kiosk.core.session import Phase
@@ -51,11 +52,11 @@ RESOLUTIONS = ("640x480", "1280x720", "1920x1080")
 TOUCH_GRID = (8, 4)
 #: Device parameters offered per device: (label, hardware key or "baud", choices).
 PARAMETERS: dict[str, list[tuple[str, str, tuple[Any, ...]]]] = {
-    "idcard": [("波特率", "baud", BAUD_RATES)],
-    "receipt_printer": [("纸宽 (mm)", "receipt_paper_width_mm", PAPER_WIDTHS_MM),
-                        ("波特率 (串口)", "baud", BAUD_RATES)],
-    "camera": [("分辨率", "camera_resolution", RESOLUTIONS)],
-    "scanner": [("波特率 (串口)", "scanner_baud", BAUD_RATES)],
+    DeviceName.IDCARD: [("波特率", "baud", BAUD_RATES)],
+    DeviceName.RECEIPT_PRINTER: [("纸宽 (mm)", "receipt_paper_width_mm", PAPER_WIDTHS_MM),
+                                 ("波特率 (串口)", "baud", BAUD_RATES)],
+    DeviceName.CAMERA: [("分辨率", "camera_resolution", RESOLUTIONS)],
+    DeviceName.SCANNER: [("波特率 (串口)", "scanner_baud", BAUD_RATES)],
 }
 
 NO_PIN_TEXT = "本机尚未设置技术员密码 (kiosk technician set-pin)，请刷技术员卡"
@@ -384,7 +385,8 @@ class TechnicianScreen(KioskScreen):
             return
         self.candidates = found.for_device(self.device)
         self._render_candidates()
-        topic = {"smartcard": "PC/SC", "document_printer": "IPP"}.get(self.device, "-")
+        topics: dict[str, str] = {DeviceName.SMARTCARD: "PC/SC", DeviceName.DOCUMENT_PRINTER: "IPP"}
+        topic = topics.get(self.device, "-")
         notes = [n for n in found.notes if topic in n]
         if notes:
             self.connection_box.add_widget(self._text("；".join(notes), self.ctx.palette.muted,

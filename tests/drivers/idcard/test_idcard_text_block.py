@@ -17,7 +17,8 @@ from drivers.idcard.text import (
     decode_text_block,
     encode_text_block,
 )
-from drivers.identity import DocumentKind, id_check_character
+from drivers.identity import DocumentKind
+from identifiers.resident_id import id_check_character
 
 
 def block(fields: dict[int, str], type_char: str = " ") -> bytes:

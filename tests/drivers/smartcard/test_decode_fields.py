@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 
-from drivers.identity import id_check_character
 from drivers.smartcard.apdu import CardError, ReadFailure
 from drivers.smartcard.fields import (
     ascii_text,
@@ -24,6 +23,7 @@ from drivers.smartcard.virtual_card import (
     holder_with,
     synthetic_id_number,
 )
+from identifiers.resident_id import id_check_character
 
 TODAY = date(2026, 1, 1)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import socket
 
+import pytest
+
 from drivers.smartcard.pcscd import Pcscd, VirtualReader, free_port_pair
 
 
@@ -17,6 +19,7 @@ def _answers(path) -> bool:
     return True
 
 
+@pytest.mark.slow
 def test_start_restart_stop(sim) -> None:
     daemon = sim.pcscd
     assert daemon.running and _answers(daemon.socket_path)

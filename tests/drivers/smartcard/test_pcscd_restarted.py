@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from drivers.smartcard.pcsc import PcscReader
 from drivers.status import DeviceState
 from tests.drivers.smartcard.conftest import EventRecorder
+
+pytestmark = pytest.mark.slow
 
 
 def test_pcscd_restart_recovers(watched) -> None:

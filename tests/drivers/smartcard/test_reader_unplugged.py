@@ -13,6 +13,7 @@ import re
 import threading
 from typing import Any
 
+import pytest
 from smartcard import scard as real_scard
 
 from drivers.smartcard.pcsc import PcscReader
@@ -20,6 +21,7 @@ from drivers.status import DeviceState
 from tests.drivers.smartcard.conftest import EventRecorder
 
 
+@pytest.mark.slow
 def test_reader_gone_after_pcscd_comes_back_without_it(watched) -> None:
     sim, reader, events = watched
     start = events.mark()

@@ -14,6 +14,8 @@ from drivers.idcard import IdCardSimulator
 from kiosk.boot.settings import load_settings
 from tests.technician.ui.conftest import TechnicianKiosk
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def reader_on_new_port(tech: TechnicianKiosk) -> Iterator[Path]:

@@ -12,6 +12,8 @@ import pytest
 
 from tests.technician.ui.conftest import TechnicianKiosk
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def silent_port(tech: TechnicianKiosk) -> Iterator[Path]:

@@ -3,6 +3,7 @@ message, and leaving (a wipe back to attract)."""
 
 from __future__ import annotations
 
+import pytest
 from kivy.tests.common import UnitTestTouch
 
 from kiosk.core.session import Phase
@@ -10,6 +11,7 @@ from kiosk.technician.pin import FIRST_LOCKOUT_SECONDS
 from tests.technician.ui.conftest import PIN, TechnicianKiosk
 
 
+@pytest.mark.slow
 def test_long_press_in_the_corner_opens_the_pin_page(tech: TechnicianKiosk) -> None:
     touch = UnitTestTouch(8, 8)
     touch.touch_down()
@@ -29,6 +31,7 @@ def test_short_tap_in_the_corner_is_an_ordinary_tap(tech: TechnicianKiosk) -> No
     assert tech.driver.app.manager.current == "home"
 
 
+@pytest.mark.slow
 def test_wrong_pins_lock_with_a_message_then_the_right_pin_opens(tech: TechnicianKiosk) -> None:
     tech.enter()
     tech.type_pin("111111")

@@ -11,6 +11,8 @@ import pytest
 
 from tests.technician.ui.conftest import TechnicianKiosk
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def statusless_port(tech: TechnicianKiosk) -> Iterator[Path]:

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import zipfile
 
+import pytest
+
 from tests.technician.ui.conftest import TechnicianKiosk
 
 
+@pytest.mark.slow
 def test_export_touch_grid_and_volume(tech: TechnicianKiosk) -> None:
     tech.log_in()
     tech.wait(lambda: "platform" in tech.screen.facts_text.text, "terminal facts")

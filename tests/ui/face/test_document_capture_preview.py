@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from flows.headless import intent_for
 from flows.views import StepKind
 from kiosk.adapters.demo_cards import demo_id_card
 from tests.ui.conftest import RunningKiosk
+
+pytestmark = pytest.mark.slow
 
 SERVICE = "residence-registration"
 ANSWERS = {"since": (date.today() - timedelta(days=400)).isoformat(), "housing": "租赁住房",

@@ -3,9 +3,13 @@ the resident can go on another way (home, personal code); the camera comes back 
 
 from __future__ import annotations
 
+import pytest
+
 from kiosk.adapters.demo_cards import demo_id_card
 from kiosk.core.face_check import FaceStage
 from tests.ui.conftest import RunningKiosk
+
+pytestmark = pytest.mark.slow
 
 
 def test_camera_unplugged_mid_capture(face_kiosk: RunningKiosk) -> None:

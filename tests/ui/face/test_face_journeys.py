@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from kiosk.adapters.demo_cards import demo_id_card
 from kiosk.core.face_check import FaceStage
 from kiosk.harness.ui_driver import find_button
 from kiosk.sandbox.seed import by_key
 from tests.ui.conftest import RunningKiosk
+
+pytestmark = pytest.mark.slow
 
 SERVICE = "social-insurance-payments"
 

@@ -7,13 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from drivers.scanner.payloads import (
-    CodeKind,
-    classify,
-    e_licence_id,
-    mod37_36_check,
-    mod37_36_valid,
-)
+from drivers.scanner.payloads import CodeKind, classify
+from identifiers.elicence import make_elicence_id as e_licence_id
+from identifiers.elicence import mod37_36_check, mod37_36_valid
 
 ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from drivers.scanner import CODE_SCANNED, open_scanner
 from drivers.status import DeviceState
-from tests.camera_helpers import Events, wait_until
+from tests.drivers.device_events import Events, wait_until
 
 
 def test_unplug_and_replug() -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from drivers.scanner import CODE_REJECTED, CODE_SCANNED, CodeKind, SerialScanner, open_scanner
 from drivers.scanner.payloads import classify
-from tests.camera_helpers import Events, wait_until
+from tests.drivers.device_events import Events, wait_until
 
 
 @pytest.mark.parametrize(("raw", "reason"), [

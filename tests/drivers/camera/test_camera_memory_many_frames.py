@@ -7,7 +7,7 @@ import gc
 
 from drivers.camera import open_camera
 from drivers.camera.face import FaceAnalyser
-from tests.camera_helpers import open_fds, os_threads, rss_bytes, wait_until
+from tests.drivers.device_events import open_fds, os_threads, rss_bytes, wait_until
 
 FRAMES = 2000
 RSS_GROWTH_LIMIT_BYTES = 25 * 1024 * 1024

@@ -7,6 +7,8 @@ import pytest
 
 from kiosk.harness.bench import camera as bench
 
+pytestmark = pytest.mark.slow
+
 
 def test_bench_prints_figures(capsys: pytest.CaptureFixture[str]) -> None:
     assert bench.main(["--seconds", "0.2", "--trials", "1", "--rounds", "1", "--repeats", "1"]) == 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 from drivers.scanner import CODE_REJECTED, CODE_SCANNED, CodeKind, open_scanner
 from drivers.scanner.framing import Overflow, SuffixFramer
 from drivers.scanner.payloads import MAX_CODE_CHARS, classify
-from tests.camera_helpers import Events, wait_until
+from tests.drivers.device_events import Events, wait_until
 
 
 def test_framer_bounds_memory() -> None:

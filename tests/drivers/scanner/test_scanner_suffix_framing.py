@@ -7,7 +7,7 @@ import pytest
 
 from drivers.scanner import CODE_SCANNED, open_scanner
 from drivers.scanner.framing import SuffixFramer
-from tests.camera_helpers import Events, wait_until
+from tests.drivers.device_events import Events, wait_until
 
 
 @pytest.mark.parametrize("suffix", [b"\r", b"\n", b"\r\n", b"\t"])

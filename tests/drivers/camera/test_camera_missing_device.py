@@ -8,7 +8,7 @@ from pathlib import Path
 
 from drivers.camera import open_camera, synth
 from drivers.status import DeviceState
-from tests.camera_helpers import Events, wait_until
+from tests.drivers.device_events import Events, wait_until
 
 
 def test_missing_then_present(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import threading
 from drivers.camera import open_camera
 from drivers.camera.face import FaceAnalyser, FaceCapture
 from drivers.status import DeviceState
-from tests.camera_helpers import Events, wait_until
+from tests.drivers.device_events import Events, wait_until
 
 
 def test_unplug_mid_capture_then_reconnect() -> None:

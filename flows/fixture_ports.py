@@ -1,22 +1,27 @@
-"""TEST ADAPTER at the port boundary: a `SessionPorts` that serves a flow's fixtures.yaml.
+"""Port answers from a service's ``fixtures.yaml``: the one fake `SessionPorts`.
 
-This stands in for the kiosk's adapter (platform client + drivers) in headless engine tests;
-it keeps every call it received so tests can check what reached "the platform" and "the
-printers", honours idempotency keys the way the platform does (same key -> same answer) and
-can be told to fail a call a number of times (``fail``) or to mark a device unusable.
+Not for residents. `FixturePorts` stands in for the kiosk's adapter (platform client and
+drivers) wherever a flow runs without the world: the smoke run of a bundle check
+(`flows.smoke`), the flow benchmark (`kiosk bench flows`) and the headless engine tests. It
+parses the fixtures once (every call returns a ready object), keeps every call it received so
+tests can check what reached "the platform" and "the printers", honours idempotency keys the
+way the platform does (same key -> same answer), and can be told to fail a call a number of
+times (``fail``) or to mark a device unusable (``unusable``). An answer the flow needs but the
+fixtures lack is a `PortFailure` (code ``fixture_missing``), so a smoke run reports it.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from flows.definition import FIXTURES_FILE
 from flows.documents import (
     CertificateAdditions,
     CertificateDocument,
@@ -24,6 +29,7 @@ from flows.documents import (
     ReceiptDocument,
 )
 from flows.ports import (
+    KNOWN_DEVICES,
     ApplicationOutcome,
     ApplicationRequest,
     ApplicationStatus,
@@ -46,21 +52,47 @@ from flows.ports import (
     RecordsPage,
     Resident,
 )
-from flows.smoke import issued_from_fixture
 
-ALL_DEVICES = ("idcard", "smartcard", "camera", "scanner", "receipt_printer", "document_printer")
+#: What an injected failure (``fail``) answers: the network is down.
 NETWORK_DOWN = PortFailure("网络暂时不通，请稍后重试", "network")
+#: What a call answers when the fixtures lack what it needs.
+FIXTURE_MISSING = PortFailure("测试数据缺少该项", "fixture_missing", retryable=False)
 
 
 def load_fixtures(folder: Path) -> dict[str, Any]:
     """The fixtures of a service folder (empty when it has none)."""
-    path = folder / "fixtures.yaml"
+    path = Path(folder) / FIXTURES_FILE
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {} if path.exists() else {}
+
+
+def _table(raw: Mapping[str, Any] | None) -> DocumentTable | None:
+    if not raw:
+        return None
+    return DocumentTable(tuple(raw["columns"]), tuple(tuple(map(str, r)) for r in raw["rows"]))
+
+
+def _pairs(raw: Any) -> tuple[tuple[str, str], ...]:
+    return tuple((str(a), str(b)) for a, b in raw or ())
+
+
+def issued_from_fixture(raw: Mapping[str, Any], kind: str = "") -> IssuedCertificate:
+    """An `IssuedCertificate` from a fixture in the platform's JSON shape (with ``additions``)."""
+    extra = raw.get("additions") or {}
+    return IssuedCertificate(
+        str(raw["serial"]), kind or str(raw["kind"]), str(raw["title"]), str(raw["issuer"]),
+        date.fromisoformat(str(raw["issue_date"])), _pairs(raw.get("fields")),
+        _table(raw.get("table")), tuple(map(str, raw.get("notes", ()))),
+        CertificateAdditions(str(extra.get("title", "")), _pairs(extra.get("fields")),
+                             tuple(map(str, extra.get("notes", ())))))
+
+
+def _strings(raw: Mapping[str, Any] | None) -> dict[str, str]:
+    return {str(k): str(v) for k, v in (raw or {}).items()}
 
 
 @dataclass
 class FixturePorts:
-    """Serves fixtures; records calls; injects failures. One per test session."""
+    """Serves fixtures; records calls; injects failures. One per resident session."""
 
     fixtures: Mapping[str, Any]
     identified: bool = True
@@ -74,6 +106,43 @@ class FixturePorts:
     ratings: list[Rating] = field(default_factory=list)
     reports: list[ProblemReport] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.serve(self.fixtures)
+
+    def serve(self, fixtures: Mapping[str, Any]) -> None:
+        """Answer from ``fixtures`` from now on (parsed once here; a test may swap them)."""
+        self.fixtures = fx = fixtures
+        raw = fx.get("resident") or {}
+        birth = raw.get("birth_date")
+        self._resident = Resident(
+            name=str(raw.get("name", "")), id_number=str(raw.get("id_number", "")),
+            display_name=raw.get("display_name", ""), sex=raw.get("sex", ""),
+            birth_date=date.fromisoformat(str(birth)) if birth else None,
+            method=raw.get("method", "idcard"),
+        ) if raw else None
+        self._profile = _strings(fx.get("profile"))
+        self._prefill = _strings(fx.get("prefill"))
+        self._records: dict[str, Any] = dict(fx.get("records") or {})
+        self._pages: dict[tuple[str, int, int], RecordsPage] = {}
+        self._licences = tuple(Licence(**_strings(x)) for x in fx.get("licences") or ())
+        self._benefits = tuple(Benefit(**_strings(x)) for x in fx.get("benefits") or ())
+        app = fx.get("application")
+        self._outcome = ApplicationOutcome(
+            case_number=str(app["case_number"]), status=ApplicationStatus(app["status"]),
+            reason=app.get("reason", ""), next_step=app.get("next_step", ""),
+            time_limit_days=int(app.get("time_limit_days", 0)),
+        ) if app else None
+        self._certificates = {kind: issued_from_fixture(c, kind)
+                              for kind, c in (fx.get("certificates") or {}).items()}
+        self._stored = [issued_from_fixture(c) for c in fx.get("issued_certificates") or ()]
+        self._cases = {str(n): CaseProgress(str(n), c["service"], c["status"],
+                                            tuple(CaseEvent(**_strings(e))
+                                                  for e in c.get("history", ())))
+                       for n, c in (fx.get("cases") or {}).items()}
+        appt = fx.get("appointment")
+        self._appointment = Appointment(str(appt["ticket"]), str(appt.get("window", "")),
+                                        int(appt.get("waiting", 0))) if appt else None
+
     def _failing(self, name: str) -> bool:
         self.calls.append((name, None))
         left = self.fail.get(name, 0)
@@ -83,79 +152,51 @@ class FixturePorts:
         return False
 
     def resident(self) -> Resident | None:
-        raw = self.fixtures.get("resident")
-        if not self.identified or not raw:
-            return None
-        birth = raw.get("birth_date")
-        return Resident(
-            name=raw["name"], id_number=str(raw["id_number"]),
-            display_name=raw.get("display_name", ""), sex=raw.get("sex", ""),
-            birth_date=date.fromisoformat(str(birth)) if birth else None,
-            method=raw.get("method", "idcard"),
-        )
+        return self._resident if self.identified else None
 
     def profile(self) -> Mapping[str, str] | PortFailure:
-        if self._failing("profile"):
-            return NETWORK_DOWN
-        return {k: str(v) for k, v in (self.fixtures.get("profile") or {}).items()}
+        return NETWORK_DOWN if self._failing("profile") else self._profile
 
     def prefill(self, service: str) -> Mapping[str, str] | PortFailure:
-        if self._failing("prefill"):
-            return NETWORK_DOWN
-        return {k: str(v) for k, v in (self.fixtures.get("prefill") or {}).items()}
+        return NETWORK_DOWN if self._failing("prefill") else self._prefill
 
     def fetch_records(self, kind: str, page: int, size: int) -> RecordsPage | PortFailure:
         if self._failing("fetch_records"):
             return NETWORK_DOWN
-        raw = (self.fixtures.get("records") or {}).get(kind)
+        raw = self._records.get(kind)
         if raw is None:
-            return PortFailure("没有查询到该类记录", "not_found", retryable=False)
-        items = raw.get("items", [])
-        start = (page - 1) * size
-        return RecordsPage(
-            kind=kind, title=raw.get("title", kind),
-            columns=tuple(RecordColumn(c["key"], c["label"]) for c in raw["columns"]),
-            items=tuple({k: str(v) for k, v in item.items()} for item in items[start:start + size]),
-            page=page, size=size, total=len(items),
-            summary={k: str(v) for k, v in (raw.get("summary") or {}).items()},
-        )
+            return FIXTURE_MISSING
+        key = (kind, page, size)
+        if key not in self._pages:
+            items = raw.get("items", [])
+            start = (page - 1) * size
+            self._pages[key] = RecordsPage(
+                kind=kind, title=raw.get("title", kind),
+                columns=tuple(RecordColumn(c["key"], c["label"]) for c in raw["columns"]),
+                items=tuple(_strings(item) for item in items[start:start + size]),
+                page=page, size=size, total=len(items), summary=_strings(raw.get("summary")),
+            )
+        return self._pages[key]
 
     def licences(self) -> tuple[Licence, ...] | PortFailure:
-        if self._failing("licences"):
-            return NETWORK_DOWN
-        return tuple(Licence(**{k: str(v) for k, v in x.items()})
-                     for x in self.fixtures.get("licences") or ())
+        return NETWORK_DOWN if self._failing("licences") else self._licences
 
     def benefits(self) -> tuple[Benefit, ...] | PortFailure:
-        if self._failing("benefits"):
-            return NETWORK_DOWN
-        return tuple(Benefit(**{k: str(v) for k, v in x.items()})
-                     for x in self.fixtures.get("benefits") or ())
+        return NETWORK_DOWN if self._failing("benefits") else self._benefits
 
     def submit_application(self, request: ApplicationRequest) -> ApplicationOutcome | PortFailure:
         if self._failing("submit_application"):
             return NETWORK_DOWN
         self.calls[-1] = ("submit_application", request)
-        if request.idempotency_key in self.applications:
-            return self.applications[request.idempotency_key]
-        raw = self.fixtures["application"]
-        outcome = ApplicationOutcome(
-            case_number=str(raw["case_number"]), status=ApplicationStatus(raw["status"]),
-            reason=raw.get("reason", ""), next_step=raw.get("next_step", ""),
-            time_limit_days=int(raw.get("time_limit_days", 0)),
-        )
-        self.applications[request.idempotency_key] = outcome
-        return outcome
+        if self._outcome is None:
+            return FIXTURE_MISSING
+        return self.applications.setdefault(request.idempotency_key, self._outcome)
 
     def case_progress(self, case_number: str) -> CaseProgress | PortFailure:
         if self._failing("case_progress"):
             return NETWORK_DOWN
-        raw = (self.fixtures.get("cases") or {}).get(case_number)
-        if raw is None:
-            return PortFailure("没有找到该办件", "not_found", retryable=False)
-        return CaseProgress(case_number, raw["service"], raw["status"],
-                            tuple(CaseEvent(**{k: str(v) for k, v in e.items()})
-                                  for e in raw.get("history", ())))
+        found = self._cases.get(case_number)
+        return found or PortFailure("没有找到该办件", "not_found", retryable=False)
 
     def issue_certificate(self, kind: str, idempotency_key: str, case_number: str = "",
                           additions: CertificateAdditions | None = None,
@@ -165,25 +206,16 @@ class FixturePorts:
         self.calls[-1] = ("issue_certificate", (kind, idempotency_key, case_number))
         if idempotency_key in self.serials:
             return self.serials[idempotency_key]
-        raw = (self.fixtures.get("certificates") or {})[kind]
-        table = raw.get("table")
-        issued = IssuedCertificate(
-            serial=f"{raw['serial']}-{len(self.serials) + 1:03d}", kind=kind,
-            title=raw["title"], issuer=raw["issuer"],
-            issue_date=date.fromisoformat(str(raw["issue_date"])),
-            fields=tuple((str(a), str(b)) for a, b in raw.get("fields", ())),
-            table=DocumentTable(tuple(table["columns"]),
-                                tuple(tuple(map(str, r)) for r in table["rows"]))
-            if table else None,
-            notes=tuple(raw.get("notes", ())),
-            additions=additions or CertificateAdditions(),
-        )
+        template = self._certificates.get(kind)
+        if template is None:
+            return FIXTURE_MISSING
+        issued = replace(template, serial=f"{template.serial}-{len(self.serials) + 1:03d}",
+                         additions=additions or CertificateAdditions())
         self.serials[idempotency_key] = issued
         return issued
 
     def _all_issued(self) -> list[IssuedCertificate]:
-        stored = [issued_from_fixture(c) for c in self.fixtures.get("issued_certificates") or ()]
-        return [*reversed(self.serials.values()), *stored]
+        return [*reversed(self.serials.values()), *self._stored]
 
     def issued_certificates(self) -> tuple[CertificateSummary, ...] | PortFailure:
         if self._failing("issued_certificates"):
@@ -204,9 +236,7 @@ class FixturePorts:
         if self._failing("book_appointment"):
             return NETWORK_DOWN
         self.calls[-1] = ("book_appointment", (service, idempotency_key, day))
-        raw = self.fixtures["appointment"]
-        return Appointment(str(raw["ticket"]), str(raw.get("window", "")),
-                           int(raw.get("waiting", 0)))
+        return self._appointment or FIXTURE_MISSING
 
     def rate(self, rating: Rating) -> RatingReceipt | PortFailure:
         if self._failing("rate"):
@@ -243,7 +273,7 @@ class FixturePorts:
 
     def devices(self) -> Mapping[str, DeviceAvailability]:
         return {name: DeviceAvailability(name not in self.unusable, self.unusable.get(name, ""))
-                for name in ALL_DEVICES}
+                for name in sorted(KNOWN_DEVICES)}
 
     def count(self, name: str) -> int:
         """How many times a port method was called (including failed attempts)."""

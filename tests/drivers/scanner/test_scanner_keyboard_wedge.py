@@ -16,7 +16,7 @@ from drivers.scanner import CODE_REJECTED, CODE_SCANNED, CodeKind, open_scanner
 from drivers.scanner.events import frame_events
 from drivers.scanner.wedge import KeyboardWedgeDecoder
 from drivers.status import DeviceState
-from tests.camera_helpers import Events, wait_until
+from tests.drivers.device_events import Events, wait_until
 
 _SHIFTED = {'!': "1", '@': "2", '#': "3", '$': "4", '%': "5", '^': "6", '&': "7", '*': "8",
             '(': "9", ')': "0", '_': "MINUS", '+': "EQUAL", ':': "SEMICOLON", '?': "SLASH",

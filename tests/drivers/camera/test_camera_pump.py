@@ -11,7 +11,7 @@ import pytest
 from drivers.camera import Camera, open_camera
 from drivers.camera.face import FaceAnalyser, FaceGuidance
 from drivers.status import DeviceState
-from tests.camera_helpers import Events, wait_until
+from tests.drivers.device_events import Events, wait_until
 
 
 @pytest.fixture

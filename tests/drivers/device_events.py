@@ -1,4 +1,4 @@
-"""Helpers shared by the camera and scanner tests (event collection, waiting, process figures)."""
+"""Helpers shared by the camera and scanner driver tests (events, waiting, process figures)."""
 
 from __future__ import annotations
 
