@@ -8,7 +8,7 @@ from kiosk.i18n import N_, current_locale, platform_words
 from kiosk.platform.errors import PlatformError
 
 if TYPE_CHECKING:
-    from kiosk.platform.models import Verification
+    from kiosk.platform.models import WireVerification
 
 REFUSED_TEXT = N_("身份核验未通过，请到人工窗口办理")
 
@@ -26,7 +26,7 @@ class IdentityPlatform(Protocol):
     """The platform's identity check (kiosk.platform.PlatformClient.verify_identity; blocking)."""
 
     def verify_identity(self, method: str, *, id_number: str = "", name: str = "",
-                        code: str = "") -> Verification:
+                        code: str = "") -> WireVerification:
         """A resident token when verified, else the reason; a fault is a `PlatformError`."""
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from kiosk import __version__
 from kiosk.core.events import log_event
 from kiosk.platform.errors import PlatformError
-from kiosk.platform.models import DeviceReport, HeartbeatReport
+from kiosk.platform.models import WireDeviceReport, WireHeartbeatReport
 
 log = logging.getLogger(__name__)
 #: Interval between heartbeats.
@@ -38,11 +38,11 @@ class Heartbeat:
         self._last_update = last_update
         self._ratings = ratings or (lambda: int(outbox.count("rating")))
 
-    def report(self) -> HeartbeatReport:
+    def report(self) -> WireHeartbeatReport:
         """The report as it would be sent now."""
-        devices = {name: DeviceReport.from_status(status)
+        devices = {name: WireDeviceReport.from_status(status)
                    for name, status in self._hub.statuses().items()}
-        return HeartbeatReport(app_version=__version__, bundle_version=self._bundle_version(),
+        return WireHeartbeatReport(app_version=__version__, bundle_version=self._bundle_version(),
                                devices=devices, outbox_depth=self._outbox.stats().pending,
                                sessions=self._lifecycle.sessions_started,
                                ratings=self._ratings(), last_update=self._last_update())

@@ -1,6 +1,6 @@
 """Fleet heartbeat: report the terminal's status to the platform on an interval.
 
-A worker thread wakes every ``interval_seconds``, asks ``collect()`` for a `HeartbeatReport`
+A worker thread wakes every ``interval_seconds``, asks ``collect()`` for a `WireHeartbeatReport`
 (versions, device and supply status, outbox depth, session and rating counts) and posts it.
 A failed heartbeat is logged and tried again next time; it never raises into the app.
 """
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from kiosk.core.events import log_event
 from kiosk.platform.client import PlatformClient
 from kiosk.platform.errors import PlatformError
-from kiosk.platform.models import HeartbeatReport
+from kiosk.platform.models import WireHeartbeatReport
 
 LOG = logging.getLogger("kiosk.platform.heartbeat")
 DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 60.0  # the fleet view calls a terminal stale after 3
@@ -26,7 +26,7 @@ class HeartbeatSender:
     def __init__(
         self,
         client: PlatformClient,
-        collect: Callable[[], HeartbeatReport],
+        collect: Callable[[], WireHeartbeatReport],
         interval_seconds: float = DEFAULT_HEARTBEAT_INTERVAL_SECONDS,
     ) -> None:
         if interval_seconds <= 0:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from kiosk.platform import DeviceReport, HeartbeatReport, PlatformClient
+from kiosk.platform import PlatformClient, WireDeviceReport, WireHeartbeatReport
 from kiosk.platform.heartbeat import HeartbeatSender
 from tests.platform.conftest import Admin
 
@@ -21,11 +21,11 @@ def _wait_for(condition, timeout: float = WAIT_SECONDS) -> bool:
 def test_sender_reports_until_stopped(client: PlatformClient, admin: Admin) -> None:
     depth = iter(range(1000))
 
-    def collect() -> HeartbeatReport:
-        return HeartbeatReport(
-            "0.1.0",
-            "b1",
-            {"receipt_printer": DeviceReport("ready", "ok")},
+    def collect() -> WireHeartbeatReport:
+        return WireHeartbeatReport(
+            app_version="0.1.0",
+            bundle_version="b1",
+            devices={"receipt_printer": WireDeviceReport(state="ready", supplies="ok")},
             outbox_depth=next(depth),
         )
 
@@ -44,11 +44,11 @@ def test_sender_reports_until_stopped(client: PlatformClient, admin: Admin) -> N
 def test_outage_and_broken_collector_do_not_stop_it(client: PlatformClient, admin: Admin) -> None:
     calls = {"n": 0}
 
-    def collect() -> HeartbeatReport:
+    def collect() -> WireHeartbeatReport:
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("collector bug")
-        return HeartbeatReport("0.1.0", "b1", {})
+        return WireHeartbeatReport(app_version="0.1.0", bundle_version="b1", devices={})
 
     admin.faults(fail_next=3, status=503)  # heartbeats are not retried: three beats fail
     sender = HeartbeatSender(client, collect, interval_seconds=0.05)
