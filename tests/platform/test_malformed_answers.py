@@ -67,10 +67,16 @@ WRONG_TYPES: list[tuple[str, Call, Any]] = [
     ("licences", lambda c: c.licences(TOKEN), {"items": {"licence_id": "1"}}),
     ("benefits", lambda c: c.benefits(TOKEN), {"items": [{"code": "b1", "amount": 12.5}]}),
     ("services", lambda c: c.services(), {"items": [{"code": "s", "answers": {"a": 1}}]}),
-    ("application", lambda c: c.application("BJ20261203000001"),
-     {"case_number": "BJ20261203000001", "status": "maybe", "history": []}),
-    ("application", lambda c: c.application("BJ20261203000001"),
-     {"case_number": "BJ20261203000001", "status": "accepted", "history": "none"}),
+    (
+        "application",
+        lambda c: c.application("BJ20261203000001"),
+        {"case_number": "BJ20261203000001", "status": "maybe", "history": []},
+    ),
+    (
+        "application",
+        lambda c: c.application("BJ20261203000001"),
+        {"case_number": "BJ20261203000001", "status": "accepted", "history": "none"},
+    ),
     ("issue_certificate", _issue, {**CERTIFICATE, "issue_date": 20261203}),
     ("issue_certificate", _issue, {**CERTIFICATE, "issue_date": "3 December"}),
     ("issue_certificate", _issue, {**CERTIFICATE, "fields": [["参保状态"]]}),
@@ -79,8 +85,11 @@ WRONG_TYPES: list[tuple[str, Call, Any]] = [
     ("book_appointment", _book, {"ticket": 1, "window": "3号窗口", "waiting": 2}),
     ("rate", lambda c: c.rate("residence-registration", 5), {"rating_id": ["r1"]}),
     ("terminals", lambda c: c.terminals(), {"items": "none"}),
-    ("check_certificate", lambda c: c.check_certificate("SB-2026-000123"),
-     {"serial": "SB-2026-000123", "valid": "true"}),
+    (
+        "check_certificate",
+        lambda c: c.check_certificate("SB-2026-000123"),
+        {"serial": "SB-2026-000123", "valid": "true"},
+    ),
 ]
 
 MISSING_FIELDS: list[tuple[str, Call, Any]] = [
@@ -88,17 +97,24 @@ MISSING_FIELDS: list[tuple[str, Call, Any]] = [
     ("records", _records, {"title": "社保缴费记录", "items": []}),
     ("prefill", lambda c: c.prefill("residence-registration", TOKEN), {"service": "x"}),
     ("licences", lambda c: c.licences(TOKEN), {"total": 1}),
-    ("submit_application",
-     lambda c: c.submit_application("residence-registration", TOKEN, {"address": "某地"}),
-     {"status": "accepted", "reason": "已受理"}),
+    (
+        "submit_application",
+        lambda c: c.submit_application("residence-registration", TOKEN, {"address": "某地"}),
+        {"status": "accepted", "reason": "已受理"},
+    ),
     ("issue_certificate", _issue, {k: v for k, v in CERTIFICATE.items() if k != "serial"}),
-    ("issued_certificates", lambda c: c.issued_certificates(TOKEN),
-     {"items": [{"serial": "SB-2026-000123", "title": "证明"}]}),
+    (
+        "issued_certificates",
+        lambda c: c.issued_certificates(TOKEN),
+        {"items": [{"serial": "SB-2026-000123", "title": "证明"}]},
+    ),
     ("book_appointment", _book, {"window": "3号窗口", "waiting": 2}),
     ("rate", lambda c: c.rate("residence-registration", 5), {}),
-    ("report_problem",
-     lambda c: c.report_problem("residence-registration", "identify", "device", "读卡失败"),
-     {"report_id": "P1"}),
+    (
+        "report_problem",
+        lambda c: c.report_problem("residence-registration", "identify", "device", "读卡失败"),
+        {"report_id": "P1"},
+    ),
     ("terminals", lambda c: c.terminals(), {"items": [{"app_version": "0.1.0"}]}),
 ]
 
@@ -185,7 +201,9 @@ def test_extra_fields_are_ignored_and_known_ones_read() -> None:
     }
     with HostileServer("answer", answer=answer) as server, _client(server) as client:
         certificate = _issue(client)
-    assert certificate.serial == "SB-2026-000123" and certificate.fields == (("参保状态", "正常参保"),)
+    assert certificate.serial == "SB-2026-000123" and certificate.fields == (
+        ("参保状态", "正常参保"),
+    )
     assert certificate.table is not None and certificate.table.rows == (("2026-11", "1,234.00"),)
     assert certificate.seal_text == CERTIFICATE["issuer"]  # no seal named: the issuer's
     assert not hasattr(certificate, "watermark")
@@ -209,19 +227,34 @@ def test_extra_fields_of_a_profile_and_a_licence_are_kept_for_the_form() -> None
 
 def test_extra_fields_in_list_items_and_receipts_are_ignored() -> None:
     answer = {
-        "items": [{"code": "b1", "title": "高龄津贴", "amount": "100.00", "reason": "年满80周岁",
-                   "channel": "bank", "paid_until": "2027-01"}],
+        "items": [
+            {
+                "code": "b1",
+                "title": "高龄津贴",
+                "amount": "100.00",
+                "reason": "年满80周岁",
+                "channel": "bank",
+                "paid_until": "2027-01",
+            }
+        ],
         "next": None,
         "total": 1,
     }
     with HostileServer("answer", answer=answer) as server, _client(server) as client:
         (benefit,) = client.benefits(TOKEN)
     assert (benefit.code, benefit.title, benefit.amount) == ("b1", "高龄津贴", "100.00")
-    ticket = {"ticket": "A001", "window": "3号窗口", "waiting": 2, "queue": {"id": 9},
-              "replayed": "from the server", "idempotency_key": 42}
+    ticket = {
+        "ticket": "A001",
+        "window": "3号窗口",
+        "waiting": 2,
+        "queue": {"id": 9},
+        "replayed": "from the server",
+        "idempotency_key": 42,
+    }
     with HostileServer("answer", answer=ticket) as server, _client(server) as client:
-        appointment = client.book_appointment(TOKEN, "residence-registration",
-                                              idempotency_key="k-1")
+        appointment = client.book_appointment(
+            TOKEN, "residence-registration", idempotency_key="k-1"
+        )
     assert (appointment.ticket, appointment.waiting) == ("A001", 2)
     # The key and the replay flag are the client's own, whatever the body says.
     assert appointment.idempotency_key == "k-1" and appointment.replayed is False
