@@ -273,7 +273,7 @@ class KioskSessionPorts:
 
 
 def _issued(c: models.WireCertificate) -> fp.IssuedCertificate:
-    """A platform `Certificate` as the flows see it."""
+    """The platform's `WireCertificate` as the flows see it (`fp.IssuedCertificate`)."""
     table = DocumentTable(tuple(c.table.columns), tuple(tuple(r) for r in c.table.rows)
                           ) if c.table else None
     return fp.IssuedCertificate(c.serial, c.kind, c.title, c.issuer, c.issue_date,
