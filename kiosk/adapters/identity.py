@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 from flows.ports import DeviceName
 from kiosk.i18n import N_, current_locale, platform_words
 from kiosk.platform.errors import PlatformError
-from kiosk.platform.models import VerifyMethod
+from kiosk.platform.models import WireVerifyMethod
 
 if TYPE_CHECKING:
-    from kiosk.platform.models import Verification
+    from kiosk.platform.models import WireVerification
 
 REFUSED_TEXT = N_("身份核验未通过，请到人工窗口办理")
 
@@ -28,7 +28,7 @@ class IdentityPlatform(Protocol):
     """The platform's identity check (kiosk.platform.PlatformClient.verify_identity; blocking)."""
 
     def verify_identity(self, method: str, *, id_number: str = "", name: str = "",
-                        code: str = "") -> Verification:
+                        code: str = "") -> WireVerification:
         """A resident token when verified, else the reason; a fault is a `PlatformError`."""
 
 
@@ -41,12 +41,12 @@ class PlatformVerifier:
     def verify(self, method: str, identity: Any) -> tuple[str, str]:
         """Return (resident_token, masked display name) or raise with a plain message."""
         try:
-            if method == VerifyMethod.QRCODE:
+            if method == WireVerifyMethod.QRCODE:
                 code = str(getattr(identity, "text", identity))
-                result = self._client.verify_identity(VerifyMethod.QRCODE, code=code)
+                result = self._client.verify_identity(WireVerifyMethod.QRCODE, code=code)
             else:
-                platform_method = (VerifyMethod.SSCARD if method == DeviceName.SMARTCARD
-                                   else VerifyMethod.IDCARD)
+                platform_method = (WireVerifyMethod.SSCARD if method == DeviceName.SMARTCARD
+                                   else WireVerifyMethod.IDCARD)
                 result = self._client.verify_identity(platform_method,
                                                       id_number=identity.id_number,
                                                       name=identity.name)

@@ -39,39 +39,39 @@ class ResidentPlatform(Protocol):
     Blocking calls; every failure is a `PlatformError`.
     """
 
-    def profile(self, resident_token: str) -> models.Profile:
+    def profile(self, resident_token: str) -> models.WireProfile:
         """The data the government already holds."""
 
-    def prefill(self, service: str, resident_token: str) -> models.Prefill:
+    def prefill(self, service: str, resident_token: str) -> models.WirePrefill:
         """Answers the platform can fill in for ``service``."""
 
     def records(self, resident_token: str, kind: str, page: int = 1,
-                size: int = 10) -> models.RecordPage:
+                size: int = 10) -> models.WireRecordPage:
         """One page of a record query."""
 
-    def licences(self, resident_token: str) -> tuple[models.Licence, ...]:
+    def licences(self, resident_token: str) -> tuple[models.WireLicence, ...]:
         """The resident's electronic licences."""
 
-    def benefits(self, resident_token: str) -> tuple[models.Benefit, ...]:
+    def benefits(self, resident_token: str) -> tuple[models.WireBenefit, ...]:
         """Benefits granted without applying."""
 
-    def application(self, case_number: str) -> models.ApplicationProgress:
+    def application(self, case_number: str) -> models.WireApplicationProgress:
         """Progress of a case."""
 
     def issue_certificate(self, kind: str, resident_token: str, *, case_number: str = "",
                           additions: CertificateAdditions | None = None,
-                          idempotency_key: str | None = None) -> models.Certificate:
+                          idempotency_key: str | None = None) -> models.WireCertificate:
         """Issue a certificate (same key, same serial)."""
 
     def issued_certificates(self, resident_token: str
-                            ) -> tuple[models.IssuedCertificateSummary, ...]:
+                            ) -> tuple[models.WireIssuedCertificateSummary, ...]:
         """Certificates issued to the resident lately, newest first."""
 
-    def reissue_certificate(self, serial: str, resident_token: str) -> models.Certificate:
+    def reissue_certificate(self, serial: str, resident_token: str) -> models.WireCertificate:
         """The stored certificate unchanged (only to its holder)."""
 
     def book_appointment(self, resident_token: str, service: str, *, day: date | None = None,
-                         idempotency_key: str | None = None) -> models.Appointment:
+                         idempotency_key: str | None = None) -> models.WireAppointment:
         """A queue ticket for the hall."""
 
 
@@ -271,8 +271,8 @@ class KioskSessionPorts:
                 for name in fp.KNOWN_DEVICES}
 
 
-def _issued(c: models.Certificate) -> fp.IssuedCertificate:
-    """A platform `Certificate` as the flows see it."""
+def _issued(c: models.WireCertificate) -> fp.IssuedCertificate:
+    """The platform's `WireCertificate` as the flows see it (`fp.IssuedCertificate`)."""
     table = DocumentTable(tuple(c.table.columns), tuple(tuple(r) for r in c.table.rows)
                           ) if c.table else None
     return fp.IssuedCertificate(c.serial, c.kind, c.title, c.issuer, c.issue_date,

@@ -80,17 +80,17 @@ class SubmissionPlatform(Protocol):
 
     def submit_application(self, service: str, resident_token: str,
                            answers: Mapping[str, Any], *, licences: Iterable[str] = (),
-                           attachments: Iterable[models.Attachment] = (),
-                           idempotency_key: str | None = None) -> models.ApplicationResult:
+                           attachments: Iterable[models.WireAttachment] = (),
+                           idempotency_key: str | None = None) -> models.WireApplicationResult:
         """Send an application."""
 
     def rate(self, service: str, score: int, *, reasons: Iterable[str] = (),
              comment: str = "", case_number: str = "", resident_token: str = "",
-             idempotency_key: str | None = None) -> models.RatingReceipt:
+             idempotency_key: str | None = None) -> models.WireRatingReceipt:
         """Send a rating (好差评)."""
 
     def report_problem(self, service: str, step: str, category: str, description: str, *,
-                       idempotency_key: str | None = None) -> models.ProblemReportReceipt:
+                       idempotency_key: str | None = None) -> models.WireProblemReportReceipt:
         """Send a 办不成事 report."""
 
 
@@ -262,9 +262,10 @@ class Outbox:
     def _send(self, kind: str, key: str, payload: dict[str, Any]) -> tuple[dict[str, Any], Any]:
         client = self._client
         if kind == "application":
-            from kiosk.platform.models import Attachment
+            from kiosk.platform.models import WireAttachment
 
-            attachments = [Attachment(a["name"], a["content_type"], bytes.fromhex(a["data"]))
+            attachments = [WireAttachment(name=a["name"], content_type=a["content_type"],
+                                          data=bytes.fromhex(a["data"]))
                            for a in payload.get("attachments", [])]
             r = client.submit_application(payload["service"], payload["token"],
                                           payload["answers"], licences=payload["licences"],

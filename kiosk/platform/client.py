@@ -18,36 +18,38 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import requests
+from pydantic import BaseModel, ValidationError
 
 from flows.documents import CertificateAdditions
 from kiosk.core.events import log_event
 from kiosk.platform.errors import ErrorKind, PlatformError, kind_for_status
 from kiosk.platform.models import (
-    ApplicationProgress,
-    ApplicationResult,
-    Appointment,
-    Attachment,
-    Benefit,
-    Certificate,
-    CertificateCheck,
-    Health,
-    HeartbeatAck,
-    HeartbeatReport,
-    IssuedCertificateSummary,
-    Licence,
-    Prefill,
-    ProblemReportReceipt,
-    Profile,
-    RatingReceipt,
-    RecordPage,
-    ServiceInfo,
-    TerminalStatus,
-    Verification,
-    VerifyMethod,
+    WireApplicationProgress,
+    WireApplicationResult,
+    WireAppointment,
+    WireAttachment,
+    WireBenefit,
+    WireCertificate,
+    WireCertificateCheck,
+    WireHealth,
+    WireHeartbeatAck,
+    WireHeartbeatReport,
+    WireIssuedCertificateSummary,
+    WireItems,
+    WireLicence,
+    WirePrefill,
+    WireProblemReportReceipt,
+    WireProfile,
+    WireRatingReceipt,
+    WireRecordPage,
+    WireServiceInfo,
+    WireTerminalStatus,
+    WireVerification,
+    WireVerifyMethod,
 )
 from kiosk.platform.transport import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -71,6 +73,8 @@ NOT_RETRIED_CODES = frozenset(
     {"tls_failed", "too_large", "bad_encoding", "redirect", "cancelled"}
 )
 REPLAY_HEADER = "Idempotent-Replayed"
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 
 def new_idempotency_key() -> str:
@@ -357,31 +361,56 @@ class PlatformClient:
         return data, replayed, used
 
     @staticmethod
-    def _shape(op: str, build: Callable[[], Any]) -> Any:
+    def _shape(op: str, build: Callable[[], T]) -> T:
+        """``build()``; an answer of the wrong shape becomes `PlatformError` SERVER_ERROR
+        ``bad_answer:<op>`` (a plain message for the resident; never another exception)."""
         try:
             return build()
-        except (KeyError, TypeError, ValueError, IndexError):
-            raise PlatformError(ErrorKind.SERVER_ERROR, code=f"bad_answer:{op}") from None
+        except ValidationError as exc:
+            # Where the answer was wrong, for technicians; never the values (personal data).
+            log_event(
+                LOG,
+                "platform_bad_answer",
+                logging.WARNING,
+                op=op,
+                field=_where(exc),
+                errors=exc.error_count(),
+            )
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+            log_event(LOG, "platform_bad_answer", logging.WARNING, op=op)
+        raise PlatformError(ErrorKind.SERVER_ERROR, code=f"bad_answer:{op}")
+
+    def _read(self, op: str, model: type[M], data: Any, **client_fields: Any) -> M:
+        """The answer ``data`` read as ``model`` (``client_fields``: the client's own, such as
+        the idempotency key, which override anything the platform sent under those names)."""
+        if client_fields and isinstance(data, dict):
+            data = {**data, **client_fields}
+        return self._shape(op, lambda: model.model_validate(data))
+
+    def _read_items(self, op: str, model: type[M], data: Any) -> tuple[M, ...]:
+        """A list answer ``{"items": [...]}`` read as a tuple of ``model``."""
+        envelope: type[WireItems[M]] = WireItems[model]  # type: ignore[valid-type]
+        return self._shape(op, lambda: envelope.model_validate(data).items)
 
     # -- calls ---------------------------------------------------------------------------------
 
-    def health(self) -> Health:
+    def health(self) -> WireHealth:
         """``GET /v1/health``: the platform answers and its version."""
         data, _ = self._request("health", "GET", "/v1/health")
-        return self._shape("health", lambda: Health.from_json(data))
+        return self._read("health", WireHealth, data)
 
     def verify_identity(
         self,
-        method: VerifyMethod | str,
+        method: WireVerifyMethod | str,
         *,
         id_number: str = "",
         name: str = "",
         code: str = "",
         face_jpeg: bytes | None = None,
         idempotency_key: str | None = None,
-    ) -> Verification:
+    ) -> WireVerification:
         """``POST /v1/identity/verify``: a resident token when verified, else the reason."""
-        body: dict[str, Any] = {"method": VerifyMethod(method).value}
+        body: dict[str, Any] = {"method": WireVerifyMethod(method).value}
         if id_number:
             body["id_number"] = id_number
         if name:
@@ -391,7 +420,7 @@ class PlatformClient:
         if face_jpeg is not None:
             body["face_jpeg_b64"] = base64.b64encode(face_jpeg).decode("ascii")
         data, _, _ = self._post("verify_identity", "/v1/identity/verify", body, idempotency_key)
-        return self._shape("verify_identity", lambda: Verification.from_json(data))
+        return self._read("verify_identity", WireVerification, data)
 
     def revoke_token(self, resident_token: str) -> None:
         """``POST /v1/identity/revoke``: the session ended; the token reads nothing any more."""
@@ -399,12 +428,14 @@ class PlatformClient:
             "revoke_token", "POST", "/v1/identity/revoke", body={"resident_token": resident_token}
         )
 
-    def profile(self, resident_token: str) -> Profile:
+    def profile(self, resident_token: str) -> WireProfile:
         """``GET /v1/residents/{token}/profile``: pre-fill data the government holds."""
         data, _ = self._request("profile", "GET", f"/v1/residents/{_seg(resident_token)}/profile")
-        return self._shape("profile", lambda: Profile.from_json(data))
+        return self._read("profile", WireProfile, data)
 
-    def records(self, resident_token: str, kind: str, page: int = 1, size: int = 10) -> RecordPage:
+    def records(
+        self, resident_token: str, kind: str, page: int = 1, size: int = 10
+    ) -> WireRecordPage:
         """``GET /v1/residents/{token}/records/{kind}``: one page of a record query."""
         data, _ = self._request(
             "records",
@@ -412,26 +443,24 @@ class PlatformClient:
             f"/v1/residents/{_seg(resident_token)}/records/{_seg(kind)}",
             params={"page": page, "size": size},
         )
-        return self._shape("records", lambda: RecordPage.from_json(data))
+        return self._read("records", WireRecordPage, data)
 
-    def licences(self, resident_token: str) -> tuple[Licence, ...]:
+    def licences(self, resident_token: str) -> tuple[WireLicence, ...]:
         """``GET /v1/residents/{token}/licences``: the resident's e-licences."""
         data, _ = self._request("licences", "GET", f"/v1/residents/{_seg(resident_token)}/licences")
-        return self._shape("licences", lambda: tuple(Licence.from_json(i) for i in data["items"]))
+        return self._read_items("licences", WireLicence, data)
 
-    def benefits(self, resident_token: str) -> tuple[Benefit, ...]:
+    def benefits(self, resident_token: str) -> tuple[WireBenefit, ...]:
         """``GET /v1/residents/{token}/benefits``: benefits granted without applying."""
         data, _ = self._request("benefits", "GET", f"/v1/residents/{_seg(resident_token)}/benefits")
-        return self._shape("benefits", lambda: tuple(Benefit.from_json(i) for i in data["items"]))
+        return self._read_items("benefits", WireBenefit, data)
 
-    def services(self) -> tuple[ServiceInfo, ...]:
+    def services(self) -> tuple[WireServiceInfo, ...]:
         """``GET /v1/services``: services with platform rules and the answers they need."""
         data, _ = self._request("services", "GET", "/v1/services")
-        return self._shape(
-            "services", lambda: tuple(ServiceInfo.from_json(i) for i in data["items"])
-        )
+        return self._read_items("services", WireServiceInfo, data)
 
-    def prefill(self, service: str, resident_token: str) -> Prefill:
+    def prefill(self, service: str, resident_token: str) -> WirePrefill:
         """``GET /v1/services/{service}/prefill``: answers the platform can fill in."""
         data, _ = self._request(
             "prefill",
@@ -439,7 +468,7 @@ class PlatformClient:
             f"/v1/services/{_seg(service)}/prefill",
             params={"resident_token": resident_token},
         )
-        return self._shape("prefill", lambda: Prefill(service, dict(data["fields"])))
+        return self._read("prefill", WirePrefill, data, service=service)
 
     def submit_application(
         self,
@@ -448,11 +477,11 @@ class PlatformClient:
         answers: Mapping[str, Any],
         *,
         licences: Iterable[str] = (),
-        attachments: Iterable[Attachment] = (),
+        attachments: Iterable[WireAttachment] = (),
         idempotency_key: str | None = None,
-    ) -> ApplicationResult:
+    ) -> WireApplicationResult:
         """``POST /v1/applications``. Pass the journal's key so a retry never duplicates."""
-        files = [a.to_json() for a in attachments]
+        files = [a.model_dump() for a in attachments]
         upload_mb = sum(len(f["data_b64"]) for f in files) / 1_000_000
         body = {
             "service": service,
@@ -469,14 +498,18 @@ class PlatformClient:
             idempotency_key,
             timeout_seconds=self.timeout_seconds + upload_mb * UPLOAD_SECONDS_PER_MB,
         )
-        return self._shape(
-            "submit_application", lambda: ApplicationResult.from_json(data, key, replayed)
+        return self._read(
+            "submit_application",
+            WireApplicationResult,
+            data,
+            idempotency_key=key,
+            replayed=replayed,
         )
 
-    def application(self, case_number: str) -> ApplicationProgress:
+    def application(self, case_number: str) -> WireApplicationProgress:
         """``GET /v1/applications/{case_number}``: progress of a case (办件进度)."""
         data, _ = self._request("application", "GET", f"/v1/applications/{_seg(case_number)}")
-        return self._shape("application", lambda: ApplicationProgress.from_json(data))
+        return self._read("application", WireApplicationProgress, data)
 
     def issue_certificate(
         self,
@@ -486,7 +519,7 @@ class PlatformClient:
         case_number: str = "",
         additions: CertificateAdditions | None = None,
         idempotency_key: str | None = None,
-    ) -> Certificate:
+    ) -> WireCertificate:
         """``POST /v1/certificates``: the same key always returns the same serial.
 
         ``additions`` (what the service's template prints besides the platform's content) are
@@ -508,21 +541,20 @@ class PlatformClient:
         data, replayed, key = self._post(
             "issue_certificate", "/v1/certificates", body, idempotency_key
         )
-        return self._shape("issue_certificate", lambda: Certificate.from_json(data, key, replayed))
+        return self._read(
+            "issue_certificate", WireCertificate, data, idempotency_key=key, replayed=replayed
+        )
 
-    def issued_certificates(self, resident_token: str) -> tuple[IssuedCertificateSummary, ...]:
+    def issued_certificates(self, resident_token: str) -> tuple[WireIssuedCertificateSummary, ...]:
         """``GET /v1/residents/{token}/certificates``: issued lately, newest first (证明补打)."""
         data, _ = self._request(
             "issued_certificates", "GET", f"/v1/residents/{_seg(resident_token)}/certificates"
         )
-        return self._shape(
-            "issued_certificates",
-            lambda: tuple(IssuedCertificateSummary.from_json(i) for i in data["items"]),
-        )
+        return self._read_items("issued_certificates", WireIssuedCertificateSummary, data)
 
     def reissue_certificate(
         self, serial: str, resident_token: str, *, idempotency_key: str | None = None
-    ) -> Certificate:
+    ) -> WireCertificate:
         """``POST /v1/certificates/{serial}/reissue``: the stored certificate unchanged (same
         serial, same content); `PlatformError` NOT_FOUND when it is not the resident's."""
         body = {"resident_token": resident_token, "terminal_id": self.terminal_id}
@@ -532,14 +564,14 @@ class PlatformClient:
             body,
             idempotency_key,
         )
-        return self._shape(
-            "reissue_certificate", lambda: Certificate.from_json(data, key, replayed)
+        return self._read(
+            "reissue_certificate", WireCertificate, data, idempotency_key=key, replayed=replayed
         )
 
-    def check_certificate(self, serial: str) -> CertificateCheck:
+    def check_certificate(self, serial: str) -> WireCertificateCheck:
         """``GET /v1/certificates/{serial}``: whether a printed serial was issued."""
         data, _ = self._request("check_certificate", "GET", f"/v1/certificates/{_seg(serial)}")
-        return self._shape("check_certificate", lambda: CertificateCheck.from_json(data))
+        return self._read("check_certificate", WireCertificateCheck, data)
 
     def book_appointment(
         self,
@@ -548,7 +580,7 @@ class PlatformClient:
         *,
         day: date | None = None,
         idempotency_key: str | None = None,
-    ) -> Appointment:
+    ) -> WireAppointment:
         """``POST /v1/appointments``: a queue ticket for the hall (预约取号)."""
         body: dict[str, Any] = {
             "resident_token": resident_token,
@@ -560,7 +592,9 @@ class PlatformClient:
         data, replayed, key = self._post(
             "book_appointment", "/v1/appointments", body, idempotency_key
         )
-        return self._shape("book_appointment", lambda: Appointment.from_json(data, key, replayed))
+        return self._read(
+            "book_appointment", WireAppointment, data, idempotency_key=key, replayed=replayed
+        )
 
     def rate(
         self,
@@ -572,7 +606,7 @@ class PlatformClient:
         case_number: str = "",
         resident_token: str = "",
         idempotency_key: str | None = None,
-    ) -> RatingReceipt:
+    ) -> WireRatingReceipt:
         """``POST /v1/ratings`` (好差评): 5 非常满意 ... 1 非常不满意; 1-2 need a reason."""
         body: dict[str, Any] = {
             "terminal_id": self.terminal_id,
@@ -587,7 +621,7 @@ class PlatformClient:
         if resident_token:
             body["resident_token"] = resident_token
         data, replayed, key = self._post("rate", "/v1/ratings", body, idempotency_key)
-        return self._shape("rate", lambda: RatingReceipt(str(data["rating_id"]), key, replayed))
+        return self._read("rate", WireRatingReceipt, data, idempotency_key=key, replayed=replayed)
 
     def report_problem(
         self,
@@ -598,7 +632,7 @@ class PlatformClient:
         *,
         contact_phone: str = "",
         idempotency_key: str | None = None,
-    ) -> ProblemReportReceipt:
+    ) -> WireProblemReportReceipt:
         """``POST /v1/problem-reports`` (办不成事反映)."""
         body = {
             "terminal_id": self.terminal_id,
@@ -612,14 +646,15 @@ class PlatformClient:
         data, replayed, key = self._post(
             "report_problem", "/v1/problem-reports", body, idempotency_key
         )
-        return self._shape(
+        return self._read(
             "report_problem",
-            lambda: ProblemReportReceipt(
-                str(data["report_id"]), int(data["reply_within_days"]), key, replayed
-            ),
+            WireProblemReportReceipt,
+            data,
+            idempotency_key=key,
+            replayed=replayed,
         )
 
-    def heartbeat(self, report: HeartbeatReport, *, terminal_id: str = "") -> HeartbeatAck:
+    def heartbeat(self, report: WireHeartbeatReport, *, terminal_id: str = "") -> WireHeartbeatAck:
         """``POST /v1/terminals/{terminal_id}/heartbeat``: fleet status."""
         tid = terminal_id or self.terminal_id
         if not tid:
@@ -627,18 +662,17 @@ class PlatformClient:
         # No Idempotency-Key: a heartbeat is not retried (the next one follows anyway) and the
         # platform need not remember one answer per beat.
         data, _ = self._request(
-            "heartbeat", "POST", f"/v1/terminals/{_seg(tid)}/heartbeat", body=report.to_json()
+            "heartbeat",
+            "POST",
+            f"/v1/terminals/{_seg(tid)}/heartbeat",
+            body=report.model_dump(mode="json"),
         )
-        return self._shape(
-            "heartbeat", lambda: HeartbeatAck(bool(data["ok"]), str(data["server_time"]))
-        )
+        return self._read("heartbeat", WireHeartbeatAck, data)
 
-    def terminals(self) -> tuple[TerminalStatus, ...]:
+    def terminals(self) -> tuple[WireTerminalStatus, ...]:
         """``GET /v1/terminals``: the latest heartbeat of every terminal."""
         data, _ = self._request("terminals", "GET", "/v1/terminals")
-        return self._shape(
-            "terminals", lambda: tuple(TerminalStatus.from_json(i) for i in data["items"])
-        )
+        return self._read_items("terminals", WireTerminalStatus, data)
 
 
 def _transport_error(exc: Exception, deadline_passed: bool) -> PlatformError:
@@ -658,6 +692,12 @@ def _transport_error(exc: Exception, deadline_passed: bool) -> PlatformError:
     if isinstance(exc, requests.ConnectionError):
         return PlatformError(ErrorKind.UNAVAILABLE, code="connection_failed")
     return PlatformError(ErrorKind.UNAVAILABLE, code=type(exc).__name__[:40])
+
+
+def _where(exc: ValidationError) -> str:
+    """The path of the first wrong field of an answer (``items.0.waiting``), without values."""
+    errors = exc.errors(include_url=False, include_context=False, include_input=False)
+    return ".".join(str(part) for part in errors[0]["loc"])[:80] if errors else ""
 
 
 def _seg(value: str) -> str:

@@ -1,6 +1,6 @@
 """The fleet heartbeat: the terminal tells the platform what it runs and how it is.
 
-`TerminalReport` collects a `HeartbeatReport` from the terminal's parts: app and flow bundle
+`TerminalReport` collects a `WireHeartbeatReport` from the terminal's parts: app and flow bundle
 versions, device and supply status, outbox depth, counts of sessions and ratings, the last
 update's outcome. No personal data. ``sessions`` counts sessions since this process started;
 ``ratings`` counts ratings delivered to the platform that the outbox journal still holds
@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from kiosk import __version__
 from kiosk.core.events import log_event
 from kiosk.platform.errors import PlatformError
-from kiosk.platform.models import DeviceReport, HeartbeatAck, HeartbeatReport
+from kiosk.platform.models import WireDeviceReport, WireHeartbeatAck, WireHeartbeatReport
 
 LOG = logging.getLogger("kiosk.platform.heartbeat")
 #: Interval between heartbeats (the fleet view calls a terminal stale after 3 missed).
@@ -31,7 +31,7 @@ HEARTBEAT_INTERVAL_SECONDS = 60.0
 class HeartbeatClient(Protocol):
     """The part of the platform client a heartbeat needs."""
 
-    def heartbeat(self, report: HeartbeatReport, *, terminal_id: str = "") -> HeartbeatAck:
+    def heartbeat(self, report: WireHeartbeatReport, *, terminal_id: str = "") -> WireHeartbeatAck:
         """Post one report."""
         ...
 
@@ -50,10 +50,10 @@ class TerminalReport:
         self._last_update = last_update
         self._ratings = ratings or (lambda: int(outbox.count("rating")))
 
-    def __call__(self) -> HeartbeatReport:
-        devices = {name: DeviceReport.from_status(status)
+    def __call__(self) -> WireHeartbeatReport:
+        devices = {name: WireDeviceReport.from_status(status)
                    for name, status in self._hub.statuses().items()}
-        return HeartbeatReport(app_version=__version__, bundle_version=self._bundle_version(),
+        return WireHeartbeatReport(app_version=__version__, bundle_version=self._bundle_version(),
                                devices=devices, outbox_depth=self._outbox.stats().pending,
                                sessions=self._lifecycle.sessions_started,
                                ratings=self._ratings(), last_update=self._last_update())
@@ -62,13 +62,13 @@ class TerminalReport:
 class Heartbeat:
     """Builds and sends one heartbeat report at each `send`; counts what was sent and failed."""
 
-    def __init__(self, client: HeartbeatClient, collect: Callable[[], HeartbeatReport]) -> None:
+    def __init__(self, client: HeartbeatClient, collect: Callable[[], WireHeartbeatReport]) -> None:
         self._client = client
         self._collect = collect
         self.sent = 0
         self.failed = 0
 
-    def report(self) -> HeartbeatReport:
+    def report(self) -> WireHeartbeatReport:
         """The report as it would be sent now."""
         return self._collect()
 

@@ -1,25 +1,108 @@
-"""Typed results of the service-platform client (frozen dataclasses built from JSON).
+"""Wire models of the service platform: the JSON bodies of docs/api/openapi.yaml as pydantic
+models (docs/adr/0480-wire-models-pydantic-wire-prefix.md).
 
-Results that hold personal data (profile, certificate, prefill) mask their ``repr`` so that an
-accidental log line or assertion message never carries a name or a full ID number.
-Each ``from_json`` accepts extra fields (the API may grow) and keeps them in ``extra``.
+Naming: every class here is called ``Wire...``, so that none shares its name with a port type of
+`flows.ports` (``fp.Licence`` is what a flow sees, `WireLicence` what the platform sends);
+kiosk.adapters maps one to the other.
+
+Reading an answer: ``WireX.model_validate(json)``. Scalars are strict (a number where the API
+says text, text where it says a number, is refused, never converted); lists arrive as tuples;
+fields the API may add later are ignored (`WireHealth`, `WireProfile` and `WireLicence` keep
+them in ``extra``). A `pydantic.ValidationError` is turned into a `PlatformError` by the client;
+it never reaches a caller. Where the API names a field as optional the model keeps the default
+the old hand-written readers used ("" or 0, also for ``null``), so valid answers read as before.
+
+Models that hold personal data (profile, verification, certificate, prefill) mask their
+``repr`` and ``str`` so that an accidental log line or assertion message never carries a name
+or a full ID number.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    computed_field,
+    model_validator,
+)
 
 from drivers.status import DeviceStatus
 from flows.documents import CertificateAdditions, CertificateDocument, DocumentTable
 from identifiers.masking import mask_id_number
 
 
-class VerifyMethod(StrEnum):
+def _none_to(empty: Any) -> BeforeValidator:
+    """``null`` reads as ``empty`` (the old readers' ``data.get(k) or ""``)."""
+    return BeforeValidator(lambda value: empty if value is None else value)
+
+
+def _iso_date(value: Any) -> date:
+    if not isinstance(value, str):
+        raise ValueError("an ISO date as text")
+    return date.fromisoformat(value)
+
+
+def _lenient_count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _lenient_object(value: Any) -> dict[str, Any]:
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def _lenient_text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+#: Text that may be ``null`` on the wire (read as "").
+OptText = Annotated[StrictStr, _none_to("")]
+#: A count that may be ``null`` on the wire (read as 0).
+OptCount = Annotated[StrictInt, _none_to(0)]
+#: An object that may be ``null`` on the wire (read as {}).
+OptObject = Annotated[dict[str, Any], _none_to({})]
+#: ``YYYY-MM-DD`` text read as a date.
+IsoDate = Annotated[date, PlainValidator(_iso_date)]
+
+
+class WireModel(BaseModel):
+    """Base of the wire models: frozen; unknown fields ignored."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class WireOpenModel(WireModel):
+    """A wire model that keeps unknown fields (``extra``): the API may grow."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        """The fields the API sent that this model does not name."""
+        return dict(self.model_extra or {})
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class WireItems(WireModel, Generic[M]):
+    """A list answer: ``{"items": [...]}``."""
+
+    items: tuple[M, ...]
+
+
+class WireVerifyMethod(StrEnum):
     """How the resident identified."""
 
     IDCARD = "idcard"
@@ -28,7 +111,7 @@ class VerifyMethod(StrEnum):
     FACE = "face"
 
 
-class RecordKind(StrEnum):
+class WireRecordKind(StrEnum):
     """Record queries the platform answers (``GET /v1/residents/{token}/records/{kind}``)."""
 
     SOCIAL_INSURANCE_PAYMENTS = "social-insurance-payments"  # 社保缴费记录
@@ -38,7 +121,7 @@ class RecordKind(StrEnum):
     APPLICATIONS = "applications"  # 办件进度
 
 
-class CertificateKind(StrEnum):
+class WireCertificateKind(StrEnum):
     """Certificates the platform issues (``POST /v1/certificates``)."""
 
     SOCIAL_INSURANCE_PAYMENT = "social-insurance-payment"  # 社保缴费证明
@@ -51,134 +134,72 @@ class CertificateKind(StrEnum):
     ACCEPTANCE_RECEIPT = "acceptance-receipt"  # 受理回执补打
 
 
-class ApplicationStatus(StrEnum):
-    """Outcome of an application."""
+class WireApplicationStatus(StrEnum):
+    """Outcome of an application, as the platform says it."""
 
     ACCEPTED = "accepted"  # 已受理: a person reviews it within time_limit_days
     APPROVED = "approved"  # 已办结: approved automatically
     REFUSED = "refused"  # 不予受理: see reason
 
 
-def _rest(data: dict[str, Any], known: tuple[str, ...]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if k not in known}
-
-
-@dataclass(frozen=True, slots=True)
-class Health:
+class WireHealth(WireOpenModel):
     """``GET /v1/health``."""
 
-    status: str
-    version: str
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Health:
-        """Build from the JSON answer."""
-        return cls(
-            str(data.get("status", "")),
-            str(data.get("version", "")),
-            _rest(data, ("status", "version")),
-        )
+    status: StrictStr = ""
+    version: StrictStr = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Verification:
+class WireVerification(WireModel):
     """``POST /v1/identity/verify``: a token when verified, a reason when not."""
 
-    resident_token: str
-    display_name: str  # masked (张*)
-    verified: bool
-    reason: str = ""
+    verified: StrictBool
+    resident_token: OptText = ""
+    display_name: StrictStr = ""  # masked (张*)
+    reason: OptText = ""
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Verification:
-        """Build from the JSON answer."""
-        return cls(
-            str(data.get("resident_token") or ""),
-            str(data.get("display_name", "")),
-            bool(data.get("verified")),
-            str(data.get("reason") or ""),
-        )
-
-    def __repr__(self) -> str:
-        return f"Verification(verified={self.verified}, display_name={self.display_name!r})"
+    def __repr_args__(self) -> Any:
+        return [("verified", self.verified), ("display_name", self.display_name)]
 
 
-@dataclass(frozen=True, slots=True)
-class Profile:
+class WireProfile(WireOpenModel):
     """Pre-fill data the government holds about the resident."""
 
-    name: str
-    id_number: str
-    sex: str = ""
-    birth_date: str = ""
-    phone: str = ""
-    address: str = ""
-    household_address: str = ""
-    employer: str = ""
-    marital_status: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    FIELDS = (
-        "name",
-        "id_number",
-        "sex",
-        "birth_date",
-        "phone",
-        "address",
-        "household_address",
-        "employer",
-        "marital_status",
-    )
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Profile:
-        """Build from the JSON answer."""
-        values = {k: str(data.get(k) or "") for k in cls.FIELDS}
-        return cls(**values, extra=_rest(data, cls.FIELDS))
+    name: OptText = ""
+    id_number: OptText = ""
+    sex: OptText = ""
+    birth_date: OptText = ""
+    phone: OptText = ""
+    address: OptText = ""
+    household_address: OptText = ""
+    employer: OptText = ""
+    marital_status: OptText = ""
 
     def personal_strings(self) -> tuple[str, ...]:
         """Strings to register with the log redactor for the session."""
         return (self.name, self.id_number, self.phone, self.address, self.household_address)
 
-    def __repr__(self) -> str:
-        return f"Profile(id={mask_id_number(self.id_number)})"
+    def __repr_args__(self) -> Any:
+        return [("id", mask_id_number(self.id_number))]
 
 
-@dataclass(frozen=True, slots=True)
-class Column:
+class WireColumn(WireModel):
     """One column of a record table."""
 
-    key: str
-    label: str
+    key: StrictStr
+    label: StrictStr
 
 
-@dataclass(frozen=True, slots=True)
-class RecordPage:
+class WireRecordPage(WireModel):
     """One page of a record query (社保缴费记录, 医保账户, ...)."""
 
-    kind: str
-    title: str
-    columns: tuple[Column, ...]
-    items: tuple[dict[str, Any], ...]
-    page: int
-    size: int
-    total: int
-    summary: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> RecordPage:
-        """Build from the JSON answer."""
-        return cls(
-            kind=str(data["kind"]),
-            title=str(data.get("title", "")),
-            columns=tuple(Column(str(c["key"]), str(c["label"])) for c in data.get("columns", [])),
-            items=tuple(dict(i) for i in data.get("items", [])),
-            page=int(data.get("page", 1)),
-            size=int(data.get("size", 0)),
-            total=int(data.get("total", 0)),
-            summary=dict(data.get("summary") or {}),
-        )
+    kind: StrictStr
+    title: StrictStr = ""
+    columns: tuple[WireColumn, ...] = ()
+    items: tuple[dict[str, Any], ...] = ()
+    page: StrictInt = 1
+    size: StrictInt = 0
+    total: StrictInt = 0
+    summary: OptObject = Field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -189,232 +210,161 @@ class RecordPage:
         """The items as rows of strings in column order (for a table on screen or paper)."""
         return [[str(item.get(c.key, "")) for c in self.columns] for item in self.items]
 
-    def __repr__(self) -> str:
-        return f"RecordPage(kind={self.kind}, page={self.page}, items={len(self.items)})"
+    def __repr_args__(self) -> Any:
+        return [("kind", self.kind), ("page", self.page), ("items", len(self.items))]
 
 
-@dataclass(frozen=True, slots=True)
-class Licence:
+class WireLicence(WireOpenModel):
     """One electronic licence (电子证照) with its GB/T 36904 identifier."""
 
-    licence_id: str
-    type: str
-    title: str
-    issuer: str
-    valid_to: str
-    extra: dict[str, Any] = field(default_factory=dict)
+    licence_id: StrictStr = ""
+    type: StrictStr = ""
+    title: StrictStr = ""
+    issuer: StrictStr = ""
+    valid_to: StrictStr = ""
 
-    FIELDS = ("licence_id", "type", "title", "issuer", "valid_to")
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Licence:
-        """Build from the JSON answer."""
-        values = {k: str(data.get(k, "")) for k in cls.FIELDS}
-        return cls(**values, extra=_rest(data, cls.FIELDS))
-
-    def __repr__(self) -> str:
-        return f"Licence(type={self.type}, title={self.title})"
+    def __repr_args__(self) -> Any:
+        return [("type", self.type), ("title", self.title)]
 
 
-@dataclass(frozen=True, slots=True)
-class Benefit:
+class WireBenefit(WireModel):
     """A benefit the resident already qualifies for (免申即享)."""
 
-    code: str
-    title: str
-    amount: str
-    reason: str
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Benefit:
-        """Build from the JSON answer."""
-        return cls(*(str(data.get(k, "")) for k in ("code", "title", "amount", "reason")))
+    code: StrictStr = ""
+    title: StrictStr = ""
+    amount: StrictStr = ""
+    reason: StrictStr = ""
 
 
-@dataclass(frozen=True, slots=True)
-class ServiceInfo:
+class WireServiceInfo(WireModel):
     """A service with rules at the platform and the answers it needs (key -> label)."""
 
-    code: str
-    title: str
-    answers: dict[str, str]
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ServiceInfo:
-        """Build from the JSON answer."""
-        return cls(str(data["code"]), str(data.get("title", "")), dict(data.get("answers", {})))
+    code: StrictStr
+    title: StrictStr = ""
+    answers: dict[StrictStr, StrictStr] = Field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class Prefill:
-    """Form answers the platform can fill in for a service."""
+class WirePrefill(WireModel):
+    """Form answers the platform can fill in for a service (``service`` is the one asked)."""
 
-    service: str
+    service: StrictStr
     fields: dict[str, Any]
 
-    def __repr__(self) -> str:
-        return f"Prefill(service={self.service}, keys={sorted(self.fields)})"
+    def __repr_args__(self) -> Any:
+        return [("service", self.service), ("keys", sorted(self.fields))]
 
 
-@dataclass(frozen=True, slots=True)
-class Attachment:
-    """A file attached to an application (a photo of a document)."""
+class WireAttachment(WireModel):
+    """A file attached to an application (a photo of a document); built by the kiosk.
 
-    name: str
-    content_type: str
-    data: bytes = field(repr=False)
+    ``model_dump()`` is the wire form: name, content type, SHA-256 and base64 data.
+    """
 
-    def to_json(self) -> dict[str, str]:
-        """The wire form: name, content type, SHA-256 and base64 data."""
-        return {
-            "name": self.name,
-            "content_type": self.content_type,
-            "sha256": hashlib.sha256(self.data).hexdigest(),
-            "data_b64": base64.b64encode(self.data).decode("ascii"),
-        }
+    name: StrictStr
+    content_type: StrictStr
+    data: bytes = Field(repr=False, exclude=True)
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def sha256(self) -> str:
+        """Hex SHA-256 of the data (the platform checks it)."""
+        return hashlib.sha256(self.data).hexdigest()
 
-@dataclass(frozen=True, slots=True)
-class ApplicationResult:
-    """The platform's answer to a submission."""
-
-    case_number: str
-    status: ApplicationStatus
-    reason: str
-    next_step: str
-    time_limit_days: int
-    service: str = ""
-    service_title: str = ""
-    submitted_at: str = ""
-    idempotency_key: str = ""
-    replayed: bool = False  # the platform had this key already and answered from memory
-
-    @classmethod
-    def from_json(
-        cls, data: dict[str, Any], key: str = "", replayed: bool = False
-    ) -> ApplicationResult:
-        """Build from the JSON answer."""
-        return cls(
-            case_number=str(data["case_number"]),
-            status=ApplicationStatus(data["status"]),
-            reason=str(data.get("reason", "")),
-            next_step=str(data.get("next_step", "")),
-            time_limit_days=int(data.get("time_limit_days") or 0),
-            service=str(data.get("service", "")),
-            service_title=str(data.get("service_title", "")),
-            submitted_at=str(data.get("submitted_at", "")),
-            idempotency_key=key,
-            replayed=replayed,
-        )
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def data_b64(self) -> str:
+        """The data, base64."""
+        return base64.b64encode(self.data).decode("ascii")
 
 
-@dataclass(frozen=True, slots=True)
-class HistoryEntry:
-    """One step in a case's history."""
+class WireApplicationResult(WireModel):
+    """The platform's answer to a submission (``idempotency_key`` and ``replayed`` are the
+    client's: the key it sent and whether the platform answered from memory)."""
 
-    at: str
-    status: str
-    label: str
-    note: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class ApplicationProgress:
-    """``GET /v1/applications/{case_number}`` (办件进度)."""
-
-    case_number: str
-    service: str
-    status: ApplicationStatus
-    history: tuple[HistoryEntry, ...]
-    service_title: str = ""
-    status_label: str = ""
-    reason: str = ""
-    next_step: str = ""
-    time_limit_days: int = 0
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ApplicationProgress:
-        """Build from the JSON answer."""
-        return cls(
-            case_number=str(data["case_number"]),
-            service=str(data.get("service", "")),
-            status=ApplicationStatus(data["status"]),
-            history=tuple(
-                HistoryEntry(
-                    str(h.get("at", "")),
-                    str(h.get("status", "")),
-                    str(h.get("label", "")),
-                    str(h.get("note", "")),
-                )
-                for h in data.get("history", [])
-            ),
-            service_title=str(data.get("service_title", "")),
-            status_label=str(data.get("status_label", "")),
-            reason=str(data.get("reason", "")),
-            next_step=str(data.get("next_step", "")),
-            time_limit_days=int(data.get("time_limit_days") or 0),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class CertificateTable:
-    """The table printed on a certificate."""
-
-    columns: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Certificate:
-    """An issued certificate: content to print, with a serial unique forever."""
-
-    serial: str
-    kind: str
-    title: str
-    issuer: str
-    issue_date: date
-    fields: tuple[tuple[str, str], ...]
-    table: CertificateTable | None
-    notes: tuple[str, ...]
-    holder_name: str = ""
-    holder_id_number: str = ""
-    seal_text: str = ""
+    case_number: StrictStr
+    status: WireApplicationStatus
+    reason: StrictStr = ""
+    next_step: StrictStr = ""
+    time_limit_days: OptCount = 0
+    service: StrictStr = ""
+    service_title: StrictStr = ""
+    submitted_at: StrictStr = ""
     idempotency_key: str = ""
     replayed: bool = False
-    additions: CertificateAdditions = field(default_factory=CertificateAdditions)
 
+
+class WireHistoryEntry(WireModel):
+    """One step in a case's history."""
+
+    at: StrictStr = ""
+    status: StrictStr = ""
+    label: StrictStr = ""
+    note: StrictStr = ""
+
+
+class WireApplicationProgress(WireModel):
+    """``GET /v1/applications/{case_number}`` (办件进度)."""
+
+    case_number: StrictStr
+    status: WireApplicationStatus
+    service: StrictStr = ""
+    history: tuple[WireHistoryEntry, ...] = ()
+    service_title: StrictStr = ""
+    status_label: StrictStr = ""
+    reason: StrictStr = ""
+    next_step: StrictStr = ""
+    time_limit_days: OptCount = 0
+
+
+class WireCertificateTable(WireModel):
+    """The table printed on a certificate."""
+
+    columns: tuple[StrictStr, ...]
+    rows: tuple[tuple[StrictStr, ...], ...]
+
+
+class _WireAdditions(WireModel):
+    title: StrictStr = ""
+    fields: tuple[tuple[StrictStr, StrictStr], ...] = ()
+    notes: tuple[StrictStr, ...] = ()
+
+
+def _additions(value: Any) -> Any:
+    if value is None:
+        return CertificateAdditions()
+    if isinstance(value, CertificateAdditions):
+        return value
+    read = _WireAdditions.model_validate(value)
+    return CertificateAdditions(read.title, read.fields, read.notes)
+
+
+class WireCertificate(WireModel):
+    """An issued certificate: content to print, with a serial unique forever."""
+
+    serial: StrictStr
+    kind: StrictStr
+    issue_date: IsoDate
+    title: StrictStr = ""
+    issuer: StrictStr = ""
+    fields: tuple[tuple[StrictStr, StrictStr], ...] = ()
+    table: WireCertificateTable | None = None
+    notes: tuple[StrictStr, ...] = ()
+    holder_name: StrictStr = ""
+    holder_id_number: StrictStr = ""
+    seal_text: OptText = ""
+    idempotency_key: str = ""
+    replayed: bool = False
+    additions: Annotated[CertificateAdditions, BeforeValidator(_additions)] = Field(
+        default_factory=CertificateAdditions
+    )
+
+    @model_validator(mode="before")
     @classmethod
-    def from_json(cls, data: dict[str, Any], key: str = "", replayed: bool = False) -> Certificate:
-        """Build from the JSON answer."""
-        table = data.get("table")
-        extra = data.get("additions") or {}
-        return cls(
-            serial=str(data["serial"]),
-            kind=str(data["kind"]),
-            title=str(data.get("title", "")),
-            issuer=str(data.get("issuer", "")),
-            issue_date=date.fromisoformat(str(data["issue_date"])),
-            fields=tuple((str(f[0]), str(f[1])) for f in data.get("fields", [])),
-            table=(
-                CertificateTable(
-                    tuple(str(c) for c in table["columns"]),
-                    tuple(tuple(str(v) for v in row) for row in table["rows"]),
-                )
-                if table
-                else None
-            ),
-            notes=tuple(str(n) for n in data.get("notes", [])),
-            holder_name=str(data.get("holder_name", "")),
-            holder_id_number=str(data.get("holder_id_number", "")),
-            seal_text=str(data.get("seal_text") or data.get("issuer", "")),
-            idempotency_key=key,
-            replayed=replayed,
-            additions=CertificateAdditions(
-                title=str(extra.get("title", "")),
-                fields=tuple((str(f[0]), str(f[1])) for f in extra.get("fields", [])),
-                notes=tuple(str(n) for n in extra.get("notes", [])),
-            ),
-        )
+    def _seal_defaults_to_issuer(cls, data: Any) -> Any:
+        """The seal reads the issuer's name when the platform names no seal."""
+        if isinstance(data, dict) and not data.get("seal_text"):
+            return {**data, "seal_text": data.get("issuer", "")}
+        return data
 
     def to_document(self) -> CertificateDocument:
         """The printable document for the certificate renderer (flows.documents)."""
@@ -432,105 +382,62 @@ class Certificate:
             seal_text=self.seal_text,
         )
 
-    def __repr__(self) -> str:
-        return f"Certificate(kind={self.kind}, serial={self.serial})"
+    def __repr_args__(self) -> Any:
+        return [("kind", self.kind), ("serial", self.serial)]
 
 
-@dataclass(frozen=True, slots=True)
-class IssuedCertificateSummary:
+class WireIssuedCertificateSummary(WireModel):
     """``GET /v1/residents/{token}/certificates`` item: a certificate issued to the resident."""
 
-    serial: str
-    kind: str
-    title: str
-    issue_date: date
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> IssuedCertificateSummary:
-        """Build from one JSON item."""
-        return cls(
-            serial=str(data["serial"]),
-            kind=str(data["kind"]),
-            title=str(data.get("title", "")),
-            issue_date=date.fromisoformat(str(data["issue_date"])),
-        )
+    serial: StrictStr
+    kind: StrictStr
+    issue_date: IsoDate
+    title: StrictStr = ""
 
 
-@dataclass(frozen=True, slots=True)
-class CertificateCheck:
+class WireCertificateCheck(WireModel):
     """``GET /v1/certificates/{serial}``: is a printed serial genuine (holder masked)."""
 
-    serial: str
-    valid: bool
-    kind: str
-    title: str
-    issue_date: str
-    holder_masked: str
-    holder_id_masked: str
-    content_sha256: str = ""
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> CertificateCheck:
-        """Build from the JSON answer."""
-        return cls(
-            str(data["serial"]),
-            bool(data.get("valid")),
-            str(data.get("kind", "")),
-            str(data.get("title", "")),
-            str(data.get("issue_date", "")),
-            str(data.get("holder_masked", "")),
-            str(data.get("holder_id_masked", "")),
-            str(data.get("content_sha256", "")),
-        )
+    serial: StrictStr
+    valid: StrictBool = False
+    kind: StrictStr = ""
+    title: StrictStr = ""
+    issue_date: StrictStr = ""
+    holder_masked: StrictStr = ""
+    holder_id_masked: StrictStr = ""
+    content_sha256: StrictStr = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Appointment:
+class WireAppointment(WireModel):
     """A queue ticket (预约取号)."""
 
-    ticket: str
-    window: str
-    waiting: int
-    date: str = ""
-    service_title: str = ""
+    ticket: StrictStr
+    window: StrictStr = ""
+    waiting: OptCount = 0
+    date: StrictStr = ""
+    service_title: StrictStr = ""
     idempotency_key: str = ""
     replayed: bool = False
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any], key: str = "", replayed: bool = False) -> Appointment:
-        """Build from the JSON answer."""
-        return cls(
-            str(data["ticket"]),
-            str(data.get("window", "")),
-            int(data.get("waiting") or 0),
-            str(data.get("date", "")),
-            str(data.get("service_title", "")),
-            key,
-            replayed,
-        )
 
-
-@dataclass(frozen=True, slots=True)
-class RatingReceipt:
+class WireRatingReceipt(WireModel):
     """A recorded rating (好差评)."""
 
-    rating_id: str
+    rating_id: StrictStr
     idempotency_key: str = ""
     replayed: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class ProblemReportReceipt:
+class WireProblemReportReceipt(WireModel):
     """A recorded 办不成事 report and when the resident will hear back."""
 
-    report_id: str
-    reply_within_days: int
+    report_id: StrictStr
+    reply_within_days: StrictInt
     idempotency_key: str = ""
     replayed: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class DeviceReport:
+class WireDeviceReport(WireModel):
     """One device's status in a heartbeat."""
 
     state: str  # drivers.status DeviceState value
@@ -538,86 +445,54 @@ class DeviceReport:
     reason: str = ""
 
     @classmethod
-    def from_status(cls, status: DeviceStatus) -> DeviceReport:
+    def from_status(cls, status: DeviceStatus) -> WireDeviceReport:
         """From a driver's status (supplies "n/a" for devices without any)."""
         supplies = status.supplies.value if status.supplies is not None else "n/a"
-        return cls(status.state.value, supplies, status.reason)
-
-    def to_json(self) -> dict[str, str]:
-        """Wire form."""
-        return {"state": self.state, "supplies": self.supplies, "reason": self.reason}
+        return cls(state=status.state.value, supplies=supplies, reason=status.reason)
 
 
-@dataclass(frozen=True, slots=True)
-class HeartbeatReport:
-    """What a terminal reports about itself on an interval (fleet monitoring)."""
+class WireHeartbeatReport(WireModel):
+    """What a terminal reports about itself on an interval (fleet monitoring); built by the
+    kiosk, sent as ``model_dump(mode="json")``."""
 
     app_version: str
     bundle_version: str
-    devices: dict[str, DeviceReport]
+    devices: dict[str, WireDeviceReport]
     outbox_depth: int = 0
     sessions: int = 0
     ratings: int = 0
-    last_update: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        """Wire form."""
-        return {
-            "app_version": self.app_version,
-            "bundle_version": self.bundle_version,
-            "devices": {name: d.to_json() for name, d in self.devices.items()},
-            "outbox_depth": self.outbox_depth,
-            "sessions": self.sessions,
-            "ratings": self.ratings,
-            "last_update": self.last_update,
-        }
+    last_update: dict[str, Any] = Field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class HeartbeatAck:
+class WireHeartbeatAck(WireModel):
     """The platform's answer to a heartbeat."""
 
-    ok: bool
-    server_time: str
+    ok: StrictBool
+    server_time: StrictStr
 
 
-@dataclass(frozen=True, slots=True)
-class TerminalStatus:
-    """The latest heartbeat of one terminal, as the fleet list shows it."""
+class WireTerminalStatus(WireModel):
+    """The latest heartbeat of one terminal, as the fleet list shows it.
 
-    terminal_id: str
-    app_version: str
-    bundle_version: str
-    devices: dict[str, dict[str, Any]]
-    outbox_depth: int
-    sessions: int
-    ratings: int
-    last_seen: str
-    seconds_since_seen: int
-    heartbeats: int
-    last_update: dict[str, Any] = field(default_factory=dict)
+    Apart from ``terminal_id``, the fields are what some terminal reported: a value of the wrong
+    type reads as empty (or 0), so one terminal's odd report never hides the whole fleet.
+    """
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> TerminalStatus:
-        """Build from the JSON answer."""
-
-        def number(key: str) -> int:
-            value = data.get(key)
-            return value if isinstance(value, int) else 0
-
-        return cls(
-            terminal_id=str(data["terminal_id"]),
-            app_version=str(data.get("app_version", "")),
-            bundle_version=str(data.get("bundle_version", "")),
-            devices=dict(data.get("devices") or {}),
-            outbox_depth=number("outbox_depth"),
-            sessions=number("sessions"),
-            ratings=number("ratings"),
-            last_seen=str(data.get("last_seen", "")),
-            seconds_since_seen=number("seconds_since_seen"),
-            heartbeats=number("heartbeats"),
-            last_update=dict(data.get("last_update") or {}),
-        )
+    terminal_id: StrictStr
+    app_version: Annotated[str, PlainValidator(_lenient_text)] = ""
+    bundle_version: Annotated[str, PlainValidator(_lenient_text)] = ""
+    devices: Annotated[dict[str, Any], PlainValidator(_lenient_object)] = Field(
+        default_factory=dict
+    )
+    outbox_depth: Annotated[int, PlainValidator(_lenient_count)] = 0
+    sessions: Annotated[int, PlainValidator(_lenient_count)] = 0
+    ratings: Annotated[int, PlainValidator(_lenient_count)] = 0
+    last_seen: Annotated[str, PlainValidator(_lenient_text)] = ""
+    seconds_since_seen: Annotated[int, PlainValidator(_lenient_count)] = 0
+    heartbeats: Annotated[int, PlainValidator(_lenient_count)] = 0
+    last_update: Annotated[dict[str, Any], PlainValidator(_lenient_object)] = Field(
+        default_factory=dict
+    )
 
     def paper(self) -> str:
         """The worst paper supply over the printers ("ok", "low", "out", ... or "")."""

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.platform import ApplicationStatus, PlatformClient
+from kiosk.platform import PlatformClient, WireApplicationStatus
 from tests.platform.conftest import login, seed
 
 RESIDENCE = {
@@ -27,64 +27,88 @@ NEWBORN = {
 SENIOR = {"bank_account": "社会保障卡金融账户"}
 FLEXIBLE = {"base_level": "100"}
 
-CASES: list[tuple[str, str, dict[str, Any], ApplicationStatus, str]] = [
+CASES: list[tuple[str, str, dict[str, Any], WireApplicationStatus, str]] = [
     # service, resident, answers, expected status, words in the reason
-    ("residence-registration", "migrant", RESIDENCE, ApplicationStatus.ACCEPTED, "已受理"),
-    ("residence-registration", "record_holder", RESIDENCE, ApplicationStatus.REFUSED, "户籍在本市"),
+    ("residence-registration", "migrant", RESIDENCE, WireApplicationStatus.ACCEPTED, "已受理"),
+    (
+        "residence-registration",
+        "record_holder",
+        RESIDENCE,
+        WireApplicationStatus.REFUSED,
+        "户籍在本市",
+    ),
     (
         "unemployment-registration",
         "unemployed",
         UNEMPLOYMENT,
-        ApplicationStatus.APPROVED,
+        WireApplicationStatus.APPROVED,
         "自动核准",
     ),
     (
         "unemployment-registration",
         "worker",
         UNEMPLOYMENT,
-        ApplicationStatus.REFUSED,
+        WireApplicationStatus.REFUSED,
         "仍由单位参保",
     ),
-    ("unemployment-registration", "flexible", UNEMPLOYMENT, ApplicationStatus.REFUSED, "灵活就业"),
+    (
+        "unemployment-registration",
+        "flexible",
+        UNEMPLOYMENT,
+        WireApplicationStatus.REFUSED,
+        "灵活就业",
+    ),
     (
         "unemployment-registration",
         "nearly_senior",
         UNEMPLOYMENT,
-        ApplicationStatus.REFUSED,
+        WireApplicationStatus.REFUSED,
         "法定退休年龄",
     ),
-    ("newborn-one-thing", "mother", NEWBORN, ApplicationStatus.ACCEPTED, "出生医学证明已核验"),
-    ("newborn-one-thing", "elder", NEWBORN, ApplicationStatus.REFUSED, "未查询到"),
+    ("newborn-one-thing", "mother", NEWBORN, WireApplicationStatus.ACCEPTED, "出生医学证明已核验"),
+    ("newborn-one-thing", "elder", NEWBORN, WireApplicationStatus.REFUSED, "未查询到"),
     (
         "newborn-one-thing",
         "worker",
         {**NEWBORN, "birth_certificate_number": "Q319999999"},
-        ApplicationStatus.REFUSED,
+        WireApplicationStatus.REFUSED,
         "编号与登记信息不一致",
     ),
     (
         "newborn-one-thing",
         "worker",
         {**NEWBORN, "child_name": "陈大满"},
-        ApplicationStatus.REFUSED,
+        WireApplicationStatus.REFUSED,
         "姓名",
     ),
-    ("senior-allowance", "elder", SENIOR, ApplicationStatus.APPROVED, "自动核准：每月"),
-    ("senior-allowance", "centenarian_track", SENIOR, ApplicationStatus.APPROVED, "每月350元"),
-    ("senior-allowance", "elder_receiving", SENIOR, ApplicationStatus.REFUSED, "已在享受"),
-    ("senior-allowance", "nearly_senior", SENIOR, ApplicationStatus.REFUSED, "年满65周岁"),
-    ("senior-allowance", "graduate", SENIOR, ApplicationStatus.REFUSED, "年满65周岁"),
+    ("senior-allowance", "elder", SENIOR, WireApplicationStatus.APPROVED, "自动核准：每月"),
+    ("senior-allowance", "centenarian_track", SENIOR, WireApplicationStatus.APPROVED, "每月350元"),
+    ("senior-allowance", "elder_receiving", SENIOR, WireApplicationStatus.REFUSED, "已在享受"),
+    ("senior-allowance", "nearly_senior", SENIOR, WireApplicationStatus.REFUSED, "年满65周岁"),
+    ("senior-allowance", "graduate", SENIOR, WireApplicationStatus.REFUSED, "年满65周岁"),
     (
         "flexible-employment-insurance",
         "unemployed",
         FLEXIBLE,
-        ApplicationStatus.APPROVED,
+        WireApplicationStatus.APPROVED,
         "自动核准",
     ),
-    ("flexible-employment-insurance", "flexible", FLEXIBLE, ApplicationStatus.REFUSED, "已登记"),
-    ("flexible-employment-insurance", "worker", FLEXIBLE, ApplicationStatus.REFUSED, "由单位参保"),
-    ("flexible-employment-insurance", "elder", FLEXIBLE, ApplicationStatus.REFUSED, "劳动年龄"),
-    ("some-future-service", "worker", {}, ApplicationStatus.ACCEPTED, "已受理"),
+    (
+        "flexible-employment-insurance",
+        "flexible",
+        FLEXIBLE,
+        WireApplicationStatus.REFUSED,
+        "已登记",
+    ),
+    (
+        "flexible-employment-insurance",
+        "worker",
+        FLEXIBLE,
+        WireApplicationStatus.REFUSED,
+        "由单位参保",
+    ),
+    ("flexible-employment-insurance", "elder", FLEXIBLE, WireApplicationStatus.REFUSED, "劳动年龄"),
+    ("some-future-service", "worker", {}, WireApplicationStatus.ACCEPTED, "已受理"),
 ]
 
 
@@ -98,14 +122,14 @@ def test_rule(
     service: str,
     key: str,
     answers: dict[str, Any],
-    status: ApplicationStatus,
+    status: WireApplicationStatus,
     words: str,
 ) -> None:
     result = client.submit_application(service, login(client, key), answers)
     assert result.status is status
     assert words in result.reason
     assert result.next_step
-    if status is ApplicationStatus.ACCEPTED:
+    if status is WireApplicationStatus.ACCEPTED:
         assert result.time_limit_days > 0
     progress = client.application(result.case_number)
     assert progress.status is status and progress.history[-1].note == result.reason
@@ -117,7 +141,7 @@ def test_residence_with_contract_licence_is_approved(client: PlatformClient) -> 
     result = client.submit_application(
         "residence-registration", token, RESIDENCE, licences=[licence]
     )
-    assert result.status is ApplicationStatus.APPROVED
+    assert result.status is WireApplicationStatus.APPROVED
 
 
 def test_newborn_with_attached_birth_licence_needs_no_number(client: PlatformClient) -> None:
@@ -127,22 +151,22 @@ def test_newborn_with_attached_birth_licence_needs_no_number(client: PlatformCli
     result = client.submit_application(
         "newborn-one-thing", token, answers, licences=[birth[0].licence_id]
     )
-    assert result.status is ApplicationStatus.ACCEPTED
+    assert result.status is WireApplicationStatus.ACCEPTED
 
 
 def test_second_application_is_refused_as_a_repeat(client: PlatformClient) -> None:
     elder = login(client, "elder")
     assert client.submit_application("senior-allowance", elder, SENIOR).status.value == "approved"
     again = client.submit_application("senior-allowance", elder, SENIOR)
-    assert again.status is ApplicationStatus.REFUSED and "已在享受" in again.reason
+    assert again.status is WireApplicationStatus.REFUSED and "已在享受" in again.reason
     assert "senior-allowance" in {b.code for b in client.benefits(elder)}
 
 
 def test_one_newborn_one_application_for_both_parents(client: PlatformClient) -> None:
     first = client.submit_application("newborn-one-thing", login(client, "mother"), NEWBORN)
     second = client.submit_application("newborn-one-thing", login(client, "worker"), NEWBORN)
-    assert first.status is ApplicationStatus.ACCEPTED
-    assert second.status is ApplicationStatus.REFUSED and "无需重复" in second.reason
+    assert first.status is WireApplicationStatus.ACCEPTED
+    assert second.status is WireApplicationStatus.REFUSED and "无需重复" in second.reason
 
 
 def test_someone_elses_licence_cannot_be_attached(client: PlatformClient) -> None:
@@ -180,12 +204,12 @@ def test_accepted_case_is_done_once_its_time_limit_passed(tmp_path) -> None:
         with PlatformClient(handle.url, terminal_id="T", retries=0) as platform:
             token = login(platform, "mother")
             case = platform.submit_application("newborn-one-thing", token, NEWBORN)
-            assert case.status is ApplicationStatus.ACCEPTED and case.time_limit_days == 5
+            assert case.status is WireApplicationStatus.ACCEPTED and case.time_limit_days == 5
             day[0] += timedelta(days=4)
-            assert platform.application(case.case_number).status is ApplicationStatus.ACCEPTED
+            assert platform.application(case.case_number).status is WireApplicationStatus.ACCEPTED
             day[0] += timedelta(days=1)
             progress = platform.application(case.case_number)
-            assert progress.status is ApplicationStatus.APPROVED
+            assert progress.status is WireApplicationStatus.APPROVED
             assert [h.label for h in progress.history] == ["已提交", "已受理", "已办结"]
             listed = platform.records(token, "applications").items[0]
             assert listed["status"] == "approved" and listed["status_label"] == "已办结"

@@ -13,13 +13,13 @@ import requests
 
 from identifiers.elicence import elicence_id_valid
 from kiosk.platform import (
-    ApplicationStatus,
-    Attachment,
-    DeviceReport,
     ErrorKind,
-    HeartbeatReport,
     PlatformClient,
     PlatformError,
+    WireApplicationStatus,
+    WireAttachment,
+    WireDeviceReport,
+    WireHeartbeatReport,
 )
 from kiosk.sandbox import SandboxHandle
 from kiosk.sandbox.seed import RESIDENTS
@@ -234,17 +234,19 @@ def test_application_then_progress(
     client: PlatformClient, sandbox: SandboxHandle, conforms
 ) -> None:
     token = login(client, "migrant")
-    contract = Attachment("租赁合同.jpg", "image/jpeg", b"\xff\xd8\xff" + b"contract" * 100)
+    contract = WireAttachment(
+        name="租赁合同.jpg", content_type="image/jpeg", data=b"\xff\xd8\xff" + b"contract" * 100
+    )
     result = client.submit_application(
         "residence-registration",
         token,
         {"address": seed("migrant").address, "start_date": "2025-03-01", "housing": "租赁住房"},
         attachments=[contract],
     )
-    assert result.status is ApplicationStatus.APPROVED and result.case_number.startswith("SB")
+    assert result.status is WireApplicationStatus.APPROVED and result.case_number.startswith("SB")
     assert result.idempotency_key and not result.replayed
     progress = client.application(result.case_number)
-    assert progress.status is ApplicationStatus.APPROVED
+    assert progress.status is WireApplicationStatus.APPROVED
     assert [h.status for h in progress.history] == ["submitted", "approved"]
     cases = client.records(token, "applications")
     assert cases.items[0]["case_number"] == result.case_number
@@ -429,7 +431,11 @@ def test_heartbeat_and_fleet_schema(
     client: PlatformClient, sandbox: SandboxHandle, conforms
 ) -> None:
     ack = client.heartbeat(
-        HeartbeatReport("0.1.0", "2026.11.1", {"receipt": DeviceReport("ready", "low")})
+        WireHeartbeatReport(
+            app_version="0.1.0",
+            bundle_version="2026.11.1",
+            devices={"receipt": WireDeviceReport(state="ready", supplies="low")},
+        )
     )
     assert ack.ok
     status, body = _raw(sandbox, "GET", "/v1/terminals")

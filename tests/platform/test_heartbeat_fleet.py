@@ -5,21 +5,27 @@ from __future__ import annotations
 import pytest
 
 from drivers.status import DeviceState, DeviceStatus, SupplyState
-from kiosk.platform import DeviceReport, ErrorKind, HeartbeatReport, PlatformClient, PlatformError
+from kiosk.platform import (
+    ErrorKind,
+    PlatformClient,
+    PlatformError,
+    WireDeviceReport,
+    WireHeartbeatReport,
+)
 from kiosk.sandbox import SandboxHandle
 from kiosk.sandbox import cli as sandbox_cli
 from tests.platform.conftest import TERMINAL_ID, TestPki
 
 
-def _report(outbox: int, paper: SupplyState, sessions: int) -> HeartbeatReport:
+def _report(outbox: int, paper: SupplyState, sessions: int) -> WireHeartbeatReport:
     printer = DeviceStatus(DeviceState.READY, supplies=paper)
-    return HeartbeatReport(
+    return WireHeartbeatReport(
         app_version="0.1.0",
         bundle_version="2026.11.21-1",
         devices={
-            "receipt_printer": DeviceReport.from_status(printer),
-            "idcard": DeviceReport.from_status(DeviceStatus(DeviceState.READY)),
-            "camera": DeviceReport("error", "n/a", "no frames"),
+            "receipt_printer": WireDeviceReport.from_status(printer),
+            "idcard": WireDeviceReport.from_status(DeviceStatus(DeviceState.READY)),
+            "camera": WireDeviceReport(state="error", supplies="n/a", reason="no frames"),
         },
         outbox_depth=outbox,
         sessions=sessions,
@@ -87,8 +93,7 @@ def test_kiosk_sandbox_fleet_when_platform_down(capsys: pytest.CaptureFixture[st
 
 
 def test_kiosk_sandbox_faults_and_stats(
-    client: PlatformClient, sandbox: SandboxHandle, pki: TestPki,
-    capsys: pytest.CaptureFixture[str]
+    client: PlatformClient, sandbox: SandboxHandle, pki: TestPki, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import json
 

@@ -3,7 +3,7 @@ raised, and the next beat goes through."""
 
 from __future__ import annotations
 
-from kiosk.platform import DeviceReport, HeartbeatReport, PlatformClient
+from kiosk.platform import PlatformClient, WireDeviceReport, WireHeartbeatReport
 from kiosk.platform.heartbeat import Heartbeat
 from tests.platform.conftest import Admin
 
@@ -11,11 +11,11 @@ from tests.platform.conftest import Admin
 def test_each_send_reports_the_collected_figures(client: PlatformClient, admin: Admin) -> None:
     depth = iter(range(1000))
 
-    def collect() -> HeartbeatReport:
-        return HeartbeatReport(
-            "0.1.0",
-            "b1",
-            {"receipt_printer": DeviceReport("ready", "ok")},
+    def collect() -> WireHeartbeatReport:
+        return WireHeartbeatReport(
+            app_version="0.1.0",
+            bundle_version="b1",
+            devices={"receipt_printer": WireDeviceReport(state="ready", supplies="ok")},
             outbox_depth=next(depth),
         )
 
@@ -29,11 +29,11 @@ def test_each_send_reports_the_collected_figures(client: PlatformClient, admin: 
 def test_outage_and_broken_collector_do_not_stop_it(client: PlatformClient, admin: Admin) -> None:
     calls = {"n": 0}
 
-    def collect() -> HeartbeatReport:
+    def collect() -> WireHeartbeatReport:
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("collector bug")
-        return HeartbeatReport("0.1.0", "b1", {})
+        return WireHeartbeatReport(app_version="0.1.0", bundle_version="b1", devices={})
 
     admin.faults(fail_next=2, status=503)  # heartbeats are not retried: each beat fails once
     heartbeat = Heartbeat(client, collect)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.boot.logs import configure_logging
-from kiosk.platform import Attachment, ErrorKind, PlatformClient, PlatformError
+from kiosk.platform import ErrorKind, PlatformClient, PlatformError, WireAttachment
 from kiosk.sandbox import SandboxHandle
 from kiosk.sandbox.seed import RESIDENTS
 from tests.platform.conftest import Admin, login, seed
@@ -46,7 +46,11 @@ def test_a_full_journey_logs_nothing_personal(
             "residence-registration",
             token,
             {"address": resident.address, "start_date": "2025-01-01", "housing": "租赁住房"},
-            attachments=[Attachment("合同.jpg", "image/jpeg", resident.name.encode() * 50)],
+            attachments=[
+                WireAttachment(
+                    name="合同.jpg", content_type="image/jpeg", data=resident.name.encode() * 50
+                )
+            ],
         )
         client.issue_certificate("social-insurance-payment", token)
         client.rate(

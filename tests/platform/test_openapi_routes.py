@@ -93,13 +93,17 @@ def test_every_ref_resolves(openapi: dict[str, Any]) -> None:
 
 
 def test_client_enums_match_the_documented_ones(openapi: dict[str, Any]) -> None:
-    from kiosk.platform import ApplicationStatus, CertificateKind, RecordKind
+    from kiosk.platform import WireApplicationStatus, WireCertificateKind, WireRecordKind
     from kiosk.sandbox.certificates import KINDS
     from kiosk.sandbox.records import RECORD_KINDS
 
     schemas = openapi["components"]["schemas"]
-    assert set(schemas["RecordKind"]["enum"]) == {k.value for k in RecordKind} == set(RECORD_KINDS)
     assert (
-        set(schemas["CertificateKind"]["enum"]) == {k.value for k in CertificateKind} == set(KINDS)
+        set(schemas["RecordKind"]["enum"]) == {k.value for k in WireRecordKind} == set(RECORD_KINDS)
     )
-    assert set(schemas["ApplicationStatus"]["enum"]) == {s.value for s in ApplicationStatus}
+    assert (
+        set(schemas["CertificateKind"]["enum"])
+        == {k.value for k in WireCertificateKind}
+        == set(KINDS)
+    )
+    assert set(schemas["ApplicationStatus"]["enum"]) == {s.value for s in WireApplicationStatus}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.platform import ErrorKind, HeartbeatReport, PlatformClient, PlatformError
+from kiosk.platform import ErrorKind, PlatformClient, PlatformError, WireHeartbeatReport
 from tests.platform.conftest import Admin, login
 
 
@@ -52,7 +52,7 @@ def test_post_without_a_key_is_never_retried(client: PlatformClient, admin: Admi
     # The heartbeat is the one POST sent without an Idempotency-Key.
     admin.faults(fail_next=1, status=503)
     with pytest.raises(PlatformError) as caught:
-        client.heartbeat(HeartbeatReport("0.1.0", "b1", {}))
+        client.heartbeat(WireHeartbeatReport(app_version="0.1.0", bundle_version="b1", devices={}))
     assert caught.value.kind is ErrorKind.UNAVAILABLE
     assert sleeps.delays == []
     assert admin.stats()["requests"]["POST /v1/terminals/{terminal_id}/heartbeat"] == 1

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.platform import ApplicationStatus, ErrorKind, PlatformClient, PlatformError
+from kiosk.platform import ErrorKind, PlatformClient, PlatformError, WireApplicationStatus
 from kiosk.sandbox import start_sandbox
 from kiosk.sandbox.api import SUBMISSION_TOKEN_TTL_SECONDS, TOKEN_TTL_SECONDS
 from kiosk.sandbox.store import Store
@@ -32,7 +32,7 @@ def test_reads_expire_but_queued_submissions_are_accepted(tmp_path: Path) -> Non
                 platform.issue_certificate("social-insurance-payment", token)
             now[0] += 2 * 24 * 3600  # the network came back two days later
             late = platform.submit_application("senior-allowance", token, SENIOR)
-            assert late.status is ApplicationStatus.APPROVED
+            assert late.status is WireApplicationStatus.APPROVED
             assert platform.rate("senior-allowance", 5, resident_token=token).rating_id
             now[0] += SUBMISSION_TOKEN_TTL_SECONDS
             with pytest.raises(PlatformError) as too_late:

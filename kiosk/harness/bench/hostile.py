@@ -2,8 +2,9 @@
 
 `HostileServer` is a real TCP server on loopback that speaks just enough HTTP/1.1 to be
 dangerous: it trickles one byte at a time (in the headers or the body), never answers, sends a
-gigabyte (with or without Content-Length), a gzip bomb, a redirect, garbage or JSON nested
-deeper than any parser's stack. The tests (tests/platform/test_*server*, test_redirect_*,
+gigabyte (with or without Content-Length), a gzip bomb, a redirect, garbage, JSON nested
+deeper than any parser's stack, or well-formed JSON of the wrong shape (``answer``: the body
+given, to every request). The tests (tests/platform/test_*server*, test_redirect_*,
 test_huge_body_*) use it; this benchmark measures, in child processes so that peak memory is
 the call's own: the time the client takes to end a trickled call against its deadline, and the
 peak resident memory of refusing a 1 GB answer and a gzip bomb, against the same process
@@ -146,6 +147,11 @@ class _Handler(socketserver.BaseRequestHandler):
     def _short_body(self, sock: socket.socket) -> None:
         self._send(sock, "HTTP/1.1 200 OK\r\nContent-Length: 500\r\n", b'{"status": "o')
 
+    def _answer(self, sock: socket.socket) -> None:
+        body = self.server.answer
+        self._send(sock, f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                   f"Content-Length: {len(body)}\r\nConnection: close\r\n", body)
+
 
 def _read_request(sock: socket.socket) -> tuple[str, str, bytes]:
     data = b""
@@ -179,8 +185,9 @@ class _Server(socketserver.ThreadingTCPServer):
     block_on_close = False
 
     def __init__(self, behaviour: str, interval: float, location: str,
-                 hold_seconds: float) -> None:
+                 hold_seconds: float, answer: bytes = b"") -> None:
         self.behaviour = behaviour
+        self.answer = answer
         self.interval = interval
         self.location = location
         self.hold_seconds = hold_seconds
@@ -194,13 +201,15 @@ class HostileServer:
 
     BEHAVIOURS = ("silent", "trickle_body", "trickle_headers", "huge_length", "huge_chunked",
                   "gzip_bomb", "redirect", "redirect_huge", "garbage", "deep_json", "bad_gzip",
-                  "unknown_encoding", "short_body")
+                  "unknown_encoding", "short_body", "answer")
 
     def __init__(self, behaviour: str, *, interval: float = 0.5, location: str = "",
-                 hold_seconds: float = 60.0) -> None:
+                 hold_seconds: float = 60.0, answer: Any = None) -> None:
+        """``answer`` (behaviour ``answer``): the JSON value, or raw bytes, sent with 200."""
         if behaviour not in self.BEHAVIOURS:
             raise ValueError(f"unknown behaviour {behaviour!r}")
-        self._server = _Server(behaviour, interval, location, hold_seconds)
+        body = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
+        self._server = _Server(behaviour, interval, location, hold_seconds, body)
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         kwargs={"poll_interval": 0.05}, daemon=True)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
