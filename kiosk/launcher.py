@@ -59,7 +59,8 @@ def compose(settings: Settings, width: int, height: int, exit_after_first_frame:
 
     hide = settings.display.hide_cursor == "yes" or (
         settings.display.hide_cursor == "auto" and settings.profile == "site")
-    prepare(width, height, hide_cursor=hide)
+    prepare(width, height, hide_cursor=hide, kivy_home=settings.data_dir / "kivy-home",
+            rotation=settings.display.rotation, max_fps=settings.display.max_fps)
     register_font(FONT_PATH)
     from kivy.clock import Clock
 
@@ -107,7 +108,7 @@ def compose(settings: Settings, width: int, height: int, exit_after_first_frame:
                                     client=parts.client)
     app = KioskApp(parts.controller, settings.site_name, demo_actions=actions,
                    on_frame=first_frame, prefs=parts.prefs, voice=parts.voice,
-                   technician=technician, locked=settings.profile == "site")
+                   technician=technician)
     return ComposedKiosk(parts, runner, app, started)
 
 

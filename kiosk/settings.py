@@ -53,6 +53,16 @@ class DisplaySettings(_Section):
     width: int = Field(0, ge=0, description="window width in px; 0 = the display's")
     height: int = Field(0, ge=0, description="window height in px; 0 = the display's")
     hide_cursor: Literal["auto", "yes", "no"] = Field("auto", description="auto: hidden on site")
+    rotation: int = Field(
+        0, description="screen content rotation in degrees; pinned here, never by Kivy's file")
+    max_fps: int = Field(60, ge=10, le=120, description="frame rate cap of the UI loop")
+
+    @field_validator("rotation")
+    @classmethod
+    def _quarter_turn(cls, value: int) -> int:
+        if value not in (0, 90, 180, 270):
+            raise ValueError("0, 90, 180 or 270 (degrees)")
+        return value
 
 
 class DeviceSettings(_Section):
