@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from kiosk.logs import configure_logging, log_event
 from kiosk.resources import FONT_PATH
 from kiosk.settings import ConfigError, Settings, load_settings
+
+log = logging.getLogger(__name__)
 
 #: How long devices get to report their first status (simulators start processes).
 DEVICE_SETTLE_SECONDS = 8.0
@@ -105,14 +110,34 @@ def _check_terminal_facts(settings: Settings) -> list[Check]:
     return checks
 
 
+def _guarded(name: str, check: Callable[[], list[Check]]) -> list[Check]:
+    """Run one group of checks; an unexpected failure is a FAIL line, never a traceback."""
+    try:
+        return check()
+    except Exception as exc:
+        log_event(log, "doctor_check_failed", logging.ERROR, check=name,
+                  error=type(exc).__name__)
+        log.debug("doctor check failure", exc_info=True)
+        detail = str(exc).splitlines()[0][:160] if str(exc) else ""
+        return [Check(name, False, f"could not be checked: {type(exc).__name__}"
+                      + (f" ({detail})" if detail else "") + "; see the log")]
+
+
 def run_checks(settings: Settings) -> list[Check]:
     """All checks, in the order they are printed."""
-    checks = [_check_font(), _check_data_dir(settings), *_check_terminal_facts(settings)]
-    platform, sandbox = _check_platform(settings)
-    checks.append(platform)
+    checks = [*_guarded("font", lambda: [_check_font()]),
+              *_guarded("data_dir", lambda: [_check_data_dir(settings)]),
+              *_guarded("terminal", lambda: _check_terminal_facts(settings))]
+    found: list[object | None] = [None]
+
+    def platform() -> list[Check]:
+        check, found[0] = _check_platform(settings)
+        return [check]
+    checks += _guarded("platform", platform)
     try:
-        checks += _check_devices(settings)
+        checks += _guarded("devices", lambda: _check_devices(settings))
     finally:
+        sandbox = found[0]
         if sandbox is not None:
             sandbox.stop()  # type: ignore[attr-defined]
     return checks
@@ -132,6 +157,12 @@ def main(argv: list[str]) -> int:
         print(f"kiosk: configuration error:\n{exc}", file=sys.stderr)
         return 2
     os.environ.setdefault("KIOSK_DOCTOR", "1")
+    try:  # drivers log (and log.exception) to the file, never onto the technician's console
+        configure_logging(settings.data_dir / "log", settings.logging.level,
+                          settings.logging.max_bytes, settings.logging.backups)
+    except OSError as exc:
+        print(f"kiosk doctor: the log folder cannot be written ({exc.strerror}); "
+              "messages go to the console", file=sys.stderr)
     checks = run_checks(settings)
     ok = all(c.ok for c in checks if c.needed)
     if args.json:
