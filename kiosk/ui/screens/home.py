@@ -11,6 +11,7 @@ from collections.abc import Callable
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
+from kivy.utils import escape_markup
 
 from kiosk.controller import CATEGORIES, ServiceEntry
 from kiosk.i18n import _
@@ -99,9 +100,10 @@ class HomeScreen(KioskScreen):
         self.grid.clear_widgets()
         self.tile_buttons.clear()
         for entry in services:
-            label = entry.title
+            # titles and reasons come from bundles and the platform: shown as text, not markup
+            label = escape_markup(entry.title)
             if not entry.available:
-                label += f"\n[size={int(m.font(26))}]{entry.reason}[/size]"
+                label += f"\n[size={int(m.font(26))}]{escape_markup(entry.reason)}[/size]"
             tile = KButton(label, self._opener(entry.service_id), m, p,
                            kind="primary" if entry.available else "secondary",
                            height=m.px(170), font_base=40, markup=True)

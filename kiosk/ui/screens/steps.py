@@ -11,8 +11,9 @@ from collections.abc import Callable
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
+from kivy.utils import escape_markup
 
-from flows.views import Action, Field, FieldKind, Intent, StepKind, Table, View
+from flows.views import Action, Field, FieldKind, Intent, Option, StepKind, Table, View
 from kiosk.i18n import _
 from kiosk.ui.context import UiContext
 from kiosk.ui.keyboard import OnScreenKeyboard
@@ -263,8 +264,7 @@ class RecordsScreen(StepScreen):
         m, p = self.ctx.metrics, self.ctx.palette
         column = _scroll_column(self.content, m.px(16))
         for option in view.options:
-            label = option.label + (f"\n[size={int(m.font(28))}]{option.detail}[/size]"
-                                    if option.detail else "")
+            label = _option_label(option, m.font(28))
             button = KButton(label, lambda v=option.value: self.send("choose", v), m, p,
                              kind="secondary", markup=True,
                              height=m.px(150 if option.detail else 120))
@@ -321,10 +321,7 @@ class ChooseScreen(StepScreen):
         column = _scroll_column(self.content, m.px(16))
         self.option_buttons: dict[str, KButton] = {}
         for option in view.options:
-            label = option.label + (f"\n[size={int(m.font(28))}]{option.detail}[/size]"
-                                    if option.detail else "")
-            if not option.enabled and option.reason:
-                label += f"\n[size={int(m.font(28))}]{option.reason}[/size]"
+            label = _option_label(option, m.font(28), with_reason=True)
             button = KButton(label, self._chooser(option.value), m, p,
                              kind="primary" if option.value in self.selected else "secondary",
                              enabled=option.enabled, markup=True,
@@ -438,6 +435,17 @@ class ReportScreen(StepScreen):
 
     def _chooser(self, value: str) -> Callable[[], None]:
         return lambda: self.send("choose", value)
+
+
+def _option_label(option: Option, small_font: float, with_reason: bool = False) -> str:
+    """An option's label and its smaller second line, as Kivy markup in which the texts
+    themselves (from the platform or a bundle) are escaped: shown as written, never as tags."""
+    label = escape_markup(option.label)
+    if option.detail:
+        label += f"\n[size={int(small_font)}]{escape_markup(option.detail)}[/size]"
+    if with_reason and not option.enabled and option.reason:
+        label += f"\n[size={int(small_font)}]{escape_markup(option.reason)}[/size]"
+    return label
 
 
 def _paint(button: KButton, selected: bool, palette: Palette) -> None:
