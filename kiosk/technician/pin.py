@@ -23,9 +23,9 @@ import os
 import secrets
 import time
 from collections.abc import Callable
-from itertools import pairwise
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
