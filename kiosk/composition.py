@@ -179,7 +179,8 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
     client = PlatformClient.from_settings(settings.platform, settings.terminal_id, base_url)
     timing = SessionTiming(settings.session.idle_timeout_seconds,
                            settings.session.still_there_countdown_seconds,
-                           settings.session.hard_cap_seconds)
+                           settings.session.hard_cap_seconds,
+                           settings.session.after_service_countdown_seconds)
     lifecycle = SessionLifecycle(timing, clock, data_dir / "sessions")
     options = hardware_options(settings.hardware)
     for name, extra in (device_options or {}).items():

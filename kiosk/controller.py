@@ -89,6 +89,8 @@ class UiState:
     notice_kind: str = "info"  # info | error
     out_of_service_reason: str = ""
     service_title: str = ""
+    #: What the still-there overlay asks: "idle" (您还在吗？) or "continue" (after a service).
+    ask: str = "idle"
 
 
 Listener = Callable[[UiState], None]
@@ -289,6 +291,8 @@ class KioskController:
         if view.kind is StepKind.DONE:
             self._run = None
             self._show_home()
+            # the service is over (rated, or cancelled): ask at once, do not wait for idle
+            self.lifecycle.ask_to_continue()
             return
         self._publish(screen="step", view=view, busy=False, service_title=service_title,
                       notice="")
@@ -421,7 +425,7 @@ class KioskController:
             self._publish(screen="out_of_service", view=None, busy=False,
                           out_of_service_reason=self._out_of_service_reason())
         elif new is Phase.STILL_THERE or (old is Phase.STILL_THERE and new is Phase.ACTIVE):
-            self._publish()
+            self._publish(ask=self.lifecycle.ask.value)
         elif new is Phase.TECHNICIAN:
             self._publish(screen="technician", view=None)
 

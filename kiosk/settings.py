@@ -37,6 +37,8 @@ class SessionSettings(_Section):
     idle_timeout_seconds: float = Field(60, gt=5, description="idle time before 'still there?'")
     still_there_countdown_seconds: float = Field(20, gt=3, description="countdown before wiping")
     hard_cap_seconds: float = Field(900, gt=30, description="no session lasts longer than this")
+    after_service_countdown_seconds: float = Field(
+        10, ge=3, le=60, description="when a service ends: 'continue?' countdown before wiping")
 
 
 class PlatformSettings(_Section):

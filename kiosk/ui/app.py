@@ -192,6 +192,7 @@ class KioskApp(App):
             self.busy.text.text = state.busy_text or _("正在处理，请稍候")
         self._show_overlay(self.still_there, state.phase is Phase.STILL_THERE)
         if state.phase is Phase.STILL_THERE:
+            self.still_there.set_ask(state.ask)
             self.still_there.set_seconds(self.controller.lifecycle.countdown_seconds())
 
     def _speak(self, name: str, state: UiState) -> None:

@@ -42,7 +42,8 @@ class Cover(FloatLayout):
 
 
 class StillThere(Cover):
-    """您还在吗？ with the countdown and a big 继续办理 button."""
+    """您还在吗？ (idle) or 还需要办理其他事项吗？ (a service just ended), with the countdown and
+    a big 继续办理 button; 退出 or the end of the countdown wipes the session."""
 
     def __init__(self, ctx: UiContext, on_continue: Callable[[], None],
                  on_quit: Callable[[], None], **kwargs: object) -> None:
@@ -51,7 +52,8 @@ class StillThere(Cover):
         card = Panel(p.surface, radius=m.px(24), orientation="vertical", size_hint=(0.6, 0.5),
                      pos_hint={"center_x": 0.5, "center_y": 0.5}, padding=m.px(40),
                      spacing=m.px(24))
-        card.add_widget(Text(_("您还在吗？"), p.text, m.font(72), halign="center", bold=True))
+        self.question = Text(_("您还在吗？"), p.text, m.font(72), halign="center", bold=True)
+        card.add_widget(self.question)
         self.countdown = Text("", p.muted, m.font(44), halign="center")
         card.add_widget(self.countdown)
         row = BoxLayout(orientation="horizontal", spacing=m.px(24), size_hint_y=None,
@@ -64,6 +66,10 @@ class StillThere(Cover):
         card.add_widget(Spacer())
         card.add_widget(row)
         self.add_widget(card)
+
+    def set_ask(self, ask: str) -> None:
+        """The question for ``ask`` ("idle" or "continue", kiosk.session.Ask)."""
+        self.question.text = _("还需要办理其他事项吗？") if ask == "continue" else _("您还在吗？")
 
     def set_seconds(self, seconds: float) -> None:
         """Show the remaining seconds."""
