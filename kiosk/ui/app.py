@@ -66,7 +66,10 @@ class KioskRoot(FloatLayout):
                 self._corner_taps.clear()
                 self.app.show_demo_panel()
                 return True
-        self.app.controller.touch()
+        if self.app.still_there.parent is None:
+            self.app.controller.touch()
+        # else the question answers itself: its buttons, or "continue" for a touch beside them
+        # (touching first would take the question away and drop the tap on the screen below)
         return super().on_touch_down(touch)
 
     def _in_demo_corner(self, touch: Any) -> bool:

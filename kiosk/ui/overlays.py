@@ -66,6 +66,13 @@ class StillThere(Cover):
         card.add_widget(Spacer())
         card.add_widget(row)
         self.add_widget(card)
+        self._on_continue = on_continue
+
+    def on_touch_down(self, touch: object) -> bool:
+        """A button answers; a touch anywhere else on the question means "still here"."""
+        if not FloatLayout.on_touch_down(self, touch):
+            self._on_continue()
+        return True
 
     def set_ask(self, ask: str) -> None:
         """The question for ``ask`` ("idle" or "continue", kiosk.session.Ask)."""
