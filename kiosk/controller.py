@@ -284,6 +284,8 @@ class KioskController:
                               notice_kind="error")
                 return
             self._show_view(result, self.state.service_title)
+            if _printed_silently(intent, result):
+                self._publish(notice=_("已打印，请在出纸口取走凭条"), notice_kind="info")
 
         self.runner.submit(lambda: run.send(intent), done)
 
@@ -415,6 +417,25 @@ class KioskController:
         self.lifecycle.set_service_available(available, "devices" if not available else "")
         if self.state.screen == "home":
             self._show_home()
+        elif self.state.screen == "step":
+            self._refresh_step()
+
+    def _refresh_step(self) -> None:
+        """A device changed while a step is shown: ask the flow for the view again, so that
+        打印 is not offered on a printer the kiosk now knows is out of paper (and offered again
+        once it is back). Only the buttons' states and the reason change; nothing is sent."""
+        run = self._run
+        old = self.state.view
+        if run is None or old is None or self.state.busy:
+            return
+        try:
+            view = run.view()
+        except Exception as exc:  # a flow bug must not break device handling
+            log_event(log, "step_refresh_failed", logging.WARNING, error=type(exc).__name__)
+            return
+        if view.step_id == old.step_id and (view.actions, view.error) != (old.actions,
+                                                                            old.error):
+            self._publish(view=view)
 
     def _on_phase(self, old: Phase, new: Phase, reason: str) -> None:
         log_event(log, "session_phase", old=old.value, new=new.value, reason=reason)
@@ -443,6 +464,16 @@ class KioskController:
         self._run = None
         self._pending_service = None
         self.state = UiState(screen="attract", phase=self.lifecycle.phase)
+
+
+#: Steps that show a print's outcome themselves; after a print anywhere else (打印查询结果 on a
+#: list, 打印办事指南 on the guide) the screen would otherwise not change at all.
+_PRINT_STEPS = frozenset({StepKind.PRINT_CERTIFICATE, StepKind.PRINT_RECEIPT, StepKind.DONE})
+
+
+def _printed_silently(intent: Intent, view: View) -> bool:
+    """True when ``intent`` printed on a step that says nothing about it (no error shown)."""
+    return intent.action == "print" and view.kind not in _PRINT_STEPS and not view.error
 
 
 def _busy_text(intent: Intent) -> str:

@@ -32,10 +32,12 @@ class HomeScreen(KioskScreen):
         top = BoxLayout(orientation="horizontal", size_hint_y=None, height=m.px(110),
                         spacing=m.px(16))
         self.greeting = Text("", p.text, m.font(40), bold=True, fixed_height=True)
+        # as wide as their labels: in elderly mode with high contrast a fixed share of the row
+        # wrapped both labels onto two lines and clipped them (the greeting takes the rest)
         self.search_button = KButton(_("搜索：输入拼音首字母"), self._toggle_keyboard, m, p,
-                                     kind="secondary", size_hint_x=0.45)
+                                     kind="secondary", fit_text=True, height=m.px(110))
         self.exit_button = KButton(_("退出并清除信息"), ctx.controller.finish, m, p, kind="danger",
-                                   size_hint_x=0.3)
+                                   fit_text=True, height=m.px(110))
         top.add_widget(self.greeting)
         top.add_widget(self.search_button)
         top.add_widget(self.exit_button)
