@@ -76,8 +76,9 @@ def prepare(width: int = 0, height: int = 0, hide_cursor: bool = False,
 #: Kivy's graphics keys the kiosk decides itself, whatever Kivy's defaults say.
 _PINNED_GRAPHICS = {"fullscreen": "0", "multisamples": "2",
                     "window_state": "visible", "always_on_top": "0"}
-#: The only input provider: SDL's mouse/touch events (no probes of other devices from config).
-_PINNED_INPUT = {"mouse": "mouse,disable_multitouch"}
+#: Kivy's own Linux defaults (the mouse without multitouch emulation; touchscreens found by
+#: probesysfs), and nothing a config file adds.
+_PINNED_INPUT = {"mouse": "mouse,disable_multitouch", "%(name)s": "probesysfs"}
 
 
 def pin_kivy_config(config: Any, rotation: int, max_fps: int) -> None:
