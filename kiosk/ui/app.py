@@ -197,6 +197,8 @@ class KioskApp(App):
         if state.phase is Phase.STILL_THERE:
             self.still_there.set_ask(state.ask)
             self.still_there.set_seconds(self.controller.lifecycle.countdown_seconds())
+            # the header's time left drops to the countdown now, not at the next tick
+            self.screens[name].tick(self.controller.lifecycle.remaining_seconds())
 
     def _speak(self, name: str, state: UiState) -> None:
         """Voice guidance: each screen's prompt once, and any notice."""

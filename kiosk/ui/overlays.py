@@ -98,6 +98,10 @@ class Busy(Cover):
         self.add_widget(card)
 
 
+#: Rows of buttons the demo panel shows above its 关闭 button.
+DEMO_PANEL_ROWS = 5
+
+
 class DemoPanel(Cover):
     """The hidden demo control panel: drive the simulated devices (demo profile only)."""
 
@@ -109,10 +113,12 @@ class DemoPanel(Cover):
                      pos_hint={"center_x": 0.5, "center_y": 0.5}, padding=m.px(30),
                      spacing=m.px(20))
         card.add_widget(Text(_("演示控制面板（模拟设备）"), p.text, m.font(48), bold=True))
-        grid = GridLayout(cols=3 if len(actions) <= 15 else 4, spacing=m.px(16))
+        # at most five rows fit above 关闭: more actions, more columns
+        grid = GridLayout(cols=max(3, -(-len(actions) // DEMO_PANEL_ROWS)), spacing=m.px(16))
         self.buttons: dict[str, KButton] = {}
         for label, action in actions:
-            button = KButton(label, action, m, p, kind="secondary", font_base=32)
+            button = KButton(label, action, m, p, kind="secondary", font_base=32,
+                             size_hint_y=1)  # the rows share the room above 关闭
             self.buttons[label] = button
             grid.add_widget(button)
         card.add_widget(grid)
