@@ -149,9 +149,9 @@ def launch(settings: Settings, width: int, height: int, exit_after_first_frame: 
     return code or stop.exit_code
 
 
-def _stop_parts(kiosk: ComposedKiosk) -> bool:
-    """Wipe any session, let the call in flight finish (bounded), close the parts (bounded);
-    True when nothing is left running (else `end_process` is what lets the process go)."""
+def _stop_parts(kiosk: ComposedKiosk) -> None:
+    """Wipe any session, let the call in flight finish (bounded), close the parts (bounded),
+    and log what was left running (`end_process` then lets the process go regardless)."""
     try:
         kiosk.parts.lifecycle.end("shutdown")
     except Exception as exc:  # the wipe's UI hooks after the loop: never block the stop
@@ -166,4 +166,3 @@ def _stop_parts(kiosk: ComposedKiosk) -> bool:
                  and not t.name.startswith("kiosk-work")]
     log_event(log, "kiosk_stopped", in_flight_finished=finished, closed=closed,
               lingering=",".join(lingering))
-    return finished and closed and not lingering
