@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import REPO_ROOT
-from kiosk.settings import ConfigError, load_settings
+from kiosk.boot.settings import ConfigError, load_settings
 
 
 def _error(site: Path | None = None, environ: dict[str, str] | None = None) -> str:

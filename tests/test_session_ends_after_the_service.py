@@ -3,8 +3,8 @@ the still-there countdown (about 80 s) in which anyone could walk up to their se
 of a service now asks at once "还需要办理其他事项吗？" with a short countdown and wipes the
 session when nobody answers; a touch (继续办理) keeps it.
 
-Pure state machine first (kiosk.session), then the controller of a real terminal
-(kiosk.composition.build_kiosk, InlineRunner, the embedded sandbox, an injected clock) driven
+Pure state machine first (kiosk.core.session), then the controller of a real terminal
+(kiosk.boot.composition.build_kiosk, InlineRunner, the embedded sandbox, an injected clock) driven
 through a real service to its end."""
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ import pytest
 
 from drivers.interfaces import DeviceEvent
 from flows.views import Intent, StepKind
-from kiosk.accessibility import Preferences, stretch_timing
-from kiosk.composition import KioskParts, build_kiosk
-from kiosk.privacy import Redactor
-from kiosk.session import Ask, Phase, SessionLifecycle, SessionTiming
-from kiosk.settings import load_settings
-from kiosk.tasks import InlineRunner
+from kiosk.core.accessibility import Preferences, stretch_timing
+from kiosk.boot.composition import KioskParts, build_kiosk
+from kiosk.core.privacy import Redactor
+from kiosk.core.session import Ask, Phase, SessionLifecycle, SessionTiming
+from kiosk.boot.settings import load_settings
+from kiosk.core.tasks import InlineRunner
 from tests.integration.conftest import Terminal
 
 SERVICE = "social-insurance-payments"

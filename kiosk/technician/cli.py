@@ -12,7 +12,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from kiosk.settings import ConfigError, load_settings
+from kiosk.boot.settings import ConfigError, load_settings
 from kiosk.technician.pin import PinError, PinOutcome, pin_store_for
 
 

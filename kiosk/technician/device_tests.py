@@ -25,8 +25,8 @@ from typing import Any
 
 from drivers.interfaces import DeviceEvent
 from drivers.status import DeviceState, DeviceStatus
-from kiosk.devices import FACTORIES
-from kiosk.privacy import mask_id_number
+from kiosk.adapters.devices import FACTORIES
+from kiosk.core.privacy import mask_id_number
 
 #: How long a card reader or scanner test waits for the technician's card or code.
 PRESENT_TIMEOUT_SECONDS = 20.0

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kiosk.accessibility import DEFAULT_VOLUME
-from kiosk.devices import hardware_options
-from kiosk.logs import log_event
-from kiosk.settings import DEFAULTS_FILE, SITE_FILE, Settings
+from kiosk.core.accessibility import DEFAULT_VOLUME
+from kiosk.adapters.devices import hardware_options
+from kiosk.core.events import log_event
+from kiosk.boot.settings import DEFAULTS_FILE, SITE_FILE, Settings
 from kiosk.technician.device_tests import TestOptions, TestResult, run_device_test
 from kiosk.technician.diagnostics import ExportResult, export_bundle, export_targets, recent_errors
 from kiosk.technician.discovery import Discovery, discover
@@ -60,7 +60,7 @@ class TechnicianServices:
     """The technician's view of one terminal. Blocking methods: call them off the UI thread."""
 
     settings: Settings
-    hub: Any  # kiosk.devices.DeviceHub
+    hub: Any  # kiosk.adapters.devices.DeviceHub
     site_file: Path = field(default_factory=default_site_file)
     pins: PinStore | None = None
     client: Any = None  # kiosk.platform.client.PlatformClient

@@ -17,11 +17,11 @@ from kivy.core.window import Window
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from kiosk.accessibility import stretch_timing
-from kiosk.controller import KioskController, UiState
+from kiosk.core.accessibility import stretch_timing
+from kiosk.core.controller import KioskController, UiState
 from kiosk.i18n import _, set_locale
-from kiosk.logs import log_event
-from kiosk.session import Phase
+from kiosk.core.events import log_event
+from kiosk.core.session import Phase
 from kiosk.ui.context import UiContext
 from kiosk.ui.lockdown import lock_window
 from kiosk.ui.overlays import Busy, DemoPanel, StillThere

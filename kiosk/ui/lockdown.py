@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.logs import log_event
+from kiosk.core.events import log_event
 
 log = logging.getLogger(__name__)
 

@@ -75,7 +75,7 @@ class StillThere(Cover):
         return True
 
     def set_ask(self, ask: str) -> None:
-        """The question for ``ask`` ("idle" or "continue", kiosk.session.Ask)."""
+        """The question for ``ask`` ("idle" or "continue", kiosk.core.session.Ask)."""
         self.question.text = _("还需要办理其他事项吗？") if ask == "continue" else _("您还在吗？")
 
     def set_seconds(self, seconds: float) -> None:

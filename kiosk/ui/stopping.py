@@ -7,7 +7,7 @@ signals into a window-close request, which the locked window refuses: the site k
 ignore SIGTERM that way). `install` must run before the window exists.
 
 What is in flight is safe by construction: every submission is journaled before it is sent
-(kiosk.outbox) and every print before it is printed (kiosk.printing.journal), so the start-up
+(kiosk.ops.outbox) and every print before it is printed (kiosk.printing.journal), so the start-up
 reconciliation settles whatever a stop interrupts. The stop wipes the session (the resident's
 temporary files go), lets the worker finish its current call for a short grace, closes the
 devices, and exits even if a call or a device does not let go: `end_process` flushes the logs
@@ -25,7 +25,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from kiosk.logs import log_event
+from kiosk.core.events import log_event
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.bench import stop as bench
+from kiosk.harness.bench import stop as bench
 
 
 @pytest.mark.slow

@@ -28,7 +28,7 @@ import pytest
 
 from flows import ports as fp
 from kiosk import REPO_ROOT
-from kiosk.outbox import Outbox
+from kiosk.ops.outbox import Outbox
 from kiosk.platform.client import PlatformClient
 
 STOP_DEADLINE_SECONDS = 2.0

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import REPO_ROOT
-from kiosk.settings import ConfigError, load_settings
+from kiosk.boot.settings import ConfigError, load_settings
 
 
 def _doctor(site: Path) -> subprocess.CompletedProcess[str]:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from kiosk.session import Phase
-from kiosk.ui.driver import find_button
-from kiosk.ui.journeys import wait_for_continue_question
+from kiosk.core.session import Phase
+from kiosk.harness.ui_driver import find_button
+from kiosk.harness.ui_journeys import wait_for_continue_question
 from tests.ui.conftest import RunningKiosk
 
 SERVICE = "social-insurance-payments"

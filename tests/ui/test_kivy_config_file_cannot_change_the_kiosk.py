@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import REPO_ROOT
-from kiosk.settings import ConfigError, load_settings
+from kiosk.boot.settings import ConfigError, load_settings
 
 HOSTILE_INI = """\
 [kivy]
@@ -37,7 +37,7 @@ monitor =
 
 CHILD = """
 import json, sys
-from kiosk.settings import load_settings
+from kiosk.boot.settings import load_settings
 from kiosk.ui.window import prepare
 settings = load_settings()
 prepare(800, 600, rotation=settings.display.rotation, max_fps=settings.display.max_fps)

@@ -9,8 +9,8 @@ from typing import Any
 from kivy.uix.label import Label
 
 from flows.views import Option, StepKind, View
-from kiosk.controller import ServiceEntry, UiState
-from kiosk.session import Phase
+from kiosk.core.controller import ServiceEntry, UiState
+from kiosk.core.session import Phase
 from tests.ui.conftest import RunningKiosk
 
 HOSTILE = "[color=ff0000][size=200]已办结[/size][/color]"

@@ -1,7 +1,7 @@
 """A keyboard plugged into a terminal: F1, the other function keys, Escape, Alt+F4, Ctrl+E,
 Ctrl+Q... reach no settings panel, inspector, rotation, screenshot or exit, in either profile.
 
-The app is the one `kiosk run` builds (kiosk.launcher.compose) and is started the way
+The app is the one `kiosk run` builds (kiosk.boot.launcher.compose) and is started the way
 App.run() starts it (UiDriver uses App._run_prepare, which installs Kivy's F1 binding); key
 events are dispatched on the real Window exactly as Kivy's SDL loop does (on_key_down, then
 on_keyboard unless on_key_down was handled). Before composing, Kivy's inspector and keybinding
@@ -20,9 +20,9 @@ from kivy.core.window import Window
 from kivy.modules import Modules
 from kivy.uix.settings import Settings as KivySettingsPanel
 
-from kiosk.launcher import ComposedKiosk, compose
-from kiosk.settings import load_settings
-from kiosk.ui.driver import UiDriver
+from kiosk.boot.launcher import ComposedKiosk, compose
+from kiosk.boot.settings import load_settings
+from kiosk.harness.ui_driver import UiDriver
 
 KEY = {"escape": 27, "f1": 282, "f4": 285, "f11": 292, "f12": 293, "e": 101, "q": 113,
        "w": 119, "a": 97, "f16": 1073741931, "menu": 1073741942}

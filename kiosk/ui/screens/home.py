@@ -13,7 +13,7 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 from kivy.utils import escape_markup
 
-from kiosk.controller import CATEGORIES, ServiceEntry
+from kiosk.core.controller import CATEGORIES, ServiceEntry
 from kiosk.i18n import _
 from kiosk.ui.context import UiContext
 from kiosk.ui.keyboard import OnScreenKeyboard

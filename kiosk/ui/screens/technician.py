@@ -25,9 +25,9 @@ from kivy.uix.image import Image
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
-from kiosk.devices import DEVICE_LABELS
-from kiosk.logs import log_event
-from kiosk.session import Phase
+from kiosk.core.device_labels import DEVICE_LABELS
+from kiosk.core.events import log_event
+from kiosk.core.session import Phase
 from kiosk.technician.device_tests import TestResult
 from kiosk.technician.discovery import Candidate, baud_of, with_baud
 from kiosk.technician.pin import DEMO_PIN, PinOutcome

@@ -16,8 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-from kiosk.resources import FONT_PATH
-from kiosk.settings import ConfigError, load_settings
+from kiosk.boot.resources import FONT_PATH
+from kiosk.boot.settings import ConfigError, load_settings
 
 XVFB_DISPLAY = ":99"
 
@@ -72,7 +72,7 @@ def main(argv: list[str]) -> int:
     xvfb = _ensure_display(args.headless or args.exit_after_first_frame)
     code = 1
     try:
-        from kiosk.launcher import launch
+        from kiosk.boot.launcher import launch
 
         code = launch(settings, width or settings.display.width,
                       height or settings.display.height,

@@ -1,11 +1,11 @@
 """Start the real kiosk: logging, the window, the app, then devices after the first frame.
 
-Also sends READY=1 and WATCHDOG=1 to systemd from the UI loop itself (kiosk.watchdog), so a
+Also sends READY=1 and WATCHDOG=1 to systemd from the UI loop itself (kiosk.ops.watchdog), so a
 hung UI stops the heartbeats and systemd restarts the kiosk.
 
 `compose` builds the whole process (window, composition with the ThreadRunner, the app with
 its first-frame start-up) without running it; `launch` runs it. The UI crash test's journey
-runner (kiosk/ui/journey_runner.py) uses `compose` too, so the process it kills is started
+runner (kiosk/harness/ui_journey_runner.py) uses `compose` too, so the process it kills is started
 the same way as `kiosk run`.
 """
 
@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiosk.logs import configure_logging, log_event
-from kiosk.resources import FONT_PATH
-from kiosk.settings import Settings
+from kiosk.boot.logs import configure_logging
+from kiosk.core.events import log_event
+from kiosk.boot.resources import FONT_PATH
+from kiosk.boot.settings import Settings
 
 if TYPE_CHECKING:
-    from kiosk.composition import KioskParts
-    from kiosk.tasks import ThreadRunner
+    from kiosk.boot.composition import KioskParts
+    from kiosk.core.tasks import ThreadRunner
     from kiosk.ui.app import KioskApp
 
 log = logging.getLogger(__name__)
@@ -68,12 +69,12 @@ def compose(settings: Settings, width: int, height: int, exit_after_first_frame:
     register_font(FONT_PATH)
     from kivy.clock import Clock
 
-    from kiosk.composition import build_kiosk
-    from kiosk.demo import demo_actions
-    from kiosk.session import Phase
-    from kiosk.tasks import ThreadRunner
+    from kiosk.boot.composition import build_kiosk
+    from kiosk.adapters.demo import demo_actions
+    from kiosk.core.session import Phase
+    from kiosk.core.tasks import ThreadRunner
     from kiosk.ui.app import KioskApp, dispatch_to_ui
-    from kiosk.watchdog import HangProbe, Watchdog, pet_interval_seconds
+    from kiosk.ops.watchdog import HangProbe, Watchdog, pet_interval_seconds
 
     runner = ThreadRunner(dispatch_to_ui)
     options = {} if catalogue_dir is None else {"catalogue_dir": catalogue_dir}
@@ -83,7 +84,7 @@ def compose(settings: Settings, width: int, height: int, exit_after_first_frame:
     started = threading.Event()
 
     def pet(_dt: float) -> None:
-        hang_probe.check()  # test-only, inert unless armed (kiosk.watchdog.HangProbe)
+        hang_probe.check()  # test-only, inert unless armed (kiosk.ops.watchdog.HangProbe)
         watchdog.pet()
         if parts.restart_requested.is_set() and parts.lifecycle.phase is Phase.ATTRACT:
             # housekeeping's scheduled restart, nobody in session: exit 0, systemd restarts
@@ -128,7 +129,7 @@ def launch(settings: Settings, width: int, height: int, exit_after_first_frame: 
     kiosk = compose(settings, width, height, exit_after_first_frame, screenshot, site_file)
 
     def stop_now() -> None:
-        from kiosk.watchdog import Watchdog
+        from kiosk.ops.watchdog import Watchdog
 
         Watchdog().stopping()
         kiosk.parts.lifecycle.end("shutdown")  # the resident's data and files go first

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from kiosk.demo_cards import demo_id_card, demo_social_security_card
+from kiosk.adapters.demo_cards import demo_id_card, demo_social_security_card
 from kiosk.sandbox.seed import by_key
 
 Action = tuple[str, Callable[[], None]]

@@ -62,7 +62,7 @@ def _settle(driver: Any) -> None:
 
 
 def _identify(driver: Any, parts: Any, key: str = "worker") -> None:
-    from kiosk.demo_cards import demo_id_card
+    from kiosk.adapters.demo_cards import demo_id_card
 
     reader = parts.hub.get("idcard")
     driver.wait_for(lambda: reader.card_state.value == "absent", what="empty reader")
@@ -77,15 +77,15 @@ def _identify(driver: Any, parts: Any, key: str = "worker") -> None:
 def run_tour(out: Path) -> int:
     """Drive every journey and write the screenshots; return an exit code."""
     from flows.headless import intent_for
-    from kiosk.composition import build_kiosk
-    from kiosk.demo import demo_actions
-    from kiosk.logs import configure_logging
-    from kiosk.session import Phase
-    from kiosk.settings import load_settings
-    from kiosk.tasks import ThreadRunner
+    from kiosk.boot.composition import build_kiosk
+    from kiosk.adapters.demo import demo_actions
+    from kiosk.boot.logs import configure_logging
+    from kiosk.core.session import Phase
+    from kiosk.boot.settings import load_settings
+    from kiosk.core.tasks import ThreadRunner
     from kiosk.ui.app import KioskApp, dispatch_to_ui
-    from kiosk.ui.driver import UiDriver, find_button
-    from kiosk.ui.journeys import wait_for_continue_question
+    from kiosk.harness.ui_driver import UiDriver, find_button
+    from kiosk.harness.ui_journeys import wait_for_continue_question
 
     data = Path(tempfile.mkdtemp(prefix="kiosk-tour-"))
     settings = load_settings(environ={"KIOSK__PATHS__DATA_DIR": str(data),
@@ -276,7 +276,7 @@ def _face_pass(tour: Tour, driver: Any, parts: Any) -> None:
     face.required = True
     camera.set_scene("face")
     try:
-        from kiosk.demo_cards import demo_id_card
+        from kiosk.adapters.demo_cards import demo_id_card
 
         reader = parts.hub.get("idcard")
         driver.wait_for(lambda: reader.card_state.value == "absent", what="empty reader")
@@ -323,7 +323,7 @@ def _fixture_answers(service: str) -> dict[str, Any]:
     """The answers a flow's own fixtures give (what the tour's resident types)."""
     import yaml
 
-    from kiosk.composition import BUILTIN_CATALOGUE
+    from kiosk.boot.composition import BUILTIN_CATALOGUE
 
     path = BUILTIN_CATALOGUE / service / "fixtures.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
@@ -349,7 +349,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     os.environ["SDL_VIDEODRIVER"] = "offscreen"
     os.environ.pop("DISPLAY", None)
-    from kiosk.resources import FONT_PATH
+    from kiosk.boot.resources import FONT_PATH
     from kiosk.ui.window import prepare, register_font
 
     prepare(1920, 1080)

@@ -21,7 +21,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from kiosk.privacy import REDACTOR, Redactor
+from kiosk.core.privacy import REDACTOR, Redactor
 
 
 class Ask(StrEnum):

@@ -20,9 +20,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from kiosk.logs import configure_logging, log_event
-from kiosk.resources import FONT_PATH
-from kiosk.settings import ConfigError, Settings, load_settings
+from kiosk.boot.logs import configure_logging
+from kiosk.core.events import log_event
+from kiosk.boot.resources import FONT_PATH
+from kiosk.boot.settings import ConfigError, Settings, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ def _check_platform(settings: Settings) -> tuple[Check, object | None]:
 
 
 def _check_devices(settings: Settings) -> list[Check]:
-    from kiosk.devices import DeviceHub
+    from kiosk.adapters.devices import DeviceHub
 
     hub = DeviceHub(settings.devices.model_dump(), call_soon=lambda fn: fn())
     hub.start(lambda name, event: None)

@@ -13,7 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from typing import Any, Protocol
 
-from kiosk.logs import log_event
+from kiosk.core.events import log_event
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 """Residents at the real Kivy UI, by touches: the journeys of the UI soak (`kiosk bench soak
---ui`), the UI tests and the UI crash test (kiosk/ui/journey_runner.py).
+--ui`), the UI tests and the UI crash test (kiosk/harness/ui_journey_runner.py).
 
 Every journey starts at attract and ends there: the simulated ID card of a sandbox resident is
-placed on the reader (kiosk.demo_cards) and taken away again, the service tile is tapped, each
+placed on the reader (kiosk.adapters.demo_cards) and taken away again, the service tile is tapped, each
 step is answered by tapping its buttons (text typed on the pinyin keyboard), the service is
 rated 非常满意 and 退出并清除信息 is tapped, which wipes the session. Waits pump the Kivy loop
 through `UiDriver.wait_for` (bounded; a timeout raises AssertionError). Demo profile only: the
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from kiosk.ui.driver import UiDriver, find_button
+from kiosk.harness.ui_driver import UiDriver, find_button
 
 #: Told the name of a decisive tap just before it is made (the crash test aims its kills).
 Mark = Callable[[str], None]
@@ -27,7 +27,7 @@ def present_id_card(driver: UiDriver, hub: Any, key: str = "worker") -> None:
     """Place a sandbox resident's ID card, wait until identified, take the card away and wait
     until the reader has noticed (a card put back within the reader's removal window counts as
     never removed, as on a real reader)."""
-    from kiosk.demo_cards import demo_id_card
+    from kiosk.adapters.demo_cards import demo_id_card
 
     app = driver.app
     reader, simulator = hub.get("idcard"), hub.simulator("idcard")
@@ -85,7 +85,7 @@ def query_and_print(driver: UiDriver, hub: Any, key: str = "worker",
 
 def apply_generic(driver: UiDriver, hub: Any, key: str = "worker",
                   service: str = "generic-application", mark: Mark = _no_mark) -> None:
-    """Card -> the test-only 通用申请 (kiosk/reliability/flows) -> type the note in pinyin ->
+    """Card -> the test-only 通用申请 (kiosk/harness/reliability/flows) -> type the note in pinyin ->
     check -> 提交 (journaled in the outbox, sent to the platform) -> print the acceptance
     receipt (thermal) -> rate -> 退出; ``mark("submit")`` and ``mark("print")`` before those
     taps."""
