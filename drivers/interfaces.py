@@ -54,7 +54,7 @@ class PrintResult:
 
     ok: bool
     job_id: str = ""
-    state: str = ""  # completed | aborted | canceled | timed_out | refused
+    state: str = ""  # completed | aborted | canceled | timed_out | refused | unconfirmed
     reason: str = ""  # technician-facing
     details: dict[str, Any] = field(default_factory=dict)
 

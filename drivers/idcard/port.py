@@ -41,6 +41,11 @@ class PortSpec:
         return self.target
 
 
+#: The URL protocols pyserial itself opens (serial.serial_for_url); any other one (a typo such
+#: as ``seriall://``) is refused when the URL is parsed, not in the reader's thread.
+PYSERIAL_SCHEMES = ("socket", "rfc2217", "loop", "spy", "hwgrep", "alt", "cp2110")
+
+
 def parse_port_url(url: str, baud: int | None = None) -> PortSpec:
     """Turn a configuration URL into a `PortSpec`; ``baud`` overrides a ``?baud=`` query."""
     text = url.strip()
@@ -52,6 +57,9 @@ def parse_port_url(url: str, baud: int | None = None) -> PortSpec:
     if parts.scheme == "sim":
         raise PortUrlError("sim:// URLs start a simulator; use open_idcard_reader")
     if parts.scheme != "serial":
+        if parts.scheme not in PYSERIAL_SCHEMES:
+            raise PortUrlError(f"{url}: unknown scheme {parts.scheme!r}; expected serial:// "
+                               f"or one of {', '.join(s + '://' for s in PYSERIAL_SCHEMES)}")
         return PortSpec(text, baud or DEFAULT_BAUD, pyserial_url=True)
     query = parse_qs(parts.query)
     unknown = set(query) - {"baud", "photo_decoder"}  # the decoder is the reader's business

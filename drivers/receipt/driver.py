@@ -3,7 +3,9 @@
 `print_receipt` reads the printer's status (refusing to print on a printer that says it has no
 paper, an open cover or a cutter error), sends the receipt's bytes, waits ``settle_seconds`` for
 the printer to print them, and reads the status again: paper that ran out or a cover opened while
-printing makes the result not ok (state ``aborted``), so the kiosk offers a reprint.
+printing makes the result not ok (state ``aborted``), so the kiosk offers a reprint. A printer
+that answers no status query at all (a one-way link) gets the bytes, but the result is not ok
+either (state ``unconfirmed``): `PrintResult.ok` means the device confirmed the print.
 """
 
 from __future__ import annotations
@@ -104,6 +106,10 @@ class EscposReceiptPrinter:
         if not after.usable:
             return PrintResult(False, job_id, "aborted",
                                f"printer stopped while printing: {after.describe()}", details)
+        if after.reason == dle.NO_STATUS_REASON:
+            return PrintResult(False, job_id, "unconfirmed",
+                               "sent, but the printer answers no status query: whether it "
+                               "printed cannot be confirmed", details)
         return PrintResult(True, job_id, "completed", after.reason, details)
 
     def _query(self) -> DeviceStatus:

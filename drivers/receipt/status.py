@@ -82,11 +82,15 @@ def supplies(raw: RawStatus, near_end_sensor: bool = True) -> SupplyState:
     return SupplyState.LOW if raw.near_end else SupplyState.OK
 
 
+#: The reason of a printer that answers no DLE EOT at all: it can print, but confirms nothing.
+NO_STATUS_REASON = "printer does not report status"
+
+
 def summarize(raw: RawStatus, near_end_sensor: bool = True) -> DeviceStatus:
     """The common status for a connected printer's DLE EOT answers."""
     paper = supplies(raw, near_end_sensor)
     if not raw.answered:
-        return DeviceStatus(DeviceState.READY, "printer does not report status", paper)
+        return DeviceStatus(DeviceState.READY, NO_STATUS_REASON, paper)
     if raw.cutter_error:
         return DeviceStatus(DeviceState.ERROR, "auto-cutter error", paper)
     if raw.unrecoverable:

@@ -45,6 +45,12 @@ SHARING_RETRY_DELAY_S = 0.1
 #: interrupts (and pcscd's polling of serial readers, every 400 ms) report removal late. A card
 #: still there after this is read once more on a fresh connection.
 REMOVAL_SETTLE_MS = 1000
+#: Failures a card pulled in the middle of a command can cause (a cut answer looks malformed or
+#: truncated): after one of these the reader is asked whether the card is still there, and a
+#: card that left is reported as card_removed.
+REMOVAL_LOOKALIKES = frozenset({ReadFailure.COMMUNICATION_ERROR, ReadFailure.CARD_REMOVED,
+                                ReadFailure.MALFORMED_RESPONSE, ReadFailure.TRUNCATED_RECORD,
+                                ReadFailure.BAD_RECORD, ReadFailure.UNRESPONSIVE_CARD})
 
 PNP_NOTIFICATION = "\\\\?PnP?\\Notification"
 
@@ -225,7 +231,7 @@ class PcscReader:
             try:
                 card = self._read_card(reader)
             except CardError as exc:
-                if exc.reason not in (ReadFailure.COMMUNICATION_ERROR, ReadFailure.CARD_REMOVED):
+                if exc.reason not in REMOVAL_LOOKALIKES:
                     raise
                 if self._card_left(reader, counter):
                     raise CardError(ReadFailure.CARD_REMOVED, exc.detail) from None

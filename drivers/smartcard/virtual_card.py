@@ -38,6 +38,8 @@ class CardFault(StrEnum):
     WRONG_CARD = "wrong_card"  # not a social security card: AID and EF05 -> 6A 82
     TRUNCATED_RECORD = "truncated_record"  # name record cut short, still 90 00
     REMOVE_MID_READ = "remove_mid_read"  # the card leaves after ``after_apdus`` APDUs
+    #: the card leaves while answering APDU number ``after_apdus``: one byte, then gone
+    REMOVE_MID_COMMAND = "remove_mid_command"
     T0_GET_RESPONSE = "t0_get_response"  # every data answer is 61 xx, data via GET RESPONSE
     T0_RESEND_LE = "t0_resend_le"  # first READ RECORD of each record answers 6C xx
     MUTE = "mute"  # power on and ATR, then every APDU answered 6F 00
@@ -148,6 +150,10 @@ class SocialSecurityApplet:
     def wants_removal(self) -> bool:
         """True when the REMOVE_MID_READ fault says the card must leave now."""
         return self.fault is CardFault.REMOVE_MID_READ and self.apdu_count >= self.after_apdus
+
+    def leaves_mid_answer(self) -> bool:
+        """True when the REMOVE_MID_COMMAND fault cuts the answer now being sent."""
+        return self.fault is CardFault.REMOVE_MID_COMMAND and self.apdu_count >= self.after_apdus
 
     def process(self, apdu: bytes) -> bytes:
         """Answer one command APDU (data + SW)."""
@@ -290,7 +296,11 @@ class VpcdCard:
                     elif payload[0] in (1, 2):
                         self.applet.reset()
                     continue
-                _send_message(sock, self.applet.process(payload))
+                answer = self.applet.process(payload)
+                if self.applet.leaves_mid_answer():
+                    _send_message(sock, answer[:1])  # the contacts part mid-answer
+                    break
+                _send_message(sock, answer)
                 if self.applet.wants_removal():
                     break
         except OSError:

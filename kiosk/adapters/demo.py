@@ -6,6 +6,7 @@ handle of a `sim://` device; cards belong to the sandbox's synthetic residents.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +29,22 @@ def demo_actions(parts: Any) -> list[Action]:
                 getattr(simulator, method)(*args)
         return run
 
+    def printer(device: str, *calls: tuple[str, tuple[Any, ...]]) -> Callable[[], None]:
+        """Call the simulator, then let the driver read the printer's status at once (as its
+        next poll would), so the screens know: 打印 greyed on an empty tray, offered again."""
+        def run() -> None:
+            simulator = hub.simulator(device)
+            if simulator is None:
+                return
+            for method, args in calls:
+                getattr(simulator, method)(*args)
+            driver = hub.get(device)
+            refresh = getattr(driver, "refresh_status", None)
+            if callable(refresh):
+                threading.Thread(target=refresh, name=f"demo-{device}-status",
+                                 daemon=True).start()
+        return run
+
     def toggle_face_check() -> None:
         face = getattr(parts.controller, "face", None)
         if face is not None:
@@ -43,8 +60,12 @@ def demo_actions(parts: Any) -> list[Action]:
         ("出示个人码", on(D.SCANNER, "scan", by_key("mother").qr_code)),
         ("凭条打印机缺纸", on(D.RECEIPT_PRINTER, "set_paper", "out")),
         ("凭条打印机装纸", on(D.RECEIPT_PRINTER, "set_paper", "ok")),
-        ("A4打印机缺纸", on(D.DOCUMENT_PRINTER, "set_fault", "media-empty")),
-        ("A4打印机装纸", on(D.DOCUMENT_PRINTER, "load_paper")),
+        # 缺纸: the tray is empty now (the printer says so; nothing is half printed).
+        # 打印中途缺纸: paper runs out during the next job. 装纸 ends both.
+        ("A4打印机缺纸", printer(D.DOCUMENT_PRINTER, ("empty_tray", ()))),
+        ("A4打印机打印中途缺纸", printer(D.DOCUMENT_PRINTER, ("set_fault", ("media-empty",)))),
+        ("A4打印机装纸", printer(D.DOCUMENT_PRINTER, ("set_fault", ("complete",)),
+                                ("load_paper", ()))),
         ("高拍仪：放上材料", on(D.CAMERA, "set_scene", "document")),
         ("摄像头：人脸", on(D.CAMERA, "set_scene", "face")),
         ("摄像头：光线暗", on(D.CAMERA, "set_scene", "dark")),

@@ -173,7 +173,8 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
     client, sandbox = connection.client, connection.sandbox
     timing = SessionTiming(settings.session.idle_timeout_seconds,
                            settings.session.still_there_countdown_seconds,
-                           settings.session.hard_cap_seconds)
+                           settings.session.hard_cap_seconds,
+                           settings.session.after_service_countdown_seconds)
     lifecycle = SessionLifecycle(timing, clock, data_dir / "sessions")
     revoke_tokens_at_wipe(lifecycle, TokenRevoker(client),
                           cancel=lambda: client.cancel_calls(WORKER_THREAD_PREFIX))

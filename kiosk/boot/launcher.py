@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 #: How often --screenshot writes the screen.
 SCREENSHOT_EVERY_SECONDS = 5.0
+#: At a stop, the platform call or print in flight may finish within this many seconds...
+STOP_GRACE_SECONDS = 0.5
+#: ...and the devices, the client and the sandbox must close within this many (2 s in all).
+CLOSE_SECONDS = 0.4
 
 
 @dataclass
@@ -60,7 +64,8 @@ def compose(settings: Settings, width: int, height: int, exit_after_first_frame:
 
     hide = settings.display.hide_cursor == "yes" or (
         settings.display.hide_cursor == "auto" and settings.profile == "site")
-    prepare(width, height, hide_cursor=hide)
+    prepare(width, height, hide_cursor=hide, kivy_home=settings.data_dir / "kivy-home",
+            rotation=settings.display.rotation, max_fps=settings.display.max_fps)
     register_font(FONT_PATH)
     from kivy.clock import Clock
 
@@ -108,14 +113,30 @@ def compose(settings: Settings, width: int, height: int, exit_after_first_frame:
                                     client=parts.client)
     app = KioskApp(parts.controller, settings.site_name, demo_actions=actions,
                    on_frame=first_frame, prefs=parts.prefs, voice=parts.voice,
-                   technician=technician, locked=settings.profile == "site")
+                   technician=technician)
     return ComposedKiosk(parts, runner, app, started)
 
 
 def launch(settings: Settings, width: int, height: int, exit_after_first_frame: bool = False,
            screenshot: Path | None = None, site_file: Path | None = None) -> int:
-    """Run the kiosk until it is stopped; return the exit code."""
+    """Run the kiosk until it is stopped (SIGTERM, SIGINT, a scheduled restart); return the
+    exit code. The caller ends the process with `kiosk.ui.stopping.end_process`, which does
+    not wait for a call or device that would not let go (its work is journaled)."""
+    from kiosk.ui.stopping import SignalStop
+
+    stop = SignalStop()
+    stop.install()  # before the window exists, so SDL leaves the signals to us
     kiosk = compose(settings, width, height, exit_after_first_frame, screenshot, site_file)
+
+    def stop_now() -> None:
+        from kiosk.ops.watchdog import Watchdog
+
+        Watchdog().stopping()
+        kiosk.parts.lifecycle.end("shutdown")  # the resident's data and files go first
+        kiosk.app.stop()
+
+    stop.watch(stop_now)
+    code = 0
     try:
         kiosk.app.run()
     except Exception as exc:  # last resort: log (masked) and let systemd restart us
@@ -123,8 +144,26 @@ def launch(settings: Settings, width: int, height: int, exit_after_first_frame: 
         log.debug("crash detail", exc_info=True)
         print(f"kiosk: stopped by an internal error ({type(exc).__name__}); see the log",
               file=sys.stderr)
-        return 1
+        code = 1
     finally:
-        kiosk.runner.shutdown()
-        kiosk.parts.close()
-    return 0
+        _stop_parts(kiosk)
+    return code or stop.exit_code
+
+
+def _stop_parts(kiosk: ComposedKiosk) -> None:
+    """Wipe any session, let the call in flight finish (bounded), close the parts (bounded),
+    and log what was left running (`end_process` then lets the process go regardless)."""
+    try:
+        kiosk.parts.lifecycle.end("shutdown")
+    except Exception as exc:  # the wipe's UI hooks after the loop: never block the stop
+        log_event(log, "stop_wipe_failed", logging.WARNING, error=type(exc).__name__)
+    finished = kiosk.runner.drain(STOP_GRACE_SECONDS)
+    closer = threading.Thread(target=kiosk.parts.close, name="kiosk-close", daemon=True)
+    closer.start()
+    closer.join(CLOSE_SECONDS)
+    closed = not closer.is_alive()
+    lingering = [t.name for t in threading.enumerate()
+                 if t is not threading.main_thread() and not t.daemon and t.is_alive()
+                 and not t.name.startswith("kiosk-work")]
+    log_event(log, "kiosk_stopped", in_flight_finished=finished, closed=closed,
+              lingering=",".join(lingering))

@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from kiosk import REPO_ROOT
 
@@ -27,7 +27,8 @@ class ConfigError(Exception):
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # inf and nan are numbers to TOML and to float(): never a timeout, size or interval here
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class SessionSettings(_Section):
@@ -36,6 +37,8 @@ class SessionSettings(_Section):
     idle_timeout_seconds: float = Field(60, gt=5, description="idle time before 'still there?'")
     still_there_countdown_seconds: float = Field(20, gt=3, description="countdown before wiping")
     hard_cap_seconds: float = Field(900, gt=30, description="no session lasts longer than this")
+    after_service_countdown_seconds: float = Field(
+        10, ge=3, le=60, description="when a service ends: 'continue?' countdown before wiping")
 
 
 class PlatformSettings(_Section):
@@ -69,6 +72,16 @@ class DisplaySettings(_Section):
     width: int = Field(0, ge=0, description="window width in px; 0 = the display's")
     height: int = Field(0, ge=0, description="window height in px; 0 = the display's")
     hide_cursor: Literal["auto", "yes", "no"] = Field("auto", description="auto: hidden on site")
+    rotation: int = Field(
+        0, description="screen content rotation in degrees; pinned here, never by Kivy's file")
+    max_fps: int = Field(60, ge=10, le=120, description="frame rate cap of the UI loop")
+
+    @field_validator("rotation")
+    @classmethod
+    def _quarter_turn(cls, value: int) -> int:
+        if value not in (0, 90, 180, 270):
+            raise ValueError("0, 90, 180 or 270 (degrees)")
+        return value
 
 
 class DeviceSettings(_Section):
@@ -83,10 +96,27 @@ class DeviceSettings(_Section):
 
     @field_validator("*")
     @classmethod
-    def _url_has_scheme(cls, value: str) -> str:
-        if value != "none" and "://" not in value:
-            raise ValueError("a backend URL such as sim://idcard or serial:///dev/ttyUSB0, or none")
+    def _known_scheme(cls, value: str, info: ValidationInfo) -> str:
+        if value == "none":
+            return value
+        schemes = DEVICE_SCHEMES[str(info.field_name)]
+        scheme, sep, _rest = value.partition("://")
+        if not sep or scheme.lower() not in schemes:
+            examples = ", ".join(f"{s}://..." for s in schemes)
+            raise ValueError(f"a backend URL starting with one of {examples}, or none")
         return value
+
+
+#: The URL schemes each device's driver understands (drivers/*/__init__.py); a typo such as
+#: ``seriall://`` is refused here, with the file and key, not at the first open.
+DEVICE_SCHEMES: dict[str, tuple[str, ...]] = {
+    "idcard": ("serial", "sim", "socket", "rfc2217", "loop", "spy", "hwgrep"),
+    "smartcard": ("pcsc", "sim"),
+    "camera": ("opencv", "opencv+file", "opencv+rtsp", "opencv+http", "opencv+https", "sim"),
+    "scanner": ("serial", "evdev", "sim"),
+    "receipt_printer": ("escpos+serial", "escpos+tcp", "escpos+usb", "escpos+file", "sim"),
+    "document_printer": ("ipp", "ipps", "sim"),
+}
 
 
 class HardwareSettings(_Section):
@@ -194,6 +224,19 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: file not found") from exc
+    except IsADirectoryError as exc:
+        raise ConfigError(f"{path}: is a folder; expected a TOML file") from exc
+    except PermissionError as exc:
+        raise ConfigError(f"{path}: cannot be read (permission denied)") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") \
+            from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") \
+            from exc
+    except RecursionError as exc:
+        raise ConfigError(f"{path}: values nested too deeply; a site file has sections of "
+                          "plain keys only") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
 
@@ -213,19 +256,45 @@ def _merge(base: dict[str, Any], layer: dict[str, Any], origin: str,
 
 
 def _env_layer(environ: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """``KIOSK__SECTION__KEY`` (or ``KIOSK__KEY`` for a top-level key) as a nested layer.
+
+    Variables that cannot name one setting are refused with their name: an empty part
+    (``KIOSK__``, ``KIOSK__A____B``), a path below a single value (``KIOSK__PROFILE__X``) or
+    deeper than a section's key, and a section set both whole and key by key."""
     layer: dict[str, Any] = {}
     names: dict[str, str] = {}
-    for name, raw in environ.items():
+    problems: list[str] = []
+    sections = {name for name, field in Settings.model_fields.items()
+                if isinstance(field.annotation, type) and issubclass(field.annotation, _Section)}
+    for name in sorted(environ):
         if not name.startswith(ENV_PREFIX):
             continue
-        parts = [p.lower() for p in name[len(ENV_PREFIX):].split("__") if p]
-        if not parts:
+        parts = [p.lower() for p in name[len(ENV_PREFIX):].split("__")]
+        if not all(parts):
+            problems.append(f"environment variable {name}: an empty part; expected "
+                            f"{ENV_PREFIX}SECTION__KEY or {ENV_PREFIX}KEY")
+            continue
+        if parts[0] not in Settings.model_fields:
+            problems.append(f"environment variable {name}: key '{'.'.join(parts)}': unknown "
+                            "key (check the spelling)")
+            continue
+        depth = 2 if parts[0] in sections else 1
+        if len(parts) > depth:
+            problems.append(f"environment variable {name}: key '{'.'.join(parts)}': "
+                            f"'{'.'.join(parts[:depth])}' is a single value, nothing lies "
+                            "below it")
+            continue
+        if len(parts) == 1 and parts[0] in sections:
+            problems.append(f"environment variable {name}: key '{parts[0]}' is a section; set "
+                            f"its keys one by one ({name}__KEY)")
             continue
         node = layer
         for part in parts[:-1]:
             node = node.setdefault(part, {})
-        node[parts[-1]] = raw
+        node[parts[-1]] = environ[name]
         names[".".join(parts)] = name
+    if problems:
+        raise ConfigError("\n".join(problems))
     return layer, names
 
 

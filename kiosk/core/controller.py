@@ -106,6 +106,8 @@ class UiState:
     notice_kind: str = "info"  # info | error
     out_of_service_reason: str = ""
     service_title: str = ""
+    #: What the still-there overlay asks: "idle" (您还在吗？) or "continue" (after a service).
+    ask: str = "idle"
 
 
 Listener = Callable[[UiState], None]
@@ -299,6 +301,8 @@ class KioskController:
                               notice_kind="error")
                 return
             self._show_view(result, self.state.service_title)
+            if _printed_silently(intent, result):
+                self._publish(notice=_("已打印，请在出纸口取走凭条"), notice_kind="info")
 
         self.runner.submit(lambda: run.send(intent), done)
 
@@ -306,6 +310,8 @@ class KioskController:
         if view.kind is StepKind.DONE:
             self._run = None
             self._show_home()
+            # the service is over (rated, or cancelled): ask at once, do not wait for idle
+            self.lifecycle.ask_to_continue()
             return
         self._publish(screen="step", view=view, busy=False, service_title=service_title,
                       notice="")
@@ -428,6 +434,25 @@ class KioskController:
         self.lifecycle.set_service_available(available, "devices" if not available else "")
         if self.state.screen == "home":
             self._show_home()
+        elif self.state.screen == "step":
+            self._refresh_step()
+
+    def _refresh_step(self) -> None:
+        """A device changed while a step is shown: ask the flow for the view again, so that
+        打印 is not offered on a printer the kiosk now knows is out of paper (and offered again
+        once it is back). Only the buttons' states and the reason change; nothing is sent."""
+        run = self._run
+        old = self.state.view
+        if run is None or old is None or self.state.busy:
+            return
+        try:
+            view = run.view()
+        except Exception as exc:  # a flow bug must not break device handling
+            log_event(log, "step_refresh_failed", logging.WARNING, error=type(exc).__name__)
+            return
+        if view.step_id == old.step_id and (view.actions, view.error) != (old.actions,
+                                                                            old.error):
+            self._publish(view=view)
 
     def _on_phase(self, old: Phase, new: Phase, reason: str) -> None:
         log_event(log, "session_phase", old=old.value, new=new.value, reason=reason)
@@ -438,7 +463,7 @@ class KioskController:
             self._publish(screen="out_of_service", view=None, busy=False,
                           out_of_service_reason=self._out_of_service_reason())
         elif new is Phase.STILL_THERE or (old is Phase.STILL_THERE and new is Phase.ACTIVE):
-            self._publish()
+            self._publish(ask=self.lifecycle.ask.value)
         elif new is Phase.TECHNICIAN:
             self._publish(screen="technician", view=None)
 
@@ -456,6 +481,16 @@ class KioskController:
         self._run = None
         self._pending_service = None
         self.state = UiState(screen="attract", phase=self.lifecycle.phase)
+
+
+#: Steps that show a print's outcome themselves; after a print anywhere else (打印查询结果 on a
+#: list, 打印办事指南 on the guide) the screen would otherwise not change at all.
+_PRINT_STEPS = frozenset({StepKind.PRINT_CERTIFICATE, StepKind.PRINT_RECEIPT, StepKind.DONE})
+
+
+def _printed_silently(intent: Intent, view: View) -> bool:
+    """True when ``intent`` printed on a step that says nothing about it (no error shown)."""
+    return intent.action == "print" and view.kind not in _PRINT_STEPS and not view.error
 
 
 def _busy_text(intent: Intent) -> str:

@@ -2,6 +2,7 @@
 deleting the session's own temporary files).
 
     attract -> active -> still-there countdown -> wiping -> attract
+    active -> (a service ends) ask to continue, short countdown -> wiping -> attract
     attract <-> out_of_service;   attract -> technician -> wiping -> attract
 
 Everything personal about one resident lives in one `SessionData`; every path back to attract
@@ -21,6 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.core.privacy import REDACTOR, Redactor
+
+
+class Ask(StrEnum):
+    """Why the still-there countdown runs."""
+
+    IDLE = "idle"  # no touch for the idle timeout: 您还在吗？
+    CONTINUE = "continue"  # a service just ended: 还要办理其他事项吗？
 
 
 class Phase(StrEnum):
@@ -47,6 +55,9 @@ class SessionTiming:
     still_there_countdown_seconds: float = 20.0
     #: No session lasts longer than this, whatever the activity (a forgotten session must end).
     hard_cap_seconds: float = 900.0
+    #: When a service ends (after the rating), "continue?" is asked at once with this short
+    #: countdown: a resident who has walked away is wiped in seconds, not after the idle time.
+    after_service_countdown_seconds: float = 10.0
 
 
 @dataclass(eq=False)
@@ -102,6 +113,7 @@ class SessionLifecycle:
         self.session: SessionData | None = None
         self._last_activity = 0.0
         self._still_there_since = 0.0
+        self.ask = Ask.IDLE
         self._service_available = True
         self._listeners: list[PhaseListener] = []
         self._wipe_hooks: list[Callable[[], object]] = []
@@ -138,6 +150,14 @@ class SessionLifecycle:
         if self.phase in IN_SESSION:
             self._wipe(reason)
 
+    def ask_to_continue(self) -> None:
+        """A service has ended: ask at once whether to continue, with the short countdown;
+        no answer wipes the session (a touch answers "continue")."""
+        if self.phase is Phase.ACTIVE:
+            self._still_there_since = self._clock()
+            self.ask = Ask.CONTINUE
+            self._set(Phase.STILL_THERE, "service_done")
+
     def enter_technician(self) -> None:
         """Enter technician mode (from attract or out of service only)."""
         if self.phase in (Phase.ATTRACT, Phase.OUT_OF_SERVICE):
@@ -162,10 +182,11 @@ class SessionLifecycle:
         elif self.phase is Phase.ACTIVE:
             if now - self._last_activity >= self.timing.idle_timeout_seconds:
                 self._still_there_since = now
+                self.ask = Ask.IDLE
                 self._set(Phase.STILL_THERE, "idle")
         elif self.phase is Phase.STILL_THERE:
-            if now - self._still_there_since >= self.timing.still_there_countdown_seconds:
-                self._wipe("timeout")
+            if now - self._still_there_since >= self._countdown_total():
+                self._wipe("timeout" if self.ask is Ask.IDLE else "service_done_timeout")
         elif self.phase is Phase.TECHNICIAN and \
                 now - self._last_activity >= self.timing.idle_timeout_seconds * 5:
             self._wipe("technician_idle")
@@ -178,7 +199,7 @@ class SessionLifecycle:
         now = self._clock()
         cap = self.session.started_at + self.timing.hard_cap_seconds - now
         if self.phase is Phase.STILL_THERE:
-            idle = self._still_there_since + self.timing.still_there_countdown_seconds - now
+            idle = self._still_there_since + self._countdown_total() - now
         else:
             idle = (self._last_activity + self.timing.idle_timeout_seconds
                     + self.timing.still_there_countdown_seconds - now)
@@ -188,8 +209,14 @@ class SessionLifecycle:
         """Seconds left on the still-there countdown (0 outside it)."""
         if self.phase is not Phase.STILL_THERE:
             return 0.0
-        left = self._still_there_since + self.timing.still_there_countdown_seconds - self._clock()
+        left = self._still_there_since + self._countdown_total() - self._clock()
         return max(0.0, left)
+
+    def _countdown_total(self) -> float:
+        """The length of the countdown now running (idle or after a service)."""
+        if self.ask is Ask.CONTINUE:
+            return self.timing.after_service_countdown_seconds
+        return self.timing.still_there_countdown_seconds
 
     # -- internals ---------------------------------------------------------------------------
     def _new_session(self, prefix: str) -> SessionData:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
 from typing import Any, Protocol
 
 from kiosk.core.events import log_event
@@ -54,13 +55,26 @@ class ThreadRunner:
     def __init__(self, dispatch: Dispatch) -> None:
         self._dispatch = dispatch
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=WORKER_THREAD_PREFIX)
+        self._lock = threading.Lock()
+        self._futures: set[Future[None]] = set()
 
     def submit(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
         """Queue ``work``; ``done`` runs on the UI thread."""
         def job() -> None:
             result = _safely(work)
             self._dispatch(lambda: done(result))
-        self._pool.submit(job)
+        try:
+            future = self._pool.submit(job)
+        except RuntimeError:  # submitted while stopping: dropped like queued work
+            log_event(log, "task_dropped_at_stop", logging.WARNING)
+            return
+        with self._lock:
+            self._futures.add(future)
+        future.add_done_callback(self._forget)
+
+    def _forget(self, future: Future[None]) -> None:
+        with self._lock:
+            self._futures.discard(future)
 
     def call_soon(self, fn: Callable[[], None]) -> None:
         """Hop ``fn`` onto the UI thread."""
@@ -69,6 +83,16 @@ class ThreadRunner:
     def shutdown(self) -> None:
         """Stop the worker (pending work is dropped)."""
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def drain(self, timeout: float) -> bool:
+        """Drop queued work and wait up to ``timeout`` s for the call in flight; True if none
+        is left. Whatever is abandoned was journaled before it started (outbox, print
+        journal), so the next start settles it."""
+        self.shutdown()
+        with self._lock:
+            running = list(self._futures)
+        _done, not_done = wait_futures(running, timeout=timeout)
+        return not [f for f in not_done if not f.cancelled()]
 
 
 def _safely(work: Callable[[], Any]) -> Any:

@@ -89,8 +89,10 @@ def run_tour(out: Path) -> int:
     from kiosk.boot.composition import build_kiosk
     from kiosk.boot.logs import configure_logging
     from kiosk.boot.settings import load_settings
+    from kiosk.core.session import Phase
     from kiosk.core.tasks import ThreadRunner
     from kiosk.harness.ui_driver import UiDriver, find_button
+    from kiosk.harness.ui_journeys import wait_for_continue_question
     from kiosk.ui.app import KioskApp, dispatch_to_ui
 
     data = Path(tempfile.mkdtemp(prefix="kiosk-tour-"))
@@ -143,6 +145,11 @@ def run_tour(out: Path) -> int:
         driver.tap(find_button(app.screens["step_rate"], "非常满意"))
         _settle(driver)
         _tap_action(driver, IntentAction.RATE)
+        wait_for_continue_question(driver)
+        tour.shot("service-done-continue",
+                  "服务结束：立即询问是否继续办理，短倒计时后自动退出并清除信息")
+        driver.tap(app.still_there.continue_button)
+        driver.wait_for(lambda: app.still_there.parent is None, what="question answered")
         driver.wait_for_screen("home")
         tour.shot("home-identified", "首页：已识别居民（姓名打码）")
         # An application with pre-filled forms, check, e-licences, result and receipt, for a
@@ -185,6 +192,9 @@ def run_tour(out: Path) -> int:
         if app.manager.current != "home":
             controller.home()
             driver.wait_for_screen("home")
+        if parts.lifecycle.phase is Phase.STILL_THERE:
+            controller.still_here()  # the service ended: yes, the resident goes on
+            driver.pump(3)
         # 办不成事反映 from a service.
         driver.tap(app.screens["home"].tab_buttons["查询"])
         driver.tap(app.screens["home"].tile_buttons["provident-fund-deposits"])

@@ -30,9 +30,8 @@ class UiDriver:
     def __init__(self, app: KioskApp) -> None:
         self.app = app
         EventLoop.ensure_window()
-        self.root = app.build()
-        app.root = self.root
-        Window.add_widget(self.root)
+        app._run_prepare()  # what App.run() does before its loop: build, window, key bindings
+        self.root = app.root
         self.pump(3)
 
     def pump(self, frames: int = 1) -> None:
@@ -91,6 +90,9 @@ class UiDriver:
         """Take the app off the window and cancel its clock events."""
         for event in Clock.get_events():
             event.cancel()
+        lock = getattr(self.app, "window_lock", None)
+        if lock is not None:
+            lock.unlock()
         Window.remove_widget(self.root)
         self.pump(1)
 

@@ -47,16 +47,25 @@ def present_id_card(driver: UiDriver, hub: DeviceHub, key: str = "worker") -> No
 
 
 def rate_and_leave(driver: UiDriver) -> None:
-    """On the 好差评 screen: 非常满意, 提交评价, then 退出 from home; back at attract."""
+    """On the 好差评 screen: 非常满意, 提交评价, then 退出 on the "anything else?" question that
+    ends every service; back at attract."""
     app = driver.app
     driver.wait_for_screen("step_rate")
     driver.tap(find_button(app.screens["step_rate"], "非常满意"))
     driver.wait_for(lambda: app.state is not None and app.state.view is not None
                     and any(o.selected for o in app.state.view.options), what="score")
     driver.tap(app.screens["step_rate"].buttons[IntentAction.RATE])
-    driver.wait_for_screen("home")
-    driver.tap(app.screens["home"].exit_button)
+    wait_for_continue_question(driver)
+    driver.tap(app.still_there.quit_button)
     driver.wait_for_screen("attract")
+
+
+def wait_for_continue_question(driver: UiDriver) -> None:
+    """Wait until a finished service shows home with 还需要办理其他事项吗？ over it."""
+    app = driver.app
+    driver.wait_for(lambda: app.manager.current == "home" and app.state is not None
+                    and app.state.ask == "continue" and app.still_there.parent is not None,
+                    what="the continue question")
 
 
 def _no_mark(_tap: str) -> None:

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +27,10 @@ from kiosk.boot.settings import ConfigError, Settings, load_settings
 if TYPE_CHECKING:
     from kiosk.platform.connect import PlatformConnection
 
+from kiosk.boot.logs import configure_logging
+from kiosk.core.events import log_event
+
+log = logging.getLogger(__name__)
 
 #: How long devices get to report their first status (simulators start processes).
 DEVICE_SETTLE_SECONDS = 8.0
@@ -107,14 +113,34 @@ def _check_terminal_facts(settings: Settings) -> list[Check]:
     return checks
 
 
+def _guarded(name: str, check: Callable[[], list[Check]]) -> list[Check]:
+    """Run one group of checks; an unexpected failure is a FAIL line, never a traceback."""
+    try:
+        return check()
+    except Exception as exc:
+        log_event(log, "doctor_check_failed", logging.ERROR, check=name,
+                  error=type(exc).__name__)
+        log.debug("doctor check failure", exc_info=True)
+        detail = str(exc).splitlines()[0][:160] if str(exc) else ""
+        return [Check(name, False, f"could not be checked: {type(exc).__name__}"
+                      + (f" ({detail})" if detail else "") + "; see the log")]
+
+
 def run_checks(settings: Settings) -> list[Check]:
     """All checks, in the order they are printed."""
-    checks = [_check_font(), _check_data_dir(settings), *_check_terminal_facts(settings)]
-    platform, connection = _check_platform(settings)
-    checks.append(platform)
+    checks = [*_guarded("font", lambda: [_check_font()]),
+              *_guarded("data_dir", lambda: [_check_data_dir(settings)]),
+              *_guarded("terminal", lambda: _check_terminal_facts(settings))]
+    found: list[PlatformConnection | None] = [None]
+
+    def platform() -> list[Check]:
+        check, found[0] = _check_platform(settings)
+        return [check]
+    checks += _guarded("platform", platform)
     try:
-        checks += _check_devices(settings)
+        checks += _guarded("devices", lambda: _check_devices(settings))
     finally:
+        connection = found[0]
         if connection is not None:
             connection.close()  # also stops the embedded sandbox
     return checks
@@ -134,6 +160,12 @@ def main(argv: list[str]) -> int:
         print(f"kiosk: configuration error:\n{exc}", file=sys.stderr)
         return 2
     os.environ.setdefault("KIOSK_DOCTOR", "1")
+    try:  # drivers log (and log.exception) to the file, never onto the technician's console
+        configure_logging(settings.data_dir / "log", settings.logging.level,
+                          settings.logging.max_bytes, settings.logging.backups)
+    except OSError as exc:
+        print(f"kiosk doctor: the log folder cannot be written ({exc.strerror}); "
+              "messages go to the console", file=sys.stderr)
     checks = run_checks(settings)
     ok = all(c.ok for c in checks if c.needed)
     if args.json:

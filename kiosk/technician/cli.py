@@ -34,7 +34,7 @@ def main(argv: list[str]) -> int:
     except ConfigError as exc:
         print(f"kiosk: configuration error:\n{exc}", file=sys.stderr)
         return 2
-    store = pin_store_for(settings.data_dir)
+    store = pin_store_for(settings.data_dir, profile=settings.profile)
     try:
         if args.command == "set-pin":
             if args.pin_stdin:

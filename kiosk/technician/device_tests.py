@@ -223,13 +223,13 @@ def _test_receipt(handle: Any, events: _Events, opts: TestOptions) -> TestResult
         Feed(1),
     ), width_chars=opts.receipt_width_chars)
     result = handle.print_receipt(receipt)
-    if not result.ok:
-        return TestResult(False, f"test receipt not printed: {result.state}: {result.reason}")
     after = result.details.get("status_after")
-    if getattr(after, "reason", "") == NO_STATUS_REASON:
+    if result.state == "unconfirmed" or getattr(after, "reason", "") == NO_STATUS_REASON:
         return TestResult(False, "sent, but nothing reported a status at this connection (a "
                                  "printer without status, or nothing there)",
                           confirm="测试凭条打印出来了吗？")
+    if not result.ok:
+        return TestResult(False, f"test receipt not printed: {result.state}: {result.reason}")
     return TestResult(True, f"test receipt printed ({opts.receipt_width_chars} chars per line)")
 
 

@@ -76,7 +76,7 @@ class TechnicianServices:
 
     def __post_init__(self) -> None:
         if self.pins is None:
-            self.pins = pin_store_for(self.settings.data_dir)
+            self.pins = pin_store_for(self.settings.data_dir, profile=self.settings.profile)
 
     # -- facts -------------------------------------------------------------------------------
     @property

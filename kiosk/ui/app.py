@@ -12,6 +12,7 @@ from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
+from kivy.config import Config
 from kivy.core.window import Window
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
@@ -22,6 +23,7 @@ from kiosk.core.events import log_event
 from kiosk.core.session import Phase
 from kiosk.i18n import N_, _, set_locale
 from kiosk.ui.context import UiContext
+from kiosk.ui.lockdown import lock_window
 from kiosk.ui.overlays import Busy, DemoPanel, StillThere
 from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.screens.base import KioskScreen
@@ -64,7 +66,10 @@ class KioskRoot(FloatLayout):
                 self._corner_taps.clear()
                 self.app.show_demo_panel()
                 return True
-        self.app.controller.touch()
+        if self.app.still_there.parent is None:
+            self.app.controller.touch()
+        # else the question answers itself: its buttons, or "continue" for a touch beside them
+        # (touching first would take the question away and drop the tap on the screen below)
         return super().on_touch_down(touch)
 
     def _in_demo_corner(self, touch: Any) -> bool:
@@ -76,19 +81,19 @@ class KioskApp(App):
     """The full-screen kiosk."""
 
     title = N_("政务服务自助终端")
+    #: No Kivy settings panel, in any profile (docs/adr/0430-window-lockdown.md).
+    use_kivy_settings = False
 
     def __init__(self, controller: KioskController, site_name: str = "",
                  demo_actions: list[tuple[str, Callable[[], None]]] | None = None,
                  remaining: Callable[[], float] | None = None,
                  on_frame: Callable[[], None] | None = None, prefs: Any = None,
-                 voice: Any = None, technician: Any = None, locked: bool = False,
-                 **kwargs: Any) -> None:
+                 voice: Any = None, technician: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.controller = controller
         self.prefs = prefs
         self.voice = voice
         self.technician = technician
-        self.locked = locked  # site profile: the window cannot be closed from the keyboard
         self._base_timing = controller.lifecycle.timing
         self.site_name = site_name
         self.demo_actions = demo_actions or []
@@ -110,8 +115,7 @@ class KioskApp(App):
             self.prefs.subscribe(self._on_preferences)
         self.controller.subscribe(self.render)
         self.controller.lifecycle.on_wipe(self._rebuild_after_wipe)
-        if self.locked:
-            Window.bind(on_request_close=lambda *_args, **_kwargs: True)
+        self.window_lock = lock_window(Window, Config.getint("graphics", "rotation"))
         Clock.schedule_interval(self._tick, 1.0)
         if self._on_frame is not None:
             Clock.schedule_once(
@@ -192,7 +196,10 @@ class KioskApp(App):
             self.busy.text.text = state.busy_text or _("正在处理，请稍候")
         self._show_overlay(self.still_there, state.phase is Phase.STILL_THERE)
         if state.phase is Phase.STILL_THERE:
+            self.still_there.set_ask(state.ask)
             self.still_there.set_seconds(self.controller.lifecycle.countdown_seconds())
+            # the header's time left drops to the countdown now, not at the next tick
+            self.screens[name].tick(self.controller.lifecycle.remaining_seconds())
 
     def _speak(self, name: str, state: UiState) -> None:
         """Voice guidance: each screen's prompt once, and any notice."""
@@ -232,6 +239,19 @@ class KioskApp(App):
         screen = self.screens.get("technician")
         if screen is not None:
             screen.card_presented(card_number)
+
+    # -- lockdown: Kivy's settings panel can never open ----------------------------------
+    def _install_settings_keys(self, window: Any) -> None:
+        """Kivy would bind F1 (settings) and Escape here: nothing is bound."""
+
+    def open_settings(self, *_args: Any) -> bool:
+        """Kivy's settings panel is not part of a kiosk: never opens."""
+        log_event(log, "settings_panel_refused")
+        return False
+
+    def display_settings(self, settings: Any) -> bool:
+        """Never shown (see `open_settings`)."""
+        return False
 
     # -- demo panel ------------------------------------------------------------------------
     def show_demo_panel(self) -> None:

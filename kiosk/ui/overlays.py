@@ -42,7 +42,8 @@ class Cover(FloatLayout):
 
 
 class StillThere(Cover):
-    """您还在吗？ with the countdown and a big 继续办理 button."""
+    """您还在吗？ (idle) or 还需要办理其他事项吗？ (a service just ended), with the countdown and
+    a big 继续办理 button; 退出 or the end of the countdown wipes the session."""
 
     def __init__(self, ctx: UiContext, on_continue: Callable[[], None],
                  on_quit: Callable[[], None], **kwargs: object) -> None:
@@ -51,7 +52,8 @@ class StillThere(Cover):
         card = Panel(p.surface, radius=m.px(24), orientation="vertical", size_hint=(0.6, 0.5),
                      pos_hint={"center_x": 0.5, "center_y": 0.5}, padding=m.px(40),
                      spacing=m.px(24))
-        card.add_widget(Text(_("您还在吗？"), p.text, m.font(72), halign="center", bold=True))
+        self.question = Text(_("您还在吗？"), p.text, m.font(72), halign="center", bold=True)
+        card.add_widget(self.question)
         self.countdown = Text("", p.muted, m.font(44), halign="center")
         card.add_widget(self.countdown)
         row = BoxLayout(orientation="horizontal", spacing=m.px(24), size_hint_y=None,
@@ -64,6 +66,17 @@ class StillThere(Cover):
         card.add_widget(Spacer())
         card.add_widget(row)
         self.add_widget(card)
+        self._on_continue = on_continue
+
+    def on_touch_down(self, touch: object) -> bool:
+        """A button answers; a touch anywhere else on the question means "still here"."""
+        if not FloatLayout.on_touch_down(self, touch):
+            self._on_continue()
+        return True
+
+    def set_ask(self, ask: str) -> None:
+        """The question for ``ask`` ("idle" or "continue", kiosk.core.session.Ask)."""
+        self.question.text = _("还需要办理其他事项吗？") if ask == "continue" else _("您还在吗？")
 
     def set_seconds(self, seconds: float) -> None:
         """Show the remaining seconds."""
@@ -85,6 +98,10 @@ class Busy(Cover):
         self.add_widget(card)
 
 
+#: Rows of buttons the demo panel shows above its 关闭 button.
+DEMO_PANEL_ROWS = 5
+
+
 class DemoPanel(Cover):
     """The hidden demo control panel: drive the simulated devices (demo profile only)."""
 
@@ -96,10 +113,12 @@ class DemoPanel(Cover):
                      pos_hint={"center_x": 0.5, "center_y": 0.5}, padding=m.px(30),
                      spacing=m.px(20))
         card.add_widget(Text(_("演示控制面板（模拟设备）"), p.text, m.font(48), bold=True))
-        grid = GridLayout(cols=3 if len(actions) <= 15 else 4, spacing=m.px(16))
+        # at most five rows fit above 关闭: more actions, more columns
+        grid = GridLayout(cols=max(3, -(-len(actions) // DEMO_PANEL_ROWS)), spacing=m.px(16))
         self.buttons: dict[str, KButton] = {}
         for label, action in actions:
-            button = KButton(label, action, m, p, kind="secondary", font_base=32)
+            button = KButton(label, action, m, p, kind="secondary", font_base=32,
+                             size_hint_y=1)  # the rows share the room above 关闭
             self.buttons[label] = button
             grid.add_widget(button)
         card.add_widget(grid)

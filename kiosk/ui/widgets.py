@@ -69,7 +69,9 @@ class KButton(Button):
     def __init__(self, text: str, on_tap: Callable[[], None] | None, metrics: Metrics,
                  palette: Palette, kind: str = "secondary", enabled: bool = True,
                  font_base: float = BUTTON_FONT_PX, font_cap: float = 0.0,
-                 **kwargs: object) -> None:
+                 fit_text: bool = False, **kwargs: object) -> None:
+        """``fit_text``: the button is as wide as its label on one line (plus padding), so a
+        larger font (elderly mode) widens it instead of wrapping and clipping the label."""
         background, foreground = {
             "primary": (palette.primary, palette.on_primary),
             "danger": (palette.danger, palette.on_danger),
@@ -85,7 +87,15 @@ class KButton(Button):
                          background_down="", background_color=hex_rgba(background),
                          color=hex_rgba(foreground), halign="center", valign="middle",
                          **kwargs)
-        self.bind(size=lambda *_: setattr(self, "text_size", (self.width * 0.94, self.height)))
+        if fit_text:
+            self.size_hint_x = None
+            padding = metrics.px(28)
+            self.bind(texture_size=lambda *_: setattr(self, "width",
+                                                      self.texture_size[0] + 2 * padding))
+            self.texture_update()
+        else:
+            self.bind(size=lambda *_: setattr(self, "text_size",
+                                              (self.width * 0.94, self.height)))
         self._on_tap = on_tap
         self.disabled = not enabled
         self._pressed_colour = hex_rgba(background, 0.75)

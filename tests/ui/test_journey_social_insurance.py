@@ -12,6 +12,7 @@ import pytest
 from kiosk.core.privacy import REDACTOR
 from kiosk.core.session import Phase
 from kiosk.harness.ui_driver import find_button
+from kiosk.harness.ui_journeys import wait_for_continue_question
 from kiosk.sandbox.seed import by_key
 from tests.ui.conftest import RunningKiosk
 
@@ -67,13 +68,13 @@ def test_card_query_print_rate_wipe(kiosk: RunningKiosk, tmp_path) -> None:  # t
     driver.tap(find_button(app.screens["step_rate"], "非常满意"))
     driver.wait_for(lambda: any(o.selected for o in app.state.view.options), what="score")
     driver.tap(app.screens["step_rate"].buttons["rate"])
-    driver.wait_for_screen("home")
+    wait_for_continue_question(driver)  # asked at once, not after the idle time
     assert parts.outbox.stats().delivered >= 1
 
-    # 5. 退出: the session is wiped and nothing personal is reachable.
+    # 5. 退出 on the question: the session is wiped and nothing personal is reachable.
     session = parts.lifecycle.session
     assert session is not None
-    driver.tap(app.screens["home"].exit_button)
+    driver.tap(app.still_there.quit_button)
     driver.wait_for_screen("attract")
     assert parts.lifecycle.phase is Phase.ATTRACT and parts.lifecycle.session is None
     assert session.wiped

@@ -70,13 +70,17 @@ def main(argv: list[str]) -> int:
                   file=sys.stderr)
             return 2
     xvfb = _ensure_display(args.headless or args.exit_after_first_frame)
+    code = 1
     try:
         from kiosk.boot.launcher import launch
 
-        return launch(settings, width or settings.display.width,
+        code = launch(settings, width or settings.display.width,
                       height or settings.display.height,
                       exit_after_first_frame=args.exit_after_first_frame,
                       screenshot=args.screenshot, site_file=args.site)
     finally:
         if xvfb is not None:
             xvfb.terminate()
+    from kiosk.ui.stopping import end_process
+
+    end_process(code)  # a stop must not wait for the interpreter's teardown (ADR 0431)

@@ -21,6 +21,7 @@ BENCHMARKS: dict[str, str] = {
     "hostile": "platform client vs a hostile server: stuck-call end time, peak RSS vs 1 GB",
     "pinyin": "pinyin lexicon load; candidates per keystroke, against a bare dictionary lookup",
     "voice": "prompt to WAV, uncached and cached, against a bare espeak-ng run",
+    "stop": "SIGTERM/SIGINT to process end of kiosk run, against a bare python process",
 }
 
 

@@ -12,6 +12,7 @@ from functools import partial
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
+from kivy.utils import escape_markup
 
 from kiosk.core.controller import ALL_CATEGORY, CATEGORIES, ServiceEntry
 from kiosk.i18n import _
@@ -32,10 +33,12 @@ class HomeScreen(KioskScreen):
         top = BoxLayout(orientation="horizontal", size_hint_y=None, height=m.px(110),
                         spacing=m.px(16))
         self.greeting = Text("", p.text, m.font(40), bold=True, fixed_height=True)
+        # as wide as their labels: in elderly mode with high contrast a fixed share of the row
+        # wrapped both labels onto two lines and clipped them (the greeting takes the rest)
         self.search_button = KButton(_("搜索：输入拼音首字母"), self._toggle_keyboard, m, p,
-                                     kind="secondary", size_hint_x=0.45)
+                                     kind="secondary", fit_text=True, height=m.px(110))
         self.exit_button = KButton(_("退出并清除信息"), ctx.controller.finish, m, p, kind="danger",
-                                   size_hint_x=0.3)
+                                   fit_text=True, height=m.px(110))
         top.add_widget(self.greeting)
         top.add_widget(self.search_button)
         top.add_widget(self.exit_button)
@@ -100,9 +103,10 @@ class HomeScreen(KioskScreen):
         self.grid.clear_widgets()
         self.tile_buttons.clear()
         for entry in services:
-            label = entry.title
+            # titles and reasons come from bundles and the platform: shown as text, not markup
+            label = escape_markup(entry.title)
             if not entry.available:
-                label += f"\n[size={int(m.font(26))}]{entry.reason}[/size]"
+                label += f"\n[size={int(m.font(26))}]{escape_markup(entry.reason)}[/size]"
             tile = KButton(label, self._opener(entry.service_id), m, p,
                            kind="primary" if entry.available else "secondary",
                            height=m.px(170), font_base=40, markup=True)

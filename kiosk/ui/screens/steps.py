@@ -12,8 +12,19 @@ from functools import partial
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
+from kivy.utils import escape_markup
 
-from flows.views import Action, Field, FieldKind, Intent, IntentAction, StepKind, Table, View
+from flows.views import (
+    Action,
+    Field,
+    FieldKind,
+    Intent,
+    IntentAction,
+    Option,
+    StepKind,
+    Table,
+    View,
+)
 from kiosk.i18n import _
 from kiosk.ui.context import UiContext
 from kiosk.ui.keyboard import OnScreenKeyboard
@@ -90,6 +101,9 @@ class StepScreen(KioskScreen):
         self.progress.text = (_("第 {step} 步 / 共 {steps} 步", step=step, steps=steps)
                               if steps else "")
         self.error.text = notice or view.error
+        informative = notice and getattr(state, "notice_kind", "error") == "info"
+        self.error.color = hex_rgba(self.ctx.palette.success if informative
+                                    else self.ctx.palette.danger)
         self.content.clear_widgets()
         self.build_content(view)
         self.build_actions(view.actions)
@@ -121,7 +135,7 @@ class StepScreen(KioskScreen):
         m, p = self.ctx.metrics, self.ctx.palette
         self.actions.clear_widgets()
         self.buttons.clear()
-        shown = [a for a in actions if a.name not in self.hidden_actions]
+        shown = _one_per_label([a for a in actions if a.name not in self.hidden_actions])
         if not shown:
             self.actions.height = 0
             return
@@ -264,8 +278,7 @@ class RecordsScreen(StepScreen):
         m, p = self.ctx.metrics, self.ctx.palette
         column = _scroll_column(self.content, m.px(16))
         for option in view.options:
-            label = option.label + (f"\n[size={int(m.font(28))}]{option.detail}[/size]"
-                                    if option.detail else "")
+            label = _option_label(option, m.font(28))
             button = KButton(label, partial(self.send, IntentAction.CHOOSE, option.value), m, p,
                              kind="secondary", markup=True,
                              height=m.px(150 if option.detail else 120))
@@ -324,10 +337,7 @@ class ChooseScreen(StepScreen):
         column = _scroll_column(self.content, m.px(16))
         self.option_buttons: dict[str, KButton] = {}
         for option in view.options:
-            label = option.label + (f"\n[size={int(m.font(28))}]{option.detail}[/size]"
-                                    if option.detail else "")
-            if not option.enabled and option.reason:
-                label += f"\n[size={int(m.font(28))}]{option.reason}[/size]"
+            label = _option_label(option, m.font(28), with_reason=True)
             button = KButton(label, self._chooser(option.value), m, p,
                              kind="primary" if option.value in self.selected else "secondary",
                              enabled=option.enabled, markup=True,
@@ -441,6 +451,28 @@ class ReportScreen(StepScreen):
 
     def _chooser(self, value: str) -> Callable[[], None]:
         return lambda: self.send(IntentAction.CHOOSE, value)
+
+
+def _one_per_label(actions: list[Action]) -> list[Action]:
+    """Two buttons with the same words side by side confuse (the guide page offered its own
+    返回 and the flow's 返回): keep one per label, the primary one if either is."""
+    kept: dict[str, Action] = {}
+    for action in actions:
+        other = kept.get(action.label)
+        if other is None or (action.primary and not other.primary):
+            kept[action.label] = action
+    return [a for a in actions if kept.get(a.label) is a]
+
+
+def _option_label(option: Option, small_font: float, with_reason: bool = False) -> str:
+    """An option's label and its smaller second line, as Kivy markup in which the texts
+    themselves (from the platform or a bundle) are escaped: shown as written, never as tags."""
+    label = escape_markup(option.label)
+    if option.detail:
+        label += f"\n[size={int(small_font)}]{escape_markup(option.detail)}[/size]"
+    if with_reason and not option.enabled and option.reason:
+        label += f"\n[size={int(small_font)}]{escape_markup(option.reason)}[/size]"
+    return label
 
 
 def _paint(button: KButton, selected: bool, palette: Palette) -> None:

@@ -32,7 +32,7 @@ from kiosk.core.events import log_event
 from kiosk.core.session import Phase
 from kiosk.technician.device_tests import TestResult
 from kiosk.technician.discovery import Candidate, baud_of, with_baud
-from kiosk.technician.pin import PinOutcome
+from kiosk.technician.pin import DEMO_PIN, PinOutcome
 from kiosk.technician.services import VOLUME_STEP_PERCENT, TechnicianServices
 from kiosk.ui.context import UiContext
 from kiosk.ui.keyboard import OnScreenKeyboard
@@ -44,7 +44,6 @@ log = logging.getLogger(__name__)
 
 SCREEN_NAME = "technician"
 #: The PIN a demo terminal gets when none was set (shown on the PIN page in the demo only).
-DEMO_PIN = "123456"
 BAUD_RATES = (9600, 19200, 38400, 57600, 115200)
 PAPER_WIDTHS_MM = (58, 80)
 RESOLUTIONS = ("640x480", "1280x720", "1920x1080")
@@ -215,7 +214,7 @@ class TechnicianScreen(KioskScreen):
         pins = self.services.pins
         if pins is not None and not pins.is_set():
             if self.services.settings.profile == "demo":
-                pins.set_pin(DEMO_PIN)
+                pins.set_demo_pin(DEMO_PIN)
                 column.add_widget(self._text(f"演示终端：密码 {DEMO_PIN}", p.muted, 30,
                                              halign="center"))
             else:
