@@ -1,0 +1,19 @@
+"""The console's settings, validated once (pass values, not this object, further down)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleSettings:
+    """How one console process runs."""
+
+    #: SQLAlchemy URL; None = the embedded SQLite in var/console/.
+    database_url: str | None = None
+    #: Send cookies only over HTTPS (on in production behind TLS; off for loopback tests).
+    secure_cookies: bool = False
+    #: A terminal's heartbeats closer together than this are refused with 429 (a storm).
+    heartbeat_min_interval_seconds: float = 10.0
+    #: How often the background sweep raises "offline" alerts.
+    offline_sweep_interval_seconds: float = 30.0
