@@ -3,6 +3,7 @@ right password does not get through during a lockout, and unknown names behave t
 
 from __future__ import annotations
 
+import pytest
 import requests
 
 from tests.console.helpers import PASSWORD, Browser, Console
@@ -12,6 +13,7 @@ def _try(console: Console, username: str, password: str) -> requests.Response:
     return Browser(console.url, requests.Session()).login(username, password)
 
 
+@pytest.mark.slow
 def test_lockout_grows_and_resets(console: Console) -> None:
     console.add_user("op1", "operator")
     for _ in range(4):
