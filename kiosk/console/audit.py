@@ -37,8 +37,8 @@ def to_csv(entries: Iterable[AuditEntry]) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for e in entries:
-        writer.writerow([e.id, e.at.isoformat(), e.actor, e.role, e.action, e.target,
-                         _neutralise(e.detail), e.source_ip])
+        writer.writerow([_neutralise(str(cell)) for cell in (
+            e.id, e.at.isoformat(), e.actor, e.role, e.action, e.target, e.detail, e.source_ip)])
     return out.getvalue()
 
 
