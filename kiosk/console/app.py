@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +23,8 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kiosk.console import fleet, roles
-from kiosk.console.db import open_database, utcnow
+from kiosk.console import audit, fleet, roles
+from kiosk.console.db import as_utc, open_database, utcnow
 from kiosk.console.routes import admin, api, deps, fleet_pages, login
 from kiosk.console.settings import ConsoleSettings
 from kiosk.console.terminal_auth import BearerTokenIdentity, TerminalIdentity
@@ -42,15 +42,21 @@ def make_templates() -> Jinja2Templates:
                        command_labels=fleet.COMMAND_LABELS,
                        command_state_labels=fleet.COMMAND_STATE_LABELS,
                        role_label=roles.label, role_labels=roles.ROLE_LABELS,
+                       device_label=fleet.device_label, event_labels=fleet.EVENT_LABELS,
+                       action_labels=audit.ACTION_LABELS,
                        Permission=roles.Permission)
     env.filters["when"] = _when
     return templates
 
 
+#: Pages show China Standard Time (the people using them are there); storage and CSV stay UTC.
+CHINA_TIME = timezone(timedelta(hours=8), "北京时间")
+
+
 def _when(moment: datetime | None) -> str:
     if moment is None:
         return "—"
-    return moment.strftime("%Y-%m-%d %H:%M:%S")
+    return as_utc(moment).astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def create_app(settings: ConsoleSettings | None = None,
@@ -137,15 +143,18 @@ def _install_error_pages(app: FastAPI) -> None:
             return Response(status_code=401, headers={"HX-Redirect": "/login?expired=1"})
         if request.method == "GET":
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-        return error_page(request, 401, "登录已过期", "您的登录已过期或尚未登录，请重新登录后再操作。")
+        return error_page(request, 401, "登录已过期",
+                          "您的登录已过期或尚未登录，请重新登录后再操作。")
 
     @app.exception_handler(deps.Forbidden)
     async def _forbidden(request: Request, exc: deps.Forbidden) -> Response:
-        return error_page(request, 403, "无权操作", "您的角色没有执行此操作的权限。如需权限，请联系管理员。")
+        return error_page(request, 403, "无权操作",
+                          "您的角色没有执行此操作的权限。如需权限，请联系管理员。")
 
     @app.exception_handler(deps.CsrfRefused)
     async def _csrf(request: Request, exc: deps.CsrfRefused) -> Response:
-        return error_page(request, 403, "请求无效", "页面已过期或请求来源无法确认，请刷新页面后重试。")
+        return error_page(request, 403, "请求无效",
+                          "页面已过期或请求来源无法确认，请刷新页面后重试。")
 
     @app.exception_handler(deps.TerminalRefused)
     async def _terminal(request: Request, exc: deps.TerminalRefused) -> Response:

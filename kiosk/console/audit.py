@@ -17,6 +17,14 @@ from sqlalchemy.orm import Session
 
 from kiosk.console.models import AuditEntry
 
+#: Chinese names of the recorded actions (the page shows both; the CSV keeps the codes).
+ACTION_LABELS = {"login": "登录", "login_failed": "登录失败", "logout": "退出登录",
+                 "user_create": "添加用户", "user_disable": "停用用户",
+                 "terminal_enrol": "登记终端", "terminal_rekey": "重新签发凭据",
+                 "terminal_revoke": "吊销终端", "alert_acknowledge": "确认告警",
+                 "alert_resolve": "关闭告警", "command_out_of_service": "远程暂停服务",
+                 "command_return_to_service": "远程恢复服务", "command_restart": "远程重启",
+                 "audit_export": "导出操作日志"}
 CSV_COLUMNS = ("id", "at", "actor", "role", "action", "target", "detail", "source_ip")
 
 

@@ -57,6 +57,19 @@ SUPPLY_LABELS = {"ok": "正常", "low": "将尽", "out": "用完", "jammed": "�
                  "cover_open": "盖子打开", "unknown": "未知", "n/a": "—"}
 
 
+DEVICE_LABELS = {"printer": "打印机", "receipt_printer": "凭条打印机", "id_reader": "身份证阅读器",
+                 "card_reader": "社保卡读卡器", "camera": "摄像头", "scanner": "扫码器",
+                 "document_camera": "高拍仪"}
+EVENT_LABELS = {"device_fault": "设备故障", "device_recovered": "设备恢复", "paper_low": "纸张将尽",
+                "paper_out": "缺纸", "paper_ok": "已补纸", "update_outcome": "更新结果",
+                "started": "启动", "stopped": "停止"}
+
+
+def device_label(name: str) -> str:
+    """A device's Chinese name (the reported name when unknown)."""
+    return DEVICE_LABELS.get(name, name)
+
+
 class CommandKind(StrEnum):
     """Remote operations a person can send to a terminal."""
 
@@ -233,7 +246,7 @@ def fleet_rows(db: Session, now: datetime, *, district: str = "", site: str = ""
         st = status_of(terminal, now)
         if status and st.value != status:
             continue
-        problems = tuple(ALERT_LABELS[k] + (f"（{d}）" if d else "")
+        problems = tuple(ALERT_LABELS[k] + (f"（{device_label(d)}）" if d else "")
                          for k, d, _ in _problems(terminal))
         rows.append(FleetRow(terminal, st, problems))
     return rows

@@ -50,7 +50,9 @@ def test_paper_out_turns_amber_and_alert_resolves(db_url: str) -> None:
             fleet.apply_events(db, t, [EventIn(kind=EventKind.PAPER_OUT, device="printer")], now)
             db.commit()
         with sessions() as db:
-            t = db.get(Terminal, "T-1")
+            t2 = db.get(Terminal, "T-1")
+            assert t2 is not None
+            t = t2
             assert fleet.status_of(t, now) is fleet.Status.DEGRADED
             assert _open_alerts(db) == [("paper_out", "printer")]
             fleet.apply_heartbeat(db, t, _beat("out"), now + timedelta(seconds=60))

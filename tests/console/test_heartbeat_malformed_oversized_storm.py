@@ -5,6 +5,7 @@ stored state is untouched."""
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 import requests
@@ -16,7 +17,7 @@ from kiosk.console.settings import ConsoleSettings
 from kiosk.console.wire import MAX_BODY_BYTES
 from tests.console.helpers import Console
 
-GOOD = {"app_version": "0.1.0", "bundle_version": "2026.11.1",
+GOOD: dict[str, Any] = {"app_version": "0.1.0", "bundle_version": "2026.11.1",
         "devices": {"printer": {"state": "ready", "supplies": "ok", "reason": ""}},
         "outbox_depth": 2, "sessions": 7, "ratings": 3,
         "last_update": {"outcome": "ok", "version": "2026.11.1", "at": ""}}

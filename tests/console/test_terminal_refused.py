@@ -3,13 +3,16 @@ no token, a wrong token, another terminal's token, a revoked terminal, an unknow
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import requests
 
 from kiosk.console.models import Terminal, TerminalEvent
 from tests.console.helpers import Console
 
-BEAT = {"app_version": "0.1.0", "devices": {"printer": {"state": "ready", "supplies": "ok"}}}
+BEAT: dict[str, Any] = {"app_version": "0.1.0",
+                        "devices": {"printer": {"state": "ready", "supplies": "ok"}}}
 
 
 def _beat(console: Console, terminal: str, headers: dict[str, str]) -> requests.Response:

@@ -64,10 +64,7 @@ def test_roles_see_and_do_only_what_they_hold(console: Console, role: Role) -> N
     console.enrol("T-001")
     browser = console.login("someone")
     for method, path, form, permission in ACTIONS:
-        if method == "GET":
-            answer = browser.get(path)
-        else:
-            answer = browser.post(path, form)
+        answer = browser.get(path) if method == "GET" else browser.post(path, form)
         if permission in GRANTS[role]:
             assert answer.status_code == 200, (role, path, answer.text[:300])
         else:

@@ -14,7 +14,7 @@ from kiosk.console import audit
 from kiosk.console.models import AuditEntry, Terminal, User
 from kiosk.console.passwords import hash_password, password_problem
 from kiosk.console.roles import Permission, Role
-from kiosk.console.routes.deps import Actor, get_db, now, require
+from kiosk.console.routes.deps import NEEDS, Actor, get_db, now
 from kiosk.console.terminal_auth import hash_token, new_token
 
 router = APIRouter()
@@ -30,7 +30,7 @@ def _render(request: Request, template: str, actor: Actor, status_code: int = 20
 
 @router.get("/audit")
 def audit_page(request: Request, actor_name: str = "", action: str = "",
-               actor: Actor = Depends(require(Permission.READ_AUDIT)),
+               actor: Actor = Depends(NEEDS[Permission.READ_AUDIT]),
                db: Session = Depends(get_db)) -> Response:
     """The audit log, newest first, filterable by who and what."""
     stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE_ROWS)
@@ -43,7 +43,7 @@ def audit_page(request: Request, actor_name: str = "", action: str = "",
 
 
 @router.get("/audit.csv")
-def audit_export(actor: Actor = Depends(require(Permission.EXPORT_AUDIT)),
+def audit_export(actor: Actor = Depends(NEEDS[Permission.EXPORT_AUDIT]),
                  db: Session = Depends(get_db), moment: datetime = Depends(now)) -> Response:
     """The whole audit log as CSV; the export itself is recorded first."""
     audit.record(db, at=moment, actor=actor.name, role=actor.user.role, action="audit_export",
@@ -56,7 +56,7 @@ def audit_export(actor: Actor = Depends(require(Permission.EXPORT_AUDIT)),
 
 
 @router.get("/users")
-def users_page(request: Request, actor: Actor = Depends(require(Permission.MANAGE_USERS)),
+def users_page(request: Request, actor: Actor = Depends(NEEDS[Permission.MANAGE_USERS]),
                db: Session = Depends(get_db)) -> Response:
     """Users and their roles."""
     users = list(db.scalars(select(User).order_by(User.username)))
@@ -67,7 +67,7 @@ def users_page(request: Request, actor: Actor = Depends(require(Permission.MANAG
 def create_user(request: Request, username: str = Form(..., pattern=ID_PATTERN),
                 display_name: str = Form("", max_length=64), role: str = Form(...),
                 password: str = Form(..., max_length=256),
-                actor: Actor = Depends(require(Permission.MANAGE_USERS)),
+                actor: Actor = Depends(NEEDS[Permission.MANAGE_USERS]),
                 db: Session = Depends(get_db), moment: datetime = Depends(now)) -> Response:
     """Add a user (audited; the password is never recorded)."""
     problem = password_problem(password)
@@ -89,7 +89,7 @@ def create_user(request: Request, username: str = Form(..., pattern=ID_PATTERN),
 
 
 @router.post("/users/{user_id}/disable")
-def disable_user(user_id: int, actor: Actor = Depends(require(Permission.MANAGE_USERS)),
+def disable_user(user_id: int, actor: Actor = Depends(NEEDS[Permission.MANAGE_USERS]),
                  db: Session = Depends(get_db), moment: datetime = Depends(now)) -> Response:
     """Disable a user (their sessions end at their next request); not oneself."""
     user = db.get(User, user_id)
@@ -105,7 +105,7 @@ def disable_user(user_id: int, actor: Actor = Depends(require(Permission.MANAGE_
 
 
 @router.get("/enrol")
-def enrol_form(request: Request, actor: Actor = Depends(require(Permission.ENROL)),
+def enrol_form(request: Request, actor: Actor = Depends(NEEDS[Permission.ENROL]),
                db: Session = Depends(get_db)) -> Response:
     """The form to add a terminal, and the enrolled terminals."""
     terminals = list(db.scalars(select(Terminal).order_by(Terminal.district, Terminal.id)))
@@ -117,7 +117,7 @@ def enrol_terminal(request: Request, terminal_id: str = Form(..., pattern=ID_PAT
                    district: str = Form(..., min_length=1, max_length=64),
                    site: str = Form(..., min_length=1, max_length=128),
                    group_name: str = Form("", max_length=64),
-                   actor: Actor = Depends(require(Permission.ENROL)),
+                   actor: Actor = Depends(NEEDS[Permission.ENROL]),
                    db: Session = Depends(get_db), moment: datetime = Depends(now)) -> Response:
     """Enrol a terminal and show its token once (the console keeps only its hash)."""
     if db.get(Terminal, terminal_id) is not None:
@@ -149,7 +149,7 @@ def _enrolled(request: Request, actor: Actor, db: Session, terminal_id: str,
 
 @router.post("/enrol/{terminal_id}/rekey")
 def rekey_terminal(request: Request, terminal_id: str,
-                   actor: Actor = Depends(require(Permission.ENROL)),
+                   actor: Actor = Depends(NEEDS[Permission.ENROL]),
                    db: Session = Depends(get_db), moment: datetime = Depends(now)) -> Response:
     """Issue a new token (the old one stops working) and lift a revocation (audited)."""
     terminal = db.get(Terminal, terminal_id)
@@ -165,7 +165,7 @@ def rekey_terminal(request: Request, terminal_id: str,
 
 
 @router.post("/enrol/{terminal_id}/revoke")
-def revoke_terminal(terminal_id: str, actor: Actor = Depends(require(Permission.ENROL)),
+def revoke_terminal(terminal_id: str, actor: Actor = Depends(NEEDS[Permission.ENROL]),
                     db: Session = Depends(get_db), moment: datetime = Depends(now)) -> Response:
     """Refuse the terminal from now on (audited)."""
     terminal = db.get(Terminal, terminal_id)

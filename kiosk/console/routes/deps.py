@@ -1,7 +1,8 @@
 """What every route depends on: the database session, the clock, the logged-in person and the
 permission the route needs, the CSRF check for changes, the terminal behind an API call.
 
-`require(permission)` is the one way a page route gets its user; it carries `.permission`, so
+`require(permission)` (made once per permission in `NEEDS`) is the one way a page route gets
+its user; it carries `.permission`, so
 tests/console/test_wrong_role_refused.py can check that every route names one.
 """
 
@@ -122,3 +123,7 @@ def terminal_id(request: Request, db: Session = Depends(get_db)) -> str:
 
 
 terminal_id.permission = "terminal"  # type: ignore[attr-defined]
+
+
+#: One dependency per permission, made once: `Depends(NEEDS[Permission.OPERATE])`.
+NEEDS: dict[Permission, Callable[..., Actor]] = {p: require(p) for p in Permission}

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from kiosk.console import audit, fleet
 from kiosk.console.models import Alert, Command, Terminal, TerminalEvent
 from kiosk.console.roles import Permission
-from kiosk.console.routes.deps import Actor, get_db, now, require
+from kiosk.console.routes.deps import NEEDS, Actor, get_db, now
 
 router = APIRouter()
 #: How often open pages refresh their live parts.
@@ -47,7 +47,7 @@ def _fleet_context(db: Session, moment: datetime, district: str, site: str, stat
 
 @router.get("/fleet")
 def fleet_page(request: Request, district: str = "", site: str = "", status: str = "",
-               q: str = "", actor: Actor = Depends(require(Permission.VIEW_FLEET)),
+               q: str = "", actor: Actor = Depends(NEEDS[Permission.VIEW_FLEET]),
                db: Session = Depends(get_db), moment: datetime = Depends(now)) -> Response:
     """The fleet by district and site, with filters and search."""
     districts, sites = fleet.districts_and_sites(db)
@@ -58,7 +58,7 @@ def fleet_page(request: Request, district: str = "", site: str = "", status: str
 
 @router.get("/fleet/table")
 def fleet_table(request: Request, district: str = "", site: str = "", status: str = "",
-                q: str = "", actor: Actor = Depends(require(Permission.VIEW_FLEET)),
+                q: str = "", actor: Actor = Depends(NEEDS[Permission.VIEW_FLEET]),
                 db: Session = Depends(get_db), moment: datetime = Depends(now)) -> Response:
     """The live part of the fleet page (htmx polls it)."""
     return _render(request, "fleet_table.html", actor,
@@ -74,7 +74,7 @@ def _terminal_or_404(db: Session, terminal_id: str) -> Terminal:
 
 @router.get("/terminals/{terminal_id}")
 def terminal_page(request: Request, terminal_id: str,
-                  actor: Actor = Depends(require(Permission.VIEW_FLEET)),
+                  actor: Actor = Depends(NEEDS[Permission.VIEW_FLEET]),
                   db: Session = Depends(get_db), moment: datetime = Depends(now)) -> Response:
     """One terminal: devices, supplies, versions, recent events, alerts, commands."""
     terminal = _terminal_or_404(db, terminal_id)
@@ -91,7 +91,7 @@ def terminal_page(request: Request, terminal_id: str,
 
 @router.post("/terminals/{terminal_id}/commands")
 def send_command(terminal_id: str, kind: str = Form(...), message: str = Form(""),
-                 actor: Actor = Depends(require(Permission.OPERATE)),
+                 actor: Actor = Depends(NEEDS[Permission.OPERATE]),
                  db: Session = Depends(get_db), moment: datetime = Depends(now)) -> Response:
     """Queue a remote operation for the terminal's next heartbeat (audited)."""
     terminal = _terminal_or_404(db, terminal_id)
@@ -114,7 +114,7 @@ def send_command(terminal_id: str, kind: str = Form(...), message: str = Form(""
 
 @router.get("/alerts")
 def alerts_page(request: Request, state: str = "open",
-                actor: Actor = Depends(require(Permission.VIEW_FLEET)),
+                actor: Actor = Depends(NEEDS[Permission.VIEW_FLEET]),
                 db: Session = Depends(get_db), moment: datetime = Depends(now)) -> Response:
     """Alerts, newest first; open ones by default."""
     stmt = select(Alert).order_by(Alert.id.desc()).limit(500)
@@ -145,7 +145,7 @@ def _change_alert(db: Session, alert_id: int, actor: Actor, moment: datetime,
 
 
 @router.post("/alerts/{alert_id}/acknowledge")
-def acknowledge_alert(alert_id: int, actor: Actor = Depends(require(Permission.ACK_ALERT)),
+def acknowledge_alert(alert_id: int, actor: Actor = Depends(NEEDS[Permission.ACK_ALERT]),
                       db: Session = Depends(get_db),
                       moment: datetime = Depends(now)) -> Response:
     """Someone is on it (audited)."""
@@ -153,7 +153,7 @@ def acknowledge_alert(alert_id: int, actor: Actor = Depends(require(Permission.A
 
 
 @router.post("/alerts/{alert_id}/resolve")
-def resolve_alert(alert_id: int, actor: Actor = Depends(require(Permission.ACK_ALERT)),
+def resolve_alert(alert_id: int, actor: Actor = Depends(NEEDS[Permission.ACK_ALERT]),
                   db: Session = Depends(get_db), moment: datetime = Depends(now)) -> Response:
     """Close an alert by hand (audited); it comes back if the condition persists."""
     return _change_alert(db, alert_id, actor, moment, "resolve")

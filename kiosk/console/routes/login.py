@@ -14,15 +14,15 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from kiosk.console import audit, auth
+from kiosk.console.roles import Permission
 from kiosk.console.routes.deps import (
+    NEEDS,
     SESSION_COOKIE,
     Actor,
     client_ip,
     get_db,
     now,
-    require,
 )
-from kiosk.console.roles import Permission
 
 router = APIRouter()
 LOGIN_CSRF_COOKIE = "console_login_csrf"
@@ -93,7 +93,7 @@ login_submit.permission = "public"  # type: ignore[attr-defined]
 
 
 @router.post("/logout")
-def logout(request: Request, actor: Actor = Depends(require(Permission.VIEW_FLEET)),
+def logout(request: Request, actor: Actor = Depends(NEEDS[Permission.VIEW_FLEET]),
            db: Session = Depends(get_db), moment: datetime = Depends(now)) -> Response:
     """End the session."""
     auth.end_session(db, request.cookies.get(SESSION_COOKIE))
