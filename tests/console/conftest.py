@@ -1,19 +1,14 @@
 """Fixtures for the console: a throwaway PostgreSQL (Debian's server in a temporary folder),
 fresh databases on SQLite and PostgreSQL, and the real console served by uvicorn on loopback.
 
-PostgreSQL: `initdb` + `pg_ctl` from /usr/lib/postgresql/<v>/bin, trust auth, loopback only,
-started once per test session; as root the server runs as the `postgres` user (initdb refuses
-root). Each test gets its own database (CREATE DATABASE), dropped afterwards.
+PostgreSQL: kiosk/console/pgtemp.py (`initdb` + `pg_ctl` from /usr/lib/postgresql/<v>/bin,
+trust auth, loopback only, as the `postgres` user when run as root), started once per test
+session. Each test gets its own database (CREATE DATABASE), dropped afterwards.
 """
 
 from __future__ import annotations
 
-import glob
 import os
-import shutil
-import socket
-import subprocess
-import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -23,47 +18,23 @@ import pytest
 
 from kiosk.console.app import create_app
 from kiosk.console.db import utcnow
+from kiosk.console.pgtemp import PostgresUnavailable, start_temp_postgres
 from kiosk.console.server import ServerHandle, start_server
 from kiosk.console.settings import ConsoleSettings
 from tests.console.helpers import Console
 
 
-def _pg_bin() -> str:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not found:
-        pytest.fail("PostgreSQL server binaries not found: apt-get install postgresql "
-                    "(scripts/setup.sh installs it)")
-    return os.path.dirname(found[-1])
-
-
-def _pg(bindir: str, *args: str) -> None:
-    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    subprocess.run([*prefix, os.path.join(bindir, args[0]), *args[1:]], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60)
-
-
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
     """A PostgreSQL server for this test session; yields its admin URL (psycopg form)."""
-    bindir = _pg_bin()
-    tmp = tempfile.mkdtemp(prefix="console-pg-")  # not tmp_path: its parents are root-only
-    if os.geteuid() == 0:
-        shutil.chown(tmp, "postgres", "postgres")
-    data = os.path.join(tmp, "data")
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    _pg(bindir, "initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
-        "--locale=C.UTF-8", "--no-sync")
-    _pg(bindir, "pg_ctl", "-D", data, "-w", "-l", os.path.join(tmp, "log"), "start", "-o",
-        f"-p {port} -c listen_addresses=127.0.0.1 -k {tmp} -F -c fsync=off "
-        "-c full_page_writes=off -c max_connections=200")
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        server = start_temp_postgres()
+    except PostgresUnavailable as exc:
+        pytest.fail(str(exc))
+    try:
+        yield server.url
     finally:
-        _pg(bindir, "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop")
-        shutil.rmtree(tmp, ignore_errors=True)
+        server.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
