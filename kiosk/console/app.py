@@ -23,9 +23,9 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kiosk.console import audit, fleet, roles
+from kiosk.console import audit, fleet, notify, roles
 from kiosk.console.db import as_utc, open_database, utcnow
-from kiosk.console.routes import admin, api, deps, fleet_pages, login
+from kiosk.console.routes import admin, api, deps, fleet_pages, login, notifications
 from kiosk.console.settings import ConsoleSettings
 from kiosk.console.terminal_auth import BearerTokenIdentity, TerminalIdentity
 
@@ -43,7 +43,7 @@ def make_templates() -> Jinja2Templates:
                        command_state_labels=fleet.COMMAND_STATE_LABELS,
                        role_label=roles.label, role_labels=roles.ROLE_LABELS,
                        device_label=fleet.device_label, event_labels=fleet.EVENT_LABELS,
-                       action_labels=audit.ACTION_LABELS,
+                       action_labels=audit.ACTION_LABELS, webhook_kinds=notify.WEBHOOK_KINDS,
                        Permission=roles.Permission)
     env.filters["when"] = _when
     return templates
@@ -68,13 +68,16 @@ def create_app(settings: ConsoleSettings | None = None,
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        sweeper = asyncio.create_task(_sweep_forever(app))
+        loops = [asyncio.create_task(_sweep_forever(app)),
+                 asyncio.create_task(_notify_forever(app))]
         try:
             yield
         finally:
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+            for loop in loops:
+                loop.cancel()
+            for loop in loops:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await loop
             engine.dispose()
 
     app = FastAPI(title="自助终端集中管理平台", docs_url=None, redoc_url=None,
@@ -86,7 +89,7 @@ def create_app(settings: ConsoleSettings | None = None,
     app.state.identity = identity or BearerTokenIdentity()
     app.state.templates = make_templates()
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
-    for module in (login, fleet_pages, admin, api):
+    for module in (login, fleet_pages, admin, notifications, api):
         app.include_router(module.router)
     _install_error_pages(app)
 
@@ -99,7 +102,7 @@ def create_app(settings: ConsoleSettings | None = None,
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
-        if request.url.path.startswith(("/fleet", "/terminals", "/alerts", "/audit", "/users")):
+        if not request.url.path.startswith("/static/"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
@@ -115,6 +118,18 @@ async def _sweep_forever(app: FastAPI) -> None:
             await asyncio.to_thread(_sweep_once, app)
         except OperationalError as exc:
             log.warning("offline sweep failed: %s", type(exc).__name__)
+
+
+async def _notify_forever(app: FastAPI) -> None:
+    """Deliver alert notifications to webhooks (docs/adr/0506-alert-webhooks.md)."""
+    settings: ConsoleSettings = app.state.settings
+    while True:
+        await asyncio.sleep(settings.notify_interval_seconds)
+        try:
+            await asyncio.to_thread(notify.deliver_due, app.state.sessions, app.state.clock(),
+                                    settings.notify_retry_base_seconds)
+        except OperationalError as exc:
+            log.warning("notification delivery failed: %s", type(exc).__name__)
 
 
 def _sweep_once(app: FastAPI) -> None:

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiosk.console import notify
 from kiosk.console.db import as_utc
 from kiosk.console.models import Alert, Command, Terminal, TerminalEvent
 from kiosk.console.wire import EventIn, EventKind, HeartbeatIn
@@ -30,6 +31,9 @@ from kiosk.privacy import mask_text
 
 #: Three missed 60-second heartbeats make a terminal offline.
 OFFLINE_AFTER_SECONDS = 180.0
+#: An alert that comes back within this long of resolving is reopened, not raised anew (and
+#: not notified again): a flapping sensor makes one alert, not a stream of them.
+FLAP_WINDOW_SECONDS = 300.0
 #: More undelivered outbox entries than this is a backlog worth an alert.
 OUTBOX_BACKLOG = 500
 USABLE_DEVICE_STATES = frozenset({"ready", "busy"})
@@ -181,12 +185,31 @@ def sync_alerts(db: Session, terminal: Terminal, now: datetime) -> None:
         Alert.terminal_id == terminal.id, Alert.state.in_(("open", "acknowledged"))))}
     for key, detail in wanted.items():
         if key not in live:
-            db.add(Alert(terminal_id=terminal.id, kind=key[0], device=key[1], detail=detail,
-                         state="open", raised_at=now, acknowledged_by=""))
+            _raise(db, terminal, key[0], key[1], detail, now)
     for key, alert in live.items():
         if key not in wanted:
             alert.state = "resolved"
             alert.resolved_at = now
+
+
+def _raise(db: Session, terminal: Terminal, kind: str, device: str, detail: str,
+           now: datetime) -> Alert:
+    """Open an alert, or reopen one that resolved moments ago (flapping: no new notice)."""
+    recent = db.scalar(select(Alert).where(
+        Alert.terminal_id == terminal.id, Alert.kind == kind, Alert.device == device,
+        Alert.state == "resolved",
+        Alert.resolved_at >= now - timedelta(seconds=FLAP_WINDOW_SECONDS))
+        .order_by(Alert.id.desc()).limit(1))
+    if recent is not None:
+        recent.state = "open"
+        recent.resolved_at = None
+        recent.detail = detail
+        return recent
+    alert = Alert(terminal_id=terminal.id, kind=kind, device=device, detail=detail,
+                  state="open", raised_at=now, acknowledged_by="")
+    db.add(alert)
+    notify.enqueue(db, alert, terminal, now)
+    return alert
 
 
 def sweep_offline(db: Session, now: datetime) -> int:
@@ -200,8 +223,7 @@ def sweep_offline(db: Session, now: datetime) -> int:
             Alert.terminal_id == terminal.id, Alert.kind == "offline",
             Alert.state.in_(("open", "acknowledged"))))
         if exists is None:
-            db.add(Alert(terminal_id=terminal.id, kind="offline", device="", detail="",
-                         state="open", raised_at=now, acknowledged_by=""))
+            _raise(db, terminal, "offline", "", "", now)
             raised += 1
     return raised
 

@@ -26,6 +26,7 @@ class Permission(StrEnum):
     EXPORT_AUDIT = "export_audit"  # download the audit log as CSV
     MANAGE_USERS = "manage_users"  # add users, change roles, disable
     ENROL = "enrol"  # add, re-key and revoke terminals
+    MANAGE_NOTIFY = "manage_notify"  # alert webhooks and their delivery log
 
 
 ROLE_LABELS: dict[Role, str] = {

@@ -17,3 +17,7 @@ class ConsoleSettings:
     heartbeat_min_interval_seconds: float = 10.0
     #: How often the background sweep raises "offline" alerts.
     offline_sweep_interval_seconds: float = 30.0
+    #: How often each console process looks for alert notifications to deliver.
+    notify_interval_seconds: float = 2.0
+    #: First retry delay of a failed webhook delivery (then x3 each time).
+    notify_retry_base_seconds: float = 10.0

@@ -81,7 +81,8 @@ def console(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> Itera
     for url in _fresh_database(request, request.param, tmp_path):
         clock = Clock()
         settings = ConsoleSettings(database_url=url, heartbeat_min_interval_seconds=0.0,
-                                   offline_sweep_interval_seconds=1.0)
+                                   offline_sweep_interval_seconds=1.0,
+                                   notify_interval_seconds=0.3, notify_retry_base_seconds=0.5)
         app = create_app(settings, clock=clock)
         handle: ServerHandle = start_server(app)
         try:

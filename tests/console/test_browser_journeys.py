@@ -157,9 +157,25 @@ def test_paper_out_alert_acknowledged_out_of_service_audited(
     _logout(driver)
 
     _login(driver, console.url, "admin1")
+    driver.get(f"{console.url}/enrol")
+    form = driver.find_element(By.ID, "enrol-form")
+    for name, value in (("terminal_id", "BJ-XC-0001"), ("district", "西城区"),
+                        ("site", "金融街街道便民服务中心"), ("group_name", "大厅")):
+        form.find_element(By.NAME, name).send_keys(value)
+    form.find_element(By.CSS_SELECTOR, "button").click()
+    bundle = WebDriverWait(driver, 15).until(
+        ec.presence_of_element_located((By.ID, "enrolment-bundle"))).text
+    assert 'terminal_id = "BJ-XC-0001"' in bundle and "token = " in bundle
+    _shot(driver, "09-enrol-bundle")
+    driver.get(f"{console.url}/notifications")
+    assert "尚未配置群机器人" in driver.page_source
+    _shot(driver, "10-notifications")
+    driver.get(f"{console.url}/users")
+    _shot(driver, "11-users")
     driver.get(f"{console.url}/audit")
     audit_text = driver.find_element(By.ID, "audit").text
-    for step in ("login", "alert_acknowledge", "command_out_of_service", "logout"):
+    for step in ("login", "alert_acknowledge", "command_out_of_service", "logout",
+                 "terminal_enrol", "确认告警", "远程暂停服务", "登记终端"):
         assert step in audit_text
     assert "yunwei" in audit_text and "127.0.0.1" in audit_text
     _shot(driver, "06-audit")

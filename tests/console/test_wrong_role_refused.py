@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from kiosk.console.models import Command, User
 from kiosk.console.roles import GRANTS, Permission, Role
-from kiosk.console.routes import admin, api, deps, fleet_pages, login
+from kiosk.console.routes import admin, api, deps, fleet_pages, login, notifications
 from tests.console.helpers import Console
 
 PUBLIC = {("GET", "/"), ("GET", "/login"), ("POST", "/login")}
@@ -28,7 +28,7 @@ def _permissions(dependant: Any) -> list[object]:
 
 def test_every_route_names_a_permission() -> None:
     missing = []
-    for module in (login, fleet_pages, admin, api):
+    for module in (login, fleet_pages, admin, notifications, api):
         for route in module.router.routes:
             for method in route.methods:  # type: ignore[attr-defined]
                 key = (method, route.path)  # type: ignore[attr-defined]
@@ -55,6 +55,10 @@ ACTIONS = [
     ("POST", "/enrol", {"terminal_id": "T-999", "district": "东城区", "site": "某网点"},
      Permission.ENROL),
     ("POST", "/enrol/T-001/revoke", {}, Permission.ENROL),
+    ("GET", "/notifications", None, Permission.MANAGE_NOTIFY),
+    ("POST", "/notifications/webhooks", {"name": "x", "kind": "wecom",
+                                         "url": "https://example.invalid/hook"},
+     Permission.MANAGE_NOTIFY),
 ]
 
 
@@ -82,7 +86,7 @@ def test_menu_shows_only_what_the_role_may_open(console: Console) -> None:
     console.add_user("admin1", "admin")
     viewer_page = console.login("viewer1").get("/fleet").text
     admin_page = console.login("admin1").get("/fleet").text
-    for link in ('href="/audit"', 'href="/users"', 'href="/enrol"'):
+    for link in ('href="/audit"', 'href="/users"', 'href="/enrol"', 'href="/notifications"'):
         assert link not in viewer_page
         assert link in admin_page
     assert "观察员" in viewer_page and "管理员" in admin_page
