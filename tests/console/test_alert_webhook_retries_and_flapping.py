@@ -34,7 +34,7 @@ class _Robot(ThreadingHTTPServer):
 class _RobotHandler(BaseHTTPRequestHandler):
     server: _Robot
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.server.received.append(body)
         if len(self.server.received) <= self.server.failures:
