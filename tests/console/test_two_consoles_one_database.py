@@ -8,7 +8,9 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
@@ -35,7 +37,7 @@ def _start(db_url: str) -> tuple[subprocess.Popen[str], str]:
 def two_consoles(request: pytest.FixtureRequest) -> Iterator[tuple[Console, str, str]]:
     from tests.console.conftest import _fresh_database
 
-    for url in _fresh_database(request, "postgresql", "/tmp"):
+    for url in _fresh_database(request, "postgresql", Path(tempfile.gettempdir())):
         engine, sessions = open_database(url)
         first, url_a = _start(url)
         second, url_b = _start(url)
