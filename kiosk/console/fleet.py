@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from kiosk.console import notify
@@ -132,6 +132,7 @@ def apply_heartbeat(db: Session, terminal: Terminal, beat: HeartbeatIn,
     terminal.ratings = beat.ratings
     terminal.last_update = beat.last_update.model_dump(mode="json")
     terminal.out_of_service = beat.out_of_service
+    refresh_summary(terminal)
     sync_alerts(db, terminal, now)
     pending = list(db.scalars(select(Command).where(
         Command.terminal_id == terminal.id, Command.state == "pending").order_by(Command.id)))
@@ -172,6 +173,7 @@ def apply_events(db: Session, terminal: Terminal, events: Iterable[EventIn],
             case EventKind.STARTED | EventKind.STOPPED:
                 pass
     terminal.devices = devices
+    refresh_summary(terminal)
     sync_alerts(db, terminal, now)
     return count
 
@@ -251,27 +253,72 @@ class FleetRow:
     problems: tuple[str, ...]
 
 
-def fleet_rows(db: Session, now: datetime, *, district: str = "", site: str = "",
-               status: str = "", query: str = "") -> list[FleetRow]:
-    """The fleet, filtered, sorted by district, site and id."""
-    stmt = select(Terminal).where(Terminal.revoked.is_(False))
+@dataclass(frozen=True, slots=True)
+class FleetView:
+    """What the fleet page shows: counts over every matching terminal, the worst rows first."""
+
+    rows: list[FleetRow]
+    counts: dict[Status, int]
+    total: int  # terminals matching the filters (the status filter included)
+
+
+#: The fleet page lists at most this many terminals (the worst first); counts cover them all.
+FLEET_PAGE_ROWS = 300
+_SEVERITY = {Status.OFFLINE: 0, Status.OUT_OF_SERVICE: 1, Status.DEGRADED: 2, Status.ONLINE: 3}
+
+
+def refresh_summary(terminal: Terminal) -> None:
+    """Keep the row's `degraded` flag and problem labels in step with its last report, so the
+    fleet page can count and sort in SQL."""
+    found = _problems(terminal)
+    terminal.degraded = bool(found)
+    terminal.problems = "，".join(ALERT_LABELS[k] + (f"（{device_label(d)}）" if d else "")
+                                 for k, d, _ in found)[:300]
+
+
+def _status_sql(now: datetime) -> Any:
+    cutoff = now - timedelta(seconds=OFFLINE_AFTER_SECONDS)
+    return case(
+        (or_(Terminal.last_heartbeat_at.is_(None), Terminal.last_heartbeat_at < cutoff),
+         Status.OFFLINE.value),
+        (Terminal.out_of_service.is_(True), Status.OUT_OF_SERVICE.value),
+        (Terminal.degraded.is_(True), Status.DEGRADED.value),
+        else_=Status.ONLINE.value)
+
+
+def fleet_view(db: Session, now: datetime, *, district: str = "", site: str = "",
+               status: str = "", query: str = "", limit: int = FLEET_PAGE_ROWS) -> FleetView:
+    """The fleet, filtered; worst status first, then district, site and id."""
+    status_sql = _status_sql(now)
+    where: list[Any] = [Terminal.revoked.is_(False)]
     if district:
-        stmt = stmt.where(Terminal.district == district)
+        where.append(Terminal.district == district)
     if site:
-        stmt = stmt.where(Terminal.site == site)
+        where.append(Terminal.site == site)
     if query:
         like = f"%{query.strip()[:64]}%"
-        stmt = stmt.where(Terminal.id.ilike(like) | Terminal.site.ilike(like)
-                          | Terminal.district.ilike(like))
-    rows = []
-    for terminal in db.scalars(stmt.order_by(Terminal.district, Terminal.site, Terminal.id)):
-        st = status_of(terminal, now)
-        if status and st.value != status:
-            continue
-        problems = tuple(ALERT_LABELS[k] + (f"（{device_label(d)}）" if d else "")
-                         for k, d, _ in _problems(terminal))
-        rows.append(FleetRow(terminal, st, problems))
-    return rows
+        where.append(Terminal.id.ilike(like) | Terminal.site.ilike(like)
+                     | Terminal.district.ilike(like))
+    counts = dict.fromkeys(Status, 0)
+    for value, count in db.execute(select(status_sql, func.count()).where(*where)
+                                   .group_by(status_sql)):
+        counts[Status(value)] = int(count)
+    if status in {s.value for s in Status}:
+        where.append(status_sql == status)
+    severity = case(*((status_sql == s.value, rank) for s, rank in _SEVERITY.items()), else_=9)
+    stmt = (select(Terminal, status_sql).where(*where)
+            .order_by(severity, Terminal.district, Terminal.site, Terminal.id).limit(limit))
+    rows = [FleetRow(t, Status(st), tuple(p for p in t.problems.split("，") if p))
+            for t, st in db.execute(stmt)]
+    total = counts[Status(status)] if status in {s.value for s in Status} \
+        else sum(counts.values())
+    return FleetView(rows, counts, total)
+
+
+def fleet_rows(db: Session, now: datetime, *, district: str = "", site: str = "",
+               status: str = "", query: str = "") -> list[FleetRow]:
+    """The matching terminals (up to the page limit), worst first."""
+    return fleet_view(db, now, district=district, site=site, status=status, query=query).rows
 
 
 def districts_and_sites(db: Session) -> tuple[list[str], list[str]]:

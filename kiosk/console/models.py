@@ -11,7 +11,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, event
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    event,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 
@@ -58,6 +69,7 @@ class Terminal(Base):
     """An enrolled terminal and its latest reported state (one row, updated per heartbeat)."""
 
     __tablename__ = "terminals"
+    __table_args__ = (Index("ix_terminals_fleet_order", "district", "site", "id"),)
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     district: Mapped[str] = mapped_column(String(64), index=True)
     site: Mapped[str] = mapped_column(String(128), index=True)
@@ -76,6 +88,9 @@ class Terminal(Base):
     last_update: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     out_of_service: Mapped[bool] = mapped_column(Boolean, default=False)
     out_of_service_message: Mapped[str] = mapped_column(String(200), default="")
+    #: Kept in step with the last report by fleet.refresh_summary (the fleet page's SQL).
+    degraded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    problems: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
 
 class TerminalEvent(Base):

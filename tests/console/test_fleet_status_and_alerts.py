@@ -133,10 +133,17 @@ def test_fleet_filters_and_search(db_url: str) -> None:
                 fleet.apply_heartbeat(db, t, _beat("out" if tid == "HD-02" else "ok"), now)
             db.commit()
             assert [r.terminal.id for r in fleet.fleet_rows(db, now, district="海淀区")] == [
-                "HD-01", "HD-02"]
+                "HD-02", "HD-01"]  # the worst first
             assert [r.terminal.id for r in fleet.fleet_rows(db, now, status="degraded")] == [
                 "HD-02"]
             assert [r.terminal.id for r in fleet.fleet_rows(db, now, query="cy-")] == ["CY-01"]
             assert fleet.districts_and_sites(db)[0] == sorted(["海淀区", "朝阳区"])
+            view = fleet.fleet_view(db, now, limit=2)
+            assert view.total == 3 and len(view.rows) == 2
+            assert view.counts[fleet.Status.DEGRADED] == 1
+            assert view.counts[fleet.Status.ONLINE] == 2
+            assert view.rows[0].problems == ("缺纸（打印机）",)
+            later = now + timedelta(seconds=fleet.OFFLINE_AFTER_SECONDS + 1)
+            assert fleet.fleet_view(db, later).counts[fleet.Status.OFFLINE] == 3
     finally:
         engine.dispose()

@@ -33,15 +33,13 @@ def _render(request: Request, template: str, actor: Actor, **context: object) ->
 
 def _fleet_context(db: Session, moment: datetime, district: str, site: str, status: str,
                    q: str) -> dict[str, object]:
-    rows = fleet.fleet_rows(db, moment, district=district, site=site, status=status, query=q)
-    counts = {s: 0 for s in fleet.Status}
-    for row in rows:
-        counts[row.status] += 1
+    view = fleet.fleet_view(db, moment, district=district, site=site, status=status, query=q)
     groups: dict[tuple[str, str], list[fleet.FleetRow]] = {}
-    for row in rows:
+    for row in view.rows:  # worst first: the site with the worst terminal comes first
         groups.setdefault((row.terminal.district, row.terminal.site), []).append(row)
     open_alerts = db.scalar(select(func.count()).select_from(Alert).where(Alert.state == "open"))
-    return {"groups": groups, "counts": counts, "total": len(rows), "open_alerts": open_alerts,
+    return {"groups": groups, "counts": view.counts, "total": view.total,
+            "shown": len(view.rows), "open_alerts": open_alerts,
             "filters": {"district": district, "site": site, "status": status, "q": q}}
 
 
