@@ -15,6 +15,8 @@ class ConsoleSettings:
     secure_cookies: bool = False
     #: A terminal's heartbeats closer together than this are refused with 429 (a storm).
     heartbeat_min_interval_seconds: float = 10.0
+    #: A terminal's events beyond this many per minute are refused with 429 (a storm).
+    events_per_minute: int = 120
     #: How often the background sweep raises "offline" alerts.
     offline_sweep_interval_seconds: float = 30.0
     #: How often each console process looks for alert notifications to deliver.

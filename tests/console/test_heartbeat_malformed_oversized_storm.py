@@ -88,3 +88,19 @@ def test_heartbeat_storm_gets_429_and_retry_after(tmp_path: os.PathLike[str]) ->
         assert 1 <= int(answers[-1].headers["Retry-After"]) <= 31
     finally:
         handle.stop()
+
+
+def test_event_storm_gets_429_and_keeps_what_fit(console: Console) -> None:
+    token = console.enrol("T-1")
+    http = requests.Session()
+    http.headers["Authorization"] = f"Bearer {token}"
+    batch = {"events": [{"kind": "paper_low", "device": "printer"}] * 50}
+    answers = [http.post(f"{console.url}/api/v1/terminals/T-1/events", json=batch, timeout=10)
+               for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 429, 429]
+    assert answers[-1].headers["Retry-After"] == "60"
+    with console.sessions() as db:
+        assert db.query(TerminalEvent).count() == 100
+    console.clock.advance(61)  # type: ignore[attr-defined]
+    assert http.post(f"{console.url}/api/v1/terminals/T-1/events", json=batch,
+                     timeout=10).status_code == 200

@@ -3,25 +3,27 @@
 Every call names its terminal in the path and proves it (kiosk/console/terminal_auth.py); a
 token for another terminal, a revoked or unknown terminal gets 401. Bodies over
 `wire.MAX_BODY_BYTES` get 413 before parsing; malformed ones 422 with the reason; a heartbeat
-sooner than the configured minimum interval after the last one gets 429 with Retry-After.
+sooner than the configured minimum interval after the last one, or events beyond the
+configured number per minute, get 429 with Retry-After.
 Answers are JSON with an `error` and a `message` when something is refused.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
 from kiosk.console import fleet
 from kiosk.console.db import as_utc
-from kiosk.console.models import Command, Terminal
+from kiosk.console.models import Command, Terminal, TerminalEvent
 from kiosk.console.routes.deps import get_db, now, terminal_id
 from kiosk.console.wire import MAX_BODY_BYTES, CommandAckIn, EventsIn, HeartbeatIn
 
@@ -85,9 +87,17 @@ async def events(request: Request, terminal: str = Depends(terminal_id),
     if isinstance(batch, JSONResponse):
         return batch
 
+    limit = request.app.state.settings.events_per_minute
+
     def work() -> Response:
         row = db.get(Terminal, terminal)
         assert row is not None
+        recent = db.scalar(select(func.count()).select_from(TerminalEvent).where(
+            TerminalEvent.terminal_id == terminal,
+            TerminalEvent.received_at > moment - timedelta(seconds=60)))
+        if (recent or 0) + len(batch.events) > limit:
+            return JSONResponse({"error": "too_many", "message": "too many events"},
+                                status_code=429, headers={"Retry-After": "60"})
         stored = fleet.apply_events(db, row, batch.events, moment)
         db.commit()
         return JSONResponse({"stored": stored})
