@@ -121,13 +121,17 @@ def test_paper_out_alert_acknowledged_out_of_service_audited(
 
     driver.execute_script("window.__notReloaded = true;")
     clients["BJ-HD-0001"].events([event("paper_out", "printer", "纸盒空")])
-    WebDriverWait(driver, LIVE_WAIT_SECONDS).until(lambda d: d.find_element(
-        By.ID, "terminal-BJ-HD-0001").get_attribute("data-status") == "degraded")
+    # htmx swaps the table every few seconds: read the row in one script, never a stale handle
+    row_js = ("const r = document.getElementById('terminal-BJ-HD-0001');"
+              "return r && [r.dataset.status, r.innerText,"
+              " getComputedStyle(r.querySelector('td')).backgroundColor];")
+    WebDriverWait(driver, LIVE_WAIT_SECONDS).until(
+        lambda d: (d.execute_script(row_js) or [""])[0] == "degraded")
     assert driver.execute_script("return window.__notReloaded === true;")
-    amber = driver.find_element(By.CSS_SELECTOR, "#terminal-BJ-HD-0001 td").value_of_css_property(
-        "background-color")
-    assert amber == "rgba(255, 244, 222, 1)"
-    assert "缺纸" in driver.find_element(By.ID, "terminal-BJ-HD-0001").text
+    status, text, background = driver.execute_script(row_js)
+    assert status == "degraded"
+    assert background == "rgb(255, 244, 222)"  # amber row
+    assert "缺纸" in text
     _shot(driver, "03-fleet-paper-out-live")
     _logout(driver)
 
@@ -138,7 +142,7 @@ def test_paper_out_alert_acknowledged_out_of_service_audited(
     assert "缺纸" in alert_row.text
     _shot(driver, "04-alerts-open")
     alert_row.find_element(By.CSS_SELECTOR, "button.ack").click()
-    WebDriverWait(driver, 15).until(ec.url_contains("/alerts"))
+    WebDriverWait(driver, 15).until(ec.staleness_of(alert_row))  # the answer page replaced it
     driver.get(f"{console.url}/alerts?state=acknowledged")
     assert "已确认（yunwei）" in driver.find_element(By.ID, "alerts").text
 
