@@ -43,8 +43,9 @@ class ConsoleCommand:
     """A remote operation collected with a heartbeat."""
 
     id: int
-    kind: str  # out_of_service | return_to_service | restart
+    kind: str  # out_of_service | return_to_service | restart | announce | diagnostics
     message: str
+    until: str = ""  # ISO time an announcement comes down ("" for other commands)
 
 
 def event(kind: str, device: str = "", detail: str = "",
@@ -74,8 +75,8 @@ class ConsoleClient:
         body = dict(report if isinstance(report, dict) else report.to_json())
         body["out_of_service"] = out_of_service
         answer = self._post("/heartbeat", body)
-        return [ConsoleCommand(int(c["id"]), str(c["kind"]), str(c.get("message", "")))
-                for c in answer.get("commands", [])]
+        return [ConsoleCommand(int(c["id"]), str(c["kind"]), str(c.get("message", "")),
+                               str(c.get("until", ""))) for c in answer.get("commands", [])]
 
     def events(self, events: list[dict[str, Any]]) -> int:
         """Send a batch of events (see `event`); returns how many the console stored."""

@@ -24,6 +24,7 @@ ACTION_LABELS = {"login": "登录", "login_failed": "登录失败", "logout": "�
                  "terminal_revoke": "吊销终端", "alert_acknowledge": "确认告警",
                  "alert_resolve": "关闭告警", "command_out_of_service": "远程暂停服务",
                  "command_return_to_service": "远程恢复服务", "command_restart": "远程重启",
+                 "command_announce": "发布通知公告", "command_diagnostics": "收集诊断包",
                  "audit_export": "导出操作日志", "webhook_add": "添加告警通知",
                  "webhook_disable": "停用告警通知"}
 CSV_COLUMNS = ("id", "at", "actor", "role", "action", "target", "detail", "source_ip")

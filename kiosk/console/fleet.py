@@ -80,10 +80,15 @@ class CommandKind(StrEnum):
     OUT_OF_SERVICE = "out_of_service"
     RETURN_TO_SERVICE = "return_to_service"
     RESTART = "restart"
+    ANNOUNCE = "announce"  # 通知公告 on the attract screen for `hours`
+    DIAGNOSTICS = "diagnostics"  # collect and upload the PII-free diagnostics bundle
 
 
 COMMAND_LABELS = {CommandKind.OUT_OF_SERVICE: "暂停服务", CommandKind.RETURN_TO_SERVICE: "恢复服务",
-                  CommandKind.RESTART: "在空闲时段重启"}
+                  CommandKind.RESTART: "在空闲时段重启", CommandKind.ANNOUNCE: "发布通知公告",
+                  CommandKind.DIAGNOSTICS: "收集诊断包"}
+#: The longest an announcement may stay on the attract screen (30 days).
+MAX_ANNOUNCEMENT_HOURS = 720
 COMMAND_STATE_LABELS = {"pending": "待领取", "delivered": "已送达", "done": "已完成",
                         "failed": "失败"}
 

@@ -133,6 +133,8 @@ class Command(Base):
         ForeignKey("terminals.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     message: Mapped[str] = mapped_column(String(200), default="")
+    #: How long an announcement stays up (0 for other commands).
+    hours: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     state: Mapped[str] = mapped_column(String(16), default="pending")
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

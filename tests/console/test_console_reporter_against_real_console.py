@@ -4,6 +4,8 @@ comes back, and the reporter turns refusals and a vanished console into error ki
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from kiosk.console_client import ConsoleClient, ConsoleError, event
@@ -44,6 +46,24 @@ def test_report_events_and_a_remote_operation(console: Console) -> None:
     assert "已完成" in terminal_page and "暂停服务中" in terminal_page
     assert "设备维护中，请到2号窗口办理" in terminal_page
     assert 'data-status="out_of_service"' in operator.get("/fleet").text
+
+    empty = operator.post("/terminals/BJ-HD-0001/commands", {"kind": "announce", "hours": "48"})
+    assert empty.status_code == 400 and "请填写通知公告的内容" in empty.text
+    too_long = operator.post("/terminals/BJ-HD-0001/commands",
+                             {"kind": "announce", "message": "x", "hours": "9999"})
+    assert too_long.status_code == 400
+    operator.post("/terminals/BJ-HD-0001/commands",
+                  {"kind": "announce", "message": "元旦期间自助终端照常服务", "hours": "48"})
+    operator.post("/terminals/BJ-HD-0001/commands", {"kind": "diagnostics"})
+    announce, diagnostics = client.heartbeat(_report("out"), out_of_service=True)
+    assert (announce.kind, announce.message) == ("announce", "元旦期间自助终端照常服务")
+    up = datetime.fromisoformat(announce.until) - datetime.now(UTC)
+    assert timedelta(hours=47) < up <= timedelta(hours=48)
+    assert diagnostics.kind == "diagnostics" and diagnostics.until == ""
+    client.ack(diagnostics.id, False, "upload failed: no network")
+    page = operator.get("/terminals/BJ-HD-0001").text
+    assert "失败" in page and "upload failed: no network" in page
+    assert "发布通知公告" in page
 
 
 def test_reporter_error_kinds(console: Console) -> None:

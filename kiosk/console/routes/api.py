@@ -49,7 +49,9 @@ async def _read(request: Request, model: type[Model]) -> Model | JSONResponse:
 
 
 def _commands_json(commands: list[Command]) -> list[dict[str, Any]]:
-    return [{"id": c.id, "kind": c.kind, "message": c.message} for c in commands]
+    return [{"id": c.id, "kind": c.kind, "message": c.message,
+             "until": (as_utc(c.created_at) + timedelta(hours=c.hours)).isoformat()
+             if c.hours else ""} for c in commands]
 
 
 @router.post("/heartbeat")

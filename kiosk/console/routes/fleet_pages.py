@@ -89,6 +89,7 @@ def terminal_page(request: Request, terminal_id: str,
 
 @router.post("/terminals/{terminal_id}/commands")
 def send_command(terminal_id: str, kind: str = Form(...), message: str = Form(""),
+                 hours: int = Form(24, ge=1, le=fleet.MAX_ANNOUNCEMENT_HOURS),
                  actor: Actor = Depends(NEEDS[Permission.OPERATE]),
                  db: Session = Depends(get_db), moment: datetime = Depends(now)) -> Response:
     """Queue a remote operation for the terminal's next heartbeat (audited)."""
@@ -99,13 +100,18 @@ def send_command(terminal_id: str, kind: str = Form(...), message: str = Form(""
         raise HTTPException(400, "未知的操作") from None
     text = message.strip()[:200] or ("本机暂停服务，请使用其他终端或到窗口办理。"
                                      if command_kind is fleet.CommandKind.OUT_OF_SERVICE else "")
+    announce = command_kind is fleet.CommandKind.ANNOUNCE
+    if announce and not text:
+        raise HTTPException(400, "请填写通知公告的内容")
     command = Command(terminal_id=terminal.id, kind=command_kind.value, message=text,
-                      state="pending", created_by=actor.name, created_at=moment, outcome="")
+                      hours=hours if announce else 0, state="pending", created_by=actor.name,
+                      created_at=moment, outcome="")
     db.add(command)
     db.flush()
     audit.record(db, at=moment, actor=actor.name, role=actor.user.role,
                  action=f"command_{command_kind.value}", target=terminal.id,
-                 source_ip=actor.source_ip, command_id=command.id, message=text)
+                 source_ip=actor.source_ip, command_id=command.id, message=text,
+                 hours=command.hours)
     db.commit()
     return RedirectResponse(f"/terminals/{terminal.id}", status_code=303)
 
