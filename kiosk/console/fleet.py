@@ -128,6 +128,7 @@ def _problems(terminal: Terminal) -> list[tuple[str, str, str]]:
 def apply_heartbeat(db: Session, terminal: Terminal, beat: HeartbeatIn,
                     now: datetime) -> list[Command]:
     """Store a heartbeat, bring alerts in line, and hand over the pending commands."""
+    was_healthy = not terminal.degraded and status_of(terminal, now) is not Status.OFFLINE
     terminal.last_heartbeat_at = now
     terminal.app_version = beat.app_version
     terminal.bundle_version = beat.bundle_version
@@ -138,7 +139,8 @@ def apply_heartbeat(db: Session, terminal: Terminal, beat: HeartbeatIn,
     terminal.last_update = beat.last_update.model_dump(mode="json")
     terminal.out_of_service = beat.out_of_service
     refresh_summary(terminal)
-    sync_alerts(db, terminal, now)
+    if not (was_healthy and not terminal.degraded):  # healthy before and after: no alert moves
+        sync_alerts(db, terminal, now)
     pending = list(db.scalars(select(Command).where(
         Command.terminal_id == terminal.id, Command.state == "pending").order_by(Command.id)))
     for command in pending:

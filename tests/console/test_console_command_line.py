@@ -23,6 +23,7 @@ def _kiosk(*args: str, stdin: str = "", env_db: str | None = None) -> subprocess
                           capture_output=True, text=True, timeout=120, env=env)
 
 
+@pytest.mark.slow
 def test_create_admin_then_log_in(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path}/console.db"
     weak = _kiosk("create-admin", "chief", "--password-stdin", stdin="12345678\n", env_db=db)
