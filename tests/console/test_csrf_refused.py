@@ -61,3 +61,14 @@ def test_session_cookie_is_httponly_and_strict(console: Console) -> None:
     cookie = next(c for c in browser.http.cookies if c.name == "console_session")
     assert cookie.has_nonstandard_attr("HttpOnly")
     assert cookie.get_nonstandard_attr("SameSite", "").lower() == "strict"
+
+
+def test_pages_refuse_framing_and_caching(console: Console) -> None:
+    console.add_user("op1", "operator")
+    page = console.login("op1").get("/fleet")
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert "script-src" not in page.headers["Content-Security-Policy"]  # 'self' only
+    assert page.headers["Cache-Control"] == "no-store"
+    static = requests.get(f"{console.url}/static/console.css", timeout=10)
+    assert static.status_code == 200 and "no-store" not in static.headers.get("Cache-Control", "")

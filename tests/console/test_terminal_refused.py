@@ -39,6 +39,13 @@ def test_refused_terminals(console: Console) -> None:
                            json={"events": [{"kind": "paper_out", "device": "printer"}]},
                            headers={"Authorization": f"Bearer {token_b}"}, timeout=10)
     assert events.status_code == 401
+    ack = requests.post(f"{console.url}/api/v1/terminals/T-A/commands/1/ack",
+                        json={"ok": True}, headers={"Authorization": f"Bearer {token_b}"},
+                        timeout=10)
+    assert ack.status_code == 401
+    garbage = requests.post(f"{console.url}/api/v1/terminals/T-A/heartbeat", data=b"{",
+                            headers={"Authorization": "Bearer forged"}, timeout=10)
+    assert garbage.status_code == 401  # identity is checked before the body is parsed
     with console.sessions() as db:
         assert db.get(Terminal, "T-A").last_heartbeat_at is None  # type: ignore[union-attr]
         assert db.query(TerminalEvent).count() == 0

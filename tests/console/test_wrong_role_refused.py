@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from kiosk.console.models import Command, User
 from kiosk.console.roles import GRANTS, Permission, Role
-from kiosk.console.routes import admin, api, deps, fleet_pages, login, notifications
+from kiosk.console.routes import admin, api, fleet_pages, login, notifications
 from tests.console.helpers import Console
 
 PUBLIC = {("GET", "/"), ("GET", "/login"), ("POST", "/login")}
@@ -38,7 +38,10 @@ def test_every_route_names_a_permission() -> None:
                 elif not perms:
                     missing.append(key)
     assert not missing, f"routes without a permission: {missing}"
-    assert deps.terminal_id.permission == "terminal"  # type: ignore[attr-defined]
+    assert api.terminal_api.permission == "terminal"  # type: ignore[attr-defined]
+    assert all(any(getattr(d.dependency, "permission", None) == "terminal"
+                   for d in route.dependencies)  # type: ignore[attr-defined]
+               for route in api.router.routes)
 
 
 #: (method, path, form, permission it needs)

@@ -1,5 +1,6 @@
 """What every route depends on: the database session, the clock, the logged-in person and the
-permission the route needs, the CSRF check for changes, the terminal behind an API call.
+permission the route needs, the CSRF check for changes. (The terminal API identifies
+terminals itself: routes/api.py.)
 
 `require(permission)` (made once per permission in `NEEDS`) is the one way a page route gets
 its user; it carries `.permission`, so
@@ -67,7 +68,7 @@ def get_db(request: Request) -> Iterator[Session]:
         db.close()
 
 
-def now(request: Request) -> datetime:
+async def now(request: Request) -> datetime:
     """The console's clock (injectable for tests of expiry and lockout)."""
     moment: datetime = request.app.state.clock()
     return moment
@@ -97,7 +98,7 @@ def require(permission: Permission) -> Callable[..., Actor]:
 
     def dependency(request: Request, db: Session = Depends(get_db),
                    csrf: str | None = Depends(submitted_csrf)) -> Actor:
-        moment = now(request)
+        moment: datetime = request.app.state.clock()
         found = auth.resume_session(db, request.cookies.get(SESSION_COOKIE), moment)
         db.commit()
         if found is None:
@@ -114,15 +115,6 @@ def require(permission: Permission) -> Callable[..., Actor]:
     return dependency
 
 
-def terminal_id(request: Request, db: Session = Depends(get_db)) -> str:
-    """The enrolled terminal behind an API request (see kiosk/console/terminal_auth.py)."""
-    found = request.app.state.identity.terminal_id(request, db)
-    if found is None or found != request.path_params.get("terminal_id"):
-        raise TerminalRefused()
-    return str(found)
-
-
-terminal_id.permission = "terminal"  # type: ignore[attr-defined]
 
 
 #: One dependency per permission, made once: `Depends(NEEDS[Permission.OPERATE])`.
