@@ -149,6 +149,10 @@ def apply_heartbeat(db: Session, terminal: Terminal, beat: HeartbeatIn,
     return pending
 
 
+PAPER_EVENTS = frozenset({EventKind.PAPER_OUT, EventKind.PAPER_LOW, EventKind.PAPER_OK})
+DEVICE_EVENTS = PAPER_EVENTS | {EventKind.DEVICE_FAULT, EventKind.DEVICE_RECOVERED}
+
+
 def apply_events(db: Session, terminal: Terminal, events: Iterable[EventIn],
                  now: datetime) -> int:
     """Store events and let them change the device picture at once (a heartbeat confirms)."""
@@ -159,8 +163,9 @@ def apply_events(db: Session, terminal: Terminal, events: Iterable[EventIn],
                              detail=mask_text(ev.detail), occurred_at=ev.occurred_at or now,
                              received_at=now))
         count += 1
-        device = devices.setdefault(ev.device or "printer", {"state": "ready",
-                                                             "supplies": "unknown"})
+        if ev.kind in DEVICE_EVENTS:  # paper events without a device name mean the printer
+            name = ev.device or ("printer" if ev.kind in PAPER_EVENTS else "unknown")
+            device = devices.setdefault(name, {"state": "ready", "supplies": "unknown"})
         match ev.kind:
             case EventKind.PAPER_OUT:
                 device["supplies"] = "out"

@@ -147,3 +147,24 @@ def test_fleet_filters_and_search(db_url: str) -> None:
             assert fleet.fleet_view(db, later).counts[fleet.Status.OFFLINE] == 3
     finally:
         engine.dispose()
+
+
+def test_start_stop_and_update_events_invent_no_device(db_url: str) -> None:
+    engine, sessions = open_database(db_url)
+    now = utcnow()
+    try:
+        with sessions() as db:
+            t = _terminal(db)
+            fleet.apply_heartbeat(db, t, _beat(), now)
+            fleet.apply_events(db, t, [EventIn(kind=EventKind.STOPPED),
+                                       EventIn(kind=EventKind.STARTED),
+                                       EventIn(kind=EventKind.UPDATE_OUTCOME, detail="failed")],
+                               now)
+            db.commit()
+            assert sorted(t.devices) == ["id_reader", "printer"]
+            assert t.devices["printer"]["supplies"] == "ok"
+            assert _open_alerts(db) == [("update_failed", "")]
+            fleet.apply_events(db, t, [EventIn(kind=EventKind.PAPER_OUT)], now)
+            assert t.devices["printer"]["supplies"] == "out"
+    finally:
+        engine.dispose()

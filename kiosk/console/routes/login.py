@@ -41,7 +41,8 @@ def _login_page(request: Request, message: str = "", status_code: int = 200,
 
 def _safe_next(path: str) -> str:
     """Only local paths, so the login cannot be used to send people elsewhere."""
-    return path if path.startswith("/") and not path.startswith("//") else "/fleet"
+    local = path.startswith("/") and not path.startswith("//") and "\\" not in path
+    return path if local and len(path) < 200 else "/fleet"
 
 
 @router.get("/")
