@@ -87,10 +87,11 @@ def start_session(db: Session, user: User, now: datetime, source_ip: str) -> str
     return token
 
 
-def resume_session(db: Session, token: str | None,
-                   now: datetime) -> tuple[WebSession, User] | None:
-    """The live session and its user for a cookie value, touching it; None when absent,
-    expired by idleness, or the user was disabled (an expired session is deleted)."""
+def resume_session(db: Session, token: str | None, now: datetime,
+                   touch: bool = True) -> tuple[WebSession, User] | None:
+    """The live session and its user for a cookie value, touching it unless `touch` is False
+    (a page's own refresh is not a person's activity); None when absent, expired by idleness,
+    or the user was disabled (an expired session is deleted)."""
     if not token:
         return None
     row = db.get(WebSession, _hash_token(token))
@@ -103,7 +104,8 @@ def resume_session(db: Session, token: str | None,
     if user is None or not user.active:
         db.delete(row)
         return None
-    row.last_seen_at = now
+    if touch:
+        row.last_seen_at = now
     return row, user
 
 

@@ -23,6 +23,17 @@ def test_idle_session_expires(console: Console) -> None:
     assert live.status_code == 401 and live.headers["HX-Redirect"].startswith("/login")
 
 
+def test_live_refresh_does_not_keep_a_session_alive(console: Console) -> None:
+    console.add_user("op1", "operator")
+    browser = console.login("op1")
+    for _ in range(4):  # an open fleet page polls every few seconds, nobody at the desk
+        console.clock.advance(IDLE_TIMEOUT_SECONDS / 4 - 1)  # type: ignore[attr-defined]
+        assert browser.get("/fleet/table", headers={"HX-Request": "true"}).status_code == 200
+    console.clock.advance(10)  # type: ignore[attr-defined]
+    live = browser.get("/fleet/table", headers={"HX-Request": "true"}, allow_redirects=False)
+    assert live.status_code == 401 and live.headers["HX-Redirect"].startswith("/login")
+
+
 def test_disabled_user_is_out_at_once(console: Console) -> None:
     console.add_user("admin1", "admin")
     console.add_user("op1", "operator")

@@ -99,7 +99,9 @@ def require(permission: Permission) -> Callable[..., Actor]:
     def dependency(request: Request, db: Session = Depends(get_db),
                    csrf: str | None = Depends(submitted_csrf)) -> Actor:
         moment: datetime = request.app.state.clock()
-        found = auth.resume_session(db, request.cookies.get(SESSION_COOKIE), moment)
+        polling = request.method == "GET" and bool(request.headers.get("hx-request"))
+        found = auth.resume_session(db, request.cookies.get(SESSION_COOKIE), moment,
+                                    touch=not polling)
         db.commit()
         if found is None:
             raise NotLoggedIn()
