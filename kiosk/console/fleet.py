@@ -132,7 +132,8 @@ def apply_heartbeat(db: Session, terminal: Terminal, beat: HeartbeatIn,
     terminal.last_heartbeat_at = now
     terminal.app_version = beat.app_version
     terminal.bundle_version = beat.bundle_version
-    terminal.devices = {name: d.model_dump(mode="json") for name, d in beat.devices.items()}
+    terminal.devices = {name: {**d.model_dump(mode="json"), "reason": mask_text(d.reason)}
+                        for name, d in beat.devices.items()}
     terminal.outbox_depth = beat.outbox_depth
     terminal.sessions = beat.sessions
     terminal.ratings = beat.ratings
