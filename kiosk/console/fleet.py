@@ -27,7 +27,7 @@ from kiosk.console import notify
 from kiosk.console.db import as_utc
 from kiosk.console.models import Alert, Command, Terminal, TerminalEvent
 from kiosk.console.wire import EventIn, EventKind, HeartbeatIn
-from kiosk.privacy import mask_text
+from kiosk.core.privacy import mask_text
 
 #: Three missed 60-second heartbeats make a terminal offline.
 OFFLINE_AFTER_SECONDS = 180.0

@@ -3,7 +3,7 @@
 Unknown fields are refused (extra="forbid"), strings and maps are bounded, so a terminal cannot
 smuggle free text such as a resident's name into the console: a heartbeat carries versions,
 device states, counts and the last update's outcome; an event carries a kind, a device name and
-a short detail that is masked (kiosk.privacy.mask_text) before it is stored.
+a short detail that is masked (kiosk.core.privacy.mask_text) before it is stored.
 """
 
 from __future__ import annotations

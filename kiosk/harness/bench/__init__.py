@@ -36,9 +36,9 @@ def main(argv: list[str]) -> int:
               file=sys.stderr)
         return 2
     try:
-        module = importlib.import_module(f"kiosk.bench.{name}")
+        module = importlib.import_module(f"kiosk.harness.bench.{name}")
     except ModuleNotFoundError as exc:
-        if exc.name == f"kiosk.bench.{name}":
+        if exc.name == f"kiosk.harness.bench.{name}":
             print(f"kiosk bench: {name!r} is not available in this build", file=sys.stderr)
             return 2
         raise

@@ -13,16 +13,16 @@ from kiosk import __version__
 
 #: sub-command -> (module, one-line help). Modules are imported only when used.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "run": ("kiosk.commands.run", "start the kiosk full screen"),
-    "tour": ("kiosk.ui.tour", "drive the journeys headless and write one PNG per screen"),
+    "run": ("kiosk.boot.commands.run", "start the kiosk full screen"),
+    "tour": ("kiosk.harness.tour", "drive the journeys headless and write one PNG per screen"),
     "sandbox": ("kiosk.sandbox.cli", "run the sandbox service platform on its own"),
-    "doctor": ("kiosk.doctor", "check devices and services; non-zero exit when something is down"),
-    "bench": ("kiosk.bench", "run a benchmark and print its figures"),
-    "flows": ("kiosk.commands.flows", "flow bundle tools (lint)"),
+    "doctor": ("kiosk.ops.doctor", "check devices and services; non-zero exit when something is down"),
+    "bench": ("kiosk.harness.bench", "run a benchmark and print its figures"),
+    "flows": ("kiosk.boot.commands.flows", "flow bundle tools (lint)"),
     "verify-certificate": ("kiosk.certificates.verify", "check a printed certificate's QR code"),
     "admin": ("kiosk.updates.admin", "central admin: build, sign and publish flow bundles"),
     "updates": ("kiosk.updates.cli", "terminal side of flow updates"),
-    "config": ("kiosk.commands.config", "show or check the effective configuration"),
+    "config": ("kiosk.boot.commands.config", "show or check the effective configuration"),
     "technician": ("kiosk.technician.cli", "set the technician PIN and cards"),
     "console": ("kiosk.console.cli", "the central console web application (fleet, alerts, audit)"),
 }
