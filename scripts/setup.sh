@@ -15,6 +15,8 @@ APT_PACKAGES=(
   poppler-utils                     # pdftoppm / pdftotext: look at printed PDFs
   libusb-1.0-0                      # USB receipt printers (pyusb)
   espeak-ng sox                     # voice guidance
+  postgresql                        # the console's production database; tests start a throwaway one
+  chromium chromium-driver          # headless browser tests of the console (Selenium, no downloads)
   gcc python3-dev python3-venv      # building pyscard / evdev wheels
   git ca-certificates
 )
@@ -41,7 +43,7 @@ want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing the project and its pinned dependencies into .venv"
   .venv/bin/pip install -q --disable-pip-version-check -e ".[test]" 2>&1 | grep -v "^WARNING: Location" || true
-  .venv/bin/python -c "import kivy, serial, smartcard, cv2, reportlab, requests, pydantic" 2>/dev/null \
+  .venv/bin/python -c "import kivy, serial, smartcard, cv2, reportlab, requests, pydantic, fastapi, sqlalchemy, psycopg" 2>/dev/null \
     || { echo "setup: the Python dependencies did not install; see the pip output above" >&2; exit 1; }
   echo "$want" > "$stamp"
 fi

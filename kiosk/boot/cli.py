@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "updates": ("kiosk.updates.cli", "terminal side of flow updates"),
     "config": ("kiosk.boot.commands.config", "show or check the effective configuration"),
     "technician": ("kiosk.technician.cli", "set the technician PIN and cards"),
+    "console": ("kiosk.console.cli", "the central console web application (fleet, alerts, audit)"),
 }
 
 USAGE = "usage: kiosk [--version] <command> [options]\n\ncommands:\n" + "\n".join(

@@ -22,6 +22,7 @@ BENCHMARKS: dict[str, str] = {
     "pinyin": "pinyin lexicon load; candidates per keystroke, against a bare dictionary lookup",
     "voice": "prompt to WAV, uncached and cached, against a bare espeak-ng run",
     "stop": "SIGTERM/SIGINT to process end of kiosk run, against a bare python process",
+    "console": "N simulated terminals' heartbeats into the console (SQLite and PostgreSQL)",
 }
 
 

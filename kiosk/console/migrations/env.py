@@ -1,0 +1,13 @@
+"""Alembic environment: run with the connection handed in by kiosk.console.db.upgrade."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from kiosk.console.models import Base
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=Base.metadata,
+                  render_as_batch=connection.dialect.name == "sqlite")
+with context.begin_transaction():
+    context.run_migrations()

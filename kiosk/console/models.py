@@ -1,0 +1,198 @@
+"""The console's tables (SQLAlchemy 2 declarative). The schema itself is made by the Alembic
+migrations in kiosk/console/migrations; these classes must match them
+(tests/console/test_migrations_match_models.py).
+
+No table holds personal data of residents: terminals report device states, counts and
+versions only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    event,
+    false,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the console's tables."""
+
+
+class User(Base):
+    """A person who logs in to the console."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LoginThrottle(Base):
+    """Failed logins per user name (known or not), for the lockout with a growing delay."""
+
+    __tablename__ = "login_throttle"
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    lockouts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class WebSession(Base):
+    """A logged-in browser. The cookie holds a random id; the table holds its SHA-256 only."""
+
+    __tablename__ = "web_sessions"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    source_ip: Mapped[str] = mapped_column(String(64), default="")
+
+
+class Terminal(Base):
+    """An enrolled terminal and its latest reported state (one row, updated per heartbeat)."""
+
+    __tablename__ = "terminals"
+    __table_args__ = (Index("ix_terminals_fleet_order", "district", "site", "id"),)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    district: Mapped[str] = mapped_column(String(64), index=True)
+    site: Mapped[str] = mapped_column(String(128), index=True)
+    group_name: Mapped[str] = mapped_column(String(64), default="")
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_heartbeat_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, index=True)
+    app_version: Mapped[str] = mapped_column(String(32), default="")
+    bundle_version: Mapped[str] = mapped_column(String(64), default="")
+    devices: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    outbox_depth: Mapped[int] = mapped_column(Integer, default=0)
+    sessions: Mapped[int] = mapped_column(Integer, default=0)
+    ratings: Mapped[int] = mapped_column(Integer, default=0)
+    last_update: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    out_of_service: Mapped[bool] = mapped_column(Boolean, default=False)
+    out_of_service_message: Mapped[str] = mapped_column(String(200), default="")
+    #: Kept in step with the last report by fleet.refresh_summary (the fleet page's SQL).
+    degraded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    problems: Mapped[str] = mapped_column(String(300), default="", server_default="")
+
+
+class TerminalEvent(Base):
+    """Something a terminal reported happening (a device fault, paper out, an update...)."""
+
+    __tablename__ = "terminal_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(
+        ForeignKey("terminals.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    device: Mapped[str] = mapped_column(String(32), default="")
+    detail: Mapped[str] = mapped_column(String(200), default="")
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class Alert(Base):
+    """Something a person should look at; one open alert per terminal, kind and device."""
+
+    __tablename__ = "alerts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(
+        ForeignKey("terminals.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    device: Mapped[str] = mapped_column(String(32), default="")
+    detail: Mapped[str] = mapped_column(String(200), default="")
+    state: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    acknowledged_by: Mapped[str] = mapped_column(String(64), default="")
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Command(Base):
+    """A remote operation for a terminal, collected with its heartbeat and acknowledged."""
+
+    __tablename__ = "commands"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(
+        ForeignKey("terminals.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    message: Mapped[str] = mapped_column(String(200), default="")
+    #: How long an announcement stays up (0 for other commands).
+    hours: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    outcome: Mapped[str] = mapped_column(String(200), default="")
+
+
+class AuditEntry(Base):
+    """One change made by a person: who, what, when, from where. Append-only."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(128), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    source_ip: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AuditLogIsAppendOnly(Exception):
+    """Raised when code tries to change or remove an audit row."""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_audit_changes(session: Session, flush_context: Any, instances: Any) -> None:
+    """The application side of append-only (the database triggers are the other side)."""
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEntry):
+            raise AuditLogIsAppendOnly("the audit log is append-only")
+
+
+class Webhook(Base):
+    """A group-robot webhook (WeCom or DingTalk) that receives new alerts."""
+
+    __tablename__ = "webhooks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(16))  # wecom | dingtalk
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Notification(Base):
+    """One alert to deliver to one webhook, with its attempts (the delivery log)."""
+
+    __tablename__ = "notifications"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"),
+                                            index=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(String(500))
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    last_result: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

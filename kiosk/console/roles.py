@@ -1,0 +1,60 @@
+"""Roles and what each may do. Every route names the permission it needs (routes/deps.py);
+tests/console/test_wrong_role_refused.py checks every route against this table.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """The four kinds of console user."""
+
+    ADMIN = "admin"  # 管理员
+    OPERATOR = "operator"  # 运维
+    APPROVER = "approver"  # 审核
+    VIEWER = "viewer"  # 观察员 (read-only)
+
+
+class Permission(StrEnum):
+    """One thing a route does."""
+
+    VIEW_FLEET = "view_fleet"  # fleet, terminal pages, alerts list
+    ACK_ALERT = "ack_alert"  # acknowledge / resolve alerts
+    OPERATE = "operate"  # remote operations on a terminal
+    READ_AUDIT = "read_audit"  # read the audit log
+    EXPORT_AUDIT = "export_audit"  # download the audit log as CSV
+    MANAGE_USERS = "manage_users"  # add users, change roles, disable
+    ENROL = "enrol"  # add, re-key and revoke terminals
+    MANAGE_NOTIFY = "manage_notify"  # alert webhooks and their delivery log
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.ADMIN: "管理员",
+    Role.OPERATOR: "运维",
+    Role.APPROVER: "审核",
+    Role.VIEWER: "观察员",
+}
+
+GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.OPERATOR: frozenset({Permission.VIEW_FLEET, Permission.ACK_ALERT, Permission.OPERATE}),
+    Role.APPROVER: frozenset({Permission.VIEW_FLEET, Permission.READ_AUDIT}),
+    Role.VIEWER: frozenset({Permission.VIEW_FLEET}),
+}
+
+
+def allows(role: str, permission: Permission) -> bool:
+    """True when `role` (a stored string) holds `permission`; unknown roles hold nothing."""
+    try:
+        return permission in GRANTS[Role(role)]
+    except ValueError:
+        return False
+
+
+def label(role: str) -> str:
+    """The Chinese name of a role, or the raw string for an unknown one."""
+    try:
+        return ROLE_LABELS[Role(role)]
+    except ValueError:
+        return role

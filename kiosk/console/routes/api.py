@@ -1,0 +1,145 @@
+"""The terminals' side of the console: heartbeat, events, command acknowledgements.
+
+Every call names its terminal in the path and proves it (kiosk/console/terminal_auth.py); a
+token for another terminal, a revoked or unknown terminal gets 401. Bodies over
+`wire.MAX_BODY_BYTES` get 413 before anything else; then, in one worker-thread call (one
+database session, one transaction): the terminal's identity, the body's validation (422 with
+the reason), and the work. A heartbeat sooner than the configured minimum interval after the
+last one, or events beyond the configured number per minute, get 429 with Retry-After.
+Answers are JSON with an `error` and a `message` when something is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
+
+from kiosk.console import fleet
+from kiosk.console.db import as_utc
+from kiosk.console.models import Command, Terminal, TerminalEvent
+from kiosk.console.routes.deps import TerminalRefused
+from kiosk.console.wire import MAX_BODY_BYTES, CommandAckIn, EventsIn, HeartbeatIn
+
+
+async def terminal_api(request: Request) -> None:
+    """Marks a route as the terminal API: its handler must go through `_as_terminal`."""
+
+
+terminal_api.permission = "terminal"  # type: ignore[attr-defined]
+
+router = APIRouter(prefix="/api/v1/terminals/{terminal_id}",
+                   dependencies=[Depends(terminal_api)])
+Model = TypeVar("Model", bound=BaseModel)
+
+
+async def _body(request: Request) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise HTTPException(413)
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > MAX_BODY_BYTES:
+            raise HTTPException(413)
+    return bytes(body)
+
+
+def _invalid(exc: ValidationError) -> JSONResponse:
+    problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()][:5]
+    return JSONResponse({"error": "invalid", "message": "; ".join(problems)}, status_code=422)
+
+
+async def _as_terminal(request: Request, model: type[Model],
+                       work: Callable[[Session, Terminal, Model, datetime], Response]
+                       ) -> Response:
+    """Read the body, then in one worker call: identify the terminal, validate, do the work."""
+    body = await _body(request)
+    app = request.app
+
+    def run() -> Response:
+        moment: datetime = app.state.clock()
+        with app.state.sessions() as db:
+            found = app.state.identity.terminal_id(request, db)
+            if found is None or found != request.path_params.get("terminal_id"):
+                raise TerminalRefused()
+            try:
+                parsed = model.model_validate_json(body)
+            except ValidationError as exc:
+                return _invalid(exc)
+            terminal = db.get(Terminal, found)
+            assert terminal is not None  # the identity found it
+            return work(db, terminal, parsed, moment)
+
+    return await run_in_threadpool(run)
+
+
+def _commands_json(commands: list[Command]) -> list[dict[str, Any]]:
+    return [{"id": c.id, "kind": c.kind, "message": c.message,
+             "until": (as_utc(c.created_at) + timedelta(hours=c.hours)).isoformat()
+             if c.hours else ""} for c in commands]
+
+
+@router.post("/heartbeat")
+async def heartbeat(request: Request) -> Response:
+    """Store the terminal's state; answer with the commands waiting for it."""
+    minimum = request.app.state.settings.heartbeat_min_interval_seconds
+
+    def work(db: Session, terminal: Terminal, beat: HeartbeatIn, moment: datetime) -> Response:
+        if terminal.last_heartbeat_at is not None:
+            since = (moment - as_utc(terminal.last_heartbeat_at)).total_seconds()
+            if 0 <= since < minimum:
+                return JSONResponse({"error": "too_many", "message": "heartbeat too soon"},
+                                    status_code=429,
+                                    headers={"Retry-After": str(int(minimum - since) + 1)})
+        commands = fleet.apply_heartbeat(db, terminal, beat, moment)
+        db.commit()
+        return JSONResponse({"commands": _commands_json(commands),
+                             "server_time": moment.isoformat()})
+
+    return await _as_terminal(request, HeartbeatIn, work)
+
+
+@router.post("/events")
+async def events(request: Request) -> Response:
+    """Store a batch of events."""
+    limit = request.app.state.settings.events_per_minute
+
+    def work(db: Session, terminal: Terminal, batch: EventsIn, moment: datetime) -> Response:
+        recent = db.scalar(select(func.count()).select_from(TerminalEvent).where(
+            TerminalEvent.terminal_id == terminal.id,
+            TerminalEvent.received_at > moment - timedelta(seconds=60)))
+        if (recent or 0) + len(batch.events) > limit:
+            return JSONResponse({"error": "too_many", "message": "too many events"},
+                                status_code=429, headers={"Retry-After": "60"})
+        stored = fleet.apply_events(db, terminal, batch.events, moment)
+        db.commit()
+        return JSONResponse({"stored": stored})
+
+    return await _as_terminal(request, EventsIn, work)
+
+
+@router.post("/commands/{command_id}/ack")
+async def command_ack(request: Request, command_id: int) -> Response:
+    """The terminal's outcome of a command it collected."""
+
+    def work(db: Session, terminal: Terminal, ack: CommandAckIn, moment: datetime) -> Response:
+        command = db.get(Command, command_id)
+        if command is None or command.terminal_id != terminal.id:
+            return JSONResponse({"error": "not_found", "message": "no such command"},
+                                status_code=404)
+        if command.state in ("done", "failed"):
+            return JSONResponse({"state": command.state})  # a repeated ack changes nothing
+        fleet.apply_command_ack(terminal, command, ack.ok, ack.outcome, moment)
+        db.commit()
+        return JSONResponse({"state": command.state})
+
+    return await _as_terminal(request, CommandAckIn, work)

@@ -1,0 +1,54 @@
+"""Serve a console app with uvicorn on a background thread (tests, benchmarks, `kiosk console`).
+
+`start_server(app, host, port)` binds first (port 0 picks a free one), so the URL is known
+before the thread starts and a port already taken is an OSError here, not in the thread.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+import uvicorn
+from fastapi import FastAPI
+
+#: How long to wait for uvicorn to report that it is serving.
+STARTUP_TIMEOUT_SECONDS = 20.0
+
+
+@dataclass
+class ServerHandle:
+    """A running console server."""
+
+    url: str
+    app: FastAPI
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    def stop(self) -> None:
+        """Ask uvicorn to finish and wait for it."""
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+
+
+def start_server(app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> ServerHandle:
+    """Start serving `app`; returns once uvicorn accepts connections."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    actual_port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
+                              name="console-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise RuntimeError("the console server did not start")
+        time.sleep(0.02)
+    shown = f"[{host}]" if ":" in host else host
+    return ServerHandle(f"http://{shown}:{actual_port}", app, server, thread)

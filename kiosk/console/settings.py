@@ -1,0 +1,25 @@
+"""The console's settings, validated once (pass values, not this object, further down)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleSettings:
+    """How one console process runs."""
+
+    #: SQLAlchemy URL; None = the embedded SQLite in var/console/.
+    database_url: str | None = None
+    #: Send cookies only over HTTPS (on in production behind TLS; off for loopback tests).
+    secure_cookies: bool = False
+    #: A terminal's heartbeats closer together than this are refused with 429 (a storm).
+    heartbeat_min_interval_seconds: float = 10.0
+    #: A terminal's events beyond this many per minute are refused with 429 (a storm).
+    events_per_minute: int = 120
+    #: How often the background sweep raises "offline" alerts.
+    offline_sweep_interval_seconds: float = 30.0
+    #: How often each console process looks for alert notifications to deliver.
+    notify_interval_seconds: float = 2.0
+    #: First retry delay of a failed webhook delivery (then x3 each time).
+    notify_retry_base_seconds: float = 10.0

@@ -1,0 +1,111 @@
+"""What terminals send, validated before anything touches the database.
+
+Unknown fields are refused (extra="forbid"), strings and maps are bounded, so a terminal cannot
+smuggle free text such as a resident's name into the console: a heartbeat carries versions,
+device states, counts and the last update's outcome; an event carries a kind, a device name and
+a short detail that is masked (kiosk.core.privacy.mask_text) before it is stored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+#: A terminal's request body larger than this is refused before it is parsed (413).
+MAX_BODY_BYTES = 32 * 1024
+
+Short = Annotated[str, StringConstraints(max_length=64)]
+Name = Annotated[str, StringConstraints(max_length=32, pattern=r"^[A-Za-z0-9_.-]*$")]
+
+
+class DeviceState(StrEnum):
+    """drivers.status.DeviceState values."""
+
+    READY = "ready"
+    BUSY = "busy"
+    NO_DEVICE = "no_device"
+    OFFLINE = "offline"
+    ERROR = "error"
+
+
+class SupplyState(StrEnum):
+    """drivers.status.SupplyState values, plus "n/a" for devices without supplies."""
+
+    OK = "ok"
+    LOW = "low"
+    OUT = "out"
+    JAMMED = "jammed"
+    COVER_OPEN = "cover_open"
+    UNKNOWN = "unknown"
+    NOT_APPLICABLE = "n/a"
+
+
+class EventKind(StrEnum):
+    """What a terminal can report happening."""
+
+    DEVICE_FAULT = "device_fault"
+    DEVICE_RECOVERED = "device_recovered"
+    PAPER_LOW = "paper_low"
+    PAPER_OUT = "paper_out"
+    PAPER_OK = "paper_ok"
+    UPDATE_OUTCOME = "update_outcome"
+    STARTED = "started"
+    STOPPED = "stopped"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DeviceIn(_Strict):
+    """One device in a heartbeat (kiosk.platform.models.DeviceReport's wire form)."""
+
+    state: DeviceState
+    supplies: SupplyState = SupplyState.UNKNOWN
+    reason: Annotated[str, StringConstraints(max_length=120)] = ""
+
+
+class UpdateOutcome(_Strict):
+    """The last flow-bundle update's outcome."""
+
+    outcome: Short = ""
+    version: Short = ""
+    at: Short = ""
+
+
+class HeartbeatIn(_Strict):
+    """A heartbeat (kiosk.platform.models.HeartbeatReport's wire form, plus out_of_service)."""
+
+    app_version: Short
+    bundle_version: Short = ""
+    devices: Annotated[dict[Name, DeviceIn], Field(max_length=32)] = {}
+    outbox_depth: Annotated[int, Field(ge=0, le=10_000_000)] = 0
+    sessions: Annotated[int, Field(ge=0, le=10_000_000)] = 0
+    ratings: Annotated[int, Field(ge=0, le=10_000_000)] = 0
+    last_update: UpdateOutcome = UpdateOutcome()
+    out_of_service: bool = False
+
+
+class EventIn(_Strict):
+    """One event."""
+
+    kind: EventKind
+    device: Name = ""
+    detail: Annotated[str, StringConstraints(max_length=200)] = ""
+    occurred_at: datetime | None = None
+
+
+class EventsIn(_Strict):
+    """A batch of events (the outbox may deliver several at once)."""
+
+    events: Annotated[list[EventIn], Field(min_length=1, max_length=100)]
+
+
+class CommandAckIn(_Strict):
+    """A terminal's answer to a command."""
+
+    ok: bool
+    outcome: Annotated[str, StringConstraints(max_length=200)] = ""

@@ -1,0 +1,119 @@
+"""The terminal's side of the central console: post heartbeats and events, collect and
+acknowledge commands (plain `requests`, no kiosk state; the composition root wires it to the
+heartbeat timer and the outbox).
+
+Authentication is the per-terminal token from the enrolment bundle (`Authorization: Bearer`);
+when the trust work lands a client certificate replaces it (`cert=` on the requests session)
+without changing these calls. Nothing personal is sent: versions, device states, counts.
+
+Failures are `ConsoleError` with a `kind` a caller can act on: "unreachable" and
+"server_error" (retry later; the outbox keeps the message), "refused" (not enrolled or
+revoked: stop and tell the technician), "invalid" (a bug: drop), "too_many" (slow down).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+import requests
+
+#: Connect and read timeout for one call.
+CONSOLE_TIMEOUT_SECONDS = 10.0
+
+
+class _Report(Protocol):
+    def model_dump(self, *, mode: str = "python") -> dict[str, Any]: ...
+
+
+class ConsoleError(Exception):
+    """A console call that did not succeed."""
+
+    def __init__(self, kind: str, message: str, status: int = 0,
+                 retry_after_seconds: float = 0.0) -> None:
+        super().__init__(f"{kind}: {message}")
+        self.kind = kind
+        self.status = status
+        self.retry_after_seconds = retry_after_seconds
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleCommand:
+    """A remote operation collected with a heartbeat."""
+
+    id: int
+    kind: str  # out_of_service | return_to_service | restart | announce | diagnostics
+    message: str
+    until: str = ""  # ISO time an announcement comes down ("" for other commands)
+
+
+def event(kind: str, device: str = "", detail: str = "",
+          occurred_at: datetime | None = None) -> dict[str, Any]:
+    """One event in wire form (kinds: kiosk.console.wire.EventKind)."""
+    body: dict[str, Any] = {"kind": kind, "device": device, "detail": detail}
+    if occurred_at is not None:
+        body["occurred_at"] = occurred_at.isoformat()
+    return body
+
+
+class ConsoleClient:
+    """Talks to the console as one enrolled terminal."""
+
+    def __init__(self, base_url: str, terminal_id: str, token: str,
+                 session: requests.Session | None = None,
+                 timeout_seconds: float = CONSOLE_TIMEOUT_SECONDS) -> None:
+        self._base = f"{base_url.rstrip('/')}/api/v1/terminals/{terminal_id}"
+        self._http = session or requests.Session()
+        self._headers = {"Authorization": f"Bearer {token}"}
+        self._timeout = timeout_seconds
+
+    def heartbeat(self, report: _Report | dict[str, Any],
+                  out_of_service: bool = False) -> list[ConsoleCommand]:
+        """Send a heartbeat (a kiosk.platform.models.WireHeartbeatReport or its JSON form);
+        returns the commands waiting for this terminal."""
+        body = dict(report if isinstance(report, dict) else report.model_dump(mode="json"))
+        body["out_of_service"] = out_of_service
+        answer = self._post("/heartbeat", body)
+        return [ConsoleCommand(int(c["id"]), str(c["kind"]), str(c.get("message", "")),
+                               str(c.get("until", ""))) for c in answer.get("commands", [])]
+
+    def events(self, events: list[dict[str, Any]]) -> int:
+        """Send a batch of events (see `event`); returns how many the console stored."""
+        return int(self._post("/events", {"events": events}).get("stored", 0))
+
+    def ack(self, command_id: int, ok: bool, outcome: str = "") -> str:
+        """Report a command's outcome; returns the command's state on the console."""
+        return str(self._post(f"/commands/{command_id}/ack",
+                              {"ok": ok, "outcome": outcome}).get("state", ""))
+
+    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        try:
+            response = self._http.post(self._base + path, json=body, headers=self._headers,
+                                       timeout=self._timeout)
+        except requests.RequestException as exc:
+            raise ConsoleError("unreachable", type(exc).__name__) from None
+        if response.status_code == 200:
+            try:
+                data = response.json()
+            except ValueError:
+                raise ConsoleError("server_error", "not JSON", 200) from None
+            return data if isinstance(data, dict) else {}
+        message = _message(response)
+        if response.status_code in (401, 403):
+            raise ConsoleError("refused", message, response.status_code)
+        if response.status_code == 429:
+            retry = response.headers.get("Retry-After", "")
+            raise ConsoleError("too_many", message, 429,
+                               float(retry) if retry.isdigit() else 60.0)
+        if response.status_code in (400, 404, 413, 422):
+            raise ConsoleError("invalid", message, response.status_code)
+        raise ConsoleError("server_error", message, response.status_code)
+
+
+def _message(response: requests.Response) -> str:
+    try:
+        data = response.json()
+    except ValueError:
+        return f"HTTP {response.status_code}"
+    return str(data.get("message", "")) if isinstance(data, dict) else ""

@@ -1,0 +1,66 @@
+"""`kiosk console create-admin` makes the first admin (no default password exists; weak ones
+are refused), and `kiosk console` serves on SQLite with no database URL given."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kiosk import REPO_ROOT
+from tests.console.helpers import Browser
+
+
+def _kiosk(*args: str, stdin: str = "", env_db: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    if env_db:
+        env["KIOSK_CONSOLE_DB"] = env_db
+    return subprocess.run([sys.executable, "-m", "kiosk", "console", *args], input=stdin,
+                          capture_output=True, text=True, timeout=120, env=env)
+
+
+@pytest.mark.slow
+def test_create_admin_then_log_in(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/console.db"
+    weak = _kiosk("create-admin", "chief", "--password-stdin", stdin="12345678\n", env_db=db)
+    assert weak.returncode == 2 and "密码至少需要" in weak.stderr
+    made = _kiosk("--db", db, "create-admin", "chief", "--password-stdin",
+                  stdin="Str0ng-enough-pw\n")
+    assert made.returncode == 0, made.stderr
+    again = _kiosk("--db", db, "create-admin", "chief", "--password-stdin",
+                   stdin="Str0ng-enough-pw\n")
+    assert again.returncode == 1 and "已存在" in again.stderr
+
+    server = subprocess.Popen([sys.executable, "-m", "kiosk", "console", "--db", db,
+                               "--port", "0"], stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        assert "console listening on http://127.0.0.1:" in line
+        url = line.split()[3]
+        import requests
+
+        browser = Browser(url, requests.Session())
+        assert browser.login("chief", "Str0ng-enough-pw").url.endswith("/fleet")
+        assert "管理员" in browser.get("/fleet").text
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+
+
+def test_unreachable_database_is_a_plain_message() -> None:
+    answer = _kiosk("--db", "postgresql+psycopg://nobody@127.0.0.1:9/none", "create-admin",
+                    "chief", "--password-stdin", stdin="Str0ng-enough-pw\n")
+    assert answer.returncode == 1
+    assert "cannot open the database" in answer.stderr and "Traceback" not in answer.stderr
+
+
+@pytest.mark.parametrize("args", [["--help"], ["create-admin", "--help"]])
+def test_help(args: list[str]) -> None:
+    answer = _kiosk(*args)
+    assert answer.returncode == 0 and "create-admin" in answer.stdout
