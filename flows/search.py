@@ -12,6 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 _NOISE_RE = re.compile(r"[\s'’·\-_]+")
+_CJK_RE = re.compile(r"[\u3400-\u9fff]")
+#: A Chinese query also matches the pinyin of titles (a homophone typed by mistake), this much
+#: below its direct tiers.
+HOMOPHONE_PENALTY = 25
 
 
 def normalise(text: str) -> str:
@@ -53,7 +57,22 @@ class SearchIndex:
                     tuple(initials(x) for x in t), tuple(initials(x) for x in k))
 
     def score(self, query: str) -> int:
-        """0 when ``query`` (normalised) does not match; higher is a better match."""
+        """0 when ``query`` (normalised) does not match; higher is a better match. A Chinese
+        query that matches nothing directly is tried by its pinyin (同音字: 居住正 -> 居住证)."""
+        direct = self._score(query)
+        if direct or not _CJK_RE.search(query):
+            return direct
+        sound = full_pinyin(query)
+        for score, haystack in ((60, self.title_pinyin), (50, self.keyword_pinyin)):
+            if any(sound in h for h in haystack):
+                return score - HOMOPHONE_PENALTY
+        return 0
+
+    def forms(self) -> tuple[str, ...]:
+        """Every searchable form (for the near-miss pass)."""
+        return self.titles + self.keywords + self.title_pinyin + self.keyword_pinyin
+
+    def _score(self, query: str) -> int:
         if not query:
             return 0
         if query in self.titles:

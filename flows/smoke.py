@@ -37,6 +37,7 @@ from flows.ports import (
     CaseProgress,
     CertificateSummary,
     DeviceAvailability,
+    HeldLicence,
     IssuedCertificate,
     Licence,
     PortFailure,
@@ -133,6 +134,15 @@ class ReplayPorts:
     def benefits(self) -> tuple[Benefit, ...]:
         return self._benefits
 
+    def licence_holdings(self, kind: str = "") -> tuple[HeldLicence, ...]:
+        return holdings_from_fixture(self.fixtures, kind)
+
+    def licence_copy(self, licence_id: str, purpose: str, idempotency_key: str
+                     ) -> IssuedCertificate | PortFailure:
+        held = next((h for h in holdings_from_fixture(self.fixtures)
+                     if h.licence_id == licence_id), None)
+        return _MISSING if held is None else copy_of_holding(held, purpose, "ZZ1", date.today())
+
     def submit_application(self, request: ApplicationRequest
                            ) -> ApplicationOutcome | PortFailure:
         return self._outcome or _MISSING
@@ -175,6 +185,25 @@ class ReplayPorts:
 
     def devices(self) -> Mapping[str, DeviceAvailability]:
         return self._devices
+
+
+def holdings_from_fixture(fixtures: Mapping[str, Any], kind: str = "") -> tuple[HeldLicence, ...]:
+    """The ``licence_holdings`` of a fixture (platform JSON shape), of ``kind`` when given."""
+    return tuple(
+        HeldLicence(str(x["licence_id"]), str(x["kind"]), str(x["title"]), str(x["issuer"]),
+                    str(x.get("holder", "")), str(x.get("number", "")),
+                    str(x.get("valid_to", "")),
+                    tuple((str(a), str(b)) for a, b in x.get("preview") or ()))
+        for x in fixtures.get("licence_holdings") or () if not kind or x["kind"] == kind)
+
+
+def copy_of_holding(held: HeldLicence, purpose: str, serial: str,
+                    today: date) -> IssuedCertificate:
+    """A licence copy as the platform would issue it for ``held`` (fixtures and smoke runs)."""
+    return IssuedCertificate(
+        serial, f"licence:{held.kind}", f"{held.title}（电子证照打印件）", held.issuer, today,
+        (("持证主体", held.holder), *held.preview), None, ("本打印件由电子证照生成",),
+        usage=f"此件仅供办理政务服务事项时使用 · 用途：{purpose}")
 
 
 def issued_from_fixture(raw: Mapping[str, Any]) -> IssuedCertificate:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any, TypeVar
 
@@ -136,6 +137,23 @@ class KioskSessionPorts:
         return self._call("issue_certificate", lambda: _issued(self._client.issue_certificate(
             kind, self._token, case_number=case_number, additions=additions,
             idempotency_key=idempotency_key)))
+
+    # -- licence directory (电子证照打印: kiosk/platform/licences.py) ---------------------------
+    def licence_holdings(self, kind: str = "") -> tuple[fp.HeldLicence, ...] | fp.PortFailure:
+        """Directory licences the resident (or their enterprise) holds, of ``kind``."""
+        return self._call("licence_holdings", lambda: tuple(
+            fp.HeldLicence(h.licence_id, h.kind, h.title, h.issuer, h.holder, h.number,
+                           h.valid_to, h.preview)
+            for h in self._client.licence_holdings(self._token, kind)))
+
+    def licence_copy(self, licence_id: str, purpose: str, idempotency_key: str
+                     ) -> fp.IssuedCertificate | fp.PortFailure:
+        """A printable copy of a held licence for ``purpose`` (same key, same serial)."""
+        def get() -> fp.IssuedCertificate:
+            copy = self._client.licence_copy(self._token, licence_id, purpose, idempotency_key)
+            return replace(_issued(copy.certificate), usage=copy.usage)
+        return self._call("licence_copy", get)
+    # -- end licence directory -----------------------------------------------------------------
 
     def issued_certificates(self) -> tuple[fp.CertificateSummary, ...] | fp.PortFailure:
         """Certificates issued to the resident lately, newest first (证明补打)."""

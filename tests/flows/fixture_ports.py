@@ -34,6 +34,7 @@ from flows.ports import (
     CaseProgress,
     CertificateSummary,
     DeviceAvailability,
+    HeldLicence,
     IssuedCertificate,
     Licence,
     PortFailure,
@@ -46,7 +47,7 @@ from flows.ports import (
     RecordsPage,
     Resident,
 )
-from flows.smoke import issued_from_fixture
+from flows.smoke import copy_of_holding, holdings_from_fixture, issued_from_fixture
 
 ALL_DEVICES = ("idcard", "smartcard", "camera", "scanner", "receipt_printer", "document_printer")
 NETWORK_DOWN = PortFailure("网络暂时不通，请稍后重试", "network")
@@ -125,6 +126,29 @@ class FixturePorts:
             return NETWORK_DOWN
         return tuple(Licence(**{k: str(v) for k, v in x.items()})
                      for x in self.fixtures.get("licences") or ())
+
+    def licence_holdings(self, kind: str = "") -> tuple[HeldLicence, ...] | PortFailure:
+        if self._failing("licence_holdings"):
+            return NETWORK_DOWN
+        return holdings_from_fixture(self.fixtures, kind)
+
+    def licence_copy(self, licence_id: str, purpose: str, idempotency_key: str
+                     ) -> IssuedCertificate | PortFailure:
+        if self._failing("licence_copy"):
+            return NETWORK_DOWN
+        self.calls[-1] = ("licence_copy", (licence_id, purpose, idempotency_key))
+        if idempotency_key in self.serials:
+            return self.serials[idempotency_key]
+        refused = self.fixtures.get("licence_refused") or {}
+        held = next((h for h in holdings_from_fixture(self.fixtures)
+                     if h.licence_id == licence_id), None)
+        if held is None or held.kind in refused:
+            message = refused.get(held.kind if held else "", "未查询到您名下的该证照")
+            return PortFailure(message, "not_released", retryable=False)
+        issued = copy_of_holding(held, purpose, f"ZZ-{len(self.serials) + 1:03d}",
+                                 date(2026, 12, 3))
+        self.serials[idempotency_key] = issued
+        return issued
 
     def benefits(self) -> tuple[Benefit, ...] | PortFailure:
         if self._failing("benefits"):
