@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from flows.search import normalise
+from flows.search import full_pinyin, initials, normalise
 from flows.yamlsource import Problem
 
 THEMES_FILE = "themes.yaml"
@@ -38,6 +38,8 @@ class Finding:
     services: Mapping[str, Placement] = field(default_factory=dict)
     synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
+    _by_sound: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False,
+                                                   compare=False)
 
     @classmethod
     def load(cls, root: Path) -> Finding:
@@ -61,8 +63,17 @@ class Finding:
         return cls(themes, services, synonyms, problems)
 
     def expansions(self, query: str) -> tuple[str, ...]:
-        """What else to search for when a resident types ``query`` (normalised)."""
-        return self.synonyms.get(query, ())
+        """What else to search for when a resident types ``query`` (normalised): a synonym's
+        key in Chinese, in full pinyin or in initials (开证明, kaizhengming, kzm)."""
+        found = self.synonyms.get(query)
+        if found is not None:
+            return found
+        if not self._by_sound and self.synonyms:  # built on first use: pinyin loads slowly
+            for key, words in self.synonyms.items():
+                for sound in (full_pinyin(key), initials(key)):
+                    if len(sound) >= 3:  # two initials say too little
+                        self._by_sound[sound] = self._by_sound.get(sound, ()) + words
+        return self._by_sound.get(query, ())
 
 
 def usage_boost(count: int) -> float:

@@ -1,7 +1,11 @@
-"""Home: the service catalogue by category (查询 / 办理 / 打印) with a search box.
+"""Home: the catalogue by tab (常用 first, 按主题, 按部门, 全部, 查询 / 办理 / 打印) and a search
+box.
 
-The search box takes pinyin initials or full pinyin from a large letter keyboard
-("SBJF" finds 社保缴费记录查询); services that need an unusable device are greyed with the reason.
+Hundreds of items are paged (12 tiles a page, 4 larger ones in elderly mode); the browse tabs
+first show their themes or departments with counts (20 a page, 9 in elderly mode), so any item
+is three taps from home: tab, group, item. The search box takes pinyin initials or full pinyin
+from a large letter keyboard ("SBJF" finds 社保缴费记录查询); services that need an unusable
+device are greyed with the reason.
 """
 
 from __future__ import annotations
@@ -12,13 +16,25 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 
-from kiosk.core.controller import ALL_CATEGORY, CATEGORIES, ServiceEntry
+from kiosk.core.browse import BY_THEME
+from kiosk.core.controller import CATEGORIES, FREQUENT, ServiceEntry
 from kiosk.i18n import _
 from kiosk.ui.context import UiContext
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.theme import hex_rgba
 from kiosk.ui.widgets import KButton, Spacer, Text
+
+#: Tiles per page (standard, elderly) and their columns; groups (themes, departments) likewise.
+TILES_PER_PAGE = (12, 4)
+TILE_COLUMNS = (3, 2)
+GROUPS_PER_PAGE = (20, 9)
+GROUP_COLUMNS = (4, 3)
+
+
+def page_count(total: int, size: int) -> int:
+    """How many pages ``total`` items take (at least one)."""
+    return max(1, -(-total // size))
 
 
 class HomeScreen(KioskScreen):
@@ -27,7 +43,7 @@ class HomeScreen(KioskScreen):
     def __init__(self, ctx: UiContext, **kwargs: object) -> None:
         super().__init__(ctx, name="home", **kwargs)
         m, p = ctx.metrics, ctx.palette
-        self._rendered: tuple[tuple[ServiceEntry, ...], str, str] | None = None
+        self._rendered: tuple[object, ...] | None = None
         top = BoxLayout(orientation="horizontal", size_hint_y=None, height=m.px(110),
                         spacing=m.px(16))
         self.greeting = Text("", p.text, m.font(40), bold=True, fixed_height=True)
@@ -53,8 +69,15 @@ class HomeScreen(KioskScreen):
         scroll.add_widget(self.grid)
         main.add_widget(scroll)
         self.body.add_widget(main)
+        self.pager = BoxLayout(orientation="horizontal", size_hint_y=None, height=m.px(100),
+                               spacing=m.px(16))
+        self.body.add_widget(self.pager)
         self.empty = Text("", p.muted, m.font(40), halign="center")
         self.tile_buttons: dict[str, KButton] = {}
+        self.group_buttons: dict[str, KButton] = {}
+        self.prev_button: KButton | None = None
+        self.next_button: KButton | None = None
+        self.groups_button: KButton | None = None
 
     def _toggle_keyboard(self) -> None:
         m = self.ctx.metrics
@@ -83,28 +106,40 @@ class HomeScreen(KioskScreen):
         query = getattr(state, "query", "")
         self.search_button.text = (_("搜索：{query}", query=query.upper()) if query
                                    else _("搜索：输入拼音首字母"))
-        category = getattr(state, "category", ALL_CATEGORY)
+        category = getattr(state, "category", FREQUENT)
         self.tabs.clear_widgets()
         for name in CATEGORIES:
-            button = KButton(_(name), lambda n=name: self.ctx.controller.set_category(n), m, p,
-                             kind="primary" if name == category else "secondary")
+            button = KButton(_(name), self._tab_opener(name), m, p,
+                             kind="primary" if name == category and not query else "secondary",
+                             height=m.px(96), font_base=34, font_cap=1.3)
             self.tab_buttons[name] = button
             self.tabs.add_widget(button)
         self.tabs.add_widget(Spacer())
         services: tuple[ServiceEntry, ...] = getattr(state, "services", ())
-        key = (services, category, query)
+        groups: tuple[tuple[str, int], ...] = getattr(state, "groups", ())
+        group = getattr(state, "group", "")
+        elderly = self._elderly()
+        key = (services, groups, category, group, query, getattr(state, "page", 0), elderly)
         if key == self._rendered:
             return
         self._rendered = key
         self.grid.clear_widgets()
         self.tile_buttons.clear()
-        for entry in services:
+        self.group_buttons.clear()
+        if groups and not query:
+            self._show_groups(groups, getattr(state, "page", 0), elderly)
+            return
+        size = TILES_PER_PAGE[elderly]
+        pages = page_count(len(services), size)
+        page = min(getattr(state, "page", 0), pages - 1)
+        self.grid.cols = TILE_COLUMNS[elderly]
+        for entry in services[page * size:(page + 1) * size]:
             label = entry.title
             if not entry.available:
                 label += f"\n[size={int(m.font(26))}]{entry.reason}[/size]"
             tile = KButton(label, self._opener(entry.service_id), m, p,
                            kind="primary" if entry.available else "secondary",
-                           height=m.px(170), font_base=40, markup=True)
+                           height=m.px(240 if elderly else 160), font_base=38, markup=True)
             if not entry.available:
                 tile.background_color = hex_rgba(p.disabled)
                 tile.color = hex_rgba(p.on_disabled)
@@ -114,6 +149,59 @@ class HomeScreen(KioskScreen):
             self.empty.text = (_("没有找到相关事项，请换个关键词") if query
                                else _("暂无可办理的事项"))
             self.grid.add_widget(self.empty)
+        self._show_pager(page, pages, len(services), back_to_groups=bool(group) and not query)
+
+    def _elderly(self) -> int:
+        prefs = getattr(self.ctx.prefs, "current", None)
+        return int(bool(getattr(prefs, "elderly", False)))
+
+    def _show_groups(self, groups: tuple[tuple[str, int], ...], page: int, elderly: int) -> None:
+        """Themes or departments as tiles with their counts."""
+        m, p = self.ctx.metrics, self.ctx.palette
+        size = GROUPS_PER_PAGE[elderly]
+        pages = page_count(len(groups), size)
+        page = min(page, pages - 1)
+        self.grid.cols = GROUP_COLUMNS[elderly]
+        for name, count in groups[page * size:(page + 1) * size]:
+            label = f"{_(name)}\n[size={int(m.font(26))}]{_('{count} 项', count=count)}[/size]"
+            tile = KButton(label, self._group_opener(name), m, p,
+                           kind="primary", height=m.px(200 if elderly else 130),
+                           font_base=34, markup=True)
+            self.group_buttons[name] = tile
+            self.grid.add_widget(tile)
+        self._show_pager(page, pages, len(groups), back_to_groups=False)
+
+    def _show_pager(self, page: int, pages: int, total: int, back_to_groups: bool) -> None:
+        """上一页 / 第 i 页 共 n 页 / 下一页, and 返回分类 inside a theme or department."""
+        m, p = self.ctx.metrics, self.ctx.palette
+        self.pager.clear_widgets()
+        self.groups_button = None
+        if back_to_groups:
+            themes = getattr(self.ctx.controller.state, "category", "") == BY_THEME
+            self.groups_button = KButton(_("返回主题列表") if themes else _("返回部门列表"),
+                                         lambda: self.ctx.controller.open_group(""), m, p,
+                                         kind="secondary", size_hint_x=0.3, height=m.px(96))
+            self.pager.add_widget(self.groups_button)
+        else:
+            self.pager.add_widget(Spacer(size_hint_x=0.3))
+        controller = self.ctx.controller
+        self.prev_button = KButton(_("上一页"), lambda: controller.show_page(page - 1), m, p,
+                                   kind="secondary", enabled=page > 0, size_hint_x=0.2,
+                                   height=m.px(96))
+        self.next_button = KButton(_("下一页"), lambda: controller.show_page(page + 1), m, p,
+                                   kind="secondary", enabled=page + 1 < pages, size_hint_x=0.2,
+                                   height=m.px(96))
+        where = Text(_("第 {page} 页 共 {pages} 页 · {total} 项", page=page + 1, pages=pages,
+                       total=total), p.muted, m.font(30, cap=1.2), halign="center",
+                     fixed_height=True, size_hint_x=0.3)
+        for widget in (self.prev_button, where, self.next_button):
+            self.pager.add_widget(widget)
+
+    def _tab_opener(self, name: str) -> Callable[[], None]:
+        return lambda: self.ctx.controller.set_category(name)
+
+    def _group_opener(self, name: str) -> Callable[[], None]:
+        return lambda: self.ctx.controller.open_group(name)
 
     def _opener(self, service_id: str) -> Callable[[], None]:
         return lambda: self.ctx.controller.open_service(service_id)
