@@ -1,8 +1,8 @@
 """Home: the catalogue by tab (常用 first, 按主题, 按部门, 全部, 查询 / 办理 / 打印) and a search
 box.
 
-Hundreds of items are paged (12 tiles a page, 4 larger ones in elderly mode); the browse tabs
-first show their themes or departments with counts (20 a page, 9 in elderly mode), so any item
+Hundreds of items are paged (9 tiles a page, 4 larger ones in elderly mode); the browse tabs
+first show their themes or departments with counts (16 a page, 6 in elderly mode), so any item
 is three taps from home: tab, group, item. The search box takes pinyin initials or full pinyin
 from a large letter keyboard ("SBJF" finds 社保缴费记录查询); services that need an unusable
 device are greyed with the reason.
@@ -16,6 +16,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 
+from kiosk.core.accessibility import HOME_COLUMNS, HOME_ROWS
 from kiosk.core.browse import BY_THEME
 from kiosk.core.controller import CATEGORIES, FREQUENT, ServiceEntry
 from kiosk.i18n import _
@@ -25,11 +26,12 @@ from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.theme import hex_rgba
 from kiosk.ui.widgets import KButton, Spacer, Text
 
-#: Tiles per page (standard, elderly) and their columns; groups (themes, departments) likewise.
-TILES_PER_PAGE = (12, 4)
-TILE_COLUMNS = (3, 2)
-GROUPS_PER_PAGE = (20, 9)
+#: Tiles per page (standard, elderly) and their columns (kiosk.core.accessibility); groups
+#: (themes, departments: short names) four and three a row.
+TILE_COLUMNS = HOME_COLUMNS
+TILES_PER_PAGE = tuple(c * r for c, r in zip(HOME_COLUMNS, HOME_ROWS, strict=True))
 GROUP_COLUMNS = (4, 3)
+GROUPS_PER_PAGE = (16, 6)
 
 
 def page_count(total: int, size: int) -> int:
@@ -90,6 +92,15 @@ class HomeScreen(KioskScreen):
             self.keyboard_box.clear_widgets()
             self.keyboard_box.height = 0
             self.keyboard = None
+        self._show_tabs(self.keyboard is None)
+
+    def _show_tabs(self, shown: bool) -> None:
+        """The tabs step aside while the keyboard is open (a search looks everywhere, and seven
+        tabs do not fit beside the keyboard)."""
+        m = self.ctx.metrics
+        self.tabs.width = m.px(240) if shown else 0
+        self.tabs.opacity = 1 if shown else 0
+        self.tabs.disabled = not shown
 
     def _on_query(self, value: str) -> None:
         self.ctx.controller.touch()
