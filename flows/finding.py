@@ -8,8 +8,10 @@ completed each item (local counts only: item id -> number, nothing about anyone)
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -81,26 +83,19 @@ def usage_boost(count: int) -> float:
     return min(9.0, 3.0 * math.log10(1 + max(0, count)))
 
 
-def near_miss(query: str, haystack: str) -> bool:
-    """``query`` occurs in ``haystack`` with one character wrong (length >= 3), or with one
-    character left out (length >= 4): 居住正 ~ 居住证, juzhzheng ~ juzhuzheng."""
+@lru_cache(maxsize=256)
+def near_miss_pattern(query: str) -> re.Pattern[str] | None:
+    """A pattern finding ``query`` with one character wrong (length >= 3) or one left out
+    (length >= 4): 居住正 ~ 居住证, juzhzheng ~ juzhuzheng. None for shorter queries."""
     n = len(query)
-    if n < 3 or len(haystack) < n - 1:
-        return False
-    for start in range(0, len(haystack) - n + 1):
-        window = haystack[start:start + n]
-        wrong = 0
-        for a, b in zip(query, window, strict=True):
-            if a != b:
-                wrong += 1
-                if wrong > 1:
-                    break
-        if wrong <= 1:
-            return True
-    if n >= 4:
-        for start in range(0, len(haystack) - n + 2):
-            window = haystack[start:start + n + 1]
-            if len(window) == n + 1 and any(window[:i] + window[i + 1:] == query
-                                            for i in range(1, n)):
-                return True
-    return False
+    if n < 3:
+        return None
+    wrong = [re.escape(query[:i]) + "[^\x00]" + re.escape(query[i + 1:]) for i in range(n)]
+    missing = [re.escape(query[:i]) + "[^\x00]" + re.escape(query[i:]) for i in range(1, n)]
+    return re.compile("|".join(wrong + (missing if n >= 4 else [])))
+
+
+def near_miss(query: str, haystack: str) -> bool:
+    """Whether ``query`` occurs in ``haystack`` with one character wrong or left out."""
+    pattern = near_miss_pattern(query)
+    return pattern is not None and pattern.search(haystack) is not None

@@ -9,6 +9,7 @@ can grey it out. A refused bundle never raises and never affects the other servi
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,7 +21,7 @@ from flows.finding import OTHER_THEME, Finding, near_miss, usage_boost
 from flows.licence_items import item_definition, load_directory
 from flows.lint import lint_service
 from flows.ports import DeviceAvailability
-from flows.search import SearchIndex, normalise
+from flows.search import SearchIndex, normalise, sound_of
 from flows.yamlsource import Problem
 
 #: The built-in catalogue shipped with the code.
@@ -156,22 +157,23 @@ class Catalogue:
         for entry in self.entries.values():
             if entry.id not in indexes:
                 indexes[entry.id] = entry.search_index()
-        expansions = self.finding.expansions(q)
+        sound = sound_of(q)
+        expansions = [(word, sound_of(word)) for word in self.finding.expansions(q)]
         counts = usage or {}
         scored: list[tuple[float, str, ServiceEntry]] = []
         for entry in self.entries.values():
             index = indexes[entry.id]
-            score = index.score(q)
-            for word in expansions if not score else ():
-                score = max(score, synonym_score(index.score(word)))
+            score = index.score(q, sound)
+            for word, word_sound in expansions if not score else ():
+                score = max(score, synonym_score(index.score(word, word_sound)))
             if score > 0:
                 scored.append((score + usage_boost(counts.get(entry.id, 0)), entry.id, entry))
         if not scored and len(q) >= 3:  # a near miss: one character wrong or left out
             for entry in self.entries.values():
-                if any(near_miss(q, form) for form in indexes[entry.id].forms()):
+                if near_miss(q, indexes[entry.id].forms()):
                     scored.append((10 + usage_boost(counts.get(entry.id, 0)), entry.id, entry))
-        hits = sorted(scored, key=lambda s: (-s[0], s[1]))
-        return [e for _, _, e in hits[:limit]]
+        hits = heapq.nsmallest(limit, scored, key=lambda s: (-s[0], s[1]))
+        return [e for _, _, e in hits]
 
     def themes(self) -> list[tuple[str, int]]:
         """Every theme with its number of available items, in display order (empty ones

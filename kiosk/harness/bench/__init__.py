@@ -19,6 +19,7 @@ BENCHMARKS: dict[str, str] = {
     "platform": "a resident's platform calls against the sandbox, against a bare health call",
     "pinyin": "pinyin lexicon load; candidates per keystroke, against a bare dictionary lookup",
     "voice": "prompt to WAV, uncached and cached, against a bare espeak-ng run",
+    "catalogue": "catalogue load, lint, search per keystroke, home drawn: 23 vs hundreds of items",
 }
 
 

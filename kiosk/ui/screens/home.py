@@ -23,7 +23,7 @@ from kiosk.i18n import _
 from kiosk.ui.context import UiContext
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.screens.base import KioskScreen
-from kiosk.ui.theme import hex_rgba
+from kiosk.ui.theme import Palette, hex_rgba
 from kiosk.ui.widgets import KButton, Spacer, Text
 
 #: Tiles per page (standard, elderly) and their columns (kiosk.core.accessibility); groups
@@ -80,6 +80,8 @@ class HomeScreen(KioskScreen):
         self.prev_button: KButton | None = None
         self.next_button: KButton | None = None
         self.groups_button: KButton | None = None
+        self._tab_labels: tuple[str, ...] = ()
+        self._pager_key: tuple[object, ...] = ()
 
     def _toggle_keyboard(self) -> None:
         m = self.ctx.metrics
@@ -118,14 +120,18 @@ class HomeScreen(KioskScreen):
         self.search_button.text = (_("搜索：{query}", query=query.upper()) if query
                                    else _("搜索：输入拼音首字母"))
         category = getattr(state, "category", FREQUENT)
-        self.tabs.clear_widgets()
-        for name in CATEGORIES:
-            button = KButton(_(name), self._tab_opener(name), m, p,
-                             kind="primary" if name == category and not query else "secondary",
-                             height=m.px(96), font_base=34, font_cap=1.3)
-            self.tab_buttons[name] = button
-            self.tabs.add_widget(button)
-        self.tabs.add_widget(Spacer())
+        labels = tuple(_(name) for name in CATEGORIES)
+        if labels != self._tab_labels:  # built once per language: text costs a texture each
+            self._tab_labels = labels
+            self.tabs.clear_widgets()
+            for name, label in zip(CATEGORIES, labels, strict=True):
+                button = KButton(label, self._tab_opener(name), m, p, height=m.px(96),
+                                 font_base=34, font_cap=1.3)
+                self.tab_buttons[name] = button
+                self.tabs.add_widget(button)
+            self.tabs.add_widget(Spacer())
+        for name, button in self.tab_buttons.items():
+            _paint(button, name == category and not query, p)
         services: tuple[ServiceEntry, ...] = getattr(state, "services", ())
         groups: tuple[tuple[str, int], ...] = getattr(state, "groups", ())
         group = getattr(state, "group", "")
@@ -185,6 +191,11 @@ class HomeScreen(KioskScreen):
     def _show_pager(self, page: int, pages: int, total: int, back_to_groups: bool) -> None:
         """上一页 / 第 i 页 共 n 页 / 下一页, and 返回分类 inside a theme or department."""
         m, p = self.ctx.metrics, self.ctx.palette
+        key = (page, pages, total, back_to_groups, _("上一页"),
+               getattr(self.ctx.controller.state, "category", ""))
+        if key == self._pager_key:
+            return
+        self._pager_key = key
         self.pager.clear_widgets()
         self.groups_button = None
         if back_to_groups:
@@ -216,3 +227,11 @@ class HomeScreen(KioskScreen):
 
     def _opener(self, service_id: str) -> Callable[[], None]:
         return lambda: self.ctx.controller.open_service(service_id)
+
+
+def _paint(button: KButton, selected: bool, palette: Palette) -> None:
+    """Show a tab as chosen (primary) or not, without making a new button."""
+    colour = palette.primary if selected else palette.secondary
+    button.background_color = hex_rgba(colour)
+    button._colour = hex_rgba(colour)
+    button.color = hex_rgba(palette.on_primary if selected else palette.on_secondary)
