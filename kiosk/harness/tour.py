@@ -320,12 +320,16 @@ def _licence_pass(tour: Tour, driver: Any, parts: Any) -> None:
     driver.wait_for_screen("attract")
     _identify(driver, parts)
     driver.wait_for_screen("home")
-    driver.tap(home.search_button)
+    home = app.screens["home"]
+    if home.keyboard is None:
+        driver.tap(home.search_button)
+    driver.wait_for(lambda: home.keyboard is not None, what="search keyboard")
     for letter in "KZM":
-        driver.tap(find_button(home, letter))
+        driver.tap(find_button(home.keyboard, letter))
     driver.pump(2)
     tour.shot("home-search-synonym", "首页搜索：KZM（开证明）找到各类证明")
     driver.tap(home.search_button)
+    parts.controller.search("")
     parts.controller.finish()
     driver.wait_for_screen("attract")
 

@@ -180,7 +180,8 @@ class HomeScreen(KioskScreen):
         page = min(page, pages - 1)
         self.grid.cols = GROUP_COLUMNS[elderly]
         for name, count in groups[page * size:(page + 1) * size]:
-            label = f"{_(name)}\n[size={int(m.font(26))}]{_('{count} 项', count=count)}[/size]"
+            items = _("{count} 项", count=count)
+            label = f"{_(name)}\n[size={int(m.font(26))}]{items}[/size]"
             tile = KButton(label, self._group_opener(name), m, p,
                            kind="primary", height=m.px(200 if elderly else 130),
                            font_base=34, markup=True)

@@ -380,7 +380,7 @@ class LicenceCopyScreen(StepScreen):
                                         if option.detail else "")
                 button = KButton(label, self._chooser(option.value), m, p,
                                  kind="primary" if option.selected else "secondary",
-                                 markup=True, height=m.px(140 if option.detail else 100))
+                                 markup=True, height=m.px(140 if option.detail else 90))
                 self.option_buttons[option.value] = button
                 grid.add_widget(button)
             if view.fields:
@@ -394,7 +394,7 @@ class LicenceCopyScreen(StepScreen):
             shown = view.reference and view.reference not in (view.body or "")
             reference = _("编号：{reference}", reference=view.reference) if shown else ""
             self.content.add_widget(Text(reference, colour, m.font(40), bold=True))
-        if not view.options or view.fields:
+        if not view.options and not view.fields:
             self.content.add_widget(Spacer())
 
     def _chooser(self, value: str) -> Callable[[], None]:
