@@ -151,12 +151,13 @@ class Catalogue:
         a synonym (开证明, 退休), or with one character wrong; ranked by match, then lifted by
         how often each was completed at this terminal (``usage``)."""
         q = normalise(query)
-        if not q:
-            return []
         indexes = self._indexes
-        for entry in self.entries.values():
+        for entry in self.entries.values():  # an empty query builds the indexes (start-up)
             if entry.id not in indexes:
                 indexes[entry.id] = entry.search_index()
+        if not q:
+            self.finding.expansions(q)  # and the synonyms' pinyin
+            return []
         sound = sound_of(q)
         expansions = [(word, sound_of(word)) for word in self.finding.expansions(q)]
         counts = usage or {}
