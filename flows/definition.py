@@ -44,6 +44,7 @@ I18n = Mapping[str, str]
 #: Device each step kind needs (when it is present in a flow).
 STEP_DEVICES: dict[str, str] = {
     "print_certificate": "document_printer",
+    "licence_copy": "document_printer",
     "print_receipt": "receipt_printer",
 }
 
@@ -143,6 +144,7 @@ class StepDef:
     reasons: tuple[I18n, ...] = ()
     categories: tuple[I18n, ...] = ()
     outcome: str = ""
+    licence_kind: str = ""  # licence_copy: the directory kind offered ("" = every kind held)
 
 
 @dataclass(frozen=True, slots=True)
@@ -394,6 +396,7 @@ class _Builder:
             reissue=self.expr(raw.get("reissue"), (*path, "reissue")),
             reasons=tuple(raw.get("reasons", ())),
             categories=tuple(raw.get("categories", ())), outcome=raw.get("outcome", ""),
+            licence_kind=raw.get("licence_kind", ""),
         )
 
     @staticmethod
@@ -485,6 +488,7 @@ class _Builder:
         needs = {
             "choose": ("key", "options"), "form": ("fields",), "capture": ("material",),
             "licence": ("materials",), "records": ("source",), "print_receipt": ("receipt",),
+            "licence_copy": ("options",),
         }.get(step.type, ())
         reissue = step.reissue is not None
         if step.type == "print_certificate" and bool(step.certificate) == reissue:

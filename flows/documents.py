@@ -49,6 +49,7 @@ class CertificateDocument:
     table: DocumentTable | None = None
     notes: tuple[str, ...] = ()
     seal_text: str = ""  # text around the seal image (usually the issuer)
+    usage: str = ""  # a licence copy's usage watermark (此件仅供办理政务服务事项时使用 ...)
 
     def __repr__(self) -> str:
         return f"CertificateDocument(kind={self.kind}, serial={self.serial})"

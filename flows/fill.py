@@ -80,6 +80,7 @@ def compose_certificate(issued: IssuedCertificate, additions: CertificateAdditio
         table=issued.table,
         notes=tuple(issued.notes) + tuple(additions.notes),
         seal_text=issued.issuer,
+        usage=issued.usage,
     )
 
 

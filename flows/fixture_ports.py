@@ -40,6 +40,7 @@ from flows.ports import (
     CaseProgress,
     CertificateSummary,
     DeviceAvailability,
+    HeldLicence,
     IssuedCertificate,
     Licence,
     PortFailure,
@@ -73,6 +74,25 @@ def _table(raw: Mapping[str, Any] | None) -> DocumentTable | None:
 
 def _pairs(raw: Any) -> tuple[tuple[str, str], ...]:
     return tuple((str(a), str(b)) for a, b in raw or ())
+
+
+def holdings_from_fixture(fixtures: Mapping[str, Any], kind: str = "") -> tuple[HeldLicence, ...]:
+    """The ``licence_holdings`` of a fixture (platform JSON shape), of ``kind`` when given."""
+    return tuple(
+        HeldLicence(str(x["licence_id"]), str(x["kind"]), str(x["title"]), str(x["issuer"]),
+                    str(x.get("holder", "")), str(x.get("number", "")),
+                    str(x.get("valid_to", "")),
+                    tuple((str(a), str(b)) for a, b in x.get("preview") or ()))
+        for x in fixtures.get("licence_holdings") or () if not kind or x["kind"] == kind)
+
+
+def copy_of_holding(held: HeldLicence, purpose: str, serial: str,
+                    today: date) -> IssuedCertificate:
+    """A licence copy as the platform would issue it for ``held`` (fixtures and smoke runs)."""
+    return IssuedCertificate(
+        serial, f"licence:{held.kind}", f"{held.title}（电子证照打印件）", held.issuer, today,
+        (("持证主体", held.holder), *held.preview), None, ("本打印件由电子证照生成",),
+        usage=f"此件仅供办理政务服务事项时使用 · 用途：{purpose}")
 
 
 def issued_from_fixture(raw: Mapping[str, Any], kind: str = "") -> IssuedCertificate:
@@ -180,6 +200,29 @@ class FixturePorts:
 
     def licences(self) -> tuple[Licence, ...] | PortFailure:
         return NETWORK_DOWN if self._failing("licences") else self._licences
+
+    def licence_holdings(self, kind: str = "") -> tuple[HeldLicence, ...] | PortFailure:
+        if self._failing("licence_holdings"):
+            return NETWORK_DOWN
+        return holdings_from_fixture(self.fixtures, kind)
+
+    def licence_copy(self, licence_id: str, purpose: str, idempotency_key: str
+                     ) -> IssuedCertificate | PortFailure:
+        if self._failing("licence_copy"):
+            return NETWORK_DOWN
+        self.calls[-1] = ("licence_copy", (licence_id, purpose, idempotency_key))
+        if idempotency_key in self.serials:
+            return self.serials[idempotency_key]
+        refused = self.fixtures.get("licence_refused") or {}
+        held = next((h for h in holdings_from_fixture(self.fixtures)
+                     if h.licence_id == licence_id), None)
+        if held is None or held.kind in refused:
+            message = refused.get(held.kind if held else "", "未查询到您名下的该证照")
+            return PortFailure(message, "not_released", retryable=False)
+        issued = copy_of_holding(held, purpose, f"ZZ-{len(self.serials) + 1:03d}",
+                                 date(2026, 12, 3))
+        self.serials[idempotency_key] = issued
+        return issued
 
     def benefits(self) -> tuple[Benefit, ...] | PortFailure:
         return NETWORK_DOWN if self._failing("benefits") else self._benefits

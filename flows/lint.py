@@ -49,6 +49,21 @@ def lint_dir(root: Path | str) -> list[Problem]:
                 problems.append(Problem(str(folder), 1, f"no {FLOW_FILE} in service folder"))
             continue
         problems.extend(lint_service(folder)[0])
+    return problems + _finding_problems(root)
+
+
+def _finding_problems(root: Path) -> list[Problem]:
+    """The bundle's licence directory and themes: bad kinds, unknown or empty themes."""
+    from flows.finding import Finding
+    from flows.licence_items import load_directory
+
+    kinds, problems = load_directory(root)
+    finding = Finding.load(root)
+    problems += finding.problems
+    used = {t for k in kinds for t in k.themes} | {
+        t for p in finding.services.values() for t in p.themes}
+    problems += [Problem(str(root / "themes.yaml"), 1, f"theme {t!r} has no items")
+                 for t in finding.themes if t not in used]
     return problems
 
 

@@ -119,6 +119,24 @@ class Licence:
 
 
 @dataclass(frozen=True, slots=True)
+class HeldLicence:
+    """A licence of the platform's directory the resident (or their enterprise) holds:
+    GET .../licence-holdings items. ``preview`` is what the screen shows before printing."""
+
+    licence_id: str
+    kind: str
+    title: str
+    issuer: str
+    holder: str = ""
+    number: str = ""
+    valid_to: str = ""
+    preview: tuple[tuple[str, str], ...] = ()
+
+    def __repr__(self) -> str:  # holder and number are personal data
+        return f"HeldLicence(kind={self.kind})"
+
+
+@dataclass(frozen=True, slots=True)
 class Benefit:
     """A benefit the resident already qualifies for (免申即享): GET .../benefits items."""
 
@@ -205,6 +223,7 @@ class IssuedCertificate:
     table: DocumentTable | None = None
     notes: tuple[str, ...] = ()
     additions: CertificateAdditions = field(default_factory=CertificateAdditions)
+    usage: str = ""  # a licence copy: 此件仅供办理政务服务事项时使用 · 用途 · 有效期 (watermark)
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,6 +340,16 @@ class SessionPorts(Protocol):
 
     def benefits(self) -> tuple[Benefit, ...] | PortFailure:
         """GET /v1/residents/{token}/benefits."""
+        ...
+
+    def licence_holdings(self, kind: str = "") -> tuple[HeldLicence, ...] | PortFailure:
+        """GET /v1/residents/{token}/licence-holdings: directory licences held (of ``kind``)."""
+        ...
+
+    def licence_copy(self, licence_id: str, purpose: str, idempotency_key: str
+                     ) -> IssuedCertificate | PortFailure:
+        """POST /v1/licence-copies: a printable copy for ``purpose`` (same key, same serial);
+        its ``usage`` is the watermark line."""
         ...
 
     def submit_application(self, request: ApplicationRequest) -> ApplicationOutcome | PortFailure:

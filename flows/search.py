@@ -10,8 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 _NOISE_RE = re.compile(r"[\s'’·\-_]+")
+_CJK_RE = re.compile(r"[\u3400-\u9fff]")
+#: A Chinese query also matches the pinyin of titles (a homophone typed by mistake), this much
+#: below its direct tiers.
+HOMOPHONE_PENALTY = 25
 
 
 def normalise(text: str) -> str:
@@ -19,6 +24,7 @@ def normalise(text: str) -> str:
     return _NOISE_RE.sub("", text).lower()
 
 
+@lru_cache(maxsize=16384)
 def full_pinyin(text: str) -> str:
     """Toneless pinyin of ``text`` joined together: 社保缴费 -> shebaojiaofei."""
     from pypinyin import lazy_pinyin  # loaded on first search, not at start-up
@@ -26,11 +32,23 @@ def full_pinyin(text: str) -> str:
     return normalise("".join(lazy_pinyin(text, errors="default")))
 
 
+@lru_cache(maxsize=16384)
 def initials(text: str) -> str:
     """Pinyin initials of ``text``: 社保缴费 -> sbjf (other characters kept as they are)."""
     from pypinyin import Style, lazy_pinyin
 
     return normalise("".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")))
+
+
+def sound_of(query: str) -> str:
+    """The pinyin a Chinese query is also tried by ("" for a query without Chinese)."""
+    return full_pinyin(query) if _CJK_RE.search(query) else ""
+
+
+#: Joins the forms of one tier into one string, so that a tier is one substring test.
+_SEP = "\x00"
+#: Score of each tier of `SearchIndex.joined`, in order.
+_TIER_SCORES = (80, 70, 60, 50, 40, 30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,28 +61,42 @@ class SearchIndex:
     keyword_pinyin: tuple[str, ...]
     title_initials: tuple[str, ...]
     keyword_initials: tuple[str, ...]
+    #: each tier above as one string, every form preceded by a separator (a substring test per
+    #: tier, and "separator + query" tests a prefix)
+    joined: tuple[str, ...] = ()
 
     @classmethod
     def build(cls, titles: Iterable[str], keywords: Iterable[str]) -> SearchIndex:
         """Index ``titles`` (any language) and ``keywords``."""
         t = tuple(normalise(x) for x in titles if x)
         k = tuple(normalise(x) for x in keywords if x)
-        return cls(t, k, tuple(full_pinyin(x) for x in t), tuple(full_pinyin(x) for x in k),
-                    tuple(initials(x) for x in t), tuple(initials(x) for x in k))
+        tiers = (t, k, tuple(full_pinyin(x) for x in t), tuple(full_pinyin(x) for x in k),
+                 tuple(initials(x) for x in t), tuple(initials(x) for x in k))
+        return cls(*tiers, joined=tuple("".join(_SEP + form for form in tier) for tier in tiers))
 
-    def score(self, query: str) -> int:
-        """0 when ``query`` (normalised) does not match; higher is a better match."""
-        if not query:
+    def score(self, query: str, sound: str | None = None) -> int:
+        """0 when ``query`` (normalised) does not match; higher is a better match. A Chinese
+        query that matches nothing directly is tried by its pinyin (同音字: 居住正 -> 居住证);
+        ``sound`` is that pinyin when the caller already has it (`sound_of`)."""
+        if not query or _SEP in query:
             return 0
         if query in self.titles:
             return 100
-        if any(t.startswith(query) for t in self.titles):
+        joined = self.joined
+        if _SEP + query in joined[0]:
             return 90
-        tiers: tuple[tuple[int, tuple[str, ...]], ...] = (
-            (80, self.titles), (70, self.keywords), (60, self.title_pinyin),
-            (50, self.keyword_pinyin), (40, self.title_initials), (30, self.keyword_initials),
-        )
-        for score, haystack in tiers:
-            if any(query in h for h in haystack):
+        for score, haystack in zip(_TIER_SCORES, joined, strict=True):
+            if query in haystack:
                 return score
+        if not _CJK_RE.search(query):
+            return 0
+        sound = full_pinyin(query) if sound is None else sound
+        if sound and sound in joined[2]:
+            return 60 - HOMOPHONE_PENALTY
+        if sound and sound in joined[3]:
+            return 50 - HOMOPHONE_PENALTY
         return 0
+
+    def forms(self) -> str:
+        """Every searchable form in Chinese and pinyin as one string (for the near-miss pass)."""
+        return "".join(self.joined[:4])

@@ -9,21 +9,30 @@ can grey it out. A refused bundle never raises and never affects the other servi
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
 
 from flows.definition import FLOW_FILE, FlowDefinition
+from flows.finding import OTHER_THEME, Finding, near_miss, usage_boost
+from flows.licence_items import item_definition, load_directory
 from flows.lint import lint_service
 from flows.ports import DeviceAvailability
-from flows.search import SearchIndex, normalise
+from flows.search import SearchIndex, normalise, sound_of
 from flows.yamlsource import Problem, safe_load
 
 #: The built-in catalogue shipped with the code.
 BUILTIN_ROOT = Path(__file__).with_name("catalogue")
 CATEGORIES = ("查询", "办理", "打印")
+
+
+def synonym_score(direct: int) -> int:
+    """A hit through a synonym ranks below direct hits in Chinese and pinyin (50 and up):
+    100 -> 45, 80 -> 41, 30 -> 31."""
+    return 25 + direct // 5 if direct else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +46,8 @@ class ServiceEntry:
     stale: bool = False  # the new bundle was refused; this is the previous version
     fallback_title: Mapping[str, str] = field(default_factory=dict)
     index: SearchIndex | None = field(default=None, repr=False, compare=False)
+    themes: tuple[str, ...] = ()  # where residents browse for it (生育, 就业, ...)
+    department: str = ""  # the department responsible (issuing department of a licence)
 
     def search_index(self) -> SearchIndex:
         """The entry's search index (built on first use: pinyin costs ~0.2 s to load, and a
@@ -81,6 +92,8 @@ class Catalogue:
     root: Path
     entries: Mapping[str, ServiceEntry]
     _indexes: dict[str, SearchIndex] = field(default_factory=dict, repr=False, compare=False)
+    finding: Finding = field(default_factory=Finding)
+    directory_problems: tuple[Problem, ...] = ()
 
     @classmethod
     def load(cls, root: Path | str = BUILTIN_ROOT, previous: Catalogue | None = None,
@@ -97,7 +110,24 @@ class Catalogue:
                 entry = ServiceEntry(old.id, old.folder, old.definition, entry.problems,
                                      stale=True, index=old.index)
             entries[entry.id] = entry
-        return cls(root, entries)
+        finding = Finding.load(root)
+        for sid, entry in entries.items():
+            place = finding.services.get(sid)
+            entries[sid] = replace(entry, themes=place.themes if place and place.themes
+                                   else (OTHER_THEME,), department=place.department if place
+                                   else "")
+        kinds, directory_problems = load_directory(root)
+        for kind in kinds:
+            if kind.service_id in entries:
+                directory_problems.append(Problem(str(root), 1, f"licence item {kind.service_id!r}"
+                                                  " has the id of a service folder; left out"))
+                continue
+            entries[kind.service_id] = ServiceEntry(
+                kind.service_id, root, item_definition(kind),
+                themes=tuple(t for t in kind.themes if t in finding.themes) or (OTHER_THEME,),
+                department=kind.department)
+        return cls(root, entries, finding=finding,
+                   directory_problems=tuple(directory_problems) + finding.problems)
 
     def get(self, service_id: str) -> ServiceEntry | None:
         """The entry for ``service_id``."""
@@ -115,20 +145,63 @@ class Catalogue:
         """Services of one category (查询 / 办理 / 打印)."""
         return [e for e in self.entries.values() if e.category == category]
 
-    def search(self, query: str, limit: int = 20) -> list[ServiceEntry]:
-        """Services matching ``query`` in Chinese, English, full pinyin or initials."""
+    def search(self, query: str, limit: int = 20,
+               usage: Mapping[str, int] | None = None) -> list[ServiceEntry]:
+        """Services matching ``query`` in Chinese, English, full pinyin or initials, or through
+        a synonym (开证明, 退休), or with one character wrong; ranked by match, then lifted by
+        how often each was completed at this terminal (``usage``)."""
         q = normalise(query)
         indexes = self._indexes
-        for entry in self.entries.values():
+        for entry in self.entries.values():  # an empty query builds the indexes (start-up)
             if entry.id not in indexes:
                 indexes[entry.id] = entry.search_index()
-        scored = [(indexes[e.id].score(q), e.id, e) for e in self.entries.values()]
-        hits = sorted((s for s in scored if s[0] > 0), key=lambda s: (-s[0], s[1]))
-        return [e for _, _, e in hits[:limit]]
+        if not q:
+            self.finding.expansions(q)  # and the synonyms' pinyin
+            return []
+        sound = sound_of(q)
+        expansions = [(word, sound_of(word)) for word in self.finding.expansions(q)]
+        counts = usage or {}
+        scored: list[tuple[float, str, ServiceEntry]] = []
+        for entry in self.entries.values():
+            index = indexes[entry.id]
+            score = index.score(q, sound)
+            for word, word_sound in expansions if not score else ():
+                score = max(score, synonym_score(index.score(word, word_sound)))
+            if score > 0:
+                scored.append((score + usage_boost(counts.get(entry.id, 0)), entry.id, entry))
+        if not scored and len(q) >= 3:  # a near miss: one character wrong or left out
+            for entry in self.entries.values():
+                if near_miss(q, indexes[entry.id].forms()):
+                    scored.append((10 + usage_boost(counts.get(entry.id, 0)), entry.id, entry))
+        hits = heapq.nsmallest(limit, scored, key=lambda s: (-s[0], s[1]))
+        return [e for _, _, e in hits]
+
+    def themes(self) -> list[tuple[str, int]]:
+        """Every theme with its number of available items, in display order (empty ones
+        left out; `problems` reports them)."""
+        counts: dict[str, int] = {}
+        for entry in self.available():
+            for theme in entry.themes:
+                counts[theme] = counts.get(theme, 0) + 1
+        order = [*self.finding.themes, *sorted(set(counts) - set(self.finding.themes))]
+        return [(t, counts[t]) for t in order if counts.get(t)]
+
+    def departments(self) -> list[tuple[str, int]]:
+        """Every department with its number of available items, most items first."""
+        counts: dict[str, int] = {}
+        for entry in self.available():
+            if entry.department:
+                counts[entry.department] = counts.get(entry.department, 0) + 1
+        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
     def problems(self) -> list[Problem]:
-        """Every load problem, for the technician and the heartbeat."""
-        return [p for e in self.entries.values() for p in e.problems]
+        """Every load problem, for the technician and the heartbeat (a theme with no items
+        among them)."""
+        found = [p for e in self.entries.values() for p in e.problems]
+        used = {t for e in self.available() for t in e.themes}
+        empty = [Problem(str(self.root), 1, f"theme {t!r} has no items")
+                 for t in self.finding.themes if t not in used]
+        return found + list(self.directory_problems) + empty
 
 
 def _load_entry(folder: Path, check_fixtures: bool) -> ServiceEntry:

@@ -25,6 +25,7 @@ from flows.yamlsource import Problem, safe_load
 SMOKE_DATE = date(2026, 11, 21)
 
 
+
 def smoke_service(folder: Path) -> list[Problem]:
     """Drive one service folder over its fixtures to DONE; problems when it cannot."""
     folder = Path(folder)

@@ -17,6 +17,7 @@ from flows.ports import (
     ApplicationOutcome,
     Appointment,
     CapturedDocument,
+    HeldLicence,
     IssuedCertificate,
     Licence,
 )
@@ -58,6 +59,9 @@ class ResidentState:
     report_result: tuple[str, int] = ("", 0)  # (report id, reply within days)
     rate_draft: dict[str, Any] = field(default_factory=_empty_rating)
     rated: bool = False
+    holdings: tuple[HeldLicence, ...] | None = None  # licence_copy: None = not asked yet
+    holding: str = ""  # licence_copy: the licence id chosen
+    purpose: str = ""  # licence_copy: what the copy is for
 
     def new_report(self, from_step: str, context: str) -> None:
         """Start an empty report opened from ``from_step`` with the problem shown then."""

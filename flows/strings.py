@@ -48,6 +48,20 @@ STRINGS: dict[str, dict[str, str]] = {
     "title.done": {"zh-CN": "感谢使用", "en": "Thank you"},
     "title.choose": {"zh-CN": "请选择", "en": "Please choose"},
     "title.message": {"zh-CN": "提示", "en": "Notice"},
+    "title.licence_copy": {"zh-CN": "电子证照打印", "en": "Print an electronic licence"},
+    "licence_copy.none": {"zh-CN": "您名下暂无该类电子证照。如有疑问，请咨询发证部门。",
+                          "en": "You hold no licence of this kind. The issuing department can "
+                                "help."},
+    "licence_copy.choose": {"zh-CN": "请选择要打印的电子证照", "en": "Choose the licence to print"},
+    "licence_copy.preview": {"zh-CN": "《{value}》预览如下。请选择用途后打印，打印件加注“此件仅供"
+                                      "办理政务服务事项时使用”。",
+                             "en": "Preview of {value}. Choose what it is for, then print; the "
+                                   "copy is marked for government services only."},
+    "licence_copy.held": {"zh-CN": "{issuer} · 有效期至 {valid_to}",
+                          "en": "{issuer} · valid until {valid_to}"},
+    "choose_other": {"zh-CN": "换一个证照", "en": "Another licence"},
+    "speech.licence_copy": {"zh-CN": "请选择用途，然后点击打印",
+                            "en": "Choose what it is for, then tap print"},
     # spoken prompts
     "speech.identify": {"zh-CN": "请将身份证放在感应区，或出示社保卡、随申码",
                         "en": "Place your ID card on the reader, or show your card or QR code"},

@@ -31,6 +31,7 @@ class StepKind(StrEnum):
     RATE = "rate"  # 好差评
     REPORT = "report"  # 办不成事反映
     MESSAGE = "message"  # plain information with actions (errors, notices, benefits)
+    LICENCE_COPY = "licence_copy"  # held e-licences: choose one, preview, purpose, print A4
     DONE = "done"  # the flow has ended; the UI returns home / wipes
 
 

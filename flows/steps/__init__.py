@@ -18,6 +18,7 @@ from flows.steps import (
     guide,
     identify,
     licence,
+    licence_copy,
     message,
     print_certificate,
     print_receipt,
@@ -32,7 +33,7 @@ from flows.steps.base import StepType
 STEP_TYPES: Mapping[str, StepType] = MappingProxyType({t.kind.value: t for t in (
     identify.STEP, choose.STEP, form.STEP, check.STEP, capture.STEP, licence.STEP, submit.STEP,
     result.STEP, records.STEP, print_certificate.STEP, print_receipt.STEP, guide.STEP,
-    rate.STEP, report.STEP, message.STEP,
+    rate.STEP, report.STEP, message.STEP, licence_copy.STEP,
 )})
 
 __all__ = ["STEP_TYPES", "StepType"]

@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from flows.engine import FlowRun
 from flows.ports import SessionPorts
 from flows.services import Catalogue
-from kiosk.core.controller import ALL_CATEGORY, CATEGORIES, ServiceEntry
+from kiosk.adapters.usage_counts import UsageCounts
+from kiosk.core.controller import TILE_CATEGORIES, ServiceEntry
 from kiosk.core.session import SessionData
 from kiosk.i18n import N_, translate
 
 UNAVAILABLE_REASON = N_("该服务暂停办理")
 #: Display order of the home screen's categories (查询, 办理, 打印: keys of the flow definitions).
-CATEGORY_ORDER = {name: index for index, name in enumerate(
-    c for c in CATEGORIES if c != ALL_CATEGORY)}
+CATEGORY_ORDER = {name: index for index, name in enumerate(TILE_CATEGORIES)}
+#: Search hits shown at most (the home screen pages through them).
+SEARCH_LIMIT = 60
 #: Where a service whose definition was refused is listed.
 REFUSED_CATEGORY = N_("办理")
 #: Binds the flows' ports to one resident session (the composition root's `ports_for`).
@@ -39,6 +42,12 @@ class KioskCatalogue:
         self._locale = locale
         self._max_page_size: Callable[[], int] = lambda: 0
         self._lock = threading.Lock()
+        self.usage = UsageCounts()
+        self._cached: tuple[str, Catalogue, list[ServiceEntry]] | None = None
+
+    def use_counts_file(self, path: Path) -> None:
+        """Keep the completion counts (item id -> number) in ``path`` across restarts."""
+        self.usage = UsageCounts(path)
 
     @classmethod
     def load(cls, folder: Path, ports_for: PortsFor) -> KioskCatalogue:
@@ -58,12 +67,32 @@ class KioskCatalogue:
         self._max_page_size = max_page_size
 
     def entries(self) -> list[ServiceEntry]:
-        """Every service: available ones by category, refused ones greyed out."""
+        """Every service: available ones by category (hand-written services before licence
+        items), refused ones greyed out; with this terminal's completion counts."""
         locale = self._locale()
-        result = []
         with self._lock:
-            services = list(self._catalogue.entries.values())
-        for service in services:
+            catalogue = self._catalogue
+            cached = self._cached
+        if cached is None or cached[0] != locale or cached[1] is not catalogue:
+            cached = (locale, catalogue, self._build(catalogue, locale))
+            with self._lock:
+                self._cached = cached
+        counts = self.usage.snapshot()
+        return [replace(e, uses=counts.get(e.service_id, 0)) if e.service_id in counts else e
+                for e in cached[2]]
+
+    def theme_order(self) -> tuple[str, ...]:
+        """The themes to browse by, in display order."""
+        with self._lock:
+            return tuple(self._catalogue.finding.themes)
+
+    def completed(self, service_id: str) -> None:
+        """A resident completed ``service_id`` here (counted, nothing else kept)."""
+        self.usage.completed(service_id)
+
+    def _build(self, catalogue: Catalogue, locale: str) -> list[ServiceEntry]:
+        result = []
+        for service in catalogue.entries.values():
             definition = service.definition
             if definition is None:
                 result.append(ServiceEntry(service.id, service.title(locale), REFUSED_CATEGORY,
@@ -75,14 +104,19 @@ class KioskCatalogue:
                 category=definition.category,
                 summary=definition.text(definition.summary, locale),
                 devices=tuple(definition.devices),
-                needs_identity=definition.identity_required))
-        result.sort(key=lambda e: (CATEGORY_ORDER.get(e.category, 9), not e.available))
+                needs_identity=definition.identity_required,
+                themes=service.themes, department=service.department,
+                featured=service.folder != catalogue.root))
+        result.sort(key=lambda e: (CATEGORY_ORDER.get(e.category, 9), not e.featured,
+                                   not e.available))
         return result
 
     def search(self, query: str) -> list[str]:
-        """Service ids matching ``query`` (Chinese, full pinyin or initials)."""
+        """Service ids matching ``query`` (Chinese, pinyin, initials, synonyms, near misses),
+        the most completed here first among equal matches."""
         with self._lock:
-            return [s.id for s in self._catalogue.search(query)]
+            catalogue = self._catalogue
+        return [s.id for s in catalogue.search(query, SEARCH_LIMIT, self.usage.snapshot())]
 
     def start(self, service_id: str, session_context: dict[str, Any]) -> FlowRun:
         """A new run of the service with ports bound to the session."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -27,6 +28,7 @@ from kiosk.i18n import current_locale
 from kiosk.platform.errors import PlatformError
 
 if TYPE_CHECKING:
+    from kiosk.platform import licences as licence_calls
     from kiosk.platform import models
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,14 @@ class ResidentPlatform(Protocol):
     def issued_certificates(self, resident_token: str
                             ) -> tuple[models.WireIssuedCertificateSummary, ...]:
         """Certificates issued to the resident lately, newest first."""
+
+    def licence_holdings(self, resident_token: str, kind: str = ""
+                         ) -> tuple[licence_calls.LicenceHolding, ...]:
+        """Directory licences the resident (or their enterprise) holds."""
+
+    def licence_copy(self, resident_token: str, licence_id: str, purpose: str,
+                     idempotency_key: str | None = None) -> licence_calls.LicenceCopy:
+        """A printable copy of a held licence (same key, same serial)."""
 
     def reissue_certificate(self, serial: str, resident_token: str) -> models.WireCertificate:
         """The stored certificate unchanged (only to its holder)."""
@@ -212,6 +222,23 @@ class KioskSessionPorts:
         return self._call("issue_certificate", lambda: _issued(self._client.issue_certificate(
             kind, self._token, case_number=case_number, additions=additions,
             idempotency_key=idempotency_key)))
+
+    # -- licence directory (电子证照打印: kiosk/platform/licences.py) ---------------------------
+    def licence_holdings(self, kind: str = "") -> tuple[fp.HeldLicence, ...] | fp.PortFailure:
+        """Directory licences the resident (or their enterprise) holds, of ``kind``."""
+        return self._call("licence_holdings", lambda: tuple(
+            fp.HeldLicence(h.licence_id, h.kind, h.title, h.issuer, h.holder, h.number,
+                           h.valid_to, h.preview)
+            for h in self._client.licence_holdings(self._token, kind)))
+
+    def licence_copy(self, licence_id: str, purpose: str, idempotency_key: str
+                     ) -> fp.IssuedCertificate | fp.PortFailure:
+        """A printable copy of a held licence for ``purpose`` (same key, same serial)."""
+        def get() -> fp.IssuedCertificate:
+            copy = self._client.licence_copy(self._token, licence_id, purpose, idempotency_key)
+            return replace(_issued(copy.certificate), usage=copy.usage)
+        return self._call("licence_copy", get)
+    # -- end licence directory -----------------------------------------------------------------
 
     def issued_certificates(self) -> tuple[fp.CertificateSummary, ...] | fp.PortFailure:
         """Certificates issued to the resident lately, newest first (证明补打)."""

@@ -198,6 +198,7 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
         catalogue_dir, bundle_version = Path(active.path), str(active.version)
     prefs = PreferenceStore(Preferences(volume=load_volume(data_dir)))
     catalogue = KioskCatalogue.load(catalogue_dir, ports_for)
+    catalogue.use_counts_file(data_dir / "usage-counts.json")  # 常用 and search ranking
     catalogue.set_locale(lambda: prefs.current.locale,
                          lambda: prefs.current.records_page_size if prefs.current.elderly else 0)
     controller = KioskController(lifecycle, catalogue, PlatformVerifier(client), runner,

@@ -65,6 +65,8 @@ def certificate_digest(doc: CertificateDocument) -> bytes:
         "notes": list(doc.notes),
         "seal_text": doc.seal_text,
     }
+    if doc.usage:  # a licence copy: the usage line is part of what the QR vouches for
+        canonical["usage"] = doc.usage
     text = json.dumps(canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).digest()
 

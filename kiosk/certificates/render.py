@@ -44,6 +44,7 @@ SEAL_RADIUS = 58.0
 CLOSING_HEIGHT = 185.0
 GREY = Color(0.92, 0.92, 0.92)
 WATERMARK_RED = Color(0.85, 0.1, 0.1)
+USAGE_GREY = Color(0.35, 0.35, 0.35)
 
 Draw = Callable[[Canvas, float], None]  # (canvas, y of the block's top edge)
 
@@ -250,6 +251,8 @@ def _draw_chrome(c: Canvas, font: str, doc: CertificateDocument, page: int, tota
         c.setFont(font, 26)
         c.drawCentredString(0, -50, "演示打印 · 不作正式证明")
         c.restoreState()
+    if doc.usage:
+        _draw_usage(c, font, doc.usage)
     c.saveState()
     title = doc.title if page == 1 else f"{doc.title}（续）"
     text = c.beginText()
@@ -268,6 +271,32 @@ def _draw_chrome(c: Canvas, font: str, doc: CertificateDocument, page: int, tota
     c.setFont(font, 9)
     c.drawCentredString(PAGE_WIDTH / 2, 34, f"第 {page} 页 共 {total} 页")
     c.drawString(MARGIN, 34, doc.serial)
+
+
+def _draw_usage(c: Canvas, font: str, usage: str) -> None:
+    """A reused licence's usage watermark (national guide for electronic licence copies): the
+    first clause tiled diagonally over the page, the whole line (purpose, validity) in red
+    under the header rule, so that no part of the page can be cut out without it."""
+    clause = usage.split(" · ")[0]
+    c.saveState()
+    c.setFillColor(USAGE_GREY)
+    c.setFillAlpha(0.16)
+    c.setFont(font, 20)
+    c.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+    c.rotate(30)
+    for row in range(-7, 8):
+        offset = (row % 2) * 160.0
+        for column in range(-2, 3):
+            c.drawCentredString(column * 340.0 + offset, row * 95.0, clause)
+    c.restoreState()
+    c.saveState()
+    c.setFillColor(WATERMARK_RED)
+    size = 10.5
+    while size > 7 and pdfmetrics.stringWidth(usage, font, size) > CONTENT_WIDTH:
+        size -= 0.5
+    c.setFont(font, size)
+    c.drawCentredString(PAGE_WIDTH / 2, PAGE_HEIGHT - 144, usage)
+    c.restoreState()
 
 
 def render_certificate(doc: CertificateDocument, signer: CertificateSigner, *,

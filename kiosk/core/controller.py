@@ -19,7 +19,16 @@ from drivers.status import DeviceStatus
 from flows.ports import DeviceName
 from flows.views import Intent, IntentAction, StepKind, View
 from identifiers.masking import mask_name
+from kiosk.core.browse import (
+    ALL_CATEGORY,
+    BROWSE_TABS,
+    CATEGORIES,
+    FREQUENT,
+    TILE_CATEGORIES,
+    select,
+)
 from kiosk.core.device_labels import DEVICE_LABELS, DISABLED, devices_down_text
+from kiosk.core.entries import ServiceEntry
 from kiosk.core.events import log_event
 from kiosk.core.privacy import REDACTOR
 from kiosk.core.session import Phase, SessionLifecycle
@@ -30,23 +39,9 @@ log = logging.getLogger(__name__)
 
 #: Devices that read a card (an ID card or a social security card).
 CARD_READERS = (DeviceName.IDCARD, DeviceName.SMARTCARD)
-#: The category that shows every service (a key as well as a msgid).
-ALL_CATEGORY = N_("全部")
-CATEGORIES = (ALL_CATEGORY, N_("查询"), N_("办理"), N_("打印"))
 
-
-@dataclass(frozen=True, slots=True)
-class ServiceEntry:
-    """A tile on the home screen."""
-
-    service_id: str
-    title: str
-    category: str  # 查询 / 办理 / 打印
-    summary: str = ""
-    devices: tuple[str, ...] = ()
-    needs_identity: bool = True
-    available: bool = True
-    reason: str = ""  # why it is greyed out
+__all__ = ["ALL_CATEGORY", "CATEGORIES", "FREQUENT", "TILE_CATEGORIES", "KioskController",
+           "ServiceEntry", "UiState"]
 
 
 class FlowRunLike(Protocol):
@@ -97,8 +92,11 @@ class UiState:
     phase: Phase
     view: View | None = None
     services: tuple[ServiceEntry, ...] = ()
-    category: str = ALL_CATEGORY
+    category: str = FREQUENT
     query: str = ""
+    groups: tuple[tuple[str, int], ...] = ()  # 按主题 / 按部门 before a group is chosen
+    group: str = ""  # the theme or department chosen
+    page: int = 0  # page of the tiles (the screen knows how many fit)
     greeting: str = ""
     busy: bool = False
     busy_text: str = ""
@@ -132,6 +130,7 @@ class KioskController:
         self._listeners: list[Listener] = []
         self._run: FlowRunLike | None = None
         self._pending_service: str | None = None
+        self._service_id = ""  # the item being run (counted when completed)
         #: Set by the UI: a card read while in technician mode goes to the technician screen.
         self.on_technician_card: Callable[[str], None] | None = None
         self.state = UiState(screen="attract", phase=lifecycle.phase)
@@ -181,13 +180,22 @@ class KioskController:
         self.lifecycle.end("finished")
 
     def set_category(self, category: str) -> None:
-        """Filter the home screen by 查询 / 办理 / 打印."""
+        """Show a tab: 常用, 按主题, 按部门, 全部, 查询, 办理 or 打印 (first page, no group)."""
         if category in CATEGORIES:
-            self._show_home(category=category)
+            self._show_home(category=category, group="", page=0, query="")
+
+    def open_group(self, group: str) -> None:
+        """On 按主题 / 按部门: list the items of one theme or department."""
+        if self.state.category in BROWSE_TABS:
+            self._show_home(group=group, page=0)
+
+    def show_page(self, page: int) -> None:
+        """Another page of the tiles (the screen clamps it to what exists)."""
+        self._show_home(page=max(0, page))
 
     def search(self, query: str) -> None:
-        """Filter the home screen by a search text (Chinese, pinyin, initials)."""
-        self._show_home(query=query[:32])
+        """Filter the home screen by a search text (Chinese, pinyin, initials, synonyms)."""
+        self._show_home(query=query[:32], page=0)
 
     def _entries(self) -> list[ServiceEntry]:
         entries = []
@@ -209,22 +217,21 @@ class KioskController:
         status = self._device_status(device)
         return bool(getattr(status, "usable", False))
 
-    def _show_home(self, category: str | None = None, query: str | None = None) -> None:
+    def _show_home(self, category: str | None = None, query: str | None = None,
+                   group: str | None = None, page: int | None = None) -> None:
         category = self.state.category if category is None else category
         query = self.state.query if query is None else query
-        entries = self._entries()
-        if category != ALL_CATEGORY:
-            entries = [e for e in entries if e.category == category]
-        if query.strip():
-            wanted = self.catalogue.search(query)
-            order = {sid: i for i, sid in enumerate(wanted)}
-            entries = sorted((e for e in entries if e.service_id in order),
-                             key=lambda e: order[e.service_id])
+        group = self.state.group if group is None else group
+        page = self.state.page if page is None else page
+        order = getattr(self.catalogue, "theme_order", tuple)
+        entries, groups = select(self._entries(), category, group, query, self.catalogue.search,
+                                 order())
         session = self.lifecycle.session
         greeting = (_("您好，{name}", name=session.display_name)
                     if session and session.display_name else "")
         self._publish(screen="home", services=tuple(entries), category=category, query=query,
-                      view=None, greeting=greeting, busy=False, service_title="")
+                      view=None, greeting=greeting, busy=False, service_title="", group=group,
+                      groups=tuple((g.name, g.count) for g in groups), page=page)
 
     def services_available(self) -> bool:
         """True when at least one service can be used now (else out of service)."""
@@ -263,6 +270,7 @@ class KioskController:
                                    title=entry.title), notice_kind="error")
             return
         self._run = run
+        self._service_id = entry.service_id
         log_event(log, "service_started", service=entry.service_id)
         self._publish(busy=True, busy_text=_("正在处理，请稍候"), notice="",
                       service_title=entry.title)
@@ -300,11 +308,22 @@ class KioskController:
                 self._publish(busy=False, notice=_("系统繁忙，请稍后再试或到窗口办理"),
                               notice_kind="error")
                 return
+            if getattr(result, "kind", None) is StepKind.DONE and intent.action != "cancel":
+                self._completed(self._service_id)
             self._show_view(result, self.state.service_title)
             if _printed_silently(intent, result):
                 self._publish(notice=_("已打印，请在出纸口取走凭条"), notice_kind="info")
 
         self.runner.submit(lambda: run.send(intent), done)
+
+    def _completed(self, service_id: str) -> None:
+        """Count a completed item for 常用 and search ranking (the id only)."""
+        count = getattr(self.catalogue, "completed", None)
+        if callable(count) and service_id:
+            try:
+                count(service_id)
+            except Exception as exc:  # counting never stops a resident
+                log_event(log, "usage_count_failed", logging.WARNING, error=type(exc).__name__)
 
     def _show_view(self, view: View, service_title: str) -> None:
         if view.kind is StepKind.DONE:
@@ -458,7 +477,7 @@ class KioskController:
         log_event(log, "session_phase", old=old.value, new=new.value, reason=reason)
         if new is Phase.ATTRACT:
             self._publish(screen="attract", view=None, busy=False, greeting="", query="",
-                          category=ALL_CATEGORY, notice="", service_title="")
+                          category=FREQUENT, group="", page=0, notice="", service_title="")
         elif new is Phase.OUT_OF_SERVICE:
             self._publish(screen="out_of_service", view=None, busy=False,
                           out_of_service_reason=self._out_of_service_reason())

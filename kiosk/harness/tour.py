@@ -226,6 +226,7 @@ def run_tour(out: Path) -> int:
         tour.shot("out-of-service", "暂停服务：设备不可用时")
         parts.lifecycle.set_service_available(True, "tour")
         _reprint_pass(tour, driver, parts)
+        _licence_pass(tour, driver, parts)
         _face_pass(tour, driver, parts)
         _mode_pass(tour, driver, parts, "en", lambda p: p.with_locale("en"),
                    "English")
@@ -309,6 +310,50 @@ def _face_pass(tour: Tour, driver: Any, parts: Any) -> None:
         driver.wait_for_screen("attract")
 
 
+def _licence_pass(tour: Tour, driver: Any, parts: Any) -> None:
+    """A licence kind with no hand-written flow: 按主题 -> 婚姻 -> 结婚证打印, preview, purpose,
+    print with the usage watermark; 按部门 and a search by initials on the way."""
+    from kiosk.harness.ui_driver import find_button
+
+    app = driver.app
+    _identify(driver, parts)
+    driver.wait_for_screen("home")
+    home = app.screens["home"]
+    driver.tap(home.tab_buttons["按部门"])
+    driver.pump(2)
+    tour.shot("home-departments", "首页：按部门浏览（每个部门的事项数）")
+    driver.tap(home.tab_buttons["按主题"])
+    driver.pump(2)
+    tour.shot("home-themes", "首页：按主题浏览（每个主题的事项数）")
+    driver.tap(home.group_buttons["婚姻"])
+    driver.pump(2)
+    tour.shot("home-theme", "首页：主题“婚姻”的事项（含电子证照打印）")
+    driver.tap(home.tile_buttons["licence-mzj-marriage"])
+    driver.wait_for_screen("step_licence_copy")
+    tour.shot("licence-preview", "电子证照打印：预览，选择用途")
+    _tap_action(driver, "choose", "租房")
+    _tap_action(driver, "print")
+    driver.wait_for(lambda: app.state.view is not None and app.state.view.outcome != "",
+                    what="licence copy printed")
+    tour.shot("licence-printed", "电子证照打印：已打印（加注“此件仅供办理政务服务事项时使用”）")
+    parts.controller.finish()
+    driver.wait_for_screen("attract")
+    _identify(driver, parts)
+    driver.wait_for_screen("home")
+    home = app.screens["home"]
+    if home.keyboard is None:
+        driver.tap(home.search_button)
+    driver.wait_for(lambda: home.keyboard is not None, what="search keyboard")
+    for letter in "KZM":
+        driver.tap(find_button(home.keyboard, letter))
+    driver.pump(2)
+    tour.shot("home-search-synonym", "首页搜索：KZM（开证明）找到各类证明")
+    driver.tap(home.search_button)
+    parts.controller.search("")
+    parts.controller.finish()
+    driver.wait_for_screen("attract")
+
+
 def _mode_pass(tour: Tour, driver: Any, parts: Any, prefix: str, change: Any,
                label: str) -> None:
     """The main screens again in another mode (language, elderly, contrast)."""
@@ -319,6 +364,12 @@ def _mode_pass(tour: Tour, driver: Any, parts: Any, prefix: str, change: Any,
     _identify(driver, parts)
     driver.wait_for_screen("home")
     tour.shot(f"{prefix}-home", f"{label}：首页")
+    driver.tap(app.screens["home"].tab_buttons["按主题"])
+    driver.pump(2)
+    tour.shot(f"{prefix}-home-themes", f"{label}：按主题浏览（每个主题的事项数）")
+    driver.tap(app.screens["home"].group_buttons["婚姻"])
+    driver.pump(2)
+    tour.shot(f"{prefix}-home-theme", f"{label}：主题“婚姻”的事项")
     parts.controller.open_service("social-insurance-payments")
     driver.wait_for_screen("step_records")
     tour.shot(f"{prefix}-records", f"{label}：社保缴费记录")

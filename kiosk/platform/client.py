@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 from flows.documents import CertificateAdditions
 from kiosk.core.events import log_event
 from kiosk.platform.errors import ErrorKind, PlatformError, kind_for_status
+from kiosk.platform.licences import LicenceCalls
 from kiosk.platform.models import (
     WireApplicationProgress,
     WireApplicationResult,
@@ -82,7 +83,7 @@ def new_idempotency_key() -> str:
     return str(uuid.uuid4())
 
 
-class PlatformClient:
+class PlatformClient(LicenceCalls):  # LicenceCalls: kiosk/platform/licences.py (h-catalogue)
     """Typed calls to the service platform; usable from several threads (one session each)."""
 
     def __init__(

@@ -29,7 +29,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from kiosk.core.events import log_event
-from kiosk.sandbox import api
+from kiosk.sandbox import (
+    api,
+    licence_api,  # licence directory routes (h-catalogue)
+)
 from kiosk.sandbox.api import ApiError, Call, Route
 from kiosk.sandbox.faults import FaultInjector
 from kiosk.sandbox.seed import RESIDENTS
@@ -93,6 +96,7 @@ class SandboxApp:
         self._idle = threading.Condition(self._lock)
         self.routes: tuple[Route, ...] = (
             *api.PUBLIC_ROUTES,
+            *licence_api.ROUTES,  # licence directory and copies (kiosk/sandbox/licence_api.py)
             Route("GET", "/_sandbox/stats", self._stats, admin=True),
             Route("GET", "/_sandbox/faults", self._faults_get, admin=True),
             Route("POST", "/_sandbox/faults", self._faults_set, admin=True),

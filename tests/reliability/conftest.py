@@ -17,6 +17,7 @@ import requests
 
 from kiosk import REPO_ROOT
 from kiosk.boot.composition import BUILTIN_CATALOGUE
+from kiosk.core.controller import ALL_CATEGORY
 
 TEST_FLOWS = REPO_ROOT / "kiosk" / "harness" / "reliability" / "flows"
 #: Longest the sandbox may take to say it is listening (a bound, not a timing assertion).
@@ -129,6 +130,7 @@ def start_simulated_kiosk(tmp: Path, catalogue: Path | None = None):
     parts.start_devices()
     wait_until(lambda: all(parts.hub.usable(n) for n in SIMULATED), what="devices ready")
     parts.controller.tap_attract()
+    parts.controller.set_category(ALL_CATEGORY)  # every item listed, not only 常用
     assert parts.controller.state.screen == "home"
     return parts
 

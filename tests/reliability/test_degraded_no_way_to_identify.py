@@ -4,6 +4,7 @@ comes back by itself."""
 
 from __future__ import annotations
 
+from kiosk.core.controller import ALL_CATEGORY
 from tests.reliability.conftest import wait_until
 from tests.reliability.degraded import shown_greyed
 
@@ -16,6 +17,7 @@ def test_no_way_to_identify_greys_identity_services(simulated_kiosk) -> None:
     assert not parts.hub.usable("smartcard")
     sims = {d: parts.hub.simulator(d) for d in ("idcard", "scanner")}
     parts.controller.tap_attract()  # an anonymous session: nobody identified yet
+    parts.controller.set_category(ALL_CATEGORY)  # every item listed, not only 常用
     sims["idcard"].unplug()
     sims["scanner"].unplug()
     wait_until(lambda: not any(parts.hub.usable(d) for d in IDENTIFY_DEVICES),

@@ -1,26 +1,43 @@
-"""Home: the service catalogue by category (查询 / 办理 / 打印) with a search box.
+"""Home: the catalogue by tab (常用 first, 按主题, 按部门, 全部, 查询 / 办理 / 打印) and a search
+box.
 
-The search box takes pinyin initials or full pinyin from a large letter keyboard
-("SBJF" finds 社保缴费记录查询); services that need an unusable device are greyed with the reason.
+Hundreds of items are paged (9 tiles a page, 4 larger ones in elderly mode); the browse tabs
+first show their themes or departments with counts (16 a page, 6 in elderly mode), so any item
+is three taps from home: tab, group, item. The search box takes pinyin initials or full pinyin
+from a large letter keyboard ("SBJF" finds 社保缴费记录查询); services that need an unusable
+device are greyed with the reason.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 from kivy.utils import escape_markup
 
-from kiosk.core.controller import ALL_CATEGORY, CATEGORIES, ServiceEntry
+from kiosk.core.accessibility import HOME_COLUMNS, HOME_ROWS
+from kiosk.core.browse import BY_THEME
+from kiosk.core.controller import CATEGORIES, FREQUENT, ServiceEntry
 from kiosk.i18n import _
 from kiosk.ui.context import UiContext
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.screens.base import KioskScreen
-from kiosk.ui.theme import hex_rgba
+from kiosk.ui.theme import Palette, hex_rgba
 from kiosk.ui.widgets import KButton, Spacer, Text
+
+#: Tiles per page (standard, elderly) and their columns (kiosk.core.accessibility); groups
+#: (themes, departments: short names) four and three a row.
+TILE_COLUMNS = HOME_COLUMNS
+TILES_PER_PAGE = tuple(c * r for c, r in zip(HOME_COLUMNS, HOME_ROWS, strict=True))
+GROUP_COLUMNS = (4, 3)
+GROUPS_PER_PAGE = (16, 6)
+
+
+def page_count(total: int, size: int) -> int:
+    """How many pages ``total`` items take (at least one)."""
+    return max(1, -(-total // size))
 
 
 class HomeScreen(KioskScreen):
@@ -29,7 +46,7 @@ class HomeScreen(KioskScreen):
     def __init__(self, ctx: UiContext, **kwargs: object) -> None:
         super().__init__(ctx, name="home", **kwargs)
         m, p = ctx.metrics, ctx.palette
-        self._rendered: tuple[tuple[ServiceEntry, ...], str, str] | None = None
+        self._rendered: tuple[object, ...] | None = None
         top = BoxLayout(orientation="horizontal", size_hint_y=None, height=m.px(110),
                         spacing=m.px(16))
         self.greeting = Text("", p.text, m.font(40), bold=True, fixed_height=True)
@@ -57,8 +74,17 @@ class HomeScreen(KioskScreen):
         scroll.add_widget(self.grid)
         main.add_widget(scroll)
         self.body.add_widget(main)
+        self.pager = BoxLayout(orientation="horizontal", size_hint_y=None, height=m.px(100),
+                               spacing=m.px(16))
+        self.body.add_widget(self.pager)
         self.empty = Text("", p.muted, m.font(40), halign="center")
         self.tile_buttons: dict[str, KButton] = {}
+        self.group_buttons: dict[str, KButton] = {}
+        self.prev_button: KButton | None = None
+        self.next_button: KButton | None = None
+        self.groups_button: KButton | None = None
+        self._tab_labels: tuple[str, ...] = ()
+        self._pager_key: tuple[object, ...] = ()
 
     def _toggle_keyboard(self) -> None:
         m = self.ctx.metrics
@@ -71,6 +97,15 @@ class HomeScreen(KioskScreen):
             self.keyboard_box.clear_widgets()
             self.keyboard_box.height = 0
             self.keyboard = None
+        self._show_tabs(self.keyboard is None)
+
+    def _show_tabs(self, shown: bool) -> None:
+        """The tabs step aside while the keyboard is open (a search looks everywhere, and seven
+        tabs do not fit beside the keyboard)."""
+        m = self.ctx.metrics
+        self.tabs.width = m.px(240) if shown else 0
+        self.tabs.opacity = 1 if shown else 0
+        self.tabs.disabled = not shown
 
     def _on_query(self, value: str) -> None:
         self.ctx.controller.touch()
@@ -87,29 +122,45 @@ class HomeScreen(KioskScreen):
         query = getattr(state, "query", "")
         self.search_button.text = (_("搜索：{query}", query=query.upper()) if query
                                    else _("搜索：输入拼音首字母"))
-        category = getattr(state, "category", ALL_CATEGORY)
-        self.tabs.clear_widgets()
-        for name in CATEGORIES:
-            button = KButton(_(name), partial(self.ctx.controller.set_category, name), m, p,
-                             kind="primary" if name == category else "secondary")
-            self.tab_buttons[name] = button
-            self.tabs.add_widget(button)
-        self.tabs.add_widget(Spacer())
+        category = getattr(state, "category", FREQUENT)
+        labels = tuple(_(name) for name in CATEGORIES)
+        if labels != self._tab_labels:  # built once per language: text costs a texture each
+            self._tab_labels = labels
+            self.tabs.clear_widgets()
+            for name, label in zip(CATEGORIES, labels, strict=True):
+                button = KButton(label, self._tab_opener(name), m, p, height=m.px(96),
+                                 font_base=34, font_cap=1.3)
+                self.tab_buttons[name] = button
+                self.tabs.add_widget(button)
+            self.tabs.add_widget(Spacer())
+        for name, button in self.tab_buttons.items():
+            _paint(button, name == category and not query, p)
         services: tuple[ServiceEntry, ...] = getattr(state, "services", ())
-        key = (services, category, query)
+        groups: tuple[tuple[str, int], ...] = getattr(state, "groups", ())
+        group = getattr(state, "group", "")
+        elderly = self._elderly()
+        key = (services, groups, category, group, query, getattr(state, "page", 0), elderly)
         if key == self._rendered:
             return
         self._rendered = key
         self.grid.clear_widgets()
         self.tile_buttons.clear()
-        for entry in services:
+        self.group_buttons.clear()
+        if groups and not query:
+            self._show_groups(groups, getattr(state, "page", 0), elderly)
+            return
+        size = TILES_PER_PAGE[elderly]
+        pages = page_count(len(services), size)
+        page = min(getattr(state, "page", 0), pages - 1)
+        self.grid.cols = TILE_COLUMNS[elderly]
+        for entry in services[page * size:(page + 1) * size]:
             # titles and reasons come from bundles and the platform: shown as text, not markup
             label = escape_markup(entry.title)
             if not entry.available:
                 label += f"\n[size={int(m.font(26))}]{escape_markup(entry.reason)}[/size]"
             tile = KButton(label, self._opener(entry.service_id), m, p,
                            kind="primary" if entry.available else "secondary",
-                           height=m.px(170), font_base=40, markup=True)
+                           height=m.px(240 if elderly else 160), font_base=38, markup=True)
             if not entry.available:
                 tile.background_color = hex_rgba(p.disabled)
                 tile.color = hex_rgba(p.on_disabled)
@@ -119,6 +170,73 @@ class HomeScreen(KioskScreen):
             self.empty.text = (_("没有找到相关事项，请换个关键词") if query
                                else _("暂无可办理的事项"))
             self.grid.add_widget(self.empty)
+        self._show_pager(page, pages, len(services), back_to_groups=bool(group) and not query)
+
+    def _elderly(self) -> int:
+        prefs = getattr(self.ctx.prefs, "current", None)
+        return int(bool(getattr(prefs, "elderly", False)))
+
+    def _show_groups(self, groups: tuple[tuple[str, int], ...], page: int, elderly: int) -> None:
+        """Themes or departments as tiles with their counts."""
+        m, p = self.ctx.metrics, self.ctx.palette
+        size = GROUPS_PER_PAGE[elderly]
+        pages = page_count(len(groups), size)
+        page = min(page, pages - 1)
+        self.grid.cols = GROUP_COLUMNS[elderly]
+        for name, count in groups[page * size:(page + 1) * size]:
+            items = _("{count} 项", count=count)
+            label = f"{_(name)}\n[size={int(m.font(26))}]{items}[/size]"
+            tile = KButton(label, self._group_opener(name), m, p,
+                           kind="primary", height=m.px(200 if elderly else 130),
+                           font_base=34, markup=True)
+            self.group_buttons[name] = tile
+            self.grid.add_widget(tile)
+        self._show_pager(page, pages, len(groups), back_to_groups=False)
+
+    def _show_pager(self, page: int, pages: int, total: int, back_to_groups: bool) -> None:
+        """上一页 / 第 i 页 共 n 页 / 下一页, and 返回分类 inside a theme or department."""
+        m, p = self.ctx.metrics, self.ctx.palette
+        key = (page, pages, total, back_to_groups, _("上一页"),
+               getattr(self.ctx.controller.state, "category", ""))
+        if key == self._pager_key:
+            return
+        self._pager_key = key
+        self.pager.clear_widgets()
+        self.groups_button = None
+        if back_to_groups:
+            themes = getattr(self.ctx.controller.state, "category", "") == BY_THEME
+            self.groups_button = KButton(_("返回主题列表") if themes else _("返回部门列表"),
+                                         lambda: self.ctx.controller.open_group(""), m, p,
+                                         kind="secondary", size_hint_x=0.3, height=m.px(96))
+            self.pager.add_widget(self.groups_button)
+        else:
+            self.pager.add_widget(Spacer(size_hint_x=0.3))
+        controller = self.ctx.controller
+        self.prev_button = KButton(_("上一页"), lambda: controller.show_page(page - 1), m, p,
+                                   kind="secondary", enabled=page > 0, size_hint_x=0.2,
+                                   height=m.px(96))
+        self.next_button = KButton(_("下一页"), lambda: controller.show_page(page + 1), m, p,
+                                   kind="secondary", enabled=page + 1 < pages, size_hint_x=0.2,
+                                   height=m.px(96))
+        where = Text(_("第 {page} 页 共 {pages} 页 · {total} 项", page=page + 1, pages=pages,
+                       total=total), p.muted, m.font(30, cap=1.2), halign="center",
+                     fixed_height=True, size_hint_x=0.3)
+        for widget in (self.prev_button, where, self.next_button):
+            self.pager.add_widget(widget)
+
+    def _tab_opener(self, name: str) -> Callable[[], None]:
+        return lambda: self.ctx.controller.set_category(name)
+
+    def _group_opener(self, name: str) -> Callable[[], None]:
+        return lambda: self.ctx.controller.open_group(name)
 
     def _opener(self, service_id: str) -> Callable[[], None]:
         return lambda: self.ctx.controller.open_service(service_id)
+
+
+def _paint(button: KButton, selected: bool, palette: Palette) -> None:
+    """Show a tab as chosen (primary) or not, without making a new button."""
+    colour = palette.primary if selected else palette.secondary
+    button.background_color = hex_rgba(colour)
+    button._colour = hex_rgba(colour)
+    button.color = hex_rgba(palette.on_primary if selected else palette.on_secondary)

@@ -371,6 +371,49 @@ class LicenceScreen(ChooseScreen):
     kind = StepKind.LICENCE
 
 
+class LicenceCopyScreen(StepScreen):
+    """电子证照打印: the licences held as large buttons; then the chosen one's preview, the
+    purposes to choose from, and the print outcome."""
+
+    kind = StepKind.LICENCE_COPY
+
+    def build_content(self, view: View) -> None:
+        """Body, the preview lines, then the options (licences or purposes), then outcome."""
+        m, p = self.ctx.metrics, self.ctx.palette
+        self.add_body_text(view)
+        self.option_buttons: dict[str, KButton] = {}
+        if view.fields:
+            _field_rows(self.content, view, m, p, editable=False, on_edit=None)
+        if view.options:
+            cols = 3 if view.fields else 1
+            grid = GridLayout(cols=cols, spacing=m.px(14), size_hint_y=None)
+            grid.bind(minimum_height=grid.setter("height"))
+            for option in view.options:
+                label = option.label + (f"\n[size={int(m.font(28))}]{option.detail}[/size]"
+                                        if option.detail else "")
+                button = KButton(label, self._chooser(option.value), m, p,
+                                 kind="primary" if option.selected else "secondary",
+                                 markup=True, height=m.px(140 if option.detail else 90))
+                self.option_buttons[option.value] = button
+                grid.add_widget(button)
+            if view.fields:
+                self.content.add_widget(grid)
+            else:
+                scroll = ScrollView(do_scroll_x=False, bar_width=m.px(12))
+                scroll.add_widget(grid)
+                self.content.add_widget(scroll)
+        if view.outcome:
+            colour = getattr(p, OUTCOME_COLOUR.get(view.outcome, "primary"))
+            shown = view.reference and view.reference not in (view.body or "")
+            reference = _("编号：{reference}", reference=view.reference) if shown else ""
+            self.content.add_widget(Text(reference, colour, m.font(40), bold=True))
+        if not view.options and not view.fields:
+            self.content.add_widget(Spacer())
+
+    def _chooser(self, value: str) -> Callable[[], None]:
+        return lambda: self.send("choose", value)
+
+
 class RateScreen(StepScreen):
     """好差评: five large levels in a row; reasons to tick for the two lowest."""
 
@@ -617,5 +660,5 @@ def _field_rows(parent: BoxLayout, view: View, m: Metrics, p: Palette, editable:
 STEP_SCREENS: tuple[type[StepScreen], ...] = (
     MessageScreen, GuideScreen, SubmitScreen, IdentifyStepScreen, CaptureScreen, ResultScreen,
     PrintScreen, PrintReceiptScreen, RecordsScreen, ChooseScreen, LicenceScreen, RateScreen,
-    ReportScreen, FormScreen, CheckScreen,
+    ReportScreen, FormScreen, CheckScreen, LicenceCopyScreen,
 )
