@@ -77,23 +77,18 @@ def _identify(driver: Any, parts: Any, key: str = "worker") -> None:
 def run_tour(out: Path) -> int:
     """Drive every journey and write the screenshots; return an exit code."""
     from flows.headless import intent_for
-    from kiosk.composition import build_kiosk
-    from kiosk.demo import demo_actions
+    from kiosk.composition import compose
     from kiosk.logs import configure_logging
     from kiosk.settings import load_settings
-    from kiosk.tasks import ThreadRunner
-    from kiosk.ui.app import KioskApp, dispatch_to_ui
     from kiosk.ui.driver import UiDriver, find_button
 
     data = Path(tempfile.mkdtemp(prefix="kiosk-tour-"))
     settings = load_settings(environ={"KIOSK__PATHS__DATA_DIR": str(data),
                                       "KIOSK__DEVICES__SMARTCARD": "none"})
     configure_logging(data / "log")
-    runner = ThreadRunner(dispatch_to_ui)
-    parts = build_kiosk(settings, runner)
-    parts.start_devices()
-    app = KioskApp(parts.controller, settings.site_name, demo_actions=demo_actions(parts),
-                   prefs=parts.prefs, voice=parts.voice)
+    kiosk = compose(settings)
+    kiosk.start_devices()
+    parts, app = kiosk.parts, kiosk.app
     driver = UiDriver(app)
     tour = Tour(driver, out)
     controller = parts.controller
@@ -215,8 +210,7 @@ def run_tour(out: Path) -> int:
     finally:
         tour.write_index()
         driver.close()
-        runner.shutdown()
-        parts.close()
+        kiosk.close()
         shutil.rmtree(data, ignore_errors=True)
     return 0
 
