@@ -212,10 +212,11 @@ class TechnicianController:
 
     def corner_down(self) -> bool:
         """A finger went down in the corner; True when the hold is being timed."""
+        self._hold_fired = False
         if not self.armed():
+            self._held_since = None
             return False
         self._held_since = self._clock()
-        self._hold_fired = False
         return True
 
     def corner_tick(self) -> bool:
@@ -233,7 +234,7 @@ class TechnicianController:
     def corner_up(self) -> bool:
         """The finger left; True when it was an ordinary tap (released before the hold)."""
         fired = self.corner_tick()
-        self._held_since = None
+        self._held_since, self._hold_fired = None, False
         return not fired
 
     def corner_cancel(self) -> None:
@@ -288,7 +289,7 @@ class TechnicianController:
         self._generation += 1
         self._pending = 0
         self._pin = ""
-        self._held_since = None
+        self._held_since, self._hold_fired = None, False
         self.state = TechnicianState()
         self._publish()
 
