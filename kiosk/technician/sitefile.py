@@ -116,7 +116,10 @@ def update_site_file(site_file: Path, changes: Mapping[str, Any],
     except OSError as exc:
         return SiteWriteResult(False, f"{site_file}: cannot write ({exc.strerror})")
     finally:
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:  # a read-only folder: there is no temp file, and no crash either
+            pass
 
 
 def backup_dir(site_file: Path) -> Path:
