@@ -170,6 +170,30 @@ class KioskParts:
         self.client.close()
         if self.sandbox is not None:
             self.sandbox.stop()
+            from kiosk.sandbox.demo_address import forget_demo_url
+
+            forget_demo_url(self.settings.data_dir, self.sandbox.url)
+
+    def startup_notes(self) -> list[str]:
+        """What a person starting a demo terminal needs to know (printed by `kiosk run`)."""
+        if self.settings.profile != "demo":
+            return []
+        notes = []
+        if self.sandbox is not None:
+            fleet = "kiosk sandbox fleet"
+            if self.sandbox.port != self.settings.platform.demo_port:
+                notes.append(f"kiosk: port {self.settings.platform.demo_port} is taken; the demo "
+                             f"platform uses {self.sandbox.port} instead")
+            notes.append(f"kiosk: demo platform (embedded sandbox) at {self.sandbox.url}; "
+                         f"`{fleet}` lists this terminal")
+        if self.settings.devices.document_printer.startswith("sim://"):
+            notes.append(f"kiosk: demo A4 prints are kept in {demo_prints_dir(self.settings)}")
+        return notes
+
+
+def demo_prints_dir(settings: Settings) -> Path:
+    """Where the simulated A4 printer of a demo terminal keeps what it printed."""
+    return settings.data_dir.resolve() / "prints"
 
 
 @dataclass(frozen=True)
@@ -200,9 +224,9 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
     if not base_url:
         if settings.profile != "demo":
             raise ConfigError("platform.base_url: required in the site profile")
-        from kiosk.sandbox.server import start_sandbox
+        from kiosk.sandbox.demo_address import start_demo_sandbox
 
-        sandbox = start_sandbox(data_dir / "sandbox.sqlite3")
+        sandbox = start_demo_sandbox(data_dir, settings.platform.demo_port)
         base_url = sandbox.url
     client = PlatformClient.from_settings(settings.platform, settings.terminal_id, base_url)
     timing = SessionTiming(settings.session.idle_timeout_seconds,
@@ -210,6 +234,9 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
                            settings.session.hard_cap_seconds)
     lifecycle = SessionLifecycle(timing, clock, data_dir / "sessions")
     options = hardware_options(settings.hardware)
+    if settings.profile == "demo" and settings.devices.document_printer.startswith("sim://"):
+        # demo prints are kept in the data folder, not in the simulator's temporary folder
+        options.setdefault("document_printer", {})["spool"] = demo_prints_dir(settings)
     for name, extra in (device_options or {}).items():
         options.setdefault(name, {}).update(extra)
     hub = DeviceHub(settings.devices.model_dump(), runner.call_soon, options)

@@ -86,6 +86,8 @@ def launch(settings: Settings, width: int, height: int, exit_after_first_frame: 
            screenshot: Path | None = None, site_file: Path | None = None) -> int:
     """Run the kiosk until it is stopped; return the exit code."""
     kiosk = compose(settings, width, height, exit_after_first_frame, screenshot, site_file)
+    for note in kiosk.parts.startup_notes():
+        print(note, flush=True)
     try:
         kiosk.app.run()
     except Exception as exc:  # last resort: log (masked) and let systemd restart us

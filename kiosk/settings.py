@@ -45,6 +45,9 @@ class PlatformSettings(_Section):
     timeout_seconds: float = Field(5.0, gt=0, description="per-request timeout")
     retries: int = Field(2, ge=0, le=10, description="retries for idempotent calls")
     backoff_seconds: float = Field(0.3, ge=0, description="first retry delay, doubled each time")
+    demo_port: int = Field(8765, ge=0, le=65535,
+                           description="the embedded sandbox's port (demo profile); taken or 0 = "
+                                       "any free port")
 
 
 class DisplaySettings(_Section):

@@ -57,6 +57,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _fleet(args: argparse.Namespace) -> int:
+    if args.url is None:
+        args.url = _default_fleet_url()
     client = PlatformClient(args.url, timeout_seconds=args.timeout, retries=1)
     try:
         terminals = client.terminals()
@@ -84,6 +86,16 @@ def _fleet(args: argparse.Namespace) -> int:
         )
     print(f"{len(terminals)} terminal(s)")
     return 0
+
+
+def _default_fleet_url() -> str:
+    from kiosk.sandbox.demo_address import fleet_url
+    from kiosk.settings import ConfigError, load_settings
+
+    try:
+        return fleet_url(load_settings())
+    except ConfigError:
+        return DEFAULT_URL
 
 
 def _residents(args: argparse.Namespace) -> int:
@@ -148,7 +160,9 @@ def main(argv: list[str]) -> int:
         target.add_argument("--db", default=str(DEFAULT_DB), help="SQLite database file")
         target.add_argument("--verbose", action="store_true", help="log requests to stderr")
     fleet = sub.add_parser("fleet", help="list terminals and their latest heartbeat")
-    fleet.add_argument("--url", default=DEFAULT_URL, help=f"platform URL (default {DEFAULT_URL})")
+    fleet.add_argument("--url", default=None,
+                       help="platform URL (default: the site file's platform, else the running "
+                            f"demo's sandbox, else {DEFAULT_URL})")
     fleet.add_argument("--timeout", type=float, default=5.0, help="seconds per request")
     sub.add_parser("residents", help="list the seeded synthetic residents")
     faults = sub.add_parser("faults", help="arm or clear injected faults (sandbox only)")
