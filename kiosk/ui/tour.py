@@ -199,6 +199,8 @@ def run_tour(out: Path) -> int:
         driver.wait_for_screen("out_of_service")
         tour.shot("out-of-service", "暂停服务：设备不可用时")
         parts.lifecycle.set_service_available(True, "tour")
+        driver.wait_for_screen("attract")
+        _technician_pass(tour, driver, parts)
         _reprint_pass(tour, driver, parts)
         _face_pass(tour, driver, parts)
         _mode_pass(tour, driver, parts, "en", lambda p: p.with_locale("en"),
@@ -213,6 +215,36 @@ def run_tour(out: Path) -> int:
         kiosk.close()
         shutil.rmtree(data, ignore_errors=True)
     return 0
+
+
+def _technician_pass(tour: Tour, driver: Any, parts: Any) -> None:
+    """Technician mode as a technician reaches it: the 4 s corner hold, the PIN, the devices."""
+    from kivy.tests.common import UnitTestTouch
+
+    from kiosk.session import Phase
+    from kiosk.technician.controller import DEMO_PIN
+    from kiosk.ui.driver import find_button
+
+    touch = UnitTestTouch(8, 8)
+    touch.touch_down()
+    driver.wait_for(lambda: parts.lifecycle.phase is Phase.TECHNICIAN, what="the corner hold")
+    touch.touch_up()
+    driver.wait_for_screen("technician")
+    screen = driver.app.screens["technician"]
+    tour.shot("technician-pin", "技术员登录：在待机画面左下角按住 4 秒，输入密码或刷技术员卡")
+    keys = {getattr(k, "key", None): k for k in screen.keyboard.children}
+    for digit in DEMO_PIN:
+        driver.tap(keys[digit])
+    driver.tap(find_button(driver.app.root_widget, "确定"))
+    driver.wait_for(lambda: screen.page == "home" and parts.technician.state.facts is not None,
+                    what="technician home")
+    tour.shot("technician-home", "技术员模式：终端状态、设备列表、导出诊断、触摸测试、音量")
+    driver.tap(find_button(driver.app.root_widget, "凭条打印机"))
+    driver.wait_for(lambda: parts.technician.state.device is not None
+                    and not parts.technician.state.device.discovering, what="connections")
+    tour.shot("technician-device", "设备设置：选择连接和参数，测试通过后才能保存")
+    parts.technician.leave()
+    driver.wait_for_screen("attract")
 
 
 def _reprint_pass(tour: Tour, driver: Any, parts: Any) -> None:

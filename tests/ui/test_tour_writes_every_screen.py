@@ -14,7 +14,8 @@ from PIL import Image, ImageStat
 from kiosk import REPO_ROOT
 
 MUST_SHOW = ("attract", "print-paper-out", "reprint-list", "reprint-done", "face-capture",
-             "en-home", "elderly-home")
+             "en-home", "elderly-home", "technician-pin", "technician-home",
+             "technician-device")
 
 
 @pytest.mark.timeout(600)
