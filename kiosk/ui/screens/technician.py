@@ -21,13 +21,8 @@ from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from kiosk.devices import DEVICE_LABELS
-from kiosk.technician.controller import (
-    TOUCH_GRID,
-    Note,
-    Page,
-    TechnicianController,
-    TechnicianState,
-)
+from kiosk.technician.controller import TechnicianController
+from kiosk.technician.state import TOUCH_GRID, Note, Page, TechnicianState
 from kiosk.ui.context import UiContext
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.screens.base import KioskScreen
