@@ -16,11 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.composition import KioskParts, build_kiosk, demo_prints_dir
-from kiosk.heartbeat import Heartbeat
+from kiosk.boot.composition import KioskParts, build_kiosk, demo_prints_dir
 from kiosk.sandbox.demo_address import URL_FILE_NAME, fleet_url
-from kiosk.settings import load_settings
-from kiosk.tasks import InlineRunner
+from kiosk.boot.settings import load_settings
+from kiosk.core.tasks import InlineRunner
 from kiosk.technician.device_tests import test_page_pdf
 
 ROOT = Path(__file__).resolve().parent.parent

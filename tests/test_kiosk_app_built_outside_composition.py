@@ -1,7 +1,7 @@
 """The failure this guards against: a harness, benchmark or tool building its own `KioskApp`
 and so testing or measuring an app production never runs (no voice, no technician mode...).
-Only the composition root (kiosk/composition.py, ADR 0400) may construct it; everything else
-gets its app from `kiosk.composition.compose`. Checked on the syntax tree of kiosk/ and tests/.
+Only the composition root (kiosk/boot/composition.py, ADR 0400) may construct it; everything else
+gets its app from `kiosk.boot.composition.compose`. Checked on the syntax tree of kiosk/ and tests/.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-COMPOSITION_ROOT = "kiosk/composition.py"
+COMPOSITION_ROOT = "kiosk/boot/composition.py"
 
 
 def _constructions(tree: ast.AST) -> list[int]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.first_frame import FIRST_FRAME_FILE_ENV
+from kiosk.boot.first_frame import FIRST_FRAME_FILE_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -24,7 +24,7 @@ DEFAULT_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from kiosk.logs import configure_logging
+    from kiosk.boot.logs import configure_logging
     from kiosk.sandbox.server import create_sandbox
 
     configure_logging(Path(args.db).resolve().parent / "sandbox-logs", to_stderr=args.verbose)
@@ -90,7 +90,7 @@ def _fleet(args: argparse.Namespace) -> int:
 
 def _default_fleet_url() -> str:
     from kiosk.sandbox.demo_address import fleet_url
-    from kiosk.settings import ConfigError, load_settings
+    from kiosk.boot.settings import ConfigError, load_settings
 
     try:
         return fleet_url(load_settings())

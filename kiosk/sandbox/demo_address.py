@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from kiosk.logs import log_event
+from kiosk.core.events import log_event
 
 log = logging.getLogger(__name__)
 

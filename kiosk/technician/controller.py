@@ -1,9 +1,9 @@
 """Technician mode without Kivy: the state of the technician's pages and their intents.
 
-Like the resident side (kiosk.controller), the controller holds all state and publishes a frozen
+Like the resident side (kiosk.core.controller), the controller holds all state and publishes a frozen
 `TechnicianState` to its listeners; the screen (kiosk.ui.screens.technician) only renders it and
 turns taps into intents. Blocking work (PIN hashing, discovery, device tests, saving, export,
-the platform check) runs on the terminal's task runner (kiosk.tasks), whose ``done`` runs on the
+the platform check) runs on the terminal's task runner (kiosk.core.tasks), whose ``done`` runs on the
 UI thread. Entry: the corner hold (`corner_down`/`corner_up`, timed on the injected clock), or a
 technician card (`card_at_attract`, `card_presented`).
 """
@@ -16,10 +16,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from kiosk.devices import DEVICE_LABELS
-from kiosk.logs import log_event
-from kiosk.session import Phase, SessionLifecycle
-from kiosk.tasks import TaskRunner
+from kiosk.core.device_labels import DEVICE_LABELS
+from kiosk.core.events import log_event
+from kiosk.core.session import Phase, SessionLifecycle
+from kiosk.core.tasks import TaskRunner
 from kiosk.technician.device_tests import TestResult
 from kiosk.technician.discovery import baud_of, with_baud
 from kiosk.technician.pin import PinCheck, PinOutcome

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.logs import LOG_FILE_NAME
-from kiosk.privacy import REDACTOR, Redactor, mask_text
+from kiosk.boot.logs import LOG_FILE_NAME
+from kiosk.core.privacy import REDACTOR, Redactor, mask_text
 
 #: JSON keys whose values are personal and are dropped from every exported record. The bare
 #: key ``idcard`` is not one of them: it names the ID-card reader (devices, statuses), and a

@@ -1,7 +1,7 @@
 """Writing the site file from technician mode: validated, atomic, with a timestamped backup.
 
 A change is a set of dotted keys (``devices.idcard = "serial:///dev/ttyUSB0"``). The new file
-is written next to the old one, loaded through `kiosk.settings.load_settings` (the same rules the
+is written next to the old one, loaded through `kiosk.boot.settings.load_settings` (the same rules the
 kiosk starts with), and only then the old file is copied to a backup and replaced by rename.
 A rejected change leaves the old file untouched and returns the reason, naming file and key.
 """
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.settings import DEFAULTS_FILE, ConfigError, load_settings
+from kiosk.boot.settings import DEFAULTS_FILE, ConfigError, load_settings
 
 #: Backups kept per site file (older ones are deleted).
 KEEP_BACKUPS = 20

@@ -11,7 +11,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from kiosk.devices import DEVICE_LABELS
+from kiosk.core.device_labels import DEVICE_LABELS
 from kiosk.technician.device_tests import TestResult
 from kiosk.technician.discovery import Candidate, baud_of
 from kiosk.technician.status import Fact

@@ -16,11 +16,11 @@ from kivy.core.window import Window
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from kiosk.accessibility import stretch_timing
-from kiosk.controller import KioskController, UiState
+from kiosk.core.accessibility import stretch_timing
+from kiosk.core.controller import KioskController, UiState
 from kiosk.i18n import _, set_locale
-from kiosk.logs import log_event
-from kiosk.session import Phase
+from kiosk.core.events import log_event
+from kiosk.core.session import Phase
 from kiosk.technician.controller import TechnicianController, TechnicianState
 from kiosk.ui.context import UiContext
 from kiosk.ui.overlays import Busy, DemoPanel, StillThere
@@ -76,7 +76,7 @@ class KioskRoot(FloatLayout):
 
 
 class KioskApp(App):
-    """The full-screen kiosk. Built only by the composition root (kiosk.composition.compose),
+    """The full-screen kiosk. Built only by the composition root (kiosk.boot.composition.compose),
     which gives it every part production has: preferences, voice, technician mode."""
 
     title = "政务服务自助终端"

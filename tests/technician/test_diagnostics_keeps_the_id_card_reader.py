@@ -8,7 +8,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from kiosk.privacy import Redactor
+from kiosk.core.privacy import Redactor
 from kiosk.technician.diagnostics import export_bundle, scrub
 
 ID_NUMBER = "11010519491231002X"

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from kiosk.devices import DeviceHub
-from kiosk.session import Phase, SessionLifecycle, SessionTiming
-from kiosk.settings import load_settings
-from kiosk.tasks import InlineRunner
+from kiosk.adapters.devices import DeviceHub
+from kiosk.core.session import Phase, SessionLifecycle, SessionTiming
+from kiosk.boot.settings import load_settings
+from kiosk.core.tasks import InlineRunner
 from kiosk.technician.controller import (
     DEMO_PIN,
     HOLD_SECONDS,

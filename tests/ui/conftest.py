@@ -21,17 +21,17 @@ os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
 
-from kiosk.resources import FONT_PATH
+from kiosk.boot.resources import FONT_PATH
 from kiosk.ui.window import prepare, register_font
 
 prepare(1920, 1080)
 register_font(FONT_PATH)
 
-from kiosk.composition import ComposedKiosk, compose  # noqa: E402
-from kiosk.logs import configure_logging  # noqa: E402
-from kiosk.settings import load_settings  # noqa: E402
+from kiosk.boot.composition import ComposedKiosk, compose  # noqa: E402
+from kiosk.boot.logs import configure_logging  # noqa: E402
+from kiosk.boot.settings import load_settings  # noqa: E402
 from kiosk.ui.app import KioskApp  # noqa: E402
-from kiosk.ui.driver import UiDriver  # noqa: E402
+from kiosk.harness.ui_driver import UiDriver  # noqa: E402
 
 #: Devices a UI test module does not need are switched off to keep start-up short.
 UI_DEVICES = {"KIOSK__DEVICES__SMARTCARD": "none", "KIOSK__DEVICES__CAMERA": "none"}
@@ -68,8 +68,8 @@ class RunningKiosk:
 
     def present_id_card(self, key: str = "worker") -> None:
         """Place a sandbox resident's ID card until identified, then take it away
-        (kiosk.ui.journeys.present_id_card)."""
-        from kiosk.ui.journeys import present_id_card
+        (kiosk.harness.ui_journeys.present_id_card)."""
+        from kiosk.harness.ui_journeys import present_id_card
 
         present_id_card(self.driver, self.parts.hub, key)
 
@@ -80,7 +80,7 @@ class RunningKiosk:
 
 
 def start_kiosk(tmp: Path, extra_env: dict[str, str] | None = None) -> RunningKiosk:
-    """Build (kiosk.composition.compose) and start a demo kiosk with its data in ``tmp``."""
+    """Build (kiosk.boot.composition.compose) and start a demo kiosk with its data in ``tmp``."""
     env = {"KIOSK__PATHS__DATA_DIR": str(tmp / "data"), **UI_DEVICES, **(extra_env or {})}
     settings = load_settings(environ=env)
     log_file = configure_logging(tmp / "log", "DEBUG")

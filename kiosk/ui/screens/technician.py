@@ -20,7 +20,7 @@ from kivy.uix.image import Image
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
-from kiosk.devices import DEVICE_LABELS
+from kiosk.core.device_labels import DEVICE_LABELS
 from kiosk.technician.controller import TechnicianController
 from kiosk.technician.state import TOUCH_GRID, Note, Page, TechnicianState
 from kiosk.ui.context import UiContext

@@ -1,4 +1,4 @@
-"""Technician UI tests: the kiosk exactly as `kiosk run` composes it (kiosk.composition.compose:
+"""Technician UI tests: the kiosk exactly as `kiosk run` composes it (kiosk.boot.composition.compose:
 sandbox, simulators, technician mode) in a real Kivy window rendered offscreen, driven by
 touches. The tests change only the composition's parameters: a clock they can move (the corner
 hold, PIN lockouts), the data folder, a site file and serial-port folder of their own."""
@@ -19,7 +19,7 @@ os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
 
-from kiosk.resources import FONT_PATH
+from kiosk.boot.resources import FONT_PATH
 from kiosk.ui.window import prepare, register_font
 
 prepare(1920, 1080)
@@ -27,9 +27,9 @@ register_font(FONT_PATH)
 
 from kivy.tests.common import UnitTestTouch  # noqa: E402
 
-from kiosk.composition import ComposedKiosk, KioskParts, TechnicianSetup, compose  # noqa: E402
-from kiosk.session import Phase  # noqa: E402
-from kiosk.settings import load_settings  # noqa: E402
+from kiosk.boot.composition import ComposedKiosk, KioskParts, TechnicianSetup, compose  # noqa: E402
+from kiosk.core.session import Phase  # noqa: E402
+from kiosk.boot.settings import load_settings  # noqa: E402
 from kiosk.technician.controller import (  # noqa: E402
     DeviceEdit,
     TechnicianController,
@@ -37,7 +37,7 @@ from kiosk.technician.controller import (  # noqa: E402
 )
 from kiosk.technician.device_tests import TestOptions  # noqa: E402
 from kiosk.technician.services import TechnicianServices  # noqa: E402
-from kiosk.ui.driver import UiDriver, find_button  # noqa: E402
+from kiosk.harness.ui_driver import UiDriver, find_button  # noqa: E402
 from kiosk.ui.screens.technician import TechnicianScreen  # noqa: E402
 
 #: Only what the technician tests touch, to keep start-up short.

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from kiosk.demo_cards import demo_social_security_card
-from kiosk.session import Phase
+from kiosk.adapters.demo_cards import demo_social_security_card
+from kiosk.core.session import Phase
 from tests.technician.ui.conftest import TechnicianKiosk, start_technician_kiosk
 
 pytestmark = pytest.mark.slow

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from drivers.idcard import IdCardSimulator
-from kiosk.settings import load_settings
+from kiosk.boot.settings import load_settings
 from tests.technician.ui.conftest import TechnicianKiosk
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from kivy.tests.common import UnitTestTouch
 
-from kiosk.session import Phase
+from kiosk.core.session import Phase
 from kiosk.technician.controller import HOLD_SECONDS
 from kiosk.technician.pin import FIRST_LOCKOUT_SECONDS
 from tests.technician.ui.conftest import PIN, TechnicianKiosk

@@ -14,7 +14,7 @@ from kivy.tests.common import UnitTestTouch
 
 from drivers.idcard import IdCardSimulator
 from kiosk.sandbox.server import start_sandbox
-from kiosk.session import Phase
+from kiosk.core.session import Phase
 from tests.technician.ui.conftest import PIN, TechnicianKiosk, start_technician_kiosk
 
 pytestmark = pytest.mark.slow

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.composition import compose
-from kiosk.logs import configure_logging
-from kiosk.settings import load_settings
-from kiosk.ui.driver import UiDriver
+from kiosk.boot.composition import compose
+from kiosk.boot.logs import configure_logging
+from kiosk.boot.settings import load_settings
+from kiosk.harness.ui_driver import UiDriver
 from tests.ui.conftest import UI_DEVICES, RunningKiosk, stop_kiosk
 
 #: The capture limit in these tests (seconds): long enough for a face, short for a time-out.

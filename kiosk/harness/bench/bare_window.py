@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kiosk.first_frame import report_first_frame
-from kiosk.resources import FONT_PATH
+from kiosk.boot.first_frame import report_first_frame
+from kiosk.boot.resources import FONT_PATH
 from kiosk.ui.window import prepare, register_font
 
 

@@ -16,12 +16,12 @@ from typing import Any, Protocol
 
 from drivers.interfaces import DeviceEvent
 from flows.views import Intent, StepKind, View
-from kiosk.devices import DEVICE_LABELS, DISABLED
+from kiosk.core.device_labels import DEVICE_LABELS, DISABLED
 from kiosk.i18n import N_, _, current_locale, join_list
-from kiosk.logs import log_event
-from kiosk.privacy import REDACTOR, mask_name
-from kiosk.session import Phase, SessionLifecycle
-from kiosk.tasks import TaskRunner
+from kiosk.core.events import log_event
+from kiosk.core.privacy import REDACTOR, mask_name
+from kiosk.core.session import Phase, SessionLifecycle
+from kiosk.core.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ class KioskController:
         #: ``technician_card_at_attract(card_number, otherwise)``.
         self.technician_card_at_attract: Callable[[str, Callable[[], None]], None] | None = None
         self.state = UiState(screen="attract", phase=lifecycle.phase)
-        #: The face check (kiosk.face_flow.FaceFlow), attached by build_kiosk; None = none.
+        #: The face check (kiosk.core.face_flow.FaceFlow), attached by build_kiosk; None = none.
         self.face: Any = None
         lifecycle.on_change(self._on_phase)
         lifecycle.on_wipe(self._on_wipe)

@@ -1,22 +1,22 @@
 """The real Kivy kiosk process for the UI crash test: started as `kiosk run` starts it, then
 residents doing submit and print journeys by touches, in a loop, until the process is killed.
 
-    python -m kiosk.ui.journey_runner --data-dir D --base-url URL --catalogue C
+    python -m kiosk.harness.ui_journey_runner --data-dir D --base-url URL --catalogue C
         [--journeys N] [--seed S] [--size WxH]
 
-The process is composed by `kiosk.launcher.compose`, as `kiosk run` composes it: the window
+The process is composed by `kiosk.boot.launcher.compose`, as `kiosk run` composes it: the window
 (SDL offscreen, always: this runner has no display), `build_kiosk` with the `ThreadRunner`
 (one worker thread; results hop onto the Kivy clock with `dispatch_to_ui`), the `KioskApp`
 with the demo panel, voice and technician services, and the first-frame start-up (devices
 opened, background loops, the start-up reconciliation queued on the worker). Instead of
-`App.run()` the Kivy loop is pumped by `kiosk.ui.driver.UiDriver`, the same loop body
+`App.run()` the Kivy loop is pumped by `kiosk.harness.ui_driver.UiDriver`, the same loop body
 (`EventLoop.idle`) with touches dispatched through the window as a finger's would be.
 
 Devices: the simulated ID card reader (residents identify with their demo cards,
-kiosk.demo_cards), the demo-profile simulated receipt printer and A4 printer (ippeveprinter and
+kiosk.adapters.demo_cards), the demo-profile simulated receipt printer and A4 printer (ippeveprinter and
 its dbus daemon, children in this process group); no smart card reader, camera or scanner.
-Journeys (kiosk/ui/journeys.py), chosen at random with ``--seed``: ``submit`` is the test-only
-通用申请 (kiosk/reliability/flows/generic-application, always accepted by the sandbox) with its
+Journeys (kiosk/harness/ui_journeys.py), chosen at random with ``--seed``: ``submit`` is the test-only
+通用申请 (kiosk/harness/reliability/flows/generic-application, always accepted by the sandbox) with its
 acceptance receipt; ``print`` is 社保缴费记录查询 then the 社保缴费证明 certificate on A4. Both end
 with a 好差评 rating (a submission too) and 退出.
 
@@ -42,9 +42,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kiosk.composition import BUILTIN_CATALOGUE
-from kiosk.reliability.journey_runner import runner_settings
-from kiosk.settings import Settings
+from kiosk.boot.composition import BUILTIN_CATALOGUE
+from kiosk.harness.reliability.journey_runner import runner_settings
+from kiosk.boot.settings import Settings
 
 #: Devices the runner does without (only the ID card reader and the two printers are used).
 UNUSED_DEVICES = ("smartcard", "camera", "scanner")
@@ -83,7 +83,7 @@ def _wait_ready(composed: Any, driver: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run journeys until killed (or N of them); return 0."""
-    parser = argparse.ArgumentParser(prog="kiosk.ui.journey_runner")
+    parser = argparse.ArgumentParser(prog="kiosk.harness.ui_journey_runner")
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--base-url", default=os.environ.get("KIOSK__PLATFORM__BASE_URL", ""))
     parser.add_argument("--catalogue", type=Path, default=BUILTIN_CATALOGUE)
@@ -95,12 +95,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     width, height = (int(v) for v in args.size.lower().split("x"))
     _offscreen()
-    from kiosk.launcher import compose
+    from kiosk.boot.launcher import compose
 
     composed = compose(_settings(args.data_dir, args.base_url), width, height,
                     catalogue_dir=args.catalogue)
-    from kiosk.ui.driver import UiDriver
-    from kiosk.ui.journeys import apply_generic, query_and_print
+    from kiosk.harness.ui_driver import UiDriver
+    from kiosk.harness.ui_journeys import apply_generic, query_and_print
 
     driver = UiDriver(composed.app)
     hub = composed.parts.hub

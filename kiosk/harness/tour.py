@@ -62,7 +62,7 @@ def _settle(driver: Any) -> None:
 
 
 def _identify(driver: Any, parts: Any, key: str = "worker") -> None:
-    from kiosk.demo_cards import demo_id_card
+    from kiosk.adapters.demo_cards import demo_id_card
 
     reader = parts.hub.get("idcard")
     driver.wait_for(lambda: reader.card_state.value == "absent", what="empty reader")
@@ -77,10 +77,10 @@ def _identify(driver: Any, parts: Any, key: str = "worker") -> None:
 def run_tour(out: Path) -> int:
     """Drive every journey and write the screenshots; return an exit code."""
     from flows.headless import intent_for
-    from kiosk.composition import compose
-    from kiosk.logs import configure_logging
-    from kiosk.settings import load_settings
-    from kiosk.ui.driver import UiDriver, find_button
+    from kiosk.boot.composition import compose
+    from kiosk.boot.logs import configure_logging
+    from kiosk.boot.settings import load_settings
+    from kiosk.harness.ui_driver import UiDriver, find_button
 
     data = Path(tempfile.mkdtemp(prefix="kiosk-tour-"))
     settings = load_settings(environ={"KIOSK__PATHS__DATA_DIR": str(data),
@@ -221,9 +221,9 @@ def _technician_pass(tour: Tour, driver: Any, parts: Any) -> None:
     """Technician mode as a technician reaches it: the 4 s corner hold, the PIN, the devices."""
     from kivy.tests.common import UnitTestTouch
 
-    from kiosk.session import Phase
+    from kiosk.core.session import Phase
     from kiosk.technician.controller import DEMO_PIN
-    from kiosk.ui.driver import find_button
+    from kiosk.harness.ui_driver import find_button
 
     touch = UnitTestTouch(8, 8)
     touch.touch_down()
@@ -292,7 +292,7 @@ def _face_pass(tour: Tour, driver: Any, parts: Any) -> None:
     face.required = True
     camera.set_scene("face")
     try:
-        from kiosk.demo_cards import demo_id_card
+        from kiosk.adapters.demo_cards import demo_id_card
 
         reader = parts.hub.get("idcard")
         driver.wait_for(lambda: reader.card_state.value == "absent", what="empty reader")
@@ -339,7 +339,7 @@ def _fixture_answers(service: str) -> dict[str, Any]:
     """The answers a flow's own fixtures give (what the tour's resident types)."""
     import yaml
 
-    from kiosk.composition import BUILTIN_CATALOGUE
+    from kiosk.boot.composition import BUILTIN_CATALOGUE
 
     path = BUILTIN_CATALOGUE / service / "fixtures.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
@@ -365,7 +365,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     os.environ["SDL_VIDEODRIVER"] = "offscreen"
     os.environ.pop("DISPLAY", None)
-    from kiosk.resources import FONT_PATH
+    from kiosk.boot.resources import FONT_PATH
     from kiosk.ui.window import prepare, register_font
 
     prepare(1920, 1080)

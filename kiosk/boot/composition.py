@@ -23,22 +23,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk import REPO_ROOT
-from kiosk.accessibility import Preferences, PreferenceStore
-from kiosk.capture import DocumentCapture
-from kiosk.catalogue import KioskCatalogue
-from kiosk.controller import KioskController
-from kiosk.devices import DeviceHub, hardware_options
-from kiosk.face_flow import FaceFlow
-from kiosk.heartbeat import HEARTBEAT_INTERVAL_SECONDS, Heartbeat
-from kiosk.identity import PlatformVerifier
-from kiosk.logs import log_event
-from kiosk.outbox import Outbox
+from kiosk.core.accessibility import Preferences, PreferenceStore
+from kiosk.adapters.capture import DocumentCapture
+from kiosk.adapters.catalogue import KioskCatalogue
+from kiosk.core.controller import KioskController
+from kiosk.adapters.devices import DeviceHub, hardware_options
+from kiosk.core.face_flow import FaceFlow
+from kiosk.adapters.identity import PlatformVerifier
+from kiosk.core.events import log_event
+from kiosk.ops.outbox import Outbox
 from kiosk.platform.client import PlatformClient
-from kiosk.print_service import KioskPrinting
-from kiosk.session import Phase, SessionData, SessionLifecycle, SessionTiming
-from kiosk.session_ports import KioskSessionPorts
-from kiosk.settings import ConfigError, Settings
-from kiosk.tasks import TaskRunner
+from kiosk.printing.service import KioskPrinting
+from kiosk.core.session import Phase, SessionData, SessionLifecycle, SessionTiming
+from kiosk.adapters.session_ports import KioskSessionPorts
+from kiosk.boot.settings import ConfigError, Settings
+from kiosk.core.tasks import TaskRunner
 from kiosk.technician.controller import TechnicianController
 from kiosk.technician.device_tests import TestOptions
 from kiosk.technician.pin import pin_store_for
@@ -108,8 +107,8 @@ class KioskParts:
             self.lifecycle.on_wipe(self._switch_bundle_between_sessions)
 
     def _start_housekeeping(self) -> None:
-        """Daily housekeeping in the quiet window, between sessions (kiosk.housekeeping)."""
-        from kiosk.housekeeping import Housekeeping
+        """Daily housekeeping in the quiet window, between sessions (kiosk.ops.housekeeping)."""
+        from kiosk.ops.housekeeping import Housekeeping
 
         data_dir = self.settings.data_dir
         self.housekeeping = Housekeeping(
@@ -122,8 +121,8 @@ class KioskParts:
                     self.housekeeping.tick, "housekeeping")
 
     def _reconcile_at_start(self) -> None:
-        """After a crash: deliver the outbox, settle interrupted prints (kiosk.recovery)."""
-        from kiosk.recovery import reconcile_at_start
+        """After a crash: deliver the outbox, settle interrupted prints (kiosk.ops.recovery)."""
+        from kiosk.ops.recovery import reconcile_at_start
 
         self.runner.submit(lambda: reconcile_at_start(self.outbox, self.printing),
                            lambda _report: None)
@@ -327,10 +326,10 @@ def compose(settings: Settings, *, runner: TaskRunner | None = None,
     with preferences, voice, technician mode and, in the demo profile, the demo panel.
 
     The window must have been prepared (kiosk.ui.window.prepare); nothing runs yet: the
-    launcher runs the app, a test drives it with kiosk.ui.driver.UiDriver. ``runner``
+    launcher runs the app, a test drives it with kiosk.harness.ui_driver.UiDriver. ``runner``
     defaults to the UI's `ThreadRunner`; ``on_frame`` runs once after the first frame."""
-    from kiosk.demo import demo_actions
-    from kiosk.tasks import ThreadRunner
+    from kiosk.adapters.demo import demo_actions
+    from kiosk.core.tasks import ThreadRunner
     from kiosk.ui.app import KioskApp, dispatch_to_ui
 
     runner = runner or ThreadRunner(dispatch_to_ui)

@@ -1,11 +1,11 @@
 """Start the real kiosk: logging, the window, the app, then devices after the first frame.
 
-Also sends READY=1 and WATCHDOG=1 to systemd from the UI loop itself (kiosk.watchdog), so a
+Also sends READY=1 and WATCHDOG=1 to systemd from the UI loop itself (kiosk.ops.watchdog), so a
 hung UI stops the heartbeats and systemd restarts the kiosk.
 
 `compose` builds the whole process (logging, the window, then the app from the composition root
-`kiosk.composition.compose` with its first-frame start-up) without running it; `launch` runs it.
-The UI crash test's journey runner (kiosk/ui/journey_runner.py) uses `compose` too, so the
+`kiosk.boot.composition.compose` with its first-frame start-up) without running it; `launch` runs it.
+The UI crash test's journey runner (kiosk/harness/ui_journey_runner.py) uses `compose` too, so the
 process it kills is started the same way as `kiosk run`.
 """
 
@@ -15,11 +15,12 @@ import logging
 import sys
 from pathlib import Path
 
-from kiosk.composition import BUILTIN_CATALOGUE, ComposedKiosk
-from kiosk.first_frame import report_first_frame
-from kiosk.logs import configure_logging, log_event
-from kiosk.resources import FONT_PATH
-from kiosk.settings import Settings
+from kiosk.boot.composition import BUILTIN_CATALOGUE, ComposedKiosk
+from kiosk.boot.first_frame import report_first_frame
+from kiosk.boot.logs import configure_logging
+from kiosk.core.events import log_event
+from kiosk.boot.resources import FONT_PATH
+from kiosk.boot.settings import Settings
 
 __all__ = ["ComposedKiosk", "compose", "launch"]
 
@@ -45,15 +46,15 @@ def compose(settings: Settings, width: int, height: int, exit_after_first_frame:
     register_font(FONT_PATH)
     from kivy.clock import Clock
 
-    from kiosk import composition
-    from kiosk.session import Phase
-    from kiosk.watchdog import HangProbe, Watchdog, pet_interval_seconds
+    from kiosk.boot import composition
+    from kiosk.core.session import Phase
+    from kiosk.ops.watchdog import HangProbe, Watchdog, pet_interval_seconds
 
     watchdog = Watchdog()
     hang_probe = HangProbe.from_environ(settings.profile)
 
     def pet(_dt: float) -> None:
-        hang_probe.check()  # test-only, inert unless armed (kiosk.watchdog.HangProbe)
+        hang_probe.check()  # test-only, inert unless armed (kiosk.ops.watchdog.HangProbe)
         watchdog.pet()
         if kiosk.parts.restart_requested.is_set() and \
                 kiosk.parts.lifecycle.phase is Phase.ATTRACT:

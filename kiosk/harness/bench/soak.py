@@ -4,11 +4,11 @@ process's resident memory, open descriptors and threads at start and end.
 Engine sessions: the real kiosk (build_kiosk, demo profile: embedded sandbox platform over
 HTTP, simulated receipt and A4 printers, SQLite outbox and print journal), one resident per
 session identified with the platform, one service run to the end by the headless resident
-(kiosk.reliability.journeys), then the wipe. Services rotate between queries, certificate
+(kiosk.harness.reliability.journeys), then the wipe. Services rotate between queries, certificate
 prints, applications through the outbox, appointments and problem reports.
 
 UI sessions (``--ui``): the same kiosk in the real Kivy UI (SDL offscreen), driven by touches
-through kiosk/ui/driver.py (kiosk.ui.journeys.query_and_print): the simulated ID card is
+through kiosk/harness/ui_driver.py (kiosk.harness.ui_journeys.query_and_print): the simulated ID card is
 presented, 社保缴费记录查询 is tapped, the A4 certificate printed, the service rated, 退出 tapped.
 
 The platform is the sandbox in its own process (`kiosk sandbox --port 0`), as on site where the
@@ -85,7 +85,7 @@ def _fd_change(start: Sample, end: Sample) -> str:
 
 
 def _journeys() -> list[Any]:
-    from kiosk.reliability.journeys import Journey
+    from kiosk.harness.reliability.journeys import Journey
 
     return [Journey("social-insurance-payments", "migrant", "query"),
             Journey("generic-application", "worker", "submit"),
@@ -98,7 +98,7 @@ def _journeys() -> list[Any]:
 
 def soak_catalogue(target: Path) -> Path:
     """The builtin services plus the test-only generic application (always accepted)."""
-    from kiosk.composition import BUILTIN_CATALOGUE
+    from kiosk.boot.composition import BUILTIN_CATALOGUE
 
     shutil.copytree(BUILTIN_CATALOGUE, target)
     shutil.copytree(Path(__file__).resolve().parents[1] / "reliability" / "flows" /
@@ -136,7 +136,7 @@ class PlatformProcess:
 
 
 def _settings(data: Path, keep_devices: tuple[str, ...] = (), base_url: str = "") -> Any:
-    from kiosk.settings import load_settings
+    from kiosk.boot.settings import load_settings
 
     env = {"KIOSK__PATHS__DATA_DIR": str(data), "KIOSK__PLATFORM__BASE_URL": base_url}
     for name in DEVICES_OFF:
@@ -168,10 +168,10 @@ def _report(label: str, samples: list[Sample], sessions: int, per: int, goal_mb:
 
 def engine_soak(sessions: int, warmup: int, separate: bool = True) -> int:
     """N engine sessions; print the figures; return the number of failed journeys."""
-    from kiosk.composition import build_kiosk
-    from kiosk.logs import configure_logging
-    from kiosk.reliability.journeys import begin_journey, run_journey
-    from kiosk.tasks import InlineRunner
+    from kiosk.boot.composition import build_kiosk
+    from kiosk.boot.logs import configure_logging
+    from kiosk.harness.reliability.journeys import begin_journey, run_journey
+    from kiosk.core.tasks import InlineRunner
 
     root = Path(tempfile.mkdtemp(prefix="kiosk-soak-"))
     catalogue = soak_catalogue(root / "catalogue")
@@ -241,15 +241,15 @@ def ui_soak(sessions: int, warmup: int, separate: bool = True) -> int:
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
     os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
-    from kiosk.resources import FONT_PATH
+    from kiosk.boot.resources import FONT_PATH
     from kiosk.ui.window import prepare, register_font
 
     prepare(1920, 1080)
     register_font(FONT_PATH)
-    from kiosk.composition import compose
-    from kiosk.logs import configure_logging
-    from kiosk.ui.driver import UiDriver
-    from kiosk.ui.journeys import query_and_print
+    from kiosk.boot.composition import compose
+    from kiosk.boot.logs import configure_logging
+    from kiosk.harness.ui_driver import UiDriver
+    from kiosk.harness.ui_journeys import query_and_print
 
     root = Path(tempfile.mkdtemp(prefix="kiosk-soak-ui-"))
     configure_logging(root / "log", "WARNING")

@@ -125,7 +125,7 @@ class UpdateSettings(_Section):
 
 
 class HousekeepingSettings(_Section):
-    """Daily housekeeping in a quiet window (kiosk/housekeeping.py), only between sessions."""
+    """Daily housekeeping in a quiet window (kiosk/ops/housekeeping.py), only between sessions."""
 
     window_start: str = Field("03:00", description="local time HH:MM the quiet window opens")
     window_end: str = Field("05:00", description="local time HH:MM it closes (may wrap)")

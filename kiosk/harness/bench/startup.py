@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from kiosk.first_frame import FIRST_FRAME_FILE_ENV
+from kiosk.boot.first_frame import FIRST_FRAME_FILE_ENV
 
 #: A start that takes longer than this is reported as failed (the bench never hangs).
 START_LIMIT_SECONDS = 120.0
@@ -45,7 +45,7 @@ def main(argv: list[str]) -> int:
     env.pop("DISPLAY", None)
     with tempfile.TemporaryDirectory() as data:
         env["KIOSK__PATHS__DATA_DIR"] = data
-        bare_cmd = [sys.executable, "-m", "kiosk.bench.bare_window"]
+        bare_cmd = [sys.executable, "-m", "kiosk.harness.bench.bare_window"]
         kiosk_cmd = [sys.executable, "-m", "kiosk", "run", "--headless",
                      "--exit-after-first-frame", "--size", "1920x1080"]
         bare, kiosk = [], []

@@ -1,0 +1,2 @@
+"""Adapters binding the flows' ports to the world: devices, platform identity, capture, catalogue,
+session ports."""

@@ -1,0 +1,1 @@
+"""Process wiring: the command line, settings, logs, the composition root and the launcher."""

@@ -1,0 +1,1 @@
+"""Operations: journals and the outbox, start-up recovery, housekeeping, watchdog, doctor."""
