@@ -98,8 +98,7 @@ def test_elderly_mode_doubles_the_short_countdown_too() -> None:
 def terminal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[KioskParts, Clock]]:
     clock = Clock()
     env = {"KIOSK__PATHS__DATA_DIR": str(tmp_path_factory.mktemp("data")), **DEVICES_OFF}
-    parts = build_kiosk(load_settings(environ=env), InlineRunner(), clock=clock,
-                        with_voice=False)
+    parts = build_kiosk(load_settings(environ=env), InlineRunner(), clock=clock)
     yield parts, clock
     parts.close()
 

@@ -17,7 +17,7 @@ from drivers.docprinter.simulator import DocPrinterSimulator, SimFault
 
 __all__ = ["DocPrinterSimulator", "IppDocumentPrinter", "SimFault", "open_document_printer"]
 
-SIMULATOR_OPTIONS = ("port", "root")
+SIMULATOR_OPTIONS = ("port", "root", "spool")
 
 
 def open_document_printer(url: str, **options: Any) -> IppDocumentPrinter:

@@ -114,11 +114,14 @@ def free_port() -> int:
 class DocPrinterSimulator:
     """Owns one ippeveprinter (and its D-Bus) in a temporary folder."""
 
-    def __init__(self, port: int | None = None, root: Path | None = None) -> None:
+    def __init__(self, port: int | None = None, root: Path | None = None,
+                 spool: Path | None = None) -> None:
+        """``spool``: where the printed documents are kept (default: inside ``root``, which is
+        a temporary folder removed at `stop` unless given)."""
         self.port = port or free_port()
         self._own_root = root is None
         self.root = Path(tempfile.mkdtemp(prefix="kiosk-ippeve-")) if root is None else root
-        self.spool = self.root / "spool"
+        self.spool = self.root / "spool" if spool is None else spool
         self.control = self.root / "fault"
         self.ledger = self.root / "ledger.tsv"
         self.script = self.root / "fault.sh"

@@ -31,6 +31,11 @@ DEFAULT_READER_NAME = "Kiosk Virtual Reader"
 READER_COUNT = 2
 
 
+def process_workdir() -> Path:
+    """The directory (so the pcscd socket path) every simulator of this process uses."""
+    return Path(tempfile.gettempdir()) / f"kiosk-pcscd-{os.getpid()}"
+
+
 class SmartcardSimulator:
     """A pcscd with one vpcd reader config (two PC/SC readers) and cards to put in them."""
 
@@ -39,7 +44,7 @@ class SmartcardSimulator:
         self._own_workdir = workdir is None
         # libpcsclite caches the socket path per process: one default directory per process
         # keeps every simulator of this process on the same path.
-        self.workdir = Path(workdir or Path(tempfile.gettempdir()) / f"kiosk-pcscd-{os.getpid()}")
+        self.workdir = Path(workdir or process_workdir())
         self.base_name = reader_name
         self.vpcd = VirtualReader(reader_name, free_port_pair())
         self.pcscd = Pcscd(self.workdir, [self.vpcd], isolate=isolate)

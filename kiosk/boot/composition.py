@@ -1,9 +1,15 @@
 """The composition root below the UI: builds every part of a terminal from its settings.
 
-`build_kiosk` wires the session lifecycle, the platform client (or the embedded sandbox in the
-demo profile), the device hub, the outbox, printing, the catalogue and the controller, without
-Kivy, so the same terminal runs under the real UI, the screenshot tour, the tests and the soak
-benchmark. Devices are opened by `start_devices`, after the first frame.
+`compose` is the one place the kiosk app is built (ADR 0400): `kiosk run`, the tour, the
+benchmarks, the crash runner and every UI test get their `KioskApp` from it, and change only
+what its parameters allow (the task runner, a clock, simulated devices through the settings and
+``device_options``, the data folder through the settings, a site file, technician test options).
+
+`build_kiosk` is its Kivy-free half: the session lifecycle, the platform client (or the embedded
+sandbox in the demo profile), the device hub, the outbox, printing, the catalogue, preferences,
+voice, the resident controller and the technician controller, so headless runs (the crash
+runner, the engine soak, integration tests) get the same terminal without a window. Devices are
+opened by `start_devices`, after the first frame.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk import REPO_ROOT
 from kiosk.adapters.capture import DocumentCapture
@@ -35,8 +41,14 @@ from kiosk.platform.connect import connect
 from kiosk.platform.heartbeat import HEARTBEAT_INTERVAL_SECONDS, Heartbeat, TerminalReport
 from kiosk.platform.revoke import TokenRevoker, revoke_tokens_at_wipe
 from kiosk.printing.service import KioskPrinting
-from kiosk.technician.services import load_volume
+from kiosk.technician.controller import TechnicianController
+from kiosk.technician.device_tests import TestOptions
+from kiosk.technician.pin import pin_store_for
+from kiosk.technician.services import TechnicianServices, default_site_file, load_volume
 from kiosk.voice.speech import VoiceGuide
+
+if TYPE_CHECKING:
+    from kiosk.ui.app import KioskApp
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +77,7 @@ class KioskParts:
     bundle_version: str = "builtin"
     prefs: PreferenceStore = field(default_factory=PreferenceStore)
     voice: Any = None
+    technician: TechnicianController | None = None
     heartbeat: Any = None
     housekeeping: Any = None
     #: Set by housekeeping for a scheduled restart; the launcher stops the app at attract.
@@ -159,14 +172,53 @@ class KioskParts:
         self.client.close()
         if self.sandbox is not None:
             self.sandbox.stop()
+            from kiosk.sandbox.demo_address import forget_demo_url
+
+            forget_demo_url(self.settings.data_dir, self.sandbox.url)
+
+    def startup_notes(self) -> list[str]:
+        """What a person starting a demo terminal needs to know (printed by `kiosk run`)."""
+        if self.settings.profile != "demo":
+            return []
+        notes = []
+        if self.sandbox is not None:
+            fleet = "kiosk sandbox fleet"
+            if self.sandbox.port != self.settings.platform.demo_port:
+                notes.append(f"kiosk: port {self.settings.platform.demo_port} is taken; the demo "
+                             f"platform uses {self.sandbox.port} instead")
+            notes.append(f"kiosk: demo platform (embedded sandbox) at {self.sandbox.url}; "
+                         f"`{fleet}` lists this terminal")
+        if self.settings.devices.document_printer.startswith("sim://"):
+            notes.append(f"kiosk: demo A4 prints are kept in {demo_prints_dir(self.settings)}")
+        return notes
+
+
+def demo_prints_dir(settings: Settings) -> Path:
+    """Where the simulated A4 printer of a demo terminal keeps what it printed."""
+    return settings.data_dir.resolve() / "prints"
+
+
+@dataclass(frozen=True)
+class TechnicianSetup:
+    """What a test may change about technician mode: where it looks for serial ports, whether
+    it probes for IPP printers, and the device tests' time limits."""
+
+    serial_globs: tuple[str, ...] = ()
+    probe_ipp: bool = True
+    test_options: TestOptions | None = None
 
 
 def build_kiosk(settings: Settings, runner: TaskRunner,
                 clock: Callable[[], float] = time.monotonic,
                 catalogue_dir: Path = BUILTIN_CATALOGUE,
                 device_options: dict[str, dict[str, Any]] | None = None,
-                with_voice: bool = True) -> KioskParts:
-    """Build a terminal (devices not yet opened); the demo profile starts the sandbox."""
+                site_file: Path | None = None,
+                technician: TechnicianSetup | None = None,
+                wall_clock: Callable[[], float] = time.time) -> KioskParts:
+    """Build a terminal (devices not yet opened); the demo profile starts the sandbox.
+
+    ``clock`` times sessions and the technician's corner hold; ``wall_clock`` the PIN
+    lockouts (they survive a restart)."""
     data_dir = settings.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     connection = connect(settings, data_dir)
@@ -179,6 +231,9 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
     revoke_tokens_at_wipe(lifecycle, TokenRevoker(client),
                           cancel=lambda: client.cancel_calls(WORKER_THREAD_PREFIX))
     options = hardware_options(settings.hardware)
+    if settings.profile == "demo" and settings.devices.document_printer.startswith("sim://"):
+        # demo prints are kept in the data folder, not in the simulator's temporary folder
+        options.setdefault("document_printer", {})["spool"] = demo_prints_dir(settings)
     for name, extra in (device_options or {}).items():
         options.setdefault(name, {}).update(extra)
     hub = DeviceHub(settings.devices.model_dump(), runner.call_soon, options)
@@ -204,12 +259,87 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
     controller = KioskController(lifecycle, catalogue, PlatformVerifier(client), runner,
                                  hub.status)
     FaceFlow.attach(controller, client, hub, settings)
-    voice = VoiceGuide(data_dir / "cache" / "voice") if with_voice else None
-    lifecycle.on_wipe(prefs.reset)
-    if voice is not None:
-        lifecycle.on_wipe(voice.forget)
+    voice = VoiceGuide(data_dir / "cache" / "voice")
+    lifecycle.on_wipe(lambda: _discard(prefs.reset()))
+    lifecycle.on_wipe(voice.forget)
+    setup = technician or TechnicianSetup()
+    services = TechnicianServices(
+        settings, hub, site_file=site_file or default_site_file(),
+        pins=pin_store_for(data_dir, wall_clock, profile=settings.profile), client=client,
+        serial_globs=setup.serial_globs, probe_ipp=setup.probe_ipp,
+        test_options=setup.test_options)
+    technician_controller = TechnicianController(services, lifecycle, runner, clock,
+                                                 sample_volume=_volume_sample(voice))
+    controller.on_technician_card = technician_controller.card_presented
+    controller.technician_card_at_attract = technician_controller.card_at_attract
     return KioskParts(settings, lifecycle, hub, client, outbox, printing, catalogue, controller,
-                      runner, sandbox, updater, bundle_version, prefs, voice)
+                      runner, sandbox, updater, bundle_version, prefs, voice,
+                      technician=technician_controller)
+
+
+def _discard(_value: object) -> None:
+    """Drop a wipe hook's return value."""
+
+
+def _volume_sample(voice: VoiceGuide) -> Callable[[int], None]:
+    """Let the technician hear a new volume."""
+    def sample(percent: int) -> None:
+        voice.set_volume(percent)
+        voice.say("音量测试")
+    return sample
+
+
+@dataclass
+class ComposedKiosk:
+    """The whole kiosk, built but not running: its parts, the worker runner and the app.
+
+    ``started`` is set by the launcher once the first frame has been drawn and the devices
+    opened."""
+
+    parts: KioskParts
+    runner: TaskRunner
+    app: KioskApp
+    started: threading.Event = field(default_factory=threading.Event)
+
+    def start_devices(self) -> None:
+        """Open the devices and start the background loops (see `KioskParts.start_devices`)."""
+        self.parts.start_devices()
+
+    def close(self) -> None:
+        """Stop the worker runner and every part."""
+        shutdown = getattr(self.runner, "shutdown", None)
+        if callable(shutdown):
+            shutdown()
+        self.parts.close()
+
+
+def compose(settings: Settings, *, runner: TaskRunner | None = None,
+            clock: Callable[[], float] = time.monotonic,
+            wall_clock: Callable[[], float] = time.time,
+            catalogue_dir: Path = BUILTIN_CATALOGUE,
+            device_options: dict[str, dict[str, Any]] | None = None,
+            site_file: Path | None = None,
+            technician: TechnicianSetup | None = None,
+            on_frame: Callable[[], None] | None = None) -> ComposedKiosk:
+    """The whole kiosk app from ``settings``: the parts (`build_kiosk`) and the `KioskApp`
+    with preferences, voice, technician mode and, in the demo profile, the demo panel.
+
+    The window must have been prepared (kiosk.ui.window.prepare); nothing runs yet: the
+    launcher runs the app, a test drives it with kiosk.harness.ui_driver.UiDriver. ``runner``
+    defaults to the UI's `ThreadRunner`; ``on_frame`` runs once after the first frame."""
+    from kiosk.adapters.demo import demo_actions
+    from kiosk.core.tasks import ThreadRunner
+    from kiosk.ui.app import KioskApp, dispatch_to_ui
+
+    runner = runner or ThreadRunner(dispatch_to_ui)
+    parts = build_kiosk(settings, runner, clock=clock, catalogue_dir=catalogue_dir,
+                        device_options=device_options, site_file=site_file,
+                        technician=technician, wall_clock=wall_clock)
+    actions = demo_actions(parts) if settings.profile == "demo" else []
+    app = KioskApp(parts.controller, settings.site_name, demo_actions=actions,
+                   on_frame=on_frame, prefs=parts.prefs, voice=parts.voice,
+                   technician=parts.technician)
+    return ComposedKiosk(parts, runner, app)
 
 
 def _build_updater(settings: Settings, is_idle: Callable[[], bool]) -> Any:

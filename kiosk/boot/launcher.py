@@ -3,10 +3,11 @@
 Also sends READY=1 and WATCHDOG=1 to systemd from the UI loop itself (kiosk.ops.watchdog), so a
 hung UI stops the heartbeats and systemd restarts the kiosk.
 
-`compose` builds the whole process (window, composition with the ThreadRunner, the app with
-its first-frame start-up) without running it; `launch` runs it. The UI crash test's journey
-runner (kiosk/harness/ui_journey_runner.py) uses `compose` too, so the process it kills is started
-the same way as `kiosk run`.
+`compose` builds the whole process (logging, the window, then the app from the composition root
+`kiosk.boot.composition.compose` with its first-frame start-up) without running it; `launch` runs
+it.
+The UI crash test's journey runner (kiosk/harness/ui_journey_runner.py) uses `compose` too, so the
+process it kills is started the same way as `kiosk run`.
 """
 
 from __future__ import annotations
@@ -14,20 +15,16 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from kiosk.boot.composition import BUILTIN_CATALOGUE, ComposedKiosk
+from kiosk.boot.first_frame import report_first_frame
 from kiosk.boot.logs import configure_logging
 from kiosk.boot.resources import FONT_PATH
 from kiosk.boot.settings import Settings
 from kiosk.core.events import log_event
 
-if TYPE_CHECKING:
-    from kiosk.boot.composition import KioskParts
-    from kiosk.core.tasks import ThreadRunner
-    from kiosk.ui.app import KioskApp
+__all__ = ["ComposedKiosk", "compose", "launch"]
 
 log = logging.getLogger(__name__)
 #: How often --screenshot writes the screen.
@@ -36,19 +33,6 @@ SCREENSHOT_EVERY_SECONDS = 5.0
 STOP_GRACE_SECONDS = 0.5
 #: ...and the devices, the client and the sandbox must close within this many (2 s in all).
 CLOSE_SECONDS = 0.4
-
-
-@dataclass
-class ComposedKiosk:
-    """The kiosk process, built but not running: its parts, the worker runner and the app.
-
-    ``started`` is set once the first frame has been drawn and the devices opened (the start-up
-    reconciliation is then queued on ``runner``)."""
-
-    parts: KioskParts
-    runner: ThreadRunner
-    app: KioskApp
-    started: threading.Event = field(default_factory=threading.Event)
 
 
 def compose(settings: Settings, width: int, height: int, exit_after_first_frame: bool = False,
@@ -69,52 +53,40 @@ def compose(settings: Settings, width: int, height: int, exit_after_first_frame:
     register_font(FONT_PATH)
     from kivy.clock import Clock
 
-    from kiosk.adapters.demo import demo_actions
-    from kiosk.boot.composition import build_kiosk
+    from kiosk.boot import composition
     from kiosk.core.session import Phase
-    from kiosk.core.tasks import ThreadRunner
     from kiosk.ops.watchdog import HangProbe, Watchdog, pet_interval_seconds
-    from kiosk.ui.app import KioskApp, dispatch_to_ui
-
-    runner = ThreadRunner(dispatch_to_ui)
-    parts = (build_kiosk(settings, runner) if catalogue_dir is None
-             else build_kiosk(settings, runner, catalogue_dir=catalogue_dir))
     watchdog = Watchdog()
     hang_probe = HangProbe.from_environ(settings.profile)
-    started = threading.Event()
 
     def pet(_dt: float) -> None:
         hang_probe.check()  # test-only, inert unless armed (kiosk.ops.watchdog.HangProbe)
         watchdog.pet()
-        if parts.restart_requested.is_set() and parts.lifecycle.phase is Phase.ATTRACT:
+        if kiosk.parts.restart_requested.is_set() and \
+                kiosk.parts.lifecycle.phase is Phase.ATTRACT:
             # housekeeping's scheduled restart, nobody in session: exit 0, systemd restarts
             log_event(log, "scheduled_restart")
             watchdog.stopping()
-            app.stop()
+            kiosk.app.stop()
 
     def first_frame() -> None:
-        print(f"first-frame {time.time():.6f}", flush=True)
+        log_event(log, "first_frame")
+        report_first_frame()  # for `kiosk bench startup`; nothing on stdout
         watchdog.ready()
         if exit_after_first_frame:
-            app.stop()
+            kiosk.app.stop()
             return
-        parts.start_devices()
+        kiosk.start_devices()
         watchdog.pet()
         Clock.schedule_interval(pet, pet_interval_seconds())
         if screenshot is not None:
-            Clock.schedule_interval(lambda _dt: app.screenshot(screenshot),
+            Clock.schedule_interval(lambda _dt: kiosk.app.screenshot(screenshot),
                                     SCREENSHOT_EVERY_SECONDS)
-        started.set()
+        kiosk.started.set()
 
-    actions = demo_actions(parts) if settings.profile == "demo" else []
-    from kiosk.technician.services import TechnicianServices, default_site_file
-
-    technician = TechnicianServices(settings, parts.hub, site_file=site_file or default_site_file(),
-                                    client=parts.client)
-    app = KioskApp(parts.controller, settings.site_name, demo_actions=actions,
-                   on_frame=first_frame, prefs=parts.prefs, voice=parts.voice,
-                   technician=technician)
-    return ComposedKiosk(parts, runner, app, started)
+    kiosk = composition.compose(settings, catalogue_dir=catalogue_dir or BUILTIN_CATALOGUE,
+                                site_file=site_file, on_frame=first_frame)
+    return kiosk
 
 
 def launch(settings: Settings, width: int, height: int, exit_after_first_frame: bool = False,
@@ -137,6 +109,8 @@ def launch(settings: Settings, width: int, height: int, exit_after_first_frame: 
 
     stop.watch(stop_now)
     code = 0
+    for note in kiosk.parts.startup_notes():
+        print(note, flush=True)
     try:
         kiosk.app.run()
     except Exception as exc:  # last resort: log (masked) and let systemd restart us
@@ -157,7 +131,8 @@ def _stop_parts(kiosk: ComposedKiosk) -> None:
         kiosk.parts.lifecycle.end("shutdown")
     except Exception as exc:  # the wipe's UI hooks after the loop: never block the stop
         log_event(log, "stop_wipe_failed", logging.WARNING, error=type(exc).__name__)
-    finished = kiosk.runner.drain(STOP_GRACE_SECONDS)
+    drain = getattr(kiosk.runner, "drain", None)  # the ThreadRunner of `kiosk run`
+    finished = drain(STOP_GRACE_SECONDS) if callable(drain) else True
     closer = threading.Thread(target=kiosk.parts.close, name="kiosk-close", daemon=True)
     closer.start()
     closer.join(CLOSE_SECONDS)

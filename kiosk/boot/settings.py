@@ -64,6 +64,9 @@ class PlatformSettings(_Section):
             return ""
         path = Path(value)
         return str(path if path.is_absolute() else REPO_ROOT / path)
+    demo_port: int = Field(8765, ge=0, le=65535,
+                           description="the embedded sandbox's port (demo profile); taken or 0 = "
+                                       "any free port")
 
 
 class DisplaySettings(_Section):

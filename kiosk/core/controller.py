@@ -131,8 +131,12 @@ class KioskController:
         self._run: FlowRunLike | None = None
         self._pending_service: str | None = None
         self._service_id = ""  # the item being run (counted when completed)
-        #: Set by the UI: a card read while in technician mode goes to the technician screen.
+        #: Set by the composition root (kiosk.technician.controller): a card read in
+        #: technician mode goes to the technician's PIN page...
         self.on_technician_card: Callable[[str], None] | None = None
+        #: ...and a card read between sessions is first offered as a technician card:
+        #: ``technician_card_at_attract(card_number, otherwise)``.
+        self.technician_card_at_attract: Callable[[str, Callable[[], None]], None] | None = None
         self.state = UiState(screen="attract", phase=lifecycle.phase)
         #: The face check (kiosk.core.face_flow.FaceFlow), attached by build_kiosk; None = none.
         self.face: FaceAddOn | None = None
@@ -350,6 +354,13 @@ class KioskController:
             self._publish(notice=_("正在读取证件，请不要移动"), notice_kind="info")
             return
         if event.kind == "identity_read" and device in self._identify_devices:
+            card_number = str(getattr(event.payload, "card_number", "") or "")
+            check = self.technician_card_at_attract
+            if check is not None and card_number and self.lifecycle.phase in (
+                    Phase.ATTRACT, Phase.OUT_OF_SERVICE):
+                payload = event.payload
+                check(card_number, lambda: self._identify(device, payload))
+                return
             self._identify(device, event.payload)
         elif event.kind == "read_failed" and self.state.screen in ("attract", "identify", "home"):
             self._publish(notice=_read_failure_text(str(event.payload)), notice_kind="error")

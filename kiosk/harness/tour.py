@@ -85,25 +85,20 @@ def run_tour(out: Path) -> int:
     """Drive every journey and write the screenshots; return an exit code."""
     from flows.engine import FlowRun
     from flows.headless import intent_for
-    from kiosk.adapters.demo import demo_actions
-    from kiosk.boot.composition import build_kiosk
+    from kiosk.boot.composition import compose
     from kiosk.boot.logs import configure_logging
     from kiosk.boot.settings import load_settings
     from kiosk.core.session import Phase
-    from kiosk.core.tasks import ThreadRunner
     from kiosk.harness.ui_driver import UiDriver, find_button
     from kiosk.harness.ui_journeys import wait_for_continue_question
-    from kiosk.ui.app import KioskApp, dispatch_to_ui
 
     data = Path(tempfile.mkdtemp(prefix="kiosk-tour-"))
     settings = load_settings(environ={"KIOSK__PATHS__DATA_DIR": str(data),
                                       "KIOSK__DEVICES__SMARTCARD": "none"})
     configure_logging(data / "log")
-    runner = ThreadRunner(dispatch_to_ui)
-    parts = build_kiosk(settings, runner)
-    parts.start_devices()
-    app = KioskApp(parts.controller, settings.site_name, demo_actions=demo_actions(parts),
-                   prefs=parts.prefs, voice=parts.voice)
+    kiosk = compose(settings)
+    kiosk.start_devices()
+    parts, app = kiosk.parts, kiosk.app
     driver = UiDriver(app)
     tour = Tour(driver, out)
     controller = parts.controller
@@ -225,6 +220,8 @@ def run_tour(out: Path) -> int:
         driver.wait_for_screen("out_of_service")
         tour.shot("out-of-service", "暂停服务：设备不可用时")
         parts.lifecycle.set_service_available(True, "tour")
+        driver.wait_for_screen("attract")
+        _technician_pass(tour, driver, parts)
         _reprint_pass(tour, driver, parts)
         _licence_pass(tour, driver, parts)
         _face_pass(tour, driver, parts)
@@ -237,10 +234,39 @@ def run_tour(out: Path) -> int:
     finally:
         tour.write_index()
         driver.close()
-        runner.shutdown()
-        parts.close()
+        kiosk.close()
         shutil.rmtree(data, ignore_errors=True)
     return 0
+
+
+def _technician_pass(tour: Tour, driver: Any, parts: Any) -> None:
+    """Technician mode as a technician reaches it: the 4 s corner hold, the PIN, the devices."""
+    from kivy.tests.common import UnitTestTouch
+
+    from kiosk.core.session import Phase
+    from kiosk.harness.ui_driver import find_button
+    from kiosk.technician.controller import DEMO_PIN
+
+    touch = UnitTestTouch(8, 8)
+    touch.touch_down()
+    driver.wait_for(lambda: parts.lifecycle.phase is Phase.TECHNICIAN, what="the corner hold")
+    touch.touch_up()
+    driver.wait_for_screen("technician")
+    screen = driver.app.screens["technician"]
+    tour.shot("technician-pin", "技术员登录：在待机画面左下角按住 4 秒，输入密码或刷技术员卡")
+    keys = {getattr(k, "key", None): k for k in screen.keyboard.children}
+    for digit in DEMO_PIN:
+        driver.tap(keys[digit])
+    driver.tap(find_button(driver.app.root_widget, "确定"))
+    driver.wait_for(lambda: screen.page == "home" and parts.technician.state.facts is not None,
+                    what="technician home")
+    tour.shot("technician-home", "技术员模式：终端状态、设备列表、导出诊断、触摸测试、音量")
+    driver.tap(find_button(driver.app.root_widget, "凭条打印机"))
+    driver.wait_for(lambda: parts.technician.state.device is not None
+                    and not parts.technician.state.device.discovering, what="connections")
+    tour.shot("technician-device", "设备设置：选择连接和参数，测试通过后才能保存")
+    parts.technician.leave()
+    driver.wait_for_screen("attract")
 
 
 def _reprint_pass(tour: Tour, driver: Any, parts: Any) -> None:

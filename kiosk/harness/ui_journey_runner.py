@@ -138,8 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             n += 1
     finally:
         driver.close()
-        composed.runner.shutdown()
-        composed.parts.close()
+        composed.close()
     return 0
 
 

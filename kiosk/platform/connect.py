@@ -10,11 +10,13 @@ TLS like a real platform, with a throwaway CA made in the data folder (``pki/``)
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.boot.settings import ConfigError
+from kiosk.core.events import log_event
 from kiosk.platform.client import PlatformClient
 from kiosk.trust.ca import Credentials, demo_pki
 
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 #: The embedded sandbox's database, in the terminal's data folder (kept across restarts).
 SANDBOX_DB_NAME = "sandbox.sqlite3"
 DEMO_PKI_DIR = "pki"
+log = logging.getLogger(__name__)
 
 
 def start_embedded_sandbox(
@@ -35,6 +38,7 @@ def start_embedded_sandbox(
     ``data_dir/pki`` (made on first use, keys 0600). The per-terminal verification limit is
     off: the demo sandbox holds invented residents only and soak runs verify at machine pace.
     """
+    from kiosk.sandbox.demo_address import record_demo_url
     from kiosk.sandbox.server import start_sandbox  # only the demo profile loads the sandbox
     from kiosk.sandbox.tls import SandboxTls
 
@@ -46,7 +50,15 @@ def start_embedded_sandbox(
         pki.ca.revoked_file,
         verify_per_minute=0,
     )
-    return start_sandbox(db_path, port=port, tls=tls), pki.terminal
+    try:
+        handle = start_sandbox(db_path, port=port, tls=tls)
+    except OSError as exc:  # the demo port is taken (another demo, a test): any free port
+        if port == 0:
+            raise
+        log_event(log, "demo_port_taken", logging.WARNING, port=port, error=exc.strerror)
+        handle = start_sandbox(db_path, port=0, tls=tls)
+    record_demo_url(Path(data_dir), handle.url)
+    return handle, pki.terminal
 
 
 class PlatformConfigError(ConfigError):
@@ -86,7 +98,7 @@ def connect(settings: Any, data_dir: Path | None = None) -> PlatformConnection:
     folder = Path(data_dir) if data_dir is not None else Path(settings.data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     sandbox, credentials = start_embedded_sandbox(
-        folder / SANDBOX_DB_NAME, folder, settings.terminal_id
+        folder / SANDBOX_DB_NAME, folder, settings.terminal_id, port=platform.demo_port
     )
     client = PlatformClient.from_settings(
         platform, settings.terminal_id, base_url=sandbox.url, tls=credentials

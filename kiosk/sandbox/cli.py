@@ -17,8 +17,12 @@ import sys
 import threading
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from kiosk import REPO_ROOT
+
+if TYPE_CHECKING:
+    from kiosk.trust.ca import Credentials
 from kiosk.platform import PlatformClient, PlatformError
 from kiosk.sandbox.tls import DEFAULT_VERIFY_PER_MINUTE, SandboxTls
 from kiosk.trust.ca import SERVER_CERT, SERVER_KEY, CaError, CertificateAuthority
@@ -94,6 +98,11 @@ def _requests_tls(args: argparse.Namespace) -> dict[str, object]:
 
 
 def _fleet(args: argparse.Namespace) -> int:
+    if args.url is None:
+        args.url, demo_tls = _default_fleet()
+        if demo_tls is not None and not args.cert:
+            args.cert, args.key = str(demo_tls.cert_file), str(demo_tls.key_file)
+            args.cacert = str(demo_tls.ca_file)
     client = PlatformClient(
         args.url,
         timeout_seconds=args.timeout,
@@ -128,6 +137,27 @@ def _fleet(args: argparse.Namespace) -> int:
         )
     print(f"{len(terminals)} terminal(s)")
     return 0
+
+
+def _default_fleet() -> tuple[str, Credentials | None]:
+    """The platform to ask when no ``--url`` is given: the configured one, else the running
+    demo's embedded sandbox (with the demo terminal's own certificate: it speaks mutual TLS)."""
+    from kiosk.boot.settings import ConfigError, load_settings
+    from kiosk.platform.connect import DEMO_PKI_DIR
+    from kiosk.sandbox.demo_address import fleet_url
+    from kiosk.trust.ca import demo_pki
+
+    try:
+        settings = load_settings()
+    except ConfigError:
+        return DEFAULT_URL, None
+    url = fleet_url(settings)
+    if settings.platform.base_url or not url.startswith("https://"):
+        return url, None
+    pki_dir = Path(settings.data_dir) / DEMO_PKI_DIR
+    if not pki_dir.is_dir():
+        return url, None
+    return url, demo_pki(pki_dir, settings.terminal_id).terminal
 
 
 def _residents(args: argparse.Namespace) -> int:
@@ -209,7 +239,9 @@ def main(argv: list[str]) -> int:
             help="identity verifications per terminal per minute (0 = no limit)",
         )
     fleet = sub.add_parser("fleet", help="list terminals and their latest heartbeat")
-    fleet.add_argument("--url", default=DEFAULT_URL, help=f"platform URL (default {DEFAULT_URL})")
+    fleet.add_argument("--url", default=None,
+                       help="platform URL (default: the site file's platform, else the running "
+                            f"demo's sandbox, else {DEFAULT_URL})")
     fleet.add_argument("--timeout", type=float, default=5.0, help="seconds per request")
     sub.add_parser("residents", help="list the seeded synthetic residents")
     faults = sub.add_parser("faults", help="arm or clear injected faults (sandbox only)")

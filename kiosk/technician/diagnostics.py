@@ -23,10 +23,13 @@ from typing import Any
 from kiosk.boot.logs import LOG_FILE_NAME
 from kiosk.core.privacy import REDACTOR, Redactor, mask_text
 
-#: JSON keys whose values are personal and are dropped from every exported record.
+#: JSON keys whose values are personal and are dropped from every exported record. The bare
+#: key ``idcard`` is not one of them: it names the ID-card reader (devices, statuses), and a
+#: number read from a card is keyed ``id_number``/``idcard_number``/``card_number``.
 PERSONAL_KEY_RE = re.compile(
-    r"(^|_)(name|names|address|addr|id_?number|id_?no|idcard|phone|mobile|photo|face|birth|"
-    r"birth_date|card_number|resident|holder|email)($|_)", re.IGNORECASE)
+    r"(^|_)(name|names|address|addr|id_?number|id_?no|id_?card_?(?:number|num|no)|phone|"
+    r"mobile|photo|face|birth|birth_date|card_number|resident|holder|email)($|_)",
+    re.IGNORECASE)
 #: Keys that look personal by name but are not (the site, a reader model, a print job).
 NOT_PERSONAL_KEYS = frozenset({"site_name", "reader_name", "job_name", "file_name", "font_name",
                                "event_name", "logger", "device_name"})

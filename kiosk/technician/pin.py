@@ -191,6 +191,10 @@ class PinStore:
         data["cards"] = [*cards, digest]
         self._save(data)
 
+    def has_cards(self) -> bool:
+        """True when at least one technician card is configured (no hashing: cheap)."""
+        return bool(self._load().get("cards"))
+
     def card_matches(self, card_number: str) -> bool:
         """True when ``card_number`` is a configured technician card (constant-time compare)."""
         data = self._load()

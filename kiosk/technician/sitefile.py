@@ -9,6 +9,7 @@ A rejected change leaves the old file untouched and returns the reason, naming f
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import time
@@ -117,7 +118,9 @@ def update_site_file(site_file: Path, changes: Mapping[str, Any],
     except OSError as exc:
         return SiteWriteResult(False, f"{site_file}: cannot write ({exc.strerror})")
     finally:
-        tmp.unlink(missing_ok=True)
+        # a read-only folder: there is no temp file to remove, and no crash either
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
 
 
 def backup_dir(site_file: Path) -> Path:

@@ -22,6 +22,7 @@ from kiosk.core.controller import KioskController, UiState
 from kiosk.core.events import log_event
 from kiosk.core.session import Phase
 from kiosk.i18n import N_, _, set_locale
+from kiosk.technician.controller import TechnicianController, TechnicianState
 from kiosk.ui.context import UiContext
 from kiosk.ui.lockdown import lock_window
 from kiosk.ui.overlays import Busy, DemoPanel, StillThere
@@ -33,6 +34,8 @@ from kiosk.ui.screens.home import HomeScreen
 from kiosk.ui.screens.identify import IdentifyScreen
 from kiosk.ui.screens.out_of_service import OutOfServiceScreen
 from kiosk.ui.screens.steps import STEP_SCREENS
+from kiosk.ui.screens.technician import TechnicianScreen
+from kiosk.ui.technician_entry import TechnicianCorner
 from kiosk.ui.theme import HIGH_CONTRAST, STANDARD, metrics_for
 from kiosk.voice.prompts import prompt_for
 
@@ -78,7 +81,8 @@ class KioskRoot(FloatLayout):
 
 
 class KioskApp(App):
-    """The full-screen kiosk."""
+    """The full-screen kiosk. Built only by the composition root (kiosk.boot.composition.compose),
+    which gives it every part production has: preferences, voice, technician mode."""
 
     title = N_("政务服务自助终端")
     #: No Kivy settings panel, in any profile (docs/adr/0430-window-lockdown.md).
@@ -88,7 +92,8 @@ class KioskApp(App):
                  demo_actions: list[tuple[str, Callable[[], None]]] | None = None,
                  remaining: Callable[[], float] | None = None,
                  on_frame: Callable[[], None] | None = None, prefs: Any = None,
-                 voice: Any = None, technician: Any = None, **kwargs: Any) -> None:
+                 voice: Any = None, technician: TechnicianController | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.controller = controller
         self.prefs = prefs
@@ -110,6 +115,11 @@ class KioskApp(App):
         self.root_widget = root
         self._build_screens()
         root.add_widget(self.manager)
+        if self.technician is not None:
+            self.technician_corner = TechnicianCorner(self.technician,
+                                                      on_tap=self.controller.tap_attract)
+            root.add_widget(self.technician_corner)
+            self.technician.subscribe(self._render_technician)
         if self.prefs is not None:
             self._applied = self.prefs.current
             self.prefs.subscribe(self._on_preferences)
@@ -140,6 +150,8 @@ class KioskApp(App):
                                       OutOfServiceScreen(ctx)]
         screens += [cls(ctx) for cls in with_document_preview(STEP_SCREENS)]
         screens += [cls(ctx) for cls in FACE_SCREENS]
+        if self.technician is not None:
+            screens.append(TechnicianScreen(ctx, self.technician))
         for screen in screens:
             self.screens[screen.name] = screen
             self.manager.add_widget(screen)
@@ -221,6 +233,8 @@ class KioskApp(App):
     def _tick(self, _dt: float) -> None:
         try:
             self.controller.tick()
+            if self.technician is not None:
+                self.technician.tick()
             screen = self.screens.get(self.manager.current)
             if screen is not None:
                 screen.tick(self.controller.lifecycle.remaining_seconds())
@@ -235,10 +249,16 @@ class KioskApp(App):
             self.root_widget.remove_widget(self.demo_panel)
         self._build_screens()
 
-    def _technician_card(self, card_number: str) -> None:
+    def _render_technician(self, state: TechnicianState) -> None:
+        """The technician controller changed: redraw the technician screen."""
         screen = self.screens.get("technician")
-        if screen is not None:
-            screen.card_presented(card_number)
+        if isinstance(screen, TechnicianScreen):
+            try:
+                screen.show(state)
+            except Exception as exc:  # a rendering bug must never show a traceback
+                log_event(log, "render_failed", logging.ERROR, screen="technician",
+                          error=type(exc).__name__)
+                log.debug("render failure", exc_info=True)
 
     # -- lockdown: Kivy's settings panel can never open ----------------------------------
     def _install_settings_keys(self, window: Any) -> None:

@@ -36,7 +36,7 @@ def test_site_kiosk_identifies_over_mutual_tls(tmp_path: Path, sandbox: SandboxH
     )
     settings = load_settings(site_file=site, environ={})
     assert settings.profile == "site" and settings.platform.base_url.startswith("https://")
-    parts = build_kiosk(settings, InlineRunner(), with_voice=False)
+    parts = build_kiosk(settings, InlineRunner())
     try:
         assert parts.sandbox is None  # the configured platform, nothing embedded
         resident = by_key("worker")

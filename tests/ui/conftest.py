@@ -27,13 +27,11 @@ from kiosk.ui.window import prepare, register_font
 prepare(1920, 1080)
 register_font(FONT_PATH)
 
-from kiosk.adapters.demo import demo_actions  # noqa: E402
-from kiosk.boot.composition import KioskParts, build_kiosk  # noqa: E402
+from kiosk.boot.composition import ComposedKiosk, compose  # noqa: E402
 from kiosk.boot.logs import configure_logging  # noqa: E402
 from kiosk.boot.settings import load_settings  # noqa: E402
-from kiosk.core.tasks import ThreadRunner  # noqa: E402
 from kiosk.harness.ui_driver import UiDriver  # noqa: E402
-from kiosk.ui.app import KioskApp, dispatch_to_ui  # noqa: E402
+from kiosk.ui.app import KioskApp  # noqa: E402  # noqa: E402
 
 #: Devices a UI test module does not need are switched off to keep start-up short.
 UI_DEVICES = {"KIOSK__DEVICES__SMARTCARD": "none", "KIOSK__DEVICES__CAMERA": "none"}
@@ -41,10 +39,13 @@ DEVICE_READY_SECONDS = 60.0
 
 
 class RunningKiosk:
-    """A kiosk under test: its parts, the UI driver and its data folder."""
+    """A kiosk under test (built by the composition root): its parts, the UI driver and its
+    data folder."""
 
-    def __init__(self, parts: KioskParts, driver: UiDriver, data_dir: Path, log_file: Path):
-        self.parts = parts
+    def __init__(self, composed: ComposedKiosk, driver: UiDriver, data_dir: Path,
+                 log_file: Path):
+        self.composed = composed
+        self.parts = composed.parts
         self.driver = driver
         self.data_dir = data_dir
         self.log_file = log_file
@@ -79,26 +80,20 @@ class RunningKiosk:
 
 
 def start_kiosk(tmp: Path, extra_env: dict[str, str] | None = None) -> RunningKiosk:
-    """Build and start a demo kiosk with its data in ``tmp``."""
+    """Build (kiosk.boot.composition.compose) and start a demo kiosk with its data in ``tmp``."""
     env = {"KIOSK__PATHS__DATA_DIR": str(tmp / "data"), **UI_DEVICES, **(extra_env or {})}
     settings = load_settings(environ=env)
     log_file = configure_logging(tmp / "log", "DEBUG")
-    runner = ThreadRunner(dispatch_to_ui)
-    parts = build_kiosk(settings, runner)
-    parts.start_devices()
-    app = KioskApp(parts.controller, settings.site_name, demo_actions=demo_actions(parts),
-                   prefs=parts.prefs, voice=parts.voice)
-    driver = UiDriver(app)
-    kiosk = RunningKiosk(parts, driver, tmp / "data", log_file)
-    kiosk._runner = runner  # type: ignore[attr-defined]
-    return kiosk
+    composed = compose(settings)
+    composed.start_devices()
+    driver = UiDriver(composed.app)
+    return RunningKiosk(composed, driver, tmp / "data", log_file)
 
 
 def stop_kiosk(kiosk: RunningKiosk) -> None:
     """Stop everything the kiosk started."""
     kiosk.driver.close()
-    kiosk._runner.shutdown()  # type: ignore[attr-defined]
-    kiosk.parts.close()
+    kiosk.composed.close()
 
 
 @pytest.fixture(scope="module")

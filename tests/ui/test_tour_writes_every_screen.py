@@ -16,7 +16,8 @@ from kiosk import REPO_ROOT
 pytestmark = pytest.mark.slow
 
 MUST_SHOW = ("attract", "print-paper-out", "reprint-list", "reprint-done", "face-capture",
-             "en-home", "elderly-home")
+             "en-home", "elderly-home", "technician-pin", "technician-home",
+             "technician-device")
 
 
 @pytest.mark.timeout(600)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
+from kiosk.boot.first_frame import report_first_frame
 from kiosk.boot.resources import FONT_PATH
 from kiosk.ui.window import prepare, register_font
 
 
 def main() -> None:
-    """Open the window, print the time of the first frame, exit."""
+    """Open the window, report the time of the first frame as the kiosk does, exit."""
     prepare(1920, 1080)
     register_font(FONT_PATH)
     from kivy.app import App
@@ -22,7 +21,7 @@ def main() -> None:
             return Label(text="请刷身份证或点击屏幕开始")
 
         def _first(self, _dt: float) -> None:
-            print(f"first-frame {time.time():.6f}", flush=True)
+            report_first_frame()
             self.stop()
 
     Bare().run()

@@ -260,23 +260,19 @@ def ui_soak(sessions: int, warmup: int, separate: bool = True) -> int:
 
     prepare(1920, 1080)
     register_font(FONT_PATH)
-    from kiosk.adapters.demo import demo_actions
-    from kiosk.boot.composition import build_kiosk
+    from kiosk.boot.composition import compose
     from kiosk.boot.logs import configure_logging
-    from kiosk.core.tasks import ThreadRunner
     from kiosk.harness.ui_driver import UiDriver
     from kiosk.harness.ui_journeys import query_and_print
-    from kiosk.ui.app import KioskApp, dispatch_to_ui
 
     root = Path(tempfile.mkdtemp(prefix="kiosk-soak-ui-"))
     configure_logging(root / "log", "WARNING")
-    runner = ThreadRunner(dispatch_to_ui)
     platform = PlatformProcess(root, separate)
-    parts = build_kiosk(_settings(root / "data", keep_devices=(DeviceName.IDCARD,),
-                                  base_url=platform.url), runner)
-    parts.start_devices()
-    app = KioskApp(parts.controller, parts.settings.site_name, demo_actions=demo_actions(parts))
-    driver = UiDriver(app)
+    kiosk = compose(_settings(root / "data", keep_devices=(DeviceName.IDCARD,),
+                              base_url=platform.url))
+    kiosk.start_devices()
+    parts = kiosk.parts
+    driver = UiDriver(kiosk.app)
     try:
         driver.wait_for(lambda: all(parts.hub.usable(n) for n in
                                     JOURNEY_DEVICES),
@@ -310,8 +306,7 @@ def ui_soak(sessions: int, warmup: int, separate: bool = True) -> int:
         return failures
     finally:
         driver.close()
-        runner.shutdown()
-        parts.close()
+        kiosk.close()
         platform.stop()
         shutil.rmtree(root, ignore_errors=True)
 

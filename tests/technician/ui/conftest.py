@@ -1,11 +1,15 @@
-"""Technician UI tests: the real kiosk (sandbox, simulators) in a real Kivy window rendered
-offscreen, the technician screen mounted as the app will mount it, driven by touches."""
+"""Technician UI tests: the kiosk exactly as `kiosk run` composes it
+(kiosk.boot.composition.compose:
+sandbox, simulators, technician mode) in a real Kivy window rendered offscreen, driven by
+touches. The tests change only the composition's parameters: a clock they can move (the corner
+hold, PIN lockouts), the data folder, a site file and serial-port folder of their own."""
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,49 +26,79 @@ from kiosk.ui.window import prepare, register_font
 prepare(1920, 1080)
 register_font(FONT_PATH)
 
-from kiosk.boot.composition import KioskParts, build_kiosk  # noqa: E402
+from kivy.tests.common import UnitTestTouch  # noqa: E402
+
+from kiosk.boot.composition import (  # noqa: E402
+    ComposedKiosk,
+    KioskParts,
+    TechnicianSetup,
+    compose,
+)
 from kiosk.boot.settings import load_settings  # noqa: E402
-from kiosk.core.tasks import ThreadRunner  # noqa: E402
-from kiosk.harness.ui_driver import UiDriver, find_button  # noqa: E402
+from kiosk.core.session import Phase  # noqa: E402
+from kiosk.harness.ui_driver import UiDriver, find_button  # noqa: E402  # noqa: E402
+from kiosk.technician.controller import (  # noqa: E402
+    DeviceEdit,
+    TechnicianController,
+    TechnicianState,
+)
 from kiosk.technician.device_tests import TestOptions  # noqa: E402
-from kiosk.technician.pin import PinStore  # noqa: E402
 from kiosk.technician.services import TechnicianServices  # noqa: E402
-from kiosk.ui.app import KioskApp, dispatch_to_ui  # noqa: E402
 from kiosk.ui.screens.technician import TechnicianScreen  # noqa: E402
-from kiosk.ui.technician_entry import install_technician  # noqa: E402
 
 #: Only what the technician tests touch, to keep start-up short.
 DEVICES = {"KIOSK__DEVICES__SMARTCARD": "none", "KIOSK__DEVICES__CAMERA": "none",
            "KIOSK__DEVICES__DOCUMENT_PRINTER": "none"}
 PIN = "24681357"
-#: The hidden long press, shortened for the tests (the kiosk uses 3 s).
-TEST_HOLD_SECONDS = 0.4
 WAIT_SECONDS = 60.0
 
 
-class Clock:
-    """Wall clock for the PIN store that a test can move forward."""
+class MovableClock:
+    """A clock (monotonic or wall) that a test can move forward: the composition's ``clock``
+    (sessions, the corner hold) and ``wall_clock`` (PIN lockouts) parameters."""
 
-    def __init__(self) -> None:
+    def __init__(self, base: Callable[[], float]) -> None:
+        self.base = base
         self.offset = 0.0
 
     def __call__(self) -> float:
-        import time
-
-        return time.time() + self.offset
+        return self.base() + self.offset
 
 
 class TechnicianKiosk:
-    """A kiosk under test with the technician screen installed."""
+    """A kiosk as `kiosk run` composes it, driven into technician mode by touches."""
 
-    def __init__(self, parts: KioskParts, driver: UiDriver, services: TechnicianServices,
-                 runner: ThreadRunner, root: Path, clock: Clock) -> None:
-        self.parts = parts
+    def __init__(self, composed: ComposedKiosk, driver: UiDriver, root: Path,
+                 clock: MovableClock, wall_clock: MovableClock) -> None:
+        self.composed = composed
+        self.parts: KioskParts = composed.parts
         self.driver = driver
-        self.services = services
-        self.runner = runner
         self.root = root
         self.clock = clock
+        self.wall_clock = wall_clock
+
+    @property
+    def technician(self) -> TechnicianController:
+        """The technician controller of the composed kiosk."""
+        assert self.parts.technician is not None
+        return self.parts.technician
+
+    @property
+    def services(self) -> TechnicianServices:
+        """The technician's services (site file, PINs, device tests)."""
+        return self.technician.services
+
+    @property
+    def state(self) -> TechnicianState:
+        """The technician controller's current state."""
+        return self.technician.state
+
+    @property
+    def device(self) -> DeviceEdit:
+        """The device page's state (only while it shows)."""
+        edit = self.technician.state.device
+        assert edit is not None, "the device page is not showing"
+        return edit
 
     @property
     def screen(self) -> TechnicianScreen:
@@ -75,13 +109,25 @@ class TechnicianKiosk:
         """Tap the visible button whose label starts with ``label``."""
         self.driver.tap(find_button(self.driver.app.root_widget, label))
 
-    def wait(self, predicate, what: str, timeout: float = WAIT_SECONDS) -> None:
+    def wait(self, predicate: Callable[[], bool], what: str,
+             timeout: float = WAIT_SECONDS) -> None:
         """Pump the UI until ``predicate()``."""
         self.driver.wait_for(predicate, timeout, what)
 
+    def hold_corner(self) -> None:
+        """The hidden gesture: a finger down in the bottom-left corner of attract, held for
+        the hold time on the kiosk's clock, then lifted."""
+        touch = UnitTestTouch(8, 8)
+        touch.touch_down()
+        self.driver.pump(2)
+        self.clock.offset += self.technician.hold_seconds
+        self.wait(lambda: self.parts.lifecycle.phase is Phase.TECHNICIAN, "the hold fires")
+        touch.touch_up()
+        self.driver.pump(2)
+
     def enter(self) -> None:
-        """From attract: the technician mode (by lifecycle, as the gesture does)."""
-        self.parts.controller.lifecycle.enter_technician()
+        """From attract: the corner hold, then the PIN page."""
+        self.hold_corner()
         self.wait(lambda: self.driver.app.manager.current == "technician"
                   and self.screen.page == "pin", "technician PIN page")
 
@@ -100,38 +146,42 @@ class TechnicianKiosk:
 
     def leave(self) -> None:
         """Back to attract whatever the state."""
-        if self.parts.controller.lifecycle.phase.value != "attract":
-            self.parts.controller.lifecycle.end("test")
+        if self.parts.lifecycle.phase.value != "attract":
+            self.parts.lifecycle.end("test")
         self.wait(lambda: self.driver.app.manager.current == "attract", "attract")
+
+
+def start_technician_kiosk(root: Path, extra_env: dict[str, str] | None = None,
+                           ) -> TechnicianKiosk:
+    """The kiosk from the composition root, its site file and serial ports in ``root``."""
+    env = {"KIOSK__PATHS__DATA_DIR": str(root / "data"), **DEVICES, **(extra_env or {})}
+    settings = load_settings(environ=env)
+    clock, wall_clock = MovableClock(time.monotonic), MovableClock(time.time)
+    (root / "ports").mkdir(exist_ok=True)
+    composed = compose(settings, clock=clock, wall_clock=wall_clock,
+                       site_file=root / "site.toml",
+                       technician=TechnicianSetup(
+                           serial_globs=(str(root / "ports" / "tty*"),), probe_ipp=False,
+                           test_options=TestOptions(present_timeout_seconds=10,
+                                                    open_timeout_seconds=10)))
+    assert composed.parts.technician is not None
+    pins = composed.parts.technician.services.pins
+    assert pins is not None
+    pins.set_pin(PIN)
+    composed.start_devices()
+    driver = UiDriver(composed.app)
+    kiosk = TechnicianKiosk(composed, driver, root, clock, wall_clock)
+    kiosk.wait(lambda: composed.parts.hub.usable("idcard"), "idcard ready")
+    return kiosk
 
 
 @pytest.fixture(scope="module")
 def tech(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TechnicianKiosk]:
     """One kiosk per module, with a PIN set and a site file in a temp folder."""
-    root = tmp_path_factory.mktemp("technician-ui")
-    env = {"KIOSK__PATHS__DATA_DIR": str(root / "data"), **DEVICES}
-    settings = load_settings(environ=env)
-    runner = ThreadRunner(dispatch_to_ui)
-    parts = build_kiosk(settings, runner)
-    parts.start_devices()
-    clock = Clock()
-    pins = PinStore(root / "data" / "technician" / "pin.json", clock)
-    pins.set_pin(PIN)
-    services = TechnicianServices(
-        settings, parts.hub, site_file=root / "site.toml", pins=pins, client=parts.client,
-        serial_globs=[str(root / "ports" / "tty*")], probe_ipp=False,
-        test_options=TestOptions(present_timeout_seconds=10, open_timeout_seconds=10))
-    (root / "ports").mkdir()
-    app = KioskApp(parts.controller, settings.site_name, prefs=parts.prefs, voice=parts.voice)
-    driver = UiDriver(app)
-    install_technician(app, services, hold_seconds=TEST_HOLD_SECONDS)
-    driver.pump(2)
-    kiosk = TechnicianKiosk(parts, driver, services, runner, root, clock)
-    kiosk.wait(lambda: parts.hub.usable("idcard"), "idcard ready")
+    kiosk = start_technician_kiosk(tmp_path_factory.mktemp("technician-ui"))
     yield kiosk
-    driver.close()
-    runner.shutdown()
-    parts.close()
+    kiosk.driver.close()
+    kiosk.composed.close()
 
 
 @pytest.fixture(autouse=True)

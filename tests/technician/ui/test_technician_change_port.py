@@ -34,14 +34,14 @@ def test_change_port_test_save_and_the_reader_comes_up(tech: TechnicianKiosk,
     url = f"serial://{link}"
     tech.log_in()
     tech.tap("身份证阅读器")
-    tech.wait(lambda: tech.screen.page == "device" and bool(tech.screen.candidates),
+    tech.wait(lambda: tech.screen.page == "device" and bool(tech.device.candidates),
               "connections discovered")
     tech.tap(str(link))
-    assert tech.screen.choice_url == url
+    assert tech.device.url == url
     tech.tap("115200")  # baud rate option
-    assert tech.screen.choice_url == f"{url}?baud=115200"
+    assert tech.device.url == f"{url}?baud=115200"
     tech.tap("测试")
-    tech.wait(lambda: tech.screen.last_test is not None, "device test result", 60)
+    tech.wait(lambda: tech.device.last_test is not None, "device test result", 60)
     assert "测试通过" in tech.screen.result_text.text, tech.screen.result_text.text
     assert "********" in tech.screen.result_text.text  # the card number only masked
     tech.tap("保存")

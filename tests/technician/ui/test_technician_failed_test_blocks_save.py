@@ -34,13 +34,13 @@ def test_failed_test_blocks_saving_with_the_reason(tech: TechnicianKiosk,
     url_before = tech.parts.hub.urls()["idcard"]
     tech.log_in()
     tech.tap("身份证阅读器")
-    tech.wait(lambda: tech.screen.page == "device" and bool(tech.screen.candidates),
+    tech.wait(lambda: tech.screen.page == "device" and bool(tech.device.candidates),
               "connections discovered")
     tech.tap(str(silent_port))
     tech.tap("保存")
     assert "请先测试" in tech.screen.message.text
     tech.tap("测试")
-    tech.wait(lambda: tech.screen.last_test is not None, "device test result", 60)
+    tech.wait(lambda: tech.device.last_test is not None, "device test result", 60)
     assert "测试失败" in tech.screen.result_text.text
     assert "not answering" in tech.screen.result_text.text
     tech.tap("保存")

@@ -1,5 +1,6 @@
-"""Technician entry through the screen: the hidden long press, wrong PINs, the lockout
-message, and leaving (a wipe back to attract)."""
+"""Technician entry through the screen of the kiosk as `kiosk run` composes it: the hidden
+4-second hold in the corner (timed on the kiosk's clock) up to the device list, a short tap that
+stays an ordinary tap, wrong PINs, the lockout message, and leaving (a wipe back to attract)."""
 
 from __future__ import annotations
 
@@ -7,28 +8,52 @@ import pytest
 from kivy.tests.common import UnitTestTouch
 
 from kiosk.core.session import Phase
+from kiosk.technician.controller import HOLD_SECONDS
 from kiosk.technician.pin import FIRST_LOCKOUT_SECONDS
 from tests.technician.ui.conftest import PIN, TechnicianKiosk
 
 
 @pytest.mark.slow
-def test_long_press_in_the_corner_opens_the_pin_page(tech: TechnicianKiosk) -> None:
+def test_four_second_hold_in_the_corner_reaches_the_device_list(tech: TechnicianKiosk) -> None:
+    assert tech.technician.hold_seconds == HOLD_SECONDS == 4.0
     touch = UnitTestTouch(8, 8)
     touch.touch_down()
-    tech.wait(lambda: tech.parts.controller.lifecycle.phase is Phase.TECHNICIAN, "long press")
+    tech.driver.pump(3)
+    tech.clock.offset += HOLD_SECONDS - 0.5
+    tech.driver.pump(10)
+    assert tech.parts.lifecycle.phase is Phase.ATTRACT  # 3.5 s is not enough
+    tech.clock.offset += 0.5
+    tech.wait(lambda: tech.parts.lifecycle.phase is Phase.TECHNICIAN, "the 4 s hold")
     touch.touch_up()
     tech.wait(lambda: tech.driver.app.manager.current == "technician", "technician screen")
-    assert tech.screen.page == "pin"
-    assert not tech.screen.authenticated
-    tech.tap("退出")
+    assert tech.screen.page == "pin" and not tech.state.authenticated
+    assert tech.parts.lifecycle.session is not None  # technician mode is a session
+    tech.type_pin(PIN)
+    tech.wait(lambda: tech.screen.page == "home", "technician home")
+    assert tech.state.authenticated
+    tech.wait(lambda: "ready" in tech.screen.status_texts["idcard"].text, "device list")
+    assert set(tech.screen.status_texts) >= {"idcard", "receipt_printer", "scanner"}
+    tech.tap("身份证阅读器")
+    tech.wait(lambda: tech.screen.page == "device", "the reader's page")
+    tech.tap("返回设备列表")
+    tech.tap("退出技术员模式")
     tech.wait(lambda: tech.driver.app.manager.current == "attract", "attract after 退出")
-    assert tech.parts.controller.lifecycle.session is None
+    assert tech.parts.lifecycle.session is None
+    assert not tech.state.authenticated
 
 
 def test_short_tap_in_the_corner_is_an_ordinary_tap(tech: TechnicianKiosk) -> None:
     tech.driver.tap_at(8, 8)
     tech.wait(lambda: tech.parts.controller.lifecycle.phase is Phase.ACTIVE, "session started")
     assert tech.driver.app.manager.current == "home"
+
+
+@pytest.mark.slow
+def test_pin_page_exit_wipes_back_to_attract(tech: TechnicianKiosk) -> None:
+    tech.enter()
+    tech.tap("退出")
+    tech.wait(lambda: tech.driver.app.manager.current == "attract", "attract after 退出")
+    assert tech.parts.lifecycle.session is None
 
 
 @pytest.mark.slow
@@ -43,7 +68,7 @@ def test_wrong_pins_lock_with_a_message_then_the_right_pin_opens(tech: Technicia
     assert f"{int(FIRST_LOCKOUT_SECONDS)} 秒" in tech.screen.message.text or \
         "秒后再试" in tech.screen.message.text
     tech.type_pin(PIN)  # right, but locked
-    tech.wait(lambda: not tech.screen.busy, "check done")
+    tech.wait(lambda: not tech.state.busy, "check done")
     tech.driver.pump(3)
     assert tech.screen.page == "pin" and "已锁定" in tech.screen.message.text
     # leaving and coming back (a new screen after the wipe) still shows the lockout
@@ -51,7 +76,7 @@ def test_wrong_pins_lock_with_a_message_then_the_right_pin_opens(tech: Technicia
     tech.wait(lambda: tech.driver.app.manager.current == "attract", "attract")
     tech.enter()
     tech.wait(lambda: "已锁定" in tech.screen.message.text, "lockout after re-entry")
-    tech.clock.offset += FIRST_LOCKOUT_SECONDS + 1
+    tech.wall_clock.offset += FIRST_LOCKOUT_SECONDS + 1
     tech.type_pin(PIN)
     tech.wait(lambda: tech.screen.page == "home", "home after the lockout")
     tech.tap("退出技术员模式")

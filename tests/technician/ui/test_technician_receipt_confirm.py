@@ -31,12 +31,12 @@ def test_statusless_printer_needs_the_technicians_word(tech: TechnicianKiosk,
                                                        statusless_port: Path) -> None:
     tech.log_in()
     tech.tap("凭条打印机")
-    tech.wait(lambda: tech.screen.page == "device" and bool(tech.screen.candidates),
+    tech.wait(lambda: tech.screen.page == "device" and bool(tech.device.candidates),
               "connections discovered")
     tech.tap(str(statusless_port))
     tech.tap("58")  # paper width
     tech.tap("测试")
-    tech.wait(lambda: tech.screen.last_test is not None, "device test result", 60)
+    tech.wait(lambda: tech.device.last_test is not None, "device test result", 60)
     assert "测试失败" in tech.screen.result_text.text
     tech.tap("保存")
     assert "不能保存：测试未通过" in tech.screen.message.text

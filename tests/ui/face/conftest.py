@@ -8,13 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.adapters.demo import demo_actions
-from kiosk.boot.composition import build_kiosk
+from kiosk.boot.composition import compose
 from kiosk.boot.logs import configure_logging
 from kiosk.boot.settings import load_settings
-from kiosk.core.tasks import ThreadRunner
 from kiosk.harness.ui_driver import UiDriver
-from kiosk.ui.app import KioskApp, dispatch_to_ui
 from tests.ui.conftest import UI_DEVICES, RunningKiosk, stop_kiosk
 
 #: The capture limit in these tests (seconds): long enough for a face, short for a time-out.
@@ -24,20 +21,15 @@ FACE_ENV = {"KIOSK__DEVICES__CAMERA": "sim://camera", "KIOSK__IDENTITY__FACE_CHE
 
 
 def start_face_kiosk(tmp: Path) -> RunningKiosk:
-    """The demo kiosk with the face check on (build_kiosk attaches the face flow)."""
+    """The demo kiosk with the face check on (the composition attaches the face flow)."""
     env = {"KIOSK__PATHS__DATA_DIR": str(tmp / "data"), **UI_DEVICES, **FACE_ENV}
     settings = load_settings(environ=env)
     log_file = configure_logging(tmp / "log", "DEBUG")
-    runner = ThreadRunner(dispatch_to_ui)
-    parts = build_kiosk(settings, runner)
-    assert parts.controller.face is not None
-    parts.start_devices()
-    app = KioskApp(parts.controller, settings.site_name, demo_actions=demo_actions(parts),
-                       prefs=parts.prefs, voice=parts.voice)
-    driver = UiDriver(app)
-    kiosk = RunningKiosk(parts, driver, tmp / "data", log_file)
-    kiosk._runner = runner  # type: ignore[attr-defined]
-    return kiosk
+    composed = compose(settings)
+    assert composed.parts.controller.face is not None
+    composed.start_devices()
+    driver = UiDriver(composed.app)
+    return RunningKiosk(composed, driver, tmp / "data", log_file)
 
 
 @pytest.fixture(scope="module")
