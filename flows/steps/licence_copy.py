@@ -19,6 +19,7 @@ from flows.documents import CertificateAdditions
 from flows.fill import compose_certificate
 from flows.ports import HeldLicence, PortFailure
 from flows.steps.base import StepType
+from flows.steps.print_certificate import print_document
 from flows.strings import say
 from flows.viewkit import common_actions, lines_as_fields, make_view, step_title
 from flows.views import Action, Intent, Option, StepKind, View
@@ -99,15 +100,7 @@ def _print(run: FlowRun, step: StepDef) -> None:
                                "issue_date": issued.issue_date.isoformat()}
         document = compose_certificate(issued, CertificateAdditions(), run.resident())
         state.documents[step.id] = document
-    result = run.ports.print_certificate(document)
-    if not result.ok:
-        state.prints[step.id] = "failed"
-        run.error = result.message
-        return
-    state.prints[step.id] = "done"
-    if document.serial not in run.record.serials:
-        run.record.serials.append(document.serial)
-    run.history.clear()  # never back across a print
+    print_document(run, step, document)
 
 
 def view(run: FlowRun, step: StepDef) -> View:

@@ -50,7 +50,16 @@ def _print(run: FlowRun, step: StepDef) -> None:
         if document is None:
             return
         state.documents[step.id] = document
-    if step.reissue is not None:  # 证明补打: the resident asked for this serial again
+    print_document(run, step, document, reissue=step.reissue is not None)
+
+
+def print_document(run: FlowRun, step: StepDef, document: CertificateDocument,
+                   reissue: bool = False) -> None:
+    """Print ``document`` once for ``step``: on success record its serial and forget the way
+    back (never back across a print); on failure set ``error`` and mark the print failed.
+    ``reissue``: 证明补打, the resident asked for this serial again."""
+    state = run.state
+    if reissue:
         result = run.ports.print_certificate(document, reissue=True)
     else:
         result = run.ports.print_certificate(document)
