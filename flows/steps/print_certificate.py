@@ -39,10 +39,7 @@ def handle(run: FlowRun, step: StepDef, intent: Intent) -> None:
 
 def _print(run: FlowRun, step: StepDef) -> None:
     state = run.state
-    usable, reason = run.device_usable("document_printer")
-    if not usable:
-        state.prints[step.id] = "failed"
-        run.error = reason
+    if not printer_ready(run, step):
         return
     document = state.documents.get(step.id)
     if document is None:
@@ -51,6 +48,16 @@ def _print(run: FlowRun, step: StepDef) -> None:
             return
         state.documents[step.id] = document
     print_document(run, step, document, reissue=step.reissue is not None)
+
+
+def printer_ready(run: FlowRun, step: StepDef) -> bool:
+    """Whether the document printer can print now; when not, the print is marked failed and
+    ``error`` says why."""
+    usable, reason = run.device_usable("document_printer")
+    if not usable:
+        run.state.prints[step.id] = "failed"
+        run.error = reason
+    return usable
 
 
 def print_document(run: FlowRun, step: StepDef, document: CertificateDocument,
