@@ -19,6 +19,7 @@ from flows.documents import CertificateAdditions
 from flows.fill import compose_certificate
 from flows.ports import HeldLicence, PortFailure
 from flows.steps.base import StepType
+from flows.steps.print_certificate import print_document, printer_ready
 from flows.strings import say
 from flows.viewkit import common_actions, lines_as_fields, make_view, step_title
 from flows.views import Action, Intent, Option, StepKind, View
@@ -81,10 +82,7 @@ def _print(run: FlowRun, step: StepDef) -> None:
     if not state.purpose:
         run.error = say("speech.licence_copy", run.locale)
         return
-    usable, reason = run.device_usable("document_printer")
-    if not usable:
-        state.prints[step.id] = "failed"
-        run.error = reason
+    if not printer_ready(run, step):
         return
     document = state.documents.get(step.id)
     if document is None:
@@ -99,15 +97,7 @@ def _print(run: FlowRun, step: StepDef) -> None:
                                "issue_date": issued.issue_date.isoformat()}
         document = compose_certificate(issued, CertificateAdditions(), run.resident())
         state.documents[step.id] = document
-    result = run.ports.print_certificate(document)
-    if not result.ok:
-        state.prints[step.id] = "failed"
-        run.error = result.message
-        return
-    state.prints[step.id] = "done"
-    if document.serial not in run.record.serials:
-        run.record.serials.append(document.serial)
-    run.history.clear()  # never back across a print
+    print_document(run, step, document)
 
 
 def view(run: FlowRun, step: StepDef) -> View:

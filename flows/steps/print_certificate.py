@@ -39,10 +39,7 @@ def handle(run: FlowRun, step: StepDef, intent: Intent) -> None:
 
 def _print(run: FlowRun, step: StepDef) -> None:
     state = run.state
-    usable, reason = run.device_usable("document_printer")
-    if not usable:
-        state.prints[step.id] = "failed"
-        run.error = reason
+    if not printer_ready(run, step):
         return
     document = state.documents.get(step.id)
     if document is None:
@@ -50,7 +47,26 @@ def _print(run: FlowRun, step: StepDef) -> None:
         if document is None:
             return
         state.documents[step.id] = document
-    if step.reissue is not None:  # 证明补打: the resident asked for this serial again
+    print_document(run, step, document, reissue=step.reissue is not None)
+
+
+def printer_ready(run: FlowRun, step: StepDef) -> bool:
+    """Whether the document printer can print now; when not, the print is marked failed and
+    ``error`` says why."""
+    usable, reason = run.device_usable("document_printer")
+    if not usable:
+        run.state.prints[step.id] = "failed"
+        run.error = reason
+    return usable
+
+
+def print_document(run: FlowRun, step: StepDef, document: CertificateDocument,
+                   reissue: bool = False) -> None:
+    """Print ``document`` once for ``step``: on success record its serial and forget the way
+    back (never back across a print); on failure set ``error`` and mark the print failed.
+    ``reissue``: 证明补打, the resident asked for this serial again."""
+    state = run.state
+    if reissue:
         result = run.ports.print_certificate(document, reissue=True)
     else:
         result = run.ports.print_certificate(document)

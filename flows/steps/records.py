@@ -3,12 +3,13 @@ issued certificates or a case's progress), optionally one to pick."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from flows.definition import StepDef
 from flows.expressions import ExpressionError
-from flows.ports import PortFailure, RecordColumn
+from flows.ports import PortFailure, RecordColumn, SessionPorts
 from flows.steps.base import StepType
 from flows.steps.print_receipt import print_receipt
 from flows.strings import say, summary_text
@@ -17,6 +18,29 @@ from flows.views import Action, Intent, Option, StepKind, Table, View
 
 if TYPE_CHECKING:
     from flows.engine import FlowRun
+
+
+@dataclass(frozen=True, slots=True)
+class _LocalSource:
+    """A records source the terminal pages itself: one port call returning the whole list."""
+
+    fetch: Callable[[SessionPorts], Sequence[Any] | PortFailure]
+    kind: str  # column labels: col.<kind>.<key>
+    title: str  # string key of the table's title
+    columns: tuple[str, ...]  # shown, in order
+    hidden: tuple[str, ...]  # kept on each row for a choice or a print
+    counted: bool  # the summary says how many
+
+
+_LOCAL_SOURCES: dict[str, _LocalSource] = {
+    "licences": _LocalSource(lambda p: p.licences(), "licence", "records.licences",
+                             ("title", "issuer", "valid_to"), ("licence_id", "type"), False),
+    "benefits": _LocalSource(lambda p: p.benefits(), "benefit", "records.benefits",
+                             ("title", "amount", "reason"), ("code",), True),
+    "certificates": _LocalSource(lambda p: p.issued_certificates(), "certificate",
+                                 "records.certificates", ("title", "issue_date", "serial"),
+                                 ("kind",), True),
+}
 
 
 def page_size(run: FlowRun, step: StepDef) -> int:
@@ -38,39 +62,18 @@ def fetch(run: FlowRun, step: StepDef, page: int) -> None:
     """Fetch (or cut from a local list) page ``page``; on failure the page is None and
     ``run.error`` says why."""
     state = run.state
-    locale = run.locale
-    if step.source == "licences":
-        found = run.ports.licences()
+    local = _LOCAL_SOURCES.get(step.source)
+    if local is not None:
+        found = local.fetch(run.ports)
         if isinstance(found, PortFailure):
             _failed(run, step, found)
             return
-        state.licences = tuple(found)
-        cols = _columns(run, "licence", ("title", "issuer", "valid_to"))
-        items = [{"title": x.title, "issuer": x.issuer, "valid_to": x.valid_to,
-                  "licence_id": x.licence_id, "type": x.type} for x in found]
-        _store_local_page(run, step, say("records.licences", locale), cols, items, page, {})
-        return
-    if step.source == "benefits":
-        found_b = run.ports.benefits()
-        if isinstance(found_b, PortFailure):
-            _failed(run, step, found_b)
-            return
-        cols = _columns(run, "benefit", ("title", "amount", "reason"))
-        items = [{"title": b.title, "amount": b.amount, "reason": b.reason, "code": b.code}
-                 for b in found_b]
-        _store_local_page(run, step, say("records.benefits", locale), cols, items, page,
-                          {"count": str(len(items))})
-        return
-    if step.source == "certificates":
-        found_c = run.ports.issued_certificates()
-        if isinstance(found_c, PortFailure):
-            _failed(run, step, found_c)
-            return
-        cols = _columns(run, "certificate", ("title", "issue_date", "serial"))
-        items = [{"title": c.title, "issue_date": c.issue_date, "serial": c.serial,
-                  "kind": c.kind} for c in found_c]
-        _store_local_page(run, step, say("records.certificates", locale), cols, items, page,
-                          {"count": str(len(items))})
+        if step.source == "licences":
+            state.licences = tuple(found)
+        cols = _columns(run, local.kind, local.columns)
+        items = [{k: getattr(x, k) for k in (*local.columns, *local.hidden)} for x in found]
+        _store_local_page(run, step, say(local.title, run.locale), cols, items, page,
+                          {"count": str(len(items))} if local.counted else {})
         return
     if step.source == "case_progress":
         try:

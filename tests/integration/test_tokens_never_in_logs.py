@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.boot.logs import configure_logging
 from tests.integration.conftest import Terminal
+from tests.logcapture import debug_log_file
 
 REVOKE_WAIT_SECONDS = 20.0
 
@@ -27,18 +27,9 @@ REVOKE_WAIT_SECONDS = 20.0
 @pytest.fixture
 def debug_logs(tmp_path: Path) -> Iterator[Path]:
     """All logging at DEBUG into a folder for the test, then the previous handlers back."""
-    root = logging.getLogger()
-    saved_handlers, saved_level = list(root.handlers), root.level
     folder = tmp_path / "logs"
-    configure_logging(folder, level="DEBUG")
-    try:
+    with debug_log_file(folder):
         yield folder
-    finally:
-        for handler in list(root.handlers):
-            if handler not in saved_handlers:
-                root.removeHandler(handler)
-                handler.close()
-        root.setLevel(saved_level)
 
 
 def _tokens(terminal: Terminal) -> list[tuple[str, float | None]]:

@@ -7,13 +7,12 @@ default), counting decompressed bytes, so a 1 MB gzip body that would expand to 
 
 from __future__ import annotations
 
-import tracemalloc
-
 import pytest
 
 from kiosk.harness.bench.hostile import HostileServer, gzip_bomb
 from kiosk.platform import ErrorKind, PlatformClient, PlatformError
 from kiosk.platform.transport import DEFAULT_MAX_RESPONSE_BYTES
+from tests.memory import refused_with_peak
 
 #: Far below the 1 GB the server offers; a few times the 8 MB limit.
 PEAK_BOUND_BYTES = 4 * DEFAULT_MAX_RESPONSE_BYTES
@@ -30,16 +29,10 @@ def test_a_gigabyte_answer_is_refused_in_bounded_memory(behaviour: str) -> None:
     with HostileServer(behaviour) as server, PlatformClient(
         server.url, timeout_seconds=10.0, retries=2
     ) as client:
-        tracemalloc.start()
-        try:
-            with pytest.raises(PlatformError) as caught:
-                client.services()
-            _, peak = tracemalloc.get_traced_memory()
-        finally:
-            tracemalloc.stop()
+        error, peak = refused_with_peak(PlatformError, client.services)
         assert len(server.seen.requests) == 1  # refused, not retried
-    assert caught.value.kind is ErrorKind.SERVER_ERROR and caught.value.code == "too_large"
-    assert caught.value.message == "服务平台暂时出现故障，请稍后再试"
+    assert error.kind is ErrorKind.SERVER_ERROR and error.code == "too_large"
+    assert error.message == "服务平台暂时出现故障，请稍后再试"
     assert peak < PEAK_BOUND_BYTES, f"peak {peak / 1e6:.1f} MB"
 
 

@@ -9,27 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.boot.logs import configure_logging
 from kiosk.platform import ErrorKind, PlatformClient, PlatformError, WireAttachment
 from kiosk.sandbox import SandboxHandle
 from kiosk.sandbox.seed import RESIDENTS
+from tests.logcapture import debug_log_file
 from tests.platform.conftest import Admin, login, seed
 
 
 @pytest.fixture
 def log_file(tmp_path: Path) -> Iterator[Path]:
     """Route all logging to a JSON-lines file for the test, then restore the handlers."""
-    root = logging.getLogger()
-    saved_handlers, saved_level = list(root.handlers), root.level
-    path = configure_logging(tmp_path / "logs", level="DEBUG")
-    try:
+    with debug_log_file(tmp_path / "logs") as path:
         yield path
-    finally:
-        for handler in list(root.handlers):
-            if handler not in saved_handlers:
-                root.removeHandler(handler)
-                handler.close()
-        root.setLevel(saved_level)
 
 
 def test_a_full_journey_logs_nothing_personal(

@@ -147,25 +147,29 @@ def _holds_no_value(error: PlatformError, caplog: pytest.LogCaptureFixture) -> N
     assert error.__cause__ is None and error.__context__ is None
 
 
+def _plain_server_error(op: str, call: Call, answer: Any,
+                        caplog: pytest.LogCaptureFixture) -> PlatformError:
+    """The answer is refused as ``bad_answer:<op>`` with the plain message, holding no value."""
+    error = _refused(answer, call, caplog)
+    assert error.kind is ErrorKind.SERVER_ERROR and error.code == f"bad_answer:{op}"
+    assert error.message == DEFAULT_MESSAGES[ErrorKind.SERVER_ERROR]
+    _holds_no_value(error, caplog)
+    return error
+
+
 @pytest.mark.parametrize(("op", "call", "answer"), WRONG_TYPES)
 def test_a_wrong_type_is_a_plain_server_error(
     op: str, call: Call, answer: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
-    error = _refused(answer, call, caplog)
-    assert error.kind is ErrorKind.SERVER_ERROR and error.code == f"bad_answer:{op}"
-    assert error.message == DEFAULT_MESSAGES[ErrorKind.SERVER_ERROR]
+    error = _plain_server_error(op, call, answer, caplog)
     assert error.transient  # the outbox keeps a submission answered so, for a later try
-    _holds_no_value(error, caplog)
 
 
 @pytest.mark.parametrize(("op", "call", "answer"), MISSING_FIELDS)
 def test_a_missing_field_is_a_plain_server_error(
     op: str, call: Call, answer: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
-    error = _refused(answer, call, caplog)
-    assert error.kind is ErrorKind.SERVER_ERROR and error.code == f"bad_answer:{op}"
-    assert error.message == DEFAULT_MESSAGES[ErrorKind.SERVER_ERROR]
-    _holds_no_value(error, caplog)
+    _plain_server_error(op, call, answer, caplog)
 
 
 def test_the_log_names_the_wrong_field_not_its_value(caplog: pytest.LogCaptureFixture) -> None:

@@ -6,13 +6,12 @@ to receives nothing (no ID number, no name, no face photo), and no token is acce
 
 from __future__ import annotations
 
-import tracemalloc
-
 import pytest
 
 from kiosk.harness.bench.hostile import HostileServer
 from kiosk.platform import ErrorKind, PlatformClient, PlatformError
 from kiosk.sandbox.seed import by_key
+from tests.memory import refused_with_peak
 
 FACE = b"\xff\xd8\xff" + b"face" * 100 + b"\xff\xd9"
 
@@ -52,13 +51,7 @@ def test_a_redirect_with_a_gigabyte_body_is_not_read_whole() -> None:
     with HostileServer("deep_json") as elsewhere, HostileServer(
         "redirect_huge", location=elsewhere.url
     ) as platform, PlatformClient(platform.url, retries=0) as client:
-        tracemalloc.start()
-        try:
-            with pytest.raises(PlatformError) as caught:
-                client.health()
-            _, peak = tracemalloc.get_traced_memory()
-        finally:
-            tracemalloc.stop()
+        error, peak = refused_with_peak(PlatformError, client.health)
         assert elsewhere.seen.requests == []
-    assert caught.value.code in ("too_large", "redirect")
+    assert error.code in ("too_large", "redirect")
     assert peak < 64 * 1024 * 1024

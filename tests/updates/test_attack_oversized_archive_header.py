@@ -9,7 +9,6 @@ from __future__ import annotations
 import gzip
 import io
 import tarfile
-import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from kiosk.updates.bundle import (
     unpack_archive,
 )
 from kiosk.updates.repository import AdminError, Audience
+from tests.memory import refused_with_peak
 from tests.updates.conftest import Setup
 
 #: Size the hostile headers claim and really carry (zeros: ~256 KB once gzipped).
@@ -92,15 +92,10 @@ CASES["pax_size_record_a_terabyte"] = _pax_size_override
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
 def test_oversized_header_is_refused_before_allocation(tmp_path: Path, case: str) -> None:
     archive = CASES[case](tmp_path / "hostile.tar.gz")
-    tracemalloc.start()
-    try:
-        with pytest.raises(BundleError, match="limit") as refused:
-            unpack_archive(archive, tmp_path / "slot")
-        _, peak_bytes = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    refused, peak_bytes = refused_with_peak(
+        BundleError, lambda: unpack_archive(archive, tmp_path / "slot"), match="limit")
     assert peak_bytes < 8 * 1024 * 1024, f"{peak_bytes} bytes allocated"
-    assert "Traceback" not in str(refused.value)
+    assert "Traceback" not in str(refused)
     assert not (tmp_path / "slot").exists()
     with pytest.raises(BundleError, match="limit"):
         read_manifest(archive)

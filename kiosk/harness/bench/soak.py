@@ -33,6 +33,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -180,6 +181,21 @@ def _receipt_simulator(parts: Any) -> Any:
     return simulator
 
 
+def _measured_run(one: Callable[[int], None], sessions: int) -> tuple[list[Sample], float]:
+    """Run ``one(i)`` for ``sessions`` sessions; a sample before, at each quarter and after,
+    and the seconds the sessions took."""
+    samples = [Sample.now()]
+    marks = {sessions * q // 4 for q in (1, 2, 3)}
+    t0 = time.perf_counter()
+    for i in range(sessions):
+        one(i)
+        if i + 1 in marks:
+            samples.append(Sample.now())
+    seconds = time.perf_counter() - t0
+    samples.append(Sample.now())
+    return samples, seconds
+
+
 def engine_soak(sessions: int, warmup: int, separate: bool = True) -> int:
     """N engine sessions; print the figures; return the number of failed journeys."""
     from kiosk.boot.composition import build_kiosk
@@ -218,15 +234,7 @@ def engine_soak(sessions: int, warmup: int, separate: bool = True) -> int:
             begin_journey(parts, journeys[3])
             parts.lifecycle.end()
         bare_ms = (time.perf_counter() - t0) / bare_n * 1000
-        samples = [Sample.now()]
-        marks = {sessions * q // 4 for q in (1, 2, 3)}
-        t0 = time.perf_counter()
-        for i in range(sessions):
-            one(i)
-            if i + 1 in marks:
-                samples.append(Sample.now())
-        seconds = time.perf_counter() - t0
-        samples.append(Sample.now())
+        samples, seconds = _measured_run(one, sessions)
         _report("engine", samples, sessions, 10_000, ENGINE_GOAL_MB_PER_10K, seconds,
                 failures)
         journey_ms = seconds / sessions * 1000
@@ -293,15 +301,7 @@ def ui_soak(sessions: int, warmup: int, separate: bool = True) -> int:
         for i in range(warmup):
             one(i)
         failures = 0
-        samples = [Sample.now()]
-        marks = {sessions * q // 4 for q in (1, 2, 3)}
-        t0 = time.perf_counter()
-        for i in range(sessions):
-            one(i)
-            if i + 1 in marks:
-                samples.append(Sample.now())
-        seconds = time.perf_counter() - t0
-        samples.append(Sample.now())
+        samples, seconds = _measured_run(one, sessions)
         _report("ui", samples, sessions, 1_000, UI_GOAL_MB_PER_1K, seconds, failures)
         return failures
     finally:

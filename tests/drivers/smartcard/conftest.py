@@ -17,6 +17,8 @@ import pytest
 from drivers.interfaces import DeviceEvent
 from drivers.smartcard.pcsc import PcscReader
 from drivers.smartcard.simulator import SmartcardSimulator
+from drivers.smartcard.virtual_card import CardFault
+from drivers.status import DeviceState
 
 #: Generous deadline for waiting on an event: a busy shared machine, never a timing assertion.
 EVENT_DEADLINE_S = 15.0
@@ -106,3 +108,27 @@ def watched(sim: SmartcardSimulator) -> Iterator[tuple[SmartcardSimulator, PcscR
         yield sim, reader, recorder
     finally:
         reader.stop()
+
+
+def pulled_card_fails_then_reader_recovers(
+    watched: tuple[SmartcardSimulator, PcscReader, EventRecorder], fault: CardFault,
+    after_apdus: int,
+) -> None:
+    """With ``fault`` pulling the card after ``after_apdus`` commands, the read fails as
+    card_removed (then card_removed, no identity); a good card then reads and the reader is
+    ready."""
+    sim, reader, events = watched
+    sim.set_fault(fault, after_apdus=after_apdus)
+    start = events.mark()
+    sim.insert()
+    failed = events.wait_kind("read_failed", start)
+    assert failed.payload == "card_removed"
+    events.wait_kind("card_removed", start)
+    assert "identity_read" not in events.kinds()
+
+    # the reader recovers: a good card reads afterwards
+    sim.set_fault(CardFault.NONE)
+    start = events.mark()
+    sim.insert()
+    events.wait_kind("identity_read", start)
+    assert reader.status().state is DeviceState.READY
