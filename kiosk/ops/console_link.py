@@ -120,6 +120,8 @@ class ConsoleLink:
     # -- what the terminal reports ---------------------------------------------------------
     def queue_event(self, body: dict[str, Any]) -> None:
         """Queue one event (see kiosk.platform.console_client.event) and wake the link."""
+        body = dict(body)
+        body.setdefault("occurred_at", self._clock().astimezone(UTC).isoformat())
         with self._lock:
             self._events.append(body)
         self._wake.set()
@@ -145,7 +147,16 @@ class ConsoleLink:
         if self._thread is not None:
             self._thread.join(timeout_seconds)
         self.queue_event(event("stopped"))
-        self._send_events()
+        if not self._round.acquire(timeout=timeout_seconds):
+            return  # a round is still stuck on a slow console: do not wait longer
+        try:
+            self._send_events()
+        except ConsoleError as exc:  # the console is down: the stop goes unreported
+            log_event(log, "console_stop_unreported", logging.WARNING, kind=exc.kind)
+        except Exception as exc:
+            log_event(log, "console_link_failed", logging.ERROR, error=type(exc).__name__)
+        finally:
+            self._round.release()
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -342,8 +353,17 @@ def start_console_link(parts: Any) -> ConsoleLink | None:
     def last_update() -> dict[str, Any]:
         return dict(updater.heartbeat()) if updater is not None else {}
 
-    report = TerminalReport(parts.hub, parts.outbox, parts.lifecycle,
-                            bundle_version=lambda: parts.bundle_version, last_update=last_update)
+    collect = TerminalReport(parts.hub, parts.outbox, parts.lifecycle,
+                             bundle_version=lambda: parts.bundle_version, last_update=last_update)
+    hub = parts.hub
+
+    def report() -> Any:
+        """The platform heartbeat's report without the devices this site does not have
+        (``none`` in [devices]): absent is not a fault."""
+        full = collect()
+        absent = {name for name, url in hub.urls().items() if url == "none"}
+        return full.model_copy(update={"devices": {
+            name: device for name, device in full.devices.items() if name not in absent}})
     lifecycle = parts.lifecycle
     link = ConsoleLink(
         client, report, parts.controller, parts.runner.call_soon, console.interval_seconds,
