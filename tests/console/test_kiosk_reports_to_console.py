@@ -158,3 +158,39 @@ def test_console_down_kiosk_keeps_serving(tmp_path: Path,
     downs = [r for r in caplog.records if "console_link_down" in r.getMessage()]
     assert len(downs) == 1  # logged once per change of state, not every round
     assert "no-console-here" not in caplog.text  # the token never reaches a log
+
+
+@pytest.mark.slow
+def test_enrolment_page_bundle_configures_a_kiosk(console: Console, tmp_path: Path) -> None:
+    """What the admin copies from 终端登记 is a working kiosk configuration."""
+    import html
+    import re
+
+    console.add_user("admin1", "admin")
+    admin = console.login("admin1")
+    page = admin.post("/enrol", {"terminal_id": "BJ-XC-0007", "district": "西城区",
+                                 "site": "金融街街道便民服务中心", "group_name": ""}).text
+    config = re.search(r'<pre id="enrolment-config">(.*?)</pre>', page, re.S)
+    token = re.search(r'<pre id="enrolment-token">(.*?)</pre>', page, re.S)
+    assert config and token
+    token_file = tmp_path / "console.token"
+    token_file.write_text(html.unescape(token.group(1)).strip() + "\n", encoding="utf-8")
+    token_file.chmod(0o600)
+    site = tmp_path / "site.toml"
+    site.write_text(html.unescape(config.group(1)).replace(
+        "/etc/kiosk/console.token", str(token_file)) + "\ninterval_seconds = 3600\n",
+        encoding="utf-8")
+    settings = load_settings(site_file=site, environ={
+        "KIOSK__PATHS__DATA_DIR": str(tmp_path / "data"), "KIOSK__DEVICES__SMARTCARD": "none"})
+    assert settings.terminal_id == "BJ-XC-0007" and settings.console.url == console.url
+    parts = build_kiosk(settings, InlineRunner(), with_voice=False)
+    parts.start_devices()
+    try:
+        assert parts.console_link is not None
+        wait_until(lambda: all(parts.hub.usable(n) for n in SIMULATED), "devices ready")
+        assert parts.console_link.run_round() is True
+        with console.sessions() as db:
+            terminal = db.get(Terminal, "BJ-XC-0007")
+            assert terminal is not None and terminal.last_heartbeat_at is not None
+    finally:
+        parts.close()
