@@ -67,7 +67,8 @@ class AttractScreen(KioskScreen):
         palette = self.ctx.palette
         self.notice.color = hex_rgba(palette.danger if kind == "error" else palette.primary)
         announcement = getattr(state, "announcement", "")
-        self.announcement.text = f"{_('通知公告')}：{announcement}" if announcement else ""
+        self.announcement.text = _("通知公告：{text}").format(text=announcement) \
+            if announcement else ""
 
     def tick(self, remaining_seconds: float) -> None:
         """Update the clock."""
