@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time as _time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,6 +49,8 @@ EVENTS_PER_CALL = 100
 #: How long a round waits for the UI thread to carry out the commands before acknowledging
 #: (what is not done by then is acknowledged next round).
 UI_WAIT_SECONDS = 5.0
+#: A heartbeat is due this much before a full interval (the wait's own jitter).
+HEARTBEAT_SLACK = 0.5
 _FAULT_STATES = frozenset({DeviceState.NO_DEVICE, DeviceState.OFFLINE, DeviceState.ERROR})
 _USABLE_STATES = frozenset({DeviceState.READY, DeviceState.BUSY})
 _PAPER_EVENTS = {SupplyState.LOW: "paper_low", SupplyState.OUT: "paper_out",
@@ -90,7 +93,8 @@ class ConsoleLink:
                  request_restart: Callable[[], None] = lambda: None,
                  is_idle: Callable[[], bool] = lambda: True,
                  last_update: Callable[[], dict[str, Any]] = dict,
-                 clock: Callable[[], datetime] = datetime.now) -> None:
+                 clock: Callable[[], datetime] = datetime.now,
+                 monotonic: Callable[[], float] = _time.monotonic) -> None:
         self._client = client
         self._report = report
         self._controller = controller
@@ -114,7 +118,10 @@ class ConsoleLink:
         self._restart_pending = False
         self._not_before = datetime.min.replace(tzinfo=UTC)
         self._state = "ok"  # last logged state of the link (ok or an error kind)
+        self._monotonic = monotonic
+        self._next_heartbeat = 0.0
         self.rounds = 0
+        self.heartbeats = 0
         self.failures = 0
 
     # -- what the terminal reports ---------------------------------------------------------
@@ -165,8 +172,9 @@ class ConsoleLink:
             self._wake.clear()
 
     def run_round(self) -> bool:
-        """One round: heartbeat and commands, acknowledgements, events; False when the
-        console could not be reached or refused (logged; the next round tries again)."""
+        """One round: heartbeat and commands (when one is due), acknowledgements, events;
+        False when the console could not be reached or refused (logged; the next round tries
+        again)."""
         with self._round:
             try:
                 return self._round_once()
@@ -183,9 +191,14 @@ class ConsoleLink:
         self.rounds += 1
         self._note_update()
         try:
-            commands = self._client.heartbeat(self._report(),
-                                              out_of_service=self._is_out_of_service())
-            self._carry_out(commands)
+            if self._monotonic() >= self._next_heartbeat:
+                # attempted or not, the next is one interval away: an early wake (a device
+                # change) sends only events, never a heartbeat the console would call too soon
+                self._next_heartbeat = self._monotonic() + self.interval_seconds - HEARTBEAT_SLACK
+                commands = self._client.heartbeat(self._report(),
+                                                  out_of_service=self._is_out_of_service())
+                self.heartbeats += 1
+                self._carry_out(commands)
             self._send_acks()
             ok = self._send_events()
         except ConsoleError as exc:

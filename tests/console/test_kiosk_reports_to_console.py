@@ -35,14 +35,15 @@ def wait_until(predicate: Callable[[], object], what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def _kiosk(tmp: Path, url: str, token: str, terminal_id: str) -> KioskParts:
+def _kiosk(tmp: Path, url: str, token: str, terminal_id: str,
+           interval: str = "1") -> KioskParts:
     token_file = tmp / "console.token"
     token_file.write_text(token + "\n", encoding="utf-8")
     token_file.chmod(0o600)
     env = {"KIOSK__PATHS__DATA_DIR": str(tmp / "data"), "KIOSK__DEVICES__SMARTCARD": "none",
            "KIOSK__TERMINAL_ID": terminal_id, "KIOSK__CONSOLE__URL": url,
            "KIOSK__CONSOLE__TOKEN_FILE": str(token_file),
-           "KIOSK__CONSOLE__INTERVAL_SECONDS": "1", "KIOSK__CONSOLE__TIMEOUT_SECONDS": "3"}
+           "KIOSK__CONSOLE__INTERVAL_SECONDS": interval, "KIOSK__CONSOLE__TIMEOUT_SECONDS": "3"}
     parts = build_kiosk(load_settings(environ=env), InlineRunner(), with_voice=False)
     parts.start_devices()
     wait_until(lambda: all(parts.hub.usable(n) for n in SIMULATED), "devices ready")
@@ -194,3 +195,36 @@ def test_enrolment_page_bundle_configures_a_kiosk(console: Console, tmp_path: Pa
             assert terminal is not None and terminal.last_heartbeat_at is not None
     finally:
         parts.close()
+
+
+@pytest.mark.slow
+def test_paper_out_reaches_a_console_that_limits_heartbeats(tmp_path: Path) -> None:
+    """The production console answers a heartbeat sooner than 10 s after the last with 429:
+    a paper-out right after a heartbeat goes out as an event at once, not behind a refused
+    heartbeat."""
+    from kiosk.console.app import create_app
+    from kiosk.console.db import utcnow
+    from kiosk.console.server import start_server
+    from kiosk.console.settings import ConsoleSettings
+
+    settings = ConsoleSettings(database_url=f"sqlite:///{tmp_path / 'console.db'}",
+                               heartbeat_min_interval_seconds=10.0)
+    app = create_app(settings, clock=utcnow)
+    handle = start_server(app)
+    console = Console(handle.url, app.state.sessions, utcnow, settings.database_url)
+    try:
+        token = console.enrol("BJ-CY-0042")
+        parts = _kiosk(tmp_path, console.url, token, "BJ-CY-0042", interval="60")
+        try:
+            link = parts.console_link
+            assert link is not None
+            wait_until(lambda: _terminal(console).last_heartbeat_at is not None, "heartbeat")
+            parts.hub.simulator("receipt_printer").set_paper("out")
+            with console.sessions() as db:
+                wait_until(lambda: db.scalar(select(TerminalEvent).where(
+                    TerminalEvent.kind == "paper_out")) is not None, "paper_out stored")
+            assert link.failures == 0  # no heartbeat was sent too soon
+        finally:
+            parts.close()
+    finally:
+        handle.stop()
