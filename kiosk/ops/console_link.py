@@ -124,6 +124,16 @@ class ConsoleLink:
         self.heartbeats = 0
         self.failures = 0
 
+    @property
+    def state(self) -> str:
+        """"ok", or the kind of the last failure (unreachable, refused, ...)."""
+        return self._state
+
+    @property
+    def running(self) -> bool:
+        """True while the link's thread is alive."""
+        return self._thread is not None and self._thread.is_alive()
+
     # -- what the terminal reports ---------------------------------------------------------
     def queue_event(self, body: dict[str, Any]) -> None:
         """Queue one event (see kiosk.platform.console_client.event) and wake the link."""

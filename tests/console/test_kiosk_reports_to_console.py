@@ -228,3 +228,28 @@ def test_paper_out_reaches_a_console_that_limits_heartbeats(tmp_path: Path) -> N
             parts.close()
     finally:
         handle.stop()
+
+
+@pytest.mark.slow
+def test_console_that_never_answers_blocks_nothing(tmp_path: Path) -> None:
+    """A console that accepts connections and never answers: the link's calls time out on its
+    own thread; the resident is served meanwhile and the kiosk still stops."""
+    import socket
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)  # connections complete in the backlog; nothing is ever read
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        parts = _kiosk(tmp_path, url, "tok-silent", "BJ-CY-0044")
+        try:
+            link = parts.console_link
+            assert link is not None
+            parts.controller.tap_attract()  # while the link waits on the silent console
+            assert parts.controller.state.screen == "home"
+            parts.controller.finish()
+            assert parts.lifecycle.phase is Phase.ATTRACT
+            wait_until(lambda: link.failures >= 1, "the first call timed out")
+            assert link.state == "unreachable"
+        finally:
+            parts.close()
+        assert not link.running  # the stop waited out the call in flight, bounded
