@@ -24,6 +24,7 @@ into the app.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time as _time
@@ -31,6 +32,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from drivers.status import DeviceState, DeviceStatus, SupplyState
@@ -49,6 +51,8 @@ EVENTS_PER_CALL = 100
 #: How long a round waits for the UI thread to carry out the commands before acknowledging
 #: (what is not done by then is acknowledged next round).
 UI_WAIT_SECONDS = 5.0
+#: Remote operations that outlive a restart (out of service, announcement), in the data folder.
+STATE_FILE_NAME = "console_state.json"
 #: A heartbeat is due this much before a full interval (the wait's own jitter).
 HEARTBEAT_SLACK = 0.5
 _FAULT_STATES = frozenset({DeviceState.NO_DEVICE, DeviceState.OFFLINE, DeviceState.ERROR})
@@ -94,7 +98,8 @@ class ConsoleLink:
                  is_idle: Callable[[], bool] = lambda: True,
                  last_update: Callable[[], dict[str, Any]] = dict,
                  clock: Callable[[], datetime] = datetime.now,
-                 monotonic: Callable[[], float] = _time.monotonic) -> None:
+                 monotonic: Callable[[], float] = _time.monotonic,
+                 state_file: Path | None = None) -> None:
         self._client = client
         self._report = report
         self._controller = controller
@@ -119,6 +124,7 @@ class ConsoleLink:
         self._not_before = datetime.min.replace(tzinfo=UTC)
         self._state = "ok"  # last logged state of the link (ok or an error kind)
         self._monotonic = monotonic
+        self._state_file = state_file
         self._next_heartbeat = 0.0
         self.rounds = 0
         self.heartbeats = 0
@@ -283,6 +289,49 @@ class ConsoleLink:
             self._request_restart()
 
     # -- remote operations ---------------------------------------------------------------------
+    def restore(self) -> None:
+        """After a restart: hold the terminal out of service again if the console said so, and
+        put a running announcement back (from the state file in the data folder)."""
+        if self._state_file is None:
+            return
+        try:
+            saved = json.loads(self._state_file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as exc:
+            log_event(log, "console_state_unreadable", logging.WARNING, error=type(exc).__name__)
+            return
+        if not isinstance(saved, dict):
+            return
+        message = saved.get("out_of_service")
+        if isinstance(message, str):
+            log_event(log, "console_out_of_service_restored")
+            self._call_soon(lambda: self._controller.set_remote_out_of_service(message))
+        until = _parse_time(str(saved.get("announcement_until", "")))
+        text = saved.get("announcement")
+        if isinstance(text, str) and text and until is not None \
+                and until > self._clock().astimezone(UTC):
+            self._announcement_until = until
+            self._call_soon(lambda: self._controller.set_announcement(text))
+
+    def _save(self, **changes: Any) -> None:
+        """Record a remote operation's lasting effect (no personal data: operator texts)."""
+        if self._state_file is None:
+            return
+        try:
+            saved = json.loads(self._state_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            saved = {}
+        if not isinstance(saved, dict):
+            saved = {}
+        saved.update(changes)
+        try:
+            tmp = self._state_file.with_suffix(".tmp")
+            tmp.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
+            tmp.replace(self._state_file)
+        except OSError as exc:
+            log_event(log, "console_state_not_saved", logging.WARNING, error=type(exc).__name__)
+
     def _carry_out(self, commands: list[ConsoleCommand]) -> None:
         """Run each command on the UI thread; wait (bounded) so the acks go out this round."""
         if not commands:
@@ -309,11 +358,13 @@ class ConsoleLink:
         controller = self._controller
         if command.kind == "out_of_service":
             controller.set_remote_out_of_service(command.message)
+            self._save(out_of_service=command.message)
             if controller.lifecycle.phase is Phase.OUT_OF_SERVICE:
                 return True, "out of service screen shown"
             return True, "out of service after the current session"
         if command.kind == "return_to_service":
             controller.return_to_service()
+            self._save(out_of_service=None)
             if controller.lifecycle.phase is Phase.OUT_OF_SERVICE:
                 return True, "back in service; devices still keep it out of service"
             return True, "back in service"
@@ -323,6 +374,7 @@ class ConsoleLink:
                 return False, "announcement without a valid end time"
             self._announcement_until = until
             controller.set_announcement(command.message)
+            self._save(announcement=command.message, announcement_until=until.isoformat())
             return True, f"announcement shown until {until.isoformat()}"
         if command.kind == "restart":
             self._restart_pending = True
@@ -394,7 +446,8 @@ def start_console_link(parts: Any) -> ConsoleLink | None:
         quiet_window=(settings.housekeeping.window_start, settings.housekeeping.window_end),
         request_restart=parts.restart_requested.set,
         is_idle=lambda: lifecycle.phase in (Phase.ATTRACT, Phase.OUT_OF_SERVICE),
-        last_update=last_update)
+        last_update=last_update, state_file=settings.data_dir / STATE_FILE_NAME)
     parts.hub.watch(link.on_device_status)
+    link.restore()
     link.start()
     return link

@@ -253,3 +253,30 @@ def test_console_that_never_answers_blocks_nothing(tmp_path: Path) -> None:
         finally:
             parts.close()
         assert not link.running  # the stop waited out the call in flight, bounded
+
+
+@pytest.mark.slow
+def test_out_of_service_outlives_a_restart(console: Console, tmp_path: Path) -> None:
+    """Taken out of service by the console, then restarted (the nightly restart, a power cut):
+    the terminal comes back out of service with the operator's message, and says so."""
+    token = console.enrol("BJ-CY-0042")
+    console.add_user("op1", "operator")
+    operator = console.login("op1")
+    parts = _kiosk(tmp_path, console.url, token, "BJ-CY-0042")
+    try:
+        operator.post("/terminals/BJ-CY-0042/commands", {"kind": "out_of_service",
+                                                           "message": "网点装修，暂停服务"})
+        wait_until(lambda: parts.lifecycle.phase is Phase.OUT_OF_SERVICE, "out of service")
+    finally:
+        parts.close()
+    with console.sessions() as db:  # the console's record is the terminal's own word
+        db.get(Terminal, "BJ-CY-0042").out_of_service = False
+        db.commit()
+
+    again = _kiosk(tmp_path, console.url, token, "BJ-CY-0042")
+    try:
+        assert again.lifecycle.phase is Phase.OUT_OF_SERVICE
+        assert again.controller.state.out_of_service_reason == "网点装修，暂停服务"
+        wait_until(lambda: _terminal(console).out_of_service, "out of service on the console")
+    finally:
+        again.close()
