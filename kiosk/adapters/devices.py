@@ -51,6 +51,12 @@ class DeviceHub:
         self._status: dict[str, DeviceStatus] = {}
         self._lock = threading.Lock()
         self._listener: HubListener | None = None
+        self._watchers: list[Callable[[str, DeviceStatus | None, DeviceStatus], None]] = []
+
+    def watch(self, watcher: Callable[[str, DeviceStatus | None, DeviceStatus], None]) -> None:
+        """Also call ``watcher(name, old, new)`` on every status change, on the thread that saw
+        it (it must be quick and must not touch the UI: the console link queues an event)."""
+        self._watchers.append(watcher)
 
     def start(self, listener: HubListener) -> None:
         """Open every configured device (failures become statuses)."""
@@ -117,6 +123,12 @@ class DeviceHub:
             listener = self._listener
             if listener is not None:
                 self._call_soon(lambda: listener(name, DeviceEvent("status", status, name)))
+            for watcher in list(self._watchers):
+                try:
+                    watcher(name, old, status)
+                except Exception as exc:  # a watcher must not break device handling
+                    log_event(log, "device_watcher_failed", logging.WARNING,
+                              error=type(exc).__name__)
 
     def status(self, name: str) -> DeviceStatus:
         """The last known status of ``name`` (NO_DEVICE when unknown)."""

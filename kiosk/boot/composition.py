@@ -80,6 +80,7 @@ class KioskParts:
     technician: TechnicianController | None = None
     heartbeat: Any = None
     housekeeping: Any = None
+    console_link: Any = None  # kiosk.ops.console_link.ConsoleLink, or None ([console] url)
     #: Set by housekeeping for a scheduled restart; the launcher stops the app at attract.
     restart_requested: threading.Event = field(default_factory=threading.Event)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -91,6 +92,10 @@ class KioskParts:
                          daemon=True).start()  # pinyin tables load off the UI thread
         self.hub.start(self.controller.on_device_event)
         self.runner.call_soon(self.controller.refresh_availability)
+        # --- console link (issue 17; kiosk/ops/console_link.py): reports to the console ---
+        from kiosk.ops.console_link import start_console_link
+        self.console_link = start_console_link(self)
+        # --- end console link ---
         self._reconcile_at_start()
         self._every(OUTBOX_INTERVAL_SECONDS, self.outbox.deliver_pending, "outbox")
         self._every(DEVICE_RETRY_INTERVAL_SECONDS, self.hub.retry_missing, "device-retry")
@@ -166,6 +171,8 @@ class KioskParts:
     def close(self) -> None:
         """Stop everything (devices, loops, the sandbox)."""
         self._stop.set()
+        if self.console_link is not None:  # console link: "stopped" event, then stop
+            self.console_link.close()
         if self.voice is not None:
             self.voice.close()
         self.hub.stop()

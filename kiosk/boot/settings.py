@@ -191,6 +191,24 @@ class HousekeepingSettings(_Section):
         return f"{int(hours):02d}:{minutes}"
 
 
+class ConsoleLinkSettings(_Section):
+    """Reporting to the central console (kiosk/ops/console_link.py); no URL = not reporting."""
+
+    url: str = Field("", description="the console's base URL; empty = no reporting")
+    token_file: str = Field("", description="this terminal's token from its enrolment bundle "
+                                            "(mode 0600)")
+    interval_seconds: float = Field(60, ge=1, le=3600,
+                                    description="heartbeat and command collection interval")
+    timeout_seconds: float = Field(5.0, gt=0, le=60, description="per-request timeout")
+
+    def resolved_token_file(self) -> Path | None:
+        """The token file as an absolute path (None when unset); relative = to the repository."""
+        if not self.token_file:
+            return None
+        path = Path(self.token_file)
+        return path if path.is_absolute() else REPO_ROOT / path
+
+
 class PathSettings(_Section):
     """Where the terminal keeps its data (journal, logs, spool, bundles)."""
 
@@ -212,6 +230,7 @@ class Settings(_Section):
     logging: LoggingSettings = LoggingSettings()
     updates: UpdateSettings = UpdateSettings()
     housekeeping: HousekeepingSettings = HousekeepingSettings()
+    console: ConsoleLinkSettings = ConsoleLinkSettings()
     paths: PathSettings = PathSettings()
 
     @property
@@ -354,6 +373,7 @@ def _check_profile(settings: Settings, origins: dict[str, str]) -> None:
         problems.append(f"{origin}: key 'platform.base_url': the site profile needs the service "
                         "platform's URL (the embedded sandbox is for the demo profile only)")
     problems.extend(_platform_trust_problems(settings, origins))
+    problems.extend(_console_problems(settings, origins))
     if problems:
         raise ConfigError("\n".join(problems))
 
@@ -382,6 +402,29 @@ def _platform_trust_problems(settings: Settings, origins: dict[str, str]) -> lis
         elif key == "cert_file":
             problems.extend(_certificate_problems(Path(path), settings.terminal_id,
                                                   origins.get("terminal_id", "configuration")))
+    return problems
+
+
+def _console_problems(settings: Settings, origins: dict[str, str]) -> list[str]:
+    """Site profile: the console over https only, with a token file only this user can read."""
+    console = settings.console
+    if not console.url:
+        return []
+    problems = []
+    if not console.url.lower().startswith("https://"):
+        origin = origins.get("console.url", "configuration")
+        problems.append(f"{origin}: key 'console.url': the site profile reports to the console "
+                        f"over https only; got {console.url!r}")
+    origin = origins.get("console.token_file", "configuration")
+    path = console.resolved_token_file()
+    if path is None:
+        problems.append(f"{origin}: key 'console.token_file': reporting to the console needs "
+                        "this terminal's token file (from its enrolment bundle)")
+    elif not path.is_file():
+        problems.append(f"{origin}: key 'console.token_file': file not found: {path}")
+    elif path.stat().st_mode & 0o077:
+        problems.append(f"{origin}: key 'console.token_file': {path} is readable by others; "
+                        "expected mode 0600 (chmod 600)")
     return problems
 
 

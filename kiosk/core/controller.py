@@ -106,6 +106,8 @@ class UiState:
     service_title: str = ""
     #: What the still-there overlay asks: "idle" (您还在吗？) or "continue" (after a service).
     ask: str = "idle"
+    #: 通知公告 from the console, shown on the attract screen ("" = none).
+    announcement: str = ""
 
 
 Listener = Callable[[UiState], None]
@@ -140,6 +142,8 @@ class KioskController:
         self.state = UiState(screen="attract", phase=lifecycle.phase)
         #: The face check (kiosk.core.face_flow.FaceFlow), attached by build_kiosk; None = none.
         self.face: FaceAddOn | None = None
+        #: Out of service by a remote operation: the message for residents (None = not).
+        self._remote_message: str | None = None
         lifecycle.on_change(self._on_phase)
         lifecycle.on_wipe(self._on_wipe)
 
@@ -239,7 +243,34 @@ class KioskController:
 
     def services_available(self) -> bool:
         """True when at least one service can be used now (else out of service)."""
+        if self._remote_message is not None:
+            return False
         return any(e.available for e in self._entries())
+
+    # -- remote operation (the central console) ----------------------------------------------
+    @property
+    def remote_out_of_service(self) -> bool:
+        """True while a remote operation holds the terminal out of service."""
+        return self._remote_message is not None
+
+    def set_remote_out_of_service(self, message: str) -> None:
+        """Out of service with ``message`` for residents; a running session finishes first
+        (out of service shows only between sessions)."""
+        self._remote_message = message.strip() or _("设备维护中")
+        self._refresh_availability()
+        if self.lifecycle.phase is Phase.OUT_OF_SERVICE:
+            self._publish(out_of_service_reason=self._out_of_service_reason())
+
+    def return_to_service(self) -> None:
+        """End a remote out of service; devices decide again whether services are offered."""
+        self._remote_message = None
+        self._refresh_availability()
+        if self.lifecycle.phase is Phase.OUT_OF_SERVICE:
+            self._publish(out_of_service_reason=self._out_of_service_reason())
+
+    def set_announcement(self, text: str) -> None:
+        """Show (or with "" take down) a 通知公告 on the attract screen."""
+        self._publish(announcement=text)
 
     # -- services ----------------------------------------------------------------------------
     def open_service(self, service_id: str) -> None:
@@ -498,6 +529,8 @@ class KioskController:
             self._publish(screen="technician", view=None)
 
     def _out_of_service_reason(self) -> str:
+        if self._remote_message is not None:
+            return self._remote_message
         down = [d for d in DEVICE_LABELS
                 if not self._usable(d) and self._device_status(d) != DISABLED]
         if not down:
@@ -510,7 +543,8 @@ class KioskController:
             discard()
         self._run = None
         self._pending_service = None
-        self.state = UiState(screen="attract", phase=self.lifecycle.phase)
+        self.state = UiState(screen="attract", phase=self.lifecycle.phase,
+                             announcement=self.state.announcement)
 
 
 #: Steps that show a print's outcome themselves; after a print anywhere else (打印查询结果 on a

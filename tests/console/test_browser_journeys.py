@@ -171,7 +171,8 @@ def test_paper_out_alert_acknowledged_out_of_service_audited(
     form.find_element(By.CSS_SELECTOR, "button").click()
     bundle = WebDriverWait(driver, 15).until(
         ec.presence_of_element_located((By.ID, "enrolment-bundle"))).text
-    assert 'terminal_id = "BJ-XC-0001"' in bundle and "token = " in bundle
+    assert 'terminal_id = "BJ-XC-0001"' in bundle and "token_file = " in bundle
+    assert len(driver.find_element(By.ID, "enrolment-token").text.strip()) >= 32
     _shot(driver, "09-enrol-bundle")
     driver.get(f"{console.url}/notifications")
     assert "尚未配置群机器人" in driver.page_source

@@ -61,7 +61,7 @@ def test_revoked_terminal_refused_until_rekeyed(console: Console) -> None:
     assert admin.post("/enrol/T-A/revoke").status_code == 200
     assert _beat(console, "T-A", auth).status_code == 401
     page = admin.post("/enrol/T-A/rekey")
-    new_token = page.text.split('token = "')[1].split('"')[0]
+    new_token = page.text.split('<pre id="enrolment-token">')[1].split("</pre>")[0].strip()
     assert _beat(console, "T-A", auth).status_code == 401  # the old token stays dead
     assert _beat(console, "T-A", {"Authorization": f"Bearer {new_token}"}).status_code == 200
     audit = admin.get("/audit").text

@@ -34,6 +34,7 @@ class AttractScreen(KioskScreen):
         card.add_widget(Text(_("也可使用社保卡或扫描个人码"), p.on_primary, m.font(38),
                              halign="center"))
         self.notice = Text("", p.danger, m.font(40), halign="center")
+        self.announcement = Text("", p.primary, m.font(36), halign="center")
         column = BoxLayout(orientation="vertical", spacing=m.px(24))
         self.bar = None
         if ctx.prefs is not None:
@@ -46,7 +47,7 @@ class AttractScreen(KioskScreen):
             top.add_widget(self.bar)
             column.add_widget(top)
         for widget in (Spacer(), self.clock, self.date, Spacer(size_hint_y=0.3), card,
-                       self.notice, Spacer(), self.site):
+                       self.notice, self.announcement, Spacer(), self.site):
             column.add_widget(widget)
         self.body.add_widget(column)
         self.tick(0)
@@ -65,6 +66,9 @@ class AttractScreen(KioskScreen):
         kind = getattr(state, "notice_kind", "error")
         palette = self.ctx.palette
         self.notice.color = hex_rgba(palette.danger if kind == "error" else palette.primary)
+        announcement = getattr(state, "announcement", "")
+        self.announcement.text = _("通知公告：{text}").format(text=announcement) \
+            if announcement else ""
 
     def tick(self, remaining_seconds: float) -> None:
         """Update the clock."""

@@ -1,0 +1,453 @@
+"""The terminal reports to the central console (docs/console.md, docs/adr/0520).
+
+`ConsoleLink` runs on its own daemon thread, never on the UI thread. Every `interval_seconds` it
+sends the heartbeat (the same `TerminalReport` the platform heartbeat sends, plus whether the
+terminal is out of service), sends the events queued since the last round, carries out the
+commands the console answers with and acknowledges each with its outcome. Device changes wake
+it at once, so a paper-out reaches the console within a round trip, not an interval.
+
+Events: device fault and recovery, paper low/out/ok (from the device hub's status changes),
+started and stopped, the flow-bundle update's outcome (when the updater's last outcome changes).
+Only device names, states and versions travel; never a reason text a driver wrote, never
+anything about a resident.
+
+Commands (kiosk.platform.console_client.ConsoleCommand) run on the UI thread through
+`runner.call_soon`: out of service with a message for residents and back in service through the
+controller (a running session finishes first), an announcement on the attract screen until its
+end time, a restart in the housekeeping quiet window (the launcher's clean stop at attract).
+A diagnostics request is acknowledged as not supported.
+
+A console that is down, slow or refusing is logged (once per change of state) and tried again
+next round; queued events and acknowledgements wait in memory (bounded). Nothing here raises
+into the app.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time as _time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from drivers.status import DeviceState, DeviceStatus, SupplyState
+from kiosk.core.events import log_event
+from kiosk.core.session import Phase
+from kiosk.ops.housekeeping import window_day
+from kiosk.platform.console_client import ConsoleClient, ConsoleCommand, ConsoleError, event
+from kiosk.platform.heartbeat import TerminalReport
+
+log = logging.getLogger(__name__)
+
+#: Events kept while the console cannot be reached (oldest dropped beyond this).
+MAX_QUEUED_EVENTS = 500
+#: The console takes at most this many events per call (kiosk.console.wire.EventsIn).
+EVENTS_PER_CALL = 100
+#: How long a round waits for the UI thread to carry out the commands before acknowledging
+#: (what is not done by then is acknowledged next round).
+UI_WAIT_SECONDS = 5.0
+#: Remote operations that outlive a restart (out of service, announcement), in the data folder.
+STATE_FILE_NAME = "console_state.json"
+#: A heartbeat is due this much before a full interval (the wait's own jitter).
+HEARTBEAT_SLACK = 0.5
+_FAULT_STATES = frozenset({DeviceState.NO_DEVICE, DeviceState.OFFLINE, DeviceState.ERROR})
+_USABLE_STATES = frozenset({DeviceState.READY, DeviceState.BUSY})
+_PAPER_EVENTS = {SupplyState.LOW: "paper_low", SupplyState.OUT: "paper_out",
+                 SupplyState.OK: "paper_ok"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Ack:
+    command_id: int
+    ok: bool
+    outcome: str
+
+
+def status_events(device: str, old: DeviceStatus | None,
+                  new: DeviceStatus) -> list[dict[str, Any]]:
+    """The console events one device status change means (none for the first status)."""
+    if old is None or old == new:
+        return []
+    found: list[dict[str, Any]] = []
+    if new.state in _FAULT_STATES and old.state not in _FAULT_STATES:
+        found.append(event("device_fault", device, new.state.value))
+    elif new.state in _USABLE_STATES and old.state not in _USABLE_STATES:
+        found.append(event("device_recovered", device, new.state.value))
+    if new.supplies != old.supplies and new.supplies is not None:
+        if new.supplies in _PAPER_EVENTS and not (
+                new.supplies is SupplyState.OK and old.supplies in (None, SupplyState.UNKNOWN)):
+            found.append(event(_PAPER_EVENTS[new.supplies], device))
+        elif new.supplies in (SupplyState.JAMMED, SupplyState.COVER_OPEN):
+            found.append(event("device_fault", device, new.supplies.value))
+    return found
+
+
+class ConsoleLink:
+    """Heartbeats, events and remote operations between one terminal and the console."""
+
+    def __init__(self, client: ConsoleClient, report: Callable[[], Any], controller: Any,
+                 call_soon: Callable[[Callable[[], None]], None], interval_seconds: float,
+                 *, is_out_of_service: Callable[[], bool] = lambda: False,
+                 quiet_window: tuple[str, str] = ("03:00", "05:00"),
+                 request_restart: Callable[[], None] = lambda: None,
+                 is_idle: Callable[[], bool] = lambda: True,
+                 last_update: Callable[[], dict[str, Any]] = dict,
+                 clock: Callable[[], datetime] = datetime.now,
+                 monotonic: Callable[[], float] = _time.monotonic,
+                 state_file: Path | None = None) -> None:
+        self._client = client
+        self._report = report
+        self._controller = controller
+        self._call_soon = call_soon
+        self.interval_seconds = interval_seconds
+        self._is_out_of_service = is_out_of_service
+        self._window = (_hhmm(quiet_window[0]), _hhmm(quiet_window[1]))
+        self._request_restart = request_restart
+        self._is_idle = is_idle
+        self._last_update = last_update
+        self._clock = clock
+        self._lock = threading.Lock()  # the queues (device threads add events)
+        self._round = threading.Lock()  # one round at a time
+        self._events: deque[dict[str, Any]] = deque(maxlen=MAX_QUEUED_EVENTS)
+        self._acks: deque[_Ack] = deque(maxlen=MAX_QUEUED_EVENTS)
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._seen_update: dict[str, Any] | None = None
+        self._announcement_until: datetime | None = None
+        self._restart_pending = False
+        self._not_before = datetime.min.replace(tzinfo=UTC)
+        self._state = "ok"  # last logged state of the link (ok or an error kind)
+        self._monotonic = monotonic
+        self._state_file = state_file
+        self._next_heartbeat = 0.0
+        self.rounds = 0
+        self.heartbeats = 0
+        self.failures = 0
+
+    @property
+    def state(self) -> str:
+        """"ok", or the kind of the last failure (unreachable, refused, ...)."""
+        return self._state
+
+    @property
+    def running(self) -> bool:
+        """True while the link's thread is alive."""
+        return self._thread is not None and self._thread.is_alive()
+
+    # -- what the terminal reports ---------------------------------------------------------
+    def queue_event(self, body: dict[str, Any]) -> None:
+        """Queue one event (see kiosk.platform.console_client.event) and wake the link."""
+        body = dict(body)
+        body.setdefault("occurred_at", self._clock().astimezone(UTC).isoformat())
+        with self._lock:
+            self._events.append(body)
+        self._wake.set()
+
+    def on_device_status(self, device: str, old: DeviceStatus | None,
+                         new: DeviceStatus) -> None:
+        """A device hub status change (any thread): queue the events it means."""
+        for body in status_events(device, old, new):
+            self.queue_event(body)
+
+    # -- the loop ------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Queue the start event and begin the rounds on a daemon thread."""
+        self.queue_event(event("started"))
+        self._thread = threading.Thread(target=self._loop, name="kiosk-console-link",
+                                        daemon=True)
+        self._thread.start()
+
+    def close(self, timeout_seconds: float = 5.0) -> None:
+        """Stop the rounds; send the stop event (best effort, bounded by the client timeout)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout_seconds)
+        self.queue_event(event("stopped"))
+        if not self._round.acquire(timeout=timeout_seconds):
+            return  # a round is still stuck on a slow console: do not wait longer
+        try:
+            self._send_events()
+        except ConsoleError as exc:  # the console is down: the stop goes unreported
+            log_event(log, "console_stop_unreported", logging.WARNING, kind=exc.kind)
+        except Exception as exc:
+            log_event(log, "console_link_failed", logging.ERROR, error=type(exc).__name__)
+        finally:
+            self._round.release()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self.run_round()
+            self._wake.wait(self.interval_seconds)
+            self._wake.clear()
+
+    def run_round(self) -> bool:
+        """One round: heartbeat and commands (when one is due), acknowledgements, events;
+        False when the console could not be reached or refused (logged; the next round tries
+        again)."""
+        with self._round:
+            try:
+                return self._round_once()
+            except Exception as exc:  # the link must never take the terminal down
+                self.failures += 1
+                log_event(log, "console_link_failed", logging.ERROR, error=type(exc).__name__)
+                return False
+
+    def _round_once(self) -> bool:
+        now = self._clock().astimezone(UTC)
+        self._housekeep(now)
+        if now < self._not_before:
+            return False
+        self.rounds += 1
+        self._note_update()
+        try:
+            if self._monotonic() >= self._next_heartbeat:
+                # attempted or not, the next is one interval away: an early wake (a device
+                # change) sends only events, never a heartbeat the console would call too soon
+                self._next_heartbeat = self._monotonic() + self.interval_seconds - HEARTBEAT_SLACK
+                commands = self._client.heartbeat(self._report(),
+                                                  out_of_service=self._is_out_of_service())
+                self.heartbeats += 1
+                self._carry_out(commands)
+            self._send_acks()
+            ok = self._send_events()
+        except ConsoleError as exc:
+            self._failed(exc, now)
+            return False
+        if ok and self._state != "ok":
+            log_event(log, "console_link_restored", previous=self._state)
+            self._state = "ok"
+        return ok
+
+    def _failed(self, exc: ConsoleError, now: datetime) -> None:
+        self.failures += 1
+        if exc.kind == "too_many":
+            self._not_before = now + _seconds(exc.retry_after_seconds)
+        if exc.kind != self._state:
+            level = logging.ERROR if exc.kind in ("refused", "invalid") else logging.WARNING
+            log_event(log, "console_link_down", level, kind=exc.kind, status=exc.status)
+            self._state = exc.kind
+
+    def _send_events(self) -> bool:
+        while True:
+            with self._lock:
+                batch = list(self._events)[:EVENTS_PER_CALL]
+            if not batch:
+                return True
+            try:
+                self._client.events(batch)
+            except ConsoleError as exc:
+                if exc.kind != "invalid":
+                    raise
+                log_event(log, "console_events_dropped", logging.ERROR, count=len(batch))
+            with self._lock:
+                for _ in batch:
+                    if self._events:
+                        self._events.popleft()
+
+    def _send_acks(self) -> None:
+        while True:
+            with self._lock:
+                if not self._acks:
+                    return
+                ack = self._acks[0]
+            try:
+                self._client.ack(ack.command_id, ack.ok, ack.outcome)
+            except ConsoleError as exc:
+                if exc.kind != "invalid":
+                    raise
+            with self._lock:
+                if self._acks and self._acks[0] is ack:
+                    self._acks.popleft()
+
+    def _note_update(self) -> None:
+        try:
+            update = dict(self._last_update())
+        except Exception:  # the updater's report is optional
+            return
+        if self._seen_update is not None and update and update != self._seen_update:
+            detail = f"{update.get('outcome', '')} {update.get('version', '')}".strip()
+            self.queue_event(event("update_outcome", "", detail[:200]))
+        self._seen_update = update
+
+    def _housekeep(self, now: datetime) -> None:
+        """Take down an expired announcement; ask for a pending restart in the quiet window."""
+        until = self._announcement_until
+        if until is not None and now >= until:
+            self._announcement_until = None
+            self._call_soon(lambda: self._controller.set_announcement(""))
+        if self._restart_pending and self._is_idle() and window_day(
+                self._clock(), *self._window) is not None:
+            self._restart_pending = False
+            log_event(log, "console_restart_requested")
+            self._request_restart()
+
+    # -- remote operations ---------------------------------------------------------------------
+    def restore(self) -> None:
+        """After a restart: hold the terminal out of service again if the console said so, and
+        put a running announcement back (from the state file in the data folder)."""
+        if self._state_file is None:
+            return
+        try:
+            saved = json.loads(self._state_file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as exc:
+            log_event(log, "console_state_unreadable", logging.WARNING, error=type(exc).__name__)
+            return
+        if not isinstance(saved, dict):
+            return
+        message = saved.get("out_of_service")
+        if isinstance(message, str):
+            log_event(log, "console_out_of_service_restored")
+            self._call_soon(lambda: self._controller.set_remote_out_of_service(message))
+        until = _parse_time(str(saved.get("announcement_until", "")))
+        text = saved.get("announcement")
+        if isinstance(text, str) and text and until is not None \
+                and until > self._clock().astimezone(UTC):
+            self._announcement_until = until
+            self._call_soon(lambda: self._controller.set_announcement(text))
+
+    def _save(self, **changes: Any) -> None:
+        """Record a remote operation's lasting effect (no personal data: operator texts)."""
+        if self._state_file is None:
+            return
+        try:
+            saved = json.loads(self._state_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            saved = {}
+        if not isinstance(saved, dict):
+            saved = {}
+        saved.update(changes)
+        try:
+            tmp = self._state_file.with_suffix(".tmp")
+            tmp.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
+            tmp.replace(self._state_file)
+        except OSError as exc:
+            log_event(log, "console_state_not_saved", logging.WARNING, error=type(exc).__name__)
+
+    def _carry_out(self, commands: list[ConsoleCommand]) -> None:
+        """Run each command on the UI thread; wait (bounded) so the acks go out this round."""
+        if not commands:
+            return
+        done = threading.Semaphore(0)
+        for command in commands:
+            log_event(log, "console_command", id=command.id, kind=command.kind)
+
+            def run(command: ConsoleCommand = command) -> None:
+                try:
+                    ok, outcome = self._command(command)
+                except Exception as exc:  # a command that fails is acknowledged as failed
+                    ok, outcome = False, f"failed on the terminal: {type(exc).__name__}"
+                with self._lock:
+                    self._acks.append(_Ack(command.id, ok, outcome[:200]))
+                done.release()
+            self._call_soon(run)
+        for _ in commands:
+            if not done.acquire(timeout=UI_WAIT_SECONDS):
+                break
+
+    def _command(self, command: ConsoleCommand) -> tuple[bool, str]:
+        """Carry out one command (on the UI thread); (ok, outcome for the console)."""
+        controller = self._controller
+        if command.kind == "out_of_service":
+            controller.set_remote_out_of_service(command.message)
+            self._save(out_of_service=command.message)
+            if controller.lifecycle.phase is Phase.OUT_OF_SERVICE:
+                return True, "out of service screen shown"
+            return True, "out of service after the current session"
+        if command.kind == "return_to_service":
+            controller.return_to_service()
+            self._save(out_of_service=None)
+            if controller.lifecycle.phase is Phase.OUT_OF_SERVICE:
+                return True, "back in service; devices still keep it out of service"
+            return True, "back in service"
+        if command.kind == "announce":
+            until = _parse_time(command.until)
+            if until is None:
+                return False, "announcement without a valid end time"
+            self._announcement_until = until
+            controller.set_announcement(command.message)
+            self._save(announcement=command.message, announcement_until=until.isoformat())
+            return True, f"announcement shown until {until.isoformat()}"
+        if command.kind == "restart":
+            self._restart_pending = True
+            start, end = self._window
+            return True, (f"restart scheduled in the quiet window {start:%H:%M}-{end:%H:%M}, "
+                          "between sessions")
+        if command.kind == "diagnostics":
+            return False, "diagnostics upload not supported by this terminal yet (kiosk doctor)"
+        return False, f"unknown command {command.kind[:40]!r}"
+
+
+def _hhmm(text: str) -> time:
+    hours, _, minutes = text.partition(":")
+    return time(int(hours), int(minutes))
+
+
+def _seconds(value: float) -> timedelta:
+    return timedelta(seconds=max(1.0, value))
+
+
+def _parse_time(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def start_console_link(parts: Any) -> ConsoleLink | None:
+    """Build and start the link for a composed terminal (kiosk.boot.composition.KioskParts),
+    or None when `[console] url` is empty or the token cannot be read (logged)."""
+    settings = parts.settings
+    console = settings.console
+    if not console.url:
+        return None
+    path = console.resolved_token_file()
+    try:
+        token = path.read_text(encoding="utf-8").strip() if path is not None else ""
+    except (OSError, UnicodeDecodeError) as exc:
+        log_event(log, "console_link_off", logging.ERROR, reason="token file unreadable",
+                  path=str(path), error=type(exc).__name__)
+        return None
+    if not token:
+        log_event(log, "console_link_off", logging.ERROR, reason="no token",
+                  path=str(path) if path else "")
+        return None
+    client = ConsoleClient(console.url, settings.terminal_id, token,
+                           timeout_seconds=console.timeout_seconds)
+    updater = parts.updater
+
+    def last_update() -> dict[str, Any]:
+        return dict(updater.heartbeat()) if updater is not None else {}
+
+    collect = TerminalReport(parts.hub, parts.outbox, parts.lifecycle,
+                             bundle_version=lambda: parts.bundle_version, last_update=last_update)
+    hub = parts.hub
+
+    def report() -> Any:
+        """The platform heartbeat's report without the devices this site does not have
+        (``none`` in [devices]): absent is not a fault."""
+        full = collect()
+        absent = {name for name, url in hub.urls().items() if url == "none"}
+        return full.model_copy(update={"devices": {
+            name: device for name, device in full.devices.items() if name not in absent}})
+    lifecycle = parts.lifecycle
+    link = ConsoleLink(
+        client, report, parts.controller, parts.runner.call_soon, console.interval_seconds,
+        is_out_of_service=lambda: lifecycle.phase is Phase.OUT_OF_SERVICE,
+        quiet_window=(settings.housekeeping.window_start, settings.housekeeping.window_end),
+        request_restart=parts.restart_requested.set,
+        is_idle=lambda: lifecycle.phase in (Phase.ATTRACT, Phase.OUT_OF_SERVICE),
+        last_update=last_update, state_file=settings.data_dir / STATE_FILE_NAME)
+    parts.hub.watch(link.on_device_status)
+    link.restore()
+    link.start()
+    return link
