@@ -170,6 +170,9 @@ def publish_release(repo: Repository, archive: Path, prepared: bytes,
     for signature in signatures:
         md.signatures[signature.keyid] = signature
     root = repo.root().signed
+    if root.roles["targets"].threshold < TARGETS_THRESHOLD:
+        raise AdminError(f"the targets role needs only {root.roles['targets'].threshold} "
+                         "signature; switch the repository to two-person signing first")
     try:
         root.verify_delegate("targets", md.signed_bytes, md.signatures)
     except UnsignedMetadataError:
