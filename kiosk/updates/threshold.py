@@ -187,7 +187,9 @@ def publish_release(repo: Repository, archive: Path, prepared: bytes,
     bundle_path = bundle_target_path(manifest.version)
     info = md.signed.targets.get(bundle_path)
     digest = hashlib.sha256(archive.read_bytes()).hexdigest()
-    if info is None or info.hashes.get("sha256") != digest:
+    added = {p for p in md.signed.targets if p.startswith("bundles/")} - {
+        p for p in current.signed.targets if p.startswith("bundles/")}
+    if info is None or info.hashes.get("sha256") != digest or added != {bundle_path}:
         raise AdminError("the bundle file is not the one the approvers signed")
     dest = repo.targets_dir / _hashed_name(bundle_path, digest)
     dest.parent.mkdir(parents=True, exist_ok=True)

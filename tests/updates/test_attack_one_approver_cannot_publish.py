@@ -98,3 +98,35 @@ def test_wrong_passphrase_does_not_unlock(setup: Setup) -> None:
     assert b"ENCRYPTED PRIVATE KEY" in key.encrypted_pem
     with pytest.raises(AdminError, match="at least"):
         new_personal_key("short")
+
+
+def test_single_key_tools_refuse_after_the_switch(setup: Setup) -> None:
+    """`kiosk admin publish` (one folder of keys) can no longer sign targets at all."""
+    setup.publish(1)
+    _two_person(setup)
+    with pytest.raises(AdminError, match="required keys"):
+        setup.publish(2)
+    assert setup.repo.latest_version() == 1
+    assert setup.repo.refresh_timestamp() > 0  # the online keys still keep the mirror fresh
+
+
+def test_release_prepared_before_another_is_stale(setup: Setup) -> None:
+    setup.publish(1)
+    alice, bob = _two_person(setup)
+    first, second = setup.build(2), setup.build(3)
+    prepared_2 = prepare_release(setup.repo, first, [Audience("all")])
+    prepared_3 = prepare_release(setup.repo, second, [Audience("all")])
+    for prepared, archive in ((prepared_2, first),):
+        publish_release(setup.repo, archive, prepared,
+                        [sign_release(prepared, unlock(alice, ALICE)),
+                         sign_release(prepared, unlock(bob, BOB))])
+    signatures = [sign_release(prepared_3, unlock(alice, ALICE)),
+                  sign_release(prepared_3, unlock(bob, BOB))]
+    with pytest.raises(AdminError, match="changed since"):
+        publish_release(setup.repo, second, prepared_3, signatures)
+    with pytest.raises(AdminError, match="not the one the approvers signed"):
+        fresh = prepare_release(setup.repo, second, [Audience("all")])
+        publish_release(setup.repo, first, fresh,
+                        [sign_release(fresh, unlock(alice, ALICE)),
+                         sign_release(fresh, unlock(bob, BOB))])
+    assert setup.repo.latest_version() == 2
