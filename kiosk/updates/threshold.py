@@ -183,7 +183,10 @@ def publish_release(repo: Repository, archive: Path, prepared: bytes,
     if md.signed.version != current.signed.version + 1:
         raise AdminError("the repository changed since this release was prepared (another "
                          "release was published); upload it again and collect new signatures")
-    manifest = read_manifest(archive)
+    try:
+        manifest = read_manifest(archive)
+    except BundleError as exc:
+        raise AdminError(f"{archive.name}: {exc}") from None
     bundle_path = bundle_target_path(manifest.version)
     info = md.signed.targets.get(bundle_path)
     digest = hashlib.sha256(archive.read_bytes()).hexdigest()
