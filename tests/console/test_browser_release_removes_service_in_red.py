@@ -35,6 +35,7 @@ def _create_key(driver: WebDriver, name: str) -> None:
 def _sign(driver: WebDriver, name: str) -> None:
     form = driver.find_element(By.ID, "sign-form")
     form.find_element(By.NAME, "passphrase").send_keys(PASSPHRASES[name])
+    form.find_element(By.NAME, "confirm_removal").click()
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     WebDriverWait(driver, 15).until(
         ec.text_to_be_present_in_element((By.ID, "signatures"), name))

@@ -124,11 +124,16 @@ def test_release_reaches_the_terminal_only_after_two_people_sign(rig: Rig) -> No
     release_url = page.url.removeprefix(rig.console.url)
     assert not (rig.tmp / "etc").exists()  # the upload's name is never used as a path
 
-    wrong = people["wang"].post(f"{release_url}/sign", {"passphrase": "not-my-passphrase"})
+    unconfirmed = people["wang"].post(f"{release_url}/sign",
+                                      {"passphrase": PASSPHRASES["wang"]})
+    assert unconfirmed.status_code == 400 and "我确认移除这些事项" in unconfirmed.text
+    wrong = people["wang"].post(f"{release_url}/sign", {"passphrase": "not-my-passphrase",
+                                                        "confirm_removal": "yes"})
     assert wrong.status_code == 400 and "签名口令不正确" in wrong.text
-    assert people["wang"].post(f"{release_url}/sign",
-                               {"passphrase": PASSPHRASES["wang"]}).status_code == 200
-    twice = people["wang"].post(f"{release_url}/sign", {"passphrase": PASSPHRASES["wang"]})
+    assert people["wang"].post(f"{release_url}/sign", {
+        "passphrase": PASSPHRASES["wang"], "confirm_removal": "yes"}).status_code == 200
+    twice = people["wang"].post(f"{release_url}/sign", {"passphrase": PASSPHRASES["wang"],
+                                                        "confirm_removal": "yes"})
     assert twice.status_code == 400 and "需要另一位人员签署" in twice.text
     alone = people["wang"].post(f"{release_url}/publish")
     assert alone.status_code == 400 and "两位不同人员" in alone.text
@@ -136,8 +141,8 @@ def test_release_reaches_the_terminal_only_after_two_people_sign(rig: Rig) -> No
     assert terminal.poll().version in (None, 1)
     assert terminal.active_bundle().version == 1  # type: ignore[union-attr]
 
-    assert people["li"].post(f"{release_url}/sign",
-                             {"passphrase": PASSPHRASES["li"]}).status_code == 200
+    assert people["li"].post(f"{release_url}/sign", {
+        "passphrase": PASSPHRASES["li"], "confirm_removal": "yes"}).status_code == 200
     done = people["li"].post(f"{release_url}/publish")
     assert done.status_code == 200 and "已发布" in done.text, done.text[:800]
     outcome = terminal.poll()

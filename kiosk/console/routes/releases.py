@@ -172,6 +172,7 @@ def _refuse(request: Request, actor: Actor, db: Session, release: Release, momen
 
 @router.post("/releases/{release_id}/sign")
 def sign(request: Request, release_id: int, passphrase: str = Form(..., max_length=200),
+         confirm_removal: str = Form("", max_length=10),
          actor: Actor = Depends(NEEDS[Permission.SIGN_RELEASE]),
          db: Session = Depends(get_db), moment: datetime = Depends(now)) -> Response:
     """Sign a release with the actor's own key, unlocked by their passphrase (audited)."""
@@ -179,6 +180,9 @@ def sign(request: Request, release_id: int, passphrase: str = Form(..., max_leng
     action = "release_sign_refused"
     if release.state != "awaiting" or release.prepared is None:
         return _refuse(request, actor, db, release, moment, action, "此更新包不能再签署。")
+    if release.diff.get("removed") and confirm_removal != "yes":
+        return _refuse(request, actor, db, release, moment, action,
+                       "此更新包会移除事项：请勾选“我确认移除这些事项”后再签署。")
     key = db.scalar(select(SigningKey).where(SigningKey.user_id == actor.user.id))
     if key is None:
         return _refuse(request, actor, db, release, moment, action,
@@ -200,7 +204,8 @@ def sign(request: Request, release_id: int, passphrase: str = Form(..., max_leng
                             keyid=key.keyid, signature=signature.to_dict(), signed_at=moment))
     audit.record(db, at=moment, actor=actor.name, role=actor.user.role, action="release_sign",
                  target=f"release {release.id}", source_ip=actor.source_ip,
-                 version=release.version, keyid=key.keyid[:16])
+                 version=release.version, keyid=key.keyid[:16],
+                 confirmed_removal=[r[0] for r in release.diff.get("removed", [])])
     db.commit()
     return RedirectResponse(f"/releases/{release.id}", status_code=303)
 
