@@ -94,7 +94,8 @@ def inspect(archive: Path) -> Inspection:
         except BundleError as exc:
             return Inspection(None, [f"bundle: {exc}"])
         services = service_versions(folder, manifest.services)
-        problems = isolated_check(folder)
+        prefix = f"{folder}/"
+        problems = [p.replace(prefix, "") for p in isolated_check(folder)]
     return Inspection(manifest, problems, services)
 
 

@@ -188,13 +188,18 @@ def test_hostile_and_broken_uploads_are_refused_plainly(rig: Rig) -> None:
     assert "publish-form" not in traversal.text and "sign-form" not in traversal.text
 
     flows = write_flows(rig.tmp / "broken", 3, broken=False)
-    (flows / SERVICES[1] / "flow.yaml").write_text(f"id: {SERVICES[1]}\nversion: \"3.0.0\"\n",
-                                                    encoding="utf-8")
+    flow = flows / SERVICES[1] / "flow.yaml"
+    flow.write_text(flow.read_text(encoding="utf-8").replace(
+        f"id: {SERVICES[1]}", f"id: {SERVICES[1]}-renamed", 1), encoding="utf-8")
     broken = rig.tmp / "broken.tar.gz"
     build_archive(flows, broken, 3, "0.1.0", created=CREATED)
     report = _upload(admin, "broken.tar.gz", broken.read_bytes())
     assert "未通过检查" in report.text
-    assert f"<td>{SERVICES[1]}/flow.yaml</td>" in report.text, report.text[:1500]
+    line = next(n for n, text in enumerate(flow.read_text(encoding="utf-8").splitlines(), 1)
+                if text.startswith("id:"))
+    assert f"<td>{SERVICES[1]}/flow.yaml</td><td>{line}</td><td>service id" in report.text, \
+        report.text[:1500]
+    assert "/tmp/" not in report.text and "console-release-" not in report.text
 
     with rig.console.sessions() as db:
         states = [r.state for r in db.scalars(select(Release).order_by(Release.id))]
