@@ -24,6 +24,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kiosk.console import audit, fleet, notify, roles
+from kiosk.console.bodylimit import BodyLimit
 from kiosk.console.db import as_utc, open_database, utcnow
 from kiosk.console.routes import (
     admin,
@@ -102,6 +103,7 @@ def create_app(settings: ConsoleSettings | None = None,
         app.include_router(module.router)
     _install_error_pages(app)
 
+    app.add_middleware(BodyLimit, limit=settings.max_bundle_bytes, refuse=_too_large)
     app.add_middleware(SecurityHeaders)
     return app
 
@@ -182,6 +184,11 @@ def error_page(request: Request, status_code: int, title: str, message: str) -> 
     templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(request, "error.html", {
         "title": title, "message": message, "actor": None}, status_code=status_code)
+
+
+def _too_large(request: Request) -> Response:
+    return error_page(request, 413, "内容过大", "提交的内容过大或没有注明大小，已拒收，"
+                      "没有保存任何内容。更新包请用 kiosk admin build 生成。")
 
 
 def _install_error_pages(app: FastAPI) -> None:

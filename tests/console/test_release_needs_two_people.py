@@ -174,6 +174,10 @@ def test_hostile_and_broken_uploads_are_refused_plainly(rig: Rig) -> None:
     too_big = _upload(admin, "flows.tar.gz", b"\x1f\x8b" + b"\0" * (400 * 1024))
     assert too_big.status_code == 413 and "内容过大" in too_big.text
     assert "Traceback" not in too_big.text
+    chunked = admin.http.post(f"{admin.base}/releases", timeout=30,
+                              headers={"Content-Type": "multipart/form-data; boundary=x"},
+                              data=iter([b"--x\r\n", b"\0" * 1024]))  # no length declared
+    assert chunked.status_code == 413 and "没有注明大小" in chunked.text
 
     good = rig.build(2)
     evil = rig.tmp / "evil.tar.gz"

@@ -15,7 +15,6 @@ from datetime import datetime
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
-from starlette.exceptions import HTTPException
 
 from kiosk.console import auth
 from kiosk.console.models import User, WebSession
@@ -88,24 +87,10 @@ async def submitted_csrf(request: Request) -> str | None:
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         content_type = request.headers.get("content-type", "")
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-            _refuse_oversized(request)
             form = await request.form()
             value = form.get(CSRF_FIELD)
             return value if isinstance(value, str) else None
     return None
-
-
-#: Room for the form fields around an uploaded file.
-_FORM_OVERHEAD = 64 * 1024
-
-
-def _refuse_oversized(request: Request) -> None:
-    """Refuse a form body over the upload limit before any of it is read (a chunked body
-    without a length is refused too: the limit could not be known in advance)."""
-    limit = request.app.state.settings.max_bundle_bytes + _FORM_OVERHEAD
-    length = request.headers.get("content-length", "")
-    if not length.isdigit() or int(length) > limit:
-        raise HTTPException(413)
 
 
 def require(permission: Permission) -> Callable[..., Actor]:
