@@ -233,3 +233,22 @@ def test_wrong_roles_cannot_upload_sign_or_publish(rig: Rig) -> None:
         assert len(list(db.scalars(select(Release)))) == 1
         assert len(list(db.scalars(select(SigningKey)))) == 2
     assert rig.repo.latest_version() == 1
+
+
+@pytest.mark.slow
+def test_guessing_a_signing_passphrase_is_slowed_down(rig: Rig) -> None:
+    rig.repo.publish(rig.build(1), [Audience("all")])
+    people = _people(rig)
+    page = _upload(people["wang"], "flows-2.tar.gz", rig.build(2).read_bytes())
+    release_url = page.url.removeprefix(rig.console.url)
+    li = people["li"]
+    for guess in range(5):
+        answer = li.post(f"{release_url}/sign", {"passphrase": f"guess-number-{guess}"})
+        assert "签名口令不正确" in answer.text
+    right = li.post(f"{release_url}/sign", {"passphrase": PASSPHRASES["li"]})
+    assert right.status_code == 400 and "错误次数过多" in right.text
+    assert "尚无签名" in li.get(release_url).text
+    rig.console.clock.advance(16 * 60)  # type: ignore[attr-defined]
+    li = rig.console.login("li")
+    assert li.post(f"{release_url}/sign", {"passphrase": PASSPHRASES["li"]}).status_code == 200
+    assert "尚无签名" not in li.get(release_url).text

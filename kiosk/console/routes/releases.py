@@ -7,7 +7,7 @@ Every step is written to the audit log in the same transaction as the change.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
 from kiosk.console import audit, releases
-from kiosk.console.models import Release, ReleaseSignature, SigningKey, User
+from kiosk.console.models import AuditEntry, Release, ReleaseSignature, SigningKey, User
 from kiosk.console.passwords import verify_password
 from kiosk.console.roles import Permission, Role
 from kiosk.console.routes.deps import NEEDS, Actor, get_db, now
@@ -42,6 +42,21 @@ router = APIRouter()
 _BUNDLE_FIELD = File(...)
 STATE_LABELS = {"refused": "未通过检查", "awaiting": "待签署", "published": "已发布",
                 "stale": "已失效（请重新上传）"}
+
+
+#: Wrong signing passphrases a person may type within `PASSPHRASE_WINDOW` (counted from the
+#: audit log, so every console process sees the same count).
+MAX_WRONG_PASSPHRASES = 5
+PASSPHRASE_WINDOW = timedelta(minutes=15)
+WRONG_PASSPHRASE = "签名口令不正确。"
+TOO_MANY = "签名口令错误次数过多，请 15 分钟后再试。"
+
+
+def _recent_wrong_passphrases(db: Session, username: str, moment: datetime) -> int:
+    rows = db.scalars(select(AuditEntry.detail).where(
+        AuditEntry.actor == username, AuditEntry.action == "release_sign_refused",
+        AuditEntry.at >= moment - PASSPHRASE_WINDOW))
+    return sum(1 for detail in rows if WRONG_PASSPHRASE in detail)
 
 
 def _settings(request: Request) -> ConsoleSettings:
@@ -195,11 +210,13 @@ def sign(request: Request, release_id: int, passphrase: str = Form(..., max_leng
     if key.keyid not in keyids:
         return _refuse(request, actor, db, release, moment, action,
                        "您的签名密钥尚未登记到更新仓库，请管理员重新“启用双人签名”。")
+    if _recent_wrong_passphrases(db, actor.name, moment) >= MAX_WRONG_PASSPHRASES:
+        return _refuse(request, actor, db, release, moment, action, TOO_MANY)
     personal = PersonalKey(key.keyid, key.public, key.encrypted_pem.encode("ascii"))
     try:
         signature = sign_release(release.prepared.encode("utf-8"), unlock(personal, passphrase))
     except AdminError:
-        return _refuse(request, actor, db, release, moment, action, "签名口令不正确。")
+        return _refuse(request, actor, db, release, moment, action, WRONG_PASSPHRASE)
     db.add(ReleaseSignature(release_id=release.id, user_id=actor.user.id, username=actor.name,
                             keyid=key.keyid, signature=signature.to_dict(), signed_at=moment))
     audit.record(db, at=moment, actor=actor.name, role=actor.user.role, action="release_sign",
