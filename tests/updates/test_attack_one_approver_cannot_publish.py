@@ -130,3 +130,16 @@ def test_release_prepared_before_another_is_stale(setup: Setup) -> None:
                         [sign_release(fresh, unlock(alice, ALICE)),
                          sign_release(fresh, unlock(bob, BOB))])
     assert setup.repo.latest_version() == 2
+
+
+def test_terminal_keeps_its_bundle_between_the_switch_and_the_first_release(
+        setup: Setup) -> None:
+    """After the switch the old single-signed targets no longer satisfies root: the terminal
+    refuses the refresh and keeps running what it has (ADR 0620: publish a release soon)."""
+    setup.publish(1)
+    updater = setup.updater()
+    assert updater.poll().version == 1
+    _two_person(setup)
+    outcome = updater.poll()
+    assert outcome.kind != OutcomeKind.ACTIVATED, outcome
+    assert updater.active_bundle().version == 1  # type: ignore[union-attr]
