@@ -24,8 +24,17 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kiosk.console import audit, fleet, notify, roles
+from kiosk.console.bodylimit import BodyLimit
 from kiosk.console.db import as_utc, open_database, utcnow
-from kiosk.console.routes import admin, api, deps, fleet_pages, login, notifications
+from kiosk.console.routes import (
+    admin,
+    api,
+    deps,
+    fleet_pages,
+    login,
+    notifications,
+    releases,
+)
 from kiosk.console.settings import ConsoleSettings
 from kiosk.console.terminal_auth import BearerTokenIdentity, TerminalIdentity
 
@@ -45,6 +54,7 @@ def make_templates() -> Jinja2Templates:
                        device_label=fleet.device_label, event_labels=fleet.EVENT_LABELS,
                        action_labels=audit.ACTION_LABELS, webhook_kinds=notify.WEBHOOK_KINDS,
                        Permission=roles.Permission)
+    env.filters["mb"] = lambda size: f"{size / (1024 * 1024):.1f} MB"
     env.filters["when"] = _when
     return templates
 
@@ -89,10 +99,11 @@ def create_app(settings: ConsoleSettings | None = None,
     app.state.identity = identity or BearerTokenIdentity()
     app.state.templates = make_templates()
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
-    for module in (login, fleet_pages, admin, notifications, api):
+    for module in (login, fleet_pages, admin, notifications, releases, api):
         app.include_router(module.router)
     _install_error_pages(app)
 
+    app.add_middleware(BodyLimit, limit=settings.max_bundle_bytes, refuse=_too_large)
     app.add_middleware(SecurityHeaders)
     return app
 
@@ -175,6 +186,11 @@ def error_page(request: Request, status_code: int, title: str, message: str) -> 
         "title": title, "message": message, "actor": None}, status_code=status_code)
 
 
+def _too_large(request: Request) -> Response:
+    return error_page(request, 413, "内容过大", "提交的内容过大或没有注明大小，已拒收，"
+                      "没有保存任何内容。更新包请用 kiosk admin build 生成。")
+
+
 def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(deps.NotLoggedIn)
     async def _login_first(request: Request, exc: deps.NotLoggedIn) -> Response:
@@ -215,7 +231,7 @@ def _install_error_pages(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         titles = {404: ("页面不存在", "您要找的页面不存在。"),
                   405: ("不支持的操作", "此页面不支持该操作。"),
-                  413: ("内容过大", "提交的内容过大。"),
+                  413: ("内容过大", "提交的内容过大，已拒收，没有保存任何内容。"),
                   429: ("请求过于频繁", "请求过于频繁，请稍后再试。")}
         title, message = titles.get(exc.status_code, ("出错了", str(exc.detail)))
         response = error_page(request, exc.status_code, title, message)

@@ -37,6 +37,12 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--port", type=int, default=DEFAULT_PORT)
         p.add_argument("--secure-cookies", action="store_true",
                        help="send cookies over HTTPS only (behind a TLS proxy)")
+        p.add_argument("--update-repo", default="var/update-repo",
+                       help="published TUF folder releases go to (serve it statically)")
+        p.add_argument("--update-keys", default="var/update-keys",
+                       help="online keys folder (root, snapshot, timestamp), never published")
+        p.add_argument("--release-dir", default="var/console/releases",
+                       help="where uploaded bundles wait for their signatures")
     admin = sub.add_parser("create-admin", help="create an admin account")
     admin.add_argument("username")
     admin.add_argument("--display-name", default="")
@@ -88,7 +94,10 @@ def _serve(args: argparse.Namespace) -> int:
     from kiosk.console.server import start_server
     from kiosk.console.settings import ConsoleSettings
 
-    app = create_app(ConsoleSettings(database_url=args.db, secure_cookies=args.secure_cookies))
+    app = create_app(ConsoleSettings(database_url=args.db, secure_cookies=args.secure_cookies,
+                                     update_repo_dir=args.update_repo,
+                                     update_keys_dir=args.update_keys,
+                                     release_dir=args.release_dir))
     try:
         handle = start_server(app, args.host, args.port)
     except OSError as exc:

@@ -196,3 +196,50 @@ class Notification(Base):
     last_result: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class SigningKey(Base):
+    """A person's release-signing key: public part in clear, private part encrypted with their
+    passphrase (docs/adr/0620-two-person-release-signing.md). One per person."""
+
+    __tablename__ = "signing_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    keyid: Mapped[str] = mapped_column(String(64), unique=True)
+    public: Mapped[dict[str, Any]] = mapped_column(JSON)
+    encrypted_pem: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Release(Base):
+    """An uploaded bundle on its way to the fleet: checked, then signed by two people, then
+    published to the TUF repository (docs/adr/0621-releases-in-the-console.md)."""
+
+    __tablename__ = "releases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    audiences: Mapped[str] = mapped_column(String(500))
+    #: refused (failed the check) | awaiting (signatures) | published | stale (repository moved)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    problems: Mapped[list[str]] = mapped_column(JSON, default=list)
+    diff: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prepared: Mapped[str | None] = mapped_column(Text, nullable=True)
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ReleaseSignature(Base):
+    """One person's signature over a release's prepared targets metadata."""
+
+    __tablename__ = "release_signatures"
+    __table_args__ = (Index("ix_release_signatures_once", "release_id", "user_id", unique=True),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    username: Mapped[str] = mapped_column(String(64))
+    keyid: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[dict[str, Any]] = mapped_column(JSON)
+    signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

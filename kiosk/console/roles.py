@@ -27,6 +27,9 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"  # add users, change roles, disable
     ENROL = "enrol"  # add, re-key and revoke terminals
     MANAGE_NOTIFY = "manage_notify"  # alert webhooks and their delivery log
+    VIEW_RELEASES = "view_releases"  # release list and pages (diff, check report, signatures)
+    UPLOAD_RELEASE = "upload_release"  # upload a bundle; switch the repository to two people
+    SIGN_RELEASE = "sign_release"  # hold a signing key, sign a release, publish it
 
 
 ROLE_LABELS: dict[Role, str] = {
@@ -38,9 +41,11 @@ ROLE_LABELS: dict[Role, str] = {
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.OPERATOR: frozenset({Permission.VIEW_FLEET, Permission.ACK_ALERT, Permission.OPERATE}),
-    Role.APPROVER: frozenset({Permission.VIEW_FLEET, Permission.READ_AUDIT}),
-    Role.VIEWER: frozenset({Permission.VIEW_FLEET}),
+    Role.OPERATOR: frozenset({Permission.VIEW_FLEET, Permission.ACK_ALERT, Permission.OPERATE,
+                              Permission.VIEW_RELEASES}),
+    Role.APPROVER: frozenset({Permission.VIEW_FLEET, Permission.READ_AUDIT,
+                              Permission.VIEW_RELEASES, Permission.SIGN_RELEASE}),
+    Role.VIEWER: frozenset({Permission.VIEW_FLEET, Permission.VIEW_RELEASES}),
 }
 
 

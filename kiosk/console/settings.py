@@ -23,3 +23,11 @@ class ConsoleSettings:
     notify_interval_seconds: float = 2.0
     #: First retry delay of a failed webhook delivery (then x3 each time).
     notify_retry_base_seconds: float = 10.0
+    #: The published TUF folder the console writes releases to (served by any static server).
+    update_repo_dir: str = "var/update-repo"
+    #: The online keys (root, snapshot, timestamp); never inside update_repo_dir.
+    update_keys_dir: str = "var/update-keys"
+    #: Where uploaded bundles wait for their signatures (named by SHA-256, never by upload name).
+    release_dir: str = "var/console/releases"
+    #: Largest bundle upload accepted.
+    max_bundle_bytes: int = 16 * 1024 * 1024

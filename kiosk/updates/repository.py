@@ -364,7 +364,7 @@ class Repository:
         return (self._now() + self.expiry[role]).replace(microsecond=0)
 
     def _point_channels(self, targets: Targets, audiences: list[Audience], version: int,
-                        bundle: TargetFile) -> None:
+                        bundle: TargetFile, write: bool = True) -> None:
         if not audiences:
             raise AdminError("name at least one audience: --to all, --to group:<name> or "
                              "--to terminal:<id>")
@@ -382,7 +382,8 @@ class Repository:
             data = json.dumps(pointer, sort_keys=True).encode("utf-8") + b"\n"
             info = TargetFile.from_data(path, data, ["sha256"])
             info.unrecognized_fields["custom"] = {"kiosk": pointer}
-            _write_atomic(self.targets_dir / _hashed_name(path, info.hashes["sha256"]), data)
+            if write:
+                _write_atomic(self.targets_dir / _hashed_name(path, info.hashes["sha256"]), data)
             targets.targets[path] = info
 
     def _resign_chain(self, targets: Metadata[Targets], snapshot: Metadata[Snapshot],

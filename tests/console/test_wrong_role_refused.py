@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from kiosk.console.models import Command, User
 from kiosk.console.roles import GRANTS, Permission, Role
-from kiosk.console.routes import admin, api, fleet_pages, login, notifications
+from kiosk.console.routes import admin, api, fleet_pages, login, notifications, releases
 from tests.console.helpers import Console
 
 PUBLIC = {("GET", "/"), ("GET", "/login"), ("POST", "/login")}
@@ -28,7 +28,7 @@ def _permissions(dependant: Any) -> list[object]:
 
 def test_every_route_names_a_permission() -> None:
     missing = []
-    for module in (login, fleet_pages, admin, notifications, api):
+    for module in (login, fleet_pages, admin, notifications, releases, api):
         for route in module.router.routes:
             for method in route.methods:  # type: ignore[attr-defined]
                 key = (method, route.path)  # type: ignore[attr-defined]
@@ -62,6 +62,10 @@ ACTIONS = [
     ("POST", "/notifications/webhooks", {"name": "x", "kind": "wecom",
                                          "url": "https://example.invalid/hook"},
      Permission.MANAGE_NOTIFY),
+    ("GET", "/releases", None, Permission.VIEW_RELEASES),
+    ("POST", "/signing-key", {"passphrase": "a-long-passphrase-1",
+                              "confirm": "a-long-passphrase-1"}, Permission.SIGN_RELEASE),
+    ("POST", "/releases/two-person", {}, Permission.UPLOAD_RELEASE),
 ]
 
 
