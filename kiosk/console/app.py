@@ -34,6 +34,7 @@ from kiosk.console.routes import (
     login,
     notifications,
     releases,
+    stats_pages,
 )
 from kiosk.console.settings import ConsoleSettings
 from kiosk.console.terminal_auth import BearerTokenIdentity, TerminalIdentity
@@ -99,7 +100,7 @@ def create_app(settings: ConsoleSettings | None = None,
     app.state.identity = identity or BearerTokenIdentity()
     app.state.templates = make_templates()
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
-    for module in (login, fleet_pages, admin, notifications, releases, api):
+    for module in (login, fleet_pages, admin, notifications, releases, stats_pages, api):
         app.include_router(module.router)
     _install_error_pages(app)
 

@@ -30,7 +30,8 @@ ACTION_LABELS = {"login": "登录", "login_failed": "登录失败", "logout": "�
                  "release_upload": "上传更新包", "release_refused": "更新包未通过检查",
                  "release_sign": "签署更新包", "release_sign_refused": "签署被拒绝",
                  "release_publish": "发布更新包", "release_publish_refused": "发布被拒绝",
-                 "repository_two_person": "启用双人签名"}
+                 "repository_two_person": "启用双人签名",
+                 "bad_rating_status": "差评整改状态", "stats_export": "导出统计"}
 CSV_COLUMNS = ("id", "at", "actor", "role", "action", "target", "detail", "source_ip")
 
 
@@ -56,6 +57,9 @@ def to_csv(entries: Iterable[AuditEntry]) -> str:
     return out.getvalue()
 
 
-def _neutralise(cell: str) -> str:
+def neutralise(cell: str) -> str:
     """Stop a spreadsheet from reading a cell as a formula (CSV injection)."""
     return "'" + cell if cell[:1] in ("=", "+", "-", "@") else cell
+
+
+_neutralise = neutralise

@@ -243,3 +243,23 @@ class ReleaseSignature(Base):
     keyid: Mapped[str] = mapped_column(String(64))
     signature: Mapped[dict[str, Any]] = mapped_column(JSON)
     signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UsageRecord(Base):
+    """One session, completed service or 好差评 a terminal reported: codes and counts only
+    (docs/adr/0640-usage-and-ratings-without-personal-data.md). A 差评 (score 1-2) carries the
+    rectification status an operator sets (待整改 / 已整改)."""
+
+    __tablename__ = "usage_records"
+    __table_args__ = (Index("ix_usage_records_kind_time", "kind", "occurred_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(
+        ForeignKey("terminals.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    service: Mapped[str] = mapped_column(String(64), default="")
+    score: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    category: Mapped[str] = mapped_column(String(16), default="")
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: For a 差评: open (待整改) or rectified (已整改); empty otherwise.
+    status: Mapped[str] = mapped_column(String(16), default="")

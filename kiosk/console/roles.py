@@ -30,6 +30,8 @@ class Permission(StrEnum):
     VIEW_RELEASES = "view_releases"  # release list and pages (diff, check report, signatures)
     UPLOAD_RELEASE = "upload_release"  # upload a bundle; switch the repository to two people
     SIGN_RELEASE = "sign_release"  # hold a signing key, sign a release, publish it
+    VIEW_STATS = "view_stats"  # 统计: usage and 好差评 pages, their CSV
+    RECTIFY = "rectify"  # set a 差评's status (待整改 / 已整改)
 
 
 ROLE_LABELS: dict[Role, str] = {
@@ -42,10 +44,13 @@ ROLE_LABELS: dict[Role, str] = {
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.OPERATOR: frozenset({Permission.VIEW_FLEET, Permission.ACK_ALERT, Permission.OPERATE,
-                              Permission.VIEW_RELEASES}),
+                              Permission.VIEW_RELEASES, Permission.VIEW_STATS,
+                              Permission.RECTIFY}),
     Role.APPROVER: frozenset({Permission.VIEW_FLEET, Permission.READ_AUDIT,
-                              Permission.VIEW_RELEASES, Permission.SIGN_RELEASE}),
-    Role.VIEWER: frozenset({Permission.VIEW_FLEET, Permission.VIEW_RELEASES}),
+                              Permission.VIEW_RELEASES, Permission.SIGN_RELEASE,
+                              Permission.VIEW_STATS}),
+    Role.VIEWER: frozenset({Permission.VIEW_FLEET, Permission.VIEW_RELEASES,
+                            Permission.VIEW_STATS}),
 }
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 #: A terminal's request body larger than this is refused before it is parsed (413).
 MAX_BODY_BYTES = 32 * 1024
@@ -109,3 +109,56 @@ class CommandAckIn(_Strict):
 
     ok: bool
     outcome: Annotated[str, StringConstraints(max_length=200)] = ""
+
+
+ServiceId = Annotated[str, StringConstraints(min_length=1, max_length=64,
+                                             pattern=r"^[A-Za-z0-9_.-]+$")]
+
+
+class UsageKind(StrEnum):
+    """What a usage record counts (docs/adr/0640-usage-and-ratings-without-personal-data.md)."""
+
+    SESSION = "session"  # a resident's session began
+    COMPLETED = "completed"  # a service was completed
+    RATING = "rating"  # a 好差评 was given
+
+
+class RatingCategory(StrEnum):
+    """The 差评 reason categories (flows.strings.RATING_REASON_KEYS, plus other for a flow's
+    own reasons: their words never travel)."""
+
+    SLOW = "slow"
+    HARD = "hard"
+    DEVICE = "device"
+    UNCLEAR = "unclear"
+    FAILED = "failed"
+    OTHER = "other"
+
+
+class UsageIn(_Strict):
+    """One usage record: counts and codes only, never a resident's words or identity."""
+
+    kind: UsageKind
+    service: ServiceId | None = None
+    score: Annotated[int, Field(ge=1, le=5)] | None = None
+    category: RatingCategory | None = None
+    occurred_at: datetime
+
+    @model_validator(mode="after")
+    def _consistent(self) -> UsageIn:
+        if self.kind is UsageKind.RATING:
+            if self.score is None or self.service is None:
+                raise ValueError("a rating needs a service and a score")
+            if self.category is not None and self.score > 2:
+                raise ValueError("only a 差评 (score 1-2) has a category")
+        elif self.score is not None or self.category is not None:
+            raise ValueError("only a rating has a score or a category")
+        if self.kind is UsageKind.COMPLETED and self.service is None:
+            raise ValueError("a completion needs a service")
+        return self
+
+
+class UsageBatchIn(_Strict):
+    """A batch of usage records."""
+
+    records: Annotated[list[UsageIn], Field(min_length=1, max_length=100)]

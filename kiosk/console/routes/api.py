@@ -23,11 +23,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
-from kiosk.console import fleet
+from kiosk.console import fleet, stats
 from kiosk.console.db import as_utc
-from kiosk.console.models import Command, Terminal, TerminalEvent
+from kiosk.console.models import Command, Terminal, TerminalEvent, UsageRecord
 from kiosk.console.routes.deps import TerminalRefused
-from kiosk.console.wire import MAX_BODY_BYTES, CommandAckIn, EventsIn, HeartbeatIn
+from kiosk.console.wire import (
+    MAX_BODY_BYTES,
+    CommandAckIn,
+    EventsIn,
+    HeartbeatIn,
+    UsageBatchIn,
+)
 
 
 async def terminal_api(request: Request) -> None:
@@ -125,6 +131,26 @@ async def events(request: Request) -> Response:
         return JSONResponse({"stored": stored})
 
     return await _as_terminal(request, EventsIn, work)
+
+
+@router.post("/usage")
+async def usage(request: Request) -> Response:
+    """Store a batch of usage records (sessions, completed services, 好差评; docs/adr/0640)."""
+    limit = request.app.state.settings.events_per_minute
+
+    def work(db: Session, terminal: Terminal, batch: UsageBatchIn, moment: datetime
+             ) -> Response:
+        recent = db.scalar(select(func.count()).select_from(UsageRecord).where(
+            UsageRecord.terminal_id == terminal.id,
+            UsageRecord.received_at > moment - timedelta(seconds=60)))
+        if (recent or 0) + len(batch.records) > limit:
+            return JSONResponse({"error": "too_many", "message": "too many usage records"},
+                                status_code=429, headers={"Retry-After": "60"})
+        stored = stats.store_usage(db, terminal, batch.records, moment)
+        db.commit()
+        return JSONResponse({"stored": stored})
+
+    return await _as_terminal(request, UsageBatchIn, work)
 
 
 @router.post("/commands/{command_id}/ack")
