@@ -142,6 +142,8 @@ class KioskController:
         self.state = UiState(screen="attract", phase=lifecycle.phase)
         #: The face check (kiosk.core.face_flow.FaceFlow), attached by build_kiosk; None = none.
         self.face: FaceAddOn | None = None
+        #: Told the id of every completed item (the console link's statistics); None = no one.
+        self.on_completed: Callable[[str], None] | None = None
         #: Out of service by a remote operation: the message for residents (None = not).
         self._remote_message: str | None = None
         lifecycle.on_change(self._on_phase)
@@ -353,6 +355,11 @@ class KioskController:
 
     def _completed(self, service_id: str) -> None:
         """Count a completed item for 常用 and search ranking (the id only)."""
+        if self.on_completed is not None and service_id:
+            try:
+                self.on_completed(service_id)
+            except Exception as exc:  # statistics never stop a resident
+                log_event(log, "usage_report_failed", logging.WARNING, error=type(exc).__name__)
         count = getattr(self.catalogue, "completed", None)
         if callable(count) and service_id:
             try:

@@ -11,6 +11,11 @@ started and stopped, the flow-bundle update's outcome (when the updater's last o
 Only device names, states and versions travel; never a reason text a driver wrote, never
 anything about a resident.
 
+Usage (docs/adr/0640): a session begun, a service completed (the controller's `on_completed`)
+and a 好差评 journaled (the outbox's `on_rating`) are sent as usage records: the service id,
+the score, a 差评 reason category (one of the built-in reasons, or "other" for a flow's own
+words, which never travel) and the time. No name, ID number, comment, case number or token.
+
 Commands (kiosk.platform.console_client.ConsoleCommand) run on the UI thread through
 `runner.call_soon`: out of service with a message for residents and back in service through the
 controller (a running session finishes first), an announcement on the attract screen until its
@@ -36,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from drivers.status import DeviceState, DeviceStatus, SupplyState
+from flows.strings import RATING_REASON_KEYS, STRINGS
 from kiosk.core.events import log_event
 from kiosk.core.session import Phase
 from kiosk.ops.housekeeping import window_day
@@ -59,6 +65,32 @@ _FAULT_STATES = frozenset({DeviceState.NO_DEVICE, DeviceState.OFFLINE, DeviceSta
 _USABLE_STATES = frozenset({DeviceState.READY, DeviceState.BUSY})
 _PAPER_EVENTS = {SupplyState.LOW: "paper_low", SupplyState.OUT: "paper_out",
                  SupplyState.OK: "paper_ok"}
+#: The built-in 差评 reasons' words (every language) -> their category on the console.
+_REASON_CATEGORIES = {words: key.removeprefix("reason.") for key in RATING_REASON_KEYS
+                      for words in STRINGS[key].values()}
+_LOW_SCORES = (1, 2)
+
+
+def reason_category(reasons: Any) -> str | None:
+    """The category of a 差评's first reason: a built-in reason's key, else "other" (a flow's
+    own words stay on the terminal); None without reasons."""
+    words = [str(r) for r in reasons or ()]
+    if not words:
+        return None
+    return _REASON_CATEGORIES.get(words[0].strip(), "other")
+
+
+def usage_record(kind: str, occurred_at: datetime, service: str = "", score: int | None = None,
+                 category: str | None = None) -> dict[str, Any]:
+    """One usage record in wire form (kiosk.console.wire.UsageIn)."""
+    body: dict[str, Any] = {"kind": kind, "occurred_at": occurred_at.astimezone(UTC).isoformat()}
+    if service:
+        body["service"] = service
+    if score is not None:
+        body["score"] = score
+    if category is not None:
+        body["category"] = category
+    return body
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +147,7 @@ class ConsoleLink:
         self._round = threading.Lock()  # one round at a time
         self._events: deque[dict[str, Any]] = deque(maxlen=MAX_QUEUED_EVENTS)
         self._acks: deque[_Ack] = deque(maxlen=MAX_QUEUED_EVENTS)
+        self._usage: deque[dict[str, Any]] = deque(maxlen=MAX_QUEUED_EVENTS)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -155,6 +188,29 @@ class ConsoleLink:
         for body in status_events(device, old, new):
             self.queue_event(body)
 
+    def queue_usage(self, body: dict[str, Any]) -> None:
+        """Queue one usage record (see `usage_record`); sent with the next round."""
+        with self._lock:
+            self._usage.append(body)
+
+    def on_phase(self, old: Phase, new: Phase, reason: str) -> None:
+        """The session lifecycle's phase change: a session begun is counted."""
+        if old is Phase.ATTRACT and new is Phase.ACTIVE:
+            self.queue_usage(usage_record("session", self._clock()))
+
+    def on_completed(self, service_id: str) -> None:
+        """The controller counted a completed service (its id only)."""
+        self.queue_usage(usage_record("completed", self._clock(), service=service_id))
+
+    def on_rating(self, rating: Any) -> None:
+        """The outbox journaled a 好差评: only the service, the score and a 差评's category
+        leave the terminal (never the comment, the case number or the resident's token)."""
+        score = int(rating.score)
+        category = reason_category(rating.reasons) if score in _LOW_SCORES else None
+        self.queue_usage(usage_record("rating", self._clock(), service=str(rating.service),
+                                      score=score, category=category))
+        self._wake.set()
+
     # -- the loop ------------------------------------------------------------------------------
     def start(self) -> None:
         """Queue the start event and begin the rounds on a daemon thread."""
@@ -174,6 +230,7 @@ class ConsoleLink:
             return  # a round is still stuck on a slow console: do not wait longer
         try:
             self._send_events()
+            self._send_usage()
         except ConsoleError as exc:  # the console is down: the stop goes unreported
             log_event(log, "console_stop_unreported", logging.WARNING, kind=exc.kind)
         except Exception as exc:
@@ -217,6 +274,7 @@ class ConsoleLink:
                 self._carry_out(commands)
             self._send_acks()
             ok = self._send_events()
+            self._send_usage()
         except ConsoleError as exc:
             self._failed(exc, now)
             return False
@@ -250,6 +308,23 @@ class ConsoleLink:
                 for _ in batch:
                     if self._events:
                         self._events.popleft()
+
+    def _send_usage(self) -> None:
+        while True:
+            with self._lock:
+                batch = list(self._usage)[:EVENTS_PER_CALL]
+            if not batch:
+                return
+            try:
+                self._client.usage(batch)
+            except ConsoleError as exc:
+                if exc.kind != "invalid":
+                    raise
+                log_event(log, "console_usage_dropped", logging.ERROR, count=len(batch))
+            with self._lock:
+                for _ in batch:
+                    if self._usage:
+                        self._usage.popleft()
 
     def _send_acks(self) -> None:
         while True:
@@ -448,6 +523,9 @@ def start_console_link(parts: Any) -> ConsoleLink | None:
         is_idle=lambda: lifecycle.phase in (Phase.ATTRACT, Phase.OUT_OF_SERVICE),
         last_update=last_update, state_file=settings.data_dir / STATE_FILE_NAME)
     parts.hub.watch(link.on_device_status)
+    lifecycle.on_change(link.on_phase)
+    parts.controller.on_completed = link.on_completed
+    parts.outbox.on_rating = link.on_rating
     link.restore()
     link.start()
     return link

@@ -105,6 +105,9 @@ class Outbox:
         self._lock = threading.Lock()
         path.parent.mkdir(parents=True, exist_ok=True)
         self.key_path = key_path or path.with_suffix(".key")
+        #: Told of every journaled rating (the console link's statistics: it keeps only the
+        #: service, score and reason category; kiosk.ops.console_link.ConsoleLink.on_rating).
+        self.on_rating: Callable[[fp.Rating], None] | None = None
         self._sealer, replaced = RowSealer.from_key_file(self.key_path)
         if replaced:
             log_event(log, "outbox_key_replaced", logging.ERROR, path=str(self.key_path))
@@ -202,6 +205,12 @@ class Outbox:
                    "reasons": list(rating.reasons), "comment": rating.comment,
                    "case_number": rating.case_number}
         local_ref = self._record("rating", key, payload)
+        if self.on_rating is not None:
+            try:
+                self.on_rating(rating)
+            except Exception as exc:  # statistics never stop a rating
+                log_event(log, "rating_statistics_failed", logging.WARNING,
+                          error=type(exc).__name__)
         sent = self._deliver("rating", key, payload)
         if sent is None:
             return fp.RatingReceipt(local_ref)

@@ -82,6 +82,11 @@ class ConsoleClient:
         """Send a batch of events (see `event`); returns how many the console stored."""
         return int(self._post("/events", {"events": events}).get("stored", 0))
 
+    def usage(self, records: list[dict[str, Any]]) -> int:
+        """Send a batch of usage records (kiosk.console.wire.UsageIn: sessions, completed
+        services, 好差评; codes only); returns how many the console stored."""
+        return int(self._post("/usage", {"records": records}).get("stored", 0))
+
     def ack(self, command_id: int, ok: bool, outcome: str = "") -> str:
         """Report a command's outcome; returns the command's state on the console."""
         return str(self._post(f"/commands/{command_id}/ack",
