@@ -11,7 +11,15 @@ from sqlalchemy import select
 
 from kiosk.console.models import Command, User
 from kiosk.console.roles import GRANTS, Permission, Role
-from kiosk.console.routes import admin, api, fleet_pages, login, notifications, releases
+from kiosk.console.routes import (
+    admin,
+    api,
+    fleet_pages,
+    login,
+    notifications,
+    releases,
+    stats_pages,
+)
 from tests.console.helpers import Console
 
 PUBLIC = {("GET", "/"), ("GET", "/login"), ("POST", "/login")}
@@ -28,7 +36,7 @@ def _permissions(dependant: Any) -> list[object]:
 
 def test_every_route_names_a_permission() -> None:
     missing = []
-    for module in (login, fleet_pages, admin, notifications, releases, api):
+    for module in (login, fleet_pages, admin, notifications, releases, stats_pages, api):
         for route in module.router.routes:
             for method in route.methods:  # type: ignore[attr-defined]
                 key = (method, route.path)  # type: ignore[attr-defined]
@@ -66,6 +74,8 @@ ACTIONS = [
     ("POST", "/signing-key", {"passphrase": "a-long-passphrase-1",
                               "confirm": "a-long-passphrase-1"}, Permission.SIGN_RELEASE),
     ("POST", "/releases/two-person", {}, Permission.UPLOAD_RELEASE),
+    ("GET", "/stats", None, Permission.VIEW_STATS),
+    ("GET", "/stats.csv", None, Permission.VIEW_STATS),
 ]
 
 
