@@ -133,6 +133,7 @@ class KioskController:
         self._run: FlowRunLike | None = None
         self._pending_service: str | None = None
         self._service_id = ""  # the item being run (counted when completed)
+        self._left_early = False  # the resident cancelled it (rated, but not a completion)
         #: Set by the composition root (kiosk.technician.controller): a card read in
         #: technician mode goes to the technician's PIN page...
         self.on_technician_card: Callable[[str], None] | None = None
@@ -308,6 +309,7 @@ class KioskController:
             return
         self._run = run
         self._service_id = entry.service_id
+        self._left_early = False
         log_event(log, "service_started", service=entry.service_id)
         self._publish(busy=True, busy_text=_("正在处理，请稍候"), notice="",
                       service_title=entry.title)
@@ -336,6 +338,8 @@ class KioskController:
         session = self.lifecycle.session
         session_id = session.session_id if session else ""
         self._publish(busy=True, busy_text=_busy_text(intent), notice="")
+        if intent.action == "cancel":
+            self._left_early = True
 
         def done(result: Any) -> None:
             current = self.lifecycle.session
@@ -355,7 +359,7 @@ class KioskController:
 
     def _completed(self, service_id: str) -> None:
         """Count a completed item for 常用 and search ranking (the id only)."""
-        if self.on_completed is not None and service_id:
+        if self.on_completed is not None and service_id and not self._left_early:
             try:
                 self.on_completed(service_id)
             except Exception as exc:  # statistics never stop a resident
