@@ -76,3 +76,36 @@ def test_a_bad_rating_reaches_the_console_as_codes(console: Console, tmp_path: P
     assert month[:4] in page and f'<td class="code">{SERVICE}</td>' in page
     assert "办理时间长" in page and "待整改" in page
     assert COMMENT not in page and identity.name not in page
+
+
+def test_link_sends_completions_and_keeps_a_flows_own_reason_words_home(
+        console: Console) -> None:
+    """The link's three sources (a session begun, a completion, a journaled rating) against
+    the real console: a flow's own 差评 reason becomes "other", its words stay home."""
+    from flows.ports import Rating
+    from kiosk.core.session import Phase
+    from kiosk.ops.console_link import ConsoleLink
+    from kiosk.platform.console_client import ConsoleClient
+
+    token = console.enrol("BJ-CY-0050")
+    client = ConsoleClient(console.url, "BJ-CY-0050", token, timeout_seconds=3)
+    link = ConsoleLink(client, report=dict, controller=None, call_soon=lambda f: f(),
+                       interval_seconds=3600, monotonic=lambda: -1.0)  # no heartbeat due
+    link.on_phase(Phase.ATTRACT, Phase.ACTIVE, "touch")
+    link.on_phase(Phase.ACTIVE, Phase.STILL_THERE, "idle")  # not a new session
+    link.on_completed("hukou-certificate")
+    link.on_rating(Rating(service="hukou-certificate", score=2, reasons=("窗口张三不耐烦",),
+                          comment="张三", case_number="BJ2026-1", idempotency_key="k"))
+    link.on_rating(Rating(service="hukou-certificate", score=4, reasons=(), comment="",
+                          case_number="", idempotency_key="k2"))
+    assert link.run_round() is True
+    with console.sessions() as db:
+        rows = [(r.kind, r.service, r.score, r.category) for r in db.scalars(
+            select(UsageRecord).where(UsageRecord.terminal_id == "BJ-CY-0050")
+            .order_by(UsageRecord.id))]
+    assert rows == [("session", "", None, ""), ("completed", "hukou-certificate", None, ""),
+                    ("rating", "hukou-certificate", 2, "other"),
+                    ("rating", "hukou-certificate", 4, "")]
+    assert link.run_round() is True  # sent once, not again
+    with console.sessions() as db:
+        assert len(list(db.scalars(select(UsageRecord)))) == 4
