@@ -44,7 +44,7 @@ def _kiosk(tmp: Path, url: str, token: str, terminal_id: str,
            "KIOSK__TERMINAL_ID": terminal_id, "KIOSK__CONSOLE__URL": url,
            "KIOSK__CONSOLE__TOKEN_FILE": str(token_file),
            "KIOSK__CONSOLE__INTERVAL_SECONDS": interval, "KIOSK__CONSOLE__TIMEOUT_SECONDS": "3"}
-    parts = build_kiosk(load_settings(environ=env), InlineRunner(), with_voice=False)
+    parts = build_kiosk(load_settings(environ=env), InlineRunner())
     parts.start_devices()
     wait_until(lambda: all(parts.hub.usable(n) for n in SIMULATED), "devices ready")
     return parts
@@ -184,7 +184,7 @@ def test_enrolment_page_bundle_configures_a_kiosk(console: Console, tmp_path: Pa
     settings = load_settings(site_file=site, environ={
         "KIOSK__PATHS__DATA_DIR": str(tmp_path / "data"), "KIOSK__DEVICES__SMARTCARD": "none"})
     assert settings.terminal_id == "BJ-XC-0007" and settings.console.url == console.url
-    parts = build_kiosk(settings, InlineRunner(), with_voice=False)
+    parts = build_kiosk(settings, InlineRunner())
     parts.start_devices()
     try:
         assert parts.console_link is not None
