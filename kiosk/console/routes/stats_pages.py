@@ -48,7 +48,7 @@ def stats_page(request: Request, month: str = "", district: str = "", site: str 
         "actor": actor, "csrf": actor.session.csrf_token, "report": report, "f": filters,
         "districts": sorted({d for d, _ in places}), "sites": sorted({s for _, s in places}),
         "levels": stats.LEVELS, "categories": stats.CATEGORY_LABELS,
-        "bad_status": stats.STATUS_LABELS, "query": query})
+        "bad_status": stats.STATUS_LABELS, "query": query, "bad_limit": stats.BAD_PAGE_ROWS})
 
 
 @router.get("/stats.csv")
