@@ -37,7 +37,7 @@ def test_run_console_has_no_first_frame_line_and_the_bench_still_gets_it(
     proc = _run(tmp_path, {FIRST_FRAME_FILE_ENV: str(report)})
     assert proc.returncode == 0, proc.stderr[-800:]
     assert "first-frame" not in proc.stdout + proc.stderr
-    assert "demo platform (embedded sandbox) at http://127.0.0.1:" in proc.stdout
+    assert "demo platform (embedded sandbox) at https://127.0.0.1:" in proc.stdout
     assert f"demo A4 prints are kept in {(tmp_path / 'data' / 'prints').resolve()}" \
         in proc.stdout
     frame = float(report.read_text(encoding="utf-8"))

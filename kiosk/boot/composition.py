@@ -190,7 +190,8 @@ class KioskParts:
         notes = []
         if self.sandbox is not None:
             fleet = "kiosk sandbox fleet"
-            if self.sandbox.port != self.settings.platform.demo_port:
+            wanted = self.settings.platform.demo_port  # 0: any free port, nothing taken
+            if wanted and self.sandbox.port != wanted:
                 notes.append(f"kiosk: port {self.settings.platform.demo_port} is taken; the demo "
                              f"platform uses {self.sandbox.port} instead")
             notes.append(f"kiosk: demo platform (embedded sandbox) at {self.sandbox.url}; "

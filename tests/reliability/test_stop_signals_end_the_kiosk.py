@@ -30,6 +30,7 @@ from flows import ports as fp
 from kiosk import REPO_ROOT
 from kiosk.ops.outbox import Outbox
 from kiosk.platform.client import PlatformClient
+from kiosk.trust.ca import demo_pki
 
 STOP_DEADLINE_SECONDS = 2.0
 #: Bound for the kiosk to draw its first frame (start-up, not what is measured).
@@ -91,8 +92,13 @@ def _start(tmp_path: Path, notify_path: Path, profile: str, base_url: str = ""
         env.pop(name, None)
     for device in DEVICES:
         env[f"KIOSK__DEVICES__{device}"] = "none"
-    if profile == "site":
-        env["KIOSK__PLATFORM__BASE_URL"] = base_url or "http://127.0.0.1:9/api"
+    if profile == "site":  # as on site: https with the terminal's own certificate
+        terminal = demo_pki(tmp_path / "pki", "SITE-STOP-01").terminal
+        env.update({"KIOSK__TERMINAL_ID": "SITE-STOP-01",
+                    "KIOSK__PLATFORM__BASE_URL": base_url or "https://127.0.0.1:9/api",
+                    "KIOSK__PLATFORM__CA_FILE": str(terminal.ca_file),
+                    "KIOSK__PLATFORM__CERT_FILE": str(terminal.cert_file),
+                    "KIOSK__PLATFORM__KEY_FILE": str(terminal.key_file)})
     return subprocess.Popen([sys.executable, "-m", "kiosk", "run", "--headless", "--size",
                              "800x600"], cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=(tmp_path / "kiosk.err").open("w"))
@@ -167,7 +173,7 @@ def test_a_call_stuck_in_flight_does_not_hold_the_stop_and_its_row_stays_journal
         tmp_path: Path, notify: tuple[socket.socket, Path]) -> None:
     sock, path = notify
     hole = BlackHole()
-    base_url = f"http://127.0.0.1:{hole.port}/api"
+    base_url = f"https://127.0.0.1:{hole.port}/api"  # the TLS handshake never completes
     # a rating queued while the platform was unreachable: delivered again at start-up
     refused = PlatformClient("http://127.0.0.1:9/api", terminal_id="T", retries=0,
                              timeout_seconds=1.0)

@@ -116,6 +116,10 @@ def test_technician_save_works_under_the_units_sandbox(tmp_path: Path) -> None:
     for key, file in (("ca_file", terminal.ca_file), ("cert_file", terminal.cert_file),
                       ("key_file", terminal.key_file)):
         example = re.sub(rf'^{key} = "[^"]*"', f'{key} = "{file}"', example, flags=re.M)
+    token = tmp_path / "console.token"  # the console link's token, 0600 as the unit expects
+    token.write_text("t" * 32, encoding="utf-8")
+    token.chmod(0o600)
+    example = re.sub(r'^token_file = "[^"]*"', f'token_file = "{token}"', example, flags=re.M)
     for path in (site_file, OLD_SITE_FILE):
         target = fake_root / path.lstrip("/")
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ import pytest
 
 from drivers.interfaces import DeviceEvent
 from drivers.smartcard.pcsc import PcscReader
-from drivers.smartcard.simulator import SmartcardSimulator
+from drivers.smartcard.simulator import SmartcardSimulator, process_workdir
 from drivers.smartcard.virtual_card import CardFault
 from drivers.status import DeviceState
 
@@ -71,9 +71,13 @@ class EventRecorder:
 
 
 @pytest.fixture(scope="session")
-def pcsc_session_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One work directory (and so one pcscd socket path) for the whole session."""
-    return tmp_path_factory.mktemp("pcscd")
+def pcsc_session_dir() -> Path:
+    """One work directory (and so one pcscd socket path) for the whole session: the one every
+    smartcard simulator of this process uses, so the technician and kiosk tests that run later
+    in the same process still reach their simulated readers."""
+    folder = process_workdir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture

