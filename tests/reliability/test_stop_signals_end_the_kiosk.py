@@ -13,7 +13,6 @@ index's pinyin tables) hold the interpreter and a stop takes longer (docs/adr/04
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -28,9 +27,9 @@ import pytest
 
 from flows import ports as fp
 from kiosk import REPO_ROOT
+from kiosk.harness.bench.stop import kiosk_env
 from kiosk.ops.outbox import Outbox
 from kiosk.platform.client import PlatformClient
-from kiosk.trust.ca import demo_pki
 
 STOP_DEADLINE_SECONDS = 2.0
 #: Bound for the kiosk to draw its first frame (start-up, not what is measured).
@@ -84,21 +83,7 @@ def notify(tmp_path: Path) -> Iterator[tuple[socket.socket, Path]]:
 
 def _start(tmp_path: Path, notify_path: Path, profile: str, base_url: str = ""
            ) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, NOTIFY_SOCKET=str(notify_path), SDL_VIDEODRIVER="offscreen",
-               KIVY_NO_ARGS="1", KIVY_HOME=str(tmp_path / "kivy"),
-               KIOSK__PATHS__DATA_DIR=str(tmp_path / "data"), KIOSK__PROFILE=profile,
-               TMPDIR=str(tmp_path))
-    for name in ("DISPLAY", "WATCHDOG_USEC", "WATCHDOG_PID", "KIOSK_SITE_FILE"):
-        env.pop(name, None)
-    for device in DEVICES:
-        env[f"KIOSK__DEVICES__{device}"] = "none"
-    if profile == "site":  # as on site: https with the terminal's own certificate
-        terminal = demo_pki(tmp_path / "pki", "SITE-STOP-01").terminal
-        env.update({"KIOSK__TERMINAL_ID": "SITE-STOP-01",
-                    "KIOSK__PLATFORM__BASE_URL": base_url or "https://127.0.0.1:9/api",
-                    "KIOSK__PLATFORM__CA_FILE": str(terminal.ca_file),
-                    "KIOSK__PLATFORM__CERT_FILE": str(terminal.cert_file),
-                    "KIOSK__PLATFORM__KEY_FILE": str(terminal.key_file)})
+    env = dict(kiosk_env(tmp_path, notify_path, profile, base_url), TMPDIR=str(tmp_path))
     return subprocess.Popen([sys.executable, "-m", "kiosk", "run", "--headless", "--size",
                              "800x600"], cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=(tmp_path / "kiosk.err").open("w"))

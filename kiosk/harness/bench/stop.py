@@ -31,8 +31,14 @@ FLOOR = ("import signal, sys, time\n"
          "print('ready', flush=True)\n"
          "time.sleep(600)\n")
 
+#: The terminal id of the site-profile run (its throwaway certificate is issued to it).
+SITE_TERMINAL_ID = "SITE-STOP-01"
 
-def _kiosk_env(folder: Path, notify: Path, profile: str) -> dict[str, str]:
+
+def kiosk_env(folder: Path, notify: Path, profile: str, base_url: str = "") -> dict[str, str]:
+    """The environment of a headless `kiosk run` in ``profile`` with its devices off and its data
+    in ``folder``; the site profile speaks mutual TLS with a throwaway certificate (nothing needs
+    to listen at ``base_url``: the kiosk starts all the same)."""
     env = dict(os.environ, NOTIFY_SOCKET=str(notify), SDL_VIDEODRIVER="offscreen",
                KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1", KIOSK__PROFILE=profile,
                KIOSK__PATHS__DATA_DIR=str(folder / "data"), KIVY_HOME=str(folder / "kivy"))
@@ -41,7 +47,14 @@ def _kiosk_env(folder: Path, notify: Path, profile: str) -> dict[str, str]:
     for device in DEVICES:
         env[f"KIOSK__DEVICES__{device}"] = "none"
     if profile == "site":
-        env["KIOSK__PLATFORM__BASE_URL"] = "http://127.0.0.1:9/api"
+        from kiosk.trust.ca import demo_pki
+
+        terminal = demo_pki(folder / "pki", SITE_TERMINAL_ID).terminal
+        env.update({"KIOSK__TERMINAL_ID": SITE_TERMINAL_ID,
+                    "KIOSK__PLATFORM__BASE_URL": base_url or "https://127.0.0.1:9/api",
+                    "KIOSK__PLATFORM__CA_FILE": str(terminal.ca_file),
+                    "KIOSK__PLATFORM__CERT_FILE": str(terminal.cert_file),
+                    "KIOSK__PLATFORM__KEY_FILE": str(terminal.key_file)})
     return env
 
 
@@ -85,8 +98,7 @@ def time_kiosk_stop(profile: str, signum: int) -> float:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         sock.bind(str(notify))
         proc = subprocess.Popen([sys.executable, "-m", "kiosk", "run", "--headless", "--size",
-                                 "800x600"], cwd=REPO_ROOT, env=_kiosk_env(folder, notify,
-                                                                           profile),
+                                 "800x600"], cwd=REPO_ROOT, env=kiosk_env(folder, notify, profile),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             _wait_ready(sock, proc, folder / "data" / "log" / "kiosk.log")
