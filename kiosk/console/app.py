@@ -37,7 +37,7 @@ from kiosk.console.routes import (
     stats_pages,
 )
 from kiosk.console.settings import ConsoleSettings
-from kiosk.console.terminal_auth import BearerTokenIdentity, TerminalIdentity
+from kiosk.console.terminal_auth import BearerTokenIdentity, Refusal, TerminalIdentity
 
 log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -217,6 +217,12 @@ def _install_error_pages(app: FastAPI) -> None:
         return JSONResponse({"error": "terminal_refused",
                              "message": "terminal not enrolled, revoked, or wrong credentials"},
                             status_code=401)
+
+    @app.exception_handler(Refusal)
+    async def _terminal_refusal(request: Request, exc: Refusal) -> Response:
+        log.warning("terminal refused: %s (%s)", exc.reason, request.url.path[:120])
+        return JSONResponse({"error": "terminal_refused", "reason": exc.reason,
+                             "message": exc.message}, status_code=exc.status)
 
     @app.exception_handler(OperationalError)
     async def _database_down(request: Request, exc: OperationalError) -> Response:

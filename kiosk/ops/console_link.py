@@ -478,13 +478,39 @@ def _parse_time(text: str) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def start_console_link(parts: Any) -> ConsoleLink | None:
-    """Build and start the link for a composed terminal (kiosk.boot.composition.KioskParts),
-    or None when `[console] url` is empty or the token cannot be read (logged)."""
-    settings = parts.settings
+@dataclass(frozen=True, slots=True)
+class LinkCredentials:
+    """How this terminal proves itself to the console: a client certificate (https) or, in the
+    demo profile's plain-http development mode only, a token."""
+
+    cert: tuple[str, str] | None = None  # (certificate, key) files
+    ca_file: str = ""
+    token: str = ""
+
+
+def link_credentials(settings: Any) -> LinkCredentials | None:
+    """The credentials `[console]` names (falling back to `[platform]`'s certificate files, and
+    in the demo profile to the throwaway PKI in the data folder); None when there are none
+    (logged)."""
     console = settings.console
-    if not console.url:
-        return None
+    if console.url.lower().startswith("https://"):
+        platform = settings.platform
+        files = {key: str(console.resolved(key) or platform.resolved(key) or "")
+                 for key in ("ca_file", "cert_file", "key_file")}
+        if not all(files.values()) and settings.profile == "demo":
+            from kiosk.platform.connect import DEMO_PKI_DIR
+            from kiosk.trust.ca import demo_pki
+
+            demo = demo_pki(settings.data_dir / DEMO_PKI_DIR, settings.terminal_id).terminal
+            found = {"ca_file": demo.ca_file, "cert_file": demo.cert_file,
+                     "key_file": demo.key_file}
+            files = {key: value or str(found[key]) for key, value in files.items()}
+        missing = [key for key, value in files.items() if not Path(value).is_file()]
+        if missing:
+            log_event(log, "console_link_off", logging.ERROR,
+                      reason="certificate files missing", keys=",".join(missing))
+            return None
+        return LinkCredentials((files["cert_file"], files["key_file"]), files["ca_file"])
     path = console.resolved_token_file()
     try:
         token = path.read_text(encoding="utf-8").strip() if path is not None else ""
@@ -496,8 +522,22 @@ def start_console_link(parts: Any) -> ConsoleLink | None:
         log_event(log, "console_link_off", logging.ERROR, reason="no token",
                   path=str(path) if path else "")
         return None
-    client = ConsoleClient(console.url, settings.terminal_id, token,
-                           timeout_seconds=console.timeout_seconds)
+    return LinkCredentials(token=token)
+
+
+def start_console_link(parts: Any) -> ConsoleLink | None:
+    """Build and start the link for a composed terminal (kiosk.boot.composition.KioskParts),
+    or None when `[console] url` is empty or the credentials cannot be read (logged)."""
+    settings = parts.settings
+    console = settings.console
+    if not console.url:
+        return None
+    creds = link_credentials(settings)
+    if creds is None:
+        return None
+    client = ConsoleClient(console.url, settings.terminal_id, creds.token,
+                           timeout_seconds=console.timeout_seconds, cert=creds.cert,
+                           ca_file=creds.ca_file)
     updater = parts.updater
 
     def last_update() -> dict[str, Any]:
