@@ -23,8 +23,10 @@ end time, a restart in the housekeeping quiet window (the launcher's clean stop 
 A diagnostics request is acknowledged as not supported.
 
 A console that is down, slow or refusing is logged (once per change of state) and tried again
-next round; queued events and acknowledgements wait in memory (bounded). Nothing here raises
-into the app.
+next round. Events, usage records and acknowledgements wait in the outbox's database
+(kiosk/ops/console_queue.py, docs/adr/0701), each with an id the console stores once, so an
+outage or a restart of the kiosk loses nothing and a resend doubles nothing. Nothing here
+raises into the app.
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ import json
 import logging
 import threading
 import time as _time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -44,14 +45,13 @@ from drivers.status import DeviceState, DeviceStatus, SupplyState
 from flows.strings import RATING_REASON_KEYS, STRINGS
 from kiosk.core.events import log_event
 from kiosk.core.session import Phase
+from kiosk.ops.console_queue import ConsoleQueue
 from kiosk.ops.housekeeping import window_day
 from kiosk.platform.console_client import ConsoleClient, ConsoleCommand, ConsoleError, event
 from kiosk.platform.heartbeat import TerminalReport
 
 log = logging.getLogger(__name__)
 
-#: Events kept while the console cannot be reached (oldest dropped beyond this).
-MAX_QUEUED_EVENTS = 500
 #: The console takes at most this many events per call (kiosk.console.wire.EventsIn).
 EVENTS_PER_CALL = 100
 #: How long a round waits for the UI thread to carry out the commands before acknowledging
@@ -93,13 +93,6 @@ def usage_record(kind: str, occurred_at: datetime, service: str = "", score: int
     return body
 
 
-@dataclass(frozen=True, slots=True)
-class _Ack:
-    command_id: int
-    ok: bool
-    outcome: str
-
-
 def status_events(device: str, old: DeviceStatus | None,
                   new: DeviceStatus) -> list[dict[str, Any]]:
     """The console events one device status change means (none for the first status)."""
@@ -131,7 +124,7 @@ class ConsoleLink:
                  last_update: Callable[[], dict[str, Any]] = dict,
                  clock: Callable[[], datetime] = datetime.now,
                  monotonic: Callable[[], float] = _time.monotonic,
-                 state_file: Path | None = None) -> None:
+                 state_file: Path | None = None, queue: ConsoleQueue | None = None) -> None:
         self._client = client
         self._report = report
         self._controller = controller
@@ -143,11 +136,9 @@ class ConsoleLink:
         self._is_idle = is_idle
         self._last_update = last_update
         self._clock = clock
-        self._lock = threading.Lock()  # the queues (device threads add events)
         self._round = threading.Lock()  # one round at a time
-        self._events: deque[dict[str, Any]] = deque(maxlen=MAX_QUEUED_EVENTS)
-        self._acks: deque[_Ack] = deque(maxlen=MAX_QUEUED_EVENTS)
-        self._usage: deque[dict[str, Any]] = deque(maxlen=MAX_QUEUED_EVENTS)
+        #: Durable (the outbox's database) in a kiosk; in memory when none is given.
+        self.queue = queue if queue is not None else ConsoleQueue(None)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -178,9 +169,15 @@ class ConsoleLink:
         """Queue one event (see kiosk.platform.console_client.event) and wake the link."""
         body = dict(body)
         body.setdefault("occurred_at", self._clock().astimezone(UTC).isoformat())
-        with self._lock:
-            self._events.append(body)
+        self._put("event", body)
         self._wake.set()
+
+    def _put(self, kind: str, body: dict[str, Any]) -> None:
+        try:
+            self.queue.put(kind, body)
+        except Exception as exc:  # a full disk never stops a device thread or a session
+            log_event(log, "console_queue_failed", logging.ERROR, kind=kind,
+                      error=type(exc).__name__)
 
     def on_device_status(self, device: str, old: DeviceStatus | None,
                          new: DeviceStatus) -> None:
@@ -190,8 +187,7 @@ class ConsoleLink:
 
     def queue_usage(self, body: dict[str, Any]) -> None:
         """Queue one usage record (see `usage_record`); sent with the next round."""
-        with self._lock:
-            self._usage.append(body)
+        self._put("usage", body)
 
     def on_phase(self, old: Phase, new: Phase, reason: str) -> None:
         """The session lifecycle's phase change: a session begun is counted."""
@@ -229,13 +225,15 @@ class ConsoleLink:
         if not self._round.acquire(timeout=timeout_seconds):
             return  # a round is still stuck on a slow console: do not wait longer
         try:
+            self._send_acks()
             self._send_events()
             self._send_usage()
-        except ConsoleError as exc:  # the console is down: the stop goes unreported
+        except ConsoleError as exc:  # the console is down: the stop waits on disk
             log_event(log, "console_stop_unreported", logging.WARNING, kind=exc.kind)
         except Exception as exc:
             log_event(log, "console_link_failed", logging.ERROR, error=type(exc).__name__)
         finally:
+            self.queue.close()  # what was not sent stays on disk for the next start
             self._round.release()
 
     def _loop(self) -> None:
@@ -293,53 +291,41 @@ class ConsoleLink:
             self._state = exc.kind
 
     def _send_events(self) -> bool:
-        while True:
-            with self._lock:
-                batch = list(self._events)[:EVENTS_PER_CALL]
-            if not batch:
-                return True
-            try:
-                self._client.events(batch)
-            except ConsoleError as exc:
-                if exc.kind != "invalid":
-                    raise
-                log_event(log, "console_events_dropped", logging.ERROR, count=len(batch))
-            with self._lock:
-                for _ in batch:
-                    if self._events:
-                        self._events.popleft()
+        self._drain("event", self._client.events, "console_events_dropped")
+        return True
 
     def _send_usage(self) -> None:
+        self._drain("usage", self._client.usage, "console_usage_dropped")
+
+    def _drain(self, kind: str, send: Callable[[list[dict[str, Any]]], int],
+               dropped: str) -> None:
+        """Send the queued rows of ``kind`` in batches; a row leaves the queue only once the
+        console has it (or refused it as malformed: no resend would mend that)."""
         while True:
-            with self._lock:
-                batch = list(self._usage)[:EVENTS_PER_CALL]
+            batch = self.queue.peek(kind, EVENTS_PER_CALL)
             if not batch:
                 return
             try:
-                self._client.usage(batch)
+                send([item.body for item in batch])
             except ConsoleError as exc:
                 if exc.kind != "invalid":
                     raise
-                log_event(log, "console_usage_dropped", logging.ERROR, count=len(batch))
-            with self._lock:
-                for _ in batch:
-                    if self._usage:
-                        self._usage.popleft()
+                log_event(log, dropped, logging.ERROR, count=len(batch))
+            self.queue.remove([item.row for item in batch])
 
     def _send_acks(self) -> None:
         while True:
-            with self._lock:
-                if not self._acks:
-                    return
-                ack = self._acks[0]
-            try:
-                self._client.ack(ack.command_id, ack.ok, ack.outcome)
-            except ConsoleError as exc:
-                if exc.kind != "invalid":
-                    raise
-            with self._lock:
-                if self._acks and self._acks[0] is ack:
-                    self._acks.popleft()
+            batch = self.queue.peek("ack", EVENTS_PER_CALL)
+            if not batch:
+                return
+            for item in batch:
+                try:
+                    self._client.ack(int(item.body["command_id"]), bool(item.body["ok"]),
+                                     str(item.body.get("outcome", "")))
+                except ConsoleError as exc:
+                    if exc.kind != "invalid":
+                        raise
+                self.queue.remove([item.row])
 
     def _note_update(self) -> None:
         try:
@@ -420,8 +406,8 @@ class ConsoleLink:
                     ok, outcome = self._command(command)
                 except Exception as exc:  # a command that fails is acknowledged as failed
                     ok, outcome = False, f"failed on the terminal: {type(exc).__name__}"
-                with self._lock:
-                    self._acks.append(_Ack(command.id, ok, outcome[:200]))
+                self._put("ack", {"command_id": command.id, "ok": ok,
+                                  "outcome": outcome[:200]})
                 done.release()
             self._call_soon(run)
         for _ in commands:
@@ -561,7 +547,8 @@ def start_console_link(parts: Any) -> ConsoleLink | None:
         quiet_window=(settings.housekeeping.window_start, settings.housekeeping.window_end),
         request_restart=parts.restart_requested.set,
         is_idle=lambda: lifecycle.phase in (Phase.ATTRACT, Phase.OUT_OF_SERVICE),
-        last_update=last_update, state_file=settings.data_dir / STATE_FILE_NAME)
+        last_update=last_update, state_file=settings.data_dir / STATE_FILE_NAME,
+        queue=parts.outbox.console_queue())
     parts.hub.watch(link.on_device_status)
     lifecycle.on_change(link.on_phase)
     parts.controller.on_completed = link.on_completed

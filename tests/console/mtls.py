@@ -5,6 +5,7 @@ uvicorn with `ClientCertificateIdentity` (docs/adr/0700)."""
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -49,14 +50,32 @@ class TlsConsole:
         return session
 
 
+def fleet_ca(tmp_path: Path) -> CertificateAuthority:
+    """The fleet CA in ``tmp_path/fleet-pki`` (made the first time), with the console's server
+    certificate for 127.0.0.1."""
+    folder = tmp_path / "fleet-pki"
+    if (folder / "ca" / "ca.key").exists():
+        return CertificateAuthority.open(folder / "ca")
+    ca = CertificateAuthority.create(folder / "ca", name="Test Fleet CA")
+    ca.issue_server(["127.0.0.1", "localhost"], folder / "console")
+    return ca
+
+
+def free_port() -> int:
+    """A port nothing listens on now (for a console that starts later)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 @contextmanager
-def tls_console(tmp_path: Path, database_url: str | None = None,
+def tls_console(tmp_path: Path, database_url: str | None = None, port: int = 0,
                 **settings: float) -> Iterator[TlsConsole]:
     """Serve a fresh console (SQLite in ``tmp_path`` unless given) over mutual TLS."""
+    ca = fleet_ca(tmp_path)
     folder = tmp_path / "fleet-pki"
-    ca = CertificateAuthority.create(folder / "ca", name="Test Fleet CA")
-    server = ca.issue_server(["127.0.0.1", "localhost"], folder / "console")
-    tls = ConsoleTls(server.cert_file, server.key_file, ca.ca_file, ca.revoked_file)
+    tls = ConsoleTls(folder / "console" / "server.pem", folder / "console" / "server.key",
+                     ca.ca_file, ca.revoked_file)
     url = database_url or f"sqlite:///{os.path.join(tmp_path, 'console.db')}"
     clock = Clock()
     values = {"heartbeat_min_interval_seconds": 0.0, "offline_sweep_interval_seconds": 1.0,
@@ -65,7 +84,7 @@ def tls_console(tmp_path: Path, database_url: str | None = None,
                                      **values),  # type: ignore[arg-type]
                      clock=clock, identity=ClientCertificateIdentity(ca.ca_file,
                                                                     ca.revoked_file))
-    handle = start_server(app, tls=tls)
+    handle = start_server(app, port=port, tls=tls)
     try:
         yield TlsConsole(Console(handle.url, app.state.sessions, clock, url, str(ca.ca_file)), ca,
                          folder)
