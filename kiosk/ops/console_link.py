@@ -20,7 +20,9 @@ Commands (kiosk.platform.console_client.ConsoleCommand) run on the UI thread thr
 `runner.call_soon`: out of service with a message for residents and back in service through the
 controller (a running session finishes first), an announcement on the attract screen until its
 end time, a restart in the housekeeping quiet window (the launcher's clean stop at attract).
-A diagnostics request is acknowledged as not supported.
+A diagnostics request (docs/adr/0702) is carried out on the link's own thread: the
+technician's PII-free bundle (kiosk/technician/diagnostics.py) is written to a temporary
+folder, uploaded (at most `DIAGNOSTICS_MAX_BYTES`) and acknowledged with its size.
 
 A console that is down, slow or refusing is logged (once per change of state) and tried again
 next round. Events, usage records and acknowledgements wait in the outbox's database
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
 import threading
 import time as _time
 from collections.abc import Callable
@@ -57,6 +60,8 @@ EVENTS_PER_CALL = 100
 #: How long a round waits for the UI thread to carry out the commands before acknowledging
 #: (what is not done by then is acknowledged next round).
 UI_WAIT_SECONDS = 5.0
+#: The console's limit for a diagnostics upload (kiosk.console.diagnostics.MAX_BYTES).
+DIAGNOSTICS_MAX_BYTES = 8 * 1024 * 1024
 #: Remote operations that outlive a restart (out of service, announcement), in the data folder.
 STATE_FILE_NAME = "console_state.json"
 #: A heartbeat is due this much before a full interval (the wait's own jitter).
@@ -124,7 +129,8 @@ class ConsoleLink:
                  last_update: Callable[[], dict[str, Any]] = dict,
                  clock: Callable[[], datetime] = datetime.now,
                  monotonic: Callable[[], float] = _time.monotonic,
-                 state_file: Path | None = None, queue: ConsoleQueue | None = None) -> None:
+                 state_file: Path | None = None, queue: ConsoleQueue | None = None,
+                 diagnostics: Callable[[Path], Any] | None = None) -> None:
         self._client = client
         self._report = report
         self._controller = controller
@@ -137,6 +143,9 @@ class ConsoleLink:
         self._last_update = last_update
         self._clock = clock
         self._round = threading.Lock()  # one round at a time
+        #: Writes the diagnostics bundle into a folder; returns an ExportResult (ok, path,
+        #: detail): kiosk.technician.services.TechnicianServices.export.
+        self._diagnostics = diagnostics
         #: Durable (the outbox's database) in a kiosk; in memory when none is given.
         self.queue = queue if queue is not None else ConsoleQueue(None)
         self._wake = threading.Event()
@@ -350,6 +359,24 @@ class ConsoleLink:
             self._request_restart()
 
     # -- remote operations ---------------------------------------------------------------------
+    def _upload_diagnostics(self, command: ConsoleCommand) -> tuple[bool, str]:
+        """Build the PII-free bundle and upload it (on the link's thread, not the UI's)."""
+        if self._diagnostics is None:
+            return False, "this terminal cannot build a diagnostics bundle"
+        try:
+            data, why = _read_bundle(self._diagnostics)
+        except Exception as exc:  # a bundle that fails is acknowledged as failed
+            return False, f"bundle not written: {type(exc).__name__}"
+        if data is None:
+            return False, why
+        try:
+            self._client.upload_diagnostics(command.id, data)
+        except ConsoleError as exc:
+            log_event(log, "console_diagnostics_not_uploaded", logging.WARNING, kind=exc.kind)
+            return False, f"upload failed ({exc.kind}): {str(exc)[:120]}"
+        log_event(log, "console_diagnostics_uploaded", id=command.id, size=len(data))
+        return True, f"diagnostics bundle uploaded ({len(data) / 1024:.0f} KB)"
+
     def restore(self) -> None:
         """After a restart: hold the terminal out of service again if the console said so, and
         put a running announcement back (from the state file in the data folder)."""
@@ -395,6 +422,11 @@ class ConsoleLink:
 
     def _carry_out(self, commands: list[ConsoleCommand]) -> None:
         """Run each command on the UI thread; wait (bounded) so the acks go out this round."""
+        for command in [c for c in commands if c.kind == "diagnostics"]:
+            log_event(log, "console_command", id=command.id, kind=command.kind)
+            ok, outcome = self._upload_diagnostics(command)
+            self._put("ack", {"command_id": command.id, "ok": ok, "outcome": outcome[:200]})
+        commands = [c for c in commands if c.kind != "diagnostics"]
         if not commands:
             return
         done = threading.Semaphore(0)
@@ -442,9 +474,22 @@ class ConsoleLink:
             start, end = self._window
             return True, (f"restart scheduled in the quiet window {start:%H:%M}-{end:%H:%M}, "
                           "between sessions")
-        if command.kind == "diagnostics":
-            return False, "diagnostics upload not supported by this terminal yet (kiosk doctor)"
         return False, f"unknown command {command.kind[:40]!r}"
+
+
+def _read_bundle(write: Callable[[Path], Any]) -> tuple[bytes | None, str]:
+    """The bundle's bytes, or None and why not."""
+    with tempfile.TemporaryDirectory(prefix="kiosk-diagnostics-") as folder:
+        result = write(Path(folder))
+        path = getattr(result, "path", None)
+        if not getattr(result, "ok", False) or path is None:
+            return None, f"bundle not written: {str(getattr(result, 'detail', ''))[:150]}"
+        size = Path(path).stat().st_size
+        if size > DIAGNOSTICS_MAX_BYTES:
+            return None, (f"bundle too large to upload ({size // (1024 * 1024)} MB > "
+                          f"{DIAGNOSTICS_MAX_BYTES // (1024 * 1024)} MB); export it in "
+                          "technician mode")
+        return Path(path).read_bytes(), ""
 
 
 def _hhmm(text: str) -> time:
@@ -541,6 +586,8 @@ def start_console_link(parts: Any) -> ConsoleLink | None:
         return full.model_copy(update={"devices": {
             name: device for name, device in full.devices.items() if name not in absent}})
     lifecycle = parts.lifecycle
+    technician = getattr(parts, "technician", None)  # its services write the bundle
+    export = technician.services.export if technician is not None else None
     link = ConsoleLink(
         client, report, parts.controller, parts.runner.call_soon, console.interval_seconds,
         is_out_of_service=lambda: lifecycle.phase is Phase.OUT_OF_SERVICE,
@@ -548,7 +595,7 @@ def start_console_link(parts: Any) -> ConsoleLink | None:
         request_restart=parts.restart_requested.set,
         is_idle=lambda: lifecycle.phase in (Phase.ATTRACT, Phase.OUT_OF_SERVICE),
         last_update=last_update, state_file=settings.data_dir / STATE_FILE_NAME,
-        queue=parts.outbox.console_queue())
+        queue=parts.outbox.console_queue(), diagnostics=export)
     parts.hub.watch(link.on_device_status)
     lifecycle.on_change(link.on_phase)
     parts.controller.on_completed = link.on_completed

@@ -100,10 +100,19 @@ class ConsoleClient:
         return str(self._post(f"/commands/{command_id}/ack",
                               {"ok": ok, "outcome": outcome}).get("state", ""))
 
-    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    def upload_diagnostics(self, command_id: int, bundle: bytes) -> int:
+        """Upload the diagnostics bundle (a zip) for a diagnostics command; returns its id on
+        the console."""
+        return int(self._post(f"/diagnostics/{command_id}", None, bundle).get("stored", 0))
+
+    def _post(self, path: str, body: dict[str, Any] | None,
+              data: bytes | None = None) -> dict[str, Any]:
+        headers = dict(self._headers)
+        if data is not None:
+            headers["Content-Type"] = "application/zip"
         try:
-            response = self._http.post(self._base + path, json=body, headers=self._headers,
-                                       timeout=self._timeout)
+            response = self._http.post(self._base + path, json=body, data=data,
+                                       headers=headers, timeout=self._timeout)
         except requests.exceptions.SSLError as exc:
             raise ConsoleError("refused", f"TLS handshake failed ({_tls_reason(exc)}): the "
                                "console does not accept this terminal's certificate, or this "
@@ -130,7 +139,7 @@ class ConsoleClient:
             retry = response.headers.get("Retry-After", "")
             raise ConsoleError("too_many", message, 429,
                                float(retry) if retry.isdigit() else 60.0)
-        if response.status_code in (400, 404, 413, 422):
+        if response.status_code in (400, 404, 409, 413, 422):
             raise ConsoleError("invalid", message, response.status_code)
         raise ConsoleError("server_error", message, response.status_code)
 

@@ -11,6 +11,7 @@ Answers are JSON with an `error` and a `message` when something is refused.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -24,9 +25,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
-from kiosk.console import fleet, stats
+from kiosk.console import diagnostics, fleet, stats
 from kiosk.console.db import as_utc
-from kiosk.console.models import Command, DeliveredId, Terminal, TerminalEvent, UsageRecord
+from kiosk.console.models import (
+    Command,
+    DeliveredId,
+    DiagnosticsBundle,
+    Terminal,
+    TerminalEvent,
+    UsageRecord,
+)
 from kiosk.console.routes.deps import TerminalRefused
 from kiosk.console.wire import (
     MAX_BODY_BYTES,
@@ -50,14 +58,14 @@ router = APIRouter(prefix="/api/v1/terminals/{terminal_id}",
 Model = TypeVar("Model", bound=BaseModel)
 
 
-async def _body(request: Request) -> bytes:
+async def _body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    if declared.isdigit() and int(declared) > limit:
         raise HTTPException(413)
     body = bytearray()
     async for chunk in request.stream():
         body.extend(chunk)
-        if len(body) > MAX_BODY_BYTES:
+        if len(body) > limit:
             raise HTTPException(413)
     return bytes(body)
 
@@ -206,3 +214,45 @@ async def command_ack(request: Request, command_id: int) -> Response:
         return JSONResponse({"state": command.state})
 
     return await _as_terminal(request, CommandAckIn, work)
+
+
+@router.post("/diagnostics/{command_id}")
+async def diagnostics_upload(request: Request, command_id: int) -> Response:
+    """The PII-free diagnostics bundle a terminal built for a diagnostics command
+    (docs/adr/0702): a zip of at most `diagnostics.MAX_BYTES`, checked before it is kept."""
+    app = request.app
+
+    def identify() -> str:
+        with app.state.sessions() as db:
+            found = app.state.identity.terminal_id(request, db)
+        if found is None or found != request.path_params.get("terminal_id"):
+            raise TerminalRefused()
+        return str(found)
+
+    found = await run_in_threadpool(identify)  # before reading megabytes from anyone
+    body = await _body(request, diagnostics.MAX_BYTES)
+
+    def run() -> Response:
+        moment: datetime = app.state.clock()
+        with app.state.sessions() as db:
+            command = db.get(Command, command_id)
+            if command is None or command.terminal_id != found or \
+                    command.kind != fleet.CommandKind.DIAGNOSTICS.value:
+                return JSONResponse({"error": "not_found",
+                                     "message": "no diagnostics command with this id"},
+                                    status_code=404)
+            if db.scalar(select(func.count()).select_from(DiagnosticsBundle).where(
+                    DiagnosticsBundle.command_id == command_id)):
+                return JSONResponse({"error": "conflict", "message": "already uploaded"},
+                                    status_code=409)
+            problem = diagnostics.problem(body)
+            if problem is not None:
+                return JSONResponse({"error": "invalid", "message": problem}, status_code=422)
+            bundle = DiagnosticsBundle(terminal_id=found, command_id=command_id,
+                                       size=len(body), sha256=hashlib.sha256(body).hexdigest(),
+                                       content=body, received_at=moment)
+            db.add(bundle)
+            db.commit()
+            return JSONResponse({"stored": bundle.id, "size": len(body)})
+
+    return await run_in_threadpool(run)
