@@ -23,7 +23,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kiosk.console import audit, fleet, notify, roles
+from kiosk.console import audit, delivery, fleet, notify, roles
 from kiosk.console.bodylimit import BodyLimit
 from kiosk.console.db import as_utc, open_database, utcnow
 from kiosk.console.routes import (
@@ -173,6 +173,8 @@ async def _notify_forever(app: FastAPI) -> None:
 def _sweep_once(app: FastAPI) -> None:
     with app.state.sessions() as db:
         fleet.sweep_offline(db, app.state.clock())
+        db.commit()
+        delivery.prune(db, app.state.clock())  # ids of old deliveries (docs/adr/0701)
         db.commit()
 
 

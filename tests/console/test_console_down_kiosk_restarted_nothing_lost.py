@@ -13,11 +13,14 @@ import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from kiosk.console import delivery
+from kiosk.console.db import utcnow
 from kiosk.console.models import TerminalEvent, UsageRecord
 from kiosk.platform.console_client import ConsoleClient, event
 from tests.console.kiosk_process import KioskProcess, kiosk_env
@@ -116,6 +119,10 @@ def test_a_resent_batch_is_stored_once(tmp_path: Path) -> None:
             kinds = sorted(db.scalars(select(TerminalEvent.kind)))
             assert kinds == ["paper_low", "paper_ok", "paper_out"]
             assert len(list(db.scalars(select(UsageRecord.id)))) == 1
+        with fleet.console.sessions() as db:  # the sweep forgets ids after 90 days
+            assert delivery.prune(db, utcnow() + timedelta(days=89)) == 0
+            assert delivery.prune(db, utcnow() + timedelta(days=91)) == 4
+            db.commit()
         ids = [{**event("paper_out", "printer"), "id": "NOT-HEX"}]
         with pytest.raises(Exception) as refused:
             client.events(ids)

@@ -25,11 +25,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
-from kiosk.console import diagnostics, fleet, stats
+from kiosk.console import delivery, diagnostics, fleet, stats
 from kiosk.console.db import as_utc
 from kiosk.console.models import (
     Command,
-    DeliveredId,
     DiagnosticsBundle,
     Terminal,
     TerminalEvent,
@@ -39,11 +38,9 @@ from kiosk.console.routes.deps import TerminalRefused
 from kiosk.console.wire import (
     MAX_BODY_BYTES,
     CommandAckIn,
-    EventIn,
     EventsIn,
     HeartbeatIn,
     UsageBatchIn,
-    UsageIn,
 )
 
 
@@ -99,27 +96,6 @@ async def _as_terminal(request: Request, model: type[Model],
     return await run_in_threadpool(run)
 
 
-Item = TypeVar("Item", EventIn, UsageIn)
-
-
-def _not_seen(db: Session, terminal: Terminal, items: list[Item], moment: datetime
-              ) -> list[Item]:
-    """The items whose id this terminal has not delivered before (items without an id always
-    count); their ids are noted in the same transaction (docs/adr/0701)."""
-    ids = {item.id for item in items if item.id}
-    seen = set(db.scalars(select(DeliveredId.uid).where(
-        DeliveredId.terminal_id == terminal.id, DeliveredId.uid.in_(ids)))) if ids else set()
-    fresh = []
-    for item in items:
-        if item.id:
-            if item.id in seen:
-                continue
-            seen.add(item.id)
-            db.add(DeliveredId(terminal_id=terminal.id, uid=item.id, received_at=moment))
-        fresh.append(item)
-    return fresh
-
-
 def _committed(db: Session, stored: int, duplicates: int) -> Response:
     """Commit; a resend racing its first delivery (same ids, another request) stored nothing."""
     try:
@@ -171,7 +147,7 @@ async def events(request: Request) -> Response:
         if (recent or 0) + len(batch.events) > limit:
             return JSONResponse({"error": "too_many", "message": "too many events"},
                                 status_code=429, headers={"Retry-After": "60"})
-        fresh = _not_seen(db, terminal, list(batch.events), moment)
+        fresh = delivery.not_seen(db, terminal, list(batch.events), moment)
         stored = fleet.apply_events(db, terminal, fresh, moment) if fresh else 0
         return _committed(db, stored, len(batch.events) - len(fresh))
 
@@ -191,7 +167,7 @@ async def usage(request: Request) -> Response:
         if (recent or 0) + len(batch.records) > limit:
             return JSONResponse({"error": "too_many", "message": "too many usage records"},
                                 status_code=429, headers={"Retry-After": "60"})
-        fresh = _not_seen(db, terminal, list(batch.records), moment)
+        fresh = delivery.not_seen(db, terminal, list(batch.records), moment)
         stored = stats.store_usage(db, terminal, fresh, moment) if fresh else 0
         return _committed(db, stored, len(batch.records) - len(fresh))
 
