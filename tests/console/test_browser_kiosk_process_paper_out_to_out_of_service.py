@@ -231,3 +231,16 @@ def test_paper_out_alert_webhook_ack_out_of_service_on_the_kiosk(
     for step in ("添加告警通知", "确认告警", "远程暂停服务", "yunwei", "admin1", "127.0.0.1"):
         assert step in audit_text, step
     _shot(driver, "06-audit")
+
+    driver.get(f"{url}/enrol")  # the mutual-TLS bundle: the URL, the id and the fleet CA
+    form = driver.find_element(By.ID, "enrol-form")
+    for name, value in (("terminal_id", "BJ-CY-0043"), ("district", "朝阳区"),
+                        ("site", "望京街道便民服务中心"), ("group_name", "大厅")):
+        form.find_element(By.NAME, name).send_keys(value)
+    form.find_element(By.CSS_SELECTOR, "button").click()
+    bundle = WebDriverWait(driver, 15).until(
+        ec.presence_of_element_located((By.ID, "enrolment-bundle"))).text
+    assert f'url = "{url}"' in bundle and "ca_file = " in bundle
+    assert "BEGIN CERTIFICATE" in driver.find_element(By.ID, "enrolment-ca").text
+    assert not driver.find_elements(By.ID, "enrolment-token")
+    _shot(driver, "07-enrol-bundle-mutual-tls")
