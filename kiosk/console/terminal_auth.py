@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Protocol
 
 from cryptography import x509
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
@@ -123,6 +123,14 @@ class ClientCertificateIdentity:
         cert = peer_certificate(request)
         if cert is None:
             raise NO_CERTIFICATE
+        try:
+            usages = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+        except x509.ExtensionNotFound:
+            usages = None
+        if usages is None or ExtendedKeyUsageOID.CLIENT_AUTH not in usages:
+            raise Refusal(403, "not_a_terminal_certificate",
+                          "the certificate is not issued for client authentication "
+                          "(issue terminal certificates with `kiosk ca enrol`)")
         names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
         terminal_id = str(names[0].value) if names else ""
         if not terminal_id:

@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 import requests
+from starlette.requests import Request
 
 from kiosk.console.models import Terminal, TerminalEvent
+from kiosk.console.terminal_auth import ClientCertificateIdentity, Refusal
 from kiosk.platform.console_client import ConsoleClient, ConsoleError, event
 from kiosk.trust.ca import CertificateAuthority
 from tests.console.mtls import TlsConsole, tls_console
@@ -141,3 +143,26 @@ def test_another_terminals_certificate_is_403(fleet: TlsConsole) -> None:
     assert answer.status_code == 403
     assert answer.json()["reason"] == "wrong_terminal"
     _stored_nothing(fleet, "BJ-HD-0001")
+
+
+def test_server_certificate_of_the_same_ca_is_no_terminal(fleet: TlsConsole,
+                                                           tmp_path: Path) -> None:
+    """A certificate the fleet CA issued for a server (a leaked platform key, say) named like
+    a terminal is no terminal certificate: the handshake or the console refuses it."""
+    fleet.console.enrol("BJ-HD-0001")
+    server = fleet.ca.issue_server(["BJ-HD-0001"], tmp_path / "server-named-like-a-terminal")
+    with pytest.raises(requests.exceptions.ConnectionError):  # OpenSSL checks its purpose
+        _beat(fleet, "BJ-HD-0001", fleet.session(server))
+    _stored_nothing(fleet, "BJ-HD-0001")
+    # and should a TLS layer let it through, the identity refuses it on its own
+    scope = {"type": "http", "method": "POST", "path": "/api/v1/terminals/BJ-HD-0001/heartbeat",
+             "headers": [], "path_params": {"terminal_id": "BJ-HD-0001"},
+             "extensions": {"tls": {"client_cert_chain": [server.cert_file.read_text()]}}}
+    identity = ClientCertificateIdentity(fleet.ca.ca_file, fleet.ca.revoked_file)
+    with fleet.console.sessions() as db, pytest.raises(Refusal) as refused:
+        identity.terminal_id(Request(scope), db)
+    assert refused.value.status == 403 and refused.value.reason == "not_a_terminal_certificate"
+    terminal = fleet.certificate("BJ-HD-0001")
+    scope["extensions"] = {"tls": {"client_cert_chain": [terminal.cert_file.read_text()]}}
+    with fleet.console.sessions() as db:
+        assert identity.terminal_id(Request(scope), db) == "BJ-HD-0001"
