@@ -23,7 +23,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 
-from securesystemslib.signer import CryptoSigner, SSlibKey
+from securesystemslib.signer import CryptoSigner, Key, SSlibKey
 from tuf.api.metadata import (
     DelegatedRole,
     Delegations,
@@ -205,11 +205,12 @@ def _sign_and_write(repo: Repository, targets: Metadata[Targets],
                   md.to_bytes(_SERIALIZER))
 
 
-def _signer(repo: Repository, keyid: str, public: SSlibKey) -> CryptoSigner:
+def _signer(repo: Repository, keyid: str, public: Key) -> CryptoSigner:
     from cryptography.hazmat.primitives import serialization
 
     from kiosk.updates.repository import _passphrase
 
+    assert isinstance(public, SSlibKey)
     private = serialization.load_pem_private_key(
         (repo.keys_dir / f"{keyid}.pem").read_bytes(), _passphrase())
     return CryptoSigner(private, public)
