@@ -232,7 +232,12 @@ def check_threshold(db: Session, version: int, terminal: Terminal, now: datetime
     if row.paused:
         return False
     failed = failures(db, version)
-    reach = max(len(targeted(db, row)), 1)
+    if row.stage == "none":  # published straight to channels (all, group:, terminal:)
+        reach = int(db.scalar(select(func.count()).select_from(Terminal).where(
+            Terminal.revoked.is_(False))) or 0)
+    else:
+        reach = len(targeted(db, row))
+    reach = max(reach, 1)
     if failed < row.max_failures and failed * 100 < row.max_failure_percent * reach:
         return False
     pause(row, f"{failed} 台终端检查未通过（阈值：{row.max_failures} 台或 "
