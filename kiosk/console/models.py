@@ -288,6 +288,8 @@ class Rollout(Base):
     percent: Mapped[int] = mapped_column(Integer, default=0)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     paused_reason: Mapped[str] = mapped_column(String(200), default="")
+    #: The paused stage's pointers for terminals that had not reported were taken back.
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
     max_failures: Mapped[int] = mapped_column(Integer, default=2)
     max_failure_percent: Mapped[int] = mapped_column(Integer, default=10)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -90,13 +90,18 @@ def members(db: Session, group: str) -> list[str]:
 
 # ----- stages ---------------------------------------------------------------------------------
 
+def draft(release_id: int, now: datetime | None = None) -> Rollout:
+    """A rollout row at stage none with the default thresholds (not added to a session)."""
+    return Rollout(release_id=release_id, stage="none", pilot_group="", percent=0, paused=False,
+                   paused_reason="", withdrawn=False, max_failures=2, max_failure_percent=10,
+                   updated_at=now)
+
+
 def rollout_of(db: Session, release: Release, now: datetime) -> Rollout:
     """The release's rollout row (made, at stage none, on first use)."""
     row = db.get(Rollout, release.id)
     if row is None:
-        row = Rollout(release_id=release.id, stage="none", pilot_group="", percent=0,
-                      paused=False, paused_reason="", max_failures=2, max_failure_percent=10,
-                      updated_at=now)
+        row = draft(release.id, now)
         db.add(row)
         db.flush()
     return row
@@ -167,13 +172,67 @@ def pause(row: Rollout, reason: str, now: datetime) -> None:
     row.updated_at = now
 
 
-def resume(db: Session, release: Release, row: Rollout, now: datetime) -> None:
-    """Let the rollout widen again; its automatic-pause alerts are resolved."""
+def withdraw(db: Session, repo: Repository, release: Release, row: Rollout) -> list[str]:
+    """Take a paused pilot or percentage stage back from the terminals that have not reported
+    its version: their pilot pointers and the opened buckets are withdrawn, and each terminal
+    in those buckets that did report keeps it through its own pointer (a terminal must never be
+    offered less than it has seen). Returns the withdrawn paths. At stage all nothing is taken
+    back: a rollback release does that."""
+    if row.stage not in ("pilot", "percent") or row.withdrawn:
+        return []
+    version = release.version
+    now_at = tuf_rollout.current(repo)
+    reporters = set(db.scalars(select(Adoption.terminal_id).where(Adoption.version == version)))
+    withdrawn = [tuf_rollout.terminal_path(t) for t in
+                 (members(db, row.pilot_group) if row.pilot_group else [])
+                 if t not in reporters
+                 and now_at.get(tuf_rollout.terminal_path(t)) == version]
+    keep: dict[str, int] = {}
+    if row.stage == "percent":
+        withdrawn += [tuf_rollout.bucket_path(b) for b in range(row.percent)
+                      if now_at.get(tuf_rollout.bucket_path(b)) == version]
+        keep = {tuf_rollout.terminal_path(t): version for t in sorted(reporters)
+                if _GROUP.match(t) and tuf_rollout.bucket_of(t) < row.percent
+                and now_at.get(tuf_rollout.terminal_path(t), 0) <= version}
+    if withdrawn:
+        try:
+            tuf_rollout.point(repo, keep, withdrawn)
+        except AdminError as exc:
+            raise RolloutRefused(f"更新仓库未能撤回推送：{exc}") from None
+    row.withdrawn = True
+    return withdrawn
+
+
+def withdraw_paused(db: Session, repo: Repository) -> int:
+    """Withdraw every paused rollout not withdrawn yet (after an automatic pause); returns how
+    many. A repository problem leaves the row for the next call."""
+    done = 0
+    for row in db.scalars(select(Rollout).where(Rollout.paused.is_(True),
+                                                Rollout.withdrawn.is_(False))):
+        release = db.get(Release, row.release_id)
+        if release is None:
+            continue
+        try:
+            withdraw(db, repo, release, row)
+        except RolloutRefused:
+            continue
+        done += 1
+    return done
+
+
+def resume(db: Session, release: Release, row: Rollout, now: datetime,
+           repo: Repository | None = None) -> None:
+    """Let the rollout widen again (pointers taken back at the pause are given back); its
+    automatic-pause alerts are resolved."""
     from kiosk.console.models import Alert
 
     row.paused = False
     row.paused_reason = ""
     row.updated_at = now
+    if row.withdrawn and repo is not None and row.stage in ("pilot", "percent"):
+        advance(db, repo, release, row, row.stage, now, group=row.pilot_group,
+                percent=row.percent)
+    row.withdrawn = False
     for alert in db.scalars(select(Alert).where(
             Alert.kind == ALERT_KIND, Alert.detail == _alert_detail(release),
             Alert.state.in_(("open", "acknowledged")))):

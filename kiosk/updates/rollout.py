@@ -127,17 +127,22 @@ def current(repo: Repository) -> dict[str, int]:
             for path, info in md.signed.targets.items()}
 
 
-def point(repo: Repository, pointers: Mapping[str, int]) -> int:
-    """Point rollout paths at published bundle versions, sign the rollout role with its online
-    key, and re-sign snapshot and timestamp (timestamp last). Returns the new role version.
+def point(repo: Repository, pointers: Mapping[str, int], withdraw: Iterable[str] = ()) -> int:
+    """Point rollout paths at published bundle versions (and drop the ``withdraw`` paths), sign
+    the rollout role with its online key, and re-sign snapshot and timestamp (timestamp last).
+    Returns the new role version.
 
-    A pointer never moves back; a version that was never published is refused."""
+    A pointer never moves back; a version that was never published is refused. Withdrawing a
+    path only makes sense for terminals that have not seen its version (a terminal that has
+    seen a higher version refuses to be offered a lower one)."""
     targets, snapshot, timestamp = repo.current_metadata()
     md = _current_md(repo, targets, snapshot)
     if md is None:
         raise AdminError("the repository has no rollout role yet: publish one release signed by "
                          "two people first")
     bundles = repo.bundles()
+    for path in withdraw:
+        md.signed.targets.pop(path, None)
     for path, version in pointers.items():
         if not any(_matches(path, pattern) for pattern in PATTERNS):
             raise AdminError(f"{path} is not a rollout path")

@@ -142,7 +142,7 @@ def test_failures_pause_the_rollout_raise_an_alert_and_rollback_needs_two(rig: R
                 if len(line) > 32]
         return bundle_check(slot) or wide[:3]
 
-    for n in range(4):
+    for n in range(5):
         fleet.add(f"T-P{n}", check=strict_site_check if n < 2 else bundle_check)
         admin.post("/groups", {"terminal_id": f"T-P{n}", "groups": "pilot"})
     fleet.add("T-OTHER")
@@ -157,12 +157,12 @@ def test_failures_pause_the_rollout_raise_an_alert_and_rollback_needs_two(rig: R
     build_archive(flows, wide, 2, "0.1.0", created=CREATED)
     url = _publish(rig, people, wide)
     assert admin.post(f"{url}/threshold", {"max_failures": "2",
-                                          "max_failure_percent": "60"}).status_code == 200
+                                          "max_failure_percent": "50"}).status_code == 200
     admin.post(f"{url}/rollout", {"stage": "pilot", "group": "pilot"})
     assert fleet.poll("T-P2") == 2 and fleet.poll("T-P3") == 2
     assert fleet.poll("T-P0") == 1  # its check failed: back to 1 by itself
     with rig.console.sessions() as db:
-        assert not db.get(Rollout, 2).paused  # type: ignore[union-attr]  # 1 of 4 < threshold
+        assert not db.get(Rollout, 2).paused  # type: ignore[union-attr]  # 1 of 5 < threshold
     assert fleet.poll("T-P1") == 1
     page = admin.get(url).text
     assert 'id="paused"' in page and "2 台终端检查未通过" in page
@@ -178,6 +178,7 @@ def test_failures_pause_the_rollout_raise_an_alert_and_rollback_needs_two(rig: R
                        "T-P3": "activated"}
     assert "更新推送已自动暂停" in admin.get("/alerts").text
 
+    assert fleet.poll("T-P4") == 1  # a pilot member that had not polled yet: taken back
     widen = admin.post(f"{url}/rollout", {"stage": "all"})
     assert widen.status_code == 400 and "已暂停" in widen.text
     assert fleet.poll("T-OTHER") == 1  # the pause held: the rest of the fleet keeps 1
@@ -196,3 +197,38 @@ def test_failures_pause_the_rollout_raise_an_alert_and_rollback_needs_two(rig: R
     with rig.console.sessions() as db:
         alert = db.scalar(select(Alert).where(Alert.kind == "rollout_paused"))
         assert alert is not None and alert.state == "resolved"
+
+
+def test_a_paused_percentage_is_taken_back_from_terminals_that_had_not_taken_it(
+        rig: Rig) -> None:  # noqa: F811
+    people = _people(rig)
+    admin = people["wang"]
+    fleet = Fleet(rig)
+    low = [f"T-{n:03d}" for n in range(999) if tuf_rollout.bucket_of(f"T-{n:03d}") < 50][:2]
+    for tid in low:
+        fleet.add(tid)
+    first = _publish(rig, people, rig.build(1))
+    admin.post(f"{first}/rollout", {"stage": "all"})
+    assert all(fleet.poll(t) == 1 for t in low)
+
+    url = _publish(rig, people, rig.build(2))
+    assert admin.post(f"{url}/rollout", {"stage": "percent", "percent": "50"}).status_code == 200
+    assert fleet.poll(low[0]) == 2  # took it and reported
+    assert admin.post(f"{url}/pause").status_code == 200
+    assert "已暂停" in admin.get(url).text
+    assert fleet.poll(low[1]) == 1  # had not seen it: the bucket was taken back
+    assert fleet.poll(low[0]) == 2
+    assert fleet.updaters[low[0]].last_check().kind == "ok"  # never offered less than it saw
+    assert rollout_paths_point(rig, low[0]) == 2
+
+    assert admin.post(f"{url}/resume").status_code == 200
+    assert fleet.poll(low[1]) == 2
+    with rig.console.sessions() as db:
+        actions = [e.action for e in db.scalars(select(AuditEntry))]
+    assert "rollout_pause" in actions and "rollout_resume" in actions
+
+
+def rollout_paths_point(setup: Rig, terminal_id: str) -> int:
+    """The highest version the rollout role offers a terminal now."""
+    now_at = tuf_rollout.current(setup.repo)
+    return max(now_at.get(p, 0) for p in tuf_rollout.rollout_paths(terminal_id))

@@ -11,6 +11,7 @@ Answers are JSON with an `error` and a `message` when something is refused.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -30,10 +31,31 @@ from kiosk.console.routes.deps import TerminalRefused
 from kiosk.console.wire import (
     MAX_BODY_BYTES,
     CommandAckIn,
+    EventKind,
     EventsIn,
     HeartbeatIn,
     UsageBatchIn,
 )
+from kiosk.core.events import log_event
+
+
+def _withdraw_paused(request: Request, db: Session) -> None:
+    """Take back the stage of any rollout that just paused itself (kiosk/console/rollout.py);
+    a repository problem never fails the terminal's request (the next report retries)."""
+    from pathlib import Path
+
+    from kiosk.console import rollout
+    from kiosk.updates.repository import AdminError, Repository
+
+    settings = request.app.state.settings
+    try:
+        rollout.withdraw_paused(db, Repository(Path(settings.update_repo_dir),
+                                               Path(settings.update_keys_dir)))
+    except (OSError, AdminError) as exc:
+        log_event(_log, "rollout_withdraw_failed", logging.ERROR, error=type(exc).__name__)
+
+
+_log = logging.getLogger("kiosk.console")
 
 
 async def terminal_api(request: Request) -> None:
@@ -127,6 +149,8 @@ async def events(request: Request) -> Response:
             return JSONResponse({"error": "too_many", "message": "too many events"},
                                 status_code=429, headers={"Retry-After": "60"})
         stored = fleet.apply_events(db, terminal, batch.events, moment)
+        if any(ev.kind is EventKind.RELEASE for ev in batch.events):
+            _withdraw_paused(request, db)  # an automatic pause takes its stage back (ADR 0721)
         db.commit()
         return JSONResponse({"stored": stored})
 

@@ -165,9 +165,7 @@ def _release_page(request: Request, actor: Actor, db: Session, release: Release,
     sigs = list(db.scalars(select(ReleaseSignature).where(
         ReleaseSignature.release_id == release.id).order_by(ReleaseSignature.id)))
     threshold, _ = _targets_policy(_repo(request))
-    plan = db.get(Rollout, release.id) or Rollout(
-        release_id=release.id, stage="none", pilot_group="", percent=0, paused=False,
-        paused_reason="", max_failures=2, max_failure_percent=10)
+    plan = db.get(Rollout, release.id) or rollout.draft(release.id)
     return request.app.state.templates.TemplateResponse(request, "release.html", {
         "rollout": plan, "stage_labels": rollout.STAGE_LABELS,
         "groups": rollout.all_groups(db),

@@ -75,9 +75,7 @@ def adoption(request: Request, release_id: int,
              db: Session = Depends(get_db)) -> Response:
     """The live adoption table of a release (htmx polls it)."""
     release = _get_release(db, release_id)
-    row = db.get(Rollout, release.id) or Rollout(
-        release_id=release.id, stage="none", pilot_group="", percent=0, paused=False,
-        paused_reason="", max_failures=2, max_failure_percent=10)
+    row = db.get(Rollout, release.id) or rollout.draft(release.id)
     rows = rollout.adoption_rows(db, release, row)
     return request.app.state.templates.TemplateResponse(request, "release_adoption.html", {
         "actor": actor, "release": release, "rollout": row, "rows": rows,
@@ -127,8 +125,12 @@ def pause(request: Request, release_id: int,
     """Stop the rollout from widening (audited)."""
     release = _get_release(db, release_id)
 
+    repo = _repo(request)
+
     def run() -> None:
-        rollout.pause(rollout.rollout_of(db, release, moment), f"由 {actor.name} 暂停", moment)
+        row = rollout.rollout_of(db, release, moment)
+        rollout.pause(row, f"由 {actor.name} 暂停", moment)
+        rollout.withdraw(db, repo, release, row)
     return _change(request, actor, db, release, moment, "rollout_pause", run)
 
 
@@ -139,8 +141,10 @@ def resume(request: Request, release_id: int,
     """Let a paused rollout widen again; its automatic-pause alert is resolved (audited)."""
     release = _get_release(db, release_id)
 
+    repo = _repo(request)
+
     def run() -> None:
-        rollout.resume(db, release, rollout.rollout_of(db, release, moment), moment)
+        rollout.resume(db, release, rollout.rollout_of(db, release, moment), moment, repo)
     return _change(request, actor, db, release, moment, "rollout_resume", run)
 
 

@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("percent", sa.Integer, nullable=False),
         sa.Column("paused", sa.Boolean, nullable=False),
         sa.Column("paused_reason", sa.String(200), nullable=False),
+        sa.Column("withdrawn", sa.Boolean, nullable=False),
         sa.Column("max_failures", sa.Integer, nullable=False),
         sa.Column("max_failure_percent", sa.Integer, nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
