@@ -67,10 +67,20 @@ def groups_of(db: Session, terminal_id: str) -> list[str]:
 
 
 def set_groups(db: Session, terminal_id: str, names: list[str]) -> None:
-    """Replace the terminal's groups."""
+    """Replace the terminal's groups (the fleet page's 分组 column follows)."""
     db.execute(delete(TerminalGroup).where(TerminalGroup.terminal_id == terminal_id))
     for name in names:
         db.add(TerminalGroup(terminal_id=terminal_id, group_name=name))
+    terminal = db.get(Terminal, terminal_id)
+    if terminal is not None:
+        terminal.group_name = ",".join(names)[:64]
+
+
+def enrol_groups(db: Session, terminal_id: str, text: str) -> None:
+    """The groups typed on the enrolment form (names that are not valid are left out)."""
+    for name in sorted(set(re.split(r"[\s,，]+", text.strip()))):
+        if name and _GROUP.match(name):
+            db.add(TerminalGroup(terminal_id=terminal_id, group_name=name))
 
 
 def all_groups(db: Session) -> dict[str, int]:

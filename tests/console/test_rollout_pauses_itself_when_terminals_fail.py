@@ -91,6 +91,11 @@ def test_pilot_then_percentage_then_all_with_live_adoption(rig: Rig) -> None:  #
     bad_group = admin.post("/groups", {"terminal_id": "T-PILOT", "groups": "pilot ../x"})
     assert bad_group.status_code == 400 and "分组名无效" in bad_group.text
     assert admin.post("/groups", {"terminal_id": "T-PILOT", "groups": "pilot"}).status_code == 200
+    enrolled = admin.post("/enrol", {"terminal_id": "BJ-CY-0077", "district": "朝阳区",
+                                     "site": "望京", "group_name": "pilot"})
+    assert enrolled.status_code == 200
+    groups_page = admin.get("/groups").text
+    assert "pilot：2 台" in groups_page  # the group typed at enrolment is a central group
     viewer = rig.console
     viewer.add_user("chen", "viewer")
     refused = viewer.login("chen").post("/groups", {"terminal_id": "T-PILOT", "groups": "x"})

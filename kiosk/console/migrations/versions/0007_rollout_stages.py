@@ -27,6 +27,9 @@ def upgrade() -> None:
     op.create_index("ix_terminal_groups_once", "terminal_groups",
                     ["terminal_id", "group_name"], unique=True)
     op.create_index("ix_terminal_groups_group_name", "terminal_groups", ["group_name"])
+    # The group typed at enrolment becomes the terminal's first central group.
+    op.execute("INSERT INTO terminal_groups (terminal_id, group_name) "
+               "SELECT id, group_name FROM terminals WHERE group_name <> ''")
     op.create_table(
         "rollouts",
         sa.Column("release_id", sa.Integer,
