@@ -290,6 +290,8 @@ class Rollout(Base):
     paused_reason: Mapped[str] = mapped_column(String(200), default="")
     #: The paused stage's pointers for terminals that had not reported were taken back.
     withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Failures already seen when a person resumed it: only failures beyond these count again.
+    failures_accepted: Mapped[int] = mapped_column(Integer, default=0)
     max_failures: Mapped[int] = mapped_column(Integer, default=2)
     max_failure_percent: Mapped[int] = mapped_column(Integer, default=10)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -103,7 +103,8 @@ def members(db: Session, group: str) -> list[str]:
 def draft(release_id: int, now: datetime | None = None) -> Rollout:
     """A rollout row at stage none with the default thresholds (not added to a session)."""
     return Rollout(release_id=release_id, stage="none", pilot_group="", percent=0, paused=False,
-                   paused_reason="", withdrawn=False, max_failures=2, max_failure_percent=10,
+                   paused_reason="", withdrawn=False, failures_accepted=0, max_failures=2,
+                   max_failure_percent=10,
                    updated_at=now)
 
 
@@ -188,7 +189,10 @@ def withdraw(db: Session, repo: Repository, release: Release, row: Rollout) -> l
     in those buckets that did report keeps it through its own pointer (a terminal must never be
     offered less than it has seen). Returns the withdrawn paths. At stage all nothing is taken
     back: a rollback release does that."""
-    if row.stage not in ("pilot", "percent") or row.withdrawn:
+    if row.withdrawn:
+        return []
+    if row.stage not in ("pilot", "percent"):
+        row.withdrawn = True
         return []
     version = release.version
     now_at = tuf_rollout.current(repo)
@@ -239,6 +243,7 @@ def resume(db: Session, release: Release, row: Rollout, now: datetime,
     row.paused = False
     row.paused_reason = ""
     row.updated_at = now
+    row.failures_accepted = failures(db, release.version)
     if row.withdrawn and repo is not None and row.stage in ("pilot", "percent"):
         advance(db, repo, release, row, row.stage, now, group=row.pilot_group,
                 percent=row.percent)
@@ -277,7 +282,9 @@ def record(db: Session, terminal: Terminal, detail: str, now: datetime) -> Adopt
         row = Adoption(version=version, terminal_id=terminal.id, state=state, reason=reason,
                        at=now)
         db.add(row)
-    elif not (state == "downloaded" and row.state != "downloaded"):
+    elif row.state == state or (state == "downloaded" and row.state != "downloaded"):
+        return row  # a repeated report (e.g. after the kiosk restarts) changes nothing
+    else:
         row.state, row.reason, row.at = state, reason, now
     db.flush()
     check_threshold(db, version, terminal, now)
@@ -300,7 +307,9 @@ def check_threshold(db: Session, version: int, terminal: Terminal, now: datetime
     row = rollout_of(db, release, now)
     if row.paused:
         return False
-    failed = failures(db, version)
+    failed = failures(db, version) - row.failures_accepted
+    if failed <= 0:
+        return False
     if row.stage == "none":  # published straight to channels (all, group:, terminal:)
         reach = int(db.scalar(select(func.count()).select_from(Terminal).where(
             Terminal.revoked.is_(False))) or 0)

@@ -3,7 +3,8 @@ the real terminal API: a reason carrying an ID number or a phone number is store
 malformed or hostile detail is stored as an event but changes no adoption; a late "downloaded"
 does not hide an activation; the rollout pauses itself when failures reach the percentage
 threshold (here: one terminal in ten is 10 %) and raises exactly one alert, which no heartbeat
-resolves."""
+resolves; once a person resumes it, the same failures reported again (a kiosk restarting) do
+not pause it again, a new failure does."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ def _published(console: Console, version: int) -> int:
         db.add(release)
         db.flush()
         db.add(Rollout(release_id=release.id, stage="all", pilot_group="", percent=100,
-                       paused=False, paused_reason="", max_failures=5, max_failure_percent=10,
+                       paused=False, paused_reason="", withdrawn=False, failures_accepted=0,
+                       max_failures=5, max_failure_percent=10,
                        updated_at=utcnow()))
         db.commit()
         return release.id
@@ -74,3 +76,15 @@ def test_reports_are_masked_checked_and_pause_at_the_threshold(console: Console)
     with console.sessions() as db:
         alert = db.scalar(select(Alert).where(Alert.kind == "rollout_paused"))
         assert alert is not None and alert.state == "open"  # a heartbeat never resolves it
+
+    console.add_user("wang", "admin")
+    admin = console.login("wang")
+    assert admin.post(f"/releases/{release_id}/resume").status_code == 200
+    clients["T-3"].events([failed])  # the kiosk restarted and says it again
+    with console.sessions() as db:
+        assert not db.get(Rollout, release_id).paused  # type: ignore[union-attr]
+        assert db.scalar(select(Alert).where(Alert.kind == "rollout_paused")).state \
+            == "resolved"  # type: ignore[union-attr]
+    clients["T-5"].events([event("release", "", "check_failed 7 slot vanished")])
+    with console.sessions() as db:
+        assert db.get(Rollout, release_id).paused  # type: ignore[union-attr]  # a new one

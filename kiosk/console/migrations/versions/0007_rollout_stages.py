@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("paused", sa.Boolean, nullable=False),
         sa.Column("paused_reason", sa.String(200), nullable=False),
         sa.Column("withdrawn", sa.Boolean, nullable=False),
+        sa.Column("failures_accepted", sa.Integer, nullable=False),
         sa.Column("max_failures", sa.Integer, nullable=False),
         sa.Column("max_failure_percent", sa.Integer, nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
