@@ -35,6 +35,7 @@ from kiosk.console.routes import (
     login,
     notifications,
     releases,
+    rollout,
     stats_pages,
 )
 from kiosk.console.settings import ConsoleSettings
@@ -101,8 +102,8 @@ def create_app(settings: ConsoleSettings | None = None,
     app.state.identity = identity or BearerTokenIdentity()
     app.state.templates = make_templates()
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
-    for module in (login, fleet_pages, admin, notifications, releases, stats_pages, api,
-                   diagnostics_pages):
+    for module in (login, fleet_pages, admin, notifications, releases, rollout, stats_pages,
+                   api, diagnostics_pages):
         app.include_router(module.router)
     _install_error_pages(app)
 

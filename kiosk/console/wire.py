@@ -58,6 +58,7 @@ class EventKind(StrEnum):
     UPDATE_OUTCOME = "update_outcome"
     STARTED = "started"
     STOPPED = "stopped"
+    RELEASE = "release"  # adoption of a bundle: "<downloaded|activated|check_failed> <v> [reason]"
 
 
 class _Strict(BaseModel):

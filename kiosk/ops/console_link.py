@@ -48,6 +48,7 @@ from drivers.status import DeviceState, DeviceStatus, SupplyState
 from flows.strings import RATING_REASON_KEYS, STRINGS
 from kiosk.core.events import log_event
 from kiosk.core.session import Phase
+from kiosk.ops.adoption import adoption_event
 from kiosk.ops.console_queue import ConsoleQueue
 from kiosk.ops.housekeeping import window_day
 from kiosk.platform.console_client import ConsoleClient, ConsoleCommand, ConsoleError, event
@@ -344,6 +345,10 @@ class ConsoleLink:
         if self._seen_update is not None and update and update != self._seen_update:
             detail = f"{update.get('outcome', '')} {update.get('version', '')}".strip()
             self.queue_event(event("update_outcome", "", detail[:200]))
+        if update and update != self._seen_update:  # staged rollout adoption (ADR 0721)
+            adoption = adoption_event(update)
+            if adoption is not None:
+                self.queue_event(adoption)
         self._seen_update = update
 
     def _housekeep(self, now: datetime) -> None:

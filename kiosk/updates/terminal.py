@@ -55,6 +55,7 @@ from kiosk.updates.bundle import (
 from kiosk.updates.checks import bundle_check
 from kiosk.updates.fetch import DownloadDeadlineError, HttpFetcher
 from kiosk.updates.repository import bundle_target_path, channel_paths
+from kiosk.updates.rollout import rollout_paths
 from kiosk.updates.state import (
     CheckKind,
     Outcome,
@@ -393,7 +394,8 @@ class BundleUpdater:
 
     def _choose(self, updater: Updater, state: UpdateState) -> Offer | None:
         offers: list[Offer] = []
-        for path in channel_paths(self.terminal_id, self.groups):
+        for path in [*channel_paths(self.terminal_id, self.groups),
+                     *rollout_paths(self.terminal_id)]:  # staged rollout (ADR 0720)
             info = updater.get_targetinfo(path)
             if info is None:
                 continue

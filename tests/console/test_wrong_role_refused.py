@@ -19,6 +19,7 @@ from kiosk.console.routes import (
     login,
     notifications,
     releases,
+    rollout,
     stats_pages,
 )
 from tests.console.helpers import Console
@@ -37,8 +38,8 @@ def _permissions(dependant: Any) -> list[object]:
 
 def test_every_route_names_a_permission() -> None:
     missing = []
-    for module in (login, fleet_pages, admin, notifications, releases, stats_pages, api,
-                   diagnostics_pages):
+    for module in (login, fleet_pages, admin, notifications, releases, rollout, stats_pages,
+                   api, diagnostics_pages):
         for route in module.router.routes:
             for method in route.methods:  # type: ignore[attr-defined]
                 key = (method, route.path)  # type: ignore[attr-defined]
@@ -76,6 +77,8 @@ ACTIONS = [
     ("POST", "/signing-key", {"passphrase": "a-long-passphrase-1",
                               "confirm": "a-long-passphrase-1"}, Permission.SIGN_RELEASE),
     ("POST", "/releases/two-person", {}, Permission.UPLOAD_RELEASE),
+    ("GET", "/groups", None, Permission.VIEW_RELEASES),
+    ("POST", "/groups", {"terminal_id": "T-001", "groups": "pilot"}, Permission.MANAGE_ROLLOUT),
     ("GET", "/stats", None, Permission.VIEW_STATS),
     ("GET", "/stats.csv", None, Permission.VIEW_STATS),
 ]

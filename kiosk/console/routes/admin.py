@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
-from kiosk.console import audit
+from kiosk.console import audit, rollout
 from kiosk.console.models import AuditEntry, Terminal, User
 from kiosk.console.passwords import hash_password, password_problem
 from kiosk.console.roles import Permission, Role
@@ -130,6 +130,7 @@ def enrol_terminal(request: Request, terminal_id: str = Form(..., pattern=ID_PAT
                     enrolled_at=moment, devices={}, last_update={}, app_version="",
                     bundle_version="", outbox_depth=0, sessions=0, ratings=0,
                     out_of_service=False, out_of_service_message=""))
+    rollout.enrol_groups(db, terminal_id, group_name)  # central groups (ADR 0721)
     audit.record(db, at=moment, actor=actor.name, role=actor.user.role, action="terminal_enrol",
                  target=terminal_id, source_ip=actor.source_ip, district=district, site=site)
     db.commit()

@@ -14,6 +14,7 @@ BENCHMARKS: dict[str, str] = {
     "print": "render + submit one certificate; receipt byte generation",
     "soak": "N journeys headless: RSS, open files and threads at start and end",
     "updates": "verify and activate a 5 MB bundle; bytes fetched by an idle poll",
+    "rollout": "staged-rollout step to activation; signing a 500-terminal stage; the 300 s sum",
     "bundles": "time to refuse each hostile flow bundle, against a good bundle's check",
     "smartcard": "card insert to identity read, through pcscd",
     "camera": "preview pump fps and CPU; face-to-capture time; document capture per page",
