@@ -35,9 +35,12 @@ from kiosk.console.routes import (
     notifications,
     releases,
     stats_pages,
+    video_pages,
 )
 from kiosk.console.settings import ConsoleSettings
 from kiosk.console.terminal_auth import BearerTokenIdentity, TerminalIdentity
+from kiosk.console.video import sockets as video_sockets
+from kiosk.console.video.hub import Hub as VideoHub
 
 log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -57,6 +60,7 @@ def make_templates() -> Jinja2Templates:
                        Permission=roles.Permission)
     env.filters["mb"] = lambda size: f"{size / (1024 * 1024):.1f} MB"
     env.filters["when"] = _when
+    env.filters["utc"] = as_utc
     return templates
 
 
@@ -81,9 +85,12 @@ def create_app(settings: ConsoleSettings | None = None,
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loops = [asyncio.create_task(_sweep_forever(app)),
                  asyncio.create_task(_notify_forever(app))]
+        if settings.video_hub:
+            await app.state.video_hub.start()
         try:
             yield
         finally:
+            await app.state.video_hub.stop()
             for loop in loops:
                 loop.cancel()
             for loop in loops:
@@ -99,8 +106,10 @@ def create_app(settings: ConsoleSettings | None = None,
     app.state.clock = clock
     app.state.identity = identity or BearerTokenIdentity()
     app.state.templates = make_templates()
+    app.state.video_hub = VideoHub(sessions, settings, clock)
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
-    for module in (login, fleet_pages, admin, notifications, releases, stats_pages, api):
+    for module in (login, fleet_pages, admin, notifications, releases, stats_pages, api,
+                   video_pages, video_sockets):
         app.include_router(module.router)
     _install_error_pages(app)
 
