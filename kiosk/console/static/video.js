@@ -112,6 +112,7 @@
   async function startCall(m) {
     state.call = m; state.ended = false; state.shot = null;
     showError("");
+    status("通话中", "online");
     $("call-panel").hidden = false;
     $("call-terminal").textContent = m.terminal;
     $("call-site").textContent = (m.district || "") + " " + (m.site || "");
@@ -170,6 +171,7 @@
     $("call-panel").hidden = true;
     $("end-note").value = ""; $("hint-text").value = "";
     $("sent-note").hidden = true;
+    if (state.ws && state.ws.readyState === WebSocket.OPEN) status("在线，等待群众呼叫", "online");
     renderQueue();
   }
 
