@@ -211,7 +211,8 @@ def test_staff_takes_call_both_decode_hint_highlight_end_with_note(
 
     # end with outcome and note
     Select(driver.find_element(By.ID, "end-outcome")).select_by_value("solved")
-    driver.find_element(By.ID, "end-note").send_keys("指导群众打印参保证明，身份证 110105199001011234")
+    driver.find_element(By.ID, "end-note").send_keys(
+        "指导群众打印参保证明，身份证 110105199001011234")
     driver.find_element(By.ID, "end-call").click()
     assert loop.run(terminal.expect("ended"))["reason"] == "staff"
     WebDriverWait(driver, 10).until(

@@ -34,14 +34,14 @@ class StaffHours:
         """`"mon-fri 09:00-17:00"` or `"08:30-20:00"` (every day)."""
         found = _SPEC.match(spec.strip().lower())
         if not found:
-            raise BadHours(f"video hours: cannot read {spec!r} (example: mon-fri 09:00-17:00)")
+            raise BadHours(f"video-hours: cannot read {spec!r} (example: mon-fri 09:00-17:00)")
         d1, d2 = found["d1"] or "mon", found["d2"] or "sun"
         if d1 not in _DAYS or d2 not in _DAYS or _DAYS.index(d1) > _DAYS.index(d2):
-            raise BadHours(f"video hours: bad days in {spec!r} (mon..sun, first before last)")
+            raise BadHours(f"video-hours: bad days in {spec!r} (mon..sun, first before last)")
         start = int(found["h1"]) * 60 + int(found["m1"])
         end = int(found["h2"]) * 60 + int(found["m2"])
         if not 0 <= start < end <= 24 * 60 or int(found["m1"]) > 59 or int(found["m2"]) > 59:
-            raise BadHours(f"video hours: bad times in {spec!r}")
+            raise BadHours(f"video-hours: bad times in {spec!r}")
         days = frozenset(range(_DAYS.index(d1), _DAYS.index(d2) + 1))
         if not label:
             prefix = "每日" if len(days) == 7 else ("工作日" if days == frozenset(range(5))
