@@ -2,7 +2,8 @@
 
 `create_app(settings)` opens (and migrates) the database and returns a FastAPI app; nothing is
 kept in process memory that another console process would need, so several processes can serve
-one PostgreSQL database behind a load balancer.
+one PostgreSQL database behind a load balancer, except the 视频帮办 hub's live sockets
+(kiosk/console/video/hub.py; one process runs it: docs/adr/0751).
 """
 
 from __future__ import annotations
