@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+import requests
 from sqlalchemy import select, update
 
 from kiosk.console.app import create_app
@@ -21,7 +22,7 @@ from kiosk.console.server import start_server
 from kiosk.console.settings import ConsoleSettings
 from kiosk.console.video.hours import StaffHours
 from tests.console.conftest import Clock
-from tests.console.helpers import Console
+from tests.console.helpers import Browser, Console
 from tests.console.video_peers import StaffPeer, TerminalPeer
 
 
@@ -321,3 +322,38 @@ def test_bad_frame_closes_the_socket_and_ends_the_wait(video_console: Console) -
 
     assert asyncio.run(journey()) == 4400
     assert asyncio.run(_poll(lambda: rows(video_console)[0].end_reason == "network"))
+
+
+@pytest.mark.slow  # Argon2 hashes a new password twice (create, log in)
+def test_badge_set_on_users_page_reaches_the_resident(video_console: Console) -> None:
+    video_console.add_user("admin1", "admin")
+    admin = video_console.login("admin1")
+    refused = admin.post("/users", {"username": "zhaolei", "display_name": "赵磊",
+                                    "role": "helper", "password": "pass-word-123",
+                                    "badge": "<b>1"})
+    assert refused.status_code == 400 and "输入有误" in refused.text
+    made = admin.post("/users", {"username": "zhaolei", "display_name": "赵磊", "role": "helper",
+                                 "password": "pass-word-123", "badge": "B2048"})
+    assert made.status_code == 200 and "B2048" in made.text and "帮办坐席" in made.text
+    token = video_console.enrol("T-A")
+    staff_cookie = cookie_for(video_console, "zhaolei", "pass-word-123")
+
+    async def journey() -> dict[str, str]:
+        staff = await StaffPeer.open(video_console.url, staff_cookie)
+        terminal = await TerminalPeer.open(video_console.url, token)
+        await terminal.request()
+        await terminal.expect("queued")
+        await staff.send({"type": "take_next"})
+        accepted = await terminal.expect("accepted")
+        await terminal.close()
+        await staff.close()
+        return dict(accepted["staff"])
+
+    assert asyncio.run(journey()) == {"name": "赵磊", "badge": "B2048"}
+
+
+def cookie_for(console: Console, username: str, password: str) -> str:
+    """The session cookie of a user whose password is not the helpers' cached one."""
+    browser = Browser(console.url, requests.Session())
+    browser.login(username, password)
+    return str(browser.http.cookies["console_session"])
