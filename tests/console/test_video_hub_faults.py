@@ -17,7 +17,7 @@ import requests
 from sqlalchemy import select, update
 
 from kiosk.console.app import create_app
-from kiosk.console.models import Terminal, VideoCall
+from kiosk.console.models import Terminal, User, VideoCall
 from kiosk.console.server import start_server
 from kiosk.console.settings import ConsoleSettings
 from kiosk.console.video.hours import StaffHours
@@ -357,3 +357,25 @@ def cookie_for(console: Console, username: str, password: str) -> str:
     browser = Browser(console.url, requests.Session())
     browser.login(username, password)
     return str(browser.http.cookies["console_session"])
+
+
+def test_disabled_staff_member_takes_no_more_calls(video_console: Console) -> None:
+    token = video_console.enrol("T-A")
+    staff_cookie = cookie(video_console, "wangfang")
+
+    async def journey() -> int | None:
+        staff = await StaffPeer.open(video_console.url, staff_cookie)
+        await staff.expect("queue")
+        with video_console.sessions() as db:
+            db.execute(update(User).where(User.username == "wangfang").values(active=False))
+            db.commit()
+        terminal = await TerminalPeer.open(video_console.url, token)
+        await terminal.request()
+        await terminal.expect("queued")
+        await staff.send({"type": "take_next"})
+        code = await staff.closed_code()
+        assert (await terminal.expect("unavailable"))["reason"] == "no_staff"
+        await terminal.close()
+        return code
+
+    assert asyncio.run(journey()) == 4401

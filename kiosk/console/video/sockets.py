@@ -26,7 +26,7 @@ from kiosk.console.roles import Permission, allows
 from kiosk.console.routes.deps import SESSION_COOKIE
 from kiosk.console.video import records
 from kiosk.console.video.hub import Hub, StaffLink, TerminalLink
-from kiosk.console.video.messages import BadMessage, parse_staff, parse_terminal
+from kiosk.console.video.messages import BadMessage, TakeNext, parse_staff, parse_terminal
 from kiosk.console.video.queue import parse_queues
 
 log = logging.getLogger(__name__)
@@ -152,7 +152,15 @@ async def staff_socket(socket: WebSocket) -> None:
     try:
         await hub.staff_joined(link)
         async for text in _frames(socket):
-            await hub.staff_message(link, parse_staff(text))
+            message = parse_staff(text)
+            if isinstance(message, TakeNext):
+                # each new call re-checks the login: a disabled user or an expired session
+                # takes no more calls (and taking calls keeps the session alive)
+                again = await run_in_threadpool(identify)
+                if again is None or not allows(again.role, Permission.HELP_VIDEO):
+                    await link.peer.close(CLOSE_REFUSED)
+                    break
+            await hub.staff_message(link, message)
     except BadMessage as exc:
         log.warning("video: staff %s sent a bad frame (%s)", link.username, exc)
         await link.peer.close(CLOSE_BAD_MESSAGE)
