@@ -21,15 +21,16 @@ from kiosk.console.models import Terminal, User, VideoCall
 from kiosk.console.server import start_server
 from kiosk.console.settings import ConsoleSettings
 from kiosk.console.video.hours import StaffHours
-from tests.console.conftest import Clock
+from tests.console.conftest import Clock, _fresh_database
 from tests.console.helpers import Browser, Console
 from tests.console.video_peers import StaffPeer, TerminalPeer
 
 
 @contextlib.contextmanager
-def running_console(tmp_path: os.PathLike[str], **settings: object) -> Iterator[Console]:
-    """A console on SQLite with video settings for the test."""
-    url = f"sqlite:///{os.path.join(tmp_path, 'console.db')}"
+def running_console(tmp_path: os.PathLike[str], url: str = "",
+                    **settings: object) -> Iterator[Console]:
+    """A console (SQLite unless `url` says) with video settings for the test."""
+    url = url or f"sqlite:///{os.path.join(tmp_path, 'console.db')}"
     clock = Clock()
     app = create_app(ConsoleSettings(database_url=url, heartbeat_min_interval_seconds=0.0,
                                      **settings), clock=clock)  # type: ignore[arg-type]
@@ -40,13 +41,16 @@ def running_console(tmp_path: os.PathLike[str], **settings: object) -> Iterator[
         handle.stop()
 
 
-@pytest.fixture
-def video_console(tmp_path: os.PathLike[str]) -> Iterator[Console]:
-    with running_console(tmp_path) as console:
-        console.add_user("wangfang", "helper")
-        console.add_user("lina", "helper")
-        console.add_user("viewer1", "viewer")
-        yield console
+@pytest.fixture(params=["sqlite"])
+def video_console(request: pytest.FixtureRequest,
+                  tmp_path: os.PathLike[str]) -> Iterator[Console]:
+    """A running console with two helpers and a viewer (PostgreSQL with indirect=True)."""
+    for url in _fresh_database(request, request.param, tmp_path):
+        with running_console(tmp_path, url) as console:
+            console.add_user("wangfang", "helper")
+            console.add_user("lina", "helper")
+            console.add_user("viewer1", "viewer")
+            yield console
 
 
 def cookie(console: Console, username: str) -> str:
@@ -58,6 +62,7 @@ def rows(console: Console) -> list[VideoCall]:
         return list(db.scalars(select(VideoCall).order_by(VideoCall.requested_at)))
 
 
+@pytest.mark.parametrize("video_console", ["sqlite", "postgresql"], indirect=True)
 def test_queue_take_next_and_one_call_per_staff(video_console: Console) -> None:
     token_a = video_console.enrol("T-A")
     token_b = video_console.enrol("T-B")
