@@ -113,6 +113,11 @@ def test_queue_take_next_and_one_call_per_staff(video_console: Console) -> None:
         while screen.get("step") != "print":
             screen = await staff.expect("screen")
         assert screen["text"] == "请取走证明" and screen["call_id"] == call["call_id"]
+        assert screen["service_title"] == "社保参保证明"  # left out: kept from the request
+        await a.send({"type": "screen", "service": "social-insurance-cert", "step": "done",
+                      "step_title": "完成"})
+        screen = await staff.expect("screen")
+        assert screen["step_title"] == "完成" and "text" not in screen
 
         await staff.send({"type": "end", "call_id": call["call_id"], "outcome": "solved",
                           "note": "已指导打印，电话 13812345678"})

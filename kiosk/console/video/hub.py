@@ -170,9 +170,13 @@ class Hub:
                 await call.staff.peer.send({"type": "answer", "call_id": call.id,
                                             "sdp": message.sdp})
         elif isinstance(message, Screen):
-            screen = message.model_dump(exclude_none=True)
-            if not call.request.share_screen:
-                screen.pop("text", None)
+            # fields the terminal left out (a service title on a step change) stay as they
+            # were; the text is only ever this message's own, and only if shared
+            sent = message.model_dump(exclude_unset=True, exclude_none=True)
+            screen = {**call.screen, **sent, "type": "screen"}
+            screen.pop("text", None)
+            if call.request.share_screen and "text" in sent:
+                screen["text"] = sent["text"]
             call.screen = screen
             if call.staff is not None:
                 await call.staff.peer.send({**screen, "call_id": call.id})
