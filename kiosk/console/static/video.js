@@ -88,7 +88,7 @@
       if (!state.call || m.call_id !== state.call.call_id) return;
       $("call-service").textContent = m.service_title || m.service || "";
       $("call-step").textContent = m.step_title || m.step || "";
-      $("screen-text").textContent = m.text || (state.call.share_screen ? "" : "群众未同意共享屏幕，仅显示业务和步骤名称。");
+      showScreenText(m.text || (state.call.share_screen ? "" : "群众未同意共享屏幕，仅显示业务和步骤名称。"));
     },
     screenshot(m) {
       if (!state.call || m.call_id !== state.call.call_id) return;
@@ -120,9 +120,12 @@
     $("call-service").textContent = m.service_title || "";
     $("call-step").textContent = m.step_title || "";
     $("call-share").textContent = m.share_screen ? "群众已同意共享屏幕" : "未共享（仅业务和步骤名称）";
-    $("screen-text").textContent = "";
+    showScreenText("");
     $("end-call").textContent = "结束通话";
+    $("call-title").textContent = "通话中";
     $("call-state").textContent = "正在建立视频连接…";
+    $("call-state").className = "hint";
+    setHintEnabled(true);
     drawScreen();
     renderQueue();
     const fromPage = JSON.parse(desk.dataset.iceServers || "[]");
@@ -162,8 +165,19 @@
   function callOver(text) {
     state.ended = true;
     stopMedia();
+    $("call-title").textContent = "通话已结束";
+    status("通话已结束，请保存记录", "");
     $("call-state").textContent = text;
+    $("call-state").className = "message";
     $("end-call").textContent = "保存记录";
+    setHintEnabled(false);
+  }
+  function setHintEnabled(on) {
+    for (const el of $("hint-form").elements) el.disabled = !on;
+  }
+  function showScreenText(text) {
+    $("screen-text").textContent = text;
+    $("screen-text").hidden = !text;
   }
   function closePanel() {
     stopMedia();
