@@ -42,6 +42,7 @@ from kiosk.console.settings import ConsoleSettings
 from kiosk.console.terminal_auth import BearerTokenIdentity, TerminalIdentity
 from kiosk.console.video import sockets as video_sockets
 from kiosk.console.video.hub import Hub as VideoHub
+from kiosk.console.video.relay import Relay as VideoRelay
 
 log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -86,12 +87,17 @@ def create_app(settings: ConsoleSettings | None = None,
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loops = [asyncio.create_task(_sweep_forever(app)),
                  asyncio.create_task(_notify_forever(app))]
-        if settings.video_hub:
+        relay: VideoRelay | None = app.state.video_relay
+        if relay is not None:
+            await relay.start()
+        elif settings.video_hub:
             await app.state.video_hub.start()
         try:
             yield
         finally:
             await app.state.video_hub.stop()
+            if relay is not None:
+                await relay.stop()
             for loop in loops:
                 loop.cancel()
             for loop in loops:
@@ -108,6 +114,11 @@ def create_app(settings: ConsoleSettings | None = None,
     app.state.identity = identity or BearerTokenIdentity()
     app.state.templates = make_templates()
     app.state.video_hub = VideoHub(sessions, settings, clock)
+    app.state.video_relay = None
+    if settings.video_relay and str(engine.url).startswith("postgresql"):
+        app.state.video_relay = VideoRelay(settings.database_url or "", app.state.video_hub)
+    elif settings.video_relay:
+        log.warning("video relay needs PostgreSQL; this console runs the hub itself")
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
     for module in (login, fleet_pages, admin, notifications, releases, stats_pages, api,
                    video_pages, video_sockets):

@@ -52,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="STUN/TURN URL for 视频帮办 (repeat; none needed on a LAN)")
         p.add_argument("--no-video-hub", action="store_true",
                        help="this process does not run the 视频帮办 hub (docs/adr/0751)")
+        p.add_argument("--video-relay", action="store_true",
+                       help="PostgreSQL: processes elect the 视频帮办 hub and relay to it")
     admin = sub.add_parser("create-admin", help="create an admin account")
     admin.add_argument("username")
     admin.add_argument("--display-name", default="")
@@ -115,7 +117,8 @@ def _serve(args: argparse.Namespace) -> int:
                                      release_dir=args.release_dir, video_hours=hours,
                                      video_hotline=args.video_hotline[:32],
                                      video_ice_servers=tuple(args.ice_server),
-                                     video_hub=not args.no_video_hub))
+                                     video_hub=not args.no_video_hub,
+                                     video_relay=args.video_relay))
     try:
         handle = start_server(app, args.host, args.port)
     except OSError as exc:

@@ -42,5 +42,8 @@ class ConsoleSettings:
     #: 视频帮办: whether this console process runs the signalling hub (docs/adr/0751); the
     #: others refuse the video sockets with close code 4503 so a balancer retries elsewhere.
     video_hub: bool = True
+    #: 视频帮办 on PostgreSQL: the processes elect the hub among themselves and the others relay
+    #: their video sockets to it over LISTEN/NOTIFY (kiosk/console/video/relay.py).
+    video_relay: bool = False
     #: 视频帮办: the handling time assumed for estimates before any call has been recorded.
     video_default_handle_seconds: float = 180.0

@@ -34,7 +34,8 @@ def desk(request: Request, queues: str = "",
     settings = request.app.state.settings
     return request.app.state.templates.TemplateResponse(request, "video.html", {
         "actor": actor, "csrf": actor.session.csrf_token, "queues": ",".join(chosen),
-        "hub_here": settings.video_hub, "hint_max": MAX_HINT_CHARS, "note_max": MAX_NOTE_CHARS,
+        "hub_here": settings.video_hub or request.app.state.video_relay is not None,
+        "hint_max": MAX_HINT_CHARS, "note_max": MAX_NOTE_CHARS,
         "ice_servers": json.dumps(list(settings.video_ice_servers)),
         "outcomes": {k: v for k, v in records.OUTCOME_LABELS.items() if k}})
 

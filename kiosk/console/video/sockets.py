@@ -6,15 +6,19 @@
 of this console (the Origin header must match: a cookie alone does not prove that the page is
 ours); not logged in: close 4401, wrong role or foreign origin: close 4403.
 A frame that is not a valid message closes the socket with 4400 (the call ends as a network
-drop). A console process that does not run the hub closes with 4503 (docs/adr/0751).
+drop). A console process that does not run the hub closes with 4503, or, with
+`--video-relay` on PostgreSQL, forwards the socket to the process that does (relay.py,
+docs/adr/0751).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from typing import Any, cast
 
+import psycopg
 from fastapi import APIRouter, WebSocket
 from fastapi.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -25,9 +29,16 @@ from kiosk.console.models import User
 from kiosk.console.roles import Permission, allows
 from kiosk.console.routes.deps import SESSION_COOKIE
 from kiosk.console.video import records
-from kiosk.console.video.hub import Hub, StaffLink, TerminalLink
-from kiosk.console.video.messages import BadMessage, TakeNext, parse_staff, parse_terminal
+from kiosk.console.video.hub import SCREENSHOT_MIN_INTERVAL_S, Hub, StaffLink, TerminalLink
+from kiosk.console.video.messages import (
+    BadMessage,
+    Screenshot,
+    TakeNext,
+    parse_staff,
+    parse_terminal,
+)
 from kiosk.console.video.queue import parse_queues
+from kiosk.console.video.relay import Relay
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -78,12 +89,22 @@ async def _frames(socket: WebSocket) -> Any:
         yield text
 
 
+def _relay_of(socket: WebSocket) -> Relay | None:
+    """The relay when this process forwards video sockets to a hub elsewhere, else None."""
+    relay: Relay | None = socket.app.state.video_relay
+    return relay if relay is not None and not relay.is_hub else None
+
+
+def _serves_video(socket: WebSocket) -> bool:
+    return socket.app.state.video_relay is not None or socket.app.state.settings.video_hub
+
+
 @router.websocket("/api/terminal/video")
 async def terminal_socket(socket: WebSocket) -> None:
     """A terminal's signalling socket."""
     app = socket.app
     hub: Hub = app.state.video_hub
-    if not app.state.settings.video_hub:
+    if not _serves_video(socket):
         await _refuse(socket, CLOSE_NOT_HUB)
         return
 
@@ -102,7 +123,12 @@ async def terminal_socket(socket: WebSocket) -> None:
         await _refuse(socket, CLOSE_REFUSED)
         return
     await socket.accept()
-    link = TerminalLink(who[0], who[1], who[2], SocketPeer(socket))
+    peer = SocketPeer(socket)
+    relay = _relay_of(socket)
+    if relay is not None:
+        await _relay_terminal(relay, socket, peer, who)
+        return
+    link = TerminalLink(who[0], who[1], who[2], peer)
     try:
         async for text in _frames(socket):
             await hub.terminal_message(link, parse_terminal(text))
@@ -113,6 +139,35 @@ async def terminal_socket(socket: WebSocket) -> None:
         pass
     finally:
         await hub.terminal_gone(link)
+
+
+async def _relay_terminal(relay: Relay, socket: WebSocket, peer: SocketPeer,
+                          who: tuple[str, str, str]) -> None:
+    """Forward a terminal's socket to the hub process (frames checked here too)."""
+    conn = relay.attach(peer)
+    last_screenshot = 0.0
+    try:
+        await relay.to_hub(conn, "t_open", terminal_id=who[0], district=who[1], site=who[2])
+        async for text in _frames(socket):
+            message = parse_terminal(text)
+            if isinstance(message, Screenshot):
+                now = time.monotonic()
+                if now - last_screenshot < SCREENSHOT_MIN_INTERVAL_S:
+                    continue
+                last_screenshot = now
+            await relay.to_hub(conn, "t_frame", text=text)
+    except BadMessage as exc:
+        log.warning("video: terminal %s sent a bad frame (%s)", who[0], exc)
+        await peer.close(CLOSE_BAD_MESSAGE)
+    except WebSocketDisconnect:
+        pass
+    except psycopg.Error as exc:
+        log.warning("video: relay to the hub failed (%s)", type(exc).__name__)
+        await peer.close(CLOSE_NOT_HUB)
+    finally:
+        relay.detach(conn)
+        with contextlib.suppress(psycopg.Error):
+            await relay.to_hub(conn, "gone")
 
 
 def _same_origin(socket: WebSocket) -> bool:
@@ -126,7 +181,7 @@ async def staff_socket(socket: WebSocket) -> None:
     """A staff browser's signalling socket."""
     app = socket.app
     hub: Hub = app.state.video_hub
-    if not app.state.settings.video_hub:
+    if not _serves_video(socket):
         await _refuse(socket, CLOSE_NOT_HUB)
         return
 
@@ -145,12 +200,22 @@ async def staff_socket(socket: WebSocket) -> None:
         await _refuse(socket, CLOSE_FORBIDDEN)
         return
     await socket.accept()
+    queues = parse_queues(socket.query_params.get("queues", "")[:500])
     link = StaffLink(user.id, user.username, user.display_name or user.username, user.badge,
-                     parse_queues(socket.query_params.get("queues", "")[:500]),
-                     SocketPeer(socket))
-    hub.add_staff(link)
+                     queues, SocketPeer(socket))
+    relay = _relay_of(socket)
+    conn = ""
+    if relay is None:
+        hub.add_staff(link)
+    else:
+        conn = relay.attach(link.peer)
     try:
-        await hub.staff_joined(link)
+        if relay is None:
+            await hub.staff_joined(link)
+        else:
+            await relay.to_hub(conn, "s_open", user_id=link.user_id, username=link.username,
+                               name=link.name, badge=link.badge,
+                               queues=sorted(queues) if queues is not None else None)
         async for text in _frames(socket):
             message = parse_staff(text)
             if isinstance(message, TakeNext):
@@ -160,11 +225,22 @@ async def staff_socket(socket: WebSocket) -> None:
                 if again is None or not allows(again.role, Permission.HELP_VIDEO):
                     await link.peer.close(CLOSE_REFUSED)
                     break
-            await hub.staff_message(link, message)
+            if relay is None:
+                await hub.staff_message(link, message)
+            else:
+                await relay.to_hub(conn, "s_frame", text=text)
     except BadMessage as exc:
         log.warning("video: staff %s sent a bad frame (%s)", link.username, exc)
         await link.peer.close(CLOSE_BAD_MESSAGE)
     except WebSocketDisconnect:
         pass
+    except psycopg.Error as exc:
+        log.warning("video: relay to the hub failed (%s)", type(exc).__name__)
+        await link.peer.close(CLOSE_NOT_HUB)
     finally:
-        await hub.staff_gone(link)
+        if relay is None:
+            await hub.staff_gone(link)
+        else:
+            relay.detach(conn)
+            with contextlib.suppress(psycopg.Error):
+                await relay.to_hub(conn, "gone")
