@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import os
 from collections.abc import Iterator
 
@@ -147,11 +148,31 @@ def test_relay_on_postgresql_a_call_across_two_processes(
     assert reasons == ["staff", "staff_left"]
 
 
+@pytest.mark.slow  # the hub's shutdown and the next election take several seconds
 def test_relay_next_process_takes_over_when_the_hub_stops(
         relayed: tuple[Console, Console, list[ServerHandle]]) -> None:
-    _hub, edge, handles = relayed
-    handles[0].stop()
+    hub, edge, handles = relayed
+    hub.add_user("wangfang", "helper")
+    waiting_token = hub.enrol("T-A")
+    near = cookie(hub, "wangfang")
     relay = handles[1].app.state.video_relay
+
+    async def wait_through_the_stop() -> tuple[list[str], int | None]:
+        staff = await StaffPeer.open(hub.url, near)
+        terminal = await TerminalPeer.open(edge.url, waiting_token)
+        await terminal.request()
+        await terminal.expect("queued")
+        await asyncio.to_thread(handles[0].stop)  # the hub process stops
+        code = await terminal.closed_code()
+        with contextlib.suppress(Exception):
+            await staff.close()
+        return [m["type"] for m in terminal.received], code
+
+    # the waiting resident is told (the staff member's socket closed first: "unavailable";
+    # or the hub's own stop: "ended"), then the socket closes so the kiosk connects again
+    told, code = asyncio.run(wait_through_the_stop())
+    assert code == 4503
+    assert told[0] == "queued" and told[-1] in ("unavailable", "ended")
 
     async def wait() -> bool:
         async with asyncio.timeout(15):

@@ -160,6 +160,7 @@ class Relay:
         self._remote: dict[str, TerminalLink | StaffLink] = {}  # hub: conn id -> link
         self._heard_hub = monotonic()
         self._heard_edges: dict[str, float] = {}
+        self._hub_id = ""
         self._conn_ids = itertools.count()
 
     async def start(self) -> None:
@@ -194,26 +195,31 @@ class Relay:
             self.bus.listen(HUB_CHANNEL)
             await self.hub.start()
             log.info("video: this console process is the hub")
+            await self._close_relayed("this process took over as the hub")
 
     async def _elect_forever(self) -> None:
         while True:
             await asyncio.sleep(ELECTION_INTERVAL_S)
             try:
                 if self.is_hub:
-                    await self.bus.publish(ALIVE_CHANNEL, {"e": "alive"})
+                    await self.bus.publish(ALIVE_CHANNEL, {"e": "alive", "hub": self.channel})
                     await self._drop_silent_edges()
                     continue
                 await self.bus.publish(HUB_CHANNEL, {"e": "edge_alive", "c": "",
                                                      "reply": self.channel})
                 await self._try_lock()
-                silent = self._monotonic() - self._heard_hub > HUB_SILENCE_S
-                if silent and self._local and not self.is_hub:
-                    log.warning("video: the hub is silent; closing %d relayed sockets",
-                                len(self._local))
-                    for peer in list(self._local.values()):
-                        await peer.close(CLOSE_HUB_GONE)
+                if self._monotonic() - self._heard_hub > HUB_SILENCE_S and not self.is_hub:
+                    await self._close_relayed("the hub is silent")
             except psycopg.Error as exc:
                 log.warning("video relay: database trouble (%s)", type(exc).__name__)
+
+    async def _close_relayed(self, why: str) -> None:
+        """The hub these sockets were relayed to is gone: close them (4503) so the clients
+        connect again and reach the hub there is now."""
+        if self._local:
+            log.warning("video: %s; closing %d relayed sockets", why, len(self._local))
+        for peer in list(self._local.values()):
+            await peer.close(CLOSE_HUB_GONE)
 
     async def _drop_silent_edges(self) -> None:
         """Sockets of an edge process that stopped talking (it died) are gone."""
@@ -244,6 +250,10 @@ class Relay:
         kind = message["e"]
         if channel == ALIVE_CHANNEL:
             self._heard_hub = self._monotonic()
+            hub_id = str(message.get("hub", ""))
+            if self._hub_id and hub_id != self._hub_id and not self.is_hub:
+                await self._close_relayed("another process is the hub now")
+            self._hub_id = hub_id
         elif channel == self.channel:
             peer = self._local.get(str(message["c"]))
             if peer is None:
