@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+import psycopg
 import pytest
 import requests
 from sqlalchemy import select, update
@@ -389,3 +390,28 @@ def test_disabled_staff_member_takes_no_more_calls(video_console: Console) -> No
         return code
 
     assert asyncio.run(journey()) == 4401
+
+
+@pytest.mark.parametrize("video_console", ["postgresql"], indirect=True)
+def test_database_gone_mid_wait_everyone_told_no_traceback(
+        video_console: Console, pg_server: str, caplog: pytest.LogCaptureFixture) -> None:
+    token = video_console.enrol("T-A")
+    staff_cookie = cookie(video_console, "wangfang")
+
+    async def journey() -> tuple[int | None, str, int | None]:
+        staff = await StaffPeer.open(video_console.url, staff_cookie)
+        terminal = await TerminalPeer.open(video_console.url, token)
+        await terminal.request()
+        await terminal.expect("queued")
+        name = video_console.database_url.rsplit("/", 1)[1]
+        with psycopg.connect(pg_server, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await staff.send({"type": "take_next"})  # the login check meets no database
+        staff_code = await staff.closed_code()
+        told = str((await terminal.expect("unavailable"))["reason"])
+        await terminal.close()
+        again = await TerminalPeer.open(video_console.url, token)
+        return staff_code, told, await again.closed_code()
+
+    assert asyncio.run(journey()) == (1011, "no_staff", 1011)
+    assert "Traceback" not in caplog.text

@@ -263,10 +263,10 @@ class Hub:
         orphaned = [c for c in self.waiting.values()
                     if not any(queue.serves(s.queues, c.queue) for s in self.staff)]
         for call in orphaned:
-            await self._finish(call, "no_staff", terminal_reason="", staff_reason="")
             await call.terminal.peer.send({"type": "unavailable", "reason": "no_staff",
                                            "hours": self._settings.video_hours.label,
                                            "hotline": self._settings.video_hotline})
+            await self._finish(call, "no_staff", terminal_reason="", staff_reason="")
         await self._tell_positions()
         await self._broadcast_queue()
 
@@ -329,7 +329,7 @@ class Hub:
         if staff is not None and staff.call is call:
             staff.call = None
         moment = self._clock()
-        await self._db(lambda db: records.end(db, call.id, reason, moment))
+        # people first: a database that fails the write below must not leave anyone waiting
         if terminal_reason:
             await call.terminal.peer.send({"type": "ended", "reason": terminal_reason})
         if staff is not None and staff_reason:
@@ -340,6 +340,7 @@ class Hub:
         if staff is None:
             await self._tell_positions()
             await self._broadcast_queue()
+        await self._db(lambda db: records.end(db, call.id, reason, moment))
 
     def _queue_message(self, link: StaffLink) -> dict[str, Any]:
         now = self._monotonic()

@@ -67,6 +67,9 @@ class Bus:
 
     async def open(self) -> None:
         """Connect (two connections: one listens, one sends)."""
+        await self.close()
+        self._channels.clear()
+        self._parts.clear()
         self._listen = await psycopg.AsyncConnection.connect(self._url, autocommit=True)
         self._send = await psycopg.AsyncConnection.connect(self._url, autocommit=True)
 
@@ -135,12 +138,19 @@ class RemotePeer:
         self._bus, self.channel, self._conn = bus, channel, conn
 
     async def send(self, message: dict[str, Any]) -> None:
-        """Ask the edge to send `message` on its socket."""
-        await self._bus.publish(self.channel, {"e": "send", "c": self._conn, "m": message})
+        """Ask the edge to send `message` on its socket (never raises, like any `Peer`)."""
+        await self._publish({"e": "send", "c": self._conn, "m": message})
 
     async def close(self, code: int) -> None:
         """Ask the edge to close its socket."""
-        await self._bus.publish(self.channel, {"e": "close", "c": self._conn, "code": code})
+        await self._publish({"e": "close", "c": self._conn, "code": code})
+
+    async def _publish(self, message: dict[str, Any]) -> None:
+        try:
+            await self._bus.publish(self.channel, message)
+        except psycopg.Error as exc:
+            log.warning("video relay: a message to a relayed socket was lost (%s)",
+                        type(exc).__name__)
 
 
 class Relay:
@@ -170,8 +180,20 @@ class Relay:
         self.bus.listen(ALIVE_CHANNEL)
         self._lock_conn = await psycopg.AsyncConnection.connect(self._url, autocommit=True)
         await self._try_lock()
-        self._tasks = [asyncio.create_task(self.bus.run(self._on_message)),
+        self._tasks = [asyncio.create_task(self._listen_forever()),
                        asyncio.create_task(self._elect_forever())]
+
+    async def _listen_forever(self) -> None:
+        """Deliver relay messages; after a lost database connection, connect again."""
+        while True:
+            try:
+                await self.bus.run(self._on_message)
+            except psycopg.Error as exc:
+                log.warning("video relay: listening failed (%s); reconnecting",
+                            type(exc).__name__)
+                await asyncio.sleep(ELECTION_INTERVAL_S)
+                with contextlib.suppress(psycopg.Error):
+                    await self.bus.open()
 
     async def stop(self) -> None:
         """Stop relaying; the lock goes with the connection."""

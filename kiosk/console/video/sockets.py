@@ -21,6 +21,7 @@ from typing import Any, cast
 import psycopg
 from fastapi import APIRouter, WebSocket
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.exc import OperationalError
 from starlette.requests import Request
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
@@ -47,6 +48,8 @@ CLOSE_BAD_MESSAGE = 4400
 CLOSE_REFUSED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_HUB = 4503
+#: The database is unavailable (RFC 6455 "internal error"): the call cannot be recorded.
+CLOSE_UNAVAILABLE = 1011
 
 
 class SocketPeer:
@@ -118,7 +121,12 @@ async def terminal_socket(socket: WebSocket) -> None:
             district, site = records.place(db, found)
             return found, district, site
 
-    who = await run_in_threadpool(identify)
+    try:
+        who = await run_in_threadpool(identify)
+    except OperationalError as exc:
+        log.error("video: database unavailable (%s)", type(exc.orig).__name__)
+        await _refuse(socket, CLOSE_UNAVAILABLE)
+        return
     if who is None:
         await _refuse(socket, CLOSE_REFUSED)
         return
@@ -137,8 +145,12 @@ async def terminal_socket(socket: WebSocket) -> None:
         await link.peer.close(CLOSE_BAD_MESSAGE)
     except WebSocketDisconnect:
         pass
+    except OperationalError as exc:
+        log.error("video: database unavailable (%s)", type(exc.orig).__name__)
+        await link.peer.close(CLOSE_UNAVAILABLE)
     finally:
-        await hub.terminal_gone(link)
+        with contextlib.suppress(OperationalError):
+            await hub.terminal_gone(link)
 
 
 async def _relay_terminal(relay: Relay, socket: WebSocket, peer: SocketPeer,
@@ -192,7 +204,12 @@ async def staff_socket(socket: WebSocket) -> None:
             db.commit()
             return found[1] if found else None
 
-    user = await run_in_threadpool(identify)
+    try:
+        user = await run_in_threadpool(identify)
+    except OperationalError as exc:
+        log.error("video: database unavailable (%s)", type(exc.orig).__name__)
+        await _refuse(socket, CLOSE_UNAVAILABLE)
+        return
     if user is None:
         await _refuse(socket, CLOSE_REFUSED)
         return
@@ -237,9 +254,13 @@ async def staff_socket(socket: WebSocket) -> None:
     except psycopg.Error as exc:
         log.warning("video: relay to the hub failed (%s)", type(exc).__name__)
         await link.peer.close(CLOSE_NOT_HUB)
+    except OperationalError as exc:
+        log.error("video: database unavailable (%s)", type(exc.orig).__name__)
+        await link.peer.close(CLOSE_UNAVAILABLE)
     finally:
         if relay is None:
-            await hub.staff_gone(link)
+            with contextlib.suppress(OperationalError):
+                await hub.staff_gone(link)
         else:
             relay.detach(conn)
             with contextlib.suppress(psycopg.Error):
