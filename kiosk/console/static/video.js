@@ -68,8 +68,8 @@
       if (state.call) callOver("与管理平台的连接已断开，通话已结束。");
       if (ev.code === 4401) { status("登录已过期，请重新登录", "offline"); return; }
       if (ev.code === 4403) { status("您的角色不能接听视频帮办", "offline"); return; }
-      if (ev.code === 4503) { status("本台管理平台不提供视频帮办", "offline"); return; }
-      status("已离线，正在重新连接…", "offline");
+      if (ev.code === 4503) status("视频帮办服务不在本台或正在切换，稍后重新连接…", "offline");
+      else status("已离线，正在重新连接…", "offline");
       setTimeout(connect, retry);
       retry = Math.min(retry * 2, 15000);
     };
