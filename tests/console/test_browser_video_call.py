@@ -3,8 +3,8 @@ real aiortc peer speaking the terminal side of the protocol over a real WebSocke
 the resident waits, the staff member takes the call, both sides decode frames (the peer counts
 decoded frames, the page's getStats framesDecoded), the screen text and screenshot appear, the
 hint and a dragged highlight reach the terminal, the call ends with an outcome and a note, the
-record row exists and shows on 帮办记录. Also: the resident hangs up first; the staff member
-closes the page mid-call. Screenshots at 1920x1080 in var/screenshots/console/.
+record row exists and shows on 帮办记录. Also: the kiosk is wiped mid-call; the terminal's
+network drops mid-call; the staff member closes the page mid-call. Screenshots at 1920x1080 in var/screenshots/console/.
 """
 
 from __future__ import annotations
@@ -274,3 +274,27 @@ def test_staff_closes_page_mid_call_terminal_told(
     assert loop.run(terminal.expect("ended"))["reason"] == "staff_left"
     loop.run(terminal.hang_up())
     loop.run(terminal.close())
+
+
+def test_terminal_network_drop_mid_call_staff_told_and_records(
+        console: Console, staff_browser: WebDriver, loop: Loop) -> None:
+    _add_helper(console)
+    token = console.enrol("T-CY-01")
+    driver = staff_browser
+    _login(driver, console.url, "wangfang")
+    terminal = loop.run(TerminalPeer.open(console.url, token))
+    accepted = _take_call(driver, console, loop, terminal)
+    assert loop.run(terminal.wait_frames(10)) >= 10
+    loop.run(terminal.hang_up())
+    loop.run(terminal.close())  # the socket goes without an "end"
+    WebDriverWait(driver, 10).until(
+        lambda d: "终端网络中断" in d.find_element(By.ID, "call-state").text)
+    assert driver.execute_script("return window.videoDesk.pc === null;")  # media closed
+    driver.find_element(By.ID, "end-note").send_keys("网络中断，已请群众重新呼叫")
+    driver.find_element(By.ID, "end-call").click()
+    WebDriverWait(driver, 10).until(
+        lambda d: not d.find_element(By.ID, "call-panel").is_displayed())
+    with console.sessions() as db:
+        row = db.get(VideoCall, accepted["call_id"])
+        assert row is not None and (row.end_reason, row.outcome) == ("network", "solved")
+        assert row.note == "网络中断，已请群众重新呼叫"
