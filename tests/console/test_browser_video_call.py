@@ -4,7 +4,8 @@ the resident waits, the staff member takes the call, both sides decode frames (t
 decoded frames, the page's getStats framesDecoded), the screen text and screenshot appear, the
 hint and a dragged highlight reach the terminal, the call ends with an outcome and a note, the
 record row exists and shows on 帮办记录. Also: the kiosk is wiped mid-call; the terminal's
-network drops mid-call; the staff member closes the page mid-call. Screenshots at 1920x1080 in var/screenshots/console/.
+network drops mid-call; the staff member closes the page mid-call.
+Screenshots at 1920x1080 in var/screenshots/console/.
 """
 
 from __future__ import annotations
@@ -208,6 +209,9 @@ def test_staff_takes_call_both_decode_hint_highlight_end_with_note(
     assert highlight["w"] == pytest.approx(0.25, abs=0.02)
     assert highlight["h"] == pytest.approx(0.15, abs=0.02)
     _shot(driver, "video-02-call")
+    driver.find_element(By.ID, "clear-highlight").click()
+    cleared = loop.run(terminal.expect("highlight"))
+    assert (cleared["w"], cleared["h"]) == (0, 0)  # an empty rectangle: the kiosk clears it
 
     # end with outcome and note
     Select(driver.find_element(By.ID, "end-outcome")).select_by_value("solved")

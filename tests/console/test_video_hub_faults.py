@@ -124,9 +124,17 @@ def test_queue_take_next_and_one_call_per_staff(video_console: Console) -> None:
                           "note": "已指导打印，电话 13812345678"})
         assert (await a.expect("ended"))["reason"] == "staff"
         await staff.expect("saved")
-        await a.send({"type": "rating", "call_id": call["call_id"], "score": 5})
         for peer in (a, b, staff, second_tab):
             await peer.close()
+        # the kiosk sends its 好差评 on a socket of its own, after the call; once only
+        for score in (5, 1):
+            rating = await TerminalPeer.open(video_console.url, token_a)
+            await rating.send({"type": "rating", "call_id": call["call_id"], "score": score})
+            await rating.close()
+        # another terminal cannot rate this call
+        other = await TerminalPeer.open(video_console.url, token_b)
+        await other.send({"type": "rating", "call_id": call["call_id"], "score": 1})
+        await other.close()
 
     asyncio.run(journey())
     first_row = rows(video_console)[0]

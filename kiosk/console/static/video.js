@@ -174,6 +174,7 @@
   }
   function setHintEnabled(on) {
     for (const el of $("hint-form").elements) el.disabled = !on;
+    $("clear-highlight").disabled = !on;
   }
   function showScreenText(text) {
     $("screen-text").textContent = text;
@@ -237,6 +238,12 @@
   function note(text) { const n = $("sent-note"); n.textContent = text; n.hidden = false; }
 
   // ------------------------------------------------------------------ buttons
+  $("clear-highlight").addEventListener("click", () => {
+    if (!state.call || state.ended) return;
+    send({ type: "highlight", call_id: state.call.call_id, x: 0, y: 0, w: 0, h: 0 });
+    drawScreen();
+    note("已清除终端上的高亮。");
+  });
   $("take-next").addEventListener("click", () => { showError(""); send({ type: "take_next" }); });
   $("hint-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
