@@ -25,7 +25,7 @@ from kiosk.console.video import records
 from kiosk.console.video.messages import Request
 from tests.console.conftest import _fresh_database
 from tests.console.helpers import Console
-from tests.console.test_video_hub_faults import cookie, running_console
+from tests.console.test_video_hub_faults import _poll, cookie, running_console
 from tests.console.video_peers import StaffPeer, TerminalPeer
 
 
@@ -143,9 +143,13 @@ def test_relay_on_postgresql_a_call_across_two_processes(
         await terminal.close()
 
     asyncio.run(journey())
-    with hub.sessions() as db:
-        reasons = sorted(r.end_reason for r in db.scalars(select(VideoCall)))
-    assert reasons == ["staff", "staff_left"]
+
+    def reasons() -> list[str]:
+        with hub.sessions() as db:
+            return sorted(r.end_reason for r in db.scalars(select(VideoCall)))
+
+    # the row is written after the people are told: wait for it
+    assert asyncio.run(_poll(lambda: reasons() == ["staff", "staff_left"]))
 
 
 @pytest.mark.slow  # the hub's shutdown and the next election take several seconds
