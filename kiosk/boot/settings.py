@@ -209,6 +209,23 @@ class ConsoleLinkSettings(_Section):
         return path if path.is_absolute() else REPO_ROOT / path
 
 
+class VideoSettings(_Section):
+    """视频帮办: live video help from a staff member at the console (kiosk/adapters/video_link.py,
+    docs/adr/0760). It needs `[console] url`; signalling and media go to that console."""
+
+    enabled: bool = Field(False, description="offer the 视频帮办 button")
+    queues: tuple[str, ...] = Field(("local",), min_length=1,
+                                    description="the console queues this site calls, first one "
+                                                "used (e.g. 'district:110105', 'kuasheng')")
+    ice_servers: tuple[str, ...] = Field((), description="STUN/TURN URLs; none on a LAN")
+    recording_notice: str = Field("", max_length=200,
+                                  description="shown before a call when the site records calls "
+                                              "(say for how long); empty = nothing is recorded")
+    hours: str = Field("工作日 9:00-17:00", max_length=40,
+                       description="staff hours, shown when no one can take a call")
+    hotline: str = Field("12345", max_length=16, description="the hotline shown instead")
+
+
 class PathSettings(_Section):
     """Where the terminal keeps its data (journal, logs, spool, bundles)."""
 
@@ -231,6 +248,7 @@ class Settings(_Section):
     updates: UpdateSettings = UpdateSettings()
     housekeeping: HousekeepingSettings = HousekeepingSettings()
     console: ConsoleLinkSettings = ConsoleLinkSettings()
+    video: VideoSettings = VideoSettings()
     paths: PathSettings = PathSettings()
 
     @property

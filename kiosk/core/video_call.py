@@ -390,6 +390,23 @@ _HANDLERS: dict[str, Callable[[VideoCall, dict[str, Any]], None]] = {
 }
 
 
+def screen_context(state: Any, service_id: str = "") -> ScreenContext:
+    """Where the resident is, from the controller's UiState: the service and step, and the
+    step's visible text (sent only when the resident agreed to share the screen)."""
+    view = getattr(state, "view", None)
+    screen = str(getattr(state, "screen", ""))
+    if view is None or screen != "step":
+        return ScreenContext(step=screen, step_title=screen)
+    parts = [view.title, view.body, view.error]
+    parts += [f"{f.label}: {f.value}" for f in view.fields]
+    parts += [o.label for o in view.options]
+    parts += [a.label for a in view.actions]
+    text = "\n".join(str(p) for p in parts if p)[:2000]
+    return ScreenContext(service_id, view.service_title or str(getattr(state, "service_title",
+                                                                           "")),
+                         view.step_id, view.title, text)
+
+
 def _text(value: Any, limit: int) -> str:
     """A short single-line text from the network (control characters and markup removed)."""
     if value is None:
