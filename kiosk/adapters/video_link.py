@@ -169,6 +169,7 @@ class VideoLink:
         self._generation = 0
         self._outgoing: asyncio.Queue[dict[str, Any]] | None = None
         self._task: concurrent.futures.Future[None] | None = None
+        self._media: _Media | None = None
         self._muted = False
         #: Frames sent to the helper in this call (tests, bench).
         self.frames_sent = 0
@@ -187,14 +188,41 @@ class VideoLink:
         self._task = asyncio.run_coroutine_threadsafe(self._run(request, generation), loop)
 
     def send(self, message: dict[str, Any]) -> None:
-        """Queue ``message`` for the open connection (dropped when there is none)."""
+        """Queue ``message`` for the open connection; a 好差评 after the console closed the
+        connection goes on a connection of its own; anything else is dropped."""
         loop, queue = self._loop, self._outgoing
         if loop is not None and queue is not None:
             loop.call_soon_threadsafe(queue.put_nowait, dict(message))
+        elif message.get("type") == "rating" and self._endpoint is not None:
+            asyncio.run_coroutine_threadsafe(self._send_once(dict(message)),
+                                             self._ensure_loop())
+
+    async def _send_once(self, message: dict[str, Any]) -> None:
+        from websockets.asyncio.client import connect
+
+        assert self._endpoint is not None
+        endpoint = self._endpoint
+        try:
+            async with asyncio.timeout(CONNECT_TIMEOUT_SECONDS):
+                async with connect(endpoint.video_url, ssl=endpoint.ssl_context,
+                                   additional_headers={"Authorization":
+                                                       f"Bearer {endpoint.token}"},
+                                   open_timeout=None) as ws:
+                    await ws.send(json.dumps(message, ensure_ascii=False))
+        except Exception as exc:  # a lost rating is logged, never raised
+            log_event(log, "video_rating_not_sent", logging.WARNING, error=type(exc).__name__)
 
     def set_muted(self, muted: bool) -> None:
         """Stop sending the resident's sound (the kiosk sends none without a microphone)."""
         self._muted = muted
+
+    def end_media(self) -> None:
+        """The call is over: close the peer and drop the frames; the connection stays for the
+        好差评 (sent with `send`, then `close`)."""
+        self.remote.clear()
+        loop, media = self._loop, self._media
+        if loop is not None and media is not None:
+            loop.call_soon_threadsafe(lambda: asyncio.ensure_future(media.close()))
 
     def close(self) -> None:
         """End the call: the connection and peer close on the media thread (after anything
@@ -244,6 +272,7 @@ class VideoLink:
         outgoing: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._outgoing = outgoing
         media = _Media(self, generation)
+        self._media = media
         reason = "console_down"
         try:
             async with asyncio.timeout(CONNECT_TIMEOUT_SECONDS):
@@ -279,6 +308,8 @@ class VideoLink:
         finally:
             sender.cancel()
             await media.close()
+            if self._media is media:
+                self._media = None
             await ws.close()
             if self._outgoing is outgoing:
                 self._outgoing = None

@@ -110,6 +110,9 @@ class VideoLinkPort(Protocol):
     def set_muted(self, muted: bool) -> None:
         """Stop (or resume) sending the resident's sound."""
 
+    def end_media(self) -> None:
+        """End the media and drop every media buffer; keep signalling (for the 好差评)."""
+
     def close(self) -> None:
         """End the connection and the media; drop every media buffer."""
 
@@ -215,7 +218,7 @@ class VideoCall:
         """结束通话: the resident hangs up; then the 好差评 for the helper."""
         if self.phase is CallPhase.IN_CALL:
             self.link.send({"type": "end", "reason": "resident"})
-            self._close("resident")
+            self._close("resident", keep_signalling=True)
             self._to_rating()
         elif self.phase is CallPhase.WAITING:
             self.cancel()
@@ -348,16 +351,19 @@ class VideoCall:
             self._close(reason)
             self._failed(reason)
         else:
-            self._close(reason)
+            self._close(reason, keep_signalling=True)
             self._to_rating()
 
     def _offer(self, message: dict[str, Any]) -> None:
         """The media offer is the link's business (it answers before handing this on)."""
 
     # -- internals -----------------------------------------------------------------------------
-    def _close(self, reason: str) -> None:
+    def _close(self, reason: str, keep_signalling: bool = False) -> None:
         log_event(log, "video_call_ended", reason=reason)
-        self.link.close()
+        if keep_signalling:
+            self.link.end_media()
+        else:
+            self.link.close()
         self.lifecycle.hold_idle(False)
         self.lifecycle.touch()
 

@@ -31,6 +31,7 @@ class RecordingLink:
         self.opened: list[dict[str, Any]] = []
         self.sent: list[dict[str, Any]] = []
         self.closed = 0
+        self.media_ended = False
         self.muted: list[bool] = []
 
     def open(self, request: dict[str, Any]) -> None:
@@ -41,6 +42,9 @@ class RecordingLink:
 
     def set_muted(self, muted: bool) -> None:
         self.muted.append(muted)
+
+    def end_media(self) -> None:
+        self.media_ended = True
 
     def close(self) -> None:
         self.closed += 1
@@ -130,7 +134,7 @@ def test_in_call_hint_highlight_then_end_and_rate(tmp_path: Path) -> None:
     assert call.state.muted and link.muted == [True]
     call.end()
     assert link.sent[-1] == {"type": "end", "reason": "resident"}
-    assert call.phase is CallPhase.ENDED and not life.idle_held
+    assert call.phase is CallPhase.ENDED and not life.idle_held and link.media_ended
     call.rate(5)
     assert link.sent[-1] == {"type": "rating", "call_id": "c1", "score": 5}
     assert call.phase is CallPhase.IDLE
