@@ -43,8 +43,9 @@ MAX_MESSAGE_BYTES = 256 * 1024
 #: The resident's video sent to the helper.
 SEND_SIZE = (640, 480)
 SEND_FPS = 15
-#: The close code the console uses for a terminal it does not know (not enrolled, revoked).
-REFUSED_CLOSE_CODE = 4401
+#: Close codes that mean "no video help from this console now": a terminal it does not know
+#: (not enrolled, revoked) and a console process without the video hub.
+REFUSED_CLOSE_CODES = frozenset({4401, 4503})
 VIDEO_CLOCK_RATE = 90_000
 
 
@@ -117,13 +118,21 @@ class RemoteFrames:
         self._clock = clock
         self._image: np.ndarray | None = None
         self._seq = 0
+        self._accepting = False
         #: Frames decoded since the call began; when the first arrived (0.0 = none yet).
         self.received = 0
         self.first_at = 0.0
 
-    def put(self, image: np.ndarray) -> None:
-        """A new decoded frame (media thread)."""
+    def begin(self) -> None:
+        """A call's media starts: frames are taken from now on."""
         with self._lock:
+            self._accepting = True
+
+    def put(self, image: np.ndarray) -> None:
+        """A new decoded frame (media thread); ignored once cleared."""
+        with self._lock:
+            if not self._accepting:
+                return
             self._image = image
             self._seq += 1
             self.received += 1
@@ -136,8 +145,9 @@ class RemoteFrames:
             return self._seq, self._image
 
     def clear(self) -> None:
-        """Drop the frame and the counters (call ended, wipe)."""
+        """Drop the frame and the counters and take no more (call ended, wipe)."""
         with self._lock:
+            self._accepting = False
             self._image = None
             self._seq = 0
             self.received = 0
@@ -300,9 +310,9 @@ class VideoLink:
                 self._deliver(generation, message)
         except ConnectionClosed as exc:
             received = exc.rcvd
-            if received is not None and received.code == REFUSED_CLOSE_CODE:
+            if received is not None and received.code in REFUSED_CLOSE_CODES:
                 reason = "console_down"
-                log_event(log, "video_refused_by_console", logging.ERROR)
+                log_event(log, "video_refused_by_console", logging.ERROR, code=received.code)
         except Exception as exc:  # the media thread survives anything; the call ends
             log_event(log, "video_call_failed", logging.WARNING, error=type(exc).__name__)
         finally:
@@ -344,6 +354,7 @@ class _Media:
         )
 
         await self.close()
+        self._link.remote.begin()
         servers = [RTCIceServer(urls=url) for url in self._link._ice_servers]
         pc = RTCPeerConnection(RTCConfiguration(iceServers=servers or None))
         self._pc = pc

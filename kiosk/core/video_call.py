@@ -36,6 +36,9 @@ MAX_NAME_CHARS = 16
 MAX_BADGE_CHARS = 16
 #: Texts from the console that describe hours are cut to this.
 MAX_HOURS_CHARS = 40
+#: The protocol's limits on what the terminal sends.
+MAX_TITLE_CHARS = 128
+MAX_SCREEN_TEXT_CHARS = 4000
 #: The national service hotline, shown when no one can take the call.
 DEFAULT_HOTLINE = "12345"
 
@@ -398,19 +401,27 @@ _HANDLERS: dict[str, Callable[[VideoCall, dict[str, Any]], None]] = {
 
 def screen_context(state: Any, service_id: str = "") -> ScreenContext:
     """Where the resident is, from the controller's UiState: the service and step, and the
-    step's visible text (sent only when the resident agreed to share the screen)."""
+    step's visible text (sent only when the resident agreed to share the screen). Ids follow
+    the protocol's limits: 1-64 of ``[A-Za-z0-9_.:-]``; titles at most 128 characters."""
     view = getattr(state, "view", None)
-    screen = str(getattr(state, "screen", ""))
-    if view is None or screen != "step":
-        return ScreenContext(step=screen, step_title=screen)
+    screen = _wire_id(str(getattr(state, "screen", "")), "home")
+    if view is None or getattr(state, "screen", "") != "step":
+        title = str(getattr(state, "service_title", ""))[:MAX_TITLE_CHARS]
+        return ScreenContext(screen, title, screen, screen)
     parts = [view.title, view.body, view.error]
     parts += [f"{f.label}: {f.value}" for f in view.fields]
     parts += [o.label for o in view.options]
     parts += [a.label for a in view.actions]
-    text = "\n".join(str(p) for p in parts if p)[:2000]
-    return ScreenContext(service_id, view.service_title or str(getattr(state, "service_title",
-                                                                           "")),
-                         view.step_id, view.title, text)
+    text = "\n".join(str(p) for p in parts if p)[:MAX_SCREEN_TEXT_CHARS]
+    title = view.service_title or str(getattr(state, "service_title", ""))
+    return ScreenContext(_wire_id(service_id, "service"), title[:MAX_TITLE_CHARS],
+                         _wire_id(view.step_id, "step"), view.title[:MAX_TITLE_CHARS], text)
+
+
+def _wire_id(value: str, fallback: str) -> str:
+    """An id the console accepts (``[A-Za-z0-9_.:-]{1,64}``), else ``fallback``."""
+    cleaned = "".join(ch for ch in value if ch.isascii() and (ch.isalnum() or ch in "_.:-"))
+    return cleaned[:64] or fallback
 
 
 def _text(value: Any, limit: int) -> str:

@@ -151,29 +151,32 @@ class CallCard(Cover):
         super().__init__(**kwargs)
         m, p = ctx.metrics, ctx.palette
         self.card = Panel(p.surface, radius=m.px(24), orientation="vertical",
-                          size_hint=(0.72, 0.78), pos_hint={"center_x": 0.5, "center_y": 0.5},
+                          size_hint=(0.72, 0.64), pos_hint={"center_x": 0.5, "center_y": 0.5},
                           padding=m.px(40), spacing=m.px(22))
         self.add_widget(self.card)
         self.buttons: dict[str, KButton] = {}
 
-    def fill(self, ctx: UiContext, title: str, lines: list[tuple[str, str]],
-             choices: list[tuple[str, Callable[[], None], str]], *, cols: int = 0) -> None:
-        """Title, lines of text (text, colour name), and a row of buttons (label, action, kind)."""
+    def fill(self, ctx: UiContext, title: str, lines: list[tuple[str, str, int]],
+             *rows: list[tuple[str, Callable[[], None], str]]) -> None:
+        """Title, lines of text (text, colour name, font size), and rows of buttons (label,
+        action, kind)."""
         m, p = ctx.metrics, ctx.palette
         self.card.clear_widgets()
         self.buttons.clear()
         self.card.add_widget(Text(title, p.text, m.font(60), halign="center", bold=True))
-        for text, colour in lines:
+        for text, colour, size in lines:
             if text:
-                self.card.add_widget(Text(text, getattr(p, colour), m.font(40), halign="center"))
+                self.card.add_widget(Text(text, getattr(p, colour), m.font(size),
+                                          halign="center", bold=size > 44))
         self.card.add_widget(Spacer())
-        row = BoxLayout(orientation="horizontal", spacing=m.px(20), size_hint_y=None,
-                        height=m.px(130))
-        for label, action, kind in choices:
-            button = KButton(label, action, m, p, kind=kind, height=m.px(130), font_cap=1.3)
-            self.buttons[label] = button
-            row.add_widget(button)
-        self.card.add_widget(row)
+        for choices in rows:
+            row = BoxLayout(orientation="horizontal", spacing=m.px(20), size_hint_y=None,
+                            height=m.px(130))
+            for label, action, kind in choices:
+                button = KButton(label, action, m, p, kind=kind, height=m.px(130), font_cap=1.3)
+                self.buttons[label] = button
+                row.add_widget(button)
+            self.card.add_widget(row)
 
 
 class CallPanel(FloatLayout):
@@ -186,7 +189,7 @@ class CallPanel(FloatLayout):
         self.highlight = HighlightLayer(size_hint=(1, 1), pos_hint={"x": 0, "y": 0})
         self.add_widget(self.highlight)
         panel = Panel(p.surface, radius=m.px(16), orientation="vertical",
-                      size_hint=(0.27, 0.86), pos_hint={"right": 0.995, "y": 0.01},
+                      size_hint=(0.25, 0.72), pos_hint={"right": 0.995, "y": 0.16},
                       padding=m.px(16), spacing=m.px(12))
         self.panel = panel
         self.remote = RemoteVideoView(ctx.video_media, size_hint_y=0.42)
@@ -199,8 +202,8 @@ class CallPanel(FloatLayout):
         panel.add_widget(self.preview)
         row = BoxLayout(orientation="horizontal", spacing=m.px(12), size_hint_y=None,
                         height=m.px(110))
-        self.mute_button = KButton(_("静音"), on_mute, m, p, kind="secondary", height=m.px(110),
-                                   font_cap=1.2)
+        self.mute_button = KButton(_("麦克风静音"), on_mute, m, p, kind="secondary",
+                                   height=m.px(110), font_cap=1.2)
         self.end_button = KButton(_("结束通话"), on_end, m, p, kind="danger", height=m.px(110),
                                   font_cap=1.2)
         row.add_widget(self.mute_button)
@@ -227,7 +230,7 @@ class CallPanel(FloatLayout):
         self.staff.text = _("工作人员 {name}（工号 {badge}）", name=state.staff_name,
                             badge=state.staff_badge)
         self.hint.text = state.hint
-        self.mute_button.text = _("取消静音") if state.muted else _("静音")
+        self.mute_button.text = _("取消静音") if state.muted else _("麦克风静音")
         self.highlight.show(state.highlight)
 
     def start(self) -> None:
@@ -286,18 +289,20 @@ class VideoHelpLayer:
             line = (_("您前面还有 {n} 人，预计等待约 {minutes} 分钟", n=state.position,
                       minutes=max(1, -(-state.estimate_s // 60)))
                     if state.call_id else _("正在连接，请稍候"))
-            self.card.fill(ctx, _("正在为您呼叫工作人员"), [(line, "text")],
+            self.card.fill(ctx, _("正在为您呼叫工作人员"), [(line, "text", 44)],
                            [(_("取消"), call.cancel, "secondary")])
         elif phase in (CallPhase.UNAVAILABLE, CallPhase.FAILED):
             hours = _("服务时间：{hours}", hours=state.hours) if state.hours else ""
             hotline = _("您也可以拨打 {hotline} 热线咨询", hotline=state.hotline)
-            self.card.fill(ctx, state.message, [(hours, "text"), (hotline, "primary")],
+            self.card.fill(ctx, state.message, [(hours, "text", 44), (hotline, "primary", 52)],
                            [(_("返回"), call.dismiss, "primary")])
         elif phase is CallPhase.ENDED:
-            self.card.fill(ctx, _("视频帮办已结束"), [(_("请您对本次帮办服务进行评价"), "text")],
-                           [(_(label), _score(call.rate, score), "secondary")
-                            for label, score in RATINGS] + [(_("跳过"), call.dismiss,
-                                                             "primary")])
+            helper = _("请您对工作人员 {name}（工号 {badge}）的帮办服务进行评价",
+                       name=state.staff_name, badge=state.staff_badge)
+            self.card.fill(ctx, _("视频帮办已结束"), [(helper, "text", 44)],
+                           [(_(label), _score(call.rate, score), "primary")
+                            for label, score in RATINGS],
+                           [(_("跳过"), call.dismiss, "secondary")])
         self._show(self.card, True)
         self._say(self._speech(state))
 
@@ -311,7 +316,7 @@ class VideoHelpLayer:
         share_label = (_("改为只共享事项名称") if state.share_screen
                        else _("同时共享页面内容"))
         self.card.fill(ctx, _("视频帮办：由工作人员远程协助您"),
-                       [(shared, "text"), (recorded, "primary")],
+                       [(shared, "text", 40), (recorded, "primary", 44)],
                        [(_("不需要"), call.decline, "secondary"),
                         (share_label, lambda: call.set_share_screen(not state.share_screen),
                          "secondary"),

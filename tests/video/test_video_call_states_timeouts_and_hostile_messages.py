@@ -209,3 +209,24 @@ def test_disabled_site_says_so(tmp_path: Path) -> None:
     call, _, _, link = make(tmp_path, enabled=False)
     call.ask(STEP)
     assert call.phase is CallPhase.UNAVAILABLE and not link.opened
+
+
+def test_screen_context_fits_the_protocols_limits() -> None:
+    from dataclasses import dataclass
+
+    from flows.views import StepKind, View
+    from kiosk.core.video_call import screen_context
+
+    @dataclass
+    class State:
+        screen: str
+        view: View | None = None
+        service_title: str = ""
+
+    home = screen_context(State("home"))
+    assert (home.service, home.step) == ("home", "home")
+    view = View(step_id="填表/步骤 1" * 20, kind=StepKind.MESSAGE, title="标" * 300,
+                service_title="社保", body="正文" * 3000)
+    step = screen_context(State("step", view), service_id="social-insurance")
+    assert step.service == "social-insurance" and len(step.step) <= 64 and step.step
+    assert len(step.step_title) == 128 and len(step.text) == 4000
