@@ -257,3 +257,27 @@ class PaintedTrack(_track_base()):  # type: ignore[misc]
         frame.pts = int((time.monotonic() - self._start) * 90_000)
         frame.time_base = fractions.Fraction(1, 90_000)
         return frame
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the stand-in console as a process (the bench keeps its CPU out of the kiosk's):
+    prints the port, serves until standard input closes."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m kiosk.harness.video_staff")
+    parser.add_argument("--token", required=True)
+    parser.add_argument("--mode", default="accept", choices=("accept", "no_staff", "hold"))
+    parser.add_argument("--fps", type=float, default=30.0)
+    args = parser.parse_args(argv)
+    console = StaffConsole(args.token, mode=args.mode, fps=args.fps).start()
+    print(console.port, flush=True)
+    try:
+        sys.stdin.read()
+    finally:
+        console.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -10,6 +10,7 @@ staff member points with is drawn over the screen. Every change is spoken (voice
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -95,7 +96,7 @@ class RemoteVideoView(Widget):
         self.last_image = image
         self.frames_drawn += 1
         if not self.first_drawn_at:
-            self.first_drawn_at = Clock.get_boottime()
+            self.first_drawn_at = time.monotonic()
         self._layout()
 
     def _layout(self, *_: object) -> None:
