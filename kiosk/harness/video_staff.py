@@ -109,7 +109,10 @@ class StaffConsole:
             if self._server is not None:
                 self._server.close()
                 await self._server.wait_closed()
-        asyncio.run_coroutine_threadsafe(shut(), self._loop).result(10)
+        try:
+            asyncio.run_coroutine_threadsafe(shut(), self._loop).result(10)
+        except TimeoutError:  # a peer slow to close on a loaded machine: stop anyway
+            pass
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
 

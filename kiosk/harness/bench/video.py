@@ -125,6 +125,21 @@ def floor(seconds: float, fps: float) -> dict[str, float]:
             "latency_ms": statistics.median(latencies) if latencies else float("nan")}
 
 
+def bare_kivy(seconds: float) -> dict[str, float]:
+    """The Kivy floor, in its own process: a bare window streaming a texture
+    (kiosk.harness.bench.bare_texture)."""
+    import json
+
+    env = dict(os.environ, SDL_VIDEODRIVER="offscreen", KIVY_NO_ARGS="1",
+               KIVY_NO_CONSOLELOG="1")
+    env.pop("DISPLAY", None)
+    done = subprocess.run([sys.executable, "-m", "kiosk.harness.bench.bare_texture",
+                           str(seconds)], env=env, capture_output=True, text=True, timeout=120)
+    line = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "{}"
+    figures: dict[str, float] = json.loads(line)
+    return figures
+
+
 def kiosk(seconds: float, fps: float) -> dict[str, float]:
     """The whole kiosk app (composition root, SDL offscreen), the call started by touches."""
     os.environ["SDL_VIDEODRIVER"] = "offscreen"
@@ -182,9 +197,12 @@ def kiosk(seconds: float, fps: float) -> dict[str, float]:
         cpu0, wall0, drawn0 = time.process_time(), time.monotonic(), remote.frames_drawn
         staff_cpu0 = _child_cpu(staff.proc.pid)
         sent0 = parts.video_link.frames_sent
+        decoded0 = parts.video_link.remote.received
         last = remote.frames_drawn
+        pumps = 0
         while time.monotonic() - wall0 < seconds:
             driver.pump()  # the Kivy loop runs at its own pace (60 Hz max)
+            pumps += 1
             if remote.frames_drawn != last and remote.last_image is not None:
                 last = remote.frames_drawn
                 value = _latency_ms(remote.last_image)
@@ -196,6 +214,8 @@ def kiosk(seconds: float, fps: float) -> dict[str, float]:
                   "cpu": cpu / wall,
                   "latency_ms": statistics.median(latencies) if latencies else float("nan"),
                   "sent_fps": (parts.video_link.frames_sent - sent0) / wall,
+                  "decoded_fps": (parts.video_link.remote.received - decoded0) / wall,
+                  "loop_hz": pumps / wall,
                   "staff_cpu": (_child_cpu(staff.proc.pid) - staff_cpu0) / wall}
         driver.tap(app.video_layer.panel.end_button)
         driver.wait_for(lambda: call.phase is CallPhase.ENDED, what="ended")
@@ -213,6 +233,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--fps", type=float, default=30.0, help="the staff camera's rate")
     args = parser.parse_args(argv)
     base = floor(args.seconds, args.fps)
+    bare = bare_kivy(args.seconds)
     full = kiosk(args.seconds, args.fps)
     print(f"video: a 640x480 call on loopback, staff sending {args.fps:.0f} fps; "
           f"{args.seconds:.0f} s window after {WARM_UP_SECONDS:.0f} s")
@@ -225,8 +246,14 @@ def main(argv: list[str]) -> int:
         a, b = base[key] * scale, full[key] * scale
         ratio = b / a if a else float("nan")
         print(f"  {label:<32}{a:>13.0f} {unit:<4}{b:>8.0f} {unit:<4}{ratio:>6.2f}x   {goal}")
-    print(f"  kiosk frames sent to the staff member: {full['sent_fps']:.1f} fps; "
+    print(f"  kiosk: decoded {full['decoded_fps']:.1f} fps, Kivy loop {full['loop_hz']:.0f} Hz; "
+          f"frames sent to the staff member: {full['sent_fps']:.1f} fps; "
           f"staff process CPU {full['staff_cpu'] * 100:.0f} % (not counted above)")
+    print(f"  Kivy floor: a bare 1920x1080 window streaming one 640x480 texture: "
+          f"{bare.get('fps', 0):.0f} fps at {bare.get('cpu', 0) * 100:.0f} % CPU "
+          f"(the kiosk draws {full['fps'] / bare['fps'] if bare.get('fps') else 0:.2f}x that)")
+    load = os.getloadavg()[0]
+    print(f"  machine load average during the run: {load:.1f} on {os.cpu_count()} cores")
     met = full["first_s"] < 1.5 and full["fps"] >= 15 and full["cpu"] < 1.0
     print(f"  goals {'met' if met else 'NOT met'}")
     return 0
