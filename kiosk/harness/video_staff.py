@@ -11,6 +11,7 @@ own asyncio thread; the test calls its methods from any thread.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fractions
 import json
 import threading
@@ -109,10 +110,8 @@ class StaffConsole:
             if self._server is not None:
                 self._server.close()
                 await self._server.wait_closed()
-        try:
+        with contextlib.suppress(TimeoutError):  # a peer slow to close on a loaded machine
             asyncio.run_coroutine_threadsafe(shut(), self._loop).result(10)
-        except TimeoutError:  # a peer slow to close on a loaded machine: stop anyway
-            pass
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
 
