@@ -41,6 +41,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: 工号 shown to the resident in a 视频帮办 call (staff only; may be empty).
+    badge: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
 
 class LoginThrottle(Base):
@@ -263,3 +265,36 @@ class UsageRecord(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     #: For a 差评: open (待整改) or rectified (已整改); empty otherwise.
     status: Mapped[str] = mapped_column(String(16), default="")
+
+
+class VideoCall(Base):
+    """One 视频帮办 call, from the terminal's request to its end (kiosk/console/video/records.py).
+
+    No resident data: the terminal, the queue, the service and step the resident was on, the
+    staff member, the times, the outcome, the staff member's note (masked) and the rating.
+    """
+
+    __tablename__ = "video_calls"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(ForeignKey("terminals.id", ondelete="CASCADE"),
+                                             index=True)
+    queue: Mapped[str] = mapped_column(String(64))
+    service: Mapped[str] = mapped_column(String(64))
+    service_title: Mapped[str] = mapped_column(String(128))
+    step: Mapped[str] = mapped_column(String(64))
+    step_title: Mapped[str] = mapped_column(String(128))
+    share_screen: Mapped[bool] = mapped_column(Boolean)
+    lang: Mapped[str] = mapped_column(String(8))
+    staff_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    staff_name: Mapped[str] = mapped_column(String(64), default="")
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: "" while live; resident, wiped, network, staff, staff_left, console, cancelled,
+    #: no_staff, outside_hours.
+    end_reason: Mapped[str] = mapped_column(String(16), default="")
+    #: "" until the staff member says: solved, unsolved, transferred.
+    outcome: Mapped[str] = mapped_column(String(16), default="")
+    note: Mapped[str] = mapped_column(String(500), default="")
+    rating: Mapped[int | None] = mapped_column(Integer, nullable=True)

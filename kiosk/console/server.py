@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import uvicorn
 from fastapi import FastAPI
 
+#: Largest WebSocket message (视频帮办: a screenshot frame is at most 3 MB of text).
+WS_MAX_BYTES = 4 * 1024 * 1024
 #: How long to wait for uvicorn to report that it is serving.
 STARTUP_TIMEOUT_SECONDS = 20.0
 
@@ -39,7 +41,8 @@ def start_server(app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> Server
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     actual_port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
+                            ws_max_size=WS_MAX_BYTES)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
                               name="console-server", daemon=True)

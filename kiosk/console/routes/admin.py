@@ -67,6 +67,7 @@ def users_page(request: Request, actor: Actor = Depends(NEEDS[Permission.MANAGE_
 def create_user(request: Request, username: str = Form(..., pattern=ID_PATTERN),
                 display_name: str = Form("", max_length=64), role: str = Form(...),
                 password: str = Form(..., max_length=256),
+                badge: str = Form("", pattern=r"^[A-Za-z0-9-]{0,16}$"),
                 actor: Actor = Depends(NEEDS[Permission.MANAGE_USERS]),
                 db: Session = Depends(get_db), moment: datetime = Depends(now)) -> Response:
     """Add a user (audited; the password is never recorded)."""
@@ -81,7 +82,7 @@ def create_user(request: Request, username: str = Form(..., pattern=ID_PATTERN),
                        message=problem)
     db.add(User(username=username, display_name=display_name.strip(),
                 password_hash=hash_password(password), role=role, active=True,
-                created_at=moment))
+                created_at=moment, badge=badge))
     audit.record(db, at=moment, actor=actor.name, role=actor.user.role, action="user_create",
                  target=username, source_ip=actor.source_ip, new_role=role)
     db.commit()
