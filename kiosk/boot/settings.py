@@ -225,6 +225,23 @@ class VideoSettings(_Section):
                        description="staff hours, shown when no one can take a call")
     hotline: str = Field("12345", max_length=16, description="the hotline shown instead")
 
+    @field_validator("queues", "ice_servers", mode="before")
+    @classmethod
+    def _comma_list(cls, value: Any) -> Any:
+        """An environment variable gives a list as one text: "a,b"."""
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("queues")
+    @classmethod
+    def _queue_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for queue in value:
+            if not 1 <= len(queue) <= 64 or not all(
+                    ch.isascii() and (ch.isalnum() or ch in "_.:-") for ch in queue):
+                raise ValueError(f"a queue id of 1-64 letters, digits and _.:- ; got {queue!r}")
+        return value
+
 
 class PathSettings(_Section):
     """Where the terminal keeps its data (journal, logs, spool, bundles)."""
