@@ -255,12 +255,16 @@ class VideoCall:
             return
         self._context = context
         if self.phase is CallPhase.IN_CALL:
-            message: dict[str, Any] = {"type": "screen", "service": context.service,
-                                       "step": context.step, "step_title": context.step_title}
-            if self.state.share_screen:
-                message["text"] = context.text
-            self.link.send(message)
+            self._send_screen(context)
             self._publish(highlight=None)
+
+    def _send_screen(self, context: ScreenContext) -> None:
+        message: dict[str, Any] = {"type": "screen", "service": context.service,
+                                   "service_title": context.service_title,
+                                   "step": context.step, "step_title": context.step_title}
+        if self.state.share_screen:
+            message["text"] = context.text
+        self.link.send(message)
 
     # -- from the console (UI thread) ----------------------------------------------------------
     def on_message(self, message: Any) -> None:
@@ -330,6 +334,7 @@ class VideoCall:
         log_event(log, "video_call_accepted")
         self._publish(phase=CallPhase.IN_CALL, call_id=call_id, staff_name=name,
                       staff_badge=badge, hint="", highlight=None, muted=False)
+        self._send_screen(self._context)  # the helper sees where the resident is at once
 
     def _hint(self, message: dict[str, Any]) -> None:
         if self.phase is CallPhase.IN_CALL:

@@ -143,6 +143,7 @@ def test_in_call_hint_highlight_then_end_and_rate(tmp_path: Path) -> None:
 def test_step_change_in_call_sends_text_only_when_shared(tmp_path: Path) -> None:
     call, _, _, link = make(tmp_path)
     in_call(call, share=False)
+    assert link.sent[-1]["step"] == "records" and "text" not in link.sent[-1]  # at accept
     call.on_screen(ScreenContext("s", "t", "confirm", "确认", "张三"))
     assert link.sent[-1]["step"] == "confirm" and "text" not in link.sent[-1]
     call.end()
