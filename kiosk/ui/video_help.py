@@ -257,7 +257,8 @@ class VideoHelpLayer:
         self.card = CallCard(ctx)
         self.panel = CallPanel(ctx, on_mute=call.toggle_mute, on_end=call.end)
         self._phase = CallPhase.IDLE
-        self._spoken = ""
+        #: The last text handed to voice guidance (what the resident heard).
+        self.spoken = ""
 
     def detach(self) -> None:
         """Take both layers off the root (screens are rebuilt)."""
@@ -282,7 +283,7 @@ class VideoHelpLayer:
         self._show(self.panel, False)
         if phase is CallPhase.IDLE:
             self._show(self.card, False)
-            self._spoken = ""
+            self.spoken = ""
             return
         if phase is CallPhase.CONSENT:
             self._consent(state)
@@ -337,10 +338,10 @@ class VideoHelpLayer:
 
     def _say(self, text: str) -> None:
         voice = self.ctx.voice
-        if voice is None or not text or text == self._spoken:
+        if voice is None or not text or text == self.spoken:
             return
-        self._spoken = text
-        voice.say(text)
+        self.spoken = text
+        voice.say(text, cache=False)  # a hint may carry anything: never cached
 
     def _show(self, layer: Widget, shown: bool) -> None:
         if shown and layer.parent is None:

@@ -91,6 +91,8 @@ def test_no_staff_online_shows_hours_and_hotline(kiosk: RunningKiosk, staff: Sta
         card = kiosk.app.video_layer.card
         texts = " ".join(w.text for w in card.walk() if hasattr(w, "text"))
         assert "没有工作人员" in texts and "12345" in texts and "9:00-17:00" in texts
+        spoken = kiosk.app.video_layer.spoken  # and said aloud
+        assert "12345" in spoken and "9:00-17:00" in spoken
         assert staff.call.requests[-1]["step"] == "records"
         assert staff.call.requests[-1]["share_screen"] is False
         tap_card(kiosk, "返回")
