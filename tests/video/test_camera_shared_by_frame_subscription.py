@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from drivers.camera import open_camera
 from drivers.camera.capture import Frame
 
 
+@pytest.mark.slow
 def test_subscribers_get_frames_and_a_broken_one_does_not_stop_the_pump() -> None:
     camera = open_camera("sim://camera", scene="face")
     got: list[int] = []
