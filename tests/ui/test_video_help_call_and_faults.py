@@ -192,3 +192,18 @@ def test_network_dropped_mid_call_tells_the_resident(kiosk: RunningKiosk,
     tap_card(kiosk, "返回")
     driver.wait_for(lambda: video.phase is CallPhase.IDLE, what="back")
     assert kiosk.app.manager.current == "step_records"
+
+
+def test_staff_leaving_mid_call_tells_the_resident(kiosk: RunningKiosk,
+                                                   staff: StaffConsole) -> None:
+    driver, video = kiosk.driver, kiosk.parts.video
+    on_step(kiosk)
+    ask_for_help(kiosk)
+    tap_card(kiosk, "同意并呼叫")
+    driver.wait_for(lambda: video.phase is CallPhase.IN_CALL, what="in call")
+    staff.send({"type": "ended", "reason": "staff_left"})
+    driver.wait_for(lambda: video.phase is CallPhase.FAILED, what="told")
+    assert "工作人员已离开" in video.state.message and kiosk.parts.video_link.remote.empty
+    tap_card(kiosk, "返回")
+    driver.wait_for(lambda: video.phase is CallPhase.IDLE, what="back")
+    assert kiosk.app.manager.current == "step_records"
