@@ -110,13 +110,16 @@ def _absolute(name: str) -> Path:
 
 
 class RemoteFrames:
-    """The staff member's newest decoded frame (RGB, top row first), shared between the
-    media thread and the UI; nothing older is kept."""
+    """The staff member's newest decoded frame, shared between the media thread and the UI;
+    nothing older is kept. The media thread hands over the decoded frame as it is; the RGB
+    conversion happens in `latest()`, for the frames someone looks at only (the media thread
+    would otherwise hold the interpreter lock for every frame the UI skips)."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._lock = threading.Lock()
         self._clock = clock
-        self._image: np.ndarray | None = None
+        self._frame: Any = None  # the newest decoded frame not yet converted
+        self._image: np.ndarray | None = None  # RGB, top row first
         self._seq = 0
         self._accepting = False
         #: Frames decoded since the call began; when the first arrived (0.0 = none yet).
@@ -128,26 +131,32 @@ class RemoteFrames:
         with self._lock:
             self._accepting = True
 
-    def put(self, image: np.ndarray) -> None:
-        """A new decoded frame (media thread); ignored once cleared."""
+    def put(self, frame: Any) -> None:
+        """A new decoded frame (media thread): an ``av.VideoFrame`` or an RGB array; ignored
+        once cleared."""
         with self._lock:
             if not self._accepting:
                 return
-            self._image = image
+            self._frame = frame
             self._seq += 1
             self.received += 1
             if not self.first_at:
                 self.first_at = self._clock()
 
     def latest(self) -> tuple[int, np.ndarray | None]:
-        """(sequence number, newest frame or None)."""
+        """(sequence number, newest frame as RGB or None)."""
         with self._lock:
+            frame, self._frame = self._frame, None
+            if frame is not None:
+                self._image = (frame if isinstance(frame, np.ndarray)
+                               else frame.to_ndarray(format="rgb24"))
             return self._seq, self._image
 
     def clear(self) -> None:
         """Drop the frame and the counters and take no more (call ended, wipe)."""
         with self._lock:
             self._accepting = False
+            self._frame = None
             self._image = None
             self._seq = 0
             self.received = 0
@@ -157,7 +166,7 @@ class RemoteFrames:
     def empty(self) -> bool:
         """True when no frame is held."""
         with self._lock:
-            return self._image is None
+            return self._image is None and self._frame is None
 
 
 class VideoLink:
@@ -390,7 +399,7 @@ class _Media:
                 frame = await track.recv()
                 if track.kind != "video" or self._generation != self._link._generation:
                     continue
-                remote.put(frame.to_ndarray(format="rgb24"))
+                remote.put(frame)  # converted when drawn (RemoteFrames.latest)
         except (MediaStreamError, asyncio.CancelledError):
             return
 
