@@ -231,8 +231,14 @@ class VideoLink:
         except Exception as exc:  # a lost rating is logged, never raised
             log_event(log, "video_rating_not_sent", logging.WARNING, error=type(exc).__name__)
 
+    @property
+    def has_audio(self) -> bool:
+        """Whether the terminal sends sound: not yet (no microphone driver in drivers/), so
+        the call shows no mute button (docs/adr/0761)."""
+        return False
+
     def set_muted(self, muted: bool) -> None:
-        """Stop sending the resident's sound (the kiosk sends none without a microphone)."""
+        """Stop sending the resident's sound (nothing is sent without a microphone)."""
         self._muted = muted
 
     def end_media(self) -> None:

@@ -184,7 +184,7 @@ class CallPanel(FloatLayout):
     """In the call: the staff member's video and tools on the right; the step stays usable."""
 
     def __init__(self, ctx: UiContext, on_mute: Callable[[], None],
-                 on_end: Callable[[], None], **kwargs: Any) -> None:
+                 on_end: Callable[[], None], with_mute: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         m, p = ctx.metrics, ctx.palette
         self.highlight = HighlightLayer(size_hint=(1, 1), pos_hint={"x": 0, "y": 0})
@@ -207,7 +207,8 @@ class CallPanel(FloatLayout):
                                    height=m.px(110), font_cap=1.2)
         self.end_button = KButton(_("结束通话"), on_end, m, p, kind="danger", height=m.px(110),
                                   font_cap=1.2)
-        row.add_widget(self.mute_button)
+        if with_mute:  # only when the terminal sends sound (a microphone source)
+            row.add_widget(self.mute_button)
         row.add_widget(self.end_button)
         panel.add_widget(row)
         self.add_widget(panel)
@@ -255,7 +256,8 @@ class VideoHelpLayer:
         assert call is not None
         self.call = call
         self.card = CallCard(ctx)
-        self.panel = CallPanel(ctx, on_mute=call.toggle_mute, on_end=call.end)
+        self.panel = CallPanel(ctx, on_mute=call.toggle_mute, on_end=call.end,
+                               with_mute=bool(getattr(call.link, "has_audio", False)))
         self._phase = CallPhase.IDLE
         #: The last text handed to voice guidance (what the resident heard).
         self.spoken = ""
