@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import fractions
 import json
 import logging
@@ -47,6 +48,8 @@ SEND_FPS = 15
 #: (not enrolled, revoked) and a console process without the video hub.
 REFUSED_CLOSE_CODES = frozenset({4401, 4503})
 VIDEO_CLOCK_RATE = 90_000
+#: At process end, how long the call's connection may take to close before the loop stops.
+SHUTDOWN_WAIT_SECONDS = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,8 +263,12 @@ class VideoLink:
         self.remote.clear()
 
     def shutdown(self) -> None:
-        """Stop the media thread (process end)."""
+        """Stop the media thread (process end): the call's connection closes first."""
+        task = self._task
         self.close()
+        if task is not None:
+            with contextlib.suppress(Exception):  # ended, failed or slow: the loop stops anyway
+                task.result(timeout=SHUTDOWN_WAIT_SECONDS)
         loop, self._loop = self._loop, None
         if loop is not None:
             loop.call_soon_threadsafe(loop.stop)

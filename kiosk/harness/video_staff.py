@@ -105,6 +105,8 @@ class StaffConsole:
     def stop(self) -> None:
         """Close the peer and the server, stop the thread."""
         async def shut() -> None:
+            if self._ws is not None:
+                await self._ws.close()
             if self._pc is not None:
                 await self._pc.close()
             if self._server is not None:
