@@ -81,6 +81,10 @@ class KioskParts:
     heartbeat: Any = None
     housekeeping: Any = None
     console_link: Any = None  # kiosk.ops.console_link.ConsoleLink, or None ([console] url)
+    #: 视频帮办 (kiosk.core.video_call.VideoCall and kiosk.adapters.video_link.VideoLink), or
+    #: None when `[video] enabled` is false.
+    video: Any = None
+    video_link: Any = None
     #: Set by housekeeping for a scheduled restart; the launcher stops the app at attract.
     restart_requested: threading.Event = field(default_factory=threading.Event)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -173,6 +177,8 @@ class KioskParts:
         self._stop.set()
         if self.console_link is not None:  # console link: "stopped" event, then stop
             self.console_link.close()
+        if self.video_link is not None:  # 视频帮办: end any call, stop the media thread
+            self.video_link.shutdown()
         if self.voice is not None:
             self.voice.close()
         self.hub.stop()
@@ -280,9 +286,34 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
                                                  sample_volume=_volume_sample(voice))
     controller.on_technician_card = technician_controller.card_presented
     controller.technician_card_at_attract = technician_controller.card_at_attract
-    return KioskParts(settings, lifecycle, hub, client, outbox, printing, catalogue, controller,
-                      runner, sandbox, updater, bundle_version, prefs, voice,
-                      technician=technician_controller)
+    parts = KioskParts(settings, lifecycle, hub, client, outbox, printing, catalogue, controller,
+                       runner, sandbox, updater, bundle_version, prefs, voice,
+                       technician=technician_controller)
+    _attach_video(parts)
+    return parts
+
+
+def _attach_video(parts: KioskParts) -> None:
+    """视频帮办 (docs/adr/0760): the call (core), its link to the console (adapter), the
+    controller's steps told to the helper. Nothing when `[video] enabled` is false."""
+    settings = parts.settings
+    if not settings.video.enabled:
+        return
+    from kiosk.adapters.video_link import VideoLink, endpoint_from_settings
+    from kiosk.core.video_call import VideoCall, screen_context
+
+    hub, controller, prefs = parts.hub, parts.controller, parts.prefs
+    link = VideoLink(endpoint_from_settings(settings), lambda: hub.get("camera"),
+                     parts.runner.call_soon, settings.video.ice_servers)
+    call = VideoCall(parts.lifecycle, link, enabled=True, queue=settings.video.queues[0],
+                     recording_notice=settings.video.recording_notice,
+                     hours=settings.video.hours, hotline=settings.video.hotline,
+                     lang=lambda: "en" if prefs.current.locale.startswith("en") else "zh")
+    link.on_message = call.on_message
+    link.on_link_lost = call.on_link_lost
+    controller.subscribe(lambda state: call.on_screen(screen_context(state,
+                                                                     controller.service_id)))
+    parts.video, parts.video_link = call, link
 
 
 def _discard(_value: object) -> None:
@@ -346,7 +377,9 @@ def compose(settings: Settings, *, runner: TaskRunner | None = None,
     actions = demo_actions(parts) if settings.profile == "demo" else []
     app = KioskApp(parts.controller, settings.site_name, demo_actions=actions,
                    on_frame=on_frame, prefs=parts.prefs, voice=parts.voice,
-                   technician=parts.technician)
+                   technician=parts.technician, video=parts.video,
+                   video_media=parts.video_link.remote if parts.video_link else None,
+                   camera=lambda: parts.hub.get("camera"))
     return ComposedKiosk(parts, runner, app)
 
 

@@ -24,6 +24,7 @@ BENCHMARKS: dict[str, str] = {
     "voice": "prompt to WAV, uncached and cached, against a bare espeak-ng run",
     "stop": "SIGTERM/SIGINT to process end of kiosk run, against a bare python process",
     "console": "N simulated terminals' heartbeats into the console (SQLite and PostgreSQL)",
+    "video": "视频帮办 call: accept to first frame drawn, fps, CPU, latency; floor without Kivy",
     "catalogue": "catalogue load, lint, search per keystroke, home drawn: 23 vs hundreds of items",
 }
 

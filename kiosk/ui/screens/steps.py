@@ -30,6 +30,7 @@ from kiosk.ui.context import UiContext
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.theme import Metrics, Palette, hex_rgba
+from kiosk.ui.video_help import video_button
 from kiosk.ui.widgets import KButton, Panel, Spacer, Text
 
 #: Field kinds with an on-screen keyboard of their own.
@@ -148,6 +149,11 @@ class StepScreen(KioskScreen):
                              height=m.px(110), font_base=30, font_cap=1.2)
             self.buttons[action.name] = button
             self.actions.add_widget(button)
+        video = video_button(self.ctx, size_hint=(None, None), width=m.px(250),
+                             height=m.px(110), font_base=30, font_cap=1.2)
+        if video is not None:  # 视频帮办 beside 办不成事 (kiosk/ui/video_help.py)
+            self.buttons["video_help"] = video
+            self.actions.add_widget(video)
         self.actions.add_widget(Spacer())
         width = m.px(360 if len(main) <= 2 else 300)
         for action in main:
