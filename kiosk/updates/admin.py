@@ -10,6 +10,8 @@
     kiosk admin status
 
 PUB is the folder a web server publishes; KEYS holds the private keys and must stay off it.
+``publish`` always runs the bundle check (the one the terminal runs) and refuses a bundle that
+fails it, whatever ``build`` was told.
 Exit codes: 0 done, 1 refused or failed (message on stderr), 2 usage error.
 """
 
@@ -70,7 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--created", help="ISO 8601 UTC creation time (default now; fix it for "
                        "byte-identical rebuilds)")
     build.add_argument("--out", type=Path, help="archive path (default flows-N.tar.gz)")
-    build.add_argument("--no-check", action="store_true", help="skip the bundle check")
+    build.add_argument("--no-check", action="store_true",
+                       help="skip the bundle check here (publish always runs it)")
 
     publish = sub.add_parser("publish", parents=[common], help="sign and publish a bundle")
     publish.add_argument("archive", type=Path)
@@ -129,7 +132,15 @@ def _run(args: argparse.Namespace) -> int:
             print(f"trusted root written to {args.trusted_root_out}: ship it with the app")
         return 0
     if args.command == "publish":
-        manifest = repo.publish(args.archive, [Audience.parse(a) for a in args.to])
+        audiences = [Audience.parse(a) for a in args.to]
+        problems = check_archive(args.archive)
+        if problems:  # a bundle built with --no-check, or edited after its build
+            print(f"kiosk admin publish: {args.archive} fails the bundle check; nothing was "
+                  "signed or published:", file=sys.stderr)
+            for problem in problems:
+                print(f"  - {problem}", file=sys.stderr)
+            return 1
+        manifest = repo.publish(args.archive, audiences)
         print(f"published bundle {manifest.version} to {', '.join(args.to)}")
         return 0
     if args.command == "promote":
@@ -175,9 +186,7 @@ def _build(args: argparse.Namespace) -> int:
     manifest = build_archive(args.flows_dir, out, args.version, args.min_app_version,
                              args.created)
     if not args.no_check:
-        with tempfile.TemporaryDirectory(prefix="kiosk-build-check-") as tmp:
-            unpack_archive(out, Path(tmp) / "bundle")
-            problems = bundle_check(Path(tmp) / "bundle")
+        problems = check_archive(out)
         if problems:
             out.unlink()
             print(f"kiosk admin build: {args.flows_dir} fails the bundle check:", file=sys.stderr)
@@ -187,6 +196,26 @@ def _build(args: argparse.Namespace) -> int:
     print(f"built {out}: bundle {manifest.version}, {len(manifest.services)} services, "
           f"{manifest.digest}")
     return 0
+
+
+def check_archive(archive: Path) -> list[str]:
+    """Unpack ``archive`` into a temporary folder and run the bundle check (the same one the
+    terminal runs, in its limited child); problems with paths inside the bundle
+    (``service/flow.yaml:12: ...``), empty when the bundle passes."""
+    with tempfile.TemporaryDirectory(prefix="kiosk-admin-check-") as tmp:
+        folder = Path(tmp) / "bundle"
+        try:
+            unpack_archive(archive, folder)
+        except BundleError as exc:
+            return [f"{archive}: {exc}"]
+        problems = bundle_check(folder)
+        prefixes = (f"{folder.resolve()}/", f"{folder}/")
+        relative = []
+        for problem in problems:
+            for prefix in prefixes:
+                problem = problem.replace(prefix, "")
+            relative.append(problem)
+        return relative
 
 
 def _status(repo: Repository) -> dict[str, object]:
