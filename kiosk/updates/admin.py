@@ -6,10 +6,12 @@
     kiosk admin promote  VERSION --to ...           (staged rollout: widen the audience)
     kiosk admin rollback --to-version N [--to ...]  (old content as a NEW, higher version)
     kiosk admin rotate-key ROLE                     (root, targets, snapshot, timestamp)
-    kiosk admin refresh-timestamp                   (run from cron, at least daily)
+    kiosk admin refresh-timestamp                   (cron, every 6 hours: 0 */6 * * *)
     kiosk admin status
 
 PUB is the folder a web server publishes; KEYS holds the private keys and must stay off it.
+The keys are encrypted with a passphrase: --passphrase-file FILE (mode 0600, for cron), else
+KIOSK_ADMIN_KEY_PASSPHRASE, else a prompt; without one nothing is signed.
 ``publish`` always runs the bundle check (the one the terminal runs) and refuses a bundle that
 fails it, whatever ``build`` was told.
 Exit codes: 0 done, 1 refused or failed (message on stderr), 2 usage error.
@@ -18,7 +20,9 @@ Exit codes: 0 done, 1 refused or failed (message on stderr), 2 usage error.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
 import sys
 import tempfile
 from datetime import timedelta
@@ -30,6 +34,7 @@ from kiosk.updates.checks import bundle_check
 from kiosk.updates.repository import (
     DEFAULT_EXPIRY,
     DEFAULT_KEYS,
+    PASSPHRASE_ENV,
     ROLES,
     AdminError,
     Audience,
@@ -48,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"published repository folder (default {DEFAULT_REPO})")
     common.add_argument("--keys", type=Path, default=DEFAULT_KEYS_DIR,
                         help=f"admin key folder, never published (default {DEFAULT_KEYS_DIR})")
+    common.add_argument("--passphrase-file", type=Path, metavar="FILE",
+                        help="file holding the key passphrase (mode 0600; for cron). Otherwise "
+                        f"{PASSPHRASE_ENV}, otherwise a prompt")
     common.add_argument("--expiry", action="append", default=[], metavar="ROLE=DAYS",
                         help="signature lifetime for a role when (re)signing it, e.g. "
                         "timestamp=2 (defaults: " + ", ".join(
@@ -119,7 +127,10 @@ def main(argv: list[str]) -> int:
 def _run(args: argparse.Namespace) -> int:
     if args.command == "build":
         return _build(args)
-    repo = Repository(args.repo, args.keys, expiry=_expiry(args.expiry))
+    passphrase = None
+    if args.command != "status":
+        passphrase = read_passphrase(args.passphrase_file, confirm=args.command == "init")
+    repo = Repository(args.repo, args.keys, expiry=_expiry(args.expiry), passphrase=passphrase)
     if args.command == "init":
         keys = {role: (getattr(args, f"{role}_keys"), getattr(args, f"{role}_threshold"))
                 for role in ROLES}
@@ -164,6 +175,43 @@ def _run(args: argparse.Namespace) -> int:
         print(json.dumps(_status(repo), indent=1, sort_keys=True))
         return 0
     raise AssertionError(args.command)  # argparse only lets known commands through
+
+
+#: Shortest passphrase accepted for new keys.
+MIN_PASSPHRASE = 8
+
+
+def read_passphrase(path: Path | None, confirm: bool = False,
+                    environ: dict[str, str] | None = None,
+                    interactive: bool | None = None) -> bytes:
+    """The passphrase that encrypts (``init``) or unlocks the signing keys: from ``path``
+    (a file only its owner can read), else ``KIOSK_ADMIN_KEY_PASSPHRASE``, else a prompt on the
+    terminal (asked twice when ``confirm``). Keys are never written or used without one."""
+    env = os.environ if environ is None else environ
+    if path is not None:
+        mode = path.stat().st_mode
+        if mode & 0o077:
+            raise AdminError(f"{path}: the passphrase file is readable by others "
+                             f"(mode {mode & 0o777:o}); run chmod 600 {path}")
+        value = path.read_text(encoding="utf-8").rstrip("\r\n")
+        source = str(path)
+    elif env.get(PASSPHRASE_ENV):
+        value, source = env[PASSPHRASE_ENV], PASSPHRASE_ENV
+    elif interactive if interactive is not None else sys.stdin.isatty():
+        value = getpass.getpass("signing key passphrase: ")
+        if confirm and getpass.getpass("the same passphrase again: ") != value:
+            raise AdminError("the two passphrases differ; nothing was written")
+        source = "the prompt"
+    else:
+        raise AdminError("the signing keys are encrypted and need a passphrase: run in a terminal "
+                         f"to be asked, set {PASSPHRASE_ENV}, or pass --passphrase-file FILE "
+                         "(docs/updates.md)")
+    if confirm and len(value) < MIN_PASSPHRASE:
+        raise AdminError(f"the passphrase from {source} is shorter than {MIN_PASSPHRASE} "
+                         "characters; choose a longer one")
+    if not value:
+        raise AdminError(f"the passphrase from {source} is empty")
+    return value.encode("utf-8")
 
 
 def _expiry(items: list[str]) -> dict[str, timedelta]:

@@ -14,8 +14,9 @@ from tests.updates.conftest import write_flows
 
 
 @pytest.fixture
-def admin(tmp_path: Path) -> dict[str, str]:
+def admin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """An initialised repository (paths as strings for the command line)."""
+    monkeypatch.setenv("KIOSK_ADMIN_KEY_PASSPHRASE", "admin test passphrase")
     paths = {"repo": str(tmp_path / "pub"), "keys": str(tmp_path / "keys"),
              "root": str(tmp_path / "trusted_root.json"), "data": str(tmp_path / "terminal"),
              "tmp": str(tmp_path)}
