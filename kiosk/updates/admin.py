@@ -143,7 +143,7 @@ def _run(args: argparse.Namespace) -> int:
             print(f"trusted root written to {args.trusted_root_out}: ship it with the app")
         return 0
     if args.command == "publish":
-        audiences = [Audience.parse(a) for a in args.to]
+        targets = [Audience.parse(a) for a in args.to]
         problems = check_archive(args.archive)
         if problems:  # a bundle built with --no-check, or edited after its build
             print(f"kiosk admin publish: {args.archive} fails the bundle check; nothing was "
@@ -151,7 +151,7 @@ def _run(args: argparse.Namespace) -> int:
             for problem in problems:
                 print(f"  - {problem}", file=sys.stderr)
             return 1
-        manifest = repo.publish(args.archive, audiences)
+        manifest = repo.publish(args.archive, targets)
         print(f"published bundle {manifest.version} to {', '.join(args.to)}")
         return 0
     if args.command == "promote":
