@@ -370,14 +370,31 @@ class BundleUpdater:
             self._check(state, CheckKind.UNREACHABLE, f"repository unreachable: {_describe(exc)}")
             return None
         self._updater = updater
-        if offer is not None:
-            remembered = self._remembered_refusal(updater, offer, state)
-            if remembered is not None:
-                self._check(state, CheckKind.OK, f"offered {offer.version}, refused before: "
-                                                 f"{remembered.reason}")
-                return None
-        self._check(state, CheckKind.OK, f"offered {offer.version}" if offer else "no bundle")
+        self._check(state, CheckKind.OK, self._offer_note(updater, offer, state))
         return offer
+
+    def _offer_note(self, updater: Updater, offer: Offer | None, state: UpdateState) -> str:
+        """The check outcome's words: what was offered, and why a newer offer is not taken."""
+        newest = self._newest_offer(updater)
+        note = f"offered {offer.version}" if offer else "no bundle"
+        if newest is None or (offer is not None and newest.version == offer.version):
+            return note
+        remembered = self._remembered_refusal(updater, newest, state)
+        if remembered is not None:
+            return f"offered {newest.version}, refused before: {remembered.reason}" + (
+                f"; taking {offer.version} instead" if offer else "")
+        if newest.version in state.bad_versions:
+            return f"offered {newest.version}, which failed its check here" + (
+                f"; taking {offer.version} instead" if offer else "")
+        return note
+
+    def _newest_offer(self, updater: Updater) -> Offer | None:
+        offers = []
+        for path in channel_paths(self.terminal_id, self.groups):
+            info = updater.get_targetinfo(path)
+            if info is not None:
+                offers.append(_offer_from_channel(path, info))
+        return max(offers, key=lambda o: o.version, default=None)
 
     def _remembered_refusal(self, updater: Updater, offer: Offer,
                             state: UpdateState) -> RefusedBundle | None:
@@ -401,8 +418,11 @@ class BundleUpdater:
         if not offers:
             return None
         best = max(offers, key=lambda o: o.version)
-        if best.version in state.bad_versions:
-            return None  # failed its check here before; wait for a newer version
+        if self._is_bad(updater, best, state):
+            # The newest offer failed here (check or unpack): fall back to the newest good one
+            # another channel offers (a pilot bundle that failed must not strand a terminal on
+            # the built-in catalogue while its fleet channel offers a good bundle).
+            return self._fallback(updater, offers, state)
         if state.active is not None and best.version == state.active:
             return None
         if state.staged is not None and best.version == state.staged:
@@ -415,6 +435,26 @@ class BundleUpdater:
             raise _Refusal(f"bundle {best.version} needs app {best.min_app_version} or newer; "
                            f"this terminal runs {self.app_version}")
         return best
+
+    def _is_bad(self, updater: Updater, offer: Offer, state: UpdateState) -> bool:
+        """Whether ``offer`` failed its check here, or was refused at unpack by this app."""
+        return (offer.version in state.bad_versions
+                or self._remembered_refusal(updater, offer, state) is not None)
+
+    def _fallback(self, updater: Updater, offers: list[Offer],
+                  state: UpdateState) -> Offer | None:
+        """The newest good offer newer than the active bundle, or None (keep what runs).
+
+        Only signed channels are followed, so this never goes below the active bundle."""
+        good = [o for o in offers if not self._is_bad(updater, o, state)
+                and app_version_satisfies(self.app_version, o.min_app_version)
+                and o.version > (state.active or 0) and o.version != state.staged]
+        if not good:
+            return None
+        choice = max(good, key=lambda o: o.version)
+        log_event(_log, "update_fallback", version=choice.version, channel=choice.channel,
+                  active=state.active)
+        return choice
 
     def _stage(self, state: UpdateState, offer: Offer) -> None:
         updater = self._updater
