@@ -347,7 +347,11 @@ class ConsoleLink:
         except Exception:  # the updater's report is optional
             return
         if self._seen_update is not None and update and update != self._seen_update:
-            detail = f"{update.get('outcome', '')} {update.get('version', '')}".strip()
+            # the plain-words line (kiosk.updates.plain.summary), e.g. "runs bundle 4; last
+            # update: update FAILED ...: bundle 5 failed its check ...; bundle 4 runs (...)"
+            detail = str(update.get("update_summary") or
+                         f"{update.get('update_outcome', '')} "
+                         f"{update.get('update_version') or ''}").strip()
             self.queue_event(event("update_outcome", "", detail[:200]))
         self._seen_update = update
 

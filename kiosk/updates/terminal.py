@@ -45,6 +45,7 @@ from tuf.ngclient import FetcherInterface, Updater, UpdaterConfig
 
 from kiosk import REPO_ROOT, __version__
 from kiosk.core.events import log_event
+from kiosk.updates import plain
 from kiosk.updates.bundle import (
     BundleCheck,
     BundleError,
@@ -206,12 +207,15 @@ class BundleUpdater:
             "update_check": state.last_check.kind,
             "update_check_reason": state.last_check.reason,
             "update_check_at": state.last_check.at,
+            "update_summary": plain.summary(state),  # the same, in words (ADR 0731)
         }
 
     def status(self) -> dict[str, Any]:
         """Everything a technician wants to see."""
         state = load_state(self.state_path)
         return {
+            "runs": plain.runs(state), "last_update": plain.outcome_words(state),
+            "last_check_words": plain.check_words(state),
             "active": state.active, "staged": state.staged, "history": state.history,
             "highest_seen": state.highest_seen, "bad_versions": state.bad_versions,
             "refused": [r.to_dict() for r in state.refused],
@@ -281,11 +285,15 @@ class BundleUpdater:
             return state.last_outcome
 
     def run_polling(self, stop: threading.Event,
-                    interval_seconds: float = POLL_INTERVAL_SECONDS) -> None:
-        """Poll until ``stop`` is set (run it in a worker thread)."""
+                    interval_seconds: float = POLL_INTERVAL_SECONDS,
+                    after_poll: Callable[[Outcome], None] | None = None) -> None:
+        """Poll until ``stop`` is set (run it in a worker thread). ``after_poll`` runs after
+        each poll with its outcome (the kiosk reloads an idle screen's catalogue there)."""
         while not stop.is_set():
             try:
-                self.poll()
+                outcome = self.poll()
+                if after_poll is not None:
+                    after_poll(outcome)
             except Exception as exc:  # poll() records its own errors; this is the last net
                 log_event(_log, "update_poll_failed", logging.ERROR, error=_describe(exc))
             stop.wait(interval_seconds)
