@@ -33,6 +33,7 @@ from kiosk.console.routes import (
     fleet_pages,
     login,
     notifications,
+    preview,
     releases,
     stats_pages,
 )
@@ -100,7 +101,8 @@ def create_app(settings: ConsoleSettings | None = None,
     app.state.identity = identity or BearerTokenIdentity()
     app.state.templates = make_templates()
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
-    for module in (login, fleet_pages, admin, notifications, releases, stats_pages, api):
+    for module in (login, fleet_pages, admin, notifications, releases, stats_pages, api,
+                   preview):
         app.include_router(module.router)
     _install_error_pages(app)
 
