@@ -8,9 +8,12 @@ kiosk never disagree about it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from kiosk import REPO_ROOT
+from kiosk.core.privacy import mask_text
 from kiosk.updates.state import CheckKind, OutcomeKind, UpdateState
 
 BUILTIN = "the built-in catalogue"
@@ -101,3 +104,23 @@ def summary(state: UpdateState, off_reason: str = "") -> str:
     if off_reason:
         return f"runs {runs(state, off_reason)}"
     return f"runs {runs(state)}; last update: {outcome_words(state)}"
+
+
+#: Longest plain-words line the console keeps (its wire model's limit).
+CONSOLE_SUMMARY_CHARS = 300
+_CONSOLE_OUTCOMES: dict[str, str] = {
+    OutcomeKind.ACTIVATED.value: "ok", OutcomeKind.ROLLED_BACK.value: "failed",
+    OutcomeKind.REJECTED.value: "failed", OutcomeKind.STAGED.value: "staged"}
+
+
+def console_update(update: Mapping[str, Any]) -> dict[str, str]:
+    """The updater's heartbeat fields (`BundleUpdater.heartbeat`) in the console's shape
+    (kiosk.console.wire.UpdateOutcome): ``outcome`` ok / failed / staged / "", the bundle
+    ``version``, ``at``, and the plain-words ``summary`` (masked, shortened)."""
+    version = update.get("update_version")
+    return {
+        "outcome": _CONSOLE_OUTCOMES.get(str(update.get("update_outcome", "")), ""),
+        "version": "" if version is None else str(version)[:64],
+        "at": str(update.get("update_at") or "")[:64],
+        "summary": mask_text(str(update.get("update_summary") or ""))[:CONSOLE_SUMMARY_CHARS],
+    }
