@@ -176,6 +176,7 @@ class BundleUpdater:
         self._now = now
         self._thread_lock = threading.Lock()
         self._updater: Updater | None = None
+        self._offers_seen: list[Offer] = []
 
     # ----- what the kiosk reads ---------------------------------------------------------------
 
@@ -360,6 +361,7 @@ class BundleUpdater:
             raise _Refusal(f"trusted root unusable: {_describe(exc)}") from None
 
     def _refresh_and_choose(self, state: UpdateState) -> Offer | None:
+        self._offers_seen = []
         try:
             updater = self._tuf()
             updater.refresh()
@@ -383,7 +385,7 @@ class BundleUpdater:
 
     def _offer_note(self, updater: Updater, offer: Offer | None, state: UpdateState) -> str:
         """The check outcome's words: what was offered, and why a newer offer is not taken."""
-        newest = self._newest_offer(updater)
+        newest = max(self._offers_seen, key=lambda o: o.version, default=None)
         note = f"offered {offer.version}" if offer else "no bundle"
         if newest is None or (offer is not None and newest.version == offer.version):
             return note
@@ -396,13 +398,7 @@ class BundleUpdater:
                 f"; taking {offer.version} instead" if offer else "")
         return note
 
-    def _newest_offer(self, updater: Updater) -> Offer | None:
-        offers = []
-        for path in channel_paths(self.terminal_id, self.groups):
-            info = updater.get_targetinfo(path)
-            if info is not None:
-                offers.append(_offer_from_channel(path, info))
-        return max(offers, key=lambda o: o.version, default=None)
+
 
     def _remembered_refusal(self, updater: Updater, offer: Offer,
                             state: UpdateState) -> RefusedBundle | None:
@@ -426,6 +422,7 @@ class BundleUpdater:
         if not offers:
             return None
         best = max(offers, key=lambda o: o.version)
+        self._offers_seen = offers  # every channel's offer, for the check outcome's words
         if self._is_bad(updater, best, state):
             # The newest offer failed here (check or unpack): fall back to the newest good one
             # another channel offers (a pilot bundle that failed must not strand a terminal on
