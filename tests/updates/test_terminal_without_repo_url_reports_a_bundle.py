@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 
 from kiosk.boot.cli import main as kiosk
+from kiosk.boot.composition import build_kiosk
 from kiosk.boot.settings import load_settings
+from kiosk.core.tasks import InlineRunner
 from kiosk.ops.doctor import _check_terminal_facts
 from kiosk.updates.state import Outcome, OutcomeKind, UpdateState, save_state
 from tests.updates.conftest import Setup
@@ -35,3 +37,21 @@ def test_no_repo_url_says_the_built_in_catalogue_runs(setup: Setup, capsys) -> N
     assert "bundle 3 in the data folder is ignored" in facts["bundle"].detail
     assert not facts["bundle"].ok and not facts["bundle"].needed  # a warning, not a failure
     assert "off: set [updates] repo_url" in facts["updates"].detail
+
+
+def test_heartbeat_of_a_terminal_without_updates_says_so(setup: Setup) -> None:
+    site = write_site(setup, "")
+    save_state(setup.tmp / "data" / "updates" / "state.json", UpdateState(active=3))
+    env = {f"KIOSK__DEVICES__{d.upper()}": "none" for d in (
+        "idcard", "smartcard", "camera", "scanner", "receipt_printer", "document_printer")}
+    parts = build_kiosk(load_settings(site_file=site, environ=env), InlineRunner())
+    try:
+        assert parts.updater is None and parts.bundle_version == "builtin"
+        parts.start_devices()
+        report = parts.heartbeat.report()
+        assert report.bundle_version == "builtin"
+        assert report.last_update["update_summary"] == (
+            "runs the built-in catalogue: updates are off ([updates] repo_url is empty in the "
+            "site file); bundle 3 in the data folder is ignored")
+    finally:
+        parts.close()
