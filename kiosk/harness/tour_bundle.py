@@ -1,7 +1,8 @@
 """`kiosk tour --bundle PATH --out DIR`: the screens residents will see with a flow bundle, before
 it goes out (ADR 0732).
 
-The bundle (a ``.tar.gz`` from `kiosk admin build`, or an unpacked folder) is unpacked safely
+The bundle (a ``.tar.gz`` from `kiosk admin build`, an unpacked bundle, or a flows folder not
+built yet, packed here as `kiosk admin build` would) is unpacked safely
 and checked first, in the limited child process the terminal uses: a bundle that fails its check
 is refused with its problems and nothing is rendered. Then the real kiosk runs with the bundle as
 its whole catalogue (as a terminal that took it would), in a Kivy window rendered offscreen, and
@@ -36,8 +37,19 @@ def prepare_bundle(path: Path, work: Path) -> Path:
     from kiosk.updates.checks import bundle_check
 
     path = Path(path)
-    if path.is_dir():
-        folder = path
+    if path.is_dir() and (path / "bundle.json").is_file():
+        folder = path  # an unpacked bundle
+    elif path.is_dir():  # a flows folder not built yet: pack it as `kiosk admin build` would
+        from kiosk import __version__
+        from kiosk.updates.bundle import build_archive
+
+        archive = work / "preview.tar.gz"
+        try:
+            build_archive(path, archive, 1, __version__)
+        except (BundleError, OSError) as exc:
+            raise BundleRefused(f"{path}: {exc}") from None
+        folder = work / "bundle"
+        unpack_archive(archive, folder)
     else:
         folder = work / "bundle"
         try:

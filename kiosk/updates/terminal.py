@@ -398,8 +398,6 @@ class BundleUpdater:
                 f"; taking {offer.version} instead" if offer else "")
         return note
 
-
-
     def _remembered_refusal(self, updater: Updater, offer: Offer,
                             state: UpdateState) -> RefusedBundle | None:
         info = updater.get_targetinfo(offer.target_path)
