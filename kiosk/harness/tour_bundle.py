@@ -144,6 +144,7 @@ def _walk_service(tour: Any, driver: Any, parts: Any, service: str,
     """Open ``service`` and shoot each of its screens, answering from its fixtures."""
     from flows.engine import FlowRun
     from flows.headless import Stuck, intent_for
+    from flows.views import Intent
     from kiosk.core.session import Phase
     from kiosk.harness.tour import _identify, _settle, _tap_action
 
@@ -153,6 +154,9 @@ def _walk_service(tour: Any, driver: Any, parts: Any, service: str,
         driver.wait_for_screen("attract")
         _identify(driver, parts)
         driver.wait_for_screen("home")
+    camera = parts.hub.simulator("camera")
+    if camera is not None:
+        camera.set_scene("document")  # a paper laid under the camera for capture steps
     controller.open_service(service)
     driver.pump(3)
     _settle(driver)
@@ -184,6 +188,10 @@ def _walk_service(tour: Any, driver: Any, parts: Any, service: str,
         except Stuck as exc:
             tour.lines[-1] += f"（预览无法继续：{exc}）"
             break
+        if repeats and view.options and intent.action == "choose":
+            # the fixtures' choice is not among what the demo platform lists for the demo
+            # resident: take the first one shown, as a resident would
+            intent = Intent("choose", view.options[0].value)
         paging = intent.action in ("page_next", "page_prev")
         _tap_action(driver, intent.action, intent.value)
     else:
