@@ -112,7 +112,8 @@ class KioskParts:
         if self.updater is not None:
             thread = threading.Thread(target=self.updater.run_polling,
                                       args=(self._stop,
-                                            self.settings.updates.poll_interval_seconds),
+                                            self.settings.updates.poll_interval_seconds,
+                                            self._after_poll),
                                       name="kiosk-updates", daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -140,7 +141,37 @@ class KioskParts:
                            lambda _report: None)
 
     def _update_report(self) -> dict[str, Any]:
-        return dict(self.updater.heartbeat()) if self.updater is not None else {}
+        if self.updater is not None:
+            return dict(self.updater.heartbeat())
+        from kiosk.updates import plain  # updates off: say so, and what runs (ADR 0731)
+        from kiosk.updates.state import load_state
+
+        state = load_state(self.settings.data_dir / "updates" / "state.json")
+        return {"bundle_version": None, "update_summary": plain.summary(
+            state, _updates_off_reason(self.settings) or "not started")}
+
+    def _after_poll(self, _outcome: Any) -> None:
+        """After each poll (updates thread): a bundle the poll activated while the terminal is
+        idle reaches its screen now, not after the next resident's session (ADR 0731)."""
+        active = self.updater.active_bundle() if self.updater is not None else None
+        if active is not None and str(active.version) != self.bundle_version:
+            self.runner.call_soon(lambda: self._reload_if_idle(active))
+
+    def _reload_if_idle(self, active: Any) -> None:
+        """On the UI thread: load ``active``'s services if no resident is in session (else the
+        return to attract does it)."""
+        if self.lifecycle.phase not in (Phase.ATTRACT, Phase.OUT_OF_SERVICE):
+            return
+        if str(active.version) == self.bundle_version:
+            return
+        try:
+            self.catalogue.reload(Path(active.path))
+        except Exception as exc:  # a bundle that passed its check; still never crash the UI
+            log_event(log, "bundle_reload_failed", logging.ERROR, version=active.version,
+                      error=type(exc).__name__)
+            return
+        self.bundle_version = str(active.version)
+        log_event(log, "bundle_switched", version=self.bundle_version, when="idle")
 
     def _switch_bundle_between_sessions(self) -> None:
         """At every return to attract: activate a staged bundle and reload the catalogue."""
@@ -260,7 +291,10 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
         return KioskSessionPorts(session, client, hub.usable, printing, outbox, capture,
                                  device_reason=lambda name: hub.status(name).reason)
 
-    updater = _build_updater(settings, lambda: lifecycle.phase is Phase.ATTRACT)
+    # no resident in session: attract, out of service, or the wipe after a session (whose
+    # hooks switch bundles before the phase returns to attract)
+    updater = _build_updater(settings, lambda: lifecycle.phase in (
+        Phase.ATTRACT, Phase.WIPING, Phase.OUT_OF_SERVICE))
     bundle_version = "builtin"
     active = updater.active_bundle() if updater is not None else None
     if active is not None:
@@ -383,16 +417,24 @@ def compose(settings: Settings, *, runner: TaskRunner | None = None,
     return ComposedKiosk(parts, runner, app)
 
 
+def _updates_off_reason(settings: Settings) -> str:
+    """Why this terminal ignores bundles ("" when it follows its repository): the one rule
+    `kiosk updates` and `kiosk doctor` also apply (kiosk.updates.plain)."""
+    from kiosk.updates import plain
+
+    return plain.updates_off_reason(settings.updates.repo_url,
+                                    plain.trusted_root_path(settings.updates.trusted_root))
+
+
 def _build_updater(settings: Settings, is_idle: Callable[[], bool]) -> Any:
     """The flow-bundle updater, or None when updates are not configured or have no root."""
     if not settings.updates.repo_url:
         return None
+    from kiosk.updates import plain
     from kiosk.updates.checks import bundle_check
     from kiosk.updates.terminal import BundleUpdater, load_trusted_root
 
-    root_path = Path(settings.updates.trusted_root)
-    if not root_path.is_absolute():
-        root_path = REPO_ROOT / root_path
+    root_path = plain.trusted_root_path(settings.updates.trusted_root)
     try:
         trusted_root = load_trusted_root(root_path)
     except OSError:

@@ -35,6 +35,7 @@ from kiosk.console.routes import (
     fleet_pages,
     login,
     notifications,
+    preview,
     releases,
     rollout,
     stats_pages,
@@ -123,7 +124,7 @@ def create_app(settings: ConsoleSettings | None = None,
         log.warning("video relay needs PostgreSQL; this console runs the hub itself")
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
     for module in (login, fleet_pages, admin, notifications, releases, rollout, stats_pages,
-                   api, diagnostics_pages, video_pages, video_sockets):
+                   api, diagnostics_pages, video_pages, video_sockets, preview):
         app.include_router(module.router)
     _install_error_pages(app)
 

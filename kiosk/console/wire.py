@@ -79,6 +79,8 @@ class UpdateOutcome(_Strict):
     outcome: Short = ""
     version: Short = ""
     at: Short = ""
+    #: What the terminal runs and its last update, in words (kiosk.updates.plain.summary)
+    summary: Annotated[str, StringConstraints(max_length=300)] = ""
 
 
 class HeartbeatIn(_Strict):

@@ -1,5 +1,6 @@
 """`kiosk tour --out DIR`: drive the journeys headless on simulated devices and write one PNG
 per screen, plus ``index.txt`` listing each file, its screen name and what it shows.
+`kiosk tour --bundle PATH --out DIR` previews a flow bundle instead (kiosk/harness/tour_bundle.py).
 
 The tour runs the real kiosk (embedded sandbox, simulators, SQLite) in a Kivy window rendered
 with SDL offscreen; a person reviews the PNGs. The printed certificate is rendered to PNG too.
@@ -497,6 +498,8 @@ def main(argv: list[str]) -> int:
     """Run the tour."""
     parser = argparse.ArgumentParser(prog="kiosk tour", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="folder for the PNGs")
+    parser.add_argument("--bundle", type=Path, help="preview a flow bundle (.tar.gz or folder): "
+                        "its home screens and every screen of its services, after its check")
     args = parser.parse_args(argv)
     os.environ["SDL_VIDEODRIVER"] = "offscreen"
     os.environ.pop("DISPLAY", None)
@@ -507,4 +510,8 @@ def main(argv: list[str]) -> int:
     register_font(FONT_PATH)
     args.out.mkdir(parents=True, exist_ok=True)
     print(f"kiosk tour: writing screenshots to {args.out}/", file=sys.stderr)
+    if args.bundle is not None:
+        from kiosk.harness.tour_bundle import run_bundle_tour
+
+        return run_bundle_tour(args.out, args.bundle)
     return run_tour(args.out)

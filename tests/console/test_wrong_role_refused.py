@@ -18,6 +18,7 @@ from kiosk.console.routes import (
     fleet_pages,
     login,
     notifications,
+    preview,
     releases,
     rollout,
     stats_pages,
@@ -40,7 +41,7 @@ def _permissions(dependant: Any) -> list[object]:
 def test_every_route_names_a_permission() -> None:
     missing = []
     for module in (login, fleet_pages, admin, notifications, releases, rollout, stats_pages,
-                   api, diagnostics_pages, video_pages):
+                   api, diagnostics_pages, video_pages, preview):
         for route in module.router.routes:
             for method in route.methods:  # type: ignore[attr-defined]
                 key = (method, route.path)  # type: ignore[attr-defined]
