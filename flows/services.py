@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from flows.definition import FLOW_FILE, FlowDefinition
-from flows.finding import OTHER_THEME, Finding, near_miss, usage_boost
+from flows.finding import ENTERPRISE, OTHER_THEME, PERSON, Finding, near_miss, usage_boost
 from flows.licence_items import item_definition, load_directory
 from flows.lint import lint_service
 from flows.ports import DeviceAvailability
@@ -48,6 +48,7 @@ class ServiceEntry:
     index: SearchIndex | None = field(default=None, repr=False, compare=False)
     themes: tuple[str, ...] = ()  # where residents browse for it (生育, 就业, ...)
     department: str = ""  # the department responsible (issuing department of a licence)
+    audience: str = PERSON  # person (个人办事) | enterprise (法人办事; enterprise licences)
 
     def search_index(self) -> SearchIndex:
         """The entry's search index (built on first use: pinyin costs ~0.2 s to load, and a
@@ -115,7 +116,7 @@ class Catalogue:
             place = finding.services.get(sid)
             entries[sid] = replace(entry, themes=place.themes if place and place.themes
                                    else (OTHER_THEME,), department=place.department if place
-                                   else "")
+                                   else "", audience=place.audience if place else PERSON)
         kinds, directory_problems = load_directory(root)
         for kind in kinds:
             if kind.service_id in entries:
@@ -125,7 +126,8 @@ class Catalogue:
             entries[kind.service_id] = ServiceEntry(
                 kind.service_id, root, item_definition(kind),
                 themes=tuple(t for t in kind.themes if t in finding.themes) or (OTHER_THEME,),
-                department=kind.department)
+                department=kind.department,
+                audience=ENTERPRISE if kind.holder_type == "enterprise" else PERSON)
         return cls(root, entries, finding=finding,
                    directory_problems=tuple(directory_problems) + finding.problems)
 
