@@ -1,8 +1,9 @@
-"""法人办事 through touches in the real Kivy window: the enterprise's representative chooses 法人办事,
-shows the electronic business licence QR code at the scanner (or types the credit code), places
-their ID card, and prints the business licence (the PDF rendered to PNG and read back). Bad
-input: a credit code with a wrong check character, another person's ID card, and an enterprise
-licence the platform refuses to release, each a plain Chinese message; nothing crashes."""
+"""法人办事 through touches in the real Kivy window: the enterprise's representative chooses
+法人办事, shows the electronic business licence QR code at the scanner (or types the credit
+code), places their ID card, and prints the business licence (the PDF rendered to PNG and read
+back). Bad input: a credit code with a wrong check character, another person's ID card, and an
+enterprise licence the platform refuses to release, each a plain Chinese message; nothing
+crashes."""
 
 from __future__ import annotations
 

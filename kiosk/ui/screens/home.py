@@ -2,7 +2,7 @@
 查询 / 办理 / 打印) and a search box.
 
 Hundreds of items are paged (9 tiles a page, 4 larger ones in elderly mode); the browse tabs
-first show their themes or departments with counts (16 a page, 6 in elderly mode), so any item
+first show their themes or departments with counts (12 a page, 6 in elderly mode), so any item
 is three taps from home: tab, group, item. The search box takes pinyin initials or full pinyin
 from a large letter keyboard ("SBJF" finds 社保缴费记录查询); services that need an unusable
 device are greyed with the reason.
@@ -33,7 +33,7 @@ from kiosk.ui.widgets import KButton, Spacer, Text
 TILE_COLUMNS = HOME_COLUMNS
 TILES_PER_PAGE = tuple(c * r for c, r in zip(HOME_COLUMNS, HOME_ROWS, strict=True))
 GROUP_COLUMNS = (4, 3)
-GROUPS_PER_PAGE = (16, 6)
+GROUPS_PER_PAGE = (12, 6)
 
 
 def page_count(total: int, size: int) -> int:
@@ -48,9 +48,21 @@ class HomeScreen(KioskScreen):
         super().__init__(ctx, name="home", **kwargs)
         m, p = ctx.metrics, ctx.palette
         self._rendered: tuple[object, ...] | None = None
-        # The tabs take the whole height on the left; on the right: 个人办事 / 法人办事 (the
-        # first choice), search and exit on top, the greeting on its own line below them (in
-        # the top row it was squeezed to nothing, to "**" in elderly mode), then the tiles.
+        # Search and exit across the top; below, the tabs on the left (they overflowed onto
+        # the top row and hid the greeting, "**" in elderly mode) and on the right 个人办事 /
+        # 法人办事 (the first choice) with the greeting beside them, then the tiles.
+        # (search and exit as wide as their labels: in elderly mode in English they take most
+        # of the row)
+        tools = BoxLayout(orientation="horizontal", size_hint_y=None, height=m.px(100),
+                          spacing=m.px(16))
+        tools.add_widget(Spacer())
+        self.search_button = KButton(_("搜索：输入拼音首字母"), self._toggle_keyboard, m, p,
+                                     kind="secondary", fit_text=True, height=m.px(100))
+        self.exit_button = KButton(_("退出并清除信息"), ctx.controller.finish, m, p, kind="danger",
+                                   fit_text=True, height=m.px(100))
+        tools.add_widget(self.search_button)
+        tools.add_widget(self.exit_button)
+        self.body.add_widget(tools)
         main = BoxLayout(orientation="horizontal", spacing=m.px(24))
         self.tabs = BoxLayout(orientation="vertical", size_hint_x=None, width=m.px(240),
                               spacing=m.px(16))
@@ -65,20 +77,10 @@ class HomeScreen(KioskScreen):
                              p, kind="secondary", fit_text=True, height=m.px(110), font_base=40)
             self.audience_buttons[audience] = button
             top.add_widget(button)
-        top.add_widget(Spacer())
-        # as wide as their labels: in elderly mode with high contrast a fixed share of the row
-        # wrapped both labels onto two lines and clipped them
-        self.search_button = KButton(_("搜索：输入拼音首字母"), self._toggle_keyboard, m, p,
-                                     kind="secondary", fit_text=True, height=m.px(110))
-        self.exit_button = KButton(_("退出并清除信息"), ctx.controller.finish, m, p, kind="danger",
-                                   fit_text=True, height=m.px(110))
-        top.add_widget(self.search_button)
-        top.add_widget(self.exit_button)
-        right.add_widget(top)
         self.greeting = Text("", p.text, m.font(34, cap=1.3), bold=True, fixed_height=True,
-                             size_hint_y=None, height=m.px(56), shorten=True,
-                             shorten_from="right")
-        right.add_widget(self.greeting)
+                             shorten=True, shorten_from="right")
+        top.add_widget(self.greeting)
+        right.add_widget(top)
         self.keyboard_box = BoxLayout(orientation="vertical", size_hint_y=None, height=0)
         right.add_widget(self.keyboard_box)
         self.keyboard: OnScreenKeyboard | None = None
