@@ -369,6 +369,8 @@ class WireCertificate(WireModel):
     holder_name: StrictStr = ""
     holder_id_number: StrictStr = ""
     seal_text: OptText = ""
+    #: A licence copy's usage line (此件仅供办理政务服务事项时使用 · 用途 · 有效期); "" otherwise.
+    usage: OptText = ""
     idempotency_key: str = ""
     replayed: bool = False
     additions: Annotated[CertificateAdditions, BeforeValidator(_additions)] = Field(
