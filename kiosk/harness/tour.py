@@ -405,6 +405,8 @@ def _mode_pass(tour: Tour, driver: Any, parts: Any, prefix: str, change: Any,
     tour.shot(f"{prefix}-rate", f"{label}：好差评")
     parts.controller.finish()
     driver.wait_for_screen("attract")
+    parts.prefs.update(change)  # the session's end reset the preferences
+    driver.pump(3)
     _enterprise_pass(tour, driver, parts, f"{prefix}-", f"{label}：法人办事")
     _ = app
 
@@ -420,7 +422,12 @@ def _enterprise_pass(tour: Tour, driver: Any, parts: Any, prefix: str, label: st
 
     app = driver.app
     director = by_key("company_director")
+    prefs = parts.prefs.current
     driver.tap(app.screens["attract"])
+    driver.wait_for_screen("home")
+    if parts.prefs.current != prefs:  # a touch at attract starts a session with defaults
+        parts.prefs.update(lambda _p: prefs)
+        driver.pump(3)
     driver.wait_for_screen("home")
     driver.tap(app.screens["home"].audience_buttons["enterprise"])
     driver.wait_for(lambda: app.state.audience == "enterprise", what="法人办事")

@@ -1,12 +1,12 @@
 """`kiosk bench catalogue`: how the catalogue's costs grow with its size.
 
-Synthetic bundles of N items (default 23, 96, 700 and 2,000) are made in the same run: the
-terminal's 23 hand-written services, its themes, and a licence directory of N - 23 kinds (the
+Synthetic bundles of N items (default 25, 96, 700 and 2,000) are made in the same run: the
+terminal's 25 hand-written services, its themes, and a licence directory of N - 25 kinds (the
 real directory's kinds, repeated with numbered variants). For each N it prints: catalogue load,
 lint of the whole bundle, the search index build (first search), search per keystroke (p50,
 p95) over words typed letter by letter, the home screen drawn in a real Kivy window (SDL
 offscreen) through the real controller for 常用, a theme page, 全部 and a search, the bundle's
-size and the process RSS. The floor is the 23-item bundle measured in the same run; each figure
+size and the process RSS. The floor is the 25-item bundle measured in the same run; each figure
 is printed with its ratio to the floor, and the growth from the second-largest to the largest
 size per item (1.0 = linear).
 """
@@ -35,14 +35,16 @@ if TYPE_CHECKING:
     from flows.ports import SessionPorts
     from kiosk.core.session import SessionData
 
-HAND_WRITTEN = 23
+#: The hand-written services of the built-in catalogue (every synthetic bundle carries them).
+HAND_WRITTEN = sum(1 for f in BUILTIN_ROOT.iterdir() if (f / "flow.yaml").is_file())
 #: What residents type, letter by letter (initials, full pinyin, Chinese, a synonym, a miss).
 TYPED = ("jhz", "jiehunzheng", "kzm", "tuixiu", "shebaojiaofei", "驾驶证", "开证明", "juzhzheng",
          "yyzz", "hukou")
 
 
 def make_bundle(root: Path, items: int) -> Path:
-    """A bundle of ``items`` items under ``root``: the 23 services, themes, and a directory."""
+    """A bundle of ``items`` items under ``root``: the hand-written services, themes, and a
+    directory."""
     root.mkdir(parents=True)
     for folder in sorted(BUILTIN_ROOT.iterdir()):
         if folder.is_dir():
@@ -203,14 +205,14 @@ ROWS = (("load_ms", "catalogue load", "ms"), ("lint_ms", "lint whole bundle", "m
 def main(argv: list[str]) -> int:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser(prog="kiosk bench catalogue", description=__doc__)
-    parser.add_argument("--items", default="23,96,700,2000",
+    parser.add_argument("--items", default=f"{HAND_WRITTEN},96,700,2000",
                         help="comma-separated catalogue sizes (the first is the floor)")
     parser.add_argument("--repeat", type=int, default=5, help="runs per figure (median)")
     args = parser.parse_args(argv)
     try:
         sizes = [int(x) for x in args.items.split(",") if x.strip()]
     except ValueError:
-        parser.error("--items takes numbers separated by commas, e.g. 23,700,2000")
+        parser.error("--items takes numbers separated by commas, e.g. 25,700,2000")
     if not sizes or min(sizes) < HAND_WRITTEN:
         parser.error(f"--items: each size at least {HAND_WRITTEN} (the hand-written services)")
     with tempfile.TemporaryDirectory(prefix="bench-catalogue-") as folder:

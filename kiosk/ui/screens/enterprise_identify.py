@@ -15,7 +15,7 @@ from kiosk.ui.context import UiContext
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.theme import hex_rgba
-from kiosk.ui.widgets import KButton, Panel, Text
+from kiosk.ui.widgets import KButton, Panel, Spacer, Text
 
 CODE_LENGTH = 18
 
@@ -46,6 +46,7 @@ class EnterpriseIdentifyScreen(KioskScreen):
         card.add_widget(self.step_two)
         self.notice = Text("", p.danger, m.font(38, cap=1.25), halign="center")
         card.add_widget(self.notice)
+        card.add_widget(Spacer())  # the steps from the top, the room left below them
         self.body.add_widget(card)
 
     def _typed(self, value: str) -> None:
