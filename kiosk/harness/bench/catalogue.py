@@ -5,10 +5,11 @@ terminal's 25 hand-written services, its themes, and a licence directory of N - 
 real directory's kinds, repeated with numbered variants). For each N it prints: catalogue load,
 lint of the whole bundle, the search index build (first search), search per keystroke (p50,
 p95) over words typed letter by letter, the home screen drawn in a real Kivy window (SDL
-offscreen) through the real controller for 常用, a theme page, 全部 and a search, the bundle's
-size and the process RSS. The floor is the 25-item bundle measured in the same run; each figure
-is printed with its ratio to the floor, and the growth from the second-largest to the largest
-size per item (1.0 = linear).
+offscreen) through the real controller for 常用, a theme page, 全部 and a search, the update
+activation (the bundle check in its limited child process, then the catalogue reload), the
+bundle's size and the process RSS. The floor is the 25-item bundle measured in the same run;
+each figure is printed with its ratio to the floor, and the growth from the second-largest to
+the largest size per item (1.0 = linear).
 """
 
 from __future__ import annotations
@@ -187,9 +188,21 @@ def measure(items: int, workdir: Path, home: HomeBench, repeat: int) -> dict[str
                                    lambda: controller.set_category("全部"))
     figures["home_search_ms"] = drawn(lambda: controller.search(""),
                                       lambda: controller.search("kzm"))
+    figures["activation_ms"] = _median_ms(lambda: _activate(kiosk_catalogue, root), 1)
     figures["bundle_kb"] = _size_kb(root)
     figures["rss_mb"] = _rss_mb()
     return figures
+
+
+def _activate(kiosk_catalogue: Any, root: Path) -> None:
+    """What a terminal does to activate a staged bundle (kiosk/updates/terminal.py): the bundle
+    check in a limited child process, then the catalogue switched to it between sessions."""
+    from kiosk.updates.childcheck import isolated_check
+
+    problems = isolated_check(root)
+    if problems:
+        raise SystemExit(f"the {root.name} bundle failed its check: {problems[:3]}")
+    kiosk_catalogue.reload(root)
 
 
 ROWS = (("load_ms", "catalogue load", "ms"), ("lint_ms", "lint whole bundle", "ms"),
@@ -199,6 +212,7 @@ ROWS = (("load_ms", "catalogue load", "ms"), ("lint_ms", "lint whole bundle", "m
         ("home_themes_ms", "home theme list drawn", "ms"),
         ("home_theme_ms", "home one theme drawn", "ms"), ("home_all_ms", "home 全部 drawn", "ms"),
         ("home_search_ms", "home search hits drawn", "ms"),
+        ("activation_ms", "update activation (check + reload)", "ms"),
         ("bundle_kb", "bundle size", "KB"), ("rss_mb", "process RSS", "MB"))
 
 
