@@ -90,12 +90,20 @@ class WideIndex:
 
     def near_misses(self, query: str) -> set[int]:
         """Items whose Chinese or pinyin forms hold ``query`` with one character wrong
-        (length >= 3) or left out (length >= 4), as `flows.finding.near_miss` finds them."""
+        (length >= 3) or left out (length >= 4), as `flows.finding.near_miss` finds them.
+
+        One wrong or extra character leaves one half of ``query`` whole, so only the items
+        holding either half are tried with the (slow, many-branched) pattern."""
         pattern = near_miss_pattern(query)
         if pattern is None:
             return set()
-        return {bisect_right(self.forms_starts, m.start()) - 1
-                for m in pattern.finditer(self.forms)}
+        half = len(query) // 2
+        candidates: dict[int, int] = {}
+        for part in (query[:half], query[half:]):
+            self._scan(self.forms, self.forms_starts, part, 1, candidates)
+        ends = (*self.forms_starts[1:], len(self.forms))
+        return {i for i in candidates
+                if pattern.search(self.forms, self.forms_starts[i], ends[i]) is not None}
 
     @staticmethod
     def _scan(haystack: str, starts: tuple[int, ...], needle: str, score: int,

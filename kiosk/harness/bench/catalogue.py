@@ -153,16 +153,20 @@ def measure(items: int, workdir: Path, home: HomeBench, repeat: int) -> dict[str
     start = time.perf_counter()
     kiosk_catalogue.search("a")
     figures["index_ms"] = (time.perf_counter() - start) * 1e3
-    keystrokes = []
+    keystrokes, cpu = [], []
     for _ in range(max(1, repeat // 2)):
         for word in TYPED:
             for end in range(1, len(word) + 1):
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 kiosk_catalogue.search(word[:end])
+                cpu.append((time.process_time() - start_cpu) * 1e3)
                 keystrokes.append((time.perf_counter() - start) * 1e3)
     keystrokes.sort()
+    cpu.sort()
     figures["key_p50_ms"] = statistics.median(keystrokes)
     figures["key_p95_ms"] = keystrokes[int(len(keystrokes) * 0.95) - 1]
+    # the process's own CPU time: what a keystroke costs when other processes share the CPU
+    figures["key_cpu_p95_ms"] = cpu[int(len(cpu) * 0.95) - 1]
     controller = home.build(root)
 
     def drawn(reset: Callable[[], Any], action: Callable[[], Any]) -> float:
@@ -212,6 +216,7 @@ def _activate(kiosk_catalogue: Any, root: Path) -> None:
 ROWS = (("load_ms", "catalogue load", "ms"), ("lint_ms", "lint whole bundle", "ms"),
         ("index_ms", "search index build", "ms"), ("key_p50_ms", "search keystroke p50", "ms"),
         ("key_p95_ms", "search keystroke p95", "ms"),
+        ("key_cpu_p95_ms", "search keystroke p95 (CPU)", "ms"),
         ("home_frequent_ms", "home 常用 drawn", "ms"),
         ("home_themes_ms", "home theme list drawn", "ms"),
         ("home_theme_ms", "home one theme drawn", "ms"), ("home_all_ms", "home 全部 drawn", "ms"),
