@@ -20,16 +20,20 @@ from flows.search import full_pinyin, initials, normalise
 from flows.yamlsource import Problem
 
 THEMES_FILE = "themes.yaml"
+#: Who an item is for: 个人办事 (person) or 法人办事 (enterprise); the default is person.
+PERSON, ENTERPRISE = "person", "enterprise"
+AUDIENCES = (PERSON, ENTERPRISE)
 #: Where an item with no theme is listed.
 OTHER_THEME = "综合服务"
 
 
 @dataclass(frozen=True, slots=True)
 class Placement:
-    """The themes and department of one hand-written service."""
+    """The themes, department and audience of one hand-written service."""
 
     themes: tuple[str, ...] = ()
     department: str = ""
+    audience: str = "person"  # person (个人办事) | enterprise (法人办事)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +57,8 @@ class Finding:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             themes = tuple(str(t) for t in data.get("themes") or ())
             services = {str(k): Placement(tuple(str(t) for t in (v or {}).get("themes") or ()),
-                                          str((v or {}).get("department") or ""))
+                                          str((v or {}).get("department") or ""),
+                                          str((v or {}).get("audience") or PERSON))
                         for k, v in (data.get("services") or {}).items()}
             synonyms = {normalise(str(k)): tuple(normalise(str(w)) for w in v or ())
                         for k, v in (data.get("synonyms") or {}).items()}
@@ -62,6 +67,9 @@ class Finding:
         problems = tuple(Problem(str(path), 1, f"service {sid!r}: theme {t!r} is not listed "
                                                "in themes")
                          for sid, p in services.items() for t in p.themes if t not in themes)
+        problems += tuple(Problem(str(path), 1, f"service {sid!r}: audience must be person or "
+                                                "enterprise")
+                          for sid, p in services.items() if p.audience not in AUDIENCES)
         return cls(themes, services, synonyms, problems)
 
     def expansions(self, query: str) -> tuple[str, ...]:

@@ -39,6 +39,7 @@ class LicenceKind:
     themes: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     layout_fields: tuple[str, ...] = ()
+    name_en: str = ""  # English mode's name ("" = the Chinese name)
 
     @property
     def service_id(self) -> str:
@@ -108,9 +109,10 @@ def _kind(raw: Any, index: int) -> tuple[LicenceKind | None, str]:
             problem = (f"kind {label}: layout names fields the licence lacks ({', '.join(missing)})"
                        "; printed with the generic field table")
             layout_fields = ()
+    name_en = str(raw.get("name_en") or "")[:120]
     kind = LicenceKind(code.lower(), name, department, holder, fields,
                        tuple(str(t) for t in raw.get("themes") or ()),
-                       tuple(str(k) for k in raw.get("keywords") or ()), layout_fields)
+                       tuple(str(k) for k in raw.get("keywords") or ()), layout_fields, name_en)
     return kind, problem
 
 
@@ -121,7 +123,9 @@ def item_definition(kind: LicenceKind, base: FlowDefinition | None = None) -> Fl
                    else step) for sid, step in base.steps.items()}
     return replace(
         base, id=kind.service_id, service_code=kind.service_id,
-        title={"zh-CN": f"{kind.name}打印", "en": f"Licence copy: {kind.name}"},
+        title={"zh-CN": f"{kind.name}打印",
+               "en": f"Print: {kind.name_en}" if kind.name_en else f"Licence copy: {kind.name}"},
         summary={"zh-CN": kind.department, "en": kind.department},
-        keywords=(kind.name, kind.department, *kind.keywords, *kind.themes), steps=steps,
+        keywords=(kind.name, kind.department, *kind.keywords, *kind.themes,
+                  *((kind.name_en,) if kind.name_en else ())), steps=steps,
     )

@@ -17,11 +17,12 @@ from pathlib import Path
 import yaml
 
 from flows.definition import FLOW_FILE, FlowDefinition
-from flows.finding import OTHER_THEME, Finding, near_miss, usage_boost
+from flows.finding import ENTERPRISE, OTHER_THEME, PERSON, Finding, usage_boost
 from flows.licence_items import item_definition, load_directory
 from flows.lint import lint_service
 from flows.ports import DeviceAvailability
 from flows.search import SearchIndex, normalise, sound_of
+from flows.wide_search import WideIndex
 from flows.yamlsource import Problem, safe_load
 
 #: The built-in catalogue shipped with the code.
@@ -48,6 +49,7 @@ class ServiceEntry:
     index: SearchIndex | None = field(default=None, repr=False, compare=False)
     themes: tuple[str, ...] = ()  # where residents browse for it (生育, 就业, ...)
     department: str = ""  # the department responsible (issuing department of a licence)
+    audience: str = PERSON  # person (个人办事) | enterprise (法人办事; enterprise licences)
 
     def search_index(self) -> SearchIndex:
         """The entry's search index (built on first use: pinyin costs ~0.2 s to load, and a
@@ -92,6 +94,7 @@ class Catalogue:
     root: Path
     entries: Mapping[str, ServiceEntry]
     _indexes: dict[str, SearchIndex] = field(default_factory=dict, repr=False, compare=False)
+    _wide: list[WideIndex] = field(default_factory=list, repr=False, compare=False)
     finding: Finding = field(default_factory=Finding)
     directory_problems: tuple[Problem, ...] = ()
 
@@ -115,7 +118,7 @@ class Catalogue:
             place = finding.services.get(sid)
             entries[sid] = replace(entry, themes=place.themes if place and place.themes
                                    else (OTHER_THEME,), department=place.department if place
-                                   else "")
+                                   else "", audience=place.audience if place else PERSON)
         kinds, directory_problems = load_directory(root)
         for kind in kinds:
             if kind.service_id in entries:
@@ -125,7 +128,8 @@ class Catalogue:
             entries[kind.service_id] = ServiceEntry(
                 kind.service_id, root, item_definition(kind),
                 themes=tuple(t for t in kind.themes if t in finding.themes) or (OTHER_THEME,),
-                department=kind.department)
+                department=kind.department,
+                audience=ENTERPRISE if kind.holder_type == "enterprise" else PERSON)
         return cls(root, entries, finding=finding,
                    directory_problems=tuple(directory_problems) + finding.problems)
 
@@ -151,30 +155,35 @@ class Catalogue:
         a synonym (开证明, 退休), or with one character wrong; ranked by match, then lifted by
         how often each was completed at this terminal (``usage``)."""
         q = normalise(query)
-        indexes = self._indexes
-        for entry in self.entries.values():  # an empty query builds the indexes (start-up)
-            if entry.id not in indexes:
-                indexes[entry.id] = entry.search_index()
+        wide = self._wide_index()
         if not q:
             self.finding.expansions(q)  # and the synonyms' pinyin
             return []
-        sound = sound_of(q)
-        expansions = [(word, sound_of(word)) for word in self.finding.expansions(q)]
+        entries = [self.entries[i] for i in wide.ids]
+        found = wide.scores(q, sound_of(q))
+        through: dict[int, int] = {}
+        for word in self.finding.expansions(q):  # a synonym: below the direct hits
+            for i, score in wide.scores(word, sound_of(word)).items():
+                if i not in found:
+                    through[i] = max(through.get(i, 0), synonym_score(score))
+        found.update(through)
+        if not found and len(q) >= 3:  # a near miss: one character wrong or left out
+            found = dict.fromkeys(wide.near_misses(q), 10)
         counts = usage or {}
-        scored: list[tuple[float, str, ServiceEntry]] = []
-        for entry in self.entries.values():
-            index = indexes[entry.id]
-            score = index.score(q, sound)
-            for word, word_sound in expansions if not score else ():
-                score = max(score, synonym_score(index.score(word, word_sound)))
-            if score > 0:
-                scored.append((score + usage_boost(counts.get(entry.id, 0)), entry.id, entry))
-        if not scored and len(q) >= 3:  # a near miss: one character wrong or left out
-            for entry in self.entries.values():
-                if near_miss(q, indexes[entry.id].forms()):
-                    scored.append((10 + usage_boost(counts.get(entry.id, 0)), entry.id, entry))
+        scored = [(score + usage_boost(counts.get(entries[i].id, 0)), entries[i].id, entries[i])
+                  for i, score in found.items() if score > 0]
         hits = heapq.nsmallest(limit, scored, key=lambda s: (-s[0], s[1]))
         return [e for _, _, e in hits]
+
+    def _wide_index(self) -> WideIndex:
+        """The catalogue-wide index (built on the first search: an empty query at start-up)."""
+        if not self._wide:
+            indexes = self._indexes
+            for entry in self.entries.values():
+                if entry.id not in indexes:
+                    indexes[entry.id] = entry.search_index()
+            self._wide.append(WideIndex.build([(sid, indexes[sid]) for sid in self.entries]))
+        return self._wide[0]
 
     def themes(self) -> list[tuple[str, int]]:
         """Every theme with its number of available items, in display order (empty ones

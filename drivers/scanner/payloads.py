@@ -5,6 +5,9 @@ Kinds (``CodeKind``):
 - ``personal_code``: the sandbox city app's personal identity code (亮码), either the token
   ``SCID:1:<token>`` or the URL ``https://code.sandbox-city.example/p/<token>``; token is
   16-128 characters of base64url. It proves nothing by itself: the platform verifies it online.
+- ``enterprise_code``: the QR code of an enterprise's electronic business licence (亮照)
+  ``SCEL:1:<token>``; like the personal code it proves nothing by itself: the platform looks it
+  up together with the legal representative's ID card.
 - ``e_licence``: an electronic licence identifier (GB/T 36904-2018)
   ``1.2.156.3005.2.<type>.<issuer>.<serial>.<version>.<check>``, with its ISO/IEC 7064
   MOD 37,36 check character verified. A valid check only rules out misreads; the licence is
@@ -33,6 +36,7 @@ MAX_CODE_BYTES = 4096
 
 PERSONAL_CODE_PREFIX = "SCID:1:"
 PERSONAL_CODE_URL_PREFIX = "https://code.sandbox-city.example/p/"
+ENTERPRISE_CODE_PREFIX = "SCEL:1:"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")
 _CASE_NUMBER = re.compile(r"SB(20\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{6}")
 E_LICENCE_ROOT = ELICENCE_PREFIX + "."
@@ -43,6 +47,7 @@ class CodeKind(StrEnum):
     """What a scanned code is (closed set)."""
 
     PERSONAL_CODE = "personal_code"
+    ENTERPRISE_CODE = "enterprise_code"
     E_LICENCE = "e_licence"
     CASE_NUMBER = "case_number"
     URL = "url"
@@ -117,6 +122,11 @@ def classify(text: str | bytes, source: str = "") -> ScannedCode:
         if _TOKEN.fullmatch(token):
             return ScannedCode(CodeKind.PERSONAL_CODE, text, source, token=token)
         return _reject("malformed personal code", source)
+    if text.startswith(ENTERPRISE_CODE_PREFIX):
+        token = text[len(ENTERPRISE_CODE_PREFIX):]
+        if _TOKEN.fullmatch(token):
+            return ScannedCode(CodeKind.ENTERPRISE_CODE, text, source, token=token)
+        return _reject("malformed enterprise code", source)
     if text.startswith(E_LICENCE_ROOT):
         match = ELICENCE_RE.fullmatch(text)
         if match is None:

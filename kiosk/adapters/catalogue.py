@@ -106,7 +106,7 @@ class KioskCatalogue:
                 devices=tuple(definition.devices),
                 needs_identity=definition.identity_required,
                 themes=service.themes, department=service.department,
-                featured=service.folder != catalogue.root))
+                featured=service.folder != catalogue.root, audience=service.audience))
         result.sort(key=lambda e: (CATEGORY_ORDER.get(e.category, 9), not e.featured,
                                    not e.available))
         return result

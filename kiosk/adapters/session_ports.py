@@ -303,7 +303,8 @@ def _issued(c: models.WireCertificate) -> fp.IssuedCertificate:
     table = DocumentTable(tuple(c.table.columns), tuple(tuple(r) for r in c.table.rows)
                           ) if c.table else None
     return fp.IssuedCertificate(c.serial, c.kind, c.title, c.issuer, c.issue_date,
-                                tuple(c.fields), table, tuple(c.notes), c.additions)
+                                tuple(c.fields), table, tuple(c.notes), c.additions,
+                                usage=c.usage)
 
 
 def _down(device: str) -> str:

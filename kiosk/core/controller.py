@@ -28,6 +28,22 @@ from kiosk.core.browse import (
     select,
 )
 from kiosk.core.device_labels import DEVICE_LABELS, DISABLED, devices_down_text
+from kiosk.core.enterprise import (
+    AUDIENCES,
+    ENTERPRISE,
+    ENTERPRISE_METHOD,
+    LICENCE_CODE_KINDS,
+    PERSON,
+    TEXT_CHOSEN,
+    TEXT_CODE_FIRST,
+    TEXT_CODE_OK,
+    TEXT_LICENCE_SCANNED,
+    TEXT_PERSON,
+    TEXT_SWITCH_LATER,
+    EnterpriseIdentity,
+    credit_code_problem,
+    normalise_credit_code,
+)
 from kiosk.core.entries import ServiceEntry
 from kiosk.core.events import log_event
 from kiosk.core.privacy import REDACTOR
@@ -37,6 +53,8 @@ from kiosk.i18n import N_, _, current_locale
 
 log = logging.getLogger(__name__)
 
+#: Screens where a card presented or a failed read is reported as a notice.
+IDENTIFY_SCREENS = ("attract", "identify", "enterprise_identify", "home")
 #: Devices that read a card (an ID card or a social security card).
 CARD_READERS = (DeviceName.IDCARD, DeviceName.SMARTCARD)
 
@@ -88,7 +106,7 @@ class FaceAddOn(Protocol):
 class UiState:
     """Everything the UI renders."""
 
-    screen: str  # attract | home | identify | step | out_of_service | technician
+    screen: str  # attract | home | identify | enterprise_identify | step | out_of_service | ...
     phase: Phase
     view: View | None = None
     services: tuple[ServiceEntry, ...] = ()
@@ -108,6 +126,10 @@ class UiState:
     ask: str = "idle"
     #: 通知公告 from the console, shown on the attract screen ("" = none).
     announcement: str = ""
+    #: 个人办事 (person) or 法人办事 (enterprise): which items home lists and how one identifies.
+    audience: str = PERSON
+    #: 法人办事 identification: the enterprise's code is known (typed or scanned), card next.
+    enterprise_code_ready: bool = False
 
 
 Listener = Callable[[UiState], None]
@@ -195,6 +217,38 @@ class KioskController:
         """End the session (退出 / 完成)."""
         self.lifecycle.end("finished")
 
+    def set_audience(self, audience: str) -> None:
+        """个人办事 / 法人办事: list that audience's items (an identified session keeps its own)."""
+        if audience not in AUDIENCES or self.lifecycle.phase not in (Phase.ACTIVE,
+                                                                    Phase.STILL_THERE):
+            return
+        self.lifecycle.touch()
+        session = self.lifecycle.session
+        if session is not None and session.resident_token and audience != self.state.audience:
+            self._publish(notice=_(TEXT_SWITCH_LATER), notice_kind="error")
+            return
+        self._publish(audience=audience, notice=_(TEXT_CHOSEN if audience == ENTERPRISE
+                                                  else TEXT_PERSON), notice_kind="info")
+        self._show_home(category=FREQUENT, group="", page=0, query="")
+
+    def enter_credit_code(self, text: str) -> bool:
+        """法人办事: the 统一社会信用代码 typed on the identify screen; False (and a plain
+        message) when its length or check character is wrong."""
+        session = self.lifecycle.session
+        if session is None:
+            return False
+        self.lifecycle.touch()
+        code = normalise_credit_code(text)
+        problem = credit_code_problem(code)
+        if problem:
+            session.credit_code = ""
+            self._publish(notice=_(problem), notice_kind="error", enterprise_code_ready=bool(
+                session.licence_code))
+            return False
+        session.credit_code, session.licence_code = code, ""
+        self._publish(notice=_(TEXT_CODE_OK), notice_kind="info", enterprise_code_ready=True)
+        return True
+
     def set_category(self, category: str) -> None:
         """Show a tab: 常用, 按主题, 按部门, 全部, 查询, 办理 or 打印 (first page, no group)."""
         if category in CATEGORIES:
@@ -240,8 +294,9 @@ class KioskController:
         group = self.state.group if group is None else group
         page = self.state.page if page is None else page
         order = getattr(self.catalogue, "theme_order", tuple)
-        entries, groups = select(self._entries(), category, group, query, self.catalogue.search,
-                                 order())
+        audience = self.state.audience
+        listed = [e for e in self._entries() if e.audience == audience]
+        entries, groups = select(listed, category, group, query, self.catalogue.search, order())
         session = self.lifecycle.session
         greeting = (_("您好，{name}", name=session.display_name)
                     if session and session.display_name else "")
@@ -295,7 +350,11 @@ class KioskController:
         session = self.lifecycle.session
         if entry.needs_identity and session is not None and not session.resident_token:
             self._pending_service = service_id
-            self._publish(screen="identify", service_title=entry.title, view=None, notice="")
+            enterprise = entry.audience == ENTERPRISE
+            self._publish(screen="enterprise_identify" if enterprise else "identify",
+                          audience=ENTERPRISE if enterprise else self.state.audience,
+                          service_title=entry.title, view=None, notice="",
+                          enterprise_code_ready=bool(session.credit_code or session.licence_code))
             return
         self._start_run(entry)
 
@@ -397,7 +456,7 @@ class KioskController:
                 self.on_technician_card(str(getattr(event.payload, "card_number", "")))
             return
         if event.kind == "card_presented" and device in CARD_READERS and \
-                self.state.screen in ("attract", "identify", "home") and not self.state.busy:
+                self.state.screen in IDENTIFY_SCREENS and not self.state.busy:
             self._publish(notice=_("正在读取证件，请不要移动"), notice_kind="info")
             return
         if event.kind == "identity_read" and device in self._identify_devices:
@@ -409,7 +468,7 @@ class KioskController:
                 check(card_number, lambda: self._identify(device, payload))
                 return
             self._identify(device, event.payload)
-        elif event.kind == "read_failed" and self.state.screen in ("attract", "identify", "home"):
+        elif event.kind == "read_failed" and self.state.screen in IDENTIFY_SCREENS:
             self._publish(notice=_read_failure_text(str(event.payload)), notice_kind="error")
         elif event.kind == "code_scanned" and device in (DeviceName.SCANNER, DeviceName.CAMERA):
             self._on_code(event.payload)
@@ -421,13 +480,44 @@ class KioskController:
     def _on_code(self, payload: Any) -> None:
         kind = getattr(payload, "kind", None)
         if str(kind) in ("personal_code", "PayloadKind.PERSONAL_CODE", "personal"):
+            if self.state.audience == ENTERPRISE:
+                self._publish(notice=_(TEXT_CODE_FIRST), notice_kind="error")
+                return
             self._identify("qrcode", payload)
+        elif str(kind) in LICENCE_CODE_KINDS and self._run is None:
+            self._licence_code(str(getattr(payload, "text", "")))
         elif self._run is not None:
             self.send(Intent(IntentAction.SCANNED, payload))
+
+    def _licence_code(self, code: str) -> None:
+        """An enterprise's business licence QR code: 法人办事, the representative's card next."""
+        if self.lifecycle.phase is Phase.ATTRACT:
+            self.lifecycle.start("licence_code")
+        session = self.lifecycle.session
+        if session is None or self.state.busy or self.lifecycle.phase not in (
+                Phase.ACTIVE, Phase.STILL_THERE):
+            return
+        if session.resident_token:
+            self._publish(notice=_(TEXT_SWITCH_LATER), notice_kind="error")
+            return
+        session.licence_code, session.credit_code = code, ""
+        screen = self.state.screen if self.state.screen in ("home", "enterprise_identify") \
+            else "home"
+        self._publish(audience=ENTERPRISE, enterprise_code_ready=True, screen=screen,
+                      notice=_(TEXT_LICENCE_SCANNED), notice_kind="info")
+        if screen == "home":
+            self._show_home(category=FREQUENT, group="", page=0, query="")
 
     def _identify(self, method: str, identity: Any) -> None:
         if self.lifecycle.phase not in (Phase.ATTRACT, Phase.ACTIVE, Phase.STILL_THERE):
             return
+        if self.state.audience == ENTERPRISE and method in CARD_READERS:
+            session = self.lifecycle.session
+            if session is None or not (session.credit_code or session.licence_code):
+                self._publish(notice=_(TEXT_CODE_FIRST), notice_kind="error")
+                return
+            method = ENTERPRISE_METHOD
+            identity = EnterpriseIdentity(identity, session.credit_code, session.licence_code)
         expired = getattr(identity, "expired", None)
         if callable(expired) and expired(self._today()):
             self._publish(notice=_("您的证件已过有效期，请使用有效证件或到窗口办理"),
@@ -450,6 +540,9 @@ class KioskController:
                 return
             if isinstance(result, Exception):
                 current.resident = None
+                if method == ENTERPRISE_METHOD:  # the code may be the wrong one: typed again
+                    current.credit_code = current.licence_code = ""
+                    self._publish(enterprise_code_ready=False)
                 message = getattr(result, "message", "") or _("身份核验暂时无法完成，请稍后再试")
                 self._publish(busy=False, notice=message, notice_kind="error")
                 if self.state.screen == "attract":
@@ -471,6 +564,8 @@ class KioskController:
             return
         current.resident_token = token
         current.display_name = display_name or mask_name(getattr(identity, "name", ""))
+        if method == ENTERPRISE_METHOD:
+            current.enterprise_name = current.display_name
         log_event(log, "resident_identified", method=method)
         pending, self._pending_service = self._pending_service, None
         entry = next((e for e in self._entries() if e.service_id == pending), None)
@@ -535,7 +630,8 @@ class KioskController:
         log_event(log, "session_phase", old=old.value, new=new.value, reason=reason)
         if new is Phase.ATTRACT:
             self._publish(screen="attract", view=None, busy=False, greeting="", query="",
-                          category=FREQUENT, group="", page=0, notice="", service_title="")
+                          category=FREQUENT, group="", page=0, notice="", service_title="",
+                          audience=PERSON, enterprise_code_ready=False)
         elif new is Phase.OUT_OF_SERVICE:
             self._publish(screen="out_of_service", view=None, busy=False,
                           out_of_service_reason=self._out_of_service_reason())

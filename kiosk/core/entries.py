@@ -21,3 +21,4 @@ class ServiceEntry:
     department: str = ""  # the department responsible
     featured: bool = False  # one of the terminal's own services (常用 before any counts)
     uses: int = 0  # completions at this terminal (ranks 常用 and search)
+    audience: str = "person"  # person (个人办事) | enterprise (法人办事)

@@ -70,6 +70,11 @@ class SessionData:
     resident: Any = None  # an identity record (drivers.identity.Identity)
     resident_token: str = ""
     display_name: str = ""
+    #: 法人办事: the enterprise's code typed or scanned (before verification) and, once the
+    #: legal representative is verified, the enterprise's name ("" in a personal session).
+    credit_code: str = ""
+    licence_code: str = ""
+    enterprise_name: str = ""
     values: dict[str, Any] = field(default_factory=dict)  # flow runs, answers, results
     files: list[Path] = field(default_factory=list)
 
@@ -89,6 +94,7 @@ class SessionData:
         self.resident = None
         self.resident_token = ""
         self.display_name = ""
+        self.credit_code = self.licence_code = self.enterprise_name = ""
 
     @property
     def wiped(self) -> bool:

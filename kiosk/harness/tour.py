@@ -235,6 +235,7 @@ def run_tour(out: Path) -> int:
         _technician_pass(tour, driver, parts)
         _reprint_pass(tour, driver, parts)
         _licence_pass(tour, driver, parts)
+        _enterprise_pass(tour, driver, parts, "", "法人办事")
         _face_pass(tour, driver, parts)
         _video_pass(tour, driver, parts, staff)
         _mode_pass(tour, driver, parts, "en", lambda p: p.with_locale("en"),
@@ -468,7 +469,54 @@ def _mode_pass(tour: Tour, driver: Any, parts: Any, prefix: str, change: Any,
     tour.shot(f"{prefix}-rate", f"{label}：好差评")
     parts.controller.finish()
     driver.wait_for_screen("attract")
+    parts.prefs.update(change)  # the session's end reset the preferences
+    driver.pump(3)
+    _enterprise_pass(tour, driver, parts, f"{prefix}-", f"{label}：法人办事")
     _ = app
+
+
+def _enterprise_pass(tour: Tour, driver: Any, parts: Any, prefix: str, label: str) -> None:
+    """法人办事: the first choice on home, the enterprise items, the identification screen (a
+    wrong check character, then the business licence QR code), the representative's card, the
+    business licence preview."""
+    from kiosk.adapters.demo_cards import demo_id_card
+    from kiosk.sandbox.enterprises import licence_code
+    from kiosk.sandbox.records import business_credit_code
+    from kiosk.sandbox.seed import by_key
+
+    app = driver.app
+    director = by_key("company_director")
+    prefs = parts.prefs.current
+    driver.tap(app.screens["attract"])
+    driver.wait_for_screen("home")
+    if parts.prefs.current != prefs:  # a touch at attract starts a session with defaults
+        parts.prefs.update(lambda _p: prefs)
+        driver.pump(3)
+    driver.wait_for_screen("home")
+    driver.tap(app.screens["home"].audience_buttons["enterprise"])
+    driver.wait_for(lambda: app.state.audience == "enterprise", what="法人办事")
+    driver.pump(2)
+    tour.shot(f"{prefix}home-enterprise", f"{label}：首页（企业事项）")
+    parts.controller.open_service("licence-scj-business")
+    driver.wait_for_screen("enterprise_identify")
+    code = business_credit_code(director)
+    parts.controller.enter_credit_code(code[:-1] + ("0" if code[-1] != "0" else "1"))
+    driver.pump(2)
+    tour.shot(f"{prefix}enterprise-identify-bad-code", f"{label}：统一社会信用代码校验位不正确")
+    parts.hub.simulator(DeviceName.SCANNER).scan(licence_code(director))
+    driver.wait_for(lambda: app.state.enterprise_code_ready, what="licence QR accepted")
+    driver.pump(2)
+    tour.shot(f"{prefix}enterprise-identify", f"{label}：已识别电子营业执照，请法定代表人刷身份证")
+    reader = parts.hub.get(DeviceName.IDCARD)
+    driver.wait_for(lambda: reader.card_state.value == "absent", what="empty reader")
+    parts.hub.simulator(DeviceName.IDCARD).insert(demo_id_card("company_director"))
+    driver.wait_for_screen("step_licence_copy")
+    _settle(driver)
+    parts.hub.simulator(DeviceName.IDCARD).remove()
+    driver.wait_for(lambda: reader.card_state.value == "absent", what="card removed")
+    tour.shot(f"{prefix}enterprise-licence", f"{label}：营业执照预览，选择用途")
+    parts.controller.finish()
+    driver.wait_for_screen("attract")
 
 
 def _fixture_answers(service: str) -> dict[str, Any]:

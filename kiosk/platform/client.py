@@ -36,6 +36,7 @@ from kiosk.platform.models import (
     WireBenefit,
     WireCertificate,
     WireCertificateCheck,
+    WireEnterpriseVerification,
     WireHealth,
     WireHeartbeatAck,
     WireHeartbeatReport,
@@ -422,6 +423,22 @@ class PlatformClient(LicenceCalls):  # LicenceCalls: kiosk/platform/licences.py 
             body["face_jpeg_b64"] = base64.b64encode(face_jpeg).decode("ascii")
         data, _, _ = self._post("verify_identity", "/v1/identity/verify", body, idempotency_key)
         return self._read("verify_identity", WireVerification, data)
+
+    def verify_enterprise(self, *, id_number: str, name: str = "", credit_code: str = "",
+                          licence_code: str = "",
+                          idempotency_key: str | None = None) -> WireEnterpriseVerification:
+        """``POST /v1/enterprises/verify``: the legal representative's card with the enterprise's
+        credit code or its business licence QR code (法人身份核验)."""
+        body: dict[str, Any] = {"id_number": id_number}
+        if name:
+            body["name"] = name
+        if credit_code:
+            body["credit_code"] = credit_code
+        if licence_code:
+            body["licence_code"] = licence_code
+        data, _, _ = self._post("verify_enterprise", "/v1/enterprises/verify", body,
+                                idempotency_key)
+        return self._read("verify_enterprise", WireEnterpriseVerification, data)
 
     def revoke_token(self, resident_token: str) -> None:
         """``POST /v1/identity/revoke``: the session ended; the token reads nothing any more."""

@@ -31,6 +31,7 @@ class LicenceKindInfo:
     keywords: tuple[str, ...] = ()
     layout: dict[str, Any] | None = None
     released: bool = True
+    name_en: str = ""
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LicenceKindInfo:
@@ -41,7 +42,7 @@ class LicenceKindInfo:
                    tuple(str(t) for t in data.get("themes", ())),
                    tuple(str(k) for k in data.get("keywords", ())),
                    dict(layout) if isinstance(layout, dict) else None,
-                   bool(data.get("released", True)))
+                   bool(data.get("released", True)), str(data.get("name_en") or ""))
 
 
 @dataclass(frozen=True, slots=True)

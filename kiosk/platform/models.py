@@ -119,6 +119,8 @@ class WireRecordKind(StrEnum):
     PROVIDENT_FUND_DEPOSITS = "provident-fund-deposits"  # 公积金缴存明细
     ARCHIVES = "archives"  # 个人档案存放
     APPLICATIONS = "applications"  # 办件进度
+    ENTERPRISE_TAX = "enterprise-tax"  # 企业纳税记录 (法人)
+    ENTERPRISE_SOCIAL_INSURANCE = "enterprise-social-insurance"  # 单位社保缴费记录 (法人)
 
 
 class WireCertificateKind(StrEnum):
@@ -159,6 +161,21 @@ class WireVerification(WireModel):
 
     def __repr_args__(self) -> Any:
         return [("verified", self.verified), ("display_name", self.display_name)]
+
+
+class WireEnterpriseVerification(WireModel):
+    """``POST /v1/enterprises/verify``: a token for the legal representative acting for the
+    enterprise, with its name and credit code; a reason when not verified."""
+
+    verified: StrictBool
+    resident_token: OptText = ""
+    display_name: StrictStr = ""  # the representative, masked (张*)
+    enterprise_name: OptText = ""
+    credit_code: OptText = ""
+    reason: OptText = ""
+
+    def __repr_args__(self) -> Any:
+        return [("verified", self.verified)]
 
 
 class WireProfile(WireOpenModel):
@@ -352,6 +369,8 @@ class WireCertificate(WireModel):
     holder_name: StrictStr = ""
     holder_id_number: StrictStr = ""
     seal_text: OptText = ""
+    #: A licence copy's usage line (此件仅供办理政务服务事项时使用 · 用途 · 有效期); "" otherwise.
+    usage: OptText = ""
     idempotency_key: str = ""
     replayed: bool = False
     additions: Annotated[CertificateAdditions, BeforeValidator(_additions)] = Field(

@@ -734,7 +734,23 @@ def certificate_list(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]:
                 "issue_date": body["issue_date"],
             }
         )
+    for body in _licence_copies(conn, "id_number=?", resident.id_number):  # 证照打印件 too
+        if body["issue_date"] >= since:
+            items.append({"serial": body["serial"], "kind": body["kind"],
+                          "title": body["title"], "issue_date": body["issue_date"]})
     return 200, {"items": items}
+
+
+def _licence_copies(conn: sqlite3.Connection, where: str, value: str) -> list[dict[str, Any]]:
+    """Licence copies (table ``licence_copies``, kiosk/sandbox/licence_api.py) matching
+    ``where``, newest first; none before the first copy created the table."""
+    exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND "
+                          "name='licence_copies'").fetchone()
+    if exists is None:
+        return []
+    rows = conn.execute(f"SELECT body FROM licence_copies WHERE {where} ORDER BY seq DESC",
+                        (value,)).fetchall()
+    return [json.loads(row["body"]) for row in rows]
 
 
 def certificate_reissue(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]:
@@ -746,13 +762,18 @@ def certificate_reissue(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]
     row = conn.execute(
         "SELECT body, id_number FROM certificates WHERE serial=?", (call.params["serial"],)
     ).fetchone()
-    if row is None or row["id_number"] != resident.id_number:
-        raise ApiError(404, "certificate_not_found", "未查询到您名下的该证明，请核对证明编号")
+    if row is not None and row["id_number"] == resident.id_number:
+        found = json.loads(row["body"])
+    else:  # a licence copy (证照打印件) is reprinted the same way: same serial, same content
+        copies = _licence_copies(conn, "serial=?", call.params["serial"])
+        found = copies[0] if copies else None
+        if found is None or found.get("holder_id_number") != resident.id_number:
+            raise ApiError(404, "certificate_not_found", "未查询到您名下的该证明，请核对证明编号")
     conn.execute(
         "INSERT INTO certificate_reissues (serial, terminal_id, created_at) VALUES (?, ?, ?)",
         (call.params["serial"], terminal_id, _iso(call.now)),
     )
-    return 200, json.loads(row["body"])
+    return 200, found
 
 
 def certificate_check(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]:
@@ -760,9 +781,10 @@ def certificate_check(call: Call, conn: sqlite3.Connection) -> tuple[int, Any]:
     row = conn.execute(
         "SELECT body, created_at FROM certificates WHERE serial=?", (call.params["serial"],)
     ).fetchone()
-    if row is None:
+    copies = [] if row is not None else _licence_copies(conn, "serial=?", call.params["serial"])
+    if row is None and not copies:
         raise ApiError(404, "certificate_not_found", "未查询到该证明，请核对编号")
-    body = json.loads(row["body"])
+    body = json.loads(row["body"]) if row is not None else copies[0]
     digest = hashlib.sha256(dumps(body).encode()).hexdigest()
     return 200, {
         "serial": body["serial"],

@@ -47,6 +47,7 @@ class LicenceKind:
     keywords: tuple[str, ...] = ()
     layout: dict[str, Any] | None = None
     released: bool = True  # False: the platform refuses copies at a terminal
+    name_en: str = ""  # the English name (English mode); "" = none known
 
     def to_json(self) -> dict[str, Any]:
         """The directory entry as served by ``GET /v1/licence-kinds``."""
@@ -54,12 +55,14 @@ class LicenceKind:
             "code": self.code, "name": self.name, "department": self.department,
             "holder_type": self.holder_type, "fields": list(self.fields),
             "themes": list(self.themes), "keywords": list(self.keywords),
-            "layout": self.layout, "released": self.released,
+            "layout": self.layout, "released": self.released, "name_en": self.name_en,
         }
 
 
 #: The directory as data: departments and their kinds, one a line (format in the file's head).
 TABLE_FILE = Path(__file__).with_name("licence_kinds.txt")
+#: English names: "code | English name" a line.
+ENGLISH_FILE = Path(__file__).with_name("licence_kinds_en.txt")
 _HOLDERS = {"P": PERSON, "E": ENTERPRISE}
 
 
@@ -83,15 +86,28 @@ def _rows() -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(rows)
 
 
+@cache
+def _english() -> dict[str, str]:
+    """code -> English name, from `ENGLISH_FILE`."""
+    names: dict[str, str] = {}
+    for line in ENGLISH_FILE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#") and "|" in line:
+            code, name = (part.strip() for part in line.split("|", 1))
+            names[code] = name
+    return names
+
+
 def directory() -> tuple[LicenceKind, ...]:
     """Every licence kind the sandbox platform knows, department by department."""
     kinds = []
+    english = _english()
     for department, (code, name, holder, fields, themes, keywords, layout, released) in _rows():
         layout_json = None if not layout else {"title": f"{name}（打印件）",
                                                "fields": [*layout.split(), *COMMON_FIELDS]}
         kinds.append(LicenceKind(code, name, department, _HOLDERS[holder],
                                  tuple(fields.split()) + COMMON_FIELDS, tuple(themes.split()),
-                                 tuple(keywords.split()), layout_json, released != "no"))
+                                 tuple(keywords.split()), layout_json, released != "no",
+                                 english.get(code, "")))
     return tuple(kinds)
 
 

@@ -71,6 +71,19 @@ RECORD_KINDS: dict[str, tuple[str, list[tuple[str, str]]]] = {
     ),
 }
 
+TAX_KIND = "enterprise-tax"
+SOCIAL_INSURANCE_KIND = "enterprise-social-insurance"
+#: The enterprise record kinds (法人): kind -> (title, columns).
+ENTERPRISE_RECORD_KINDS: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    TAX_KIND: ("企业纳税记录", [("period", "所属期"), ("tax", "税种"), ("amount", "实缴金额"),
+                               ("paid_on", "缴款日期"), ("office", "征收机关")]),
+    SOCIAL_INSURANCE_KIND: ("单位社保缴费记录", [("month", "费款所属期"), ("staff", "参保人数"),
+                                                ("base", "缴费基数合计"), ("employer", "单位缴纳"),
+                                                ("personal", "个人缴纳")]),
+}
+TAX_OFFICE = "国家税务总局演示区税务局"
+RECORD_KINDS.update(ENTERPRISE_RECORD_KINDS)
+
 #: Ministries (licence type owners) and issuers, with credit codes built by the GB 32100 rules.
 CIVIL_AFFAIRS = make_uscc("1", "1", "100000", "00000101")
 MARKET_REGULATION = make_uscc("1", "1", "100000", "00000102")
@@ -374,6 +387,66 @@ class SeededRecords:
     licences: list[dict[str, Any]]
 
 
+def staff_of(resident: SeedResident) -> int:
+    """How many employees the enterprise insures (a sole proprietor: one)."""
+    business = resident.business
+    if business is None or business.kind == "个体工商户":
+        return 1
+    return 12 + int(business.org_body[-2:]) % 20
+
+
+def tax_records(resident: SeedResident, today: date) -> list[dict[str, Any]]:
+    """Quarterly VAT and monthly enterprise income tax payments of the last year, newest first."""
+    business = resident.business
+    if business is None:
+        return []
+    scale = Decimal(staff_of(resident)) * Decimal(1800)
+    items = []
+    for offset in range(1, 13):
+        year, month = month_back(today, offset)
+        items.append({"period": f"{year:04d}-{month:02d}", "tax": "增值税",
+                      "amount": money(scale * Decimal("0.13") + offset * 17),
+                      "paid_on": f"{year:04d}-{month:02d}-15", "office": TAX_OFFICE})
+        if month % 3 == 0:
+            items.append({"period": f"{year:04d}-{month:02d}", "tax": "企业所得税",
+                          "amount": money(scale * Decimal("0.25") + offset * 11),
+                          "paid_on": f"{year:04d}-{month:02d}-20", "office": TAX_OFFICE})
+    return items
+
+
+def social_insurance_records(resident: SeedResident, today: date) -> list[dict[str, Any]]:
+    """The enterprise's monthly social-insurance payments of the last year, newest first."""
+    if resident.business is None:
+        return []
+    staff = staff_of(resident)
+    items = []
+    for offset in range(1, 13):
+        year, month = month_back(today, offset)
+        base = Decimal(staff) * Decimal(resident.pension_base)
+        items.append({"month": f"{year:04d}-{month:02d}", "staff": str(staff),
+                      "base": money(base), "employer": money(base * Decimal("0.16")),
+                      "personal": money(base * Decimal("0.08"))})
+    return items
+
+
+def enterprise_records(resident: SeedResident, today: date) -> dict[str, list[dict[str, Any]]]:
+    """The enterprise record kinds of ``resident``'s business (none without one)."""
+    if resident.business is None:
+        return {}
+    return {TAX_KIND: tax_records(resident, today),
+            SOCIAL_INSURANCE_KIND: social_insurance_records(resident, today)}
+
+
+def enterprise_summaries(resident: SeedResident, today: date) -> dict[str, dict[str, Any]]:
+    """Totals shown above the enterprise tables."""
+    found = enterprise_records(resident, today)
+    if not found:
+        return {}
+    return {TAX_KIND: {"enterprise": resident.business.name if resident.business else "",
+                       "total": money(sum(Decimal(i["amount"]) for i in found[TAX_KIND]))},
+            SOCIAL_INSURANCE_KIND: {"staff": staff_of(resident), "months": 12}}
+
+
 def build(resident: SeedResident, today: date) -> SeededRecords:
     """All records of one resident as of ``today`` (applications come from the database)."""
     payments = social_insurance_payments(resident, today)
@@ -386,12 +459,14 @@ def build(resident: SeedResident, today: date) -> SeededRecords:
             "medical-insurance-account": medical,
             "provident-fund-deposits": fund,
             "archives": files,
+            **enterprise_records(resident, today),
         },
         summaries={
             "social-insurance-payments": social_insurance_summary(payments, resident),
             "medical-insurance-account": medical_summary,
             "provident-fund-deposits": fund_summary,
             "archives": files_summary,
+            **enterprise_summaries(resident, today),
         },
         licences=licences(resident, today),
     )

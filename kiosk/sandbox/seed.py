@@ -331,6 +331,27 @@ RESIDENTS: tuple[SeedResident, ...] = (
         provident_fund=False,
         purpose=("老年综合津贴申请(90岁以上档)",),
     ),
+    SeedResident(
+        key="company_director",
+        id17="31010519750920003",
+        name="孙建国",
+        phone="13800000016",
+        address=f"{_HH}创新路66号",
+        household_address=f"{_HH}创新路66号",
+        employer="演示区星河科技有限公司",
+        marital_status="已婚",
+        pension_base=20000,
+        paid_months=120,
+        tax_payer=True,
+        business=Business(
+            "演示区星河科技有限公司",
+            "有限责任公司",
+            "30000002",
+            date(2012, 9, 3),
+            "软件开发、信息技术咨询服务",
+        ),
+        purpose=("法人办事：营业执照打印", "企业纳税记录查询", "企业社保缴费查询"),
+    ),
 )
 
 

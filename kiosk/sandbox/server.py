@@ -31,10 +31,12 @@ from urllib.parse import parse_qsl, urlsplit
 from kiosk.core.events import log_event
 from kiosk.sandbox import (
     api,
+    enterprises,  # 法人: enterprise verification (h-enterprise)
     licence_api,  # licence directory routes (h-catalogue)
 )
 from kiosk.sandbox.api import ApiError, Call, Route
 from kiosk.sandbox.faults import FaultInjector
+from kiosk.sandbox.records import business_credit_code
 from kiosk.sandbox.seed import RESIDENTS
 from kiosk.sandbox.store import Store, dumps
 from kiosk.sandbox.tls import HANDSHAKE_SECONDS, Peer, RateLimit, RevocationList, SandboxTls
@@ -96,6 +98,7 @@ class SandboxApp:
         self._idle = threading.Condition(self._lock)
         self.routes: tuple[Route, ...] = (
             *api.PUBLIC_ROUTES,
+            *enterprises.ROUTES,  # POST /v1/enterprises/verify (kiosk/sandbox/enterprises.py)
             *licence_api.ROUTES,  # licence directory and copies (kiosk/sandbox/licence_api.py)
             Route("GET", "/_sandbox/stats", self._stats, admin=True),
             Route("GET", "/_sandbox/faults", self._faults_get, admin=True),
@@ -173,6 +176,8 @@ class SandboxApp:
                     "face": r.face,
                     "address": r.address,
                     "purpose": list(r.purpose),
+                    "credit_code": business_credit_code(r),
+                    "licence_code": enterprises.licence_code(r),
                 }
                 for r in RESIDENTS
             ]

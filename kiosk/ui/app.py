@@ -29,6 +29,7 @@ from kiosk.ui.overlays import Busy, DemoPanel, StillThere
 from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.document_capture import with_document_preview
+from kiosk.ui.screens.enterprise_identify import EnterpriseIdentifyScreen
 from kiosk.ui.screens.face import FACE_SCREENS
 from kiosk.ui.screens.home import HomeScreen
 from kiosk.ui.screens.identify import IdentifyScreen
@@ -155,7 +156,7 @@ class KioskApp(App):
         self.screens.clear()
         ctx = self.ctx
         screens: list[KioskScreen] = [AttractScreen(ctx), HomeScreen(ctx), IdentifyScreen(ctx),
-                                      OutOfServiceScreen(ctx)]
+                                      EnterpriseIdentifyScreen(ctx), OutOfServiceScreen(ctx)]
         screens += [cls(ctx) for cls in with_document_preview(STEP_SCREENS)]
         screens += [cls(ctx) for cls in FACE_SCREENS]
         if self.technician is not None:

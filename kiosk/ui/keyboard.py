@@ -1,5 +1,6 @@
-"""On-screen keyboards: digits (phone), ID numbers (digits + X), and Latin letters (search by
-pinyin initials). Keys are large touch targets; the keyboard edits a string and reports it.
+"""On-screen keyboards: digits (phone), ID numbers (digits + X), Latin letters (search by
+pinyin initials) and enterprise credit codes (digits + the GB 32100 letters). Keys are large
+touch targets; the keyboard edits a string and reports it.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ LAYOUTS: dict[str, list[str]] = {
     "digits": [*list("123456789"), CLEAR, "0", DELETE],
     "id_number": [*list("123456789"), "X", "0", DELETE],
     "letters": [*list("QWERTYUIOPASDFGHJKLZXCVBNM"), DELETE, CLEAR],
+    # 统一社会信用代码: digits and the 21 letters GB 32100 uses (no I, O, S, V, Z)
+    "credit_code": [*list("1234567890ABCDEFGHJKLMNPQRTUWXY"), DELETE, CLEAR],
 }
-COLUMNS = {"digits": 3, "id_number": 3, "letters": 10}
+COLUMNS = {"digits": 3, "id_number": 3, "letters": 10, "credit_code": 11}
 
 
 class OnScreenKeyboard(GridLayout):

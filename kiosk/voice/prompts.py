@@ -11,8 +11,10 @@ from kiosk.i18n import N_, translate
 #: Screen name (kiosk.ui.app) -> msgid of its spoken prompt.
 SCREEN_PROMPTS: dict[str, str] = {
     "attract": N_("请刷身份证或点击屏幕开始"),
-    "home": N_("请选择要办理的事项"),
+    "home": N_("请选择个人办事或法人办事，再选择要办理的事项"),
     "identify": N_("请将身份证放在下方感应区"),
+    "enterprise_identify": N_(
+        "请出示电子营业执照二维码，或输入统一社会信用代码，再由法定代表人刷身份证"),
     "out_of_service": N_("本机暂停服务"),
 }
 

@@ -221,7 +221,9 @@ def test_the_kiosk_screens_prompts_are_prefetched(guide: VoiceGuide, locale: str
     for path in guide.cache_dir.glob("*.wav"):
         assert _wav_info(path)[0] == SAMPLE_RATE_HZ
     english = locale == "en"
-    assert prompt_for("home", "", locale) == ("Please choose a service" if english
-                                              else "请选择要办理的事项")
+    # home names its first choice, 个人办事 / 法人办事 (ADR 0770)
+    assert prompt_for("home", "", locale) == (
+        "Choose personal or business services, then choose a service" if english
+        else "请选择个人办事或法人办事，再选择要办理的事项")
     assert prompt_for("step_form", "请输入联系电话", locale) == "请输入联系电话"
     assert prompt_for("technician", "", locale) == ""

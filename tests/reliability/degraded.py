@@ -19,8 +19,9 @@ def shown_greyed(parts: Any) -> dict[str, str]:
 
 
 def needing(parts: Any, device: str) -> set[str]:
-    """Services whose definition requires ``device``."""
-    return {e.service_id for e in parts.catalogue.entries() if device in e.devices}
+    """Services whose definition requires ``device`` (the 个人办事 ones: home lists those)."""
+    return {e.service_id for e in parts.catalogue.entries()
+            if device in e.devices and e.audience == "person"}
 
 
 def check_device_fault(parts: Any, device: str, break_it: Callable[[], None],

@@ -23,7 +23,9 @@ def test_no_way_to_identify_greys_identity_services(simulated_kiosk) -> None:
     wait_until(lambda: not any(parts.hub.usable(d) for d in IDENTIFY_DEVICES),
                what="no identification device")
     parts.controller.refresh_availability()
-    needs_identity = {e.service_id for e in parts.catalogue.entries() if e.needs_identity}
+    # home lists the 个人办事 items (法人办事 ones under the other first choice)
+    needs_identity = {e.service_id for e in parts.catalogue.entries()
+                      if e.needs_identity and e.audience == "person"}
     wait_until(lambda: set(shown_greyed(parts)) >= needs_identity, what="identity tiles greyed")
     greyed = shown_greyed(parts)
     assert all("身份核验设备" in greyed[s] for s in needs_identity)

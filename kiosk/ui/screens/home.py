@@ -1,8 +1,8 @@
-"""Home: the catalogue by tab (常用 first, 按主题, 按部门, 全部, 查询 / 办理 / 打印) and a search
-box.
+"""Home: 个人办事 / 法人办事 first, then the catalogue by tab (常用 first, 按主题, 按部门, 全部,
+查询 / 办理 / 打印) and a search box.
 
 Hundreds of items are paged (9 tiles a page, 4 larger ones in elderly mode); the browse tabs
-first show their themes or departments with counts (16 a page, 6 in elderly mode), so any item
+first show their themes or departments with counts (12 a page, 6 in elderly mode), so any item
 is three taps from home: tab, group, item. The search box takes pinyin initials or full pinyin
 from a large letter keyboard ("SBJF" finds 社保缴费记录查询); services that need an unusable
 device are greyed with the reason.
@@ -20,6 +20,7 @@ from kivy.utils import escape_markup
 from kiosk.core.accessibility import HOME_COLUMNS, HOME_ROWS
 from kiosk.core.browse import BY_THEME
 from kiosk.core.controller import CATEGORIES, FREQUENT, ServiceEntry
+from kiosk.core.enterprise import AUDIENCE_LABELS, AUDIENCES, PERSON
 from kiosk.i18n import _
 from kiosk.ui.context import UiContext
 from kiosk.ui.keyboard import OnScreenKeyboard
@@ -33,7 +34,7 @@ from kiosk.ui.widgets import KButton, Spacer, Text
 TILE_COLUMNS = HOME_COLUMNS
 TILES_PER_PAGE = tuple(c * r for c, r in zip(HOME_COLUMNS, HOME_ROWS, strict=True))
 GROUP_COLUMNS = (4, 3)
-GROUPS_PER_PAGE = (16, 6)
+GROUPS_PER_PAGE = (12, 6)
 
 
 def page_count(total: int, size: int) -> int:
@@ -48,39 +49,55 @@ class HomeScreen(KioskScreen):
         super().__init__(ctx, name="home", **kwargs)
         m, p = ctx.metrics, ctx.palette
         self._rendered: tuple[object, ...] | None = None
-        top = BoxLayout(orientation="horizontal", size_hint_y=None, height=m.px(110),
-                        spacing=m.px(16))
-        self.greeting = Text("", p.text, m.font(40), bold=True, fixed_height=True)
-        # as wide as their labels: in elderly mode with high contrast a fixed share of the row
-        # wrapped both labels onto two lines and clipped them (the greeting takes the rest)
+        # Search and exit across the top; below, the tabs on the left (they overflowed onto
+        # the top row and hid the greeting, "**" in elderly mode) and on the right 个人办事 /
+        # 法人办事 (the first choice) with the greeting beside them, then the tiles.
+        # (search and exit as wide as their labels: in elderly mode in English they take most
+        # of the row)
+        tools = BoxLayout(orientation="horizontal", size_hint_y=None, height=m.px(100),
+                          spacing=m.px(16))
+        tools.add_widget(Spacer())
         self.search_button = KButton(_("搜索：输入拼音首字母"), self._toggle_keyboard, m, p,
-                                     kind="secondary", fit_text=True, height=m.px(110))
+                                     kind="secondary", fit_text=True, height=m.px(100))
         self.exit_button = KButton(_("退出并清除信息"), ctx.controller.finish, m, p, kind="danger",
-                                   fit_text=True, height=m.px(110))
-        top.add_widget(self.greeting)
-        top.add_widget(self.search_button)
-        self.video_button = video_button(ctx, fit_text=True, height=m.px(110))
+                                   fit_text=True, height=m.px(100))
+        tools.add_widget(self.search_button)
+        self.video_button = video_button(ctx, fit_text=True, height=m.px(100))
         if self.video_button is not None:  # 视频帮办 (kiosk/ui/video_help.py)
-            top.add_widget(self.video_button)
-        top.add_widget(self.exit_button)
-        self.body.add_widget(top)
-        self.keyboard_box = BoxLayout(orientation="vertical", size_hint_y=None, height=0)
-        self.body.add_widget(self.keyboard_box)
-        self.keyboard: OnScreenKeyboard | None = None
+            tools.add_widget(self.video_button)
+        tools.add_widget(self.exit_button)
+        self.body.add_widget(tools)
         main = BoxLayout(orientation="horizontal", spacing=m.px(24))
         self.tabs = BoxLayout(orientation="vertical", size_hint_x=None, width=m.px(240),
                               spacing=m.px(16))
         self.tab_buttons: dict[str, KButton] = {}
         main.add_widget(self.tabs)
+        right = BoxLayout(orientation="vertical", spacing=m.px(16))
+        top = BoxLayout(orientation="horizontal", size_hint_y=None, height=m.px(110),
+                        spacing=m.px(16))
+        self.audience_buttons: dict[str, KButton] = {}
+        for audience in AUDIENCES:
+            button = KButton(_(AUDIENCE_LABELS[audience]), self._audience_opener(audience), m,
+                             p, kind="secondary", fit_text=True, height=m.px(110), font_base=40)
+            self.audience_buttons[audience] = button
+            top.add_widget(button)
+        self.greeting = Text("", p.text, m.font(34, cap=1.3), bold=True, fixed_height=True,
+                             shorten=True, shorten_from="right")
+        top.add_widget(self.greeting)
+        right.add_widget(top)
+        self.keyboard_box = BoxLayout(orientation="vertical", size_hint_y=None, height=0)
+        right.add_widget(self.keyboard_box)
+        self.keyboard: OnScreenKeyboard | None = None
         scroll = ScrollView(do_scroll_x=False, bar_width=m.px(12))
         self.grid = GridLayout(cols=3, spacing=m.px(20), size_hint_y=None)
         self.grid.bind(minimum_height=self.grid.setter("height"))
         scroll.add_widget(self.grid)
-        main.add_widget(scroll)
-        self.body.add_widget(main)
+        right.add_widget(scroll)
         self.pager = BoxLayout(orientation="horizontal", size_hint_y=None, height=m.px(100),
                                spacing=m.px(16))
-        self.body.add_widget(self.pager)
+        right.add_widget(self.pager)
+        main.add_widget(right)
+        self.body.add_widget(main)
         self.empty = Text("", p.muted, m.font(40), halign="center")
         self.tile_buttons: dict[str, KButton] = {}
         self.group_buttons: dict[str, KButton] = {}
@@ -122,7 +139,11 @@ class HomeScreen(KioskScreen):
             self.header.set_title(_("政务服务自助终端"))
         notice = getattr(state, "notice", "")
         self.greeting.text = notice or getattr(state, "greeting", "") or _("请选择要办理的事项")
-        self.greeting.color = hex_rgba(p.danger if notice else p.text)
+        self.greeting.color = hex_rgba(p.danger if notice and getattr(
+            state, "notice_kind", "error") == "error" else p.text)
+        audience = getattr(state, "audience", PERSON)
+        for name, button in self.audience_buttons.items():
+            _paint(button, name == audience, p)
         query = getattr(state, "query", "")
         self.search_button.text = (_("搜索：{query}", query=query.upper()) if query
                                    else _("搜索：输入拼音首字母"))
@@ -227,6 +248,9 @@ class HomeScreen(KioskScreen):
                      fixed_height=True, size_hint_x=0.3)
         for widget in (self.prev_button, where, self.next_button):
             self.pager.add_widget(widget)
+
+    def _audience_opener(self, audience: str) -> Callable[[], None]:
+        return lambda: self.ctx.controller.set_audience(audience)
 
     def _tab_opener(self, name: str) -> Callable[[], None]:
         return lambda: self.ctx.controller.set_category(name)
