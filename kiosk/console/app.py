@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -25,7 +27,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kiosk.console import audit, fleet, notify, roles
 from kiosk.console.bodylimit import BodyLimit
-from kiosk.console.db import as_utc, open_database, utcnow
+from kiosk.console.db import (
+    INGEST_THREADS,
+    as_utc,
+    default_url,
+    make_ingest_sessions,
+    open_database,
+    utcnow,
+)
 from kiosk.console.routes import (
     admin,
     api,
@@ -75,10 +84,13 @@ def create_app(settings: ConsoleSettings | None = None,
                identity: TerminalIdentity | None = None) -> FastAPI:
     """A console app on `settings.database_url` (schema brought up to date)."""
     settings = settings or ConsoleSettings()
-    engine, sessions = open_database(settings.database_url)
+    url = settings.database_url or default_url()
+    engine, sessions = open_database(url)
+    ingest_engine, ingest_sessions = make_ingest_sessions(url, engine)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _settle_garbage_collector()
         loops = [asyncio.create_task(_sweep_forever(app)),
                  asyncio.create_task(_notify_forever(app))]
         try:
@@ -90,23 +102,36 @@ def create_app(settings: ConsoleSettings | None = None,
                 with contextlib.suppress(asyncio.CancelledError):
                     await loop
             engine.dispose()
+            ingest_engine.dispose()
 
     app = FastAPI(title="自助终端集中管理平台", docs_url=None, redoc_url=None,
                   openapi_url=None, lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions
+    app.state.ingest_sessions = ingest_sessions
+    app.state.ingest_limiter = anyio.CapacityLimiter(INGEST_THREADS)
     app.state.clock = clock
     app.state.identity = identity or BearerTokenIdentity()
     app.state.templates = make_templates()
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
-    for module in (login, fleet_pages, admin, notifications, releases, stats_pages, api):
+    # The terminal API first: it takes nearly every request, and routes match in order.
+    for module in (api, login, fleet_pages, admin, notifications, releases, stats_pages):
         app.include_router(module.router)
     _install_error_pages(app)
 
     app.add_middleware(BodyLimit, limit=settings.max_bundle_bytes, refuse=_too_large)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def _settle_garbage_collector() -> None:
+    """Move everything loaded at start-up (modules, the app, SQLAlchemy's and pydantic's
+    machinery: over 100,000 objects) out of the collector's sight. Otherwise every full
+    collection walks them all, stalling every request in the process for 100-400 ms on this
+    machine: the heartbeat's p99 (docs/adr/0710-heartbeat-ingest-round-trips.md)."""
+    gc.collect()
+    gc.freeze()
 
 
 _SECURITY_HEADERS = [

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.console import notify
@@ -107,8 +107,14 @@ def status_of(terminal: Terminal, now: datetime) -> Status:
 
 def _problems(terminal: Terminal) -> list[tuple[str, str, str]]:
     """(alert kind, device, detail) for every condition the last report shows."""
+    return problems_of(terminal.devices, terminal.last_update, terminal.outbox_depth)
+
+
+def problems_of(devices: dict[str, Any] | None, last_update: dict[str, Any] | None,
+                outbox_depth: int) -> list[tuple[str, str, str]]:
+    """(alert kind, device, detail) for every condition a report shows."""
     found = []
-    for name, device in sorted((terminal.devices or {}).items()):
+    for name, device in sorted((devices or {}).items()):
         state = str(device.get("state", ""))
         supplies = str(device.get("supplies", ""))
         if state not in USABLE_DEVICE_STATES:
@@ -118,36 +124,69 @@ def _problems(terminal: Terminal) -> list[tuple[str, str, str]]:
         elif supplies in BAD_SUPPLIES:
             found.append(("paper_low" if supplies == "low" else "device_fault", name,
                           SUPPLY_LABELS.get(supplies, supplies)))
-    if (terminal.last_update or {}).get("outcome") == "failed":
-        found.append(("update_failed", "", str(terminal.last_update.get("version", ""))))
-    if terminal.outbox_depth > OUTBOX_BACKLOG:
-        found.append(("outbox_backlog", "", str(terminal.outbox_depth)))
+    if (last_update or {}).get("outcome") == "failed":
+        found.append(("update_failed", "", str((last_update or {}).get("version", ""))))
+    if outbox_depth > OUTBOX_BACKLOG:
+        found.append(("outbox_backlog", "", str(outbox_depth)))
     return found
+
+
+def device_states(beat: HeartbeatIn) -> dict[str, Any]:
+    """A heartbeat's devices as stored (reasons masked)."""
+    return {name: {**d.model_dump(mode="json"), "reason": mask_text(d.reason)}
+            for name, d in beat.devices.items()}
+
+
+def is_routine(terminal: Terminal, beat: HeartbeatIn, now: datetime) -> bool:
+    """True when the heartbeat changes nothing but the terminal's row: it was online, its
+    problem summary stays the same and no command waits for it. Such a heartbeat is one
+    UPDATE (docs/adr/0710-heartbeat-ingest-round-trips.md); anything else needs a transaction.
+    """
+    if terminal.pending_commands or status_of(terminal, now) is Status.OFFLINE:
+        return False
+    found = problems_of(device_states(beat), beat.last_update.model_dump(mode="json"),
+                        beat.outbox_depth)
+    return (bool(found), summary_text(found)) == (terminal.degraded, terminal.problems)
 
 
 def apply_heartbeat(db: Session, terminal: Terminal, beat: HeartbeatIn,
                     now: datetime) -> list[Command]:
-    """Store a heartbeat, bring alerts in line, and hand over the pending commands."""
-    was_healthy = not terminal.degraded and status_of(terminal, now) is not Status.OFFLINE
+    """Store a heartbeat, bring alerts in line, and hand over the pending commands.
+
+    The common heartbeat (nothing changed, nothing waiting) costs one UPDATE of the terminal's
+    row: alerts are looked at only when the problem summary changes or the terminal was
+    offline, and commands only when its pending count says there are some
+    (docs/adr/0710-heartbeat-ingest-round-trips.md)."""
+    was_offline = status_of(terminal, now) is Status.OFFLINE
+    summary_before = (terminal.degraded, terminal.problems)
     terminal.last_heartbeat_at = now
     terminal.app_version = beat.app_version
     terminal.bundle_version = beat.bundle_version
-    terminal.devices = {name: {**d.model_dump(mode="json"), "reason": mask_text(d.reason)}
-                        for name, d in beat.devices.items()}
+    terminal.devices = device_states(beat)
     terminal.outbox_depth = beat.outbox_depth
     terminal.sessions = beat.sessions
     terminal.ratings = beat.ratings
     terminal.last_update = beat.last_update.model_dump(mode="json")
     terminal.out_of_service = beat.out_of_service
     refresh_summary(terminal)
-    if not (was_healthy and not terminal.degraded):  # healthy before and after: no alert moves
+    if was_offline or (terminal.degraded, terminal.problems) != summary_before:
         sync_alerts(db, terminal, now)
-    pending = list(db.scalars(select(Command).where(
-        Command.terminal_id == terminal.id, Command.state == "pending").order_by(Command.id)))
-    for command in pending:
-        command.state = "delivered"
-        command.delivered_at = now
-    return pending
+    if not terminal.pending_commands:
+        return []
+    return deliver_commands(db, terminal, now)
+
+
+def deliver_commands(db: Session, terminal: Terminal, now: datetime) -> list[Command]:
+    """Mark the terminal's pending commands delivered (one UPDATE ... RETURNING), oldest first,
+    and take them off its pending count."""
+    delivered = sorted(db.scalars(
+        update(Command).where(Command.terminal_id == terminal.id, Command.state == "pending")
+        .values(state="delivered", delivered_at=now).returning(Command)
+        .execution_options(synchronize_session=False)), key=lambda c: c.id)
+    taken = len(delivered)
+    terminal.pending_commands = case(  # type: ignore[assignment]
+        (Terminal.pending_commands > taken, Terminal.pending_commands - taken), else_=0)
+    return delivered
 
 
 PAPER_EVENTS = frozenset({EventKind.PAPER_OUT, EventKind.PAPER_LOW, EventKind.PAPER_OK})
@@ -285,8 +324,13 @@ def refresh_summary(terminal: Terminal) -> None:
     fleet page can count and sort in SQL."""
     found = _problems(terminal)
     terminal.degraded = bool(found)
-    terminal.problems = "，".join(ALERT_LABELS[k] + (f"（{device_label(d)}）" if d else "")
-                                 for k, d, _ in found)[:300]
+    terminal.problems = summary_text(found)
+
+
+def summary_text(found: list[tuple[str, str, str]]) -> str:
+    """The problem labels the fleet page shows (and a heartbeat compares)."""
+    return "，".join(ALERT_LABELS[k] + (f"（{device_label(d)}）" if d else "")
+                    for k, d, _ in found)[:300]
 
 
 def _status_sql(now: datetime) -> Any:

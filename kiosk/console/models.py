@@ -91,6 +91,8 @@ class Terminal(Base):
     #: Kept in step with the last report by fleet.refresh_summary (the fleet page's SQL).
     degraded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     problems: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    #: Commands queued and not yet handed over: a heartbeat looks for them only when > 0.
+    pending_commands: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class TerminalEvent(Base):

@@ -15,8 +15,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import func, select
@@ -65,15 +66,19 @@ def _invalid(exc: ValidationError) -> JSONResponse:
 
 
 async def _as_terminal(request: Request, model: type[Model],
-                       work: Callable[[Session, Terminal, Model, datetime], Response]
-                       ) -> Response:
-    """Read the body, then in one worker call: identify the terminal, validate, do the work."""
+                       work: Callable[[Session, Terminal, Model, datetime], Response],
+                       *, ingest: bool = False) -> Response:
+    """Read the body, then in one worker call: identify the terminal, validate, do the work.
+
+    `ingest`: the heartbeat's own sessions (db.make_ingest_sessions). Calls wait for one of
+    `db.INGEST_THREADS` worker threads."""
     body = await _body(request)
     app = request.app
+    sessions = app.state.ingest_sessions if ingest else app.state.sessions
 
     def run() -> Response:
         moment: datetime = app.state.clock()
-        with app.state.sessions() as db:
+        with sessions() as db:
             found = app.state.identity.terminal_id(request, db)
             if found is None or found != request.path_params.get("terminal_id"):
                 raise TerminalRefused()
@@ -85,7 +90,7 @@ async def _as_terminal(request: Request, model: type[Model],
             assert terminal is not None  # the identity found it
             return work(db, terminal, parsed, moment)
 
-    return await run_in_threadpool(run)
+    return await anyio.to_thread.run_sync(run, limiter=app.state.ingest_limiter)
 
 
 def _commands_json(commands: list[Command]) -> list[dict[str, Any]]:
@@ -106,12 +111,20 @@ async def heartbeat(request: Request) -> Response:
                 return JSONResponse({"error": "too_many", "message": "heartbeat too soon"},
                                     status_code=429,
                                     headers={"Retry-After": str(int(minimum - since) + 1)})
-        commands = fleet.apply_heartbeat(db, terminal, beat, moment)
-        db.commit()
+        if fleet.is_routine(terminal, beat, moment):  # one UPDATE, committed on its own
+            fleet.apply_heartbeat(db, terminal, beat, moment)
+            db.commit()
+            return JSONResponse({"commands": [], "server_time": moment.isoformat()})
+        with request.app.state.sessions() as full:  # alerts or commands: one transaction
+            row = full.get(Terminal, terminal.id)
+            assert row is not None
+            commands = fleet.apply_heartbeat(full, row, beat, moment)
+            full.commit()
         return JSONResponse({"commands": _commands_json(commands),
                              "server_time": moment.isoformat()})
 
-    return await _as_terminal(request, HeartbeatIn, work)
+    return await _as_terminal(request, HeartbeatIn, work, ingest=True)
+
 
 
 @router.post("/events")

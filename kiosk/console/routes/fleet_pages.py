@@ -107,6 +107,7 @@ def send_command(terminal_id: str, kind: str = Form(...), message: str = Form(""
                       hours=hours if announce else 0, state="pending", created_by=actor.name,
                       created_at=moment, outcome="")
     db.add(command)
+    terminal.pending_commands = Terminal.pending_commands + 1  # type: ignore[assignment]
     db.flush()
     audit.record(db, at=moment, actor=actor.name, role=actor.user.role,
                  action=f"command_{command_kind.value}", target=terminal.id,
