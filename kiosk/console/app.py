@@ -26,6 +26,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kiosk.console import audit, fleet, notify, roles
+from kiosk.console.alert_rules import RulesCache
 from kiosk.console.bodylimit import BodyLimit
 from kiosk.console.db import (
     INGEST_THREADS,
@@ -37,6 +38,7 @@ from kiosk.console.db import (
 )
 from kiosk.console.routes import (
     admin,
+    alert_rules_page,
     api,
     deps,
     fleet_pages,
@@ -110,13 +112,15 @@ def create_app(settings: ConsoleSettings | None = None,
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.ingest_sessions = ingest_sessions
+    app.state.rules = RulesCache(sessions)
     app.state.ingest_limiter = anyio.CapacityLimiter(INGEST_THREADS)
     app.state.clock = clock
     app.state.identity = identity or BearerTokenIdentity()
     app.state.templates = make_templates()
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
     # The terminal API first: it takes nearly every request, and routes match in order.
-    for module in (api, login, fleet_pages, admin, notifications, releases, stats_pages):
+    for module in (api, login, fleet_pages, admin, notifications, releases, stats_pages,
+                   alert_rules_page):
         app.include_router(module.router)
     _install_error_pages(app)
 
@@ -195,7 +199,7 @@ async def _notify_forever(app: FastAPI) -> None:
 
 def _sweep_once(app: FastAPI) -> None:
     with app.state.sessions() as db:
-        fleet.sweep_offline(db, app.state.clock())
+        fleet.sweep_offline(db, app.state.clock(), app.state.rules.get())
         db.commit()
 
 

@@ -24,18 +24,20 @@ from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.console import notify
+from kiosk.console.alert_rules import DEFAULT_RULES, AlertRules
 from kiosk.console.db import as_utc
 from kiosk.console.models import Alert, Command, Terminal, TerminalEvent
 from kiosk.console.wire import EventIn, EventKind, HeartbeatIn
 from kiosk.core.privacy import mask_text
 
+#: The default thresholds (an admin changes them on the 告警规则 page: alert_rules.py).
 #: Three missed 60-second heartbeats make a terminal offline.
-OFFLINE_AFTER_SECONDS = 180.0
+OFFLINE_AFTER_SECONDS = DEFAULT_RULES.offline_after_seconds
 #: An alert that comes back within this long of resolving is reopened, not raised anew (and
 #: not notified again): a flapping sensor makes one alert, not a stream of them.
-FLAP_WINDOW_SECONDS = 300.0
+FLAP_WINDOW_SECONDS = DEFAULT_RULES.flap_window_seconds
 #: More undelivered outbox entries than this is a backlog worth an alert.
-OUTBOX_BACKLOG = 500
+OUTBOX_BACKLOG = DEFAULT_RULES.outbox_backlog
 USABLE_DEVICE_STATES = frozenset({"ready", "busy"})
 BAD_SUPPLIES = frozenset({"low", "out", "jammed", "cover_open"})
 
@@ -53,7 +55,8 @@ STATUS_LABELS = {Status.ONLINE: "正常", Status.DEGRADED: "异常",
                  Status.OUT_OF_SERVICE: "暂停服务", Status.OFFLINE: "离线"}
 
 ALERT_LABELS = {"paper_out": "缺纸", "paper_low": "纸张将尽", "device_fault": "设备故障",
-                "offline": "离线", "update_failed": "更新失败", "outbox_backlog": "待发数据积压"}
+                "offline": "离线", "update_failed": "更新失败", "outbox_backlog": "待发数据积压",
+                "cert_expiring": "证书即将到期"}
 
 DEVICE_STATE_LABELS = {"ready": "就绪", "busy": "忙", "no_device": "未连接", "offline": "离线",
                        "error": "故障"}
@@ -93,27 +96,31 @@ COMMAND_STATE_LABELS = {"pending": "待领取", "delivered": "已送达", "done"
                         "failed": "失败"}
 
 
-def status_of(terminal: Terminal, now: datetime) -> Status:
+def status_of(terminal: Terminal, now: datetime, rules: AlertRules = DEFAULT_RULES) -> Status:
     """The terminal's status now."""
     seen = terminal.last_heartbeat_at
-    if seen is None or (now - as_utc(seen)).total_seconds() > OFFLINE_AFTER_SECONDS:
+    if seen is None or (now - as_utc(seen)).total_seconds() > rules.offline_after_seconds:
         return Status.OFFLINE
     if terminal.out_of_service:
         return Status.OUT_OF_SERVICE
-    if _problems(terminal):
+    if _problems(terminal, now, rules):
         return Status.DEGRADED
     return Status.ONLINE
 
 
-def _problems(terminal: Terminal) -> list[tuple[str, str, str]]:
+def _problems(terminal: Terminal, now: datetime,
+              rules: AlertRules) -> list[tuple[str, str, str]]:
     """(alert kind, device, detail) for every condition the last report shows."""
-    return problems_of(terminal.devices, terminal.last_update, terminal.outbox_depth)
+    return problems_of(terminal.devices, terminal.last_update, terminal.outbox_depth,
+                       terminal.cert_not_after, now, rules)
 
 
 def problems_of(devices: dict[str, Any] | None, last_update: dict[str, Any] | None,
-                outbox_depth: int) -> list[tuple[str, str, str]]:
-    """(alert kind, device, detail) for every condition a report shows."""
+                outbox_depth: int, cert_not_after: datetime | None, now: datetime,
+                rules: AlertRules = DEFAULT_RULES) -> list[tuple[str, str, str]]:
+    """(alert kind, device, detail) for every condition a report shows, by `rules`."""
     found = []
+    bad_supplies = BAD_SUPPLIES if rules.paper_alert_at == "low" else BAD_SUPPLIES - {"low"}
     for name, device in sorted((devices or {}).items()):
         state = str(device.get("state", ""))
         supplies = str(device.get("supplies", ""))
@@ -121,13 +128,16 @@ def problems_of(devices: dict[str, Any] | None, last_update: dict[str, Any] | No
             found.append(("device_fault", name, DEVICE_STATE_LABELS.get(state, state)))
         if supplies == "out":
             found.append(("paper_out", name, ""))
-        elif supplies in BAD_SUPPLIES:
+        elif supplies in bad_supplies:
             found.append(("paper_low" if supplies == "low" else "device_fault", name,
                           SUPPLY_LABELS.get(supplies, supplies)))
     if (last_update or {}).get("outcome") == "failed":
         found.append(("update_failed", "", str((last_update or {}).get("version", ""))))
-    if outbox_depth > OUTBOX_BACKLOG:
+    if outbox_depth > rules.outbox_backlog:
         found.append(("outbox_backlog", "", str(outbox_depth)))
+    if cert_not_after is not None and (
+            as_utc(cert_not_after) - now).total_seconds() <= rules.cert_expiry_days * 86400:
+        found.append(("cert_expiring", "", as_utc(cert_not_after).strftime("%Y-%m-%d")))
     return found
 
 
@@ -137,27 +147,28 @@ def device_states(beat: HeartbeatIn) -> dict[str, Any]:
             for name, d in beat.devices.items()}
 
 
-def is_routine(terminal: Terminal, beat: HeartbeatIn, now: datetime) -> bool:
+def is_routine(terminal: Terminal, beat: HeartbeatIn, now: datetime,
+               rules: AlertRules = DEFAULT_RULES) -> bool:
     """True when the heartbeat changes nothing but the terminal's row: it was online, its
     problem summary stays the same and no command waits for it. Such a heartbeat is one
     UPDATE (docs/adr/0710-heartbeat-ingest-round-trips.md); anything else needs a transaction.
     """
-    if terminal.pending_commands or status_of(terminal, now) is Status.OFFLINE:
+    if terminal.pending_commands or status_of(terminal, now, rules) is Status.OFFLINE:
         return False
     found = problems_of(device_states(beat), beat.last_update.model_dump(mode="json"),
-                        beat.outbox_depth)
+                        beat.outbox_depth, beat.cert_not_after, now, rules)
     return (bool(found), summary_text(found)) == (terminal.degraded, terminal.problems)
 
 
 def apply_heartbeat(db: Session, terminal: Terminal, beat: HeartbeatIn,
-                    now: datetime) -> list[Command]:
+                    now: datetime, rules: AlertRules = DEFAULT_RULES) -> list[Command]:
     """Store a heartbeat, bring alerts in line, and hand over the pending commands.
 
     The common heartbeat (nothing changed, nothing waiting) costs one UPDATE of the terminal's
     row: alerts are looked at only when the problem summary changes or the terminal was
     offline, and commands only when its pending count says there are some
     (docs/adr/0710-heartbeat-ingest-round-trips.md)."""
-    was_offline = status_of(terminal, now) is Status.OFFLINE
+    was_offline = status_of(terminal, now, rules) is Status.OFFLINE
     summary_before = (terminal.degraded, terminal.problems)
     terminal.last_heartbeat_at = now
     terminal.app_version = beat.app_version
@@ -168,9 +179,11 @@ def apply_heartbeat(db: Session, terminal: Terminal, beat: HeartbeatIn,
     terminal.ratings = beat.ratings
     terminal.last_update = beat.last_update.model_dump(mode="json")
     terminal.out_of_service = beat.out_of_service
-    refresh_summary(terminal)
+    if beat.cert_not_after is not None:
+        terminal.cert_not_after = beat.cert_not_after
+    refresh_summary(terminal, now, rules)
     if was_offline or (terminal.degraded, terminal.problems) != summary_before:
-        sync_alerts(db, terminal, now)
+        sync_alerts(db, terminal, now, rules)
     if not terminal.pending_commands:
         return []
     return deliver_commands(db, terminal, now)
@@ -194,7 +207,7 @@ DEVICE_EVENTS = PAPER_EVENTS | {EventKind.DEVICE_FAULT, EventKind.DEVICE_RECOVER
 
 
 def apply_events(db: Session, terminal: Terminal, events: Iterable[EventIn],
-                 now: datetime) -> int:
+                 now: datetime, rules: AlertRules = DEFAULT_RULES) -> int:
     """Store events and let them change the device picture at once (a heartbeat confirms)."""
     count = 0
     devices: dict[str, Any] = {k: dict(v) for k, v in (terminal.devices or {}).items()}
@@ -225,21 +238,23 @@ def apply_events(db: Session, terminal: Terminal, events: Iterable[EventIn],
             case EventKind.STARTED | EventKind.STOPPED:
                 pass
     terminal.devices = devices
-    refresh_summary(terminal)
-    sync_alerts(db, terminal, now)
+    refresh_summary(terminal, now, rules)
+    sync_alerts(db, terminal, now, rules)
     return count
 
 
-def sync_alerts(db: Session, terminal: Terminal, now: datetime) -> None:
+def sync_alerts(db: Session, terminal: Terminal, now: datetime,
+                rules: AlertRules = DEFAULT_RULES) -> None:
     """Raise alerts for current problems and resolve those whose condition has cleared."""
-    wanted = {(kind, device): detail for kind, device, detail in _problems(terminal)}
-    if status_of(terminal, now) is Status.OFFLINE and terminal.last_heartbeat_at is not None:
+    wanted = {(kind, device): detail for kind, device, detail in _problems(terminal, now, rules)}
+    if (status_of(terminal, now, rules) is Status.OFFLINE
+            and terminal.last_heartbeat_at is not None):
         wanted[("offline", "")] = ""
     live = {(a.kind, a.device): a for a in db.scalars(select(Alert).where(
         Alert.terminal_id == terminal.id, Alert.state.in_(("open", "acknowledged"))))}
     for key, detail in wanted.items():
         if key not in live:
-            _raise(db, terminal, key[0], key[1], detail, now)
+            _raise(db, terminal, key[0], key[1], detail, now, rules)
     for key, alert in live.items():
         if key not in wanted:
             alert.state = "resolved"
@@ -247,12 +262,12 @@ def sync_alerts(db: Session, terminal: Terminal, now: datetime) -> None:
 
 
 def _raise(db: Session, terminal: Terminal, kind: str, device: str, detail: str,
-           now: datetime) -> Alert:
+           now: datetime, rules: AlertRules = DEFAULT_RULES) -> Alert:
     """Open an alert, or reopen one that resolved moments ago (flapping: no new notice)."""
-    recent = db.scalar(select(Alert).where(
+    recent = None if rules.flap_window_minutes == 0 else db.scalar(select(Alert).where(
         Alert.terminal_id == terminal.id, Alert.kind == kind, Alert.device == device,
         Alert.state == "resolved",
-        Alert.resolved_at >= now - timedelta(seconds=FLAP_WINDOW_SECONDS))
+        Alert.resolved_at >= now - timedelta(seconds=rules.flap_window_seconds))
         .order_by(Alert.id.desc()).limit(1))
     if recent is not None:
         recent.state = "open"
@@ -266,9 +281,9 @@ def _raise(db: Session, terminal: Terminal, kind: str, device: str, detail: str,
     return alert
 
 
-def sweep_offline(db: Session, now: datetime) -> int:
+def sweep_offline(db: Session, now: datetime, rules: AlertRules = DEFAULT_RULES) -> int:
     """Raise "offline" alerts for terminals whose heartbeats stopped; returns how many."""
-    cutoff = now - timedelta(seconds=OFFLINE_AFTER_SECONDS)
+    cutoff = now - timedelta(seconds=rules.offline_after_seconds)
     stale = db.scalars(select(Terminal).where(Terminal.last_heartbeat_at < cutoff,
                                               Terminal.revoked.is_(False)))
     raised = 0
@@ -277,7 +292,7 @@ def sweep_offline(db: Session, now: datetime) -> int:
             Alert.terminal_id == terminal.id, Alert.kind == "offline",
             Alert.state.in_(("open", "acknowledged"))))
         if exists is None:
-            _raise(db, terminal, "offline", "", "", now)
+            _raise(db, terminal, "offline", "", "", now, rules)
             raised += 1
     return raised
 
@@ -319,10 +334,11 @@ FLEET_PAGE_ROWS = 300
 _SEVERITY = {Status.OFFLINE: 0, Status.OUT_OF_SERVICE: 1, Status.DEGRADED: 2, Status.ONLINE: 3}
 
 
-def refresh_summary(terminal: Terminal) -> None:
+def refresh_summary(terminal: Terminal, now: datetime,
+                    rules: AlertRules = DEFAULT_RULES) -> None:
     """Keep the row's `degraded` flag and problem labels in step with its last report, so the
     fleet page can count and sort in SQL."""
-    found = _problems(terminal)
+    found = _problems(terminal, now, rules)
     terminal.degraded = bool(found)
     terminal.problems = summary_text(found)
 
@@ -333,8 +349,8 @@ def summary_text(found: list[tuple[str, str, str]]) -> str:
                     for k, d, _ in found)[:300]
 
 
-def _status_sql(now: datetime) -> Any:
-    cutoff = now - timedelta(seconds=OFFLINE_AFTER_SECONDS)
+def _status_sql(now: datetime, rules: AlertRules) -> Any:
+    cutoff = now - timedelta(seconds=rules.offline_after_seconds)
     return case(
         (or_(Terminal.last_heartbeat_at.is_(None), Terminal.last_heartbeat_at < cutoff),
          Status.OFFLINE.value),
@@ -344,9 +360,10 @@ def _status_sql(now: datetime) -> Any:
 
 
 def fleet_view(db: Session, now: datetime, *, district: str = "", site: str = "",
-               status: str = "", query: str = "", limit: int = FLEET_PAGE_ROWS) -> FleetView:
+               status: str = "", query: str = "", limit: int = FLEET_PAGE_ROWS,
+               rules: AlertRules = DEFAULT_RULES) -> FleetView:
     """The fleet, filtered; worst status first, then district, site and id."""
-    status_sql = _status_sql(now)
+    status_sql = _status_sql(now, rules)
     where: list[Any] = [Terminal.revoked.is_(False)]
     if district:
         where.append(Terminal.district == district)

@@ -32,6 +32,7 @@ class Permission(StrEnum):
     SIGN_RELEASE = "sign_release"  # hold a signing key, sign a release, publish it
     VIEW_STATS = "view_stats"  # 统计: usage and 好差评 pages, their CSV
     RECTIFY = "rectify"  # set a 差评's status (待整改 / 已整改)
+    MANAGE_ALERT_RULES = "manage_alert_rules"  # 告警规则: the alert thresholds (admins only)
 
 
 ROLE_LABELS: dict[Role, str] = {

@@ -111,14 +111,15 @@ async def heartbeat(request: Request) -> Response:
                 return JSONResponse({"error": "too_many", "message": "heartbeat too soon"},
                                     status_code=429,
                                     headers={"Retry-After": str(int(minimum - since) + 1)})
-        if fleet.is_routine(terminal, beat, moment):  # one UPDATE, committed on its own
-            fleet.apply_heartbeat(db, terminal, beat, moment)
+        rules = request.app.state.rules.get()
+        if fleet.is_routine(terminal, beat, moment, rules):  # one UPDATE, committed alone
+            fleet.apply_heartbeat(db, terminal, beat, moment, rules)
             db.commit()
             return JSONResponse({"commands": [], "server_time": moment.isoformat()})
         with request.app.state.sessions() as full:  # alerts or commands: one transaction
             row = full.get(Terminal, terminal.id)
             assert row is not None
-            commands = fleet.apply_heartbeat(full, row, beat, moment)
+            commands = fleet.apply_heartbeat(full, row, beat, moment, rules)
             full.commit()
         return JSONResponse({"commands": _commands_json(commands),
                              "server_time": moment.isoformat()})
@@ -139,7 +140,8 @@ async def events(request: Request) -> Response:
         if (recent or 0) + len(batch.events) > limit:
             return JSONResponse({"error": "too_many", "message": "too many events"},
                                 status_code=429, headers={"Retry-After": "60"})
-        stored = fleet.apply_events(db, terminal, batch.events, moment)
+        stored = fleet.apply_events(db, terminal, batch.events, moment,
+                                    request.app.state.rules.get())
         db.commit()
         return JSONResponse({"stored": stored})
 

@@ -134,7 +134,7 @@ def _prepare(url: str, terminals: int, interval: float) -> list[str]:
             devices={n: d.model_dump(mode="json") for n, d in beat.devices.items()},
             outbox_depth=beat.outbox_depth, sessions=beat.sessions, ratings=beat.ratings,
             last_update=beat.last_update.model_dump(mode="json"), out_of_service=False)
-        fleet.refresh_summary(row)
+        fleet.refresh_summary(row, now)
         rows.append(row)
         if row.degraded:
             alerts.append(Alert(terminal_id=row.id, kind="paper_low", device="printer",
