@@ -114,6 +114,7 @@ def create_app(settings: ConsoleSettings | None = None,
     app.state.ingest_sessions = ingest_sessions
     app.state.rules = RulesCache(sessions)
     app.state.ingest_limiter = anyio.CapacityLimiter(INGEST_THREADS)
+    app.state.ingest_busy = set()  # (route, credential hash) of terminal calls in progress
     app.state.clock = clock
     app.state.identity = identity or BearerTokenIdentity()
     app.state.templates = make_templates()

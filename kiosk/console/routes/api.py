@@ -5,12 +5,14 @@ token for another terminal, a revoked or unknown terminal gets 401. Bodies over
 `wire.MAX_BODY_BYTES` get 413 before anything else; then, in one worker-thread call (one
 database session, one transaction): the terminal's identity, the body's validation (422 with
 the reason), and the work. A heartbeat sooner than the configured minimum interval after the
-last one, or events beyond the configured number per minute, get 429 with Retry-After.
+last one, or events beyond the configured number per minute, get 429 with Retry-After; so does
+a call while the same terminal's previous call to that route is still being handled.
 Answers are JSON with an `error` and a `message` when something is refused.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -71,7 +73,34 @@ async def _as_terminal(request: Request, model: type[Model],
     """Read the body, then in one worker call: identify the terminal, validate, do the work.
 
     `ingest`: the heartbeat's own sessions (db.make_ingest_sessions). Calls wait for one of
-    `db.INGEST_THREADS` worker threads."""
+    `db.INGEST_THREADS` worker threads; a caller whose previous call to the same route is still
+    being handled gets 429 at once, so one terminal's storm holds at most one of them."""
+    app = request.app
+    key = _caller(request)
+    busy: set[tuple[str, bytes]] = app.state.ingest_busy
+    if key in busy:
+        return JSONResponse({"error": "too_many",
+                             "message": "the previous request of this terminal is still being "
+                                        "handled"}, status_code=429, headers={"Retry-After": "1"})
+    busy.add(key)
+    try:
+        return await _identified(request, model, work, ingest)
+    finally:
+        busy.discard(key)
+
+
+def _caller(request: Request) -> tuple[str, bytes]:
+    """Who is calling, before the identity is checked: the route and a hash of the credential
+    (a caller without a terminal's token cannot take that terminal's place in the queue); the
+    peer address when there is no Authorization header."""
+    credential = request.headers.get("authorization") or (
+        request.client.host if request.client else "")
+    return request.url.path, hashlib.sha256(credential.encode("utf-8", "replace")).digest()
+
+
+async def _identified(request: Request, model: type[Model],
+                      work: Callable[[Session, Terminal, Model, datetime], Response],
+                      ingest: bool) -> Response:
     body = await _body(request)
     app = request.app
     sessions = app.state.ingest_sessions if ingest else app.state.sessions
