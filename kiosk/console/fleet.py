@@ -18,9 +18,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import Table, Update, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.console import notify
@@ -158,6 +158,32 @@ def is_routine(terminal: Terminal, beat: HeartbeatIn, now: datetime,
     found = problems_of(device_states(beat), beat.last_update.model_dump(mode="json"),
                         beat.outbox_depth, beat.cert_not_after, now, rules)
     return (bool(found), summary_text(found)) == (terminal.degraded, terminal.problems)
+
+
+def routine_changes(terminal: Terminal, beat: HeartbeatIn, now: datetime) -> dict[str, Any]:
+    """The columns a routine heartbeat (`is_routine`) changes, for one UPDATE of the row (the
+    summary, alerts and commands stay as they are)."""
+    new: dict[str, Any] = {
+        "app_version": beat.app_version, "bundle_version": beat.bundle_version,
+        "devices": device_states(beat), "outbox_depth": beat.outbox_depth,
+        "sessions": beat.sessions, "ratings": beat.ratings,
+        "last_update": beat.last_update.model_dump(mode="json"),
+        "out_of_service": beat.out_of_service}
+    if beat.cert_not_after is not None:
+        new["cert_not_after"] = beat.cert_not_after
+    changed = {k: v for k, v in new.items() if getattr(terminal, k) != v}
+    if "cert_not_after" in changed and terminal.cert_not_after is not None \
+            and as_utc(terminal.cert_not_after) == beat.cert_not_after:
+        del changed["cert_not_after"]  # SQLite hands back naive times
+    changed["last_heartbeat_at"] = now
+    return changed
+
+
+def routine_update(terminal: Terminal, beat: HeartbeatIn, now: datetime) -> Update:
+    """The one Core UPDATE of a routine heartbeat (no ORM flush: ADR 0710)."""
+    table = cast(Table, Terminal.__table__)
+    return (update(table).where(table.c.id == terminal.id)
+            .values(routine_changes(terminal, beat, now)))
 
 
 def apply_heartbeat(db: Session, terminal: Terminal, beat: HeartbeatIn,

@@ -11,6 +11,7 @@ import os
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ import requests
 from sqlalchemy import event
 
 from kiosk.console.app import create_app
+from kiosk.console.db import utcnow
 from kiosk.console.models import Terminal
 from kiosk.console.server import ServerHandle, start_server
 from kiosk.console.settings import ConsoleSettings
@@ -122,3 +124,26 @@ def test_a_call_while_the_previous_is_in_progress_costs_no_statement(
     console.clock.advance(31)  # type: ignore[attr-defined]
     assert _post(storm_token, "STORM", handle.url).status_code == 200
     assert [s.split()[0].upper() for s in statements] == ["SELECT", "UPDATE"]  # routine: 2
+
+
+def test_a_routine_heartbeat_stores_what_changed_in_one_update(
+        served: tuple[Console, ServerHandle, list[str]]) -> None:
+    console, handle, statements = served
+    token = console.enrol("T-1")
+    assert _post(token, "T-1", handle.url).status_code == 200  # the first: not routine
+    console.clock.advance(31)  # type: ignore[attr-defined]
+    statements.clear()
+    later = {**BEAT, "app_version": "0.2.0", "sessions": 12, "outbox_depth": 3,
+             "cert_not_after": (utcnow() + timedelta(days=200)).isoformat(),
+             "devices": {"printer": {"state": "busy", "supplies": "ok",
+                                     "reason": "打印 110105199001011234"}}}
+    assert _post(token, "T-1", handle.url, json.dumps(later)).status_code == 200
+    assert [s.split()[0].upper() for s in statements] == ["SELECT", "UPDATE"]
+    with console.sessions() as db:
+        row = db.get(Terminal, "T-1")
+        assert row is not None
+        assert (row.app_version, row.sessions, row.outbox_depth) == ("0.2.0", 12, 3)
+        assert row.devices["printer"]["state"] == "busy"
+        assert "110105199001011234" not in row.devices["printer"]["reason"]  # masked
+        assert row.cert_not_after is not None  # 200 days left: no alert, still routine
+        assert row.last_heartbeat_at is not None and not row.degraded

@@ -142,8 +142,7 @@ async def heartbeat(request: Request) -> Response:
                                     headers={"Retry-After": str(int(minimum - since) + 1)})
         rules = request.app.state.rules.get()
         if fleet.is_routine(terminal, beat, moment, rules):  # one UPDATE, committed alone
-            fleet.apply_heartbeat(db, terminal, beat, moment, rules)
-            db.commit()
+            db.connection().execute(fleet.routine_update(terminal, beat, moment))
             return JSONResponse({"commands": [], "server_time": moment.isoformat()})
         with request.app.state.sessions() as full:  # alerts or commands: one transaction
             row = full.get(Terminal, terminal.id)
