@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta, timezone
@@ -92,7 +91,6 @@ def create_app(settings: ConsoleSettings | None = None,
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        _settle_garbage_collector()
         loops = [asyncio.create_task(_sweep_forever(app)),
                  asyncio.create_task(_notify_forever(app))]
         try:
@@ -128,15 +126,6 @@ def create_app(settings: ConsoleSettings | None = None,
     app.add_middleware(BodyLimit, limit=settings.max_bundle_bytes, refuse=_too_large)
     app.add_middleware(SecurityHeaders)
     return app
-
-
-def _settle_garbage_collector() -> None:
-    """Move everything loaded at start-up (modules, the app, SQLAlchemy's and pydantic's
-    machinery: over 100,000 objects) out of the collector's sight. Otherwise every full
-    collection walks them all, stalling every request in the process for 100-400 ms on this
-    machine: the heartbeat's p99 (docs/adr/0710-heartbeat-ingest-round-trips.md)."""
-    gc.collect()
-    gc.freeze()
 
 
 _SECURITY_HEADERS = [

@@ -12,6 +12,7 @@ password: the first admin is made with create-admin, the others on the 用户管
 from __future__ import annotations
 
 import argparse
+import gc
 import getpass
 import os
 import signal
@@ -98,6 +99,7 @@ def _serve(args: argparse.Namespace) -> int:
                                      update_repo_dir=args.update_repo,
                                      update_keys_dir=args.update_keys,
                                      release_dir=args.release_dir))
+    settle_garbage_collector()
     try:
         handle = start_server(app, args.host, args.port)
     except OSError as exc:
@@ -116,6 +118,16 @@ def _serve(args: argparse.Namespace) -> int:
     done.wait()
     handle.stop()
     return 0
+
+
+def settle_garbage_collector() -> None:
+    """Move everything loaded at start-up (modules, the app, SQLAlchemy's and pydantic's
+    machinery: over 100,000 objects) out of the collector's sight. Otherwise every full
+    collection walks them all, stalling every request in the process for 100-400 ms on this
+    machine: the heartbeat's p99 (docs/adr/0710-heartbeat-ingest-round-trips.md). Only in the
+    serving process: a test process that builds many apps must keep collecting them."""
+    gc.collect()
+    gc.freeze()
 
 
 def main(argv: list[str]) -> int:
