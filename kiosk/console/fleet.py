@@ -236,6 +236,7 @@ def apply_events(db: Session, terminal: Terminal, events: Iterable[EventIn],
                  now: datetime, rules: AlertRules = DEFAULT_RULES) -> int:
     """Store events and let them change the device picture at once (a heartbeat confirms)."""
     count = 0
+    summary_before = (terminal.degraded, terminal.problems)
     devices: dict[str, Any] = {k: dict(v) for k, v in (terminal.devices or {}).items()}
     for ev in events:
         db.add(TerminalEvent(terminal_id=terminal.id, kind=ev.kind.value, device=ev.device,
@@ -265,7 +266,9 @@ def apply_events(db: Session, terminal: Terminal, events: Iterable[EventIn],
                 pass
     terminal.devices = devices
     refresh_summary(terminal, now, rules)
-    sync_alerts(db, terminal, now, rules)
+    if ((terminal.degraded, terminal.problems) != summary_before
+            or status_of(terminal, now, rules) is Status.OFFLINE):
+        sync_alerts(db, terminal, now, rules)  # alerts move only when the summary does
     return count
 
 
