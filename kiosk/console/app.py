@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -25,10 +26,19 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kiosk.console import audit, delivery, fleet, notify, roles
+from kiosk.console.alert_rules import RulesCache
 from kiosk.console.bodylimit import BodyLimit
-from kiosk.console.db import as_utc, open_database, utcnow
+from kiosk.console.db import (
+    INGEST_THREADS,
+    as_utc,
+    default_url,
+    make_ingest_sessions,
+    open_database,
+    utcnow,
+)
 from kiosk.console.routes import (
     admin,
+    alert_rules_page,
     api,
     deps,
     diagnostics_pages,
@@ -84,7 +94,9 @@ def create_app(settings: ConsoleSettings | None = None,
                identity: TerminalIdentity | None = None) -> FastAPI:
     """A console app on `settings.database_url` (schema brought up to date)."""
     settings = settings or ConsoleSettings()
-    engine, sessions = open_database(settings.database_url)
+    url = settings.database_url or default_url()
+    engine, sessions = open_database(url)
+    ingest_engine, ingest_sessions = make_ingest_sessions(url, engine)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -107,12 +119,17 @@ def create_app(settings: ConsoleSettings | None = None,
                 with contextlib.suppress(asyncio.CancelledError):
                     await loop
             engine.dispose()
+            ingest_engine.dispose()
 
     app = FastAPI(title="自助终端集中管理平台", docs_url=None, redoc_url=None,
                   openapi_url=None, lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions
+    app.state.ingest_sessions = ingest_sessions
+    app.state.rules = RulesCache(sessions)
+    app.state.ingest_limiter = anyio.CapacityLimiter(INGEST_THREADS)
+    app.state.ingest_busy = set()  # (route, credential hash) of terminal calls in progress
     app.state.clock = clock
     app.state.identity = identity or BearerTokenIdentity()
     app.state.templates = make_templates()
@@ -123,8 +140,9 @@ def create_app(settings: ConsoleSettings | None = None,
     elif settings.video_relay:
         log.warning("video relay needs PostgreSQL; this console runs the hub itself")
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
-    for module in (login, fleet_pages, admin, notifications, releases, rollout, stats_pages,
-                   api, diagnostics_pages, video_pages, video_sockets, preview):
+    # The terminal API first: it takes nearly every request, and routes match in order.
+    for module in (api, login, fleet_pages, admin, notifications, releases, rollout, stats_pages,
+                   diagnostics_pages, video_pages, video_sockets, preview, alert_rules_page):
         app.include_router(module.router)
     _install_error_pages(app)
 
@@ -194,7 +212,7 @@ async def _notify_forever(app: FastAPI) -> None:
 
 def _sweep_once(app: FastAPI) -> None:
     with app.state.sessions() as db:
-        fleet.sweep_offline(db, app.state.clock())
+        fleet.sweep_offline(db, app.state.clock(), app.state.rules.get())
         db.commit()
         delivery.prune(db, app.state.clock())  # ids of old deliveries (docs/adr/0701)
         db.commit()

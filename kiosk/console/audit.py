@@ -32,7 +32,8 @@ ACTION_LABELS = {"login": "登录", "login_failed": "登录失败", "logout": "�
                  "release_sign": "签署更新包", "release_sign_refused": "签署被拒绝",
                  "release_publish": "发布更新包", "release_publish_refused": "发布被拒绝",
                  "repository_two_person": "启用双人签名",
-                 "bad_rating_status": "差评整改状态", "stats_export": "导出统计"}
+                 "bad_rating_status": "差评整改状态", "stats_export": "导出统计",
+                 "alert_rules_change": "修改告警规则"}
 CSV_COLUMNS = ("id", "at", "actor", "role", "action", "target", "detail", "source_ip")
 
 

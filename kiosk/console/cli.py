@@ -20,6 +20,7 @@ throwaway PKI in var/pki (the demo profile's CA, made when absent) and a server 
 from __future__ import annotations
 
 import argparse
+import gc
 import getpass
 import os
 import signal
@@ -195,6 +196,7 @@ def _serve(args: argparse.Namespace) -> int:
                                      video_hub=not args.no_video_hub,
                                      video_relay=args.video_relay),
                      identity=_identity(tls))
+    settle_garbage_collector()
     try:
         handle = start_server(app, args.host, args.port, tls=tls)
     except OSError as exc:
@@ -219,6 +221,16 @@ def _serve(args: argparse.Namespace) -> int:
     done.wait()
     handle.stop()
     return 0
+
+
+def settle_garbage_collector() -> None:
+    """Move everything loaded at start-up (modules, the app, SQLAlchemy's and pydantic's
+    machinery: over 100,000 objects) out of the collector's sight. Otherwise every full
+    collection walks them all, stalling every request in the process for 100-400 ms on this
+    machine: the heartbeat's p99 (docs/adr/0710-heartbeat-ingest-round-trips.md). Only in the
+    serving process: a test process that builds many apps must keep collecting them."""
+    gc.collect()
+    gc.freeze()
 
 
 def main(argv: list[str]) -> int:

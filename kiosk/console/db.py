@@ -59,6 +59,39 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
+#: Terminal calls run at most this many at a time in worker threads (a queue in front of them,
+#: not a refusal): more threads than this only fight over the GIL and the connection pool.
+INGEST_THREADS = 6
+
+
+def make_ingest_sessions(url: str, engine: Engine) -> tuple[Engine, sessionmaker[Session]]:
+    """Sessions for routine heartbeats (docs/adr/0710-heartbeat-ingest-round-trips.md).
+
+    They run in autocommit: a routine heartbeat is one UPDATE, atomic by itself, so no BEGIN
+    and no COMMIT round trips. On PostgreSQL they have their own small pool, without a ping
+    per checkout (after a database restart one heartbeat meets the dead connection, gets 503,
+    and the whole pool is replaced; the terminal's outbox sends it again), and commit without
+    waiting for the WAL flush (synchronous_commit off: a crash loses at most the last fraction
+    of a second of routine heartbeats, which the next ones repeat; heartbeats that raise
+    alerts or hand over commands use the ordinary, durable sessions). The terminal row loaded
+    to identify the caller stays in the session, so it is not read twice."""
+    if url.startswith("postgresql"):
+        engine = create_engine(url, pool_size=INGEST_THREADS, max_overflow=0,
+                               pool_recycle=3600, isolation_level="AUTOCOMMIT",
+                               connect_args={"options": "-c synchronous_commit=off"})
+    else:
+        engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    event.listen(sessions, "loaded_as_persistent", _keep_loaded)
+    return engine, sessions
+
+
+def _keep_loaded(session: Session, instance: object) -> None:
+    """Hold loaded rows strongly for the session's life (its identity map holds them weakly,
+    so a row read by one step and looked up by the next would be read twice)."""
+    session.info.setdefault("loaded", []).append(instance)
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Run the Alembic migrations up to `revision` on `engine`."""
     config = Config()

@@ -18,24 +18,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Table, Update, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.console import notify
+from kiosk.console.alert_rules import DEFAULT_RULES, AlertRules
 from kiosk.console.db import as_utc
 from kiosk.console.models import Alert, Command, Terminal, TerminalEvent
 from kiosk.console.wire import EventIn, EventKind, HeartbeatIn
 from kiosk.core.privacy import mask_text
 
+#: The default thresholds (an admin changes them on the 告警规则 page: alert_rules.py).
 #: Three missed 60-second heartbeats make a terminal offline.
-OFFLINE_AFTER_SECONDS = 180.0
+OFFLINE_AFTER_SECONDS = DEFAULT_RULES.offline_after_seconds
 #: An alert that comes back within this long of resolving is reopened, not raised anew (and
 #: not notified again): a flapping sensor makes one alert, not a stream of them.
-FLAP_WINDOW_SECONDS = 300.0
+FLAP_WINDOW_SECONDS = DEFAULT_RULES.flap_window_seconds
 #: More undelivered outbox entries than this is a backlog worth an alert.
-OUTBOX_BACKLOG = 500
+OUTBOX_BACKLOG = DEFAULT_RULES.outbox_backlog
 USABLE_DEVICE_STATES = frozenset({"ready", "busy"})
 BAD_SUPPLIES = frozenset({"low", "out", "jammed", "cover_open"})
 
@@ -54,7 +56,8 @@ STATUS_LABELS = {Status.ONLINE: "正常", Status.DEGRADED: "异常",
 
 ALERT_LABELS = {"paper_out": "缺纸", "paper_low": "纸张将尽", "device_fault": "设备故障",
                 "offline": "离线", "update_failed": "更新失败", "outbox_backlog": "待发数据积压",
-                "rollout_paused": "更新推送已自动暂停"}
+                "rollout_paused": "更新推送已自动暂停",
+                "cert_expiring": "证书即将到期"}
 #: Alerts raised by other parts (not by a terminal's report): a heartbeat never resolves them.
 MANUAL_ALERT_KINDS = frozenset({"rollout_paused"})
 
@@ -96,61 +99,136 @@ COMMAND_STATE_LABELS = {"pending": "待领取", "delivered": "已送达", "done"
                         "failed": "失败"}
 
 
-def status_of(terminal: Terminal, now: datetime) -> Status:
+def status_of(terminal: Terminal, now: datetime, rules: AlertRules = DEFAULT_RULES) -> Status:
     """The terminal's status now."""
     seen = terminal.last_heartbeat_at
-    if seen is None or (now - as_utc(seen)).total_seconds() > OFFLINE_AFTER_SECONDS:
+    if seen is None or (now - as_utc(seen)).total_seconds() > rules.offline_after_seconds:
         return Status.OFFLINE
     if terminal.out_of_service:
         return Status.OUT_OF_SERVICE
-    if _problems(terminal):
+    if _problems(terminal, now, rules):
         return Status.DEGRADED
     return Status.ONLINE
 
 
-def _problems(terminal: Terminal) -> list[tuple[str, str, str]]:
+def _problems(terminal: Terminal, now: datetime,
+              rules: AlertRules) -> list[tuple[str, str, str]]:
     """(alert kind, device, detail) for every condition the last report shows."""
+    return problems_of(terminal.devices, terminal.last_update, terminal.outbox_depth,
+                       terminal.cert_not_after, now, rules)
+
+
+def problems_of(devices: dict[str, Any] | None, last_update: dict[str, Any] | None,
+                outbox_depth: int, cert_not_after: datetime | None, now: datetime,
+                rules: AlertRules = DEFAULT_RULES) -> list[tuple[str, str, str]]:
+    """(alert kind, device, detail) for every condition a report shows, by `rules`."""
     found = []
-    for name, device in sorted((terminal.devices or {}).items()):
+    bad_supplies = BAD_SUPPLIES if rules.paper_alert_at == "low" else BAD_SUPPLIES - {"low"}
+    for name, device in sorted((devices or {}).items()):
         state = str(device.get("state", ""))
         supplies = str(device.get("supplies", ""))
         if state not in USABLE_DEVICE_STATES:
             found.append(("device_fault", name, DEVICE_STATE_LABELS.get(state, state)))
         if supplies == "out":
             found.append(("paper_out", name, ""))
-        elif supplies in BAD_SUPPLIES:
+        elif supplies in bad_supplies:
             found.append(("paper_low" if supplies == "low" else "device_fault", name,
                           SUPPLY_LABELS.get(supplies, supplies)))
-    if (terminal.last_update or {}).get("outcome") == "failed":
-        found.append(("update_failed", "", str(terminal.last_update.get("version", ""))))
-    if terminal.outbox_depth > OUTBOX_BACKLOG:
-        found.append(("outbox_backlog", "", str(terminal.outbox_depth)))
+    if (last_update or {}).get("outcome") == "failed":
+        found.append(("update_failed", "", str((last_update or {}).get("version", ""))))
+    if outbox_depth > rules.outbox_backlog:
+        found.append(("outbox_backlog", "", str(outbox_depth)))
+    if cert_not_after is not None and (
+            as_utc(cert_not_after) - now).total_seconds() <= rules.cert_expiry_days * 86400:
+        found.append(("cert_expiring", "", as_utc(cert_not_after).strftime("%Y-%m-%d")))
     return found
 
 
+def device_states(beat: HeartbeatIn) -> dict[str, Any]:
+    """A heartbeat's devices as stored (reasons masked)."""
+    return {name: {**d.model_dump(mode="json"), "reason": mask_text(d.reason)}
+            for name, d in beat.devices.items()}
+
+
+def is_routine(terminal: Terminal, beat: HeartbeatIn, now: datetime,
+               rules: AlertRules = DEFAULT_RULES) -> bool:
+    """True when the heartbeat changes nothing but the terminal's row: it was online, its
+    problem summary stays the same and no command waits for it. Such a heartbeat is one
+    UPDATE (docs/adr/0710-heartbeat-ingest-round-trips.md); anything else needs a transaction.
+    """
+    if terminal.pending_commands or status_of(terminal, now, rules) is Status.OFFLINE:
+        return False
+    found = problems_of(device_states(beat), beat.last_update.model_dump(mode="json"),
+                        beat.outbox_depth, beat.cert_not_after, now, rules)
+    return (bool(found), summary_text(found)) == (terminal.degraded, terminal.problems)
+
+
+def routine_changes(terminal: Terminal, beat: HeartbeatIn, now: datetime) -> dict[str, Any]:
+    """The columns a routine heartbeat (`is_routine`) changes, for one UPDATE of the row (the
+    summary, alerts and commands stay as they are)."""
+    new: dict[str, Any] = {
+        "app_version": beat.app_version, "bundle_version": beat.bundle_version,
+        "devices": device_states(beat), "outbox_depth": beat.outbox_depth,
+        "sessions": beat.sessions, "ratings": beat.ratings,
+        "last_update": beat.last_update.model_dump(mode="json"),
+        "out_of_service": beat.out_of_service}
+    if beat.cert_not_after is not None:
+        new["cert_not_after"] = beat.cert_not_after
+    changed = {k: v for k, v in new.items() if getattr(terminal, k) != v}
+    if "cert_not_after" in changed and terminal.cert_not_after is not None \
+            and as_utc(terminal.cert_not_after) == beat.cert_not_after:
+        del changed["cert_not_after"]  # SQLite hands back naive times
+    changed["last_heartbeat_at"] = now
+    return changed
+
+
+def routine_update(terminal: Terminal, beat: HeartbeatIn, now: datetime) -> Update:
+    """The one Core UPDATE of a routine heartbeat (no ORM flush: ADR 0710)."""
+    table = cast(Table, Terminal.__table__)
+    return (update(table).where(table.c.id == terminal.id)
+            .values(routine_changes(terminal, beat, now)))
+
+
 def apply_heartbeat(db: Session, terminal: Terminal, beat: HeartbeatIn,
-                    now: datetime) -> list[Command]:
-    """Store a heartbeat, bring alerts in line, and hand over the pending commands."""
-    was_healthy = not terminal.degraded and status_of(terminal, now) is not Status.OFFLINE
+                    now: datetime, rules: AlertRules = DEFAULT_RULES) -> list[Command]:
+    """Store a heartbeat, bring alerts in line, and hand over the pending commands.
+
+    The common heartbeat (nothing changed, nothing waiting) costs one UPDATE of the terminal's
+    row: alerts are looked at only when the problem summary changes or the terminal was
+    offline, and commands only when its pending count says there are some
+    (docs/adr/0710-heartbeat-ingest-round-trips.md)."""
+    was_offline = status_of(terminal, now, rules) is Status.OFFLINE
+    summary_before = (terminal.degraded, terminal.problems)
     terminal.last_heartbeat_at = now
     terminal.app_version = beat.app_version
     terminal.bundle_version = beat.bundle_version
-    terminal.devices = {name: {**d.model_dump(mode="json"), "reason": mask_text(d.reason)}
-                        for name, d in beat.devices.items()}
+    terminal.devices = device_states(beat)
     terminal.outbox_depth = beat.outbox_depth
     terminal.sessions = beat.sessions
     terminal.ratings = beat.ratings
     terminal.last_update = beat.last_update.model_dump(mode="json")
     terminal.out_of_service = beat.out_of_service
-    refresh_summary(terminal)
-    if not (was_healthy and not terminal.degraded):  # healthy before and after: no alert moves
-        sync_alerts(db, terminal, now)
-    pending = list(db.scalars(select(Command).where(
-        Command.terminal_id == terminal.id, Command.state == "pending").order_by(Command.id)))
-    for command in pending:
-        command.state = "delivered"
-        command.delivered_at = now
-    return pending
+    if beat.cert_not_after is not None:
+        terminal.cert_not_after = beat.cert_not_after
+    refresh_summary(terminal, now, rules)
+    if was_offline or (terminal.degraded, terminal.problems) != summary_before:
+        sync_alerts(db, terminal, now, rules)
+    if not terminal.pending_commands:
+        return []
+    return deliver_commands(db, terminal, now)
+
+
+def deliver_commands(db: Session, terminal: Terminal, now: datetime) -> list[Command]:
+    """Mark the terminal's pending commands delivered (one UPDATE ... RETURNING), oldest first,
+    and take them off its pending count."""
+    delivered = sorted(db.scalars(
+        update(Command).where(Command.terminal_id == terminal.id, Command.state == "pending")
+        .values(state="delivered", delivered_at=now).returning(Command)
+        .execution_options(synchronize_session=False)), key=lambda c: c.id)
+    taken = len(delivered)
+    terminal.pending_commands = case(  # type: ignore[assignment]
+        (Terminal.pending_commands > taken, Terminal.pending_commands - taken), else_=0)
+    return delivered
 
 
 PAPER_EVENTS = frozenset({EventKind.PAPER_OUT, EventKind.PAPER_LOW, EventKind.PAPER_OK})
@@ -158,9 +236,10 @@ DEVICE_EVENTS = PAPER_EVENTS | {EventKind.DEVICE_FAULT, EventKind.DEVICE_RECOVER
 
 
 def apply_events(db: Session, terminal: Terminal, events: Iterable[EventIn],
-                 now: datetime) -> int:
+                 now: datetime, rules: AlertRules = DEFAULT_RULES) -> int:
     """Store events and let them change the device picture at once (a heartbeat confirms)."""
     count = 0
+    summary_before = (terminal.degraded, terminal.problems)
     devices: dict[str, Any] = {k: dict(v) for k, v in (terminal.devices or {}).items()}
     for ev in events:
         db.add(TerminalEvent(terminal_id=terminal.id, kind=ev.kind.value, device=ev.device,
@@ -193,21 +272,25 @@ def apply_events(db: Session, terminal: Terminal, events: Iterable[EventIn],
             case EventKind.STARTED | EventKind.STOPPED:
                 pass
     terminal.devices = devices
-    refresh_summary(terminal)
-    sync_alerts(db, terminal, now)
+    refresh_summary(terminal, now, rules)
+    if ((terminal.degraded, terminal.problems) != summary_before
+            or status_of(terminal, now, rules) is Status.OFFLINE):
+        sync_alerts(db, terminal, now, rules)  # alerts move only when the summary does
     return count
 
 
-def sync_alerts(db: Session, terminal: Terminal, now: datetime) -> None:
+def sync_alerts(db: Session, terminal: Terminal, now: datetime,
+                rules: AlertRules = DEFAULT_RULES) -> None:
     """Raise alerts for current problems and resolve those whose condition has cleared."""
-    wanted = {(kind, device): detail for kind, device, detail in _problems(terminal)}
-    if status_of(terminal, now) is Status.OFFLINE and terminal.last_heartbeat_at is not None:
+    wanted = {(kind, device): detail for kind, device, detail in _problems(terminal, now, rules)}
+    if (status_of(terminal, now, rules) is Status.OFFLINE
+            and terminal.last_heartbeat_at is not None):
         wanted[("offline", "")] = ""
     live = {(a.kind, a.device): a for a in db.scalars(select(Alert).where(
         Alert.terminal_id == terminal.id, Alert.state.in_(("open", "acknowledged"))))}
     for key, detail in wanted.items():
         if key not in live:
-            _raise(db, terminal, key[0], key[1], detail, now)
+            _raise(db, terminal, key[0], key[1], detail, now, rules)
     for key, alert in live.items():
         if key not in wanted and key[0] not in MANUAL_ALERT_KINDS:
             alert.state = "resolved"
@@ -224,12 +307,12 @@ def raise_alert(db: Session, terminal: Terminal, kind: str, detail: str, now: da
 
 
 def _raise(db: Session, terminal: Terminal, kind: str, device: str, detail: str,
-           now: datetime) -> Alert:
+           now: datetime, rules: AlertRules = DEFAULT_RULES) -> Alert:
     """Open an alert, or reopen one that resolved moments ago (flapping: no new notice)."""
-    recent = db.scalar(select(Alert).where(
+    recent = None if rules.flap_window_minutes == 0 else db.scalar(select(Alert).where(
         Alert.terminal_id == terminal.id, Alert.kind == kind, Alert.device == device,
         Alert.state == "resolved",
-        Alert.resolved_at >= now - timedelta(seconds=FLAP_WINDOW_SECONDS))
+        Alert.resolved_at >= now - timedelta(seconds=rules.flap_window_seconds))
         .order_by(Alert.id.desc()).limit(1))
     if recent is not None:
         recent.state = "open"
@@ -243,9 +326,9 @@ def _raise(db: Session, terminal: Terminal, kind: str, device: str, detail: str,
     return alert
 
 
-def sweep_offline(db: Session, now: datetime) -> int:
+def sweep_offline(db: Session, now: datetime, rules: AlertRules = DEFAULT_RULES) -> int:
     """Raise "offline" alerts for terminals whose heartbeats stopped; returns how many."""
-    cutoff = now - timedelta(seconds=OFFLINE_AFTER_SECONDS)
+    cutoff = now - timedelta(seconds=rules.offline_after_seconds)
     stale = db.scalars(select(Terminal).where(Terminal.last_heartbeat_at < cutoff,
                                               Terminal.revoked.is_(False)))
     raised = 0
@@ -254,7 +337,7 @@ def sweep_offline(db: Session, now: datetime) -> int:
             Alert.terminal_id == terminal.id, Alert.kind == "offline",
             Alert.state.in_(("open", "acknowledged"))))
         if exists is None:
-            _raise(db, terminal, "offline", "", "", now)
+            _raise(db, terminal, "offline", "", "", now, rules)
             raised += 1
     return raised
 
@@ -296,17 +379,23 @@ FLEET_PAGE_ROWS = 300
 _SEVERITY = {Status.OFFLINE: 0, Status.OUT_OF_SERVICE: 1, Status.DEGRADED: 2, Status.ONLINE: 3}
 
 
-def refresh_summary(terminal: Terminal) -> None:
+def refresh_summary(terminal: Terminal, now: datetime,
+                    rules: AlertRules = DEFAULT_RULES) -> None:
     """Keep the row's `degraded` flag and problem labels in step with its last report, so the
     fleet page can count and sort in SQL."""
-    found = _problems(terminal)
+    found = _problems(terminal, now, rules)
     terminal.degraded = bool(found)
-    terminal.problems = "，".join(ALERT_LABELS[k] + (f"（{device_label(d)}）" if d else "")
-                                 for k, d, _ in found)[:300]
+    terminal.problems = summary_text(found)
 
 
-def _status_sql(now: datetime) -> Any:
-    cutoff = now - timedelta(seconds=OFFLINE_AFTER_SECONDS)
+def summary_text(found: list[tuple[str, str, str]]) -> str:
+    """The problem labels the fleet page shows (and a heartbeat compares)."""
+    return "，".join(ALERT_LABELS[k] + (f"（{device_label(d)}）" if d else "")
+                    for k, d, _ in found)[:300]
+
+
+def _status_sql(now: datetime, rules: AlertRules) -> Any:
+    cutoff = now - timedelta(seconds=rules.offline_after_seconds)
     return case(
         (or_(Terminal.last_heartbeat_at.is_(None), Terminal.last_heartbeat_at < cutoff),
          Status.OFFLINE.value),
@@ -316,9 +405,10 @@ def _status_sql(now: datetime) -> Any:
 
 
 def fleet_view(db: Session, now: datetime, *, district: str = "", site: str = "",
-               status: str = "", query: str = "", limit: int = FLEET_PAGE_ROWS) -> FleetView:
+               status: str = "", query: str = "", limit: int = FLEET_PAGE_ROWS,
+               rules: AlertRules = DEFAULT_RULES) -> FleetView:
     """The fleet, filtered; worst status first, then district, site and id."""
-    status_sql = _status_sql(now)
+    status_sql = _status_sql(now, rules)
     where: list[Any] = [Terminal.revoked.is_(False)]
     if district:
         where.append(Terminal.district == district)

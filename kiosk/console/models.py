@@ -94,6 +94,21 @@ class Terminal(Base):
     #: Kept in step with the last report by fleet.refresh_summary (the fleet page's SQL).
     degraded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     problems: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    #: Commands queued and not yet handed over: a heartbeat looks for them only when > 0.
+    pending_commands: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: The end of the terminal's client certificate, as its heartbeat reports it.
+    cert_not_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                            nullable=True)
+
+
+class AlertSetting(Base):
+    """One alert-rule threshold an admin set (kiosk/console/alert_rules.py); absent = default."""
+
+    __tablename__ = "alert_settings"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64))
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class TerminalEvent(Base):

@@ -36,6 +36,7 @@ class Permission(StrEnum):
     MANAGE_ROLLOUT = "manage_rollout"  # terminal groups; widen, pause, resume a rollout; rollback
     HELP_VIDEO = "help_video"  # 视频帮办: be in the queue, take calls, hint, highlight
     VIEW_HELP_RECORDS = "view_help_records"  # 帮办记录: the list of calls (no personal data)
+    MANAGE_ALERT_RULES = "manage_alert_rules"  # 告警规则: the alert thresholds (admins only)
 
 
 ROLE_LABELS: dict[Role, str] = {

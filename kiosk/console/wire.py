@@ -12,7 +12,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 #: A terminal's request body larger than this is refused before it is parsed (413).
 MAX_BODY_BYTES = 32 * 1024
@@ -94,6 +101,8 @@ class HeartbeatIn(_Strict):
     ratings: Annotated[int, Field(ge=0, le=10_000_000)] = 0
     last_update: UpdateOutcome = UpdateOutcome()
     out_of_service: bool = False
+    #: The notAfter of the terminal's client certificate (absent from older kiosks).
+    cert_not_after: AwareDatetime | None = None
 
 
 class EventIn(_Strict):

@@ -580,6 +580,7 @@ def start_console_link(parts: Any) -> ConsoleLink | None:
         return dict(updater.heartbeat()) if updater is not None else {}
 
     collect = TerminalReport(parts.hub, parts.outbox, parts.lifecycle,
+                             cert_file=settings.platform.resolved("cert_file"),
                              bundle_version=lambda: parts.bundle_version, last_update=last_update)
     hub = parts.hub
 

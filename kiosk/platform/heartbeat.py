@@ -2,7 +2,8 @@
 
 `TerminalReport` collects a `WireHeartbeatReport` from the terminal's parts: app and flow bundle
 versions, device and supply status, outbox depth, counts of sessions and ratings, the last
-update's outcome. No personal data. ``sessions`` counts sessions since this process started;
+update's outcome, the end of the terminal's certificate (`CertificateEnd`). No personal data.
+``sessions`` counts sessions since this process started;
 ``ratings`` counts ratings delivered to the platform that the outbox journal still holds
 (30 days, docs/adr/0003), so a restart does not reset it.
 
@@ -15,8 +16,11 @@ app, not even when collecting the report fails.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from typing import Any, Protocol
+
+from cryptography import x509
 
 from kiosk import __version__
 from kiosk.core.events import log_event
@@ -42,7 +46,8 @@ class TerminalReport:
     def __init__(self, hub: Any, outbox: Any, lifecycle: Any,
                  bundle_version: Callable[[], str],
                  last_update: Callable[[], dict[str, Any]] = dict,
-                 ratings: Callable[[], int] | None = None) -> None:
+                 ratings: Callable[[], int] | None = None, cert_file: str = "") -> None:
+        self._cert = CertificateEnd(cert_file)
         self._hub = hub
         self._outbox = outbox
         self._lifecycle = lifecycle
@@ -56,7 +61,33 @@ class TerminalReport:
         return WireHeartbeatReport(app_version=__version__, bundle_version=self._bundle_version(),
                                devices=devices, outbox_depth=self._outbox.stats().pending,
                                sessions=self._lifecycle.sessions_started,
-                               ratings=self._ratings(), last_update=self._last_update())
+                               ratings=self._ratings(), last_update=self._last_update(),
+                               cert_not_after=self._cert())
+
+
+class CertificateEnd:
+    """The notAfter of the terminal's certificate file (ISO 8601 UTC), read again only when
+    the file changes; None when there is no file or it is not a PEM certificate (the settings
+    check says why at start-up), so a heartbeat never fails over it."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._seen: tuple[int, int] | None = None
+        self._value: str | None = None
+
+    def __call__(self) -> str | None:
+        if not self._path:
+            return None
+        try:
+            stat = os.stat(self._path)
+            if self._seen != (stat.st_mtime_ns, stat.st_size):
+                with open(self._path, "rb") as f:
+                    cert = x509.load_pem_x509_certificate(f.read())
+                self._value = cert.not_valid_after_utc.isoformat()
+                self._seen = (stat.st_mtime_ns, stat.st_size)
+        except (OSError, ValueError):
+            self._seen, self._value = None, None
+        return self._value
 
 
 class Heartbeat:

@@ -481,6 +481,8 @@ class WireHeartbeatReport(WireModel):
     sessions: int = 0
     ratings: int = 0
     last_update: dict[str, Any] = Field(default_factory=dict)
+    #: The notAfter of the terminal's client certificate (ISO 8601, UTC); None when unknown.
+    cert_not_after: str | None = None
 
 
 class WireHeartbeatAck(WireModel):

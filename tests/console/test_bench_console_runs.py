@@ -22,6 +22,8 @@ def test_bench_console_prints_figures_for_both_databases() -> None:
     assert answer.returncode == 0, answer.stderr[-2000:]
     for database in ("[sqlite] 40 terminals", "[postgresql] 40 terminals"):
         assert database in answer.stdout
-    assert answer.stdout.count("refused none") == 2
-    assert answer.stdout.count("ratio p50/floor") == 2
+    assert "[floor: bare FastAPI, same requests] 40 terminals" in answer.stdout
+    assert answer.stdout.count("refused none") == 3  # the floor and both databases
+    assert answer.stdout.count("ratio p50/floor") == 3
+    assert answer.stdout.count("against the floor: p50 x") == 2
     assert answer.stdout.count("fleet page with 40 terminals") == 2

@@ -9,10 +9,11 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from kiosk.console.models import Command, User
+from kiosk.console.models import AlertSetting, Command, User
 from kiosk.console.roles import GRANTS, Permission, Role
 from kiosk.console.routes import (
     admin,
+    alert_rules_page,
     api,
     diagnostics_pages,
     fleet_pages,
@@ -41,7 +42,7 @@ def _permissions(dependant: Any) -> list[object]:
 def test_every_route_names_a_permission() -> None:
     missing = []
     for module in (login, fleet_pages, admin, notifications, releases, rollout, stats_pages,
-                   api, diagnostics_pages, video_pages, preview):
+                   api, diagnostics_pages, video_pages, preview, alert_rules_page):
         for route in module.router.routes:
             for method in route.methods:  # type: ignore[attr-defined]
                 key = (method, route.path)  # type: ignore[attr-defined]
@@ -85,6 +86,10 @@ ACTIONS = [
     ("GET", "/stats.csv", None, Permission.VIEW_STATS),
     ("GET", "/video", None, Permission.HELP_VIDEO),
     ("GET", "/video/records", None, Permission.VIEW_HELP_RECORDS),
+    ("GET", "/settings/alerts", None, Permission.MANAGE_ALERT_RULES),
+    ("POST", "/settings/alerts", {"paper_alert_at": "out", "offline_after_minutes": "9",
+                                  "outbox_backlog": "9", "cert_expiry_days": "9",
+                                  "flap_window_minutes": "9"}, Permission.MANAGE_ALERT_RULES),
 ]
 
 
@@ -104,6 +109,7 @@ def test_roles_see_and_do_only_what_they_hold(console: Console, role: Role) -> N
         commands = db.scalars(select(Command)).all()
         assert len(commands) == (1 if Permission.OPERATE in GRANTS[role] else 0)
         assert db.scalar(select(User).where(User.username == "new1")) is None
+        assert db.scalars(select(AlertSetting)).all() == []  # no role but admin sets rules
         assert not db.scalars(select(Command).where(Command.created_by != "someone")).all()
 
 
@@ -112,7 +118,8 @@ def test_menu_shows_only_what_the_role_may_open(console: Console) -> None:
     console.add_user("admin1", "admin")
     viewer_page = console.login("viewer1").get("/fleet").text
     admin_page = console.login("admin1").get("/fleet").text
-    for link in ('href="/audit"', 'href="/users"', 'href="/enrol"', 'href="/notifications"'):
+    for link in ('href="/audit"', 'href="/users"', 'href="/enrol"', 'href="/notifications"',
+                 'href="/settings/alerts"'):
         assert link not in viewer_page
         assert link in admin_page
     assert "观察员" in viewer_page and "管理员" in admin_page

@@ -5,7 +5,8 @@ token for another terminal, a revoked or unknown terminal gets 401. Bodies over
 `wire.MAX_BODY_BYTES` get 413 before anything else; then, in one worker-thread call (one
 database session, one transaction): the terminal's identity, the body's validation (422 with
 the reason), and the work. A heartbeat sooner than the configured minimum interval after the
-last one, or events beyond the configured number per minute, get 429 with Retry-After.
+last one, or events beyond the configured number per minute, get 429 with Retry-After; so does
+a call while the same terminal's previous call to that route is still being handled.
 Answers are JSON with an `error` and a `message` when something is refused.
 """
 
@@ -17,8 +18,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import func, select
@@ -95,15 +97,49 @@ def _invalid(exc: ValidationError) -> JSONResponse:
 
 
 async def _as_terminal(request: Request, model: type[Model],
-                       work: Callable[[Session, Terminal, Model, datetime], Response]
-                       ) -> Response:
-    """Read the body, then in one worker call: identify the terminal, validate, do the work."""
+                       work: Callable[[Session, Terminal, Model, datetime], Response],
+                       *, ingest: bool = False) -> Response:
+    """Read the body, then in one worker call: identify the terminal, validate, do the work.
+
+    `ingest`: the heartbeat's own sessions (db.make_ingest_sessions). Calls wait for one of
+    `db.INGEST_THREADS` worker threads; a caller whose previous call to the same route is still
+    being handled gets 429 at once, so one terminal's storm holds at most one of them."""
+    app = request.app
+    key = _caller(request)
+    busy: set[tuple[str, bytes]] = app.state.ingest_busy
+    if key in busy:
+        return JSONResponse({"error": "too_many",
+                             "message": "the previous request of this terminal is still being "
+                                        "handled"}, status_code=429, headers={"Retry-After": "1"})
+    busy.add(key)
+    try:
+        return await _identified(request, model, work, ingest)
+    finally:
+        busy.discard(key)
+
+
+def _caller(request: Request) -> tuple[str, bytes]:
+    """Who is calling, before the identity is checked: the route and a hash of the credential
+    (the verified client certificate under mutual TLS, else the Authorization header: a caller
+    without a terminal's credential cannot take that terminal's place in the queue); the peer
+    address when there is neither."""
+    chain = ((request.scope.get("extensions") or {}).get("tls") or {}).get(
+        "client_cert_chain") or []
+    credential = (chain[0] if chain else "") or request.headers.get("authorization") or (
+        request.client.host if request.client else "")
+    return request.url.path, hashlib.sha256(credential.encode("utf-8", "replace")).digest()
+
+
+async def _identified(request: Request, model: type[Model],
+                      work: Callable[[Session, Terminal, Model, datetime], Response],
+                      ingest: bool) -> Response:
     body = await _body(request)
     app = request.app
+    sessions = app.state.ingest_sessions if ingest else app.state.sessions
 
     def run() -> Response:
         moment: datetime = app.state.clock()
-        with app.state.sessions() as db:
+        with sessions() as db:
             found = app.state.identity.terminal_id(request, db)
             if found is None or found != request.path_params.get("terminal_id"):
                 raise TerminalRefused()
@@ -115,7 +151,7 @@ async def _as_terminal(request: Request, model: type[Model],
             assert terminal is not None  # the identity found it
             return work(db, terminal, parsed, moment)
 
-    return await run_in_threadpool(run)
+    return await anyio.to_thread.run_sync(run, limiter=app.state.ingest_limiter)
 
 
 def _committed(db: Session, stored: int, duplicates: int) -> Response:
@@ -149,12 +185,20 @@ async def heartbeat(request: Request) -> Response:
                 return JSONResponse({"error": "too_many", "message": "heartbeat too soon"},
                                     status_code=429,
                                     headers={"Retry-After": str(int(minimum - since) + 1)})
-        commands = fleet.apply_heartbeat(db, terminal, beat, moment)
-        db.commit()
+        rules = request.app.state.rules.get()
+        if fleet.is_routine(terminal, beat, moment, rules):  # one UPDATE, committed alone
+            db.connection().execute(fleet.routine_update(terminal, beat, moment))
+            return JSONResponse({"commands": [], "server_time": moment.isoformat()})
+        with request.app.state.sessions() as full:  # alerts or commands: one transaction
+            row = full.get(Terminal, terminal.id)
+            assert row is not None
+            commands = fleet.apply_heartbeat(full, row, beat, moment, rules)
+            full.commit()
         return JSONResponse({"commands": _commands_json(commands),
                              "server_time": moment.isoformat()})
 
-    return await _as_terminal(request, HeartbeatIn, work)
+    return await _as_terminal(request, HeartbeatIn, work, ingest=True)
+
 
 
 @router.post("/events")
@@ -170,7 +214,8 @@ async def events(request: Request) -> Response:
             return JSONResponse({"error": "too_many", "message": "too many events"},
                                 status_code=429, headers={"Retry-After": "60"})
         fresh = delivery.not_seen(db, terminal, list(batch.events), moment)
-        stored = fleet.apply_events(db, terminal, fresh, moment) if fresh else 0
+        stored = fleet.apply_events(db, terminal, fresh, moment,
+                                    request.app.state.rules.get()) if fresh else 0
         if any(ev.kind is EventKind.RELEASE for ev in fresh):
             _withdraw_paused(request, db)  # an automatic pause takes its stage back (ADR 0721)
         return _committed(db, stored, len(batch.events) - len(fresh))
@@ -229,7 +274,7 @@ async def diagnostics_upload(request: Request, command_id: int) -> Response:
             raise TerminalRefused()
         return str(found)
 
-    found = await run_in_threadpool(identify)  # before reading megabytes from anyone
+    found = await anyio.to_thread.run_sync(identify)  # before reading megabytes from anyone
     body = await _body(request, diagnostics.MAX_BYTES)
 
     def run() -> Response:
@@ -255,4 +300,4 @@ async def diagnostics_upload(request: Request, command_id: int) -> Response:
             db.commit()
             return JSONResponse({"stored": bundle.id, "size": len(body)})
 
-    return await run_in_threadpool(run)
+    return await anyio.to_thread.run_sync(run)

@@ -31,9 +31,10 @@ def _render(request: Request, template: str, actor: Actor, **context: object) ->
         **context})
 
 
-def _fleet_context(db: Session, moment: datetime, district: str, site: str, status: str,
-                   q: str) -> dict[str, object]:
-    view = fleet.fleet_view(db, moment, district=district, site=site, status=status, query=q)
+def _fleet_context(request: Request, db: Session, moment: datetime, district: str, site: str,
+                   status: str, q: str) -> dict[str, object]:
+    view = fleet.fleet_view(db, moment, district=district, site=site, status=status, query=q,
+                            rules=request.app.state.rules.get())
     groups: dict[tuple[str, str], list[fleet.FleetRow]] = {}
     for row in view.rows:  # worst first: the site with the worst terminal comes first
         groups.setdefault((row.terminal.district, row.terminal.site), []).append(row)
@@ -51,7 +52,7 @@ def fleet_page(request: Request, district: str = "", site: str = "", status: str
     districts, sites = fleet.districts_and_sites(db)
     return _render(request, "fleet.html", actor, districts=districts, sites=sites,
                    statuses=list(fleet.Status),
-                   **_fleet_context(db, moment, district, site, status, q))
+                   **_fleet_context(request, db, moment, district, site, status, q))
 
 
 @router.get("/fleet/table")
@@ -60,7 +61,7 @@ def fleet_table(request: Request, district: str = "", site: str = "", status: st
                 db: Session = Depends(get_db), moment: datetime = Depends(now)) -> Response:
     """The live part of the fleet page (htmx polls it)."""
     return _render(request, "fleet_table.html", actor,
-                   **_fleet_context(db, moment, district, site, status, q))
+                   **_fleet_context(request, db, moment, district, site, status, q))
 
 
 def _terminal_or_404(db: Session, terminal_id: str) -> Terminal:
@@ -83,7 +84,8 @@ def terminal_page(request: Request, terminal_id: str,
     commands = list(db.scalars(select(Command).where(Command.terminal_id == terminal.id)
                                .order_by(Command.id.desc()).limit(20)))
     return _render(request, "terminal.html", actor, terminal=terminal,
-                   status=fleet.status_of(terminal, moment), events=events, alerts=alerts,
+                   status=fleet.status_of(terminal, moment, request.app.state.rules.get()),
+                   events=events, alerts=alerts,
                    commands=commands, command_kinds=list(fleet.CommandKind))
 
 
@@ -107,6 +109,7 @@ def send_command(terminal_id: str, kind: str = Form(...), message: str = Form(""
                       hours=hours if announce else 0, state="pending", created_by=actor.name,
                       created_at=moment, outcome="")
     db.add(command)
+    terminal.pending_commands = Terminal.pending_commands + 1  # type: ignore[assignment]
     db.flush()
     audit.record(db, at=moment, actor=actor.name, role=actor.user.role,
                  action=f"command_{command_kind.value}", target=terminal.id,

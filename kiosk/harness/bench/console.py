@@ -6,7 +6,10 @@ heartbeats at the production rate (each terminal every `--interval` seconds, spr
 plus one event per ten heartbeats, for `--seconds`. It prints ingest throughput, p50/p99
 latency, the console process's CPU (share of one core, and per 1,000 terminals), and the
 fleet page's render time with N terminals. The floor is a bare `/healthz` round trip on the
-same connections, measured in the same run; the ratio is heartbeat p50 / floor p50.
+same connections, measured in the same run; the ratio is heartbeat p50 / floor p50. A second
+floor, measured first in the same run, is a bare FastAPI app answering the same requests with
+the same validation and no database (kiosk/harness/bench/console_floor.py); each database's
+p50, p99 and CPU are also given as multiples of it.
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ class _Figures:
     ok: int = 0
     refused: dict[int, int] = field(default_factory=dict)
     latencies_ms: list[float] = field(default_factory=list)
+    heartbeat_ms: list[float] = field(default_factory=list)
+    events_ms: list[float] = field(default_factory=list)
     floor_ms: list[float] = field(default_factory=list)
     seconds: float = 0.0
     cpu_seconds: float = 0.0
@@ -96,44 +101,89 @@ def _event_body(i: int) -> bytes:
     return json.dumps({"events": [{"kind": kind, "device": "printer"}]}).encode()
 
 
-def _prepare(url: str, terminals: int) -> list[str]:
-    """Migrate, enrol `terminals` terminals and an admin; returns the tokens."""
+def _prepare(url: str, terminals: int, interval: float) -> list[str]:
+    """Migrate, enrol `terminals` terminals and an admin; returns the tokens.
+
+    The fleet is already running: each terminal's previous heartbeat (the same report it will
+    send) arrived one interval (at least 20 s) before its first one in the load window, and
+    its open alerts
+    exist, so the window measures the steady state, not every terminal's first heartbeat."""
+    from datetime import timedelta
+
+    from kiosk.console import fleet
     from kiosk.console.db import open_database, utcnow
-    from kiosk.console.models import Terminal, User
+    from kiosk.console.models import Alert, Terminal, User
     from kiosk.console.passwords import hash_password
     from kiosk.console.terminal_auth import hash_token
+    from kiosk.console.wire import HeartbeatIn
 
     engine, sessions = open_database(url)
     tokens = [secrets.token_urlsafe(32) for _ in range(terminals)]
     now = utcnow()
     districts = ["东城区", "西城区", "朝阳区", "海淀区", "丰台区", "石景山区", "通州区", "昌平区"]
+    rows, alerts = [], []
+    gap = max(interval, 20.0)  # never sooner than the console's minimum (10 s by default)
+    for i, t in enumerate(tokens):
+        beat = HeartbeatIn.model_validate_json(_heartbeat_body(i))
+        row = Terminal(
+            id=f"BJ-{i:05d}", district=districts[i % len(districts)],
+            site=f"第{i // 40 + 1}便民服务中心", group_name="大厅", token_hash=hash_token(t),
+            revoked=False, enrolled_at=now, out_of_service_message="", pending_commands=0,
+            last_heartbeat_at=now + timedelta(seconds=interval * i / terminals - gap),
+            app_version=beat.app_version, bundle_version=beat.bundle_version,
+            devices={n: d.model_dump(mode="json") for n, d in beat.devices.items()},
+            outbox_depth=beat.outbox_depth, sessions=beat.sessions, ratings=beat.ratings,
+            last_update=beat.last_update.model_dump(mode="json"), out_of_service=False)
+        fleet.refresh_summary(row, now)
+        rows.append(row)
+        if row.degraded:
+            alerts.append(Alert(terminal_id=row.id, kind="paper_low", device="printer",
+                                detail="", state="open", raised_at=now, acknowledged_by=""))
     with sessions() as db:
         db.add(User(username="bench", display_name="bench", role="admin", active=True,
                     password_hash=hash_password(BENCH_PASSWORD), created_at=now))
-        db.add_all(Terminal(
-            id=f"BJ-{i:05d}", district=districts[i % len(districts)],
-            site=f"第{i // 40 + 1}便民服务中心", group_name="大厅", token_hash=hash_token(t),
-            revoked=False, enrolled_at=now, devices={}, last_update={}, app_version="",
-            bundle_version="", outbox_depth=0, sessions=0, ratings=0, out_of_service=False,
-            out_of_service_message="") for i, t in enumerate(tokens))
+        db.add_all(rows)
+        db.flush()
+        db.add_all(alerts)
         db.commit()
     engine.dispose()
     return tokens
 
 
 def _start_console(url: str) -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        # plain http with tokens (docs/adr/0700's explicit development mode): the bench
-        # measures ingest, not TLS handshakes
-        [sys.executable, "-m", "kiosk", "console", "--db", url, "--port", "0",
-         "--insecure-http"],
-        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    return _start([sys.executable, "-m", "kiosk", "console", "--db", url, "--port", "0",
+                   # plain http with tokens (docs/adr/0700's explicit development mode): the
+                   # bench measures ingest, not TLS handshakes
+                   "--insecure-http"], "console listening on")
+
+
+def _start(command: list[str], banner: str) -> tuple[subprocess.Popen[str], str]:
+    # Its own session (so its own scheduling group under the kernel's autogroup), as a
+    # console on its own server would be: not sharing one CPU share with the load generator.
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+                               start_new_session=True)
     assert process.stdout is not None
     line = process.stdout.readline()
-    if "console listening on" not in line:
+    if banner not in line:
         process.kill()
-        raise RuntimeError("the console did not start")
+        raise RuntimeError(f"{command[-1]} did not start")
     return process, line.split()[3]
+
+
+def _run_floor(args: argparse.Namespace) -> _Figures:
+    """The same load against a bare FastAPI app (kiosk/harness/bench/console_floor.py)."""
+    figures = _Figures("floor: bare FastAPI, same requests", args.terminals)
+    process, base = _start([sys.executable, "-m", "kiosk.harness.bench.console_floor"],
+                           "floor listening on")
+    tokens = ["floor"] * args.terminals
+    try:
+        asyncio.run(_load(base, tokens, args.seconds, args.interval, args.connections,
+                          figures, process.pid))
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return figures
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -178,10 +228,12 @@ async def _load(base: str, tokens: list[str], seconds: float, interval: float,
         path = f"/api/v1/terminals/BJ-{i:05d}"
         if n % 10 == 9:
             status = await call("POST", f"{path}/events", _event_body(n), headers,
-                                figures.latencies_ms)
+                                figures.events_ms)
+            figures.latencies_ms.append(figures.events_ms[-1])
         else:
             status = await call("POST", f"{path}/heartbeat", _heartbeat_body(i), headers,
-                                figures.latencies_ms)
+                                figures.heartbeat_ms)
+            figures.latencies_ms.append(figures.heartbeat_ms[-1])
         figures.sent += 1
         if status == 200:
             figures.ok += 1
@@ -219,7 +271,7 @@ def _pct(values: list[float], q: float) -> float:
 
 def _run_one(kind: str, url: str, args: argparse.Namespace) -> _Figures:
     figures = _Figures(kind, args.terminals)
-    tokens = _prepare(url, args.terminals)
+    tokens = _prepare(url, args.terminals, args.interval)
     process, base = _start_console(url)
     try:
         asyncio.run(_load(base, tokens, args.seconds, args.interval, args.connections,
@@ -231,7 +283,7 @@ def _run_one(kind: str, url: str, args: argparse.Namespace) -> _Figures:
     return figures
 
 
-def _print(f: _Figures, interval: float) -> None:
+def _print(f: _Figures, interval: float, bare: _Figures | None = None) -> None:
     floor = statistics.median(f.floor_ms)
     p50, p99 = _pct(f.latencies_ms, 0.50), _pct(f.latencies_ms, 0.99)
     core = f.cpu_seconds / f.seconds if f.seconds else float("nan")
@@ -241,10 +293,20 @@ def _print(f: _Figures, interval: float) -> None:
           f"throughput {f.ok / f.seconds:.1f}/s (target {f.terminals / interval:.1f}/s)")
     print(f"  latency p50 {p50:.1f} ms, p99 {p99:.1f} ms; floor (/healthz) p50 {floor:.2f} ms; "
           f"ratio p50/floor {p50 / floor:.1f}")
+    print(f"  heartbeats p50 {_pct(f.heartbeat_ms, 0.5):.1f} ms, p99 "
+          f"{_pct(f.heartbeat_ms, 0.99):.1f} ms; events p50 {_pct(f.events_ms, 0.5):.1f} ms, "
+          f"p99 {_pct(f.events_ms, 0.99):.1f} ms")
     print(f"  console CPU {100 * core:.1f}% of one core; per 1,000 terminals "
           f"{100 * core * 1000 / f.terminals:.1f}%")
-    print(f"  fleet page with {f.terminals} terminals: median {statistics.median(f.fleet_ms):.0f}"
-          f" ms, best {min(f.fleet_ms):.0f} ms ({f.fleet_bytes / 1024:.0f} KiB)")
+    if f.fleet_ms:
+        print(f"  fleet page with {f.terminals} terminals: median "
+              f"{statistics.median(f.fleet_ms):.0f} ms, best {min(f.fleet_ms):.0f} ms "
+              f"({f.fleet_bytes / 1024:.0f} KiB)")
+    if bare is not None and bare is not f:
+        b50, b99 = _pct(bare.latencies_ms, 0.50), _pct(bare.latencies_ms, 0.99)
+        bcore = bare.cpu_seconds / bare.seconds if bare.seconds else float("nan")
+        print(f"  against the floor: p50 x{p50 / b50:.1f}, p99 x{p99 / b99:.1f}, "
+              f"CPU x{core / bcore:.1f}")
 
 
 def main(argv: list[str]) -> int:
@@ -262,7 +324,7 @@ def main(argv: list[str]) -> int:
         parser.error("--terminals and --seconds must be positive")
     from kiosk.console.pgtemp import PostgresUnavailable, start_temp_postgres
 
-    results = []
+    results = [_run_floor(args)]
     with tempfile.TemporaryDirectory(prefix="console-bench-") as tmp:
         if args.db in ("sqlite", "both"):
             results.append(_run_one("sqlite", f"sqlite:///{tmp}/console.db", args))
@@ -280,5 +342,5 @@ def main(argv: list[str]) -> int:
             finally:
                 server.stop()
     for figures in results:
-        _print(figures, args.interval)
+        _print(figures, args.interval, results[0])
     return 0
