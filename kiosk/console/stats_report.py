@@ -156,7 +156,7 @@ def sheets(b: Bulletin) -> list[tuple[str, Sequence[Sequence[object]]]]:
          STATUS_LABELS.get(i.status, i.status), duration_text(reply_time(i))]
         for i in b.overdue]
     return [("各区", districts), ("各网点", sites), ("满意率最低的终端", lowest),
-            (f"超过{REPLY_WITHIN_DAYS}天未答复", overdue)]
+            (f"未按时答复（超过{REPLY_WITHIN_DAYS}天）", overdue)]
 
 
 def to_csv(b: Bulletin) -> str:

@@ -56,7 +56,7 @@ def daily_bars(title: str, labels: Sequence[str], series: Sequence[tuple[str, st
     n = max(len(labels), 1)
     slot = plot_w / n
     bar = max(1.0, slot * 0.8 / max(len(series), 1))
-    every = max(1, n // 16)
+    every = -(-n // 16)  # at most 16 labels
     for i, label in enumerate(labels):
         x0 = left + slot * i + slot * 0.1
         for j, (name, colour, values) in enumerate(series):
@@ -129,7 +129,7 @@ def level_bars(title: str, rows: Sequence[tuple[str, dict[int, int]]], labels: d
 def rate_line(title: str, points: Sequence[tuple[str, float | None]], width: int = 880,
               height: int = 220) -> Markup:
     """满意率 per month as a line (0-100 %); a month without ratings leaves a gap."""
-    left, right, top, bottom = 48, 16, 30, 36
+    left, right, top, bottom = 64, 48, 30, 36
     plot_w, plot_h = width - left - right, height - top - bottom
     body = [_text(left, 18, title, size=15)]
     for pct in (0, 25, 50, 75, 100):

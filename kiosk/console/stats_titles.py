@@ -16,6 +16,10 @@ STEP_TYPE_TITLES = {
     "check": "核对信息", "submit": "提交申请", "result": "办理结果", "rate": "好差评",
     "guide": "办事指南", "message": "提示", "licence": "电子证照", "licence_copy": "证照复印件",
     "report": "办不成事反映"}
+#: The pages every service has (flows.page): the same title in every service.
+BUILTIN_PAGE_TITLES = {"_guide": "办事指南", "_report": "办不成事反映",
+                       "_report_sent": "办不成事已反映", "_rate": "好差评", "_done": "结束",
+                       "_unavailable": "业务暂不可用"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +39,8 @@ class Titles:
         """The step's title, else its id."""
         if not step_id:
             return "—"
-        return self.steps.get((service_id, step_id)) or STEP_TYPE_TITLES.get(step_id, step_id)
+        return (self.steps.get((service_id, step_id)) or BUILTIN_PAGE_TITLES.get(step_id)
+                or STEP_TYPE_TITLES.get(step_id, step_id))
 
 
 @cache

@@ -154,6 +154,11 @@ class KioskController:
         lifecycle.on_change(self._on_phase)
         lifecycle.on_wipe(self._on_wipe)
 
+    @property
+    def current_run(self) -> FlowRunLike | None:
+        """The service run on screen (None at home or attract); for headless residents."""
+        return self._run
+
     # -- subscription ------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> None:
         """Call ``listener(state)`` on every change (on the UI thread)."""

@@ -565,12 +565,19 @@ def start_console_link(parts: Any) -> ConsoleLink | None:
         is_idle=lambda: lifecycle.phase in (Phase.ATTRACT, Phase.OUT_OF_SERVICE),
         last_update=last_update, state_file=settings.data_dir / STATE_FILE_NAME)
     parts.hub.watch(link.on_device_status)
-    lifecycle.on_change(link.on_phase)
+    wire_usage(parts, link)
+    link.restore()
+    link.start()
+    return link
+
+
+def wire_usage(parts: Any, link: Any) -> None:
+    """Tell ``link`` (a ConsoleLink, or anything with its on_* methods) the usage of a
+    composed terminal: sessions, the controller's codes and completions, journaled ratings and
+    办不成事 reports, preference changes."""
+    parts.lifecycle.on_change(link.on_phase)
     parts.controller.on_completed = link.on_completed
     parts.controller.on_usage = link.on_usage
     parts.outbox.on_rating = link.on_rating
     parts.outbox.on_problem = link.on_problem
     parts.prefs.subscribe(link.on_preferences)
-    link.restore()
-    link.start()
-    return link

@@ -7,6 +7,7 @@ reply, close; each audited). The exports are recorded in the audit log like the 
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
@@ -123,7 +124,7 @@ def stats_page(request: Request, month: str = "", district: str = "", site: str 
     ratings = sum(levels.values())
     charts = {
         "daily": stats_svg.daily_bars(
-            "每日服务次数与办结数", [f"{d.month}/{d.day}" for d in usage.days],
+            "每日服务次数与办结数", [f"{d.day}日" for d in usage.days],
             [("服务次数", stats_svg.BLUE, [usage.per_day.get("session", {}).get(d, 0)
                                        for d in usage.days]),
              ("办结", stats_svg.GREEN, [usage.per_day.get("completed", {}).get(d, 0)
@@ -139,7 +140,8 @@ def stats_page(request: Request, month: str = "", district: str = "", site: str 
             (f"{r.key} {r.label}", r.levels) for r in sorted(
                 usage.terminals, key=lambda r: -r.ratings) if r.ratings][:15], stats.LEVELS),
         "by_month": stats_svg.rate_line("近十二个月满意率", [
-            (month_label(m)[2:], sat) for m, sat, _ in usage.months]),
+            (month_label(m) if i == 0 or m.endswith("-01") else f"{int(m[5:])}月", sat)
+            for i, (m, sat, _) in enumerate(usage.months)]),
     }
     query = urlencode({"month": filters.month, "district": filters.district,
                        "site": filters.site, "terminal": filters.terminal})
@@ -231,9 +233,10 @@ def work_item(request: Request, item_id: int, error: str = "",
     if item is None:
         raise HTTPException(404)
     terminal = db.get(Terminal, item.terminal_id)
-    history = list(db.scalars(select(AuditEntry).where(
+    entries = db.scalars(select(AuditEntry).where(
         AuditEntry.action.like("work_item_%"), AuditEntry.detail.contains(
-            f'"item": "{item.number}"')).order_by(AuditEntry.at, AuditEntry.id)))
+            f'"item": "{item.number}"')).order_by(AuditEntry.at, AuditEntry.id))
+    history = [(entry, _history_text(entry.detail)) for entry in entries]
     users = list(db.scalars(select(User.username).where(User.active.is_(True))
                             .order_by(User.username)))
     occurred = item.occurred_at if item.occurred_at.tzinfo else item.occurred_at.replace(
@@ -247,6 +250,21 @@ def work_item(request: Request, item_id: int, error: str = "",
 
 
 ACTION_LABELS = {"assign": "指派", "rectify": "整改", "reply": "答复", "close": "办结"}
+
+
+def _history_text(detail: str) -> str:
+    """An audit row of a work item in words: status change, assignee, text."""
+    try:
+        data = json.loads(detail)
+    except ValueError:
+        return detail
+    labels = stats_work.STATUS_LABELS
+    parts = [f"{labels.get(data.get('before', ''), '')} → {labels.get(data.get('after', ''), '')}"]
+    if data.get("assignee"):
+        parts.append(f"处理人：{data['assignee']}")
+    if data.get("text"):
+        parts.append(f"内容：{data['text']}")
+    return "；".join(parts)
 
 
 @router.post("/stats/work/{item_id}/{action}")
