@@ -25,8 +25,9 @@ from kiosk.console.stats_models import WorkItem
 KIND_LABELS = {"bad_rating": "差评", "unresolved": "办不成事"}
 STATUS_LABELS = {"open": "待处理", "assigned": "已指派", "rectified": "已整改",
                  "replied": "已答复", "closed": "已办结"}
-PROBLEM_LABELS = {"device": "设备故障", "data": "信息有误", "refused": "不予受理",
-                  "hard": "操作太难", "other": "其他"}
+#: The 办不成事 categories as residents chose them (flows.strings REPORT_CATEGORY_KEYS).
+PROBLEM_LABELS = {"device": "设备出现故障", "data": "查询的信息有误",
+                  "refused": "不符合条件但有特殊情况", "hard": "不会操作", "other": "其他问题"}
 #: Which action is allowed from which status.
 ALLOWED = {"assign": {"open", "assigned", "rectified", "replied"},
            "rectify": {"assigned", "rectified"},
