@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from kiosk.console.models import Terminal
-from kiosk.console.stats_models import UsageDaily
+from kiosk.console.stats_models import UsageDaily, UsageMonthly
 from kiosk.console.wire import UsageIn, UsageKind
 
 #: China Standard Time (the months and days the people reading the figures live in).
@@ -50,19 +50,23 @@ def keys_of(terminal_id: str, records: Iterable[UsageIn]) -> Counter[Key]:
 
 
 def add_counts(db: Session, counts: Counter[Key]) -> None:
-    """Add ``counts`` to `usage_daily` (insert, or add to the existing row: one statement per
-    row, atomic on SQLite and PostgreSQL alike)."""
+    """Add ``counts`` to `usage_daily` and to `usage_monthly` (insert, or add to the existing
+    row: an upsert, atomic on SQLite and PostgreSQL alike)."""
     if not counts:
         return
+    monthly: Counter[Key] = Counter()
+    for (day, terminal, kind, service, step, detail), n in counts.items():
+        monthly[(day.replace(day=1), terminal, kind, service, step, detail)] += n
     dialect = db.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table: Any = UsageDaily.__table__
     names = ("day", "terminal_id", "kind", "service", "step", "detail")
-    rows = [dict(zip(names, key, strict=True), count=n) for key, n in counts.items()]
-    stmt = insert(table)
-    stmt = stmt.on_conflict_do_update(index_elements=list(names),
-                                      set_={"count": table.c.count + stmt.excluded.count})
-    db.execute(stmt, rows)
+    for model, rows in ((UsageDaily, counts), (UsageMonthly, monthly)):
+        table: Any = model.__table__
+        stmt = insert(table)
+        stmt = stmt.on_conflict_do_update(index_elements=list(names),
+                                          set_={"count": table.c.count + stmt.excluded.count})
+        db.execute(stmt, [dict(zip(names, key, strict=True), count=n)
+                          for key, n in rows.items()])
 
 
 class DayFilters:
@@ -73,32 +77,43 @@ class DayFilters:
         self.first, self.last = first, last
         self.district, self.site, self.terminal = district, site, terminal
 
-    def apply(self, stmt: Select) -> Select:  # type: ignore[type-arg]
-        """Restrict a statement over UsageDaily to the span and the place."""
-        stmt = stmt.where(UsageDaily.day >= self.first, UsageDaily.day <= self.last)
+    @property
+    def whole_months(self) -> bool:
+        """Whether the span is whole months (then the monthly counts answer)."""
+        return self.first.day == 1 and (self.last + timedelta(days=1)).day == 1
+
+    def apply(self, stmt: Select, model: Any = UsageDaily) -> Select:  # type: ignore[type-arg]
+        """Restrict a statement over ``model`` (UsageDaily or UsageMonthly) to the span and
+        the place."""
+        first = self.first if model is UsageDaily else self.first.replace(day=1)
+        stmt = stmt.where(model.day >= first, model.day <= self.last)
         if self.district or self.site:
-            stmt = stmt.join(Terminal, Terminal.id == UsageDaily.terminal_id)
+            stmt = stmt.join(Terminal, Terminal.id == model.terminal_id)
             if self.district:
                 stmt = stmt.where(Terminal.district == self.district)
             if self.site:
                 stmt = stmt.where(Terminal.site == self.site)
         if self.terminal:
-            stmt = stmt.where(UsageDaily.terminal_id == self.terminal)
+            stmt = stmt.where(model.terminal_id == self.terminal)
         return stmt
 
 
 def summed(db: Session, f: DayFilters, *columns: Any, kinds: Sequence[str] = (),
-           order_by_count: bool = False, limit: int | None = None
+           order_by_count: bool = False, limit: int | None = None, model: Any = None
            ) -> list[tuple[Any, ...]]:
-    """SUM(count) grouped by ``columns`` (UsageDaily columns, or Terminal's: joined)."""
-    total = func.sum(UsageDaily.count)
+    """SUM(count) grouped by ``columns`` (columns of ``model``, or Terminal's: joined).
+    ``model`` is UsageMonthly for a span of whole months, else UsageDaily, unless given; pass
+    columns of that model."""
+    if model is None:
+        model = UsageMonthly if f.whole_months else UsageDaily
+    total = func.sum(model.count)
     stmt = select(*columns, total)
     needs_terminal = any(getattr(c, "class_", None) is Terminal for c in columns)
     if needs_terminal and not (f.district or f.site):
-        stmt = stmt.join(Terminal, Terminal.id == UsageDaily.terminal_id)
+        stmt = stmt.join(Terminal, Terminal.id == model.terminal_id)
     if kinds:
-        stmt = stmt.where(UsageDaily.kind.in_(kinds))
-    stmt = f.apply(stmt).group_by(*columns)
+        stmt = stmt.where(model.kind.in_(kinds))
+    stmt = f.apply(stmt, model).group_by(*columns)
     stmt = stmt.order_by(total.desc()) if order_by_count else stmt.order_by(*columns)
     if limit is not None:
         stmt = stmt.limit(limit)

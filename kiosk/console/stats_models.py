@@ -1,4 +1,5 @@
-"""The statistics tables beside `usage_records` (docs/adr/0740, 0741): daily counts and the
+"""The statistics tables beside `usage_records` (docs/adr/0740, 0741): daily and monthly
+counts and the
 work items of 差评 and 办不成事. Codes and counts only; an item's rectification and reply are
 what console users write, never a resident's words.
 """
@@ -24,6 +25,28 @@ class UsageDaily(Base):
                          name="uq_usage_daily_key"),
         Index("ix_usage_daily_kind_day", "kind", "day"),
         Index("ix_usage_daily_terminal_day", "terminal_id", "day"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    terminal_id: Mapped[str] = mapped_column(
+        ForeignKey("terminals.id", ondelete="CASCADE"), type_=String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    service: Mapped[str] = mapped_column(String(64))
+    step: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(String(16))
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class UsageMonthly(Base):
+    """The same counts by China-time month (`day` is the month's first day): what every
+    figure of a whole month reads (a terminal-month is a few hundred rows, not thousands)."""
+
+    __tablename__ = "usage_monthly"
+    __table_args__ = (
+        UniqueConstraint("day", "terminal_id", "kind", "service", "step", "detail",
+                         name="uq_usage_monthly_key"),
+        Index("ix_usage_monthly_kind_day", "kind", "day"),
+        Index("ix_usage_monthly_terminal_day", "terminal_id", "day"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[date] = mapped_column(Date)

@@ -124,7 +124,7 @@ def bulletin(db: Session, month: str, titles: Titles, moment: datetime) -> Bulle
     districts = [(row, by_district.get(row.key, ItemFigures()))
                  for row in _places(db, f, Terminal.district)]
     sites = [(row, by_site.get(row.key, ItemFigures())) for row in _places(db, f, Terminal.site)]
-    ranked = [r for r in _places(db, f, Terminal.id, Terminal.site)
+    ranked = [r for r in _places(db, f, "terminal_id", Terminal.site)
               if r.ratings >= RANK_MIN_RATINGS]
     lowest = sorted(ranked, key=lambda r: (r.satisfaction or 0.0, -r.ratings))[:10]
     return Bulletin(month, districts, sites, lowest, overdue, titles)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.console.models import Terminal
 from kiosk.console.stats_daily import DayFilters, summed
-from kiosk.console.stats_models import UsageDaily
+from kiosk.console.stats_models import UsageDaily, UsageMonthly
 from kiosk.console.stats_titles import Titles
 
 METHOD_LABELS = {"idcard": "身份证", "smartcard": "社保卡", "qrcode": "扫码", "face": "人脸核验"}
@@ -94,11 +94,21 @@ def satisfaction(levels: dict[int, int]) -> float | None:
     return sum(n for s, n in levels.items() if s >= 3) / total if total else None
 
 
+def counts_model(f: DayFilters) -> Any:
+    """The table that answers ``f``: the monthly counts for whole months, else the daily."""
+    return UsageMonthly if f.whole_months else UsageDaily
+
+
 def _places(db: Session, f: DayFilters, column: Any, label: Any = None
             ) -> list[PlaceRow]:
+    """Sessions, completions and ratings per place; ``column`` and ``label`` are Terminal's
+    columns, or the counts table's terminal_id ("terminal_id")."""
+    m = counts_model(f)
+    if column == "terminal_id":
+        column = m.terminal_id
     cols = (column,) if label is None else (column, label)
     rows: dict[str, PlaceRow] = {}
-    for *key, kind, detail, n in summed(db, f, *cols, UsageDaily.kind, UsageDaily.detail,
+    for *key, kind, detail, n in summed(db, f, *cols, m.kind, m.detail, model=m,
                                         kinds=("session", "completed", "rating")):
         k = str(key[0])
         row = rows.setdefault(k, PlaceRow(k, str(key[-1])))
@@ -119,12 +129,14 @@ def usage_report(db: Session, f: DayFilters, titles: Titles, months_back: DayFil
     days = [f.first + timedelta(days=i) for i in range((f.last - f.first).days + 1)]
     totals: dict[str, int] = defaultdict(int)
     per_day: dict[str, dict[date, int]] = defaultdict(dict)
-    for day, kind, n in summed(db, f, UsageDaily.day, UsageDaily.kind):
+    m = counts_model(f)
+    for kind, n in summed(db, f, m.kind, model=m):
         totals[str(kind)] += int(n)
+    for day, kind, n in summed(db, f, UsageDaily.day, UsageDaily.kind, model=UsageDaily,
+                               kinds=("session", "completed")):
         per_day[str(kind)][day] = int(n)
     services: dict[str, ServiceRow] = {}
-    for service, kind, detail, n in summed(db, f, UsageDaily.service, UsageDaily.kind,
-                                           UsageDaily.detail, kinds=(
+    for service, kind, detail, n in summed(db, f, m.service, m.kind, m.detail, model=m, kinds=(
                                                "started", "completed", "abandoned", "printed",
                                                "print_failed", "rating")):
         sid = str(service)
@@ -135,12 +147,13 @@ def usage_report(db: Session, f: DayFilters, titles: Titles, months_back: DayFil
         elif kind != "rating":
             setattr(row, str(kind), getattr(row, str(kind)) + count)
     give_up = [(titles.service(str(s)), titles.step(str(s), str(step)), int(n))
-               for s, step, n in summed(db, f, UsageDaily.service, UsageDaily.step,
+               for s, step, n in summed(db, f, m.service, m.step, model=m,
                                         kinds=("abandoned",), order_by_count=True, limit=15)]
     methods = {str(d): int(n) for d, n in summed(
-        db, f, UsageDaily.detail, kinds=("identified",))}
+        db, f, m.detail, model=m, kinds=("identified",))}
     months: dict[str, dict[int, int]] = defaultdict(dict)
-    for day, detail, n in summed(db, months_back, UsageDaily.day, UsageDaily.detail,
+    mb = counts_model(months_back)
+    for day, detail, n in summed(db, months_back, mb.day, mb.detail, model=mb,
                                  kinds=("rating",)):
         month = f"{day:%Y-%m}"
         if str(detail).isdigit():
@@ -158,4 +171,4 @@ def usage_report(db: Session, f: DayFilters, titles: Titles, months_back: DayFil
         give_up=give_up, methods=methods,
         districts=_places(db, f, Terminal.district),
         sites=_places(db, f, Terminal.site),
-        terminals=_places(db, f, UsageDaily.terminal_id, Terminal.site), months=trend)
+        terminals=_places(db, f, "terminal_id", Terminal.site), months=trend)

@@ -1,5 +1,6 @@
-"""Statistics: usage records gain a step, a method and reason categories; daily counts
-(usage_daily) for a year of the fleet; 差评 and 办不成事 work items (docs/adr/0740, 0741).
+"""Statistics: usage records gain a step, a method and reason categories; daily and monthly
+counts (usage_daily, usage_monthly) for a year of the fleet; 差评 and 办不成事 work items
+(docs/adr/0740, 0741).
 
 Revision ID: 0007_stats
 Revises: 0006
@@ -40,6 +41,22 @@ def upgrade() -> None:
     op.create_index("ix_usage_daily_kind_day", "usage_daily", ["kind", "day"])
     op.create_index("ix_usage_daily_terminal_day", "usage_daily", ["terminal_id", "day"])
     op.create_table(
+        "usage_monthly",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("day", sa.Date, nullable=False),
+        sa.Column("terminal_id", sa.String(64),
+                  sa.ForeignKey("terminals.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("service", sa.String(64), nullable=False),
+        sa.Column("step", sa.String(64), nullable=False),
+        sa.Column("detail", sa.String(16), nullable=False),
+        sa.Column("count", sa.Integer, nullable=False),
+        sa.UniqueConstraint("day", "terminal_id", "kind", "service", "step", "detail",
+                            name="uq_usage_monthly_key"),
+    )
+    op.create_index("ix_usage_monthly_kind_day", "usage_monthly", ["kind", "day"])
+    op.create_index("ix_usage_monthly_terminal_day", "usage_monthly", ["terminal_id", "day"])
+    op.create_table(
         "stats_work_items",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("number", sa.String(32), nullable=False, unique=True),
@@ -71,6 +88,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Drop them."""
     op.drop_table("stats_work_items")
+    op.drop_table("usage_monthly")
     op.drop_table("usage_daily")
     with op.batch_alter_table("usage_records") as batch:
         batch.drop_column("categories")
