@@ -6,7 +6,8 @@ opens a service and answers its screens with the headless resident (flows.headle
 through the controller, exactly as the UI sends them. Some give up at a step, some send a
 办不成事 report, the rest finish and rate (some 差评 with reasons). Each terminal's usage goes
 to the console through its own `ConsoleLink` (real HTTP, its own token), whose clock is the
-simulated day, so the console sees a week.
+simulated day, so the console sees a week. On the second day the first terminal's simulated A4
+printer runs out of paper (print failures; residents who give up on the error).
 """
 
 from __future__ import annotations
@@ -69,9 +70,11 @@ def _identity(key: str) -> Any:
                     address=r.household_address, long_term=True)
 
 
-def one_session(parts: Any, rng: random.Random, outcome: Counter[str]) -> None:
-    """One resident at the terminal, from the card to the end of the session."""
-    controller, journey = parts.controller, rng.choice(JOURNEYS)
+def one_session(parts: Any, rng: random.Random, outcome: Counter[str],
+                journey: tuple[str, str, dict[str, Any]] | None = None) -> None:
+    """One resident at the terminal, from the card to the end of the session (a random
+    journey unless given)."""
+    controller, journey = parts.controller, journey or rng.choice(JOURNEYS)
     service, resident, answers = journey
     device = "smartcard" if rng.random() < 0.2 else "idcard"
     if rng.random() < 0.15:
@@ -88,8 +91,14 @@ def one_session(parts: Any, rng: random.Random, outcome: Counter[str]) -> None:
     controller.open_service(service)
     give_up_at = rng.randint(1, 4) if rng.random() < 0.18 else 0
     report_at = rng.randint(1, 3) if not give_up_at and rng.random() < 0.05 else 0
+    errors = 0
     for screen in range(1, MAX_SCREENS):
         view, run = controller.state.view, controller.current_run
+        errors = errors + 1 if view is not None and view.error else 0
+        if errors >= 3:  # the same trouble three times: the resident gives up
+            controller.home()
+            outcome["gave_up_on_error"] += 1
+            break
         if controller.state.screen != "step" or view is None or run is None:
             outcome["completed" if screen > 1 else "not_started"] += 1
             break
@@ -129,15 +138,24 @@ def generate_week(parts: Any, console_url: str, terminals: Sequence[SimTerminal]
         controller=None, call_soon=lambda f: f(), interval_seconds=3600,
         clock=lambda: now[0], monotonic=lambda: -1.0) for t in terminals}
     outcome: Counter[str] = Counter()
+    printer = parts.hub.simulator("document_printer")
     for day in range(days):
-        for terminal in terminals:
+        for n, terminal in enumerate(terminals):
             router.link = links[terminal.terminal_id]
             count = rng.randint(*sessions_per_day)
+            # one bad morning: the first terminal's A4 printer runs out of paper on day 2
+            faulty = printer is not None and day == 1 and n == 0
+            if faulty:
+                printer.set_fault("media-empty")
             for i in range(count):
                 now[0] = (first_day + timedelta(days=day, hours=9)
                           + timedelta(minutes=int(i * 480 / max(count, 1)) + rng.randint(0, 20)))
-                one_session(parts, rng, outcome)
+                # that morning everyone wants a certificate printed on A4
+                one_session(parts, rng, outcome, JOURNEYS[0] if faulty else None)
                 outcome["sessions"] += 1
+            if faulty:
+                printer.set_fault("complete")
+                printer.load_paper()
             if not router.link.run_round():
                 outcome["send_failed"] += 1
             after_round()

@@ -78,6 +78,7 @@ def test_a_week_fills_the_pages_and_a_bad_rating_is_closed(
     assert sessions == outcome["sessions"] and completed >= outcome["completed"] - 2
     assert _count(console, "printed") > 0 and _count(console, "identified") >= sessions
     assert _count(console, "unresolved") == outcome["reported"] > 0
+    assert _count(console, "print_failed") > 0, outcome  # the bad morning of day 2
     assert _count(console, "elderly") > 0 and _count(console, "english") > 0
     assert _count(console, "abandoned") >= outcome["abandoned"]
     with console.sessions() as db:
