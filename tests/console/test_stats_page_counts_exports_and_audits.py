@@ -209,3 +209,25 @@ def test_month_defaults_to_the_current_china_month(console: Console) -> None:
     assert f'<option value="{expected}" selected>{int(expected[:4])}年{int(expected[5:])}月' \
         in page
     assert 'type="month"' not in page
+
+
+def test_monthly_report_csv_is_neutralised_and_audited(console: Console) -> None:
+    _report(console)
+    console.add_user("viewer1", "viewer")
+    viewer = console.login("viewer1")
+    page = viewer.get("/stats/report", params={"month": "2026-03"}).text
+    assert "2026年3月" in page and "朝阳区" in page and "东城区" in page
+    answer = viewer.get("/stats/report.csv", params={"month": "2026-03"})
+    assert answer.status_code == 200 and 'haochaping-2026-03.csv' in answer.headers[
+        "content-disposition"]
+    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    districts = {r[0]: r for r in rows if r and r[0] in ("朝阳区", "东城区", "合计")}
+    # 朝阳区: 4 sessions, 3 completions on CY-1 + 1 on CY-2, 5 ratings, 2 差评 (one each)
+    assert districts["朝阳区"][1:7] == ["4", "4", "5", "60.0%", "2", "0"]
+    assert districts["合计"][1] == "5"
+    assert [r[0] for r in rows if "HYPERLINK" in "".join(r)] == ["'=HYPERLINK(\"http://evil\")"]
+    assert viewer.get("/stats/report.pdf", params={"month": "2026-03"}).status_code == 404
+    assert viewer.get("/stats/work", params={"kind": "everything"}).status_code == 400
+    with console.sessions() as db:
+        entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "stats_report_export"))
+    assert entry is not None and entry.actor == "viewer1" and '"csv"' in entry.detail
