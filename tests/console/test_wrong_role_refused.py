@@ -76,6 +76,8 @@ ACTIONS = [
     ("POST", "/releases/two-person", {}, Permission.UPLOAD_RELEASE),
     ("GET", "/stats", None, Permission.VIEW_STATS),
     ("GET", "/stats.csv", None, Permission.VIEW_STATS),
+    ("GET", "/stats/work", None, Permission.VIEW_STATS),
+    ("GET", "/stats/report", None, Permission.VIEW_STATS),
 ]
 
 
