@@ -11,6 +11,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,7 +21,7 @@ from kiosk.console.models import Terminal
 from kiosk.console.stats_daily import CHINA_OFFSET, DayFilters
 from kiosk.console.stats_models import WorkItem
 from kiosk.console.stats_titles import Titles
-from kiosk.console.stats_usage import PlaceRow, _places
+from kiosk.console.stats_usage import PlaceRow, places
 from kiosk.console.stats_work import KIND_LABELS, STATUS_LABELS, duration_text, reply_time
 
 #: A 差评 or 办不成事 is answered in time within this many days (what the terminal promises the
@@ -58,7 +59,7 @@ class Bulletin:
     districts: list[tuple[PlaceRow, ItemFigures]]
     sites: list[tuple[PlaceRow, ItemFigures]]
     lowest: list[PlaceRow]
-    overdue: list[WorkItem]
+    overdue: list[Any]  # rows with number, kind, service, terminal_id, status, times
     titles: Titles
 
     def total(self) -> tuple[PlaceRow, ItemFigures]:
@@ -94,16 +95,18 @@ def bulletin(db: Session, month: str, titles: Titles, moment: datetime) -> Bulle
     f = DayFilters(first, last)
     start = datetime.combine(first, datetime.min.time(), UTC) - CHINA_OFFSET
     end = datetime.combine(last + timedelta(days=1), datetime.min.time(), UTC) - CHINA_OFFSET
-    items = list(db.execute(select(WorkItem, Terminal.district, Terminal.site).join(
-        Terminal, Terminal.id == WorkItem.terminal_id).where(
-        WorkItem.occurred_at >= start, WorkItem.occurred_at < end)
-        .order_by(WorkItem.occurred_at)))
+    w = WorkItem
+    items = db.execute(select(  # columns, not objects: a month of the fleet is ~40,000 items
+        w.number, w.kind, w.service, w.terminal_id, w.status, w.occurred_at, w.replied_at,
+        Terminal.district, Terminal.site).join(Terminal, Terminal.id == w.terminal_id).where(
+        w.occurred_at >= start, w.occurred_at < end).order_by(w.occurred_at))
     by_district: dict[str, ItemFigures] = {}
     by_site: dict[str, ItemFigures] = {}
-    overdue: list[WorkItem] = []
+    overdue: list[Any] = []
     limit = timedelta(days=REPLY_WITHIN_DAYS)
     now = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    for item, district, site in items:
+    for item in items:
+        district, site = item.district, item.site
         for table, key in ((by_district, district), (by_site, site)):
             fig = table.setdefault(key, ItemFigures())
             if item.kind == "bad_rating":
@@ -121,11 +124,10 @@ def bulletin(db: Session, month: str, titles: Titles, moment: datetime) -> Bulle
         span = reply_time(item)
         if (span is None and now - occurred > limit) or (span is not None and span > limit):
             overdue.append(item)
-    districts = [(row, by_district.get(row.key, ItemFigures()))
-                 for row in _places(db, f, Terminal.district)]
-    sites = [(row, by_site.get(row.key, ItemFigures())) for row in _places(db, f, Terminal.site)]
-    ranked = [r for r in _places(db, f, "terminal_id", Terminal.site)
-              if r.ratings >= RANK_MIN_RATINGS]
+    where = places(db, f)
+    districts = [(row, by_district.get(row.key, ItemFigures())) for row in where.districts]
+    sites = [(row, by_site.get(row.key, ItemFigures())) for row in where.sites]
+    ranked = [r for r in where.terminals if r.ratings >= RANK_MIN_RATINGS]
     lowest = sorted(ranked, key=lambda r: (r.satisfaction or 0.0, -r.ratings))[:10]
     return Bulletin(month, districts, sites, lowest, overdue, titles)
 
@@ -141,9 +143,10 @@ def _cells(row: PlaceRow, fig: ItemFigures) -> list[object]:
             fig.in_time, fig.closed, fig.mean_reply]
 
 
-def sheets(b: Bulletin) -> list[tuple[str, Sequence[Sequence[object]]]]:
+def sheets(b: Bulletin, overdue_rows: int | None = None
+           ) -> list[tuple[str, Sequence[Sequence[object]]]]:
     """The 通报 as named tables (the CSV writes them one after another, the XLSX one sheet
-    each)."""
+    each); the page shows the first ``overdue_rows`` late items (the exports all)."""
     total_row, total_fig = b.total()
     districts = [list(HEAD)] + [_cells(r, f) for r, f in b.districts] + [
         _cells(total_row, total_fig)]
@@ -154,7 +157,7 @@ def sheets(b: Bulletin) -> list[tuple[str, Sequence[Sequence[object]]]]:
         [i.number, KIND_LABELS.get(i.kind, i.kind), b.titles.service(i.service), i.terminal_id,
          china_text(i.occurred_at),
          STATUS_LABELS.get(i.status, i.status), duration_text(reply_time(i))]
-        for i in b.overdue]
+        for i in b.overdue[:overdue_rows]]
     return [("各区", districts), ("各网点", sites), ("满意率最低的终端", lowest),
             (f"未按时答复（超过{REPLY_WITHIN_DAYS}天）", overdue)]
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.console.models import Terminal
@@ -99,27 +100,40 @@ def counts_model(f: DayFilters) -> Any:
     return UsageMonthly if f.whole_months else UsageDaily
 
 
-def _places(db: Session, f: DayFilters, column: Any, label: Any = None
-            ) -> list[PlaceRow]:
-    """Sessions, completions and ratings per place; ``column`` and ``label`` are Terminal's
-    columns, or the counts table's terminal_id ("terminal_id")."""
+@dataclass(frozen=True, slots=True)
+class Places:
+    """Sessions, completions and ratings per district, site and terminal."""
+
+    districts: list[PlaceRow]
+    sites: list[PlaceRow]
+    terminals: list[PlaceRow]
+
+
+def places(db: Session, f: DayFilters) -> Places:
+    """One pass over the counts grouped by terminal (no join: each terminal's district and
+    site come from the terminals table, read once), summed into districts and sites here."""
     m = counts_model(f)
-    if column == "terminal_id":
-        column = m.terminal_id
-    cols = (column,) if label is None else (column, label)
-    rows: dict[str, PlaceRow] = {}
-    for *key, kind, detail, n in summed(db, f, *cols, m.kind, m.detail, model=m,
-                                        kinds=("session", "completed", "rating")):
-        k = str(key[0])
-        row = rows.setdefault(k, PlaceRow(k, str(key[-1])))
-        if kind == "session":
-            row.sessions += int(n)
-        elif kind == "completed":
-            row.completed += int(n)
-        elif str(detail).isdigit():
-            score = int(str(detail))
-            row.levels[score] = row.levels.get(score, 0) + int(n)
-    return sorted(rows.values(), key=lambda r: (-r.sessions, r.key))
+    where = {t: (d, s) for t, d, s in db.execute(
+        select(Terminal.id, Terminal.district, Terminal.site))}
+    tables: tuple[dict[str, PlaceRow], ...] = ({}, {}, {})
+    for tid, kind, detail, n in summed(db, f, m.terminal_id, m.kind, m.detail, model=m,
+                                       kinds=("session", "completed", "rating")):
+        district, site = where.get(str(tid), ("", ""))
+        for table, key, label in ((tables[0], district, district), (tables[1], site, site),
+                                  (tables[2], str(tid), site)):
+            row = table.get(key)
+            if row is None:
+                row = table[key] = PlaceRow(key, label)
+            if kind == "session":
+                row.sessions += int(n)
+            elif kind == "completed":
+                row.completed += int(n)
+            elif str(detail).isdigit():
+                score = int(str(detail))
+                row.levels[score] = row.levels.get(score, 0) + int(n)
+    districts, sites, terminals = (sorted(t.values(), key=lambda r: (-r.sessions, r.key))
+                                   for t in tables)
+    return Places(districts, sites, terminals)
 
 
 def usage_report(db: Session, f: DayFilters, titles: Titles, months_back: DayFilters
@@ -159,6 +173,7 @@ def usage_report(db: Session, f: DayFilters, titles: Titles, months_back: DayFil
         if str(detail).isdigit():
             levels = months[month]
             levels[int(str(detail))] = levels.get(int(str(detail)), 0) + int(n)
+    where = places(db, f)
     trend = []
     cursor = months_back.first.replace(day=1)
     while cursor <= months_back.last:
@@ -169,6 +184,4 @@ def usage_report(db: Session, f: DayFilters, titles: Titles, months_back: DayFil
         days=days, totals=dict(totals), per_day=dict(per_day),
         services=sorted(services.values(), key=lambda r: (-r.started - r.completed, r.service)),
         give_up=give_up, methods=methods,
-        districts=_places(db, f, Terminal.district),
-        sites=_places(db, f, Terminal.site),
-        terminals=_places(db, f, "terminal_id", Terminal.site), months=trend)
+        districts=where.districts, sites=where.sites, terminals=where.terminals, months=trend)

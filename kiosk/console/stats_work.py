@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -118,7 +119,7 @@ def apply(db: Session, item: WorkItem, change: Change) -> None:
                  source_ip=change.source_ip, **detail)
 
 
-def reply_time(item: WorkItem) -> timedelta | None:
+def reply_time(item: Any) -> timedelta | None:
     """From the resident's report to the reply (None before the reply)."""
     if item.replied_at is None:
         return None

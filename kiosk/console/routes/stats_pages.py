@@ -178,7 +178,8 @@ def report_page(request: Request, month: str = "",
     bulletin = stats_report.bulletin(db, filters.month, builtin_titles(), moment)
     return request.app.state.templates.TemplateResponse(request, "stats_report.html", {
         "actor": actor, "csrf": actor.session.csrf_token, "b": bulletin,
-        "tables": stats_report.sheets(bulletin), "reply_days": stats_report.REPLY_WITHIN_DAYS,
+        "tables": stats_report.sheets(bulletin, ITEM_ROWS), "overdue": len(bulletin.overdue),
+        "item_rows": ITEM_ROWS, "reply_days": stats_report.REPLY_WITHIN_DAYS,
         **_common(filters, moment)})
 
 
