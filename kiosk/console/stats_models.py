@@ -23,8 +23,7 @@ class UsageDaily(Base):
     __table_args__ = (
         UniqueConstraint("day", "terminal_id", "kind", "service", "step", "detail",
                          name="uq_usage_daily_key"),
-        Index("ix_usage_daily_kind_day", "kind", "day"),
-        Index("ix_usage_daily_terminal_day", "terminal_id", "day"),
+        Index("ix_usage_daily_kind_day", "kind", "day", "terminal_id", "count"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[date] = mapped_column(Date)
@@ -45,8 +44,8 @@ class UsageMonthly(Base):
     __table_args__ = (
         UniqueConstraint("day", "terminal_id", "kind", "service", "step", "detail",
                          name="uq_usage_monthly_key"),
-        Index("ix_usage_monthly_kind_day", "kind", "day"),
-        Index("ix_usage_monthly_terminal_day", "terminal_id", "day"),
+        Index("ix_usage_monthly_kind_day", "kind", "day", "terminal_id", "detail", "service",
+              "step", "count"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[date] = mapped_column(Date)
