@@ -24,6 +24,7 @@ class UsageDaily(Base):
         UniqueConstraint("day", "terminal_id", "kind", "service", "step", "detail",
                          name="uq_usage_daily_key"),
         Index("ix_usage_daily_kind_day", "kind", "day", "terminal_id", "count"),
+        Index("ix_usage_daily_terminal_day", "terminal_id", "day"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[date] = mapped_column(Date)
@@ -46,6 +47,7 @@ class UsageMonthly(Base):
                          name="uq_usage_monthly_key"),
         Index("ix_usage_monthly_kind_day", "kind", "day", "terminal_id", "detail", "service",
               "step", "count"),
+        Index("ix_usage_monthly_terminal_day", "terminal_id", "day"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[date] = mapped_column(Date)
