@@ -281,6 +281,11 @@ class UsageRecord(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     #: For a 差评: open (待整改) or rectified (已整改); empty otherwise.
     status: Mapped[str] = mapped_column(String(16), default="")
+    #: docs/adr/0740: the step (abandoned, printed, print_failed, unresolved), the
+    #: identification method, a 差评's every reason category (comma-separated codes).
+    step: Mapped[str] = mapped_column(String(64), default="")
+    method: Mapped[str] = mapped_column(String(16), default="")
+    categories: Mapped[str] = mapped_column(String(120), default="")
 
 
 class DeliveredId(Base):
@@ -386,3 +391,6 @@ class VideoCall(Base):
     outcome: Mapped[str] = mapped_column(String(16), default="")
     note: Mapped[str] = mapped_column(String(500), default="")
     rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+from kiosk.console import stats_models as _stats_models  # noqa: E402,F401  (its tables)

@@ -34,15 +34,25 @@ BAD_PAGE_ROWS = 500
 
 def store_usage(db: Session, terminal: Terminal, records: Sequence[UsageIn],
                 moment: datetime) -> int:
-    """Add a terminal's usage records to the session; the number stored."""
+    """Add a terminal's usage records to the session, their daily counts, and a work item for
+    every 差评 and 办不成事 report (docs/adr/0740, 0741); the number stored."""
+    from kiosk.console import stats_daily, stats_work
+
     for r in records:
-        db.add(UsageRecord(
+        category = r.category.value if r.category else (r.problem.value if r.problem else "")
+        row = UsageRecord(
             terminal_id=terminal.id, kind=r.kind.value, service=r.service or "",
-            score=r.score, category=r.category.value if r.category else "",
+            score=r.score, category=category,
             occurred_at=(r.occurred_at if r.occurred_at.tzinfo else r.occurred_at.replace(
                 tzinfo=UTC)).astimezone(UTC),
             received_at=moment,
-            status="open" if r.kind is UsageKind.RATING and r.score in BAD_SCORES else ""))
+            status="open" if r.kind is UsageKind.RATING and r.score in BAD_SCORES else "",
+            step=r.step or "", method=r.method.value if r.method else "",
+            categories=",".join(c.value for c in r.categories) or category)
+        db.add(row)
+        if row.status == "open" or r.kind is UsageKind.UNRESOLVED:
+            stats_work.open_item(db, row)
+    stats_daily.add_counts(db, stats_daily.keys_of(terminal.id, records))
     return len(records)
 
 

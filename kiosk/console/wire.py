@@ -138,6 +138,34 @@ class UsageKind(StrEnum):
     SESSION = "session"  # a resident's session began
     COMPLETED = "completed"  # a service was completed
     RATING = "rating"  # a 好差评 was given
+    # docs/adr/0740: where residents give up, prints, identification, elderly and English use
+    STARTED = "started"  # a service was started
+    ABANDONED = "abandoned"  # a service ended at `step` without completing
+    PRINTED = "printed"  # a print at `step` succeeded
+    PRINT_FAILED = "print_failed"  # a print at `step` failed
+    IDENTIFIED = "identified"  # a resident was identified by `method`
+    ELDERLY = "elderly"  # a session turned elderly mode on (once a session)
+    ENGLISH = "english"  # a session switched to English (once a session)
+    UNRESOLVED = "unresolved"  # a 办不成事 report was sent (its category code, never its words)
+
+
+class IdMethod(StrEnum):
+    """How a resident was identified (kiosk.core.controller: the card device, or the face)."""
+
+    IDCARD = "idcard"  # 身份证
+    SMARTCARD = "smartcard"  # 社保卡
+    QRCODE = "qrcode"  # 电子证照码 / 扫码
+    FACE = "face"  # 人脸核验 (after a card)
+
+
+class ProblemCategory(StrEnum):
+    """The 办不成事 categories (flows.strings.REPORT_CATEGORY_KEYS; a flow's own: other)."""
+
+    DEVICE = "device"
+    DATA = "data"
+    REFUSED = "refused"
+    HARD = "hard"
+    OTHER = "other"
 
 
 class RatingCategory(StrEnum):
@@ -159,12 +187,32 @@ class UsageIn(_Strict):
     service: ServiceId | None = None
     score: Annotated[int, Field(ge=1, le=5)] | None = None
     category: RatingCategory | None = None
+    #: Every reason category of a 差评 (the first is `category`); codes only.
+    categories: Annotated[list[RatingCategory], Field(max_length=6)] = []
+    step: ServiceId | None = None
+    method: IdMethod | None = None
+    problem: ProblemCategory | None = None
     occurred_at: datetime
     id: DeliveryId | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> UsageIn:
-        if self.kind is UsageKind.RATING:
+        kind = self.kind
+        if kind in _STEP_KINDS and self.step is None:
+            raise ValueError("abandoned, printed and print_failed need their step")
+        if self.step is not None and kind not in _STEP_KINDS | {UsageKind.UNRESOLVED}:
+            raise ValueError("only abandoned, printed, print_failed and unresolved have a step")
+        if kind in _STEP_KINDS and self.service is None:
+            raise ValueError("a step needs its service")
+        if kind is UsageKind.STARTED and self.service is None:
+            raise ValueError("a start needs a service")
+        if (self.method is not None) != (kind is UsageKind.IDENTIFIED):
+            raise ValueError("an identification, and only that, has a method")
+        if (self.problem is not None) != (kind is UsageKind.UNRESOLVED):
+            raise ValueError("a 办不成事 report, and only that, has a problem category")
+        if self.categories and (kind is not UsageKind.RATING or self.category is None):
+            raise ValueError("only a 差评 with a category has categories")
+        if kind is UsageKind.RATING:
             if self.score is None or self.service is None:
                 raise ValueError("a rating needs a service and a score")
             if self.category is not None and self.score > 2:
@@ -174,6 +222,9 @@ class UsageIn(_Strict):
         if self.kind is UsageKind.COMPLETED and self.service is None:
             raise ValueError("a completion needs a service")
         return self
+
+
+_STEP_KINDS = frozenset({UsageKind.ABANDONED, UsageKind.PRINTED, UsageKind.PRINT_FAILED})
 
 
 class UsageBatchIn(_Strict):

@@ -167,6 +167,10 @@ class KioskController:
         self.face: FaceAddOn | None = None
         #: Told the id of every completed item (the console link's statistics); None = no one.
         self.on_completed: Callable[[str], None] | None = None
+        #: Told usage codes (the console link's statistics, docs/adr/0740):
+        #: ``on_usage(kind, service=..., step=..., method=...)`` for started, abandoned,
+        #: printed, print_failed and identified; ids and codes only. None = no one.
+        self.on_usage: Callable[..., None] | None = None
         #: Out of service by a remote operation: the message for residents (None = not).
         self._remote_message: str | None = None
         lifecycle.on_change(self._on_phase)
@@ -176,6 +180,11 @@ class KioskController:
     def service_id(self) -> str:
         """The id of the service being run ("" on home)."""
         return self._service_id if self._run is not None else ""
+
+    @property
+    def current_run(self) -> FlowRunLike | None:
+        """The service run on screen (None at home or attract); for headless residents."""
+        return self._run
 
     # -- subscription ------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> None:
@@ -207,6 +216,7 @@ class KioskController:
         """首页: leave the running service (the session stays)."""
         if self.lifecycle.phase not in (Phase.ACTIVE, Phase.STILL_THERE):
             return
+        self._abandoned()
         discard = getattr(self._run, "discard", None)
         if callable(discard):
             discard()
@@ -375,6 +385,7 @@ class KioskController:
         self._service_id = entry.service_id
         self._left_early = False
         log_event(log, "service_started", service=entry.service_id)
+        self._usage("started", service=entry.service_id)
         self._publish(busy=True, busy_text=_("正在处理，请稍候"), notice="",
                       service_title=entry.title)
 
@@ -402,7 +413,9 @@ class KioskController:
         session = self.lifecycle.session
         session_id = session.session_id if session else ""
         self._publish(busy=True, busy_text=_busy_text(intent), notice="")
+        before = self.state.view
         if intent.action == "cancel":
+            self._abandoned()
             self._left_early = True
 
         def done(result: Any) -> None:
@@ -413,6 +426,10 @@ class KioskController:
                 self._publish(busy=False, notice=_("系统繁忙，请稍后再试或到窗口办理"),
                               notice_kind="error")
                 return
+            if intent.action in ("print", "retry") and before is not None and (
+                    before.kind in _PRINT_STEPS or intent.action == "print"):
+                self._usage("print_failed" if result.error else "printed",
+                            service=self._service_id, step=before.step_id)
             if getattr(result, "kind", None) is StepKind.DONE and intent.action != "cancel":
                 self._completed(self._service_id)
             self._show_view(result, self.state.service_title)
@@ -420,6 +437,26 @@ class KioskController:
                 self._publish(notice=_("已打印，请在出纸口取走凭条"), notice_kind="info")
 
         self.runner.submit(lambda: run.send(intent), done)
+
+    def _usage(self, kind: str, **codes: str) -> None:
+        """Tell `on_usage` (statistics never stop a resident)."""
+        if self.on_usage is None:
+            return
+        try:
+            self.on_usage(kind, **codes)
+        except Exception as exc:
+            log_event(log, "usage_report_failed", logging.WARNING, error=type(exc).__name__)
+
+    def _abandoned(self) -> None:
+        """The running service ends here without completing: count the step it ended at
+        (once; a service the resident left and then rated is not counted again)."""
+        view = self.state.view
+        if self._run is None or self._left_early or view is None:
+            return
+        if view.kind is StepKind.DONE:
+            return
+        self._left_early = True
+        self._usage("abandoned", service=self._service_id, step=view.step_id)
 
     def _completed(self, service_id: str) -> None:
         """Count a completed item for 常用 and search ranking (the id only)."""
@@ -551,17 +588,22 @@ class KioskController:
             token, display_name = result
             self._publish(busy=False)
             if self.face is not None and self.face.required_for(method):
-                self.face.begin(identity, lambda t, n: self._identified(method, identity, t, n))
+                self.face.begin(identity, lambda t, n: self._identified(method, identity, t, n,
+                                                                        face=True))
                 return
             self._identified(method, identity, token, display_name)
 
         self.runner.submit(lambda: self.verifier.verify(method, identity), done)
 
-    def _identified(self, method: str, identity: Any, token: str, display_name: str) -> None:
+    def _identified(self, method: str, identity: Any, token: str, display_name: str,
+                    face: bool = False) -> None:
         """The resident is identified (card, code, or card and face): carry on."""
         current = self.lifecycle.session
         if current is None:
             return
+        self._usage("identified", method=method)
+        if face:
+            self._usage("identified", method="face")
         current.resident_token = token
         current.display_name = display_name or mask_name(getattr(identity, "name", ""))
         if method == ENTERPRISE_METHOD:
@@ -650,6 +692,7 @@ class KioskController:
         return devices_down_text(down, current_locale())
 
     def _on_wipe(self) -> None:
+        self._abandoned()
         discard = getattr(self._run, "discard", None)
         if callable(discard):
             discard()

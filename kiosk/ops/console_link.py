@@ -15,6 +15,10 @@ Usage (docs/adr/0640): a session begun, a service completed (the controller's `o
 and a 好差评 journaled (the outbox's `on_rating`) are sent as usage records: the service id,
 the score, a 差评 reason category (one of the built-in reasons, or "other" for a flow's own
 words, which never travel) and the time. No name, ID number, comment, case number or token.
+Also (docs/adr/0740) the controller's `on_usage` codes (a service started, abandoned at a step,
+printed or failed to print at a step, the identification method), elderly mode and English
+turned on (once a session, from the preference store) and a 办不成事 report's service, step and
+category code (the outbox's `on_problem`; the description stays home).
 
 Commands (kiosk.platform.console_client.ConsoleCommand) run on the UI thread through
 `runner.call_soon`: out of service with a message for residents and back in service through the
@@ -45,7 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from drivers.status import DeviceState, DeviceStatus, SupplyState
-from flows.strings import RATING_REASON_KEYS, STRINGS
+from flows.strings import RATING_REASON_KEYS, REPORT_CATEGORY_KEYS, STRINGS
 from kiosk.core.events import log_event
 from kiosk.core.session import Phase
 from kiosk.ops.adoption import adoption_event
@@ -75,6 +79,12 @@ _PAPER_EVENTS = {SupplyState.LOW: "paper_low", SupplyState.OUT: "paper_out",
 _REASON_CATEGORIES = {words: key.removeprefix("reason.") for key in RATING_REASON_KEYS
                       for words in STRINGS[key].values()}
 _LOW_SCORES = (1, 2)
+#: The built-in 办不成事 categories' words (every language) -> their code on the console.
+_PROBLEM_CATEGORIES = {words: key.removeprefix("category.") for key in REPORT_CATEGORY_KEYS
+                       for words in STRINGS[key].values()}
+#: What the controller's on_usage may send (anything else is dropped here).
+_USAGE_KINDS = frozenset({"started", "abandoned", "printed", "print_failed", "identified"})
+_ID_METHODS = frozenset({"idcard", "smartcard", "qrcode", "face"})
 
 
 def reason_category(reasons: Any) -> str | None:
@@ -87,11 +97,13 @@ def reason_category(reasons: Any) -> str | None:
 
 
 def usage_record(kind: str, occurred_at: datetime, service: str = "", score: int | None = None,
-                 category: str | None = None) -> dict[str, Any]:
-    """One usage record in wire form (kiosk.console.wire.UsageIn)."""
+                 category: str | None = None, **codes: Any) -> dict[str, Any]:
+    """One usage record in wire form (kiosk.console.wire.UsageIn); ``codes``: step, method,
+    problem, categories (empty ones left out)."""
     body: dict[str, Any] = {"kind": kind, "occurred_at": occurred_at.astimezone(UTC).isoformat()}
     if service:
         body["service"] = service
+    body.update({key: value for key, value in codes.items() if value})
     if score is not None:
         body["score"] = score
     if category is not None:
@@ -149,6 +161,7 @@ class ConsoleLink:
         self._diagnostics = diagnostics
         #: Durable (the outbox's database) in a kiosk; in memory when none is given.
         self.queue = queue if queue is not None else ConsoleQueue(None)
+        self._counted_prefs: set[str] = set()  # elderly / english counted this session
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -202,7 +215,34 @@ class ConsoleLink:
     def on_phase(self, old: Phase, new: Phase, reason: str) -> None:
         """The session lifecycle's phase change: a session begun is counted."""
         if old is Phase.ATTRACT and new is Phase.ACTIVE:
+            self._counted_prefs = set()
             self.queue_usage(usage_record("session", self._clock()))
+
+    def on_usage(self, kind: str, service: str = "", step: str = "", method: str = "") -> None:
+        """The controller's usage codes (started, abandoned, printed, print_failed at a step;
+        identified by a method); anything else is dropped."""
+        if kind not in _USAGE_KINDS or (method and method not in _ID_METHODS):
+            return
+        self.queue_usage(usage_record(kind, self._clock(), service=service, step=step,
+                                      method=method))
+
+    def on_preferences(self, prefs: Any) -> None:
+        """The preference store changed: elderly mode or English turned on counts once a
+        session (the reset at wipe is not a use)."""
+        for kind, on in (("elderly", bool(getattr(prefs, "elderly", False))),
+                         ("english", str(getattr(prefs, "locale", "")).startswith("en"))):
+            if on and kind not in self._counted_prefs:
+                self._counted_prefs.add(kind)
+                self.queue_usage(usage_record(kind, self._clock()))
+
+    def on_problem(self, report: Any) -> None:
+        """The outbox journaled a 办不成事 report: its service, step and category code travel;
+        the description and the category's words stay home."""
+        words = str(report.category or "").strip()
+        self.queue_usage(usage_record(
+            "unresolved", self._clock(), service=str(report.service or ""),
+            step=str(report.step or ""), problem=_PROBLEM_CATEGORIES.get(words, "other")))
+        self._wake.set()
 
     def on_completed(self, service_id: str) -> None:
         """The controller counted a completed service (its id only)."""
@@ -213,8 +253,10 @@ class ConsoleLink:
         leave the terminal (never the comment, the case number or the resident's token)."""
         score = int(rating.score)
         category = reason_category(rating.reasons) if score in _LOW_SCORES else None
+        every = [reason_category([r]) for r in rating.reasons or ()][:6] if category else []
         self.queue_usage(usage_record("rating", self._clock(), service=str(rating.service),
-                                      score=score, category=category))
+                                      score=score, category=category,
+                                      categories=list(dict.fromkeys(every))))
         self._wake.set()
 
     # -- the loop ------------------------------------------------------------------------------
@@ -604,9 +646,7 @@ def start_console_link(parts: Any) -> ConsoleLink | None:
         last_update=last_update, state_file=settings.data_dir / STATE_FILE_NAME,
         queue=parts.outbox.console_queue(), diagnostics=export)
     parts.hub.watch(link.on_device_status)
-    lifecycle.on_change(link.on_phase)
-    parts.controller.on_completed = link.on_completed
-    parts.outbox.on_rating = link.on_rating
+    wire_usage(parts, link)
     link.restore()
     link.start()
     return link
@@ -630,3 +670,15 @@ def _with_console_outcome(update: dict[str, Any]) -> dict[str, Any]:
         shaped = _console_last_update(found)
         found.update(outcome=shaped["outcome"], version=shaped["version"])
     return found
+
+
+def wire_usage(parts: Any, link: Any) -> None:
+    """Tell ``link`` (a ConsoleLink, or anything with its on_* methods) the usage of a
+    composed terminal: sessions, the controller's codes and completions, journaled ratings and
+    办不成事 reports, preference changes."""
+    parts.lifecycle.on_change(link.on_phase)
+    parts.controller.on_completed = link.on_completed
+    parts.controller.on_usage = link.on_usage
+    parts.outbox.on_rating = link.on_rating
+    parts.outbox.on_problem = link.on_problem
+    parts.prefs.subscribe(link.on_preferences)

@@ -109,6 +109,9 @@ class Outbox:
         #: Told of every journaled rating (the console link's statistics: it keeps only the
         #: service, score and reason category; kiosk.ops.console_link.ConsoleLink.on_rating).
         self.on_rating: Callable[[fp.Rating], None] | None = None
+        #: Told of every journaled 办不成事 report (the console link keeps only its service, step
+        #: and category code; never the description).
+        self.on_problem: Callable[[fp.ProblemReport], None] | None = None
         self._sealer, replaced = RowSealer.from_key_file(self.key_path)
         if replaced:
             log_event(log, "outbox_key_replaced", logging.ERROR, path=str(self.key_path))
@@ -224,6 +227,12 @@ class Outbox:
         payload = {"service": report.service, "step": report.step, "category": report.category,
                    "description": report.description}
         local_ref = self._record("problem_report", key, payload)
+        if self.on_problem is not None:
+            try:
+                self.on_problem(report)
+            except Exception as exc:  # statistics never stop a report
+                log_event(log, "problem_statistics_failed", logging.WARNING,
+                          error=type(exc).__name__)
         sent = self._deliver("problem_report", key, payload)
         if sent is None:
             return fp.ProblemReportReceipt(local_ref, reply_within_days=5)

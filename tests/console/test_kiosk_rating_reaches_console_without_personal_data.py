@@ -61,20 +61,27 @@ def test_a_bad_rating_reaches_the_console_as_codes(console: Console, tmp_path: P
         rows = list(db.scalars(select(UsageRecord).where(
             UsageRecord.terminal_id == "BJ-CY-0042").order_by(UsageRecord.id)))
     kinds = [r.kind for r in rows]
-    # the resident left the service (退出办理) before rating it: not a completion
-    assert sorted(kinds) == ["rating", "session"]
+    # the resident left the service (退出办理) before rating it: not a completion, but an
+    # abandonment at the step it was left on (docs/adr/0740); identified by ID card
+    assert sorted(kinds) == ["abandoned", "identified", "rating", "session", "started"]
+    abandoned = next(r for r in rows if r.kind == "abandoned")
+    assert abandoned.service == SERVICE and abandoned.step
+    assert next(r for r in rows if r.kind == "identified").method == "idcard"
     rating = next(r for r in rows if r.kind == "rating")
     assert (rating.service, rating.score, rating.category, rating.status) == (
         SERVICE, 1, "slow", "open")
-    stored = repr([(r.kind, r.service, r.score, r.category) for r in rows])
+    stored = repr([(r.kind, r.service, r.score, r.category, r.step, r.method, r.categories)
+                   for r in rows])
     for personal in (COMMENT, "13800138000", identity.name, identity.id_number):
         assert personal not in stored
 
     console.add_user("viewer1", "viewer")
     month = rating.occurred_at.strftime("%Y-%m")
     page = console.login("viewer1").get("/stats", params={"terminal": "BJ-CY-0042"}).text
-    assert month[:4] in page and f'<td class="code">{SERVICE}</td>' in page
-    assert "办理时间长" in page and "待整改" in page
+    # the service by its title from the catalogue, the step the resident left at by its title
+    assert month[:4] in page and f'title="{SERVICE}">社保缴费记录查询</td>' in page
+    assert "办理时间长" in page and '<td class="status">待处理</td>' in page
+    assert "社保缴费记录查询 · " in page and f"{SERVICE} · " not in page
     assert COMMENT not in page and identity.name not in page
 
 

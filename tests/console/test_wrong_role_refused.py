@@ -90,6 +90,8 @@ ACTIONS = [
     ("POST", "/settings/alerts", {"paper_alert_at": "out", "offline_after_minutes": "9",
                                   "outbox_backlog": "9", "cert_expiry_days": "9",
                                   "flap_window_minutes": "9"}, Permission.MANAGE_ALERT_RULES),
+    ("GET", "/stats/work", None, Permission.VIEW_STATS),
+    ("GET", "/stats/report", None, Permission.VIEW_STATS),
 ]
 
 

@@ -26,6 +26,7 @@ BENCHMARKS: dict[str, str] = {
     "console": "N simulated terminals' heartbeats into the console (SQLite and PostgreSQL)",
     "video": "视频帮办 call: accept to first frame drawn, fps, CPU, latency; floor without Kivy",
     "catalogue": "catalogue load, lint, search per keystroke, home drawn: 23 vs hundreds of items",
+    "stats": "统计 page over a year of 1,000 terminals (SQLite and PostgreSQL): render, size",
 }
 
 

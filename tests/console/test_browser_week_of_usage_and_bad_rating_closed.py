@@ -1,0 +1,162 @@
+"""A week of synthetic usage, made by residents at a headless kiosk (kiosk/harness/stats_week.py:
+the headless resident answers each screen through the controller; three terminals in two
+districts report to the real console over HTTP), fills the 统计 pages; in real headless
+Chromium an operator sees the figures (service and step titles, not ids; SVG charts with Chinese
+labels; a Chinese month list), opens a 差评 as a work item, assigns it, records the
+rectification and the reply, closes it; the 通报 page and its XLSX follow. Screenshots at
+1920x1080: var/screenshots/console/stats-*.png."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import Select, WebDriverWait
+from sqlalchemy import func, select
+
+from kiosk.boot.composition import KioskParts, build_kiosk
+from kiosk.boot.settings import load_settings
+from kiosk.console.models import UsageRecord
+from kiosk.console.stats_models import WorkItem
+from kiosk.core.tasks import InlineRunner
+from kiosk.harness.stats_week import SimTerminal, generate_week
+from tests.console.helpers import Console
+from tests.console.test_browser_journeys import _login, _shot, browser
+
+__all__ = ["browser"]
+pytestmark = pytest.mark.slow
+
+#: Monday 2026-11-02 00:00 China time.
+WEEK = datetime(2026, 11, 1, 16, 0, tzinfo=UTC)
+TERMINALS = (("BJ-HD-0001", "海淀区", "中关村街道政务服务中心"),
+             ("BJ-HD-0002", "海淀区", "学院路街道便民服务站"),
+             ("BJ-CY-0001", "朝阳区", "望京街道便民服务中心"))
+
+
+@pytest.fixture
+def kiosk(tmp_path: Path) -> Iterator[KioskParts]:
+    """One headless demo kiosk (simulated card reader and printers, embedded sandbox)."""
+    settings = load_settings(environ={"KIOSK__PATHS__DATA_DIR": str(tmp_path / "kiosk"),
+                                      "KIOSK__DEVICES__SMARTCARD": "none",
+                                      "KIOSK__DEVICES__SCANNER": "none"})
+    parts = build_kiosk(settings, InlineRunner())
+    parts.start_devices()
+    try:
+        import time
+        deadline = time.monotonic() + 60
+        while not all(parts.hub.usable(d) for d in ("idcard", "document_printer",
+                                                     "receipt_printer")):
+            assert time.monotonic() < deadline, "simulated devices not ready"
+            time.sleep(0.05)
+        yield parts
+    finally:
+        parts.close()
+
+
+def _count(console: Console, kind: str) -> int:
+    with console.sessions() as db:
+        return db.scalar(select(func.count(UsageRecord.id)).where(
+            UsageRecord.kind == kind)) or 0
+
+
+def test_a_week_fills_the_pages_and_a_bad_rating_is_closed(
+        console: Console, kiosk: KioskParts, browser: WebDriver) -> None:
+    terminals = [SimTerminal(tid, console.enrol(tid, district=district, site=site))
+                 for tid, district, site in TERMINALS]
+    outcome = generate_week(kiosk, console.url, terminals, WEEK, days=7,
+                            sessions_per_day=(3, 5), after_round=lambda: console.clock.advance(61))
+    assert outcome["send_failed"] == 0 and outcome["sessions"] >= 60
+    assert outcome["completed"] > 0 and outcome["abandoned"] > 0
+    sessions, completed = _count(console, "session"), _count(console, "completed")
+    assert sessions == outcome["sessions"] and completed >= outcome["completed"] - 2
+    assert _count(console, "printed") > 0 and _count(console, "identified") >= sessions
+    assert _count(console, "unresolved") == outcome["reported"] > 0
+    assert _count(console, "print_failed") > 0, outcome  # the bad morning of day 2
+    assert _count(console, "elderly") > 0 and _count(console, "english") > 0
+    assert _count(console, "abandoned") >= outcome["abandoned"]
+    with console.sessions() as db:
+        bad = db.scalar(select(func.count(WorkItem.id)).where(WorkItem.kind == "bad_rating"))
+    assert bad and bad > 0
+
+    console.add_user("op1", "operator")
+    console.add_user("op2", "operator")
+    _login(browser, console.url, "op1")
+    browser.find_element(By.LINK_TEXT, "统计").click()
+    WebDriverWait(browser, 15).until(ec.url_contains("/stats"))
+    months = Select(browser.find_element(By.ID, "month"))
+    assert months.first_selected_option.text.endswith("年12月")  # the current month, in Chinese
+    months.select_by_value("2026-11")
+    browser.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+    WebDriverWait(browser, 15).until(ec.url_contains("month=2026-11"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "统计 · 2026年11月"
+    assert browser.find_element(By.ID, "sessions").text == str(sessions)
+    assert browser.find_element(By.ID, "completed").text == str(completed)
+    assert int(browser.find_element(By.ID, "abandoned").text) > 0
+    services = browser.find_element(By.ID, "services").text
+    assert "社保缴费记录查询" in services and "social-insurance-payments" not in services
+    give_up = browser.find_element(By.ID, "give-up").text
+    assert give_up and "本月没有中途放弃" not in give_up and "-" not in give_up.split("\n")[1]
+    charts = browser.find_elements(By.CSS_SELECTOR, "svg.chart")
+    assert len(charts) == 6
+    labels = " ".join(t.get_attribute("textContent") or "" for t in
+                      browser.find_elements(By.CSS_SELECTOR, "svg.chart text"))
+    assert "每日服务次数与办结数" in labels and "身份证" in labels and "非常满意" in labels
+    _shot(browser, "stats-week")
+    for n, part in enumerate(("chart-give-up", "chart-by-service", "chart-by-month", "bad"), 2):
+        browser.execute_script("arguments[0].scrollIntoView()",
+                               browser.find_element(By.ID, part))
+        _shot(browser, f"stats-week-{n}")
+    assert "办不成事反映" in give_up or "_report" not in give_up
+
+    first = browser.find_element(By.CSS_SELECTOR, "#bad tbody tr a")
+    number = first.text
+    first.click()
+    WebDriverWait(browser, 15).until(ec.url_contains("/stats/work/"))
+    assert browser.find_element(By.ID, "item-number").text == number
+    assert browser.find_element(By.ID, "item-status").text == "待处理"
+    assert browser.find_element(By.ID, "item-reasons").text not in ("", "—")
+    Select(browser.find_element(By.ID, "assignee")).select_by_visible_text("op2")
+    browser.find_element(By.ID, "do-assign").click()
+    WebDriverWait(browser, 15).until(
+        lambda d: d.find_element(By.ID, "item-status").text == "已指派")
+    browser.find_element(By.ID, "rectify-text").send_keys("已更换读卡器，并在机旁张贴操作指引")
+    browser.find_element(By.ID, "do-rectify").click()
+    WebDriverWait(browser, 15).until(
+        lambda d: d.find_element(By.ID, "item-status").text == "已整改")
+    browser.find_element(By.ID, "reply-text").send_keys("您反映的问题已整改，欢迎再来办理。")
+    browser.find_element(By.ID, "do-reply").click()
+    WebDriverWait(browser, 15).until(
+        lambda d: d.find_element(By.ID, "item-status").text == "已答复")
+    assert "天" in browser.find_element(By.ID, "item-reply-time").text  # November to now
+    _shot(browser, "stats-work-item")
+    browser.find_element(By.ID, "do-close").click()
+    WebDriverWait(browser, 15).until(
+        lambda d: d.find_element(By.ID, "item-status").text == "已办结")
+    history = browser.find_element(By.ID, "history").text
+    for word in ("指派", "整改", "答复", "办结"):
+        assert word in history
+    assert not browser.find_elements(By.ID, "form-reply")
+    _shot(browser, "stats-work-item-closed")
+
+    browser.get(f"{console.url}/stats/report?month=2026-11")
+    report = browser.find_element(By.ID, "report-1").text
+    assert "海淀区" in report and "朝阳区" in report and "合计" in report
+    _shot(browser, "stats-report")
+    with console.sessions() as db:
+        item = db.scalar(select(WorkItem).where(WorkItem.number == number))
+        assert item is not None and item.status == "closed" and item.assignee == "op2"
+    xlsx = console.login("op1").get("/stats/report.xlsx", params={"month": "2026-11"})
+    assert xlsx.status_code == 200
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert book.sheetnames[:2] == ["各区", "各网点"]
+    rows = [[c.value for c in r] for r in book["各区"].iter_rows()]
+    assert rows[1][0] == "区/网点" and rows[-1][0] == "合计"
+    assert rows[-1][1] == sessions and rows[-1][5] == bad
+    assert rows[-1][7] == 1 and rows[-1][9] == 1  # one answered, one closed
