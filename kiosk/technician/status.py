@@ -103,7 +103,12 @@ def update_facts(data_dir: Path) -> list[Fact]:
         Fact("updates", outcome.kind != "rolled_back",
              f"last outcome {outcome.kind}" + (f" v{outcome.version}" if outcome.version else "")
              + (f" ({outcome.reason})" if outcome.reason else "")
-             + f"; last check {check.kind}" + (f" at {check.at}" if check.at else "")),
+             + f"; last check {check.kind}" + (f" at {check.at}" if check.at else ""),
+             N_("上次结果 {outcome}{version}{reason}；上次检查 {check}{at}"),
+             (("outcome", str(outcome.kind)),
+              ("version", f" v{outcome.version}" if outcome.version else ""),
+              ("reason", f" ({outcome.reason})" if outcome.reason else ""),
+              ("check", str(check.kind)), ("at", f" {check.at}" if check.at else ""))),
     ]
 
 

@@ -42,6 +42,14 @@ FACT_NAMES: dict[str, str] = {
     "updates": N_("更新"),
     "log_dir": N_("日志目录"),
 }
+#: Values of a check that are words themselves (update outcome, poll result, profile) -> msgid.
+VALUE_WORDS: dict[str, dict[str, str]] = {
+    "outcome": {"none": N_("无"), "staged": N_("已暂存"), "activated": N_("已启用"),
+                "rolled_back": N_("已回退"), "rejected": N_("已拒绝")},
+    "check": {"never": N_("尚未检查"), "ok": N_("正常"), "rejected": N_("已拒绝"),
+              "unreachable": N_("无法连接"), "error": N_("出错")},
+    "profile": {"demo": N_("演示"), "site": N_("现场")},
+}
 OK_WORD = N_("正常")
 FAULT_WORD = N_("异常")
 UNKNOWN_STATUS = N_("状态未知")
@@ -71,5 +79,8 @@ def device_line(name: str, status: DeviceStatus | None, url: str | None) -> str:
 def fact_line(fact: Fact) -> str:
     """A check line in the UI's language: 正常  外发队列: 待发 0，已送达 2，被拒 0."""
     name = FACT_NAMES.get(fact.name)
-    detail = _(fact.words, **dict(fact.values)) if fact.words else fact.detail
+    values = {key: _(VALUE_WORDS[key][str(value)])
+              if key in VALUE_WORDS and str(value) in VALUE_WORDS[key] else value
+              for key, value in fact.values}
+    detail = _(fact.words, **values) if fact.words else fact.detail
     return f"{_(OK_WORD if fact.ok else FAULT_WORD)}  {_(name) if name else fact.name}: {detail}"

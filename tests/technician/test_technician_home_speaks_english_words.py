@@ -14,7 +14,7 @@ import pytest
 from drivers.status import DeviceState, DeviceStatus, SupplyState
 from kiosk.adapters.devices import DeviceHub
 from kiosk.i18n import current_locale, set_locale
-from kiosk.technician.status import log_dir_fact, outbox_fact
+from kiosk.technician.status import log_dir_fact, outbox_fact, update_facts
 from kiosk.technician.words import device_line, fact_line
 
 
@@ -86,3 +86,13 @@ def test_doctor_keeps_its_english_detail(tmp_path: Path) -> None:
     _outbox(tmp_path / "data")
     fact = outbox_fact(tmp_path / "data")
     assert (fact.name, fact.detail) == ("outbox", "1 pending, 2 delivered, 0 refused")
+
+
+def test_update_lines_are_chinese_by_default(tmp_path: Path, locale: None) -> None:
+    set_locale("zh-CN")
+    lines = [fact_line(f) for f in update_facts(tmp_path)]
+    assert lines == ["正常  服务包: 当前为内置目录", "正常  更新: 上次结果 无；上次检查 尚未检查"]
+    set_locale("en")
+    assert [fact_line(f) for f in update_facts(tmp_path)] == [
+        "OK  flow bundle: active: built-in catalogue",
+        "OK  updates: last outcome none; last check never"]
