@@ -54,7 +54,6 @@ OK_WORD = N_("正常")
 FAULT_WORD = N_("异常")
 UNKNOWN_STATUS = N_("状态未知")
 NO_URL = N_("未配置")
-DEVICE_LINE = N_("{device}    {status}    {url}")
 
 
 def status_text(status: DeviceStatus | None) -> str:
@@ -72,8 +71,8 @@ def status_text(status: DeviceStatus | None) -> str:
 
 def device_line(name: str, status: DeviceStatus | None, url: str | None) -> str:
     """The device list's line: label, status, connection URL."""
-    return _(DEVICE_LINE, device=_(DEVICE_LABELS.get(name, UNKNOWN_DEVICE)),
-             status=status_text(status), url=url if url and url != "none" else _(NO_URL))
+    label = _(DEVICE_LABELS.get(name, UNKNOWN_DEVICE))
+    return f"{label}    {status_text(status)}    {url if url and url != 'none' else _(NO_URL)}"
 
 
 def fact_line(fact: Fact) -> str:
