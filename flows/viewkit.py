@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from flows.definition import FieldDef, StepDef
 from flows.strings import say
-from flows.views import Action, Field, FieldKind, Option, StepKind, View
+from flows.views import Action, Field, FieldKind, IntentAction, Option, StepKind, View
 
 if TYPE_CHECKING:
     from flows.engine import FlowRun
@@ -25,12 +25,12 @@ def common_actions(run: FlowRun, *, guide: bool = True, report: bool = True) -> 
     loc = run.locale
     actions = []
     if run.can_go_back():
-        actions.append(Action("back", say("back", loc)))
+        actions.append(Action(IntentAction.BACK, say("back", loc)))
     if guide:
-        actions.append(Action("guide", say("guide", loc)))
+        actions.append(Action(IntentAction.GUIDE, say("guide", loc)))
     if report:
-        actions.append(Action("report", say("report", loc)))
-    actions.append(Action("cancel", say("cancel", loc)))
+        actions.append(Action(IntentAction.REPORT, say("report", loc)))
+    actions.append(Action(IntentAction.CANCEL, say("cancel", loc)))
     return actions
 
 

@@ -338,7 +338,7 @@ class KioskController:
         session = self.lifecycle.session
         session_id = session.session_id if session else ""
         self._publish(busy=True, busy_text=_busy_text(intent), notice="")
-        if intent.action == "cancel":
+        if intent.action == IntentAction.CANCEL:
             self._left_early = True
 
         def done(result: Any) -> None:
@@ -349,7 +349,8 @@ class KioskController:
                 self._publish(busy=False, notice=_("系统繁忙，请稍后再试或到窗口办理"),
                               notice_kind="error")
                 return
-            if getattr(result, "kind", None) is StepKind.DONE and intent.action != "cancel":
+            done = getattr(result, "kind", None) is StepKind.DONE
+            if done and intent.action != IntentAction.CANCEL:
                 self._completed(self._service_id)
             self._show_view(result, self.state.service_title)
             if _printed_silently(intent, result):
@@ -565,7 +566,7 @@ _PRINT_STEPS = frozenset({StepKind.PRINT_CERTIFICATE, StepKind.PRINT_RECEIPT, St
 
 def _printed_silently(intent: Intent, view: View) -> bool:
     """True when ``intent`` printed on a step that says nothing about it (no error shown)."""
-    return intent.action == "print" and view.kind not in _PRINT_STEPS and not view.error
+    return intent.action == IntentAction.PRINT and view.kind not in _PRINT_STEPS and not view.error
 
 
 def _busy_text(intent: Intent) -> str:
