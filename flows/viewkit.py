@@ -20,11 +20,13 @@ if TYPE_CHECKING:
 _FIELD_KINDS = {k.value: k for k in FieldKind}
 
 
-def common_actions(run: FlowRun, *, guide: bool = True, report: bool = True) -> list[Action]:
-    """back (when possible), 办事指南, 办不成事 and leave, in that order."""
+def common_actions(run: FlowRun, *, back: bool = True, guide: bool = True,
+                   report: bool = True) -> list[Action]:
+    """back (when possible), 办事指南, 办不成事 and leave, in that order; a page whose own
+    primary action is back passes ``back=False`` (one 返回 per screen)."""
     loc = run.locale
     actions = []
-    if run.can_go_back():
+    if back and run.can_go_back():
         actions.append(Action(IntentAction.BACK, say("back", loc)))
     if guide:
         actions.append(Action(IntentAction.GUIDE, say("guide", loc)))

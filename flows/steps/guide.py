@@ -48,11 +48,10 @@ def handle(run: FlowRun, step: StepDef, intent: Intent) -> None:
 
 
 def handle_page(run: FlowRun, intent: Intent) -> None:
-    """On the built-in page: print the guide; next returns to the step it was opened on."""
+    """On the built-in page: print the guide (back, handled by the run for every page,
+    returns to the step it was opened on)."""
     if intent.action == IntentAction.PRINT:
         print_guide(run)
-    elif intent.action == IntentAction.NEXT:
-        run.back()
 
 
 def _print_action(run: FlowRun) -> list[Action]:
@@ -72,17 +71,19 @@ def view(run: FlowRun, step: StepDef) -> View:
 
 
 def page_view(run: FlowRun) -> View:
-    """The built-in guide page: its primary action returns."""
+    """The built-in guide page: one 返回, its primary action, back to the step it was opened
+    on (the common actions add no second one)."""
     loc = run.locale
-    actions = [Action(IntentAction.NEXT, say("back", loc), primary=True), *_print_action(run)]
-    return make_view(run, StepKind.GUIDE, say("title.guide", loc), None,
-                     say("speech.guide", loc), [*actions, *common_actions(run, guide=False)],
+    actions = [Action(IntentAction.BACK, say("back", loc), primary=True), *_print_action(run)]
+    return make_view(run, StepKind.GUIDE, say("title.guide", loc), None, say("speech.guide", loc),
+                     [*actions, *common_actions(run, back=False, guide=False)],
                      sections=sections(run))
 
 
 def answer(view: View, answers: Mapping[str, Any], run: FlowRun) -> Intent:
-    """Read it and go on."""
-    return Intent(IntentAction.NEXT)
+    """Read it and go on (the step), or go back (the page opened from a step)."""
+    primary = next((a.name for a in view.actions if a.primary), IntentAction.NEXT)
+    return Intent(IntentAction.BACK if primary == IntentAction.BACK else IntentAction.NEXT)
 
 
 STEP = StepType(StepKind.GUIDE, handle=handle, view=view, answer=answer)
