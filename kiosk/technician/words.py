@@ -46,7 +46,7 @@ FACT_NAMES: dict[str, str] = {
 VALUE_WORDS: dict[str, dict[str, str]] = {
     "outcome": {"none": N_("无"), "staged": N_("已暂存"), "activated": N_("已启用"),
                 "rolled_back": N_("已回退"), "rejected": N_("已拒绝")},
-    "check": {"never": N_("尚未检查"), "ok": N_("正常"), "rejected": N_("已拒绝"),
+    "check": {"never": N_("尚无"), "ok": N_("正常"), "rejected": N_("已拒绝"),
               "unreachable": N_("无法连接"), "error": N_("出错")},
     "profile": {"demo": N_("演示"), "site": N_("现场")},
 }

@@ -91,7 +91,7 @@ def test_doctor_keeps_its_english_detail(tmp_path: Path) -> None:
 def test_update_lines_are_chinese_by_default(tmp_path: Path, locale: None) -> None:
     set_locale("zh-CN")
     lines = [fact_line(f) for f in update_facts(tmp_path)]
-    assert lines == ["正常  服务包: 当前为内置目录", "正常  更新: 上次结果 无；上次检查 尚未检查"]
+    assert lines == ["正常  服务包: 当前为内置目录", "正常  更新: 上次结果 无；上次检查 尚无"]
     set_locale("en")
     assert [fact_line(f) for f in update_facts(tmp_path)] == [
         "OK  flow bundle: active: built-in catalogue",
