@@ -2,7 +2,7 @@
 
     run = FlowRun(definition, ports, locale="zh-CN")
     view = run.view()               # what to show now
-    view = run.send(Intent("next")) # what the resident did -> the next screen
+    view = run.send(Intent(IntentAction.NEXT))  # what the resident did -> the next screen
 
 The engine is synchronous and pure apart from the port calls: the UI calls `send` from a
 worker thread when the intent may reach a port (submit, print, fetch), then shows the returned
@@ -51,7 +51,17 @@ from flows.state import ResidentState
 from flows.steps import STEP_TYPES, guide, rate, report
 from flows.steps.base import truthy
 from flows.strings import say
-from flows.views import Action, Field, FieldKind, Intent, Option, StepKind, Table, View
+from flows.views import (
+    Action,
+    Field,
+    FieldKind,
+    Intent,
+    IntentAction,
+    Option,
+    StepKind,
+    Table,
+    View,
+)
 
 MAX_AUTO_STEPS = 200  # guard against a definition that skips in a circle
 
@@ -152,19 +162,19 @@ class FlowRun:
             return self.view()
         shown_error, self.error = self.error, ""
         step = self.step()
-        if action == "guide" and self.page.step not in OVERLAY_PAGES:
+        if action == IntentAction.GUIDE and self.page.step not in OVERLAY_PAGES:
             self.push(Page(GUIDE_PAGE))
-        elif action == "report" and self.page.step != REPORT_PAGE and not (
+        elif action == IntentAction.REPORT and self.page.step != REPORT_PAGE and not (
                 step is not None and step.type == "report"):
             self.state.new_report(self.page.step, shown_error)
             self.push(Page(REPORT_PAGE))
             if isinstance(intent.value, Mapping):  # one-shot report from any screen
                 report.respond(self, intent)
-        elif action == "back":
+        elif action == IntentAction.BACK:
             self.back()
-        elif action == "cancel":
+        elif action == IntentAction.CANCEL:
             self.finish()
-        elif action == "scanned":
+        elif action == IntentAction.SCANNED:
             self._scanned(intent.value)
         else:
             self._dispatch(intent)
@@ -191,18 +201,18 @@ class FlowRun:
         elif page == REPORT_PAGE:
             report.respond(self, intent)
         elif page == REPORT_SENT_PAGE:
-            if intent.action in ("next", "resume") and self.state.report_step:
+            if intent.action in (IntentAction.NEXT, IntentAction.RESUME) and self.state.report_step:
                 self.page = Page(self.state.report_step)
                 self.state.report_step = ""
                 self.advance()
-            elif intent.action in ("next", "resume"):
+            elif intent.action in (IntentAction.NEXT, IntentAction.RESUME):
                 self.back()
-            elif intent.action == "finish":
+            elif intent.action == IntentAction.FINISH:
                 self.finish()
         elif page == RATE_PAGE:
             rate.respond(self, intent)
         elif page == UNAVAILABLE_PAGE:
-            if intent.action in ("next", "finish"):
+            if intent.action in (IntentAction.NEXT, IntentAction.FINISH):
                 self.finish()
         else:
             step = self.step()

@@ -21,7 +21,7 @@ from flows.page import (
 from flows.steps import STEP_TYPES, guide, rate, report
 from flows.strings import say
 from flows.viewkit import make_view
-from flows.views import Action, StepKind, View
+from flows.views import Action, IntentAction, StepKind, View
 
 if TYPE_CHECKING:
     from flows.engine import FlowRun
@@ -45,8 +45,8 @@ def _report_sent_page(run: FlowRun) -> View:
                                                           value=report_id)
     return make_view(run, StepKind.MESSAGE, say("title.report_sent", loc), None,
                      body.split("\n")[0],
-                     [Action("resume", say("resume", loc), primary=True),
-                      Action("finish", say("finish", loc))],
+                     [Action(IntentAction.RESUME, say("resume", loc), primary=True),
+                      Action(IntentAction.FINISH, say("finish", loc))],
                      body=body, reference=report_id)
 
 
@@ -64,8 +64,9 @@ def _unavailable_page(run: FlowRun) -> View:
     loc = run.locale
     return make_view(run, StepKind.MESSAGE, say("title.unavailable", loc), None,
                      say("speech.unavailable", loc),
-                     [Action("finish", say("finish", loc), primary=True),
-                      Action("guide", say("guide", loc)), Action("report", say("report", loc))],
+                     [Action(IntentAction.FINISH, say("finish", loc), primary=True),
+                      Action(IntentAction.GUIDE, say("guide", loc)),
+                      Action(IntentAction.REPORT, say("report", loc))],
                      body=run.error, extra={"unavailable": True})
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from flows.definition import FieldDef, StepDef
 from flows.strings import say
-from flows.views import Action, Field, FieldKind, Option, StepKind, View
+from flows.views import Action, Field, FieldKind, IntentAction, Option, StepKind, View
 
 if TYPE_CHECKING:
     from flows.engine import FlowRun
@@ -20,17 +20,19 @@ if TYPE_CHECKING:
 _FIELD_KINDS = {k.value: k for k in FieldKind}
 
 
-def common_actions(run: FlowRun, *, guide: bool = True, report: bool = True) -> list[Action]:
-    """back (when possible), 办事指南, 办不成事 and leave, in that order."""
+def common_actions(run: FlowRun, *, back: bool = True, guide: bool = True,
+                   report: bool = True) -> list[Action]:
+    """back (when possible), 办事指南, 办不成事 and leave, in that order; a page whose own
+    primary action is back passes ``back=False`` (one 返回 per screen)."""
     loc = run.locale
     actions = []
-    if run.can_go_back():
-        actions.append(Action("back", say("back", loc)))
+    if back and run.can_go_back():
+        actions.append(Action(IntentAction.BACK, say("back", loc)))
     if guide:
-        actions.append(Action("guide", say("guide", loc)))
+        actions.append(Action(IntentAction.GUIDE, say("guide", loc)))
     if report:
-        actions.append(Action("report", say("report", loc)))
-    actions.append(Action("cancel", say("cancel", loc)))
+        actions.append(Action(IntentAction.REPORT, say("report", loc)))
+    actions.append(Action(IntentAction.CANCEL, say("cancel", loc)))
     return actions
 
 

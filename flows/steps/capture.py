@@ -10,7 +10,7 @@ from flows.ports import PortFailure
 from flows.steps.base import StepType
 from flows.strings import say
 from flows.viewkit import common_actions, make_view, step_title
-from flows.views import Action, Intent, StepKind, View
+from flows.views import Action, Intent, IntentAction, StepKind, View
 
 if TYPE_CHECKING:
     from flows.engine import FlowRun
@@ -26,7 +26,7 @@ def handle(run: FlowRun, step: StepDef, intent: Intent) -> None:
     """capture / retry photograph the material; next needs it unless optional; skip."""
     assert step.material is not None
     name = step.material.name
-    if intent.action in ("capture", "retry"):
+    if intent.action in (IntentAction.CAPTURE, IntentAction.RETRY):
         devices = [d for d in ("camera", "scanner") if d in run.definition.all_devices]
         usable = [d for d in devices if run.device_usable(d)[0]]
         if not usable:
@@ -38,12 +38,12 @@ def handle(run: FlowRun, step: StepDef, intent: Intent) -> None:
             run.error = captured.message
             return
         run.captures[name] = captured
-    elif intent.action == "next":
+    elif intent.action == IntentAction.NEXT:
         if name not in run.captures and not step.optional:
             run.error = say("error.capture_needed", run.locale)
             return
         run.advance()
-    elif intent.action == "skip" and step.optional:
+    elif intent.action == IntentAction.SKIP and step.optional:
         run.advance()
 
 
@@ -53,11 +53,11 @@ def view(run: FlowRun, step: StepDef) -> View:
     assert step.material is not None
     name = run.text(step.material.label)
     captured = step.material.name in run.captures
-    actions = [Action("capture", say("retry" if captured else "capture", loc),
+    actions = [Action(IntentAction.CAPTURE, say("retry" if captured else "capture", loc),
                       primary=not captured),
-               Action("next", say("next", loc), primary=captured, enabled=captured)]
+               Action(IntentAction.NEXT, say("next", loc), primary=captured, enabled=captured)]
     if step.optional:
-        actions.append(Action("skip", say("skip", loc)))
+        actions.append(Action(IntentAction.SKIP, say("skip", loc)))
     return make_view(run, StepKind.CAPTURE, step_title(run, step, "title.capture", name=name),
                      step, say("speech.capture", loc, name=name),
                      [*actions, *common_actions(run)], body=run.text(step.text),
@@ -66,7 +66,7 @@ def view(run: FlowRun, step: StepDef) -> View:
 
 def answer(view: View, answers: Mapping[str, Any], run: FlowRun) -> Intent:
     """Capture, then go on."""
-    return Intent("next") if view.extra.get("captured") else Intent("capture")
+    return Intent(IntentAction.NEXT) if view.extra.get("captured") else Intent(IntentAction.CAPTURE)
 
 
 STEP = StepType(StepKind.CAPTURE, handle=handle, view=view, answer=answer, enter=enter)

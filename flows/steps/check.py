@@ -10,7 +10,7 @@ from flows.page import Page
 from flows.steps.base import StepType
 from flows.strings import say
 from flows.viewkit import common_actions, field_view, make_view, step_title
-from flows.views import Action, Intent, Section, StepKind, View
+from flows.views import Action, Intent, IntentAction, Section, StepKind, View
 
 if TYPE_CHECKING:
     from flows.engine import FlowRun
@@ -18,14 +18,14 @@ if TYPE_CHECKING:
 
 def handle(run: FlowRun, step: StepDef, intent: Intent) -> None:
     """edit opens the question of an editable answer (it returns here); confirm goes on."""
-    if intent.action == "edit":
+    if intent.action == IntentAction.EDIT:
         for sid in run.definition.order:
             for i, f in enumerate(run.definition.steps[sid].fields):
                 if f.key == intent.value and f.editable:
                     run.state.editing = True
                     run.push(Page(sid, i))
                     return
-    elif intent.action in ("next", "confirm"):
+    elif intent.action in (IntentAction.NEXT, IntentAction.CONFIRM):
         run.advance()
 
 
@@ -49,7 +49,7 @@ def view(run: FlowRun, step: StepDef) -> View:
     editable = {f.key for s in run.definition.steps.values() for f in s.fields if f.editable}
     return make_view(run, StepKind.CHECK, step_title(run, step, "title.check"), step,
                      say("speech.check", loc),
-                     [Action("confirm", say("confirm", loc), primary=True),
+                     [Action(IntentAction.CONFIRM, say("confirm", loc), primary=True),
                       *common_actions(run)],
                      body=run.text(step.text), fields=tuple(fields), sections=tuple(sections),
                      extra={"editable": sorted(editable)})
@@ -57,7 +57,7 @@ def view(run: FlowRun, step: StepDef) -> View:
 
 def answer(view: View, answers: Mapping[str, Any], run: FlowRun) -> Intent:
     """Confirm."""
-    return Intent("confirm")
+    return Intent(IntentAction.CONFIRM)
 
 
 STEP = StepType(StepKind.CHECK, handle=handle, view=view, answer=answer)

@@ -9,7 +9,7 @@ from flows.definition import StepDef
 from flows.steps.base import StepType
 from flows.strings import say
 from flows.viewkit import common_actions, make_view, step_title
-from flows.views import Action, Intent, Option, StepKind, View
+from flows.views import Action, Intent, IntentAction, Option, StepKind, View
 
 if TYPE_CHECKING:
     from flows.engine import FlowRun
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 def handle(run: FlowRun, step: StepDef, intent: Intent) -> None:
     """choose records the option (and goes on for a single choice); next needs a choice."""
     allowed = {o.value for o in run.visible_options(step.options)}
-    if intent.action == "choose":
+    if intent.action == IntentAction.CHOOSE:
         if step.multiple:
             values = intent.value if isinstance(intent.value, (list, tuple)) else [intent.value]
             run.answers[step.key] = [str(v) for v in values if str(v) in allowed]
@@ -28,7 +28,7 @@ def handle(run: FlowRun, step: StepDef, intent: Intent) -> None:
             return
         run.answers[step.key] = str(intent.value)
         run.advance()
-    elif intent.action == "next":
+    elif intent.action == IntentAction.NEXT:
         if not run.answers.get(step.key):
             run.error = say("error.choose", run.locale)
             return
@@ -42,7 +42,8 @@ def view(run: FlowRun, step: StepDef) -> View:
     options = tuple(Option(o.value, run.text(o.label), run.text(o.detail),
                            selected=o.value in chosen_set)
                     for o in run.visible_options(step.options))
-    actions = [Action("next", say("next", run.locale), primary=True)] if step.multiple else []
+    actions = ([Action(IntentAction.NEXT, say("next", run.locale), primary=True)]
+               if step.multiple else [])
     title = step_title(run, step, "title.choose")
     return make_view(run, StepKind.CHOOSE, title, step, title, [*actions, *common_actions(run)],
                      body=run.text(step.text), options=options, multiple=step.multiple)
@@ -51,12 +52,12 @@ def view(run: FlowRun, step: StepDef) -> View:
 def answer(view: View, answers: Mapping[str, Any], run: FlowRun) -> Intent:
     """The answer for the step's key, else the first option; next once a multiple is chosen."""
     if view.multiple and any(o.selected for o in view.options):
-        return Intent("next")
+        return Intent(IntentAction.NEXT)
     step = run.step()
     key = step.key if step else ""
     if key in answers:
-        return Intent("choose", answers[key])
-    return Intent("choose", view.options[0].value)
+        return Intent(IntentAction.CHOOSE, answers[key])
+    return Intent(IntentAction.CHOOSE, view.options[0].value)
 
 
 STEP = StepType(StepKind.CHOOSE, handle=handle, view=view, answer=answer)

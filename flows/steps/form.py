@@ -12,7 +12,7 @@ from flows.ports import PortFailure
 from flows.steps.base import StepType, truthy
 from flows.strings import say
 from flows.viewkit import common_actions, field_view, make_view
-from flows.views import Action, Intent, StepKind, View
+from flows.views import Action, Intent, IntentAction, StepKind, View
 
 if TYPE_CHECKING:
     from flows.engine import FlowRun
@@ -104,7 +104,7 @@ def handle(run: FlowRun, step: StepDef, intent: Intent) -> None:
         run.advance()
         return
     answers = run.answers
-    if intent.action in ("answer", "choose"):
+    if intent.action in (IntentAction.ANSWER, IntentAction.CHOOSE):
         value = intent.value
         text = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else (
             "" if value is None else str(value))
@@ -117,14 +117,14 @@ def handle(run: FlowRun, step: StepDef, intent: Intent) -> None:
         answers[f.key] = text
         run.prefilled.discard(f.key)
         run.advance()
-    elif intent.action == "next":
+    elif intent.action == IntentAction.NEXT:
         text = run.field_value(f)
         problem = valid(run, f, text)
         if problem:
             run.error = problem
             return
         run.advance()
-    elif intent.action == "skip" and not f.required:
+    elif intent.action == IntentAction.SKIP and not f.required:
         answers.setdefault(f.key, "")
         run.advance()
 
@@ -135,9 +135,9 @@ def view(run: FlowRun, step: StepDef) -> View:
     f = run.current_field()
     assert f is not None
     field = field_view(run, f, with_error=True)
-    actions = [Action("next", say("next", loc), primary=True)]
+    actions = [Action(IntentAction.NEXT, say("next", loc), primary=True)]
     if not f.required:
-        actions.append(Action("skip", say("skip", loc)))
+        actions.append(Action(IntentAction.SKIP, say("skip", loc)))
     return make_view(run, StepKind.FORM, run.text(step.title) or field.label, step,
                      say("speech.form", loc, label=field.label),
                      [*actions, *common_actions(run)], body=run.text(step.text), field=field,
@@ -148,10 +148,10 @@ def answer(view: View, answers: Mapping[str, Any], run: FlowRun) -> Intent:
     """The answer for the field, else its first option, else leave it as it is."""
     assert view.field is not None
     if view.field.key in answers:
-        return Intent("answer", answers[view.field.key])
+        return Intent(IntentAction.ANSWER, answers[view.field.key])
     if view.field.options:
-        return Intent("answer", view.field.options[0].value)
-    return Intent("next")
+        return Intent(IntentAction.ANSWER, view.field.options[0].value)
+    return Intent(IntentAction.NEXT)
 
 
 STEP = StepType(StepKind.FORM, handle=handle, view=view, answer=answer, enter=enter,

@@ -11,7 +11,7 @@ from flows.fill import guide_receipt
 from flows.steps.base import StepType
 from flows.strings import GUIDE_KEYS, say
 from flows.viewkit import common_actions, make_view, step_title
-from flows.views import Action, Intent, Section, StepKind, View
+from flows.views import Action, Intent, IntentAction, Section, StepKind, View
 
 if TYPE_CHECKING:
     from flows.engine import FlowRun
@@ -41,48 +41,49 @@ def print_guide(run: FlowRun) -> None:
 
 def handle(run: FlowRun, step: StepDef, intent: Intent) -> None:
     """print the guide; next goes on."""
-    if intent.action == "print":
+    if intent.action == IntentAction.PRINT:
         print_guide(run)
-    elif intent.action == "next":
+    elif intent.action == IntentAction.NEXT:
         run.advance()
 
 
 def handle_page(run: FlowRun, intent: Intent) -> None:
-    """On the built-in page: print the guide; next returns to the step it was opened on."""
-    if intent.action == "print":
+    """On the built-in page: print the guide (back, handled by the run for every page,
+    returns to the step it was opened on)."""
+    if intent.action == IntentAction.PRINT:
         print_guide(run)
-    elif intent.action == "next":
-        run.back()
 
 
 def _print_action(run: FlowRun) -> list[Action]:
     if "receipt_printer" not in run.definition.all_devices:
         return []
-    return [Action("print", say("print_guide", run.locale),
+    return [Action(IntentAction.PRINT, say("print_guide", run.locale),
                    enabled=run.device_usable("receipt_printer")[0])]
 
 
 def view(run: FlowRun, step: StepDef) -> View:
     """The guide's sections, next, and print when the service has a receipt printer."""
     loc = run.locale
-    actions = [Action("next", say("next", loc), primary=True), *_print_action(run)]
+    actions = [Action(IntentAction.NEXT, say("next", loc), primary=True), *_print_action(run)]
     return make_view(run, StepKind.GUIDE, step_title(run, step, "title.guide"), step,
                      say("speech.guide", loc), [*actions, *common_actions(run, guide=False)],
                      body=run.text(step.text), sections=sections(run))
 
 
 def page_view(run: FlowRun) -> View:
-    """The built-in guide page: its primary action returns."""
+    """The built-in guide page: one 返回, its primary action, back to the step it was opened
+    on (the common actions add no second one)."""
     loc = run.locale
-    actions = [Action("next", say("back", loc), primary=True), *_print_action(run)]
-    return make_view(run, StepKind.GUIDE, say("title.guide", loc), None,
-                     say("speech.guide", loc), [*actions, *common_actions(run, guide=False)],
+    actions = [Action(IntentAction.BACK, say("back", loc), primary=True), *_print_action(run)]
+    return make_view(run, StepKind.GUIDE, say("title.guide", loc), None, say("speech.guide", loc),
+                     [*actions, *common_actions(run, back=False, guide=False)],
                      sections=sections(run))
 
 
 def answer(view: View, answers: Mapping[str, Any], run: FlowRun) -> Intent:
-    """Read it and go on."""
-    return Intent("next")
+    """Read it and go on (the step), or go back (the page opened from a step)."""
+    primary = next((a.name for a in view.actions if a.primary), IntentAction.NEXT)
+    return Intent(IntentAction.BACK if primary == IntentAction.BACK else IntentAction.NEXT)
 
 
 STEP = StepType(StepKind.GUIDE, handle=handle, view=view, answer=answer)

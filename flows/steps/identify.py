@@ -10,7 +10,7 @@ from flows.steps.base import StepType
 from flows.steps.form import load_prefill
 from flows.strings import say
 from flows.viewkit import common_actions, make_view, step_title
-from flows.views import Action, Intent, StepKind, View
+from flows.views import Action, Intent, IntentAction, StepKind, View
 
 if TYPE_CHECKING:
     from flows.engine import FlowRun
@@ -26,7 +26,7 @@ def enter(run: FlowRun, step: StepDef) -> bool:
 
 def handle(run: FlowRun, step: StepDef, intent: Intent) -> None:
     """identified / next go on once the session knows the resident."""
-    if intent.action in ("identified", "next"):
+    if intent.action in (IntentAction.IDENTIFIED, IntentAction.NEXT):
         if run.resident() is None:
             run.error = say("error.not_identified", run.locale)
             return
@@ -39,7 +39,7 @@ def view(run: FlowRun, step: StepDef) -> View:
     loc = run.locale
     return make_view(run, StepKind.IDENTIFY, step_title(run, step, "title.identify"), step,
                      say("speech.identify", loc),
-                     [Action("identified", say("identified", loc), primary=True),
+                     [Action(IntentAction.IDENTIFIED, say("identified", loc), primary=True),
                       *common_actions(run)],
                      body=run.text(step.text),
                      extra={"methods": ["idcard", "sscard", "qrcode", "face"]})
@@ -47,7 +47,7 @@ def view(run: FlowRun, step: StepDef) -> View:
 
 def answer(view: View, answers: Mapping[str, Any], run: FlowRun) -> Intent:
     """The headless resident is identified by its ports."""
-    return Intent("identified")
+    return Intent(IntentAction.IDENTIFIED)
 
 
 STEP = StepType(StepKind.IDENTIFY, handle=handle, view=view, answer=answer, enter=enter)

@@ -10,7 +10,7 @@ from flows.ports import Licence, PortFailure
 from flows.steps.base import StepType
 from flows.strings import say
 from flows.viewkit import common_actions, make_view, step_title
-from flows.views import Action, Intent, Option, StepKind, View
+from flows.views import Action, Intent, IntentAction, Option, StepKind, View
 
 if TYPE_CHECKING:
     from flows.engine import FlowRun
@@ -37,10 +37,10 @@ def enter(run: FlowRun, step: StepDef) -> bool:
 def handle(run: FlowRun, step: StepDef, intent: Intent) -> None:
     """choose sets the attached licences (among those offered); next goes on."""
     ids = {lic.licence_id for lic in offered(run, step)}
-    if intent.action == "choose":
+    if intent.action == IntentAction.CHOOSE:
         values = intent.value if isinstance(intent.value, (list, tuple)) else [intent.value]
         run.state.attached = [str(v) for v in values if str(v) in ids]
-    elif intent.action == "next":
+    elif intent.action == IntentAction.NEXT:
         run.advance()
 
 
@@ -64,13 +64,14 @@ def view(run: FlowRun, step: StepDef) -> View:
                     for lic in offered(run, step))
     return make_view(run, StepKind.LICENCE, step_title(run, step, "title.licence"), step,
                      say("speech.licence", loc),
-                     [Action("next", say("next", loc), primary=True), *common_actions(run)],
+                     [Action(IntentAction.NEXT, say("next", loc), primary=True),
+                      *common_actions(run)],
                      body=run.text(step.text), options=options, multiple=True)
 
 
 def answer(view: View, answers: Mapping[str, Any], run: FlowRun) -> Intent:
     """Keep what is attached and go on."""
-    return Intent("next")
+    return Intent(IntentAction.NEXT)
 
 
 STEP = StepType(StepKind.LICENCE, handle=handle, view=view, answer=answer, enter=enter,

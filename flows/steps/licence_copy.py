@@ -22,7 +22,7 @@ from flows.steps.base import StepType
 from flows.steps.print_certificate import print_document, printer_ready
 from flows.strings import say
 from flows.viewkit import common_actions, lines_as_fields, make_view, step_title
-from flows.views import Action, Intent, Option, StepKind, View
+from flows.views import Action, Intent, IntentAction, Option, StepKind, View
 
 if TYPE_CHECKING:
     from flows.engine import FlowRun
@@ -56,9 +56,9 @@ def handle(run: FlowRun, step: StepDef, intent: Intent) -> None:
     """retry (load again), choose (a licence, then a purpose), choose_other, print, next."""
     state = run.state
     done = state.prints.get(step.id) in ("done", "refused")
-    if intent.action == "retry" and state.holdings is None:
+    if intent.action == IntentAction.RETRY and state.holdings is None:
         _load(run, step)
-    elif intent.action == "choose" and not done:
+    elif intent.action == IntentAction.CHOOSE and not done:
         value = str(intent.value or "")
         if chosen(run) is None:
             if any(h.licence_id == value for h in state.holdings or ()):
@@ -68,9 +68,9 @@ def handle(run: FlowRun, step: StepDef, intent: Intent) -> None:
     elif intent.action == "choose_other" and not done:
         state.holding, state.purpose = "", ""
         state.prints.pop(step.id, None)
-    elif intent.action in ("print", "retry") and not done:
+    elif intent.action in (IntentAction.PRINT, IntentAction.RETRY) and not done:
         _print(run, step)
-    elif intent.action in ("next", "finish"):
+    elif intent.action in (IntentAction.NEXT, IntentAction.FINISH):
         run.advance()
 
 
@@ -107,10 +107,10 @@ def view(run: FlowRun, step: StepDef) -> View:
     common = common_actions(run)
     if state.holdings is None:  # the platform could not be asked
         return make_view(run, StepKind.LICENCE_COPY, title, step, run.error,
-                         [Action("retry", say("retry", loc), primary=True), *common])
+                         [Action(IntentAction.RETRY, say("retry", loc), primary=True), *common])
     if not state.holdings:
         return make_view(run, StepKind.LICENCE_COPY, title, step, say("licence_copy.none", loc),
-                         [Action("next", say("finish", loc), primary=True), *common],
+                         [Action(IntentAction.NEXT, say("finish", loc), primary=True), *common],
                          body=say("licence_copy.none", loc))
     licence = chosen(run)
     if licence is None:
@@ -129,7 +129,7 @@ def view(run: FlowRun, step: StepDef) -> View:
         return make_view(run, StepKind.LICENCE_COPY, title, step,
                          say("speech.printed" if outcome == "done" else "speech.print_refused",
                              loc),
-                         [Action("next", say("next", loc), primary=True)], body=body,
+                         [Action(IntentAction.NEXT, say("next", loc), primary=True)], body=body,
                          outcome=outcome, reference=issued.serial if issued else "")
     usable, reason = run.device_usable("document_printer")
     options = tuple(Option(o.value, run.text(o.label), selected=o.value == state.purpose)
@@ -150,13 +150,14 @@ def view(run: FlowRun, step: StepDef) -> View:
 def answer(view: View, answers: Mapping[str, Any], run: FlowRun) -> Intent:
     """A headless resident: the first licence, the purpose given (or the first), print, go on."""
     if view.outcome in ("done", "refused") or (not view.options and not view.fields):
-        return Intent("next") if any(a.name == "next" for a in view.actions) else Intent("cancel")
+        can_go_on = any(a.name == IntentAction.NEXT for a in view.actions)
+        return Intent(IntentAction.NEXT if can_go_on else IntentAction.CANCEL)
     if not view.fields:  # the list of held licences
-        return Intent("choose", view.options[0].value)
+        return Intent(IntentAction.CHOOSE, view.options[0].value)
     if not any(o.selected for o in view.options):
         wanted = str(answers.get("purpose", view.options[0].value))
-        return Intent("choose", wanted)
-    return Intent("print")
+        return Intent(IntentAction.CHOOSE, wanted)
+    return Intent(IntentAction.PRINT)
 
 
 STEP = StepType(StepKind.LICENCE_COPY, handle=handle, view=view, answer=answer, enter=enter)

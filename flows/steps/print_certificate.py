@@ -15,7 +15,7 @@ from flows.ports import PortFailure
 from flows.steps.base import StepType
 from flows.strings import say
 from flows.viewkit import common_actions, lines_as_fields, make_view, step_title
-from flows.views import Action, Field, Intent, StepKind, View
+from flows.views import Action, Field, Intent, IntentAction, StepKind, View
 
 if TYPE_CHECKING:
     from flows.engine import FlowRun
@@ -24,16 +24,16 @@ if TYPE_CHECKING:
 def handle(run: FlowRun, step: StepDef, intent: Intent) -> None:
     """print / retry (once printed or refused, no second copy); next needs it printed; skip."""
     printed = run.state.prints.get(step.id) in ("done", "refused")
-    if intent.action in ("print", "retry"):
+    if intent.action in (IntentAction.PRINT, IntentAction.RETRY):
         if printed:
             return  # printed once already (no second copy), or the platform said no
         _print(run, step)
-    elif intent.action in ("next", "finish"):
-        if not printed and intent.action == "next":
+    elif intent.action in (IntentAction.NEXT, IntentAction.FINISH):
+        if not printed and intent.action == IntentAction.NEXT:
             run.error = say("error.print_first", run.locale)
             return
         run.advance()
-    elif intent.action == "skip":
+    elif intent.action == IntentAction.SKIP:
         run.advance()
 
 
@@ -144,10 +144,10 @@ def view(run: FlowRun, step: StepDef) -> View:
     state = run.state.prints.get(step.id, "")
     usable, reason = run.device_usable("document_printer")
     if state == "done":
-        actions = [Action("next", say("next", loc), primary=True)]
+        actions = [Action(IntentAction.NEXT, say("next", loc), primary=True)]
         body, speech = say("print.done", loc), say("speech.printed", loc)
     elif state == "refused":
-        actions = [Action("next", say("next", loc), primary=True)]
+        actions = [Action(IntentAction.NEXT, say("next", loc), primary=True)]
         body, speech = say("print.refused", loc, value=name), say("speech.print_refused", loc)
     else:
         label = say("retry" if state == "failed" else "print", loc)
@@ -170,7 +170,7 @@ def view(run: FlowRun, step: StepDef) -> View:
 
 def answer(view: View, answers: Mapping[str, Any], run: FlowRun) -> Intent:
     """Print until printed (or refused), then go on."""
-    return Intent("next") if view.outcome in ("done", "refused") else Intent("print")
+    return Intent(IntentAction.NEXT if view.outcome in ("done", "refused") else IntentAction.PRINT)
 
 
 STEP = StepType(StepKind.PRINT_CERTIFICATE, handle=handle, view=view, answer=answer)

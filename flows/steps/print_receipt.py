@@ -12,7 +12,7 @@ from flows.fill import fill_receipt
 from flows.steps.base import StepType
 from flows.strings import say
 from flows.viewkit import common_actions, lines_as_fields, make_view, step_title
-from flows.views import Action, Intent, StepKind, View
+from flows.views import Action, Intent, IntentAction, StepKind, View
 
 if TYPE_CHECKING:
     from flows.engine import FlowRun
@@ -54,9 +54,9 @@ def preview(run: FlowRun, name: str) -> ReceiptDocument | None:
 
 def handle(run: FlowRun, step: StepDef, intent: Intent) -> None:
     """print / retry print it; next / skip / finish go on."""
-    if intent.action in ("print", "retry"):
+    if intent.action in (IntentAction.PRINT, IntentAction.RETRY):
         run.state.prints[step.id] = "done" if print_receipt(run, step.receipt) else "failed"
-    elif intent.action in ("next", "skip", "finish"):
+    elif intent.action in (IntentAction.NEXT, IntentAction.SKIP, IntentAction.FINISH):
         run.advance()
 
 
@@ -66,11 +66,12 @@ def view(run: FlowRun, step: StepDef) -> View:
     state = run.state.prints.get(step.id, "")
     usable, reason = run.device_usable("receipt_printer")
     if state == "done":
-        actions = [Action("next", say("next", loc), primary=True)]
+        actions = [Action(IntentAction.NEXT, say("next", loc), primary=True)]
         speech = say("speech.printed", loc)
     else:
-        actions = [Action("print", say("retry" if state == "failed" else "print", loc),
-                          primary=True, enabled=usable), Action("skip", say("skip", loc))]
+        actions = [Action(IntentAction.PRINT, say("retry" if state == "failed" else "print", loc),
+                          primary=True, enabled=usable),
+                   Action(IntentAction.SKIP, say("skip", loc))]
         speech = say("speech.print_receipt", loc)
     shown = preview(run, step.receipt)
     title = step_title(run, step, "title.print_receipt")
@@ -83,7 +84,7 @@ def view(run: FlowRun, step: StepDef) -> View:
 
 def answer(view: View, answers: Mapping[str, Any], run: FlowRun) -> Intent:
     """Print until printed (or refused), then go on."""
-    return Intent("next") if view.outcome in ("done", "refused") else Intent("print")
+    return Intent(IntentAction.NEXT if view.outcome in ("done", "refused") else IntentAction.PRINT)
 
 
 STEP = StepType(StepKind.PRINT_RECEIPT, handle=handle, view=view, answer=answer)

@@ -10,7 +10,7 @@ from flows.ports import PortFailure, Rating
 from flows.steps.base import StepType
 from flows.strings import RATING_REASON_KEYS, say
 from flows.viewkit import make_view
-from flows.views import Action, Field, FieldKind, Intent, Option, StepKind, View
+from flows.views import Action, Field, FieldKind, Intent, IntentAction, Option, StepKind, View
 
 if TYPE_CHECKING:
     from flows.engine import FlowRun
@@ -32,17 +32,17 @@ def reasons_offered(run: FlowRun) -> list[str]:
 def respond(run: FlowRun, intent: Intent) -> None:
     """choose a score; rate sends it (a low score needs a reason); skip leaves unrated."""
     state = run.state
-    if intent.action == "skip":
+    if intent.action == IntentAction.SKIP:
         state.rated = True
         run.finish()
         return
-    if intent.action == "choose":
+    if intent.action == IntentAction.CHOOSE:
         try:
             state.rate_draft["score"] = int(intent.value)
         except (TypeError, ValueError):
             run.error = say("error.bad_score", run.locale)
         return
-    if intent.action != "rate":
+    if intent.action != IntentAction.RATE:
         return
     value = intent.value if isinstance(intent.value, Mapping) else {"score": intent.value}
     try:
@@ -89,8 +89,9 @@ def view(run: FlowRun, step: StepDef | None) -> View:
     field = Field(key="reasons", label=say("rate.reasons", loc), kind=FieldKind.CHOICE,
                   required=False, options=reasons)
     return make_view(run, StepKind.RATE, say("title.rate", loc), step, say("speech.rate", loc),
-                     [Action("rate", say("rate_submit", loc), primary=True),
-                      Action("skip", say("skip", loc)), Action("report", say("report", loc))],
+                     [Action(IntentAction.RATE, say("rate_submit", loc), primary=True),
+                      Action(IntentAction.SKIP, say("skip", loc)),
+                      Action(IntentAction.REPORT, say("report", loc))],
                      options=options, field=field, reference=run.record.case_number,
                      extra={"reasons_required_for": list(LOW_SCORES)})
 
@@ -102,7 +103,7 @@ def page_view(run: FlowRun) -> View:
 
 def answer(view: View, answers: Mapping[str, Any], run: FlowRun) -> Intent:
     """``_score`` (5 unless told) with ``_reasons``."""
-    return Intent("rate", {"score": answers.get("_score", 5),
+    return Intent(IntentAction.RATE, {"score": answers.get("_score", 5),
                            "reasons": answers.get("_reasons", [])})
 
 

@@ -14,7 +14,7 @@ from flows.steps.base import StepType
 from flows.steps.print_receipt import print_receipt
 from flows.strings import say, summary_text
 from flows.viewkit import common_actions, make_view
-from flows.views import Action, Intent, Option, StepKind, Table, View
+from flows.views import Action, Intent, IntentAction, Option, StepKind, Table, View
 
 if TYPE_CHECKING:
     from flows.engine import FlowRun
@@ -135,7 +135,7 @@ def _bind(run: FlowRun, step: StepDef, fetched: dict[str, Any]) -> None:
 def handle(run: FlowRun, step: StepDef, intent: Intent) -> None:
     """page / page_prev / page_next, retry, choose a row, print the list, next."""
     fetched = run.state.records.get(step.id)
-    if intent.action in ("page", "page_prev", "page_next"):
+    if intent.action in (IntentAction.PAGE, IntentAction.PAGE_PREV, IntentAction.PAGE_NEXT):
         current = fetched["page"] if fetched else 1
         try:
             number = {"page_prev": current - 1, "page_next": current + 1}.get(
@@ -145,9 +145,9 @@ def handle(run: FlowRun, step: StepDef, intent: Intent) -> None:
         pages = fetched["pages"] if fetched else 1
         if 1 <= number <= pages:
             fetch(run, step, number)
-    elif intent.action == "retry":
+    elif intent.action == IntentAction.RETRY:
         fetch(run, step, fetched["page"] if fetched else 1)
-    elif intent.action == "choose" and step.select and fetched:
+    elif intent.action == IntentAction.CHOOSE and step.select and fetched:
         column = step.value_column or (fetched["columns"][0].key if fetched["columns"] else "")
         values = {str(item.get(column, "")) for item in fetched["items"]}
         if str(intent.value) in values:
@@ -155,11 +155,11 @@ def handle(run: FlowRun, step: StepDef, intent: Intent) -> None:
             run.advance()
         else:
             run.error = say("error.choose", run.locale)
-    elif intent.action == "print" and step.receipt and fetched:
+    elif intent.action == IntentAction.PRINT and step.receipt and fetched:
         rows = tuple(tuple(str(item.get(c.key, "")) for c in fetched["columns"])
                      for item in fetched["items"])
         print_receipt(run, step.receipt, rows)
-    elif intent.action == "next":
+    elif intent.action == IntentAction.NEXT:
         if step.select and not run.answers.get(step.select):
             run.error = say("error.choose", run.locale)
             return
@@ -170,7 +170,7 @@ def scan(run: FlowRun, step: StepDef, kind: str, text: str) -> bool:
     """A scanned code (a receipt's case number) picks that row where a row is picked."""
     if not (step.select and text):
         return False
-    handle(run, step, Intent("choose", text))
+    handle(run, step, Intent(IntentAction.CHOOSE, text))
     return True
 
 
@@ -184,7 +184,7 @@ def view(run: FlowRun, step: StepDef) -> View:
     title = run.text(step.title)
     if fetched is None:
         title = title or run.text(run.definition.title)
-        actions.append(Action("retry", say("retry", loc), primary=True))
+        actions.append(Action(IntentAction.RETRY, say("retry", loc), primary=True))
     else:
         title = title or fetched["title"]
         columns = fetched["columns"]
@@ -199,14 +199,14 @@ def view(run: FlowRun, step: StepDef) -> View:
                                    " ".join(row[1:]))
                             for item, row in zip(fetched["items"], rows, strict=True))
         if fetched["page"] > 1:
-            actions.append(Action("page_prev", say("prev_page", loc)))
+            actions.append(Action(IntentAction.PAGE_PREV, say("prev_page", loc)))
         if fetched["page"] < fetched["pages"]:
-            actions.append(Action("page_next", say("next_page", loc)))
+            actions.append(Action(IntentAction.PAGE_NEXT, say("next_page", loc)))
         if step.receipt:
             usable, _ = run.device_usable("receipt_printer")
-            actions.append(Action("print", say("print_summary", loc), enabled=usable))
+            actions.append(Action(IntentAction.PRINT, say("print_summary", loc), enabled=usable))
         if not step.select:
-            actions.append(Action("next", say("finish", loc), primary=True))
+            actions.append(Action(IntentAction.NEXT, say("finish", loc), primary=True))
     body = run.text(step.text)
     if table is not None and not table.rows:
         body = say("records.empty", loc)
@@ -220,16 +220,16 @@ def answer(view: View, answers: Mapping[str, Any], run: FlowRun) -> Intent:
     if view.extra.get("selectable"):
         step = run.step()
         key = step.select if step else ""
-        return Intent("choose", answers.get(key, view.options[0].value if view.options
+        return Intent(IntentAction.CHOOSE, answers.get(key, view.options[0].value if view.options
                                             else ""))
     names = {a.name for a in view.actions}
     if "page_next" in names and answers.get("_all_pages"):
-        return Intent("page_next")
+        return Intent(IntentAction.PAGE_NEXT)
     if "print" in names and answers.get("_print_summary", True) and not (
         run.record.receipts_printed
     ):
-        return Intent("print")
-    return Intent("next")
+        return Intent(IntentAction.PRINT)
+    return Intent(IntentAction.NEXT)
 
 
 STEP = StepType(StepKind.RECORDS, handle=handle, view=view, answer=answer, enter=enter,

@@ -11,7 +11,7 @@ from flows.ports import PortFailure, ProblemReport
 from flows.steps.base import StepType
 from flows.strings import REPORT_CATEGORY_KEYS, say
 from flows.viewkit import common_actions, make_view
-from flows.views import Action, Field, Intent, Option, StepKind, View
+from flows.views import Action, Field, Intent, IntentAction, Option, StepKind, View
 
 if TYPE_CHECKING:
     from flows.engine import FlowRun
@@ -31,16 +31,16 @@ def respond(run: FlowRun, intent: Intent) -> None:
     next sends it and shows the report-sent page."""
     state = run.state
     draft = state.report_draft
-    if intent.action == "choose":
+    if intent.action == IntentAction.CHOOSE:
         draft["category"] = str(intent.value or "")
         return
-    if intent.action == "answer":
+    if intent.action == IntentAction.ANSWER:
         draft["description"] = str(intent.value or "")[:500]
         return
-    if intent.action == "report" and isinstance(intent.value, Mapping):
+    if intent.action == IntentAction.REPORT and isinstance(intent.value, Mapping):
         draft["category"] = str(intent.value.get("category", "") or "")
         draft["description"] = str(intent.value.get("description", "") or "")[:500]
-    elif intent.action not in ("submit", "send", "next"):
+    elif intent.action not in (IntentAction.SUBMIT, IntentAction.SEND, IntentAction.NEXT):
         return
     if not draft["category"]:
         run.error = say("error.choose", run.locale)
@@ -77,7 +77,7 @@ def view(run: FlowRun, step: StepDef | None) -> View:
                   value=draft["description"], required=False, max_length=500)
     title = run.text(step.title) if step and step.title else say("title.report", loc)
     return make_view(run, StepKind.REPORT, title, step, say("speech.report", loc),
-                     [Action("send", say("send", loc), primary=True),
+                     [Action(IntentAction.SEND, say("send", loc), primary=True),
                       *common_actions(run, report=False)],
                      body=run.text(step.text) if step else "", options=options, field=field,
                      extra={"from_step": run.state.report_from})
@@ -90,7 +90,7 @@ def page_view(run: FlowRun) -> View:
 
 def answer(view: View, answers: Mapping[str, Any], run: FlowRun) -> Intent:
     """Report in the first category with ``_report`` as the description."""
-    return Intent("report", {"category": view.options[0].value,
+    return Intent(IntentAction.REPORT, {"category": view.options[0].value,
                              "description": answers.get("_report", "")})
 
 

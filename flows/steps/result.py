@@ -11,7 +11,7 @@ from flows.steps.base import StepType
 from flows.steps.print_receipt import print_receipt
 from flows.strings import say
 from flows.viewkit import common_actions, make_view, step_title, window_name
-from flows.views import Action, Intent, StepKind, View
+from flows.views import Action, Intent, IntentAction, StepKind, View
 
 if TYPE_CHECKING:
     from flows.engine import FlowRun
@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 
 def handle(run: FlowRun, step: StepDef, intent: Intent) -> None:
     """print the step's receipt; next / finish go on."""
-    if intent.action == "print" and step.receipt:
+    if intent.action == IntentAction.PRINT and step.receipt:
         run.state.prints[step.id] = "done" if print_receipt(run, step.receipt) else "failed"
-    elif intent.action in ("next", "finish"):
+    elif intent.action in (IntentAction.NEXT, IntentAction.FINISH):
         run.advance()
 
 
@@ -54,8 +54,8 @@ def view(run: FlowRun, step: StepDef) -> View:
     actions = []
     if step.receipt and outcome != "refused":
         usable, _ = run.device_usable("receipt_printer")
-        actions.append(Action("print", say("print_receipt", loc), enabled=usable))
-    actions.append(Action("next", say("next", loc), primary=True))
+        actions.append(Action(IntentAction.PRINT, say("print_receipt", loc), enabled=usable))
+    actions.append(Action(IntentAction.NEXT, say("next", loc), primary=True))
     return make_view(run, StepKind.RESULT, title, step, title, [*actions, *common_actions(run)],
                      body="\n".join(lines), outcome=outcome, reference=reference,
                      extra={"printed": run.state.prints.get(step.id, "") == "done"})
@@ -65,8 +65,8 @@ def answer(view: View, answers: Mapping[str, Any], run: FlowRun) -> Intent:
     """Print the receipt once when it can, then go on."""
     names = {a.name for a in view.actions if a.enabled}
     if "print" in names and not view.extra.get("printed") and not run.record.receipts_printed:
-        return Intent("print")
-    return Intent("next")
+        return Intent(IntentAction.PRINT)
+    return Intent(IntentAction.NEXT)
 
 
 STEP = StepType(StepKind.RESULT, handle=handle, view=view, answer=answer)

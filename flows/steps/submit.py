@@ -12,7 +12,7 @@ from flows.ports import ApplicationRequest, Attachment, PortFailure
 from flows.steps.base import StepType
 from flows.strings import say
 from flows.viewkit import common_actions, make_view, step_title
-from flows.views import Action, Intent, StepKind, View
+from flows.views import Action, Intent, IntentAction, StepKind, View
 
 if TYPE_CHECKING:
     from flows.engine import FlowRun
@@ -30,7 +30,7 @@ def step_answers(run: FlowRun, step: StepDef) -> dict[str, str]:
 
 def handle(run: FlowRun, step: StepDef, intent: Intent) -> None:
     """submit / next / retry send it (a second tap after success just goes on)."""
-    if intent.action not in ("submit", "next", "retry"):
+    if intent.action not in (IntentAction.SUBMIT, IntentAction.NEXT, IntentAction.RETRY):
         return
     state, record = run.state, run.record
     if state.submitted is not None:  # already submitted (a double tap): just move on
@@ -87,7 +87,7 @@ def view(run: FlowRun, step: StepDef) -> View:
 
 def answer(view: View, answers: Mapping[str, Any], run: FlowRun) -> Intent:
     """Submit."""
-    return Intent("submit")
+    return Intent(IntentAction.SUBMIT)
 
 
 STEP = StepType(StepKind.SUBMIT, handle=handle, view=view, answer=answer)

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from kiosk.console import notify
 from kiosk.console.alert_rules import DEFAULT_RULES, AlertRules
 from kiosk.console.db import as_utc
+from kiosk.console.device_names import device_label
 from kiosk.console.models import Alert, Command, Terminal, TerminalEvent
 from kiosk.console.wire import EventIn, EventKind, HeartbeatIn
 from kiosk.core.privacy import mask_text
@@ -67,17 +68,9 @@ SUPPLY_LABELS = {"ok": "正常", "low": "将尽", "out": "用完", "jammed": "�
                  "cover_open": "盖子打开", "unknown": "未知", "n/a": "—"}
 
 
-DEVICE_LABELS = {"printer": "打印机", "receipt_printer": "凭条打印机", "id_reader": "身份证阅读器",
-                 "card_reader": "社保卡读卡器", "camera": "摄像头", "scanner": "扫码器",
-                 "document_camera": "高拍仪"}
 EVENT_LABELS = {"device_fault": "设备故障", "device_recovered": "设备恢复", "paper_low": "纸张将尽",
                 "paper_out": "缺纸", "paper_ok": "已补纸", "update_outcome": "更新结果",
                 "started": "启动", "stopped": "停止", "release": "更新采用"}
-
-
-def device_label(name: str) -> str:
-    """A device's Chinese name (the reported name when unknown)."""
-    return DEVICE_LABELS.get(name, name)
 
 
 class CommandKind(StrEnum):

@@ -42,7 +42,8 @@ def _post(url: str, body: dict[str, Any]) -> requests.Response:
 
 def alert_text(alert: Alert, terminal: Terminal, now: datetime) -> str:
     """The message a group robot posts."""
-    from kiosk.console.fleet import ALERT_LABELS, device_label
+    from kiosk.console.device_names import device_label
+    from kiosk.console.fleet import ALERT_LABELS
 
     what = ALERT_LABELS.get(alert.kind, alert.kind)
     if alert.device:

@@ -414,7 +414,7 @@ class KioskController:
         session_id = session.session_id if session else ""
         self._publish(busy=True, busy_text=_busy_text(intent), notice="")
         before = self.state.view
-        if intent.action == "cancel":
+        if intent.action == IntentAction.CANCEL:
             self._abandoned()
             self._left_early = True
 
@@ -426,11 +426,13 @@ class KioskController:
                 self._publish(busy=False, notice=_("系统繁忙，请稍后再试或到窗口办理"),
                               notice_kind="error")
                 return
-            if intent.action in ("print", "retry") and before is not None and (
-                    before.kind in _PRINT_STEPS or intent.action == "print"):
+            printing = intent.action in (IntentAction.PRINT, IntentAction.RETRY)
+            if printing and before is not None and (
+                    before.kind in _PRINT_STEPS or intent.action == IntentAction.PRINT):
                 self._usage("print_failed" if result.error else "printed",
                             service=self._service_id, step=before.step_id)
-            if getattr(result, "kind", None) is StepKind.DONE and intent.action != "cancel":
+            finished = getattr(result, "kind", None) is StepKind.DONE
+            if finished and intent.action != IntentAction.CANCEL:
                 self._completed(self._service_id)
             self._show_view(result, self.state.service_title)
             if _printed_silently(intent, result):
@@ -709,7 +711,7 @@ _PRINT_STEPS = frozenset({StepKind.PRINT_CERTIFICATE, StepKind.PRINT_RECEIPT, St
 
 def _printed_silently(intent: Intent, view: View) -> bool:
     """True when ``intent`` printed on a step that says nothing about it (no error shown)."""
-    return intent.action == "print" and view.kind not in _PRINT_STEPS and not view.error
+    return intent.action == IntentAction.PRINT and view.kind not in _PRINT_STEPS and not view.error
 
 
 def _busy_text(intent: Intent) -> str:

@@ -138,7 +138,7 @@ def run_tour(out: Path) -> int:
         tour.shot("records", "社保缴费记录：分页表格")
         _tap_action(driver, IntentAction.GUIDE)
         tour.shot("guide", "办事指南：条件、材料、时限、收费、地点")
-        _tap_action(driver, IntentAction.NEXT)
+        _tap_action(driver, IntentAction.BACK)
         _tap_action(driver, IntentAction.NEXT)
         tour.shot("print-certificate", "打印社保缴费证明：确认后打印")
         _tap_action(driver, IntentAction.PRINT)

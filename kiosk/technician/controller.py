@@ -39,6 +39,7 @@ from kiosk.technician.state import (
     TechnicianState,
     locked_text,
 )
+from kiosk.technician.words import device_line
 
 __all__ = ["DEMO_PIN", "ENTRY_PHASES", "HOLD_SECONDS", "TOUCH_GRID", "DeviceEdit", "Note",
            "Page", "TechnicianController", "TechnicianState"]
@@ -286,10 +287,8 @@ class TechnicianController:
         hub = self.services.hub
         statuses, urls = hub.statuses(), hub.urls()
         lines = {}
-        for name, label in DEVICE_LABELS.items():
-            status = statuses.get(name)
-            text = status.describe() if status is not None else "unknown"
-            lines[name] = f"{label}    {text}    {urls.get(name, 'none')}"
+        for name in DEVICE_LABELS:
+            lines[name] = device_line(name, statuses.get(name), urls.get(name))
         return lines
 
     def refresh_statuses(self) -> None:

@@ -19,6 +19,7 @@ from kiosk.adapters.devices import hardware_options
 from kiosk.boot.settings import DEFAULTS_FILE, SITE_FILE, Settings
 from kiosk.core.accessibility import DEFAULT_VOLUME
 from kiosk.core.events import log_event
+from kiosk.i18n import N_
 from kiosk.technician.device_tests import TestOptions, TestResult, run_device_test
 from kiosk.technician.diagnostics import ExportResult, export_bundle, export_targets, recent_errors
 from kiosk.technician.discovery import Discovery, discover
@@ -92,7 +93,10 @@ class TechnicianServices:
     def facts(self) -> list[Fact]:
         """Terminal id and site, platform, outbox, bundle, updates, log folder (blocking)."""
         s = self.settings
-        facts = [Fact("terminal", True, f"{s.terminal_id}  {s.site_name}  ({s.profile})")]
+        facts = [Fact("terminal", True, f"{s.terminal_id}  {s.site_name}  ({s.profile})",
+                      N_("{terminal}  {site}  （{profile}）"),
+                      (("terminal", s.terminal_id), ("site", s.site_name),
+                       ("profile", str(s.profile))))]
         if self.client is not None:
             facts.append(platform_fact(self.client, s.platform.base_url or "sandbox"))
         facts.append(outbox_fact(self.data_dir))

@@ -85,7 +85,8 @@ def test_paper_out_notified_after_a_retry_and_flapping_suppressed(
     _wait(lambda: len(robot.received) >= 2)
     first = robot.received[0]
     assert first["msgtype"] == "text"
-    assert "BJ-HD-0001" in first["text"]["content"] and "缺纸（打印机）" in first["text"]["content"]
+    content = first["text"]["content"]
+    assert "BJ-HD-0001" in content and "缺纸（凭条打印机）" in content
     assert robot.received[1] == first  # the same message, retried
     _wait(lambda: "已送达" in admin.get("/notifications").text)
     log = admin.get("/notifications").text

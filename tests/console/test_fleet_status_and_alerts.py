@@ -142,7 +142,7 @@ def test_fleet_filters_and_search(db_url: str) -> None:
             assert view.total == 3 and len(view.rows) == 2
             assert view.counts[fleet.Status.DEGRADED] == 1
             assert view.counts[fleet.Status.ONLINE] == 2
-            assert view.rows[0].problems == ("缺纸（打印机）",)
+            assert view.rows[0].problems == ("缺纸（凭条打印机）",)
             later = now + timedelta(seconds=fleet.OFFLINE_AFTER_SECONDS + 1)
             assert fleet.fleet_view(db, later).counts[fleet.Status.OFFLINE] == 3
     finally:

@@ -6,6 +6,11 @@ each service that linted clean (headless, over its fixtures, to the end); exit 1
 problem, 0 when clean, 2 on bad usage. ``smoke DIR...`` runs only the smoke run. ``search TEXT``
 shows what the catalogue search finds.
 
+Lint and smoke run in a child process under CPU-time, memory and wall-clock limits
+(kiosk.updates.childcheck, the same child the terminal and the console use for a bundle): a
+hostile folder is stopped with a plain reason and exit 1, and the machine running the command
+keeps its memory (``--cpu-seconds``, ``--memory-mb``, ``--wall-seconds`` change the limits).
+
 `smoke_run` and `flows.lint.lint_bundle` are the `BundleCheck`s the updater plugs in
 (kiosk/updates/checks.py).
 """
@@ -16,18 +21,26 @@ import argparse
 import sys
 from pathlib import Path
 
-from flows.definition import FLOW_FILE
-from flows.lint import lint_dir
 from flows.services import BUILTIN_ROOT, Catalogue
-from flows.smoke import smoke_run, smoke_service
+from flows.smoke import smoke_run
+from kiosk.updates.childcheck import CheckLimits, isolated_flows
 
 __all__ = ["main", "smoke_run"]
 
+#: Limits of the command line's lint child: room for a catalogue of hundreds of services (the
+#: 23-service catalogue lints and smoke-runs in about 0.4 s of CPU and 30 MB).
+LINT_CPU_SECONDS = 60
+LINT_MEMORY_MB = 1024
+LINT_WALL_SECONDS = 120.0
 
-def _folders(root: Path) -> list[Path]:
-    if (root / FLOW_FILE).exists():
-        return [root]
-    return sorted(p for p in root.iterdir() if (p / FLOW_FILE).exists()) if root.is_dir() else []
+
+def _limits(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--cpu-seconds", type=int, default=LINT_CPU_SECONDS,
+                        help=f"CPU time the check may use (default {LINT_CPU_SECONDS})")
+    parser.add_argument("--memory-mb", type=int, default=LINT_MEMORY_MB,
+                        help=f"memory the check may use (default {LINT_MEMORY_MB})")
+    parser.add_argument("--wall-seconds", type=float, default=LINT_WALL_SECONDS,
+                        help=f"time the check may take (default {LINT_WALL_SECONDS:g})")
 
 
 def main(argv: list[str]) -> int:
@@ -37,8 +50,10 @@ def main(argv: list[str]) -> int:
     lint = sub.add_parser("lint", help="lint (and smoke-run) every service folder under DIR")
     lint.add_argument("dirs", nargs="+", type=Path, metavar="DIR")
     lint.add_argument("--no-smoke", action="store_true", help="skip the headless smoke run")
+    _limits(lint)
     smoke = sub.add_parser("smoke", help="run every service under DIR over its fixtures")
     smoke.add_argument("dirs", nargs="+", type=Path, metavar="DIR")
+    _limits(smoke)
     search = sub.add_parser("search", help="search the catalogue (Chinese, pinyin, initials)")
     search.add_argument("query")
     search.add_argument("--root", type=Path, default=BUILTIN_ROOT)
@@ -51,20 +66,22 @@ def main(argv: list[str]) -> int:
         for entry in catalogue.search(args.query):
             print(f"{entry.id}\t{entry.title('zh-CN')}\t{entry.title('en')}")
         return 0
-    problems: list[str] = []
-    services = 0
-    for root in args.dirs:
-        folders = _folders(root)
-        services += len(folders)
-        linted = [str(p) for p in lint_dir(root)] if args.action == "lint" else []
-        problems.extend(linted)
-        if args.action == "smoke" or not args.no_smoke:
-            bad = {line.split(":", 1)[0] for line in linted}
-            for folder in folders:
-                if str(folder / FLOW_FILE) not in bad:
-                    problems.extend(str(p) for p in smoke_service(folder))
-    for line in problems:
+    if min(args.cpu_seconds, args.memory_mb) < 1 or not 0 < args.wall_seconds < float("inf"):
+        print(f"kiosk flows {args.action}: --cpu-seconds, --memory-mb and --wall-seconds must "
+              "be positive numbers", file=sys.stderr)
+        return 2
+    limits = CheckLimits(cpu_seconds=args.cpu_seconds,
+                         memory_bytes=args.memory_mb * 1024 * 1024,
+                         wall_seconds=args.wall_seconds)
+    outcome = isolated_flows(args.dirs, args.action, smoke=not getattr(args, "no_smoke", False),
+                             limits=limits)
+    if not outcome.finished:
+        folders = " ".join(str(d) for d in args.dirs)
+        print(f"{folders}: refused: {outcome.problems[0]}")
+        print(f"flows {args.action}: stopped, nothing checked is trusted", file=sys.stderr)
+        return 1
+    for line in outcome.problems:
         print(line)
-    print(f"flows {args.action}: {len(problems)} problem(s) in {services} service(s)",
-          file=sys.stderr)
-    return 1 if problems else 0
+    print(f"flows {args.action}: {len(outcome.problems)} problem(s) in {outcome.services} "
+          "service(s)", file=sys.stderr)
+    return 1 if outcome.problems else 0

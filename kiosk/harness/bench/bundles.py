@@ -7,7 +7,9 @@ safe unpacker. Kinds: an over-budget expression in a receipt template (``round``
 digits; a nested list product), a 1 KB YAML alias bomb, every YAML file padded to just under the
 size cap (CPU and memory heavy: with a 1 s CPU limit, a 64 MB limit and the default limits; a
 good bundle's check fits in 40 MB), and a 256 MB pax header in the archive (also read with bare
-``tarfile``, the old path, for comparison).
+``tarfile``, the old path, for comparison). The padded folder and the alias bomb also go through
+`kiosk flows lint` (the same limited child, ADR 0793), as a technician's or admin's machine
+runs it.
 """
 
 from __future__ import annotations
@@ -24,10 +26,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.updates.bundle import MANIFEST_NAME, BundleError, make_manifest, unpack_archive
-from kiosk.updates.childcheck import CheckLimits, isolated_check
+from kiosk.updates.childcheck import CheckLimits, isolated_check, isolated_flows
 
 _SERVICES = ("social-insurance-payments", "appointment")
-_CATALOGUE = Path(__file__).resolve().parents[2] / "flows" / "catalogue"
+_CATALOGUE = Path(__file__).resolve().parents[3] / "flows" / "catalogue"
 _TEMPLATE = "{{ data.submit.ticket }}"
 _PAX_BYTES = 256 * 1024 * 1024
 
@@ -127,6 +129,10 @@ def main(argv: list[str]) -> int:
             ("4 files of 240 KB, 64 MB limit",
              lambda: isolated_check(heavy, CheckLimits(memory_bytes=64 * 2**20)),
              True),
+            ("flows lint: 4 files of 240 KB, 1 s CPU",
+             lambda: isolated_flows([heavy], limits=CheckLimits(cpu_seconds=1)).problems, True),
+            ("flows lint: YAML alias bomb (1 KB)",
+             lambda: isolated_flows([_bundle(tmp / "lint-bomb", _laughs)]).problems, True),
             ("256 MB pax header, safe unpacker",
              lambda: unpack_archive(archive, tmp / "slot"), True),
             ("256 MB pax header, bare tarfile (old)", _unpack_tarfile, False),

@@ -136,7 +136,7 @@ class StepScreen(KioskScreen):
         m, p = self.ctx.metrics, self.ctx.palette
         self.actions.clear_widgets()
         self.buttons.clear()
-        shown = _one_per_label([a for a in actions if a.name not in self.hidden_actions])
+        shown = [a for a in actions if a.name not in self.hidden_actions]
         if not shown:
             self.actions.height = 0
             return
@@ -500,17 +500,6 @@ class ReportScreen(StepScreen):
 
     def _chooser(self, value: str) -> Callable[[], None]:
         return lambda: self.send(IntentAction.CHOOSE, value)
-
-
-def _one_per_label(actions: list[Action]) -> list[Action]:
-    """Two buttons with the same words side by side confuse (the guide page offered its own
-    返回 and the flow's 返回): keep one per label, the primary one if either is."""
-    kept: dict[str, Action] = {}
-    for action in actions:
-        other = kept.get(action.label)
-        if other is None or (action.primary and not other.primary):
-            kept[action.label] = action
-    return [a for a in actions if kept.get(a.label) is a]
 
 
 def _option_label(option: Option, small_font: float, with_reason: bool = False) -> str:

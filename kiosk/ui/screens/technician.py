@@ -23,6 +23,7 @@ from kivy.uix.widget import Widget
 from kiosk.core.device_labels import DEVICE_LABELS
 from kiosk.technician.controller import TechnicianController
 from kiosk.technician.state import TOUCH_GRID, Note, Page, TechnicianState
+from kiosk.technician.words import fact_line
 from kiosk.ui.context import UiContext
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.screens.base import KioskScreen
@@ -157,8 +158,7 @@ class TechnicianScreen(KioskScreen):
                 self._show_note(self.facts_text, Note("正在检测平台、外发队列和更新状态…", "muted"))
             else:
                 self._show_note(self.facts_text, Note("\n".join(
-                    f"{'正常' if f.ok else '异常'}  {f.name}: {f.detail}" for f in state.facts),
-                    "info"))
+                    fact_line(f) for f in state.facts), "info"))
         elif state.page is Page.DEVICE:
             self._update_device(state)
         elif state.page is Page.TOUCH:

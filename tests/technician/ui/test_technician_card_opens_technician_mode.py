@@ -52,7 +52,7 @@ def test_technician_card_at_attract_opens_the_device_list(card_tech: TechnicianK
               and tech.screen.page == "home", "technician home by card")
     assert tech.state.authenticated
     assert tech.parts.lifecycle.phase is Phase.TECHNICIAN
-    tech.wait(lambda: "ready" in tech.screen.status_texts["smartcard"].text, "device list")
+    tech.wait(lambda: "就绪" in tech.screen.status_texts["smartcard"].text, "device list")
     _remove(tech)
     tech.tap("退出技术员模式")
     tech.wait(lambda: tech.driver.app.manager.current == "attract", "attract after leaving")

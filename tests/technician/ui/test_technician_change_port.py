@@ -53,4 +53,4 @@ def test_change_port_test_save_and_the_reader_comes_up(tech: TechnicianKiosk,
     assert tech.parts.hub.urls()["idcard"] == f"{url}?baud=115200"
     tech.wait(lambda: tech.parts.hub.usable("idcard"), "the reader up on the new port", 30)
     tech.wait(lambda: str(link) in tech.screen.status_texts["idcard"].text
-              and "ready" in tech.screen.status_texts["idcard"].text, "live status ready")
+              and "就绪" in tech.screen.status_texts["idcard"].text, "live status ready")

@@ -31,7 +31,7 @@ def test_four_second_hold_in_the_corner_reaches_the_device_list(tech: Technician
     tech.type_pin(PIN)
     tech.wait(lambda: tech.screen.page == "home", "technician home")
     assert tech.state.authenticated
-    tech.wait(lambda: "ready" in tech.screen.status_texts["idcard"].text, "device list")
+    tech.wait(lambda: "就绪" in tech.screen.status_texts["idcard"].text, "device list")
     assert set(tech.screen.status_texts) >= {"idcard", "receipt_printer", "scanner"}
     tech.tap("身份证阅读器")
     tech.wait(lambda: tech.screen.page == "device", "the reader's page")

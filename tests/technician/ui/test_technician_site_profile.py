@@ -61,7 +61,7 @@ def test_site_profile_corner_hold_reaches_the_device_list(
     assert tech.state.demo_pin == ""  # a site terminal never shows a PIN
     tech.type_pin(PIN)
     tech.wait(lambda: tech.screen.page == "home", "technician home")
-    tech.wait(lambda: "ready" in tech.screen.status_texts["idcard"].text, "device list")
+    tech.wait(lambda: "就绪" in tech.screen.status_texts["idcard"].text, "device list")
     assert "serial://" in tech.screen.status_texts["idcard"].text
     tech.tap("退出技术员模式")
     tech.wait(lambda: tech.parts.lifecycle.phase in (Phase.ATTRACT, Phase.OUT_OF_SERVICE),

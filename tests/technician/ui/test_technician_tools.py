@@ -14,9 +14,9 @@ from tests.technician.ui.conftest import TechnicianKiosk
 @pytest.mark.slow
 def test_export_touch_grid_and_volume(tech: TechnicianKiosk) -> None:
     tech.log_in()
-    tech.wait(lambda: "platform" in tech.screen.facts_text.text, "terminal facts")
-    assert "ms" in tech.screen.facts_text.text  # the platform's latency
-    assert "ready" in tech.screen.status_texts["idcard"].text
+    tech.wait(lambda: "政务平台" in tech.screen.facts_text.text, "terminal facts")
+    assert "毫秒" in tech.screen.facts_text.text  # the platform's latency
+    assert "就绪" in tech.screen.status_texts["idcard"].text
     before = tech.services.volume()
     tech.tap("音量 +")
     assert tech.services.volume() == min(100, before + 10)
