@@ -118,6 +118,15 @@ class _Hooks:
         return timed
 
 
+def _label_of(widget: Widget) -> str:
+    """A short name for what was tapped: "key" for a keyboard key, else the first characters
+    of its text (for transitions that stay on one screen)."""
+    text = str(getattr(widget, "text", "") or "").split("\n")[0]
+    if len(text) <= 2:
+        return "key"
+    return text.split("：")[0][:6]
+
+
 class MeasuringDriver(UiDriver):
     """A UiDriver whose taps are measured (see the module docstring)."""
 
@@ -132,14 +141,14 @@ class MeasuringDriver(UiDriver):
         hooks = self.hooks
         original_refresh = CoreLabel.refresh
         CoreLabel.refresh = hooks.wrap_text(original_refresh)  # type: ignore[method-assign]
-        original_render = app_class.render
-        app_class.render = hooks.wrap_render(original_render)
+        original_render = getattr(app_class, "render")  # noqa: B009 - patched below
+        setattr(app_class, "render", hooks.wrap_render(original_render))  # noqa: B010
         gc.callbacks.append(hooks.on_gc)
         Window.bind(on_draw=hooks.on_draw, on_flip=hooks.on_flip)
 
         def restore() -> None:
             CoreLabel.refresh = original_refresh  # type: ignore[method-assign]
-            app_class.render = original_render
+            setattr(app_class, "render", original_render)  # noqa: B010
             gc.callbacks.remove(hooks.on_gc)
             Window.unbind(on_draw=hooks.on_draw, on_flip=hooks.on_flip)
         self._restore.append(restore)
@@ -147,13 +156,13 @@ class MeasuringDriver(UiDriver):
     def tap(self, widget: Widget) -> None:
         """Touch ``widget`` and measure until the screen it leads to is drawn."""
         x, y = widget.to_window(*widget.center)
-        self._measured_touch(x, y)
+        self._measured_touch(x, y, _label_of(widget))
 
     def tap_at(self, x: float, y: float) -> None:
         """Touch window coordinates, measured."""
         self._measured_touch(x, y)
 
-    def _measured_touch(self, x: float, y: float) -> None:
+    def _measured_touch(self, x: float, y: float, label: str = "") -> None:
         app, hooks = self.app, self.hooks
         before = app.manager.current
         touch = UnitTestTouch(x, y)
@@ -198,7 +207,8 @@ class MeasuringDriver(UiDriver):
         total = done - started
         hooks.totals["build"] -= hooks.text_in_render
         after = app.manager.current
-        kind = f"{before}->{after}" + (" (waits)" if waited else "")
+        kind = f"{before}->{after}" + (f" [{label}]" if before == after and label else "") \
+            + (" (waits)" if waited else "")
         self.transitions.append(Transition(
             kind=kind, total_ms=total * 1000, feedback_ms=feedback * 1000, waited=waited,
             parts={k: v * 1000 for k, v in hooks.totals.items()}, full_gc=hooks.full_gc))

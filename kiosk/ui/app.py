@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from kiosk.core.controller import KioskController, UiState
 from kiosk.core.events import log_event
 from kiosk.core.session import Phase
 from kiosk.i18n import N_, _, set_locale
+from kiosk.ops.collector import collect_in_idle, freeze_after_start
 from kiosk.technician.controller import TechnicianController, TechnicianState
 from kiosk.ui.context import UiContext
 from kiosk.ui.lockdown import lock_window
@@ -44,6 +46,18 @@ log = logging.getLogger(__name__)
 #: The hidden demo gesture: three taps within this many seconds in the top-right corner.
 DEMO_GESTURE_SECONDS = 2.0
 DEMO_CORNER_FRACTION = 0.06
+#: Back at attract for this long with nobody touching: the full garbage collection runs.
+IDLE_COLLECT_SECONDS = 3.0
+
+
+def after_first_drawn_frame(callback: Callable[[], None]) -> None:
+    """Call ``callback`` once on the Kivy thread right after the next frame has been drawn and
+    handed to the screen (Window ``on_flip`` runs before the buffer swap: the call waits for the
+    next clock tick, which comes after it)."""
+    def flipped(*_args: Any) -> None:
+        Window.unbind(on_flip=flipped)
+        Clock.schedule_once(lambda _dt: callback(), 0)
+    Window.bind(on_flip=flipped)
 
 
 def dispatch_to_ui(fn: Callable[[], None]) -> None:
@@ -123,14 +137,27 @@ class KioskApp(App):
         if self.prefs is not None:
             self._applied = self.prefs.current
             self.prefs.subscribe(self._on_preferences)
+        self._idle_collection = Clock.create_trigger(self._collect_if_still_idle,
+                                                     IDLE_COLLECT_SECONDS)
         self.controller.subscribe(self.render)
         self.controller.lifecycle.on_wipe(self._rebuild_after_wipe)
         self.window_lock = lock_window(Window, Config.getint("graphics", "rotation"))
         Clock.schedule_interval(self._tick, 1.0)
-        if self._on_frame is not None:
-            Clock.schedule_once(
-                lambda _dt: self._on_frame() if self._on_frame is not None else None, 0)
+        after_first_drawn_frame(self._first_frame_drawn)
         return root
+
+    def _first_frame_drawn(self) -> None:
+        """The attract screen is on the glass: start-up's callback, then freeze what start-up
+        made so the collector never walks it on a resident's touch (kiosk/ops/collector.py)."""
+        if self._on_frame is not None:
+            self._on_frame()
+        freeze_after_start()
+
+    def _collect_if_still_idle(self, _dt: float) -> None:
+        """The idle-time full collection, unless a resident has started meanwhile."""
+        if self.manager.current == "attract" and (
+                self.state is None or self.state.phase is Phase.ATTRACT):
+            collect_in_idle()
 
     def _context(self) -> UiContext:
         prefs = self.prefs.current if self.prefs is not None else None
@@ -140,21 +167,36 @@ class KioskApp(App):
                          controller=self.controller, site_name=self.site_name,
                          demo=bool(self.demo_actions), prefs=self.prefs, voice=self.voice)
 
+    def _screen_factories(self) -> list[Callable[[], KioskScreen]]:
+        """One constructor per screen, for the current context."""
+        ctx = self.ctx
+        factories: list[Callable[[], KioskScreen]] = [
+            lambda: AttractScreen(ctx), lambda: HomeScreen(ctx), lambda: IdentifyScreen(ctx),
+            lambda: OutOfServiceScreen(ctx)]
+        classes: list[type[KioskScreen]] = [*with_document_preview(STEP_SCREENS), *FACE_SCREENS]
+        factories += [partial(cls, ctx) for cls in classes]
+        technician = self.technician
+        if technician is not None:
+            factories.append(lambda: TechnicianScreen(ctx, technician))
+        return factories
+
     def _build_screens(self) -> None:
         """(Re)create every screen and overlay for the current context."""
         for old in list(self.screens.values()):
             self.manager.remove_widget(old)
         self.screens.clear()
-        ctx = self.ctx
-        screens: list[KioskScreen] = [AttractScreen(ctx), HomeScreen(ctx), IdentifyScreen(ctx),
-                                      OutOfServiceScreen(ctx)]
-        screens += [cls(ctx) for cls in with_document_preview(STEP_SCREENS)]
-        screens += [cls(ctx) for cls in FACE_SCREENS]
-        if self.technician is not None:
-            screens.append(TechnicianScreen(ctx, self.technician))
-        for screen in screens:
+        self._factories: dict[str, Callable[[], KioskScreen]] = {}
+        for factory in self._screen_factories():
+            screen = factory()
             self.screens[screen.name] = screen
+            self._factories[screen.name] = factory
             self.manager.add_widget(screen)
+        self._shown: set[str] = set()
+        self._build_overlays()
+
+    def _build_overlays(self) -> None:
+        """(Re)create the overlays (您还在吗, busy) and forget the demo panel."""
+        ctx = self.ctx
         for overlay in ("still_there", "busy"):
             shown = getattr(self, overlay, None)
             if shown is not None and shown.parent is not None:
@@ -163,6 +205,25 @@ class KioskApp(App):
                                       on_quit=self.controller.finish)
         self.busy = Busy(ctx)
         self.demo_panel = None
+
+    def _rebuild_shown_screens(self) -> None:
+        """Recreate only the screens that showed something since they were built: a screen
+        never rendered holds nobody's text, and rebuilding all of them on every leave cost
+        most of the touch (docs/adr/0780-touch-to-drawn.md)."""
+        current = self.manager.current
+        for name in sorted(self._shown):
+            old = self.screens.get(name)
+            factory = self._factories.get(name)
+            if old is None or factory is None:
+                continue
+            fresh = factory()
+            self.manager.remove_widget(old)
+            self.manager.add_widget(fresh)
+            self.screens[name] = fresh
+        self._shown.clear()
+        if current in self.screens and self.manager.current != current:
+            self.manager.current = current
+        self._build_overlays()
 
     def _on_preferences(self, prefs: Any) -> None:
         """长者模式 / language / contrast / mute changed: apply everywhere, then re-render."""
@@ -194,6 +255,7 @@ class KioskApp(App):
         """Show ``state``: the right screen, and the overlays."""
         self.state = state
         name = self.screen_name_for(state)
+        self._shown.add(name)
         try:
             self.screens[name].render(state)
         except Exception as exc:  # a rendering bug must never show a traceback to a resident
@@ -202,6 +264,9 @@ class KioskApp(App):
             name = "home" if state.phase in (Phase.ACTIVE, Phase.STILL_THERE) else "attract"
         if self.manager.current != name:
             self.manager.current = name
+            if name == "attract":  # back at attract: collect once nobody is touching
+                self._idle_collection.cancel()
+                self._idle_collection()
         self._speak(name, state)
         self._show_overlay(self.busy, state.busy)
         if state.busy:
@@ -244,10 +309,11 @@ class KioskApp(App):
             log_event(log, "tick_failed", logging.ERROR, error=type(exc).__name__)
 
     def _rebuild_after_wipe(self) -> None:
-        """After a wipe, rebuild every screen so no widget keeps the last resident's text."""
+        """After a wipe, rebuild every screen that showed anything, so no widget keeps the last
+        resident's text."""
         if self.demo_panel is not None and self.demo_panel.parent is not None:
             self.root_widget.remove_widget(self.demo_panel)
-        self._build_screens()
+        self._rebuild_shown_screens()
 
     def _render_technician(self, state: TechnicianState) -> None:
         """The technician controller changed: redraw the technician screen."""
