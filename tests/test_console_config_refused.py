@@ -1,6 +1,7 @@
-"""`[console]` in the site profile: a console URL that is not https, a token file that others
-can read, a missing or unnamed token file are refused at start, naming the file and the key;
-the demo profile may report to a console on loopback over http; no URL = not reporting."""
+"""`[console]` in the site profile: a console URL that is not https, a token (the plain-http
+development mode's), a missing fleet CA file or a key others can read are refused at start,
+naming the file and the key (docs/adr/0700); the demo profile may report to a console on
+loopback over http; no URL = not reporting."""
 
 from __future__ import annotations
 
@@ -32,38 +33,39 @@ def _token(tmp_path: Path, mode: int) -> Path:
 
 
 def test_plain_http_console_refused(tmp_path: Path) -> None:
-    token = _token(tmp_path, 0o600)
-    site = _site(tmp_path, f'url = "http://console.example"\ntoken_file = "{token}"')
+    site = _site(tmp_path, 'url = "http://console.example"')
     problems = _problems(site)
-    assert f"{site}: key 'console.url'" in problems and "https only" in problems
+    assert f"{site}: key 'console.url'" in problems and "https (mutual TLS) only" in problems
     assert "'http://console.example'" in problems
-    assert "console.token_file" not in problems
 
 
-def test_token_file_readable_by_others_refused(tmp_path: Path) -> None:
-    token = _token(tmp_path, 0o644)
+def test_token_refused_in_the_site_profile(tmp_path: Path) -> None:
+    token = _token(tmp_path, 0o600)
     site = _site(tmp_path, f'url = "https://console.example"\ntoken_file = "{token}"')
     problems = _problems(site)
-    assert f"{site}: key 'console.token_file': {token} is readable by others" in problems
-    assert "chmod 600" in problems
+    assert f"{site}: key 'console.token_file': the site profile reports with this terminal's " \
+        "certificate, not a token" in problems
     assert "console.url" not in problems
 
 
-def test_missing_or_unnamed_token_file_refused(tmp_path: Path) -> None:
-    missing = tmp_path / "nowhere.token"
-    site = _site(tmp_path, f'url = "https://console.example"\ntoken_file = "{missing}"')
-    assert f"key 'console.token_file': file not found: {missing}" in _problems(site)
-    site = _site(tmp_path, 'url = "https://console.example"')
-    assert "key 'console.token_file': reporting to the console needs" in _problems(site)
+def test_console_certificate_files_checked(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.pem"
+    site = _site(tmp_path, f'url = "https://console.example"\nca_file = "{missing}"')
+    assert f"{site}: key 'console.ca_file': file not found: {missing}" in _problems(site)
+    key = tmp_path / "terminal.key"
+    key.write_text("not really a key", encoding="utf-8")
+    key.chmod(0o644)
+    site = _site(tmp_path, f'url = "https://console.example"\nkey_file = "{key}"')
+    assert f"key 'console.key_file': {key} is readable by others" in _problems(site)
 
 
-def test_token_file_checked_when_set_from_the_environment(tmp_path: Path) -> None:
-    token = _token(tmp_path, 0o640)
+def test_console_ca_checked_when_set_from_the_environment(tmp_path: Path) -> None:
     site = _site(tmp_path, 'url = "https://console.example"')
     with pytest.raises(ConfigError) as info:
-        load_settings(site_file=site, environ={"KIOSK__CONSOLE__TOKEN_FILE": str(token)})
-    assert ("environment: key 'console.token_file'" in str(info.value)
-            and "readable by others" in str(info.value))
+        load_settings(site_file=site, environ={
+            "KIOSK__CONSOLE__CA_FILE": str(tmp_path / "gone.pem")})
+    assert "environment: key 'console.ca_file'" in str(info.value)
+    assert "file not found" in str(info.value)
 
 
 def test_demo_profile_may_use_http_and_no_url_means_off(tmp_path: Path) -> None:

@@ -192,21 +192,36 @@ class HousekeepingSettings(_Section):
 
 
 class ConsoleLinkSettings(_Section):
-    """Reporting to the central console (kiosk/ops/console_link.py); no URL = not reporting."""
+    """Reporting to the central console (kiosk/ops/console_link.py); no URL = not reporting.
+
+    Over https the terminal presents its client certificate (docs/adr/0700): ``cert_file`` and
+    ``key_file``, empty = the platform's (the same `kiosk ca enrol` files), and checks the
+    console's certificate against ``ca_file`` (the fleet CA from the enrolment bundle; empty =
+    the platform's CA file). ``token_file`` is the plain-http development mode's (demo only)."""
 
     url: str = Field("", description="the console's base URL; empty = no reporting")
-    token_file: str = Field("", description="this terminal's token from its enrolment bundle "
-                                            "(mode 0600)")
+    ca_file: str = Field("", description="the fleet CA the console's certificate chains to "
+                                         "(enrolment bundle); empty = platform.ca_file")
+    cert_file: str = Field("", description="this terminal's certificate; empty = "
+                                           "platform.cert_file")
+    key_file: str = Field("", description="its private key (0600); empty = platform.key_file")
+    token_file: str = Field("", description="development mode only (http console, demo "
+                                            "profile): this terminal's token (mode 0600)")
     interval_seconds: float = Field(60, ge=1, le=3600,
                                     description="heartbeat and command collection interval")
     timeout_seconds: float = Field(5.0, gt=0, le=60, description="per-request timeout")
 
+    def resolved(self, key: str) -> Path | None:
+        """A file key as an absolute path (None when unset); relative = to the repository."""
+        value = str(getattr(self, key))
+        if not value:
+            return None
+        path = Path(value)
+        return path if path.is_absolute() else REPO_ROOT / path
+
     def resolved_token_file(self) -> Path | None:
         """The token file as an absolute path (None when unset); relative = to the repository."""
-        if not self.token_file:
-            return None
-        path = Path(self.token_file)
-        return path if path.is_absolute() else REPO_ROOT / path
+        return self.resolved("token_file")
 
 
 class PathSettings(_Section):
@@ -406,7 +421,8 @@ def _platform_trust_problems(settings: Settings, origins: dict[str, str]) -> lis
 
 
 def _console_problems(settings: Settings, origins: dict[str, str]) -> list[str]:
-    """Site profile: the console over https only, with a token file only this user can read."""
+    """Site profile: the console over https with this terminal's certificate (mutual TLS,
+    docs/adr/0700): the fleet CA file must exist; tokens are the development mode's only."""
     console = settings.console
     if not console.url:
         return []
@@ -414,17 +430,24 @@ def _console_problems(settings: Settings, origins: dict[str, str]) -> list[str]:
     if not console.url.lower().startswith("https://"):
         origin = origins.get("console.url", "configuration")
         problems.append(f"{origin}: key 'console.url': the site profile reports to the console "
-                        f"over https only; got {console.url!r}")
-    origin = origins.get("console.token_file", "configuration")
-    path = console.resolved_token_file()
-    if path is None:
-        problems.append(f"{origin}: key 'console.token_file': reporting to the console needs "
-                        "this terminal's token file (from its enrolment bundle)")
-    elif not path.is_file():
-        problems.append(f"{origin}: key 'console.token_file': file not found: {path}")
-    elif path.stat().st_mode & 0o077:
-        problems.append(f"{origin}: key 'console.token_file': {path} is readable by others; "
-                        "expected mode 0600 (chmod 600)")
+                        f"over https (mutual TLS) only; got {console.url!r}")
+    if console.token_file:
+        origin = origins.get("console.token_file", "configuration")
+        problems.append(f"{origin}: key 'console.token_file': the site profile reports with "
+                        "this terminal's certificate, not a token; remove the key")
+    for key in ("ca_file", "cert_file", "key_file"):
+        own = console.resolved(key)
+        if own is None:
+            continue  # the platform's file, checked with [platform]
+        origin = origins.get(f"console.{key}", "configuration")
+        if not own.is_file():
+            problems.append(f"{origin}: key 'console.{key}': file not found: {own}")
+        elif key == "key_file" and own.stat().st_mode & 0o077:
+            problems.append(f"{origin}: key 'console.key_file': {own} is readable by others; "
+                            "expected mode 0600 (chmod 600)")
+        elif key == "cert_file":
+            problems.extend(_certificate_problems(own, settings.terminal_id,
+                                                  origins.get("terminal_id", "configuration")))
     return problems
 
 

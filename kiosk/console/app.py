@@ -23,13 +23,14 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kiosk.console import audit, fleet, notify, roles
+from kiosk.console import audit, delivery, fleet, notify, roles
 from kiosk.console.bodylimit import BodyLimit
 from kiosk.console.db import as_utc, open_database, utcnow
 from kiosk.console.routes import (
     admin,
     api,
     deps,
+    diagnostics_pages,
     fleet_pages,
     login,
     notifications,
@@ -37,7 +38,7 @@ from kiosk.console.routes import (
     stats_pages,
 )
 from kiosk.console.settings import ConsoleSettings
-from kiosk.console.terminal_auth import BearerTokenIdentity, TerminalIdentity
+from kiosk.console.terminal_auth import BearerTokenIdentity, Refusal, TerminalIdentity
 
 log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -100,7 +101,8 @@ def create_app(settings: ConsoleSettings | None = None,
     app.state.identity = identity or BearerTokenIdentity()
     app.state.templates = make_templates()
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
-    for module in (login, fleet_pages, admin, notifications, releases, stats_pages, api):
+    for module in (login, fleet_pages, admin, notifications, releases, stats_pages, api,
+                   diagnostics_pages):
         app.include_router(module.router)
     _install_error_pages(app)
 
@@ -172,6 +174,8 @@ def _sweep_once(app: FastAPI) -> None:
     with app.state.sessions() as db:
         fleet.sweep_offline(db, app.state.clock())
         db.commit()
+        delivery.prune(db, app.state.clock())  # ids of old deliveries (docs/adr/0701)
+        db.commit()
 
 
 def _is_api(request: Request) -> bool:
@@ -217,6 +221,12 @@ def _install_error_pages(app: FastAPI) -> None:
         return JSONResponse({"error": "terminal_refused",
                              "message": "terminal not enrolled, revoked, or wrong credentials"},
                             status_code=401)
+
+    @app.exception_handler(Refusal)
+    async def _terminal_refusal(request: Request, exc: Refusal) -> Response:
+        log.warning("terminal refused: %s (%s)", exc.reason, request.url.path[:120])
+        return JSONResponse({"error": "terminal_refused", "reason": exc.reason,
+                             "message": exc.message}, status_code=exc.status)
 
     @app.exception_handler(OperationalError)
     async def _database_down(request: Request, exc: OperationalError) -> Response:

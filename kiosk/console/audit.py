@@ -25,6 +25,7 @@ ACTION_LABELS = {"login": "登录", "login_failed": "登录失败", "logout": "�
                  "alert_resolve": "关闭告警", "command_out_of_service": "远程暂停服务",
                  "command_return_to_service": "远程恢复服务", "command_restart": "远程重启",
                  "command_announce": "发布通知公告", "command_diagnostics": "收集诊断包",
+                 "diagnostics_download": "下载诊断包",
                  "audit_export": "导出操作日志", "webhook_add": "添加告警通知",
                  "webhook_disable": "停用告警通知", "signing_key_create": "创建签名密钥",
                  "release_upload": "上传更新包", "release_refused": "更新包未通过检查",

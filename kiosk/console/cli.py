@@ -7,6 +7,14 @@ kiosk console create-admin USERNAME [--db URL] [--password-stdin]
 Without --db (or KIOSK_CONSOLE_DB) the console uses SQLite in var/console/console.db.
 PostgreSQL: --db postgresql+psycopg://user@host/dbname. There is no default account or
 password: the first admin is made with create-admin, the others on the 用户管理 page.
+
+TLS (docs/adr/0700): the console serves HTTPS; terminals present their client certificate
+(`kiosk ca enrol`), verified against the fleet CA. With no TLS options it uses the developer's
+throwaway PKI in var/pki (the demo profile's CA, made when absent) and a server certificate for
+--host. A site names its own: --tls-cert, --tls-key (0600), --ca-file (the fleet CA), and
+--revoked-file (the CA's revoked.txt); --site refuses to start without them.
+--insecure-http serves plain http with per-terminal tokens, for development only (refused with
+--site).
 """
 
 from __future__ import annotations
@@ -17,12 +25,61 @@ import os
 import signal
 import sys
 import threading
+from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+if TYPE_CHECKING:
+    from kiosk.console.terminal_auth import TerminalIdentity
+    from kiosk.console.tls import ConsoleTls
+
 DEFAULT_PORT = 8780
+
+
+class TlsSetupError(Exception):
+    """The TLS options do not add up (the message names the option)."""
+
+
+def _tls(args: argparse.Namespace) -> ConsoleTls | None:
+    """What to serve TLS with (None: the explicit plain-http development mode)."""
+    from kiosk import REPO_ROOT
+    from kiosk.console.tls import ConsoleTls, dev_tls
+
+    if args.insecure_http:
+        if args.site:
+            raise TlsSetupError("--insecure-http: refused with --site (terminals and people "
+                                "reach a site's console over HTTPS only)")
+        return None
+    given = [args.tls_cert, args.tls_key, args.ca_file]
+    if any(given) and not all(given):
+        raise TlsSetupError("--tls-cert, --tls-key and --ca-file go together")
+    if all(given):
+        tls = ConsoleTls(args.tls_cert, args.tls_key, args.ca_file, args.revoked_file)
+    elif args.site:
+        raise TlsSetupError("--site needs --tls-cert, --tls-key and --ca-file (the fleet CA); "
+                            "the throwaway PKI is for development")
+    else:
+        pki = args.pki_dir if args.pki_dir.is_absolute() else REPO_ROOT / args.pki_dir
+        tls = dev_tls(pki, args.host)
+        if args.revoked_file is not None:
+            tls = ConsoleTls(tls.cert_file, tls.key_file, tls.ca_file, args.revoked_file)
+    if args.site and args.revoked_file is None:
+        raise TlsSetupError("--site needs --revoked-file (the fleet CA's revoked.txt)")
+    problems = tls.problems()
+    if problems:
+        raise TlsSetupError("\n".join(problems))
+    return tls
+
+
+def _identity(tls: ConsoleTls | None) -> TerminalIdentity:
+    from kiosk.console.terminal_auth import BearerTokenIdentity, ClientCertificateIdentity
+
+    if tls is None:
+        return BearerTokenIdentity()
+    return ClientCertificateIdentity(tls.ca_file, tls.revoked_file)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,6 +100,18 @@ def _parser() -> argparse.ArgumentParser:
                        help="online keys folder (root, snapshot, timestamp), never published")
         p.add_argument("--release-dir", default="var/console/releases",
                        help="where uploaded bundles wait for their signatures")
+        p.add_argument("--tls-cert", type=Path, help="the console's TLS certificate (PEM)")
+        p.add_argument("--tls-key", type=Path, help="its private key (PEM, mode 0600)")
+        p.add_argument("--ca-file", type=Path,
+                       help="the fleet CA that signs terminals' client certificates")
+        p.add_argument("--revoked-file", type=Path,
+                       help="the CA's revocation list (revoked.txt), read when it changes")
+        p.add_argument("--pki-dir", type=Path, default=Path("var/pki"),
+                       help="the developer's throwaway PKI (used without --tls-cert)")
+        p.add_argument("--site", action="store_true",
+                       help="site profile: TLS files must be given; no throwaway PKI, no http")
+        p.add_argument("--insecure-http", action="store_true",
+                       help="development only: plain http, terminals use tokens")
     admin = sub.add_parser("create-admin", help="create an admin account")
     admin.add_argument("username")
     admin.add_argument("--display-name", default="")
@@ -94,12 +163,20 @@ def _serve(args: argparse.Namespace) -> int:
     from kiosk.console.server import start_server
     from kiosk.console.settings import ConsoleSettings
 
-    app = create_app(ConsoleSettings(database_url=args.db, secure_cookies=args.secure_cookies,
+    try:
+        tls = _tls(args)
+    except TlsSetupError as exc:
+        for line in str(exc).splitlines():
+            print(f"kiosk console: {line}", file=sys.stderr)
+        return 2
+    app = create_app(ConsoleSettings(database_url=args.db,
+                                     secure_cookies=args.secure_cookies or tls is not None,
                                      update_repo_dir=args.update_repo,
                                      update_keys_dir=args.update_keys,
-                                     release_dir=args.release_dir))
+                                     release_dir=args.release_dir),
+                     identity=_identity(tls))
     try:
-        handle = start_server(app, args.host, args.port)
+        handle = start_server(app, args.host, args.port, tls=tls)
     except OSError as exc:
         print(f"kiosk console: cannot listen on {args.host}:{args.port}: {exc.strerror}",
               file=sys.stderr)
@@ -113,6 +190,12 @@ def _serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, _stop)
     print(f"console listening on {handle.url} (database {args.db or 'var/console/console.db'})",
           flush=True)
+    if tls is None:
+        print("kiosk console: DEVELOPMENT MODE: plain http, terminals use tokens; never on a "
+              "site (docs/console.md, TLS)", flush=True)
+    else:
+        print(f"kiosk console: terminals present client certificates of the CA {tls.ca_file}; "
+              f"browsers trust that CA or accept the warning", flush=True)
     done.wait()
     handle.stop()
     return 0

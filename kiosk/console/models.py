@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     event,
@@ -263,3 +264,29 @@ class UsageRecord(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     #: For a 差评: open (待整改) or rectified (已整改); empty otherwise.
     status: Mapped[str] = mapped_column(String(16), default="")
+
+
+class DeliveredId(Base):
+    """An event or usage record id a terminal delivered, so that a resend (the answer was lost,
+    the terminal restarted before it could note it) is stored once (docs/adr/0701)."""
+
+    __tablename__ = "delivered_ids"
+    terminal_id: Mapped[str] = mapped_column(
+        ForeignKey("terminals.id", ondelete="CASCADE"), primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class DiagnosticsBundle(Base):
+    """A terminal's PII-free diagnostics bundle, uploaded for a diagnostics command
+    (docs/adr/0702). Kept in the database so every console process can serve it."""
+
+    __tablename__ = "diagnostics_bundles"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(
+        ForeignKey("terminals.id", ondelete="CASCADE"), index=True)
+    command_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

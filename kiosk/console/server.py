@@ -2,6 +2,8 @@
 
 `start_server(app, host, port)` binds first (port 0 picks a free one), so the URL is known
 before the thread starts and a port already taken is an OSError here, not in the thread.
+With `tls` (kiosk/console/tls.py) it serves HTTPS and asks for terminals' client certificates;
+without, plain http (tests of the pages, and the explicit `--insecure-http` development mode).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass
 
 import uvicorn
 from fastapi import FastAPI
+
+from kiosk.console.tls import ConsoleTls
 
 #: How long to wait for uvicorn to report that it is serving.
 STARTUP_TIMEOUT_SECONDS = 20.0
@@ -33,13 +37,17 @@ class ServerHandle:
         self.thread.join(timeout=15)
 
 
-def start_server(app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> ServerHandle:
-    """Start serving `app`; returns once uvicorn accepts connections."""
+def start_server(app: FastAPI, host: str = "127.0.0.1", port: int = 0,
+                 tls: ConsoleTls | None = None) -> ServerHandle:
+    """Start serving `app` (over HTTPS with client certificates when `tls` is given); returns
+    once uvicorn accepts connections."""
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     actual_port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+    options = tls.uvicorn_options() if tls is not None else {}
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
+                            **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
                               name="console-server", daemon=True)
@@ -51,4 +59,5 @@ def start_server(app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> Server
             raise RuntimeError("the console server did not start")
         time.sleep(0.02)
     shown = f"[{host}]" if ":" in host else host
-    return ServerHandle(f"http://{shown}:{actual_port}", app, server, thread)
+    scheme = "https" if tls is not None else "http"
+    return ServerHandle(f"{scheme}://{shown}:{actual_port}", app, server, thread)

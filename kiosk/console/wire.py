@@ -18,6 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 MAX_BODY_BYTES = 32 * 1024
 
 Short = Annotated[str, StringConstraints(max_length=64)]
+#: A terminal's id for one event or usage record (its durable queue's uuid4 hex): a resend with
+#: the same id is stored once (docs/adr/0701).
+DeliveryId = Annotated[str, StringConstraints(min_length=8, max_length=32,
+                                              pattern=r"^[0-9a-f]+$")]
 Name = Annotated[str, StringConstraints(max_length=32, pattern=r"^[A-Za-z0-9_.-]*$")]
 
 
@@ -96,6 +100,7 @@ class EventIn(_Strict):
     device: Name = ""
     detail: Annotated[str, StringConstraints(max_length=200)] = ""
     occurred_at: datetime | None = None
+    id: DeliveryId | None = None
 
 
 class EventsIn(_Strict):
@@ -143,6 +148,7 @@ class UsageIn(_Strict):
     score: Annotated[int, Field(ge=1, le=5)] | None = None
     category: RatingCategory | None = None
     occurred_at: datetime
+    id: DeliveryId | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> UsageIn:

@@ -20,20 +20,24 @@ Commands (kiosk.platform.console_client.ConsoleCommand) run on the UI thread thr
 `runner.call_soon`: out of service with a message for residents and back in service through the
 controller (a running session finishes first), an announcement on the attract screen until its
 end time, a restart in the housekeeping quiet window (the launcher's clean stop at attract).
-A diagnostics request is acknowledged as not supported.
+A diagnostics request (docs/adr/0702) is carried out on the link's own thread: the
+technician's PII-free bundle (kiosk/technician/diagnostics.py) is written to a temporary
+folder, uploaded (at most `DIAGNOSTICS_MAX_BYTES`) and acknowledged with its size.
 
 A console that is down, slow or refusing is logged (once per change of state) and tried again
-next round; queued events and acknowledgements wait in memory (bounded). Nothing here raises
-into the app.
+next round. Events, usage records and acknowledgements wait in the outbox's database
+(kiosk/ops/console_queue.py, docs/adr/0701), each with an id the console stores once, so an
+outage or a restart of the kiosk loses nothing and a resend doubles nothing. Nothing here
+raises into the app.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import tempfile
 import threading
 import time as _time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -44,19 +48,20 @@ from drivers.status import DeviceState, DeviceStatus, SupplyState
 from flows.strings import RATING_REASON_KEYS, STRINGS
 from kiosk.core.events import log_event
 from kiosk.core.session import Phase
+from kiosk.ops.console_queue import ConsoleQueue
 from kiosk.ops.housekeeping import window_day
 from kiosk.platform.console_client import ConsoleClient, ConsoleCommand, ConsoleError, event
 from kiosk.platform.heartbeat import TerminalReport
 
 log = logging.getLogger(__name__)
 
-#: Events kept while the console cannot be reached (oldest dropped beyond this).
-MAX_QUEUED_EVENTS = 500
 #: The console takes at most this many events per call (kiosk.console.wire.EventsIn).
 EVENTS_PER_CALL = 100
 #: How long a round waits for the UI thread to carry out the commands before acknowledging
 #: (what is not done by then is acknowledged next round).
 UI_WAIT_SECONDS = 5.0
+#: The console's limit for a diagnostics upload (kiosk.console.diagnostics.MAX_BYTES).
+DIAGNOSTICS_MAX_BYTES = 8 * 1024 * 1024
 #: Remote operations that outlive a restart (out of service, announcement), in the data folder.
 STATE_FILE_NAME = "console_state.json"
 #: A heartbeat is due this much before a full interval (the wait's own jitter).
@@ -93,13 +98,6 @@ def usage_record(kind: str, occurred_at: datetime, service: str = "", score: int
     return body
 
 
-@dataclass(frozen=True, slots=True)
-class _Ack:
-    command_id: int
-    ok: bool
-    outcome: str
-
-
 def status_events(device: str, old: DeviceStatus | None,
                   new: DeviceStatus) -> list[dict[str, Any]]:
     """The console events one device status change means (none for the first status)."""
@@ -131,7 +129,8 @@ class ConsoleLink:
                  last_update: Callable[[], dict[str, Any]] = dict,
                  clock: Callable[[], datetime] = datetime.now,
                  monotonic: Callable[[], float] = _time.monotonic,
-                 state_file: Path | None = None) -> None:
+                 state_file: Path | None = None, queue: ConsoleQueue | None = None,
+                 diagnostics: Callable[[Path], Any] | None = None) -> None:
         self._client = client
         self._report = report
         self._controller = controller
@@ -143,11 +142,12 @@ class ConsoleLink:
         self._is_idle = is_idle
         self._last_update = last_update
         self._clock = clock
-        self._lock = threading.Lock()  # the queues (device threads add events)
         self._round = threading.Lock()  # one round at a time
-        self._events: deque[dict[str, Any]] = deque(maxlen=MAX_QUEUED_EVENTS)
-        self._acks: deque[_Ack] = deque(maxlen=MAX_QUEUED_EVENTS)
-        self._usage: deque[dict[str, Any]] = deque(maxlen=MAX_QUEUED_EVENTS)
+        #: Writes the diagnostics bundle into a folder; returns an ExportResult (ok, path,
+        #: detail): kiosk.technician.services.TechnicianServices.export.
+        self._diagnostics = diagnostics
+        #: Durable (the outbox's database) in a kiosk; in memory when none is given.
+        self.queue = queue if queue is not None else ConsoleQueue(None)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -178,9 +178,15 @@ class ConsoleLink:
         """Queue one event (see kiosk.platform.console_client.event) and wake the link."""
         body = dict(body)
         body.setdefault("occurred_at", self._clock().astimezone(UTC).isoformat())
-        with self._lock:
-            self._events.append(body)
+        self._put("event", body)
         self._wake.set()
+
+    def _put(self, kind: str, body: dict[str, Any]) -> None:
+        try:
+            self.queue.put(kind, body)
+        except Exception as exc:  # a full disk never stops a device thread or a session
+            log_event(log, "console_queue_failed", logging.ERROR, kind=kind,
+                      error=type(exc).__name__)
 
     def on_device_status(self, device: str, old: DeviceStatus | None,
                          new: DeviceStatus) -> None:
@@ -190,8 +196,7 @@ class ConsoleLink:
 
     def queue_usage(self, body: dict[str, Any]) -> None:
         """Queue one usage record (see `usage_record`); sent with the next round."""
-        with self._lock:
-            self._usage.append(body)
+        self._put("usage", body)
 
     def on_phase(self, old: Phase, new: Phase, reason: str) -> None:
         """The session lifecycle's phase change: a session begun is counted."""
@@ -229,13 +234,15 @@ class ConsoleLink:
         if not self._round.acquire(timeout=timeout_seconds):
             return  # a round is still stuck on a slow console: do not wait longer
         try:
+            self._send_acks()
             self._send_events()
             self._send_usage()
-        except ConsoleError as exc:  # the console is down: the stop goes unreported
+        except ConsoleError as exc:  # the console is down: the stop waits on disk
             log_event(log, "console_stop_unreported", logging.WARNING, kind=exc.kind)
         except Exception as exc:
             log_event(log, "console_link_failed", logging.ERROR, error=type(exc).__name__)
         finally:
+            self.queue.close()  # what was not sent stays on disk for the next start
             self._round.release()
 
     def _loop(self) -> None:
@@ -293,53 +300,41 @@ class ConsoleLink:
             self._state = exc.kind
 
     def _send_events(self) -> bool:
-        while True:
-            with self._lock:
-                batch = list(self._events)[:EVENTS_PER_CALL]
-            if not batch:
-                return True
-            try:
-                self._client.events(batch)
-            except ConsoleError as exc:
-                if exc.kind != "invalid":
-                    raise
-                log_event(log, "console_events_dropped", logging.ERROR, count=len(batch))
-            with self._lock:
-                for _ in batch:
-                    if self._events:
-                        self._events.popleft()
+        self._drain("event", self._client.events, "console_events_dropped")
+        return True
 
     def _send_usage(self) -> None:
+        self._drain("usage", self._client.usage, "console_usage_dropped")
+
+    def _drain(self, kind: str, send: Callable[[list[dict[str, Any]]], int],
+               dropped: str) -> None:
+        """Send the queued rows of ``kind`` in batches; a row leaves the queue only once the
+        console has it (or refused it as malformed: no resend would mend that)."""
         while True:
-            with self._lock:
-                batch = list(self._usage)[:EVENTS_PER_CALL]
+            batch = self.queue.peek(kind, EVENTS_PER_CALL)
             if not batch:
                 return
             try:
-                self._client.usage(batch)
+                send([item.body for item in batch])
             except ConsoleError as exc:
                 if exc.kind != "invalid":
                     raise
-                log_event(log, "console_usage_dropped", logging.ERROR, count=len(batch))
-            with self._lock:
-                for _ in batch:
-                    if self._usage:
-                        self._usage.popleft()
+                log_event(log, dropped, logging.ERROR, count=len(batch))
+            self.queue.remove([item.row for item in batch])
 
     def _send_acks(self) -> None:
         while True:
-            with self._lock:
-                if not self._acks:
-                    return
-                ack = self._acks[0]
-            try:
-                self._client.ack(ack.command_id, ack.ok, ack.outcome)
-            except ConsoleError as exc:
-                if exc.kind != "invalid":
-                    raise
-            with self._lock:
-                if self._acks and self._acks[0] is ack:
-                    self._acks.popleft()
+            batch = self.queue.peek("ack", EVENTS_PER_CALL)
+            if not batch:
+                return
+            for item in batch:
+                try:
+                    self._client.ack(int(item.body["command_id"]), bool(item.body["ok"]),
+                                     str(item.body.get("outcome", "")))
+                except ConsoleError as exc:
+                    if exc.kind != "invalid":
+                        raise
+                self.queue.remove([item.row])
 
     def _note_update(self) -> None:
         try:
@@ -364,6 +359,24 @@ class ConsoleLink:
             self._request_restart()
 
     # -- remote operations ---------------------------------------------------------------------
+    def _upload_diagnostics(self, command: ConsoleCommand) -> tuple[bool, str]:
+        """Build the PII-free bundle and upload it (on the link's thread, not the UI's)."""
+        if self._diagnostics is None:
+            return False, "this terminal cannot build a diagnostics bundle"
+        try:
+            data, why = _read_bundle(self._diagnostics)
+        except Exception as exc:  # a bundle that fails is acknowledged as failed
+            return False, f"bundle not written: {type(exc).__name__}"
+        if data is None:
+            return False, why
+        try:
+            self._client.upload_diagnostics(command.id, data)
+        except ConsoleError as exc:
+            log_event(log, "console_diagnostics_not_uploaded", logging.WARNING, kind=exc.kind)
+            return False, f"upload failed ({exc.kind}): {str(exc)[:120]}"
+        log_event(log, "console_diagnostics_uploaded", id=command.id, size=len(data))
+        return True, f"diagnostics bundle uploaded ({len(data) / 1024:.0f} KB)"
+
     def restore(self) -> None:
         """After a restart: hold the terminal out of service again if the console said so, and
         put a running announcement back (from the state file in the data folder)."""
@@ -409,6 +422,11 @@ class ConsoleLink:
 
     def _carry_out(self, commands: list[ConsoleCommand]) -> None:
         """Run each command on the UI thread; wait (bounded) so the acks go out this round."""
+        for command in [c for c in commands if c.kind == "diagnostics"]:
+            log_event(log, "console_command", id=command.id, kind=command.kind)
+            ok, outcome = self._upload_diagnostics(command)
+            self._put("ack", {"command_id": command.id, "ok": ok, "outcome": outcome[:200]})
+        commands = [c for c in commands if c.kind != "diagnostics"]
         if not commands:
             return
         done = threading.Semaphore(0)
@@ -420,8 +438,8 @@ class ConsoleLink:
                     ok, outcome = self._command(command)
                 except Exception as exc:  # a command that fails is acknowledged as failed
                     ok, outcome = False, f"failed on the terminal: {type(exc).__name__}"
-                with self._lock:
-                    self._acks.append(_Ack(command.id, ok, outcome[:200]))
+                self._put("ack", {"command_id": command.id, "ok": ok,
+                                  "outcome": outcome[:200]})
                 done.release()
             self._call_soon(run)
         for _ in commands:
@@ -456,9 +474,22 @@ class ConsoleLink:
             start, end = self._window
             return True, (f"restart scheduled in the quiet window {start:%H:%M}-{end:%H:%M}, "
                           "between sessions")
-        if command.kind == "diagnostics":
-            return False, "diagnostics upload not supported by this terminal yet (kiosk doctor)"
         return False, f"unknown command {command.kind[:40]!r}"
+
+
+def _read_bundle(write: Callable[[Path], Any]) -> tuple[bytes | None, str]:
+    """The bundle's bytes, or None and why not."""
+    with tempfile.TemporaryDirectory(prefix="kiosk-diagnostics-") as folder:
+        result = write(Path(folder))
+        path = getattr(result, "path", None)
+        if not getattr(result, "ok", False) or path is None:
+            return None, f"bundle not written: {str(getattr(result, 'detail', ''))[:150]}"
+        size = Path(path).stat().st_size
+        if size > DIAGNOSTICS_MAX_BYTES:
+            return None, (f"bundle too large to upload ({size // (1024 * 1024)} MB > "
+                          f"{DIAGNOSTICS_MAX_BYTES // (1024 * 1024)} MB); export it in "
+                          "technician mode")
+        return Path(path).read_bytes(), ""
 
 
 def _hhmm(text: str) -> time:
@@ -478,13 +509,39 @@ def _parse_time(text: str) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def start_console_link(parts: Any) -> ConsoleLink | None:
-    """Build and start the link for a composed terminal (kiosk.boot.composition.KioskParts),
-    or None when `[console] url` is empty or the token cannot be read (logged)."""
-    settings = parts.settings
+@dataclass(frozen=True, slots=True)
+class LinkCredentials:
+    """How this terminal proves itself to the console: a client certificate (https) or, in the
+    demo profile's plain-http development mode only, a token."""
+
+    cert: tuple[str, str] | None = None  # (certificate, key) files
+    ca_file: str = ""
+    token: str = ""
+
+
+def link_credentials(settings: Any) -> LinkCredentials | None:
+    """The credentials `[console]` names (falling back to `[platform]`'s certificate files, and
+    in the demo profile to the throwaway PKI in the data folder); None when there are none
+    (logged)."""
     console = settings.console
-    if not console.url:
-        return None
+    if console.url.lower().startswith("https://"):
+        platform = settings.platform
+        files = {key: str(console.resolved(key) or platform.resolved(key) or "")
+                 for key in ("ca_file", "cert_file", "key_file")}
+        if not all(files.values()) and settings.profile == "demo":
+            from kiosk.platform.connect import DEMO_PKI_DIR
+            from kiosk.trust.ca import demo_pki
+
+            demo = demo_pki(settings.data_dir / DEMO_PKI_DIR, settings.terminal_id).terminal
+            found = {"ca_file": demo.ca_file, "cert_file": demo.cert_file,
+                     "key_file": demo.key_file}
+            files = {key: value or str(found[key]) for key, value in files.items()}
+        missing = [key for key, value in files.items() if not Path(value).is_file()]
+        if missing:
+            log_event(log, "console_link_off", logging.ERROR,
+                      reason="certificate files missing", keys=",".join(missing))
+            return None
+        return LinkCredentials((files["cert_file"], files["key_file"]), files["ca_file"])
     path = console.resolved_token_file()
     try:
         token = path.read_text(encoding="utf-8").strip() if path is not None else ""
@@ -496,8 +553,22 @@ def start_console_link(parts: Any) -> ConsoleLink | None:
         log_event(log, "console_link_off", logging.ERROR, reason="no token",
                   path=str(path) if path else "")
         return None
-    client = ConsoleClient(console.url, settings.terminal_id, token,
-                           timeout_seconds=console.timeout_seconds)
+    return LinkCredentials(token=token)
+
+
+def start_console_link(parts: Any) -> ConsoleLink | None:
+    """Build and start the link for a composed terminal (kiosk.boot.composition.KioskParts),
+    or None when `[console] url` is empty or the credentials cannot be read (logged)."""
+    settings = parts.settings
+    console = settings.console
+    if not console.url:
+        return None
+    creds = link_credentials(settings)
+    if creds is None:
+        return None
+    client = ConsoleClient(console.url, settings.terminal_id, creds.token,
+                           timeout_seconds=console.timeout_seconds, cert=creds.cert,
+                           ca_file=creds.ca_file)
     updater = parts.updater
 
     def last_update() -> dict[str, Any]:
@@ -515,13 +586,16 @@ def start_console_link(parts: Any) -> ConsoleLink | None:
         return full.model_copy(update={"devices": {
             name: device for name, device in full.devices.items() if name not in absent}})
     lifecycle = parts.lifecycle
+    technician = getattr(parts, "technician", None)  # its services write the bundle
+    export = technician.services.export if technician is not None else None
     link = ConsoleLink(
         client, report, parts.controller, parts.runner.call_soon, console.interval_seconds,
         is_out_of_service=lambda: lifecycle.phase is Phase.OUT_OF_SERVICE,
         quiet_window=(settings.housekeeping.window_start, settings.housekeeping.window_end),
         request_restart=parts.restart_requested.set,
         is_idle=lambda: lifecycle.phase in (Phase.ATTRACT, Phase.OUT_OF_SERVICE),
-        last_update=last_update, state_file=settings.data_dir / STATE_FILE_NAME)
+        last_update=last_update, state_file=settings.data_dir / STATE_FILE_NAME,
+        queue=parts.outbox.console_queue(), diagnostics=export)
     parts.hub.watch(link.on_device_status)
     lifecycle.on_change(link.on_phase)
     parts.controller.on_completed = link.on_completed

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from flows import ports as fp
 from kiosk.core.events import log_event
 from kiosk.i18n import N_, current_locale, translate
+from kiosk.ops.console_queue import ConsoleQueue
 from kiosk.ops.journaldb import open_journal_db
 from kiosk.ops.sealing import RowSealer, SealError, is_sealed
 from kiosk.platform.errors import PlatformError
@@ -314,6 +315,11 @@ class Outbox:
                 break  # still offline: stop, try again later
             delivered += not isinstance(result, fp.PortFailure)
         return delivered
+
+    def console_queue(self) -> ConsoleQueue:
+        """What the console link owes the console (events, usage, acknowledgements): a table
+        in this outbox's database, so it outlives an outage and a restart (docs/adr/0701)."""
+        return ConsoleQueue(self.path)
 
     def stats(self) -> OutboxStats:
         """Counts by state."""

@@ -29,6 +29,8 @@ class Console:
     sessions: sessionmaker[Session]
     clock: Callable[[], Any]
     database_url: str
+    #: The CA file browsers trust when the console serves HTTPS (tests/console/mtls.py).
+    ca_file: str = ""
 
     def add_user(self, username: str, role: str, password: str = PASSWORD) -> None:
         """Create a user directly in the database (Argon2 hashes are cached per password:
@@ -55,7 +57,11 @@ class Console:
 
     def login(self, username: str, password: str = PASSWORD) -> Browser:
         """A requests session logged in through the login form."""
-        browser = Browser(self.url, requests.Session())
+        session = requests.Session()
+        if self.ca_file:
+            session.verify = self.ca_file
+            session.trust_env = False  # REQUESTS_CA_BUNDLE would replace `verify`
+        browser = Browser(self.url, session)
         response = browser.login(username, password)
         assert response.url.endswith("/fleet"), response.text[:500]
         return browser

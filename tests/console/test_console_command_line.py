@@ -35,22 +35,37 @@ def test_create_admin_then_log_in(tmp_path: Path) -> None:
                    stdin="Str0ng-enough-pw\n")
     assert again.returncode == 1 and "已存在" in again.stderr
 
+    pki = tmp_path / "pki"  # the developer's throwaway PKI, made at first start
     server = subprocess.Popen([sys.executable, "-m", "kiosk", "console", "--db", db,
-                               "--port", "0"], stdout=subprocess.PIPE, text=True,
-                              env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+                               "--port", "0", "--pki-dir", str(pki)], stdout=subprocess.PIPE,
+                              text=True, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
     try:
         assert server.stdout is not None
         line = server.stdout.readline()
-        assert "console listening on http://127.0.0.1:" in line
+        assert "console listening on https://127.0.0.1:" in line
         url = line.split()[3]
         import requests
 
-        browser = Browser(url, requests.Session())
+        session = requests.Session()
+        session.verify = str(pki / "ca" / "ca.pem")
+        session.trust_env = False  # REQUESTS_CA_BUNDLE would replace `verify`
+        browser = Browser(url, session)
         assert browser.login("chief", "Str0ng-enough-pw").url.endswith("/fleet")
         assert "管理员" in browser.get("/fleet").text
     finally:
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=30) == 0
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--site", "--insecure-http"], "--insecure-http: refused with --site"),
+    (["--site"], "--site needs --tls-cert"),
+    (["--tls-cert", "/nonexistent.pem"], "go together"),
+])
+def test_site_console_refuses_http_and_throwaway_pki(args: list[str], says: str) -> None:
+    answer = _kiosk("--port", "0", *args)
+    assert answer.returncode == 2, answer.stderr
+    assert says in answer.stderr and "Traceback" not in answer.stderr
 
 
 def test_unreachable_database_is_a_plain_message() -> None:

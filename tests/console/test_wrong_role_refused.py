@@ -14,6 +14,7 @@ from kiosk.console.roles import GRANTS, Permission, Role
 from kiosk.console.routes import (
     admin,
     api,
+    diagnostics_pages,
     fleet_pages,
     login,
     notifications,
@@ -36,7 +37,8 @@ def _permissions(dependant: Any) -> list[object]:
 
 def test_every_route_names_a_permission() -> None:
     missing = []
-    for module in (login, fleet_pages, admin, notifications, releases, stats_pages, api):
+    for module in (login, fleet_pages, admin, notifications, releases, stats_pages, api,
+                   diagnostics_pages):
         for route in module.router.routes:
             for method in route.methods:  # type: ignore[attr-defined]
                 key = (method, route.path)  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from kiosk.console.models import AuditEntry, Terminal, User
 from kiosk.console.passwords import hash_password, password_problem
 from kiosk.console.roles import Permission, Role
 from kiosk.console.routes.deps import NEEDS, Actor, get_db, now
-from kiosk.console.terminal_auth import hash_token, new_token
+from kiosk.console.terminal_auth import ClientCertificateIdentity, hash_token, new_token
 
 router = APIRouter()
 AUDIT_PAGE_ROWS = 200
@@ -139,8 +139,14 @@ def enrol_terminal(request: Request, terminal_id: str = Form(..., pattern=ID_PAT
 def _enrolled(request: Request, actor: Actor, db: Session, terminal_id: str,
               token: str) -> Response:
     terminals = list(db.scalars(select(Terminal).order_by(Terminal.district, Terminal.id)))
+    identity = request.app.state.identity
+    ca_pem = identity.ca_pem() if isinstance(identity, ClientCertificateIdentity) else ""
+    # mutual TLS (docs/adr/0700): the terminal needs the console's URL and the fleet CA; its
+    # own key and certificate come from `kiosk ca enrol`. The token is the plain-http
+    # development mode's only (ADR 0502) and is not shown with certificates.
     bundle = {"console_url": str(request.base_url).rstrip("/"), "terminal_id": terminal_id,
-              "token": token}
+              "token": "" if ca_pem else token, "ca_pem": ca_pem,
+              "mutual_tls": isinstance(identity, ClientCertificateIdentity)}
     response = _render(request, "enrol.html", actor, terminals=terminals, bundle=bundle,
                        message="")
     response.headers["Cache-Control"] = "no-store"

@@ -11,6 +11,7 @@ Answers are JSON with an `error` and a `message` when something is refused.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -20,12 +21,19 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
-from kiosk.console import fleet, stats
+from kiosk.console import delivery, diagnostics, fleet, stats
 from kiosk.console.db import as_utc
-from kiosk.console.models import Command, Terminal, TerminalEvent, UsageRecord
+from kiosk.console.models import (
+    Command,
+    DiagnosticsBundle,
+    Terminal,
+    TerminalEvent,
+    UsageRecord,
+)
 from kiosk.console.routes.deps import TerminalRefused
 from kiosk.console.wire import (
     MAX_BODY_BYTES,
@@ -47,14 +55,14 @@ router = APIRouter(prefix="/api/v1/terminals/{terminal_id}",
 Model = TypeVar("Model", bound=BaseModel)
 
 
-async def _body(request: Request) -> bytes:
+async def _body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    if declared.isdigit() and int(declared) > limit:
         raise HTTPException(413)
     body = bytearray()
     async for chunk in request.stream():
         body.extend(chunk)
-        if len(body) > MAX_BODY_BYTES:
+        if len(body) > limit:
             raise HTTPException(413)
     return bytes(body)
 
@@ -86,6 +94,19 @@ async def _as_terminal(request: Request, model: type[Model],
             return work(db, terminal, parsed, moment)
 
     return await run_in_threadpool(run)
+
+
+def _committed(db: Session, stored: int, duplicates: int) -> Response:
+    """Commit; a resend racing its first delivery (same ids, another request) stored nothing."""
+    try:
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        return JSONResponse({"stored": 0, "duplicates": stored + duplicates})
+    answer = {"stored": stored}
+    if duplicates:
+        answer["duplicates"] = duplicates
+    return JSONResponse(answer)
 
 
 def _commands_json(commands: list[Command]) -> list[dict[str, Any]]:
@@ -126,9 +147,9 @@ async def events(request: Request) -> Response:
         if (recent or 0) + len(batch.events) > limit:
             return JSONResponse({"error": "too_many", "message": "too many events"},
                                 status_code=429, headers={"Retry-After": "60"})
-        stored = fleet.apply_events(db, terminal, batch.events, moment)
-        db.commit()
-        return JSONResponse({"stored": stored})
+        fresh = delivery.not_seen(db, terminal, list(batch.events), moment)
+        stored = fleet.apply_events(db, terminal, fresh, moment) if fresh else 0
+        return _committed(db, stored, len(batch.events) - len(fresh))
 
     return await _as_terminal(request, EventsIn, work)
 
@@ -146,9 +167,9 @@ async def usage(request: Request) -> Response:
         if (recent or 0) + len(batch.records) > limit:
             return JSONResponse({"error": "too_many", "message": "too many usage records"},
                                 status_code=429, headers={"Retry-After": "60"})
-        stored = stats.store_usage(db, terminal, batch.records, moment)
-        db.commit()
-        return JSONResponse({"stored": stored})
+        fresh = delivery.not_seen(db, terminal, list(batch.records), moment)
+        stored = stats.store_usage(db, terminal, fresh, moment) if fresh else 0
+        return _committed(db, stored, len(batch.records) - len(fresh))
 
     return await _as_terminal(request, UsageBatchIn, work)
 
@@ -169,3 +190,45 @@ async def command_ack(request: Request, command_id: int) -> Response:
         return JSONResponse({"state": command.state})
 
     return await _as_terminal(request, CommandAckIn, work)
+
+
+@router.post("/diagnostics/{command_id}")
+async def diagnostics_upload(request: Request, command_id: int) -> Response:
+    """The PII-free diagnostics bundle a terminal built for a diagnostics command
+    (docs/adr/0702): a zip of at most `diagnostics.MAX_BYTES`, checked before it is kept."""
+    app = request.app
+
+    def identify() -> str:
+        with app.state.sessions() as db:
+            found = app.state.identity.terminal_id(request, db)
+        if found is None or found != request.path_params.get("terminal_id"):
+            raise TerminalRefused()
+        return str(found)
+
+    found = await run_in_threadpool(identify)  # before reading megabytes from anyone
+    body = await _body(request, diagnostics.MAX_BYTES)
+
+    def run() -> Response:
+        moment: datetime = app.state.clock()
+        with app.state.sessions() as db:
+            command = db.get(Command, command_id)
+            if command is None or command.terminal_id != found or \
+                    command.kind != fleet.CommandKind.DIAGNOSTICS.value:
+                return JSONResponse({"error": "not_found",
+                                     "message": "no diagnostics command with this id"},
+                                    status_code=404)
+            if db.scalar(select(func.count()).select_from(DiagnosticsBundle).where(
+                    DiagnosticsBundle.command_id == command_id)):
+                return JSONResponse({"error": "conflict", "message": "already uploaded"},
+                                    status_code=409)
+            problem = diagnostics.problem(body)
+            if problem is not None:
+                return JSONResponse({"error": "invalid", "message": problem}, status_code=422)
+            bundle = DiagnosticsBundle(terminal_id=found, command_id=command_id,
+                                       size=len(body), sha256=hashlib.sha256(body).hexdigest(),
+                                       content=body, received_at=moment)
+            db.add(bundle)
+            db.commit()
+            return JSONResponse({"stored": bundle.id, "size": len(body)})
+
+    return await run_in_threadpool(run)

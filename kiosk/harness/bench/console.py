@@ -123,7 +123,10 @@ def _prepare(url: str, terminals: int) -> list[str]:
 
 def _start_console(url: str) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "console", "--db", url, "--port", "0"],
+        # plain http with tokens (docs/adr/0700's explicit development mode): the bench
+        # measures ingest, not TLS handshakes
+        [sys.executable, "-m", "kiosk", "console", "--db", url, "--port", "0",
+         "--insecure-http"],
         stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
     assert process.stdout is not None
     line = process.stdout.readline()
