@@ -28,14 +28,15 @@ from kiosk.technician.controller import TechnicianController, TechnicianState
 from kiosk.ui.context import UiContext
 from kiosk.ui.lockdown import lock_window
 from kiosk.ui.overlays import Busy, DemoPanel, StillThere
+from kiosk.ui.screen_set import Factory, ScreenSet
 from kiosk.ui.screens.attract import AttractScreen
-from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.document_capture import with_document_preview
 from kiosk.ui.screens.face import FACE_SCREENS
 from kiosk.ui.screens.home import HomeScreen
 from kiosk.ui.screens.identify import IdentifyScreen
 from kiosk.ui.screens.out_of_service import OutOfServiceScreen
 from kiosk.ui.screens.steps import STEP_SCREENS
+from kiosk.ui.screens.technician import SCREEN_NAME as TECHNICIAN_SCREEN
 from kiosk.ui.screens.technician import TechnicianScreen
 from kiosk.ui.technician_entry import TechnicianCorner
 from kiosk.ui.theme import HIGH_CONTRAST, STANDARD, metrics_for
@@ -48,6 +49,8 @@ DEMO_GESTURE_SECONDS = 2.0
 DEMO_CORNER_FRACTION = 0.06
 #: Back at attract for this long with nobody touching: the full garbage collection runs.
 IDLE_COLLECT_SECONDS = 3.0
+#: After the first frame the other screens are built one per this interval (one per frame).
+FILL_SECONDS = 1 / 60
 
 
 def after_first_drawn_frame(callback: Callable[[], None]) -> None:
@@ -117,7 +120,7 @@ class KioskApp(App):
         self.site_name = site_name
         self.demo_actions = demo_actions or []
         self._on_frame = on_frame
-        self.screens: dict[str, KioskScreen] = {}
+        self.screens: ScreenSet
         self.demo_panel: DemoPanel | None = None
         self.state: UiState | None = None
 
@@ -126,8 +129,10 @@ class KioskApp(App):
         self.ctx = self._context()
         root = KioskRoot(self)
         self.manager = ScreenManager(transition=NoTransition())
+        self.screens = ScreenSet(self.manager)
+        self._fill_trigger = Clock.create_trigger(self._fill_screens, FILL_SECONDS)
         self.root_widget = root
-        self._build_screens()
+        self._build_screens(fill=False)
         root.add_widget(self.manager)
         if self.technician is not None:
             self.technician_corner = TechnicianCorner(self.technician,
@@ -152,6 +157,7 @@ class KioskApp(App):
         if self._on_frame is not None:
             self._on_frame()
         freeze_after_start()
+        self._fill_trigger()
 
     def _collect_if_still_idle(self, _dt: float) -> None:
         """The idle-time full collection, unless a resident has started meanwhile."""
@@ -167,32 +173,37 @@ class KioskApp(App):
                          controller=self.controller, site_name=self.site_name,
                          demo=bool(self.demo_actions), prefs=self.prefs, voice=self.voice)
 
-    def _screen_factories(self) -> list[Callable[[], KioskScreen]]:
-        """One constructor per screen, for the current context."""
+    def _screen_factories(self) -> dict[str, Factory]:
+        """One constructor per screen name, for the current context."""
         ctx = self.ctx
-        factories: list[Callable[[], KioskScreen]] = [
-            lambda: AttractScreen(ctx), lambda: HomeScreen(ctx), lambda: IdentifyScreen(ctx),
-            lambda: OutOfServiceScreen(ctx)]
-        classes: list[type[KioskScreen]] = [*with_document_preview(STEP_SCREENS), *FACE_SCREENS]
-        factories += [partial(cls, ctx) for cls in classes]
+        factories: dict[str, Factory] = {
+            "attract": lambda: AttractScreen(ctx), "home": lambda: HomeScreen(ctx),
+            "identify": lambda: IdentifyScreen(ctx),
+            "out_of_service": lambda: OutOfServiceScreen(ctx)}
+        for cls in with_document_preview(STEP_SCREENS):
+            factories[f"step_{cls.kind.value}"] = partial(cls, ctx)
+        for face in FACE_SCREENS:
+            factories[face.screen_name] = partial(face, ctx)
         technician = self.technician
         if technician is not None:
-            factories.append(lambda: TechnicianScreen(ctx, technician))
+            factories[TECHNICIAN_SCREEN] = lambda: TechnicianScreen(ctx, technician)
         return factories
 
-    def _build_screens(self) -> None:
-        """(Re)create every screen and overlay for the current context."""
-        for old in list(self.screens.values()):
-            self.manager.remove_widget(old)
-        self.screens.clear()
-        self._factories: dict[str, Callable[[], KioskScreen]] = {}
-        for factory in self._screen_factories():
-            screen = factory()
-            self.screens[screen.name] = screen
-            self._factories[screen.name] = factory
-            self.manager.add_widget(screen)
+    def _build_screens(self, fill: bool = True) -> None:
+        """(Re)start the screens for the current context: attract at once, the others when
+        first needed or one per frame in idle time (`_fill_screens`; at start-up only after the
+        first frame is drawn), and the overlays."""
+        self.screens.reset(self._screen_factories())
+        self.screens["attract"]  # built now: the first frame shows it
         self._shown: set[str] = set()
         self._build_overlays()
+        if fill:
+            self._fill_trigger()
+
+    def _fill_screens(self, _dt: float) -> None:
+        """Build one more screen per frame until all exist (after the first frame)."""
+        if self.screens.fill_one():
+            self._fill_trigger()
 
     def _build_overlays(self) -> None:
         """(Re)create the overlays (您还在吗, busy) and forget the demo panel."""
@@ -212,14 +223,7 @@ class KioskApp(App):
         most of the touch (docs/adr/0780-touch-to-drawn.md)."""
         current = self.manager.current
         for name in sorted(self._shown):
-            old = self.screens.get(name)
-            factory = self._factories.get(name)
-            if old is None or factory is None:
-                continue
-            fresh = factory()
-            self.manager.remove_widget(old)
-            self.manager.add_widget(fresh)
-            self.screens[name] = fresh
+            self.screens.rebuild(name)
         self._shown.clear()
         if current in self.screens and self.manager.current != current:
             self.manager.current = current
