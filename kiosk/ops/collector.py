@@ -5,15 +5,14 @@ A full collection of the kiosk's heap (the widget tree, the pinyin dictionary, t
 objects are frozen (``gc.freeze``: the collector no longer walks them), so the collections that
 still run during a session only look at what the session made and stay short. When the terminal
 has been back at attract for a moment (nobody touching it), `collect_in_idle` unfreezes, runs the
-full collection there, freezes what survived (screens rebuilt after the wipe, caches) and gives
-freed memory back to the system (glibc ``malloc_trim``), so the process does not keep the peak of
-the last session (docs/adr/0780-touch-to-drawn.md).
+full collection there and freezes what survived (screens rebuilt after the wipe, caches).
+glibc's ``malloc_trim`` was tried here and dropped: while it walks a large heap it holds the
+allocator's arena locks, and a PC/SC reader thread stalled behind it lost its card events
+(docs/adr/0780-touch-to-drawn.md).
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gc
 import logging
 import time
@@ -21,18 +20,6 @@ import time
 from kiosk.core.events import log_event
 
 log = logging.getLogger(__name__)
-
-
-def _malloc_trim() -> bool:
-    """Return freed heap pages to the system (glibc only; False elsewhere)."""
-    name = ctypes.util.find_library("c")
-    if not name:
-        return False
-    try:
-        libc = ctypes.CDLL(name)
-        return bool(libc.malloc_trim(0))
-    except (OSError, AttributeError):
-        return False
 
 
 def freeze_after_start() -> None:
@@ -47,7 +34,6 @@ def collect_in_idle() -> float:
     gc.unfreeze()
     gc.collect()
     gc.freeze()
-    _malloc_trim()
     spent = (time.perf_counter() - started) * 1000
     log_event(log, "idle_collection", logging.DEBUG, ms=round(spent),
               frozen=gc.get_freeze_count())
