@@ -108,6 +108,7 @@ class Camera:
         self._resolution: tuple[int, int] | None = None
         #: The simulator's handle when this camera is ``sim://camera``; None for real cameras.
         self.simulator: CameraSimulator | None = None
+        self._subscribers: list[Callable[[Frame], None]] = []
 
     # -- Device ---------------------------------------------------------------------------------
     def start(self, listener: Listener) -> None:
@@ -160,6 +161,19 @@ class Camera:
                     return None
                 self._cond.wait(remaining)
             return self._latest
+
+    def subscribe_frames(self, callback: Callable[[Frame], None]) -> Callable[[], None]:
+        """Call ``callback(frame)`` from the pump thread for every new frame (a video call
+        shares the device this way: one owner, one capture); returns the unsubscribe call.
+        The callback must be quick (hand the frame over, never block)."""
+        with self._cond:
+            self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            with self._cond:
+                if callback in self._subscribers:
+                    self._subscribers.remove(callback)
+        return unsubscribe
 
     def clear(self) -> None:
         """Drop queued frames (e.g. when a new capture starts)."""
@@ -278,5 +292,11 @@ class Camera:
             self._queue.append(frame)
             self._latest = frame
             self._cond.notify_all()
+            subscribers = list(self._subscribers)
+        for callback in subscribers:
+            try:
+                callback(frame)
+            except Exception:  # a subscriber's bug must not kill the pump
+                log.warning("frame subscriber failed", exc_info=True)
         if self.emit_frames:
             self._emit(DeviceEvent("frame", frame, self.name))

@@ -81,6 +81,10 @@ class KioskParts:
     heartbeat: Any = None
     housekeeping: Any = None
     console_link: Any = None  # kiosk.ops.console_link.ConsoleLink, or None ([console] url)
+    #: 视频帮办 (kiosk.core.video_call.VideoCall and kiosk.adapters.video_link.VideoLink), or
+    #: None when `[video] enabled` is false.
+    video: Any = None
+    video_link: Any = None
     #: Set by housekeeping for a scheduled restart; the launcher stops the app at attract.
     restart_requested: threading.Event = field(default_factory=threading.Event)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -108,7 +112,8 @@ class KioskParts:
         if self.updater is not None:
             thread = threading.Thread(target=self.updater.run_polling,
                                       args=(self._stop,
-                                            self.settings.updates.poll_interval_seconds),
+                                            self.settings.updates.poll_interval_seconds,
+                                            self._after_poll),
                                       name="kiosk-updates", daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -136,7 +141,37 @@ class KioskParts:
                            lambda _report: None)
 
     def _update_report(self) -> dict[str, Any]:
-        return dict(self.updater.heartbeat()) if self.updater is not None else {}
+        if self.updater is not None:
+            return dict(self.updater.heartbeat())
+        from kiosk.updates import plain  # updates off: say so, and what runs (ADR 0731)
+        from kiosk.updates.state import load_state
+
+        state = load_state(self.settings.data_dir / "updates" / "state.json")
+        return {"bundle_version": None, "update_summary": plain.summary(
+            state, _updates_off_reason(self.settings) or "not started")}
+
+    def _after_poll(self, _outcome: Any) -> None:
+        """After each poll (updates thread): a bundle the poll activated while the terminal is
+        idle reaches its screen now, not after the next resident's session (ADR 0731)."""
+        active = self.updater.active_bundle() if self.updater is not None else None
+        if active is not None and str(active.version) != self.bundle_version:
+            self.runner.call_soon(lambda: self._reload_if_idle(active))
+
+    def _reload_if_idle(self, active: Any) -> None:
+        """On the UI thread: load ``active``'s services if no resident is in session (else the
+        return to attract does it)."""
+        if self.lifecycle.phase not in (Phase.ATTRACT, Phase.OUT_OF_SERVICE):
+            return
+        if str(active.version) == self.bundle_version:
+            return
+        try:
+            self.catalogue.reload(Path(active.path))
+        except Exception as exc:  # a bundle that passed its check; still never crash the UI
+            log_event(log, "bundle_reload_failed", logging.ERROR, version=active.version,
+                      error=type(exc).__name__)
+            return
+        self.bundle_version = str(active.version)
+        log_event(log, "bundle_switched", version=self.bundle_version, when="idle")
 
     def _switch_bundle_between_sessions(self) -> None:
         """At every return to attract: activate a staged bundle and reload the catalogue."""
@@ -173,6 +208,8 @@ class KioskParts:
         self._stop.set()
         if self.console_link is not None:  # console link: "stopped" event, then stop
             self.console_link.close()
+        if self.video_link is not None:  # 视频帮办: end any call, stop the media thread
+            self.video_link.shutdown()
         if self.voice is not None:
             self.voice.close()
         self.hub.stop()
@@ -254,7 +291,10 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
         return KioskSessionPorts(session, client, hub.usable, printing, outbox, capture,
                                  device_reason=lambda name: hub.status(name).reason)
 
-    updater = _build_updater(settings, lambda: lifecycle.phase is Phase.ATTRACT)
+    # no resident in session: attract, out of service, or the wipe after a session (whose
+    # hooks switch bundles before the phase returns to attract)
+    updater = _build_updater(settings, lambda: lifecycle.phase in (
+        Phase.ATTRACT, Phase.WIPING, Phase.OUT_OF_SERVICE))
     bundle_version = "builtin"
     active = updater.active_bundle() if updater is not None else None
     if active is not None:
@@ -280,9 +320,34 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
                                                  sample_volume=_volume_sample(voice))
     controller.on_technician_card = technician_controller.card_presented
     controller.technician_card_at_attract = technician_controller.card_at_attract
-    return KioskParts(settings, lifecycle, hub, client, outbox, printing, catalogue, controller,
-                      runner, sandbox, updater, bundle_version, prefs, voice,
-                      technician=technician_controller)
+    parts = KioskParts(settings, lifecycle, hub, client, outbox, printing, catalogue, controller,
+                       runner, sandbox, updater, bundle_version, prefs, voice,
+                       technician=technician_controller)
+    _attach_video(parts)
+    return parts
+
+
+def _attach_video(parts: KioskParts) -> None:
+    """视频帮办 (docs/adr/0760): the call (core), its link to the console (adapter), the
+    controller's steps told to the helper. Nothing when `[video] enabled` is false."""
+    settings = parts.settings
+    if not settings.video.enabled:
+        return
+    from kiosk.adapters.video_link import VideoLink, endpoint_from_settings
+    from kiosk.core.video_call import VideoCall, screen_context
+
+    hub, controller, prefs = parts.hub, parts.controller, parts.prefs
+    link = VideoLink(endpoint_from_settings(settings), lambda: hub.get("camera"),
+                     parts.runner.call_soon, settings.video.ice_servers)
+    call = VideoCall(parts.lifecycle, link, enabled=True, queue=settings.video.queues[0],
+                     recording_notice=settings.video.recording_notice,
+                     hours=settings.video.hours, hotline=settings.video.hotline,
+                     lang=lambda: "en" if prefs.current.locale.startswith("en") else "zh")
+    link.on_message = call.on_message
+    link.on_link_lost = call.on_link_lost
+    controller.subscribe(lambda state: call.on_screen(screen_context(state,
+                                                                     controller.service_id)))
+    parts.video, parts.video_link = call, link
 
 
 def _discard(_value: object) -> None:
@@ -346,20 +411,30 @@ def compose(settings: Settings, *, runner: TaskRunner | None = None,
     actions = demo_actions(parts) if settings.profile == "demo" else []
     app = KioskApp(parts.controller, settings.site_name, demo_actions=actions,
                    on_frame=on_frame, prefs=parts.prefs, voice=parts.voice,
-                   technician=parts.technician)
+                   technician=parts.technician, video=parts.video,
+                   video_media=parts.video_link.remote if parts.video_link else None,
+                   camera=lambda: parts.hub.get("camera"))
     return ComposedKiosk(parts, runner, app)
+
+
+def _updates_off_reason(settings: Settings) -> str:
+    """Why this terminal ignores bundles ("" when it follows its repository): the one rule
+    `kiosk updates` and `kiosk doctor` also apply (kiosk.updates.plain)."""
+    from kiosk.updates import plain
+
+    return plain.updates_off_reason(settings.updates.repo_url,
+                                    plain.trusted_root_path(settings.updates.trusted_root))
 
 
 def _build_updater(settings: Settings, is_idle: Callable[[], bool]) -> Any:
     """The flow-bundle updater, or None when updates are not configured or have no root."""
     if not settings.updates.repo_url:
         return None
+    from kiosk.updates import plain
     from kiosk.updates.checks import bundle_check
     from kiosk.updates.terminal import BundleUpdater, load_trusted_root
 
-    root_path = Path(settings.updates.trusted_root)
-    if not root_path.is_absolute():
-        root_path = REPO_ROOT / root_path
+    root_path = plain.trusted_root_path(settings.updates.trusted_root)
     try:
         trusted_root = load_trusted_root(root_path)
     except OSError:

@@ -224,6 +224,40 @@ class ConsoleLinkSettings(_Section):
         return self.resolved("token_file")
 
 
+class VideoSettings(_Section):
+    """视频帮办: live video help from a staff member at the console (kiosk/adapters/video_link.py,
+    docs/adr/0760). It needs `[console] url`; signalling and media go to that console."""
+
+    enabled: bool = Field(False, description="offer the 视频帮办 button")
+    queues: tuple[str, ...] = Field(("local",), min_length=1,
+                                    description="the console queues this site calls, first one "
+                                                "used (e.g. 'district:110105', 'kuasheng')")
+    ice_servers: tuple[str, ...] = Field((), description="STUN/TURN URLs; none on a LAN")
+    recording_notice: str = Field("", max_length=200,
+                                  description="shown before a call when the site records calls "
+                                              "(say for how long); empty = nothing is recorded")
+    hours: str = Field("工作日 9:00-17:00", max_length=40,
+                       description="staff hours, shown when no one can take a call")
+    hotline: str = Field("12345", max_length=16, description="the hotline shown instead")
+
+    @field_validator("queues", "ice_servers", mode="before")
+    @classmethod
+    def _comma_list(cls, value: Any) -> Any:
+        """An environment variable gives a list as one text: "a,b"."""
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("queues")
+    @classmethod
+    def _queue_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for queue in value:
+            if not 1 <= len(queue) <= 64 or not all(
+                    ch.isascii() and (ch.isalnum() or ch in "_.:-") for ch in queue):
+                raise ValueError(f"a queue id of 1-64 letters, digits and _.:- ; got {queue!r}")
+        return value
+
+
 class PathSettings(_Section):
     """Where the terminal keeps its data (journal, logs, spool, bundles)."""
 
@@ -246,6 +280,7 @@ class Settings(_Section):
     updates: UpdateSettings = UpdateSettings()
     housekeeping: HousekeepingSettings = HousekeepingSettings()
     console: ConsoleLinkSettings = ConsoleLinkSettings()
+    video: VideoSettings = VideoSettings()
     paths: PathSettings = PathSettings()
 
     @property

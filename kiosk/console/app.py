@@ -2,7 +2,8 @@
 
 `create_app(settings)` opens (and migrates) the database and returns a FastAPI app; nothing is
 kept in process memory that another console process would need, so several processes can serve
-one PostgreSQL database behind a load balancer.
+one PostgreSQL database behind a load balancer, except the 视频帮办 hub's live sockets
+(kiosk/console/video/hub.py; one process runs it: docs/adr/0751).
 """
 
 from __future__ import annotations
@@ -34,11 +35,17 @@ from kiosk.console.routes import (
     fleet_pages,
     login,
     notifications,
+    preview,
     releases,
+    rollout,
     stats_pages,
+    video_pages,
 )
 from kiosk.console.settings import ConsoleSettings
 from kiosk.console.terminal_auth import BearerTokenIdentity, Refusal, TerminalIdentity
+from kiosk.console.video import sockets as video_sockets
+from kiosk.console.video.hub import Hub as VideoHub
+from kiosk.console.video.relay import Relay as VideoRelay
 
 log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -58,6 +65,7 @@ def make_templates() -> Jinja2Templates:
                        Permission=roles.Permission)
     env.filters["mb"] = lambda size: f"{size / (1024 * 1024):.1f} MB"
     env.filters["when"] = _when
+    env.filters["utc"] = as_utc
     return templates
 
 
@@ -82,9 +90,17 @@ def create_app(settings: ConsoleSettings | None = None,
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loops = [asyncio.create_task(_sweep_forever(app)),
                  asyncio.create_task(_notify_forever(app))]
+        relay: VideoRelay | None = app.state.video_relay
+        if relay is not None:
+            await relay.start()
+        elif settings.video_hub:
+            await app.state.video_hub.start()
         try:
             yield
         finally:
+            await app.state.video_hub.stop()
+            if relay is not None:
+                await relay.stop()
             for loop in loops:
                 loop.cancel()
             for loop in loops:
@@ -100,9 +116,15 @@ def create_app(settings: ConsoleSettings | None = None,
     app.state.clock = clock
     app.state.identity = identity or BearerTokenIdentity()
     app.state.templates = make_templates()
+    app.state.video_hub = VideoHub(sessions, settings, clock)
+    app.state.video_relay = None
+    if settings.video_relay and str(engine.url).startswith("postgresql"):
+        app.state.video_relay = VideoRelay(settings.database_url or "", app.state.video_hub)
+    elif settings.video_relay:
+        log.warning("video relay needs PostgreSQL; this console runs the hub itself")
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
-    for module in (login, fleet_pages, admin, notifications, releases, stats_pages, api,
-                   diagnostics_pages):
+    for module in (login, fleet_pages, admin, notifications, releases, rollout, stats_pages,
+                   api, diagnostics_pages, video_pages, video_sockets, preview):
         app.include_router(module.router)
     _install_error_pages(app)
 

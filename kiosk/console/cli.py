@@ -112,6 +112,17 @@ def _parser() -> argparse.ArgumentParser:
                        help="site profile: TLS files must be given; no throwaway PKI, no http")
         p.add_argument("--insecure-http", action="store_true",
                        help="development only: plain http, terminals use tokens")
+        p.add_argument("--video-hours", default="",
+                       help="视频帮办 staff hours, China time, e.g. 'mon-fri 09:00-17:00' "
+                            "(default: all day)")
+        p.add_argument("--video-hotline", default="12345",
+                       help="hotline a terminal shows when no staff member can answer")
+        p.add_argument("--ice-server", action="append", default=[],
+                       help="STUN/TURN URL for 视频帮办 (repeat; none needed on a LAN)")
+        p.add_argument("--no-video-hub", action="store_true",
+                       help="this process does not run the 视频帮办 hub (docs/adr/0751)")
+        p.add_argument("--video-relay", action="store_true",
+                       help="PostgreSQL: processes elect the 视频帮办 hub and relay to it")
     admin = sub.add_parser("create-admin", help="create an admin account")
     admin.add_argument("username")
     admin.add_argument("--display-name", default="")
@@ -162,18 +173,27 @@ def _serve(args: argparse.Namespace) -> int:
     from kiosk.console.app import create_app
     from kiosk.console.server import start_server
     from kiosk.console.settings import ConsoleSettings
+    from kiosk.console.video.hours import BadHours, StaffHours
 
     try:
         tls = _tls(args)
+        hours = StaffHours.parse(args.video_hours) if args.video_hours else StaffHours()
     except TlsSetupError as exc:
         for line in str(exc).splitlines():
             print(f"kiosk console: {line}", file=sys.stderr)
+        return 2
+    except BadHours as exc:
+        print(f"kiosk console: --{exc}", file=sys.stderr)
         return 2
     app = create_app(ConsoleSettings(database_url=args.db,
                                      secure_cookies=args.secure_cookies or tls is not None,
                                      update_repo_dir=args.update_repo,
                                      update_keys_dir=args.update_keys,
-                                     release_dir=args.release_dir),
+                                     release_dir=args.release_dir, video_hours=hours,
+                                     video_hotline=args.video_hotline[:32],
+                                     video_ice_servers=tuple(args.ice_server),
+                                     video_hub=not args.no_video_hub,
+                                     video_relay=args.video_relay),
                      identity=_identity(tls))
     try:
         handle = start_server(app, args.host, args.port, tls=tls)

@@ -53,7 +53,10 @@ STATUS_LABELS = {Status.ONLINE: "正常", Status.DEGRADED: "异常",
                  Status.OUT_OF_SERVICE: "暂停服务", Status.OFFLINE: "离线"}
 
 ALERT_LABELS = {"paper_out": "缺纸", "paper_low": "纸张将尽", "device_fault": "设备故障",
-                "offline": "离线", "update_failed": "更新失败", "outbox_backlog": "待发数据积压"}
+                "offline": "离线", "update_failed": "更新失败", "outbox_backlog": "待发数据积压",
+                "rollout_paused": "更新推送已自动暂停"}
+#: Alerts raised by other parts (not by a terminal's report): a heartbeat never resolves them.
+MANUAL_ALERT_KINDS = frozenset({"rollout_paused"})
 
 DEVICE_STATE_LABELS = {"ready": "就绪", "busy": "忙", "no_device": "未连接", "offline": "离线",
                        "error": "故障"}
@@ -66,7 +69,7 @@ DEVICE_LABELS = {"printer": "打印机", "receipt_printer": "凭条打印机", "
                  "document_camera": "高拍仪"}
 EVENT_LABELS = {"device_fault": "设备故障", "device_recovered": "设备恢复", "paper_low": "纸张将尽",
                 "paper_out": "缺纸", "paper_ok": "已补纸", "update_outcome": "更新结果",
-                "started": "启动", "stopped": "停止"}
+                "started": "启动", "stopped": "停止", "release": "更新采用"}
 
 
 def device_label(name: str) -> str:
@@ -183,6 +186,10 @@ def apply_events(db: Session, terminal: Terminal, events: Iterable[EventIn],
             case EventKind.UPDATE_OUTCOME:
                 outcome = "failed" if "fail" in ev.detail.lower() else "ok"
                 terminal.last_update = {"outcome": outcome, "version": "", "at": now.isoformat()}
+            case EventKind.RELEASE:  # staged rollout adoption (kiosk/console/rollout.py)
+                from kiosk.console import rollout
+
+                rollout.record(db, terminal, ev.detail, now)
             case EventKind.STARTED | EventKind.STOPPED:
                 pass
     terminal.devices = devices
@@ -202,9 +209,18 @@ def sync_alerts(db: Session, terminal: Terminal, now: datetime) -> None:
         if key not in live:
             _raise(db, terminal, key[0], key[1], detail, now)
     for key, alert in live.items():
-        if key not in wanted:
+        if key not in wanted and key[0] not in MANUAL_ALERT_KINDS:
             alert.state = "resolved"
             alert.resolved_at = now
+
+
+def raise_alert(db: Session, terminal: Terminal, kind: str, detail: str, now: datetime) -> Alert:
+    """Raise an alert of one of `MANUAL_ALERT_KINDS` (at most one open per terminal, kind and
+    detail); a person or the part that raised it resolves it."""
+    live = db.scalar(select(Alert).where(
+        Alert.terminal_id == terminal.id, Alert.kind == kind, Alert.detail == detail,
+        Alert.state.in_(("open", "acknowledged"))))
+    return live if live is not None else _raise(db, terminal, kind, "", detail, now)
 
 
 def _raise(db: Session, terminal: Terminal, kind: str, device: str, detail: str,

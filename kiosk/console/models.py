@@ -42,6 +42,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: 工号 shown to the resident in a 视频帮办 call (staff only; may be empty).
+    badge: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
 
 class LoginThrottle(Base):
@@ -290,3 +292,82 @@ class DiagnosticsBundle(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TerminalGroup(Base):
+    """A terminal's membership of a named group (pilot groups of a staged rollout), kept
+    centrally and edited by admins (docs/adr/0721-rollout-stages-groups-adoption.md)."""
+
+    __tablename__ = "terminal_groups"
+    __table_args__ = (Index("ix_terminal_groups_once", "terminal_id", "group_name", unique=True),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(ForeignKey("terminals.id", ondelete="CASCADE"))
+    group_name: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class Rollout(Base):
+    """Where a published release stands: nobody, a pilot group, a percentage, everyone;
+    paused by a person or by itself (too many terminals failed its check)."""
+
+    __tablename__ = "rollouts"
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    stage: Mapped[str] = mapped_column(String(16), default="none")  # none|pilot|percent|all
+    pilot_group: Mapped[str] = mapped_column(String(64), default="")
+    percent: Mapped[int] = mapped_column(Integer, default=0)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    paused_reason: Mapped[str] = mapped_column(String(200), default="")
+    #: The paused stage's pointers for terminals that had not reported were taken back.
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Failures already seen when a person resumed it: only failures beyond these count again.
+    failures_accepted: Mapped[int] = mapped_column(Integer, default=0)
+    max_failures: Mapped[int] = mapped_column(Integer, default=2)
+    max_failure_percent: Mapped[int] = mapped_column(Integer, default=10)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Adoption(Base):
+    """What one terminal reported about one bundle version: downloaded, activated or
+    check_failed (with the terminal's reason, masked; no personal data)."""
+
+    __tablename__ = "release_adoptions"
+    __table_args__ = (Index("ix_release_adoptions_once", "version", "terminal_id", unique=True),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, index=True)
+    terminal_id: Mapped[str] = mapped_column(ForeignKey("terminals.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class VideoCall(Base):
+    """One 视频帮办 call, from the terminal's request to its end (kiosk/console/video/records.py).
+
+    No resident data: the terminal, the queue, the service and step the resident was on, the
+    staff member, the times, the outcome, the staff member's note (masked) and the rating.
+    """
+
+    __tablename__ = "video_calls"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(ForeignKey("terminals.id", ondelete="CASCADE"),
+                                             index=True)
+    queue: Mapped[str] = mapped_column(String(64))
+    service: Mapped[str] = mapped_column(String(64))
+    service_title: Mapped[str] = mapped_column(String(128))
+    step: Mapped[str] = mapped_column(String(64))
+    step_title: Mapped[str] = mapped_column(String(128))
+    share_screen: Mapped[bool] = mapped_column(Boolean)
+    lang: Mapped[str] = mapped_column(String(8))
+    staff_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    staff_name: Mapped[str] = mapped_column(String(64), default="")
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: "" while live; resident, wiped, network, staff, staff_left, console, cancelled,
+    #: no_staff, outside_hours.
+    end_reason: Mapped[str] = mapped_column(String(16), default="")
+    #: "" until the staff member says: solved, unsolved, transferred.
+    outcome: Mapped[str] = mapped_column(String(16), default="")
+    note: Mapped[str] = mapped_column(String(500), default="")
+    rating: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -8,12 +8,13 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
-    """The four kinds of console user."""
+    """The five kinds of console user."""
 
     ADMIN = "admin"  # 管理员
     OPERATOR = "operator"  # 运维
     APPROVER = "approver"  # 审核
     VIEWER = "viewer"  # 观察员 (read-only)
+    HELPER = "helper"  # 帮办坐席 (takes 视频帮办 calls)
 
 
 class Permission(StrEnum):
@@ -32,6 +33,9 @@ class Permission(StrEnum):
     SIGN_RELEASE = "sign_release"  # hold a signing key, sign a release, publish it
     VIEW_STATS = "view_stats"  # 统计: usage and 好差评 pages, their CSV
     RECTIFY = "rectify"  # set a 差评's status (待整改 / 已整改)
+    MANAGE_ROLLOUT = "manage_rollout"  # terminal groups; widen, pause, resume a rollout; rollback
+    HELP_VIDEO = "help_video"  # 视频帮办: be in the queue, take calls, hint, highlight
+    VIEW_HELP_RECORDS = "view_help_records"  # 帮办记录: the list of calls (no personal data)
 
 
 ROLE_LABELS: dict[Role, str] = {
@@ -39,18 +43,21 @@ ROLE_LABELS: dict[Role, str] = {
     Role.OPERATOR: "运维",
     Role.APPROVER: "审核",
     Role.VIEWER: "观察员",
+    Role.HELPER: "帮办坐席",
 }
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.OPERATOR: frozenset({Permission.VIEW_FLEET, Permission.ACK_ALERT, Permission.OPERATE,
                               Permission.VIEW_RELEASES, Permission.VIEW_STATS,
-                              Permission.RECTIFY}),
+                              Permission.RECTIFY, Permission.VIEW_HELP_RECORDS}),
     Role.APPROVER: frozenset({Permission.VIEW_FLEET, Permission.READ_AUDIT,
                               Permission.VIEW_RELEASES, Permission.SIGN_RELEASE,
-                              Permission.VIEW_STATS}),
+                              Permission.VIEW_STATS, Permission.VIEW_HELP_RECORDS}),
     Role.VIEWER: frozenset({Permission.VIEW_FLEET, Permission.VIEW_RELEASES,
-                            Permission.VIEW_STATS}),
+                            Permission.VIEW_STATS, Permission.VIEW_HELP_RECORDS}),
+    Role.HELPER: frozenset({Permission.VIEW_FLEET, Permission.HELP_VIDEO,
+                            Permission.VIEW_HELP_RECORDS}),
 }
 
 

@@ -18,6 +18,9 @@ from fastapi import FastAPI
 
 from kiosk.console.tls import ConsoleTls
 
+#: Largest WebSocket message (视频帮办: a screenshot frame is at most 3 MB of text).
+WS_MAX_BYTES = 4 * 1024 * 1024
+
 #: How long to wait for uvicorn to report that it is serving.
 STARTUP_TIMEOUT_SECONDS = 20.0
 
@@ -47,7 +50,7 @@ def start_server(app: FastAPI, host: str = "127.0.0.1", port: int = 0,
     actual_port = sock.getsockname()[1]
     options = tls.uvicorn_options() if tls is not None else {}
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
-                            **options)
+                            ws_max_size=WS_MAX_BYTES, **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
                               name="console-server", daemon=True)

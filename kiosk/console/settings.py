@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from kiosk.console.video.hours import StaffHours
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,3 +33,17 @@ class ConsoleSettings:
     release_dir: str = "var/console/releases"
     #: Largest bundle upload accepted.
     max_bundle_bytes: int = 16 * 1024 * 1024
+    #: 视频帮办: when staff answer (China time); outside them terminals get the hours and hotline.
+    video_hours: StaffHours = field(default_factory=StaffHours)
+    #: 视频帮办: the hotline a terminal shows when no one can answer.
+    video_hotline: str = "12345"
+    #: 视频帮办: ICE servers for the staff browser (STUN/TURN URLs); empty on a LAN.
+    video_ice_servers: tuple[str, ...] = ()
+    #: 视频帮办: whether this console process runs the signalling hub (docs/adr/0751); the
+    #: others refuse the video sockets with close code 4503 so a balancer retries elsewhere.
+    video_hub: bool = True
+    #: 视频帮办 on PostgreSQL: the processes elect the hub among themselves and the others relay
+    #: their video sockets to it over LISTEN/NOTIFY (kiosk/console/video/relay.py).
+    video_relay: bool = False
+    #: 视频帮办: the handling time assumed for estimates before any call has been recorded.
+    video_default_handle_seconds: float = 180.0

@@ -58,6 +58,7 @@ class EventKind(StrEnum):
     UPDATE_OUTCOME = "update_outcome"
     STARTED = "started"
     STOPPED = "stopped"
+    RELEASE = "release"  # adoption of a bundle: "<downloaded|activated|check_failed> <v> [reason]"
 
 
 class _Strict(BaseModel):
@@ -78,6 +79,8 @@ class UpdateOutcome(_Strict):
     outcome: Short = ""
     version: Short = ""
     at: Short = ""
+    #: What the terminal runs and its last update, in words (kiosk.updates.plain.summary)
+    summary: Annotated[str, StringConstraints(max_length=300)] = ""
 
 
 class HeartbeatIn(_Strict):

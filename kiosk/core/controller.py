@@ -150,6 +150,11 @@ class KioskController:
         lifecycle.on_change(self._on_phase)
         lifecycle.on_wipe(self._on_wipe)
 
+    @property
+    def service_id(self) -> str:
+        """The id of the service being run ("" on home)."""
+        return self._service_id if self._run is not None else ""
+
     # -- subscription ------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> None:
         """Call ``listener(state)`` on every change (on the UI thread)."""

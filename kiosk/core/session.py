@@ -115,6 +115,7 @@ class SessionLifecycle:
         self._still_there_since = 0.0
         self.ask = Ask.IDLE
         self._service_available = True
+        self._idle_held = False
         self._listeners: list[PhaseListener] = []
         self._wipe_hooks: list[Callable[[], object]] = []
         self.sessions_started = 0
@@ -150,6 +151,17 @@ class SessionLifecycle:
         if self.phase in IN_SESSION:
             self._wipe(reason)
 
+    def hold_idle(self, held: bool) -> None:
+        """Pause (True) or resume (False) the idle timeout, e.g. during a 视频帮办 call:
+        the resident is busy without touching. The hard cap still holds; a wipe resumes."""
+        self._idle_held = held
+        self._last_activity = self._clock()
+
+    @property
+    def idle_held(self) -> bool:
+        """True while the idle timeout is paused."""
+        return self._idle_held
+
     def ask_to_continue(self) -> None:
         """A service has ended: ask at once whether to continue, with the short countdown;
         no answer wipes the session (a touch answers "continue")."""
@@ -179,6 +191,8 @@ class SessionLifecycle:
         now = self._clock()
         if now - self.session.started_at >= self.timing.hard_cap_seconds:
             self._wipe("hard_cap")
+        elif self._idle_held and self.phase is Phase.ACTIVE:
+            self._last_activity = now
         elif self.phase is Phase.ACTIVE:
             if now - self._last_activity >= self.timing.idle_timeout_seconds:
                 self._still_there_since = now
@@ -227,6 +241,7 @@ class SessionLifecycle:
                            temp_dir=Path(tempfile.mkdtemp(prefix=prefix, dir=self._temp_root)))
 
     def _wipe(self, reason: str) -> None:
+        self._idle_held = False
         self._set(Phase.WIPING, reason)
         session, self.session = self.session, None
         if session is not None:

@@ -1,5 +1,6 @@
 """`kiosk tour --out DIR`: drive the journeys headless on simulated devices and write one PNG
 per screen, plus ``index.txt`` listing each file, its screen name and what it shows.
+`kiosk tour --bundle PATH --out DIR` previews a flow bundle instead (kiosk/harness/tour_bundle.py).
 
 The tour runs the real kiosk (embedded sandbox, simulators, SQLite) in a Kivy window rendered
 with SDL offscreen; a person reviews the PNGs. The printed certificate is rendered to PNG too.
@@ -91,10 +92,20 @@ def run_tour(out: Path) -> int:
     from kiosk.core.session import Phase
     from kiosk.harness.ui_driver import UiDriver, find_button
     from kiosk.harness.ui_journeys import wait_for_continue_question
+    from kiosk.harness.video_staff import StaffConsole
 
     data = Path(tempfile.mkdtemp(prefix="kiosk-tour-"))
+    # 视频帮办 with a stand-in console and staff member (kiosk.harness.video_staff)
+    staff = StaffConsole(VIDEO_TOKEN, mode="hold").start()
+    token = data / "console.token"
+    token.write_text(VIDEO_TOKEN, encoding="utf-8")
+    token.chmod(0o600)
     settings = load_settings(environ={"KIOSK__PATHS__DATA_DIR": str(data),
-                                      "KIOSK__DEVICES__SMARTCARD": "none"})
+                                      "KIOSK__DEVICES__SMARTCARD": "none",
+                                      "KIOSK__VIDEO__ENABLED": "true",
+                                      "KIOSK__CONSOLE__URL": staff.url,
+                                      "KIOSK__CONSOLE__TOKEN_FILE": str(token),
+                                      "KIOSK__CONSOLE__INTERVAL_SECONDS": "3600"})
     configure_logging(data / "log")
     kiosk = compose(settings)
     kiosk.start_devices()
@@ -225,6 +236,7 @@ def run_tour(out: Path) -> int:
         _reprint_pass(tour, driver, parts)
         _licence_pass(tour, driver, parts)
         _face_pass(tour, driver, parts)
+        _video_pass(tour, driver, parts, staff)
         _mode_pass(tour, driver, parts, "en", lambda p: p.with_locale("en"),
                    "English")
         _mode_pass(tour, driver, parts, "elderly",
@@ -235,8 +247,60 @@ def run_tour(out: Path) -> int:
         tour.write_index()
         driver.close()
         kiosk.close()
+        staff.stop()
         shutil.rmtree(data, ignore_errors=True)
     return 0
+
+
+#: The stand-in console's terminal token in the tour (a throwaway, not a secret).
+VIDEO_TOKEN = "tour-terminal-token"
+
+
+def _video_pass(tour: Tour, driver: Any, parts: Any, staff: Any) -> None:
+    """视频帮办 from a step: consent, waiting, the call (hint, highlight), the 好差评, and no
+    staff online."""
+    from kiosk.core.video_call import CallPhase
+    from kiosk.harness.ui_driver import find_button
+
+    app, call = driver.app, parts.video
+    if call is None:
+        return
+    parts.hub.simulator(DeviceName.CAMERA).set_scene("face")
+    _identify(driver, parts)
+    driver.tap(app.screens["home"].tile_buttons["social-insurance-payments"])
+    driver.wait_for_screen("step_records")
+    tour.shot("video-button", "社保缴费记录：每一步都有“视频帮办”按钮（在“办不成事”旁）")
+    driver.tap(driver.current_screen().buttons["video_help"])
+    driver.wait_for(lambda: call.phase is CallPhase.CONSENT, what="consent")
+    tour.shot("video-consent", "视频帮办：先说明共享什么（摄像头、麦克风、所在页面）、不录音录像")
+    driver.tap(find_button(app.video_layer.card, "同意并呼叫"))
+    driver.wait_for(lambda: call.state.position > 0, what="queued")
+    tour.shot("video-waiting", "视频帮办：排队位置和预计等待时间，可取消")
+    staff.accept()
+    driver.wait_for(lambda: call.phase is CallPhase.IN_CALL, what="in call")
+    panel = app.video_layer.panel
+    driver.wait_for(lambda: panel.remote.frames_drawn >= 5 and panel.preview.frames_shown >= 2,
+                    timeout=30, what="video")
+    staff.send({"type": "hint", "text": "请点击右下角的“打印缴费证明”"})
+    staff.send({"type": "highlight", "x": 0.55, "y": 0.86, "w": 0.43, "h": 0.12})
+    driver.wait_for(lambda: bool(panel.hint.text) and panel.highlight.rectangle() is not None,
+                    what="hint")
+    driver.pump(10)
+    tour.shot("video-call", "视频帮办通话中：工作人员画面、姓名工号、本人小画面、提示、标注框")
+    driver.tap(panel.end_button)
+    driver.wait_for(lambda: call.phase is CallPhase.ENDED, what="rating")
+    tour.shot("video-rating", "视频帮办结束：对帮办服务评价（关联工作人员）")
+    driver.tap(find_button(app.video_layer.card, "非常满意"))
+    driver.wait_for(lambda: call.phase is CallPhase.IDLE, what="back on the step")
+    staff.mode = "no_staff"
+    driver.tap(driver.current_screen().buttons["video_help"])
+    driver.wait_for(lambda: call.phase is CallPhase.CONSENT, what="consent")
+    driver.tap(find_button(app.video_layer.card, "同意并呼叫"))
+    driver.wait_for(lambda: call.phase is CallPhase.UNAVAILABLE, what="unavailable")
+    tour.shot("video-unavailable", "视频帮办：无人在线时显示服务时间和 12345 热线（并语音播报）")
+    call.dismiss()
+    parts.controller.finish()
+    driver.wait_for_screen("attract")
 
 
 def _technician_pass(tour: Tour, driver: Any, parts: Any) -> None:
@@ -434,6 +498,8 @@ def main(argv: list[str]) -> int:
     """Run the tour."""
     parser = argparse.ArgumentParser(prog="kiosk tour", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="folder for the PNGs")
+    parser.add_argument("--bundle", type=Path, help="preview a flow bundle (.tar.gz or folder): "
+                        "its home screens and every screen of its services, after its check")
     args = parser.parse_args(argv)
     os.environ["SDL_VIDEODRIVER"] = "offscreen"
     os.environ.pop("DISPLAY", None)
@@ -444,4 +510,8 @@ def main(argv: list[str]) -> int:
     register_font(FONT_PATH)
     args.out.mkdir(parents=True, exist_ok=True)
     print(f"kiosk tour: writing screenshots to {args.out}/", file=sys.stderr)
+    if args.bundle is not None:
+        from kiosk.harness.tour_bundle import run_bundle_tour
+
+        return run_bundle_tour(args.out, args.bundle)
     return run_tour(args.out)

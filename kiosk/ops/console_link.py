@@ -48,6 +48,7 @@ from drivers.status import DeviceState, DeviceStatus, SupplyState
 from flows.strings import RATING_REASON_KEYS, STRINGS
 from kiosk.core.events import log_event
 from kiosk.core.session import Phase
+from kiosk.ops.adoption import adoption_event
 from kiosk.ops.console_queue import ConsoleQueue
 from kiosk.ops.housekeeping import window_day
 from kiosk.platform.console_client import ConsoleClient, ConsoleCommand, ConsoleError, event
@@ -338,12 +339,16 @@ class ConsoleLink:
 
     def _note_update(self) -> None:
         try:
-            update = dict(self._last_update())
+            update = _with_console_outcome(self._last_update())
         except Exception:  # the updater's report is optional
             return
         if self._seen_update is not None and update and update != self._seen_update:
             detail = f"{update.get('outcome', '')} {update.get('version', '')}".strip()
             self.queue_event(event("update_outcome", "", detail[:200]))
+        if update and update != self._seen_update:  # staged rollout adoption (ADR 0721)
+            adoption = adoption_event(update)
+            if adoption is not None:
+                self.queue_event(adoption)
         self._seen_update = update
 
     def _housekeep(self, now: datetime) -> None:
@@ -584,7 +589,8 @@ def start_console_link(parts: Any) -> ConsoleLink | None:
         full = collect()
         absent = {name for name, url in hub.urls().items() if url == "none"}
         return full.model_copy(update={"devices": {
-            name: device for name, device in full.devices.items() if name not in absent}})
+            name: device for name, device in full.devices.items() if name not in absent},
+            "last_update": _console_last_update(full.last_update)})
     lifecycle = parts.lifecycle
     technician = getattr(parts, "technician", None)  # its services write the bundle
     export = technician.services.export if technician is not None else None
@@ -603,3 +609,23 @@ def start_console_link(parts: Any) -> ConsoleLink | None:
     link.restore()
     link.start()
     return link
+
+
+def _console_last_update(update: dict[str, Any]) -> dict[str, Any]:
+    """The heartbeat's ``last_update`` in the console's shape (kiosk.console.wire.UpdateOutcome:
+    it refuses the updater's own field names), with the plain-words summary (ADR 0731)."""
+    if not update:
+        return {}
+    from kiosk.updates.plain import console_update
+
+    return dict(console_update(update))
+
+
+def _with_console_outcome(update: dict[str, Any]) -> dict[str, Any]:
+    """The updater's fields plus ``outcome`` (ok/failed/...) and ``version``, which the
+    ``update_outcome`` event's detail is made of (the console marks "failed")."""
+    found = dict(update)
+    if found:
+        shaped = _console_last_update(found)
+        found.update(outcome=shaped["outcome"], version=shaped["version"])
+    return found

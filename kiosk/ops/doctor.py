@@ -108,7 +108,8 @@ def _check_terminal_facts(settings: Settings) -> list[Check]:
 
     log_dir = log_dir_fact(settings.data_dir / "log")
     checks = [Check(log_dir.name, log_dir.ok, log_dir.detail)]
-    for fact in [outbox_fact(settings.data_dir), *update_facts(settings.data_dir)]:
+    for fact in [outbox_fact(settings.data_dir),
+                 *update_facts(settings.data_dir, settings.updates)]:
         checks.append(Check(fact.name, fact.ok, fact.detail, needed=False))
     return checks
 

@@ -96,7 +96,7 @@ class TechnicianServices:
         if self.client is not None:
             facts.append(platform_fact(self.client, s.platform.base_url or "sandbox"))
         facts.append(outbox_fact(self.data_dir))
-        facts += update_facts(self.data_dir)
+        facts += update_facts(self.data_dir, s.updates)
         facts.append(log_dir_fact(self.log_dir))
         return facts
 

@@ -62,9 +62,12 @@ def outbox_fact(data_dir: Path) -> Fact:
                 f"{counts.get('refused', 0)} refused")
 
 
-def update_facts(data_dir: Path) -> list[Fact]:
-    """The active flow bundle and the last update outcome and check."""
+def update_facts(data_dir: Path, updates: Any = None) -> list[Fact]:
+    """What the terminal runs and why, and how the last update and look for updates went, in
+    plain words (kiosk.updates.plain). ``updates`` is the ``[updates]`` settings: without a
+    repository URL (or a trusted root) the kiosk ignores bundles, and the facts say so."""
     try:
+        from kiosk.updates import plain
         from kiosk.updates.state import load_state
     except ImportError:
         return [Fact("bundle", True, "updates not available in this build")]
@@ -73,16 +76,16 @@ def update_facts(data_dir: Path) -> list[Fact]:
         state = load_state(path)
     except Exception as exc:  # a damaged state file is a finding, not a crash
         return [Fact("bundle", False, f"{path}: unreadable ({type(exc).__name__})")]
-    active = f"v{state.active}" if state.active is not None else "built-in catalogue"
-    staged = f", v{state.staged} staged" if state.staged is not None else ""
-    outcome = state.last_outcome
-    check = state.last_check
+    off = "" if updates is None else plain.updates_off_reason(
+        updates.repo_url, plain.trusted_root_path(updates.trusted_root))
+    if off:
+        return [Fact("bundle", state.active is None, f"runs {plain.runs(state, off)}"),
+                Fact("updates", True, "off: set [updates] repo_url in the site file to follow "
+                                      "bundles")]
     return [
-        Fact("bundle", True, f"active {active}{staged}"),
-        Fact("updates", outcome.kind != "rolled_back",
-             f"last outcome {outcome.kind}" + (f" v{outcome.version}" if outcome.version else "")
-             + (f" ({outcome.reason})" if outcome.reason else "")
-             + f"; last check {check.kind}" + (f" at {check.at}" if check.at else "")),
+        Fact("bundle", True, f"runs {plain.runs(state)}"),
+        Fact("updates", not plain.failed(state),
+             f"last update: {plain.outcome_words(state)}; last look: {plain.check_words(state)}"),
     ]
 
 

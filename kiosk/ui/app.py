@@ -110,8 +110,13 @@ class KioskApp(App):
                  remaining: Callable[[], float] | None = None,
                  on_frame: Callable[[], None] | None = None, prefs: Any = None,
                  voice: Any = None, technician: TechnicianController | None = None,
-                 **kwargs: Any) -> None:
+                 video: Any = None, video_media: Any = None,
+                 camera: Callable[[], Any] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.video = video
+        self._video_media = video_media
+        self._camera = camera or (lambda: None)
+        self.video_layer: Any = None
         self.controller = controller
         self.prefs = prefs
         self.voice = voice
@@ -145,6 +150,8 @@ class KioskApp(App):
         self._idle_collection = Clock.create_trigger(self._collect_if_still_idle,
                                                      IDLE_COLLECT_SECONDS)
         self.controller.subscribe(self.render)
+        if self.video is not None:
+            self.video.subscribe(self._render_video)
         self.controller.lifecycle.on_wipe(self._rebuild_after_wipe)
         self.window_lock = lock_window(Window, Config.getint("graphics", "rotation"))
         Clock.schedule_interval(self._tick, 1.0)
@@ -171,7 +178,8 @@ class KioskApp(App):
         palette = HIGH_CONTRAST if prefs is not None and prefs.high_contrast else STANDARD
         return UiContext(metrics=metrics_for(Window.height, elderly), palette=palette,
                          controller=self.controller, site_name=self.site_name,
-                         demo=bool(self.demo_actions), prefs=self.prefs, voice=self.voice)
+                         demo=bool(self.demo_actions), prefs=self.prefs, voice=self.voice,
+                         video=self.video, video_media=self._video_media, camera=self._camera)
 
     def _screen_factories(self) -> dict[str, Factory]:
         """One constructor per screen name, for the current context."""
@@ -216,6 +224,14 @@ class KioskApp(App):
                                       on_quit=self.controller.finish)
         self.busy = Busy(ctx)
         self.demo_panel = None
+        if self.video_layer is not None:
+            self.video_layer.detach()
+            self.video_layer = None
+        if self.video is not None:
+            from kiosk.ui.video_help import VideoHelpLayer
+
+            self.video_layer = VideoHelpLayer(ctx, self.root_widget)
+            self._render_video(self.video.state)
 
     def _rebuild_shown_screens(self) -> None:
         """Recreate only the screens that showed something since they were built: a screen
@@ -318,6 +334,18 @@ class KioskApp(App):
         if self.demo_panel is not None and self.demo_panel.parent is not None:
             self.root_widget.remove_widget(self.demo_panel)
         self._rebuild_shown_screens()
+
+    def _render_video(self, state: Any) -> None:
+        """The 视频帮办 call changed: redraw its layer (over the screens, under the overlays)."""
+        layer = self.video_layer
+        if layer is None:
+            return
+        try:
+            layer.render(state)
+        except Exception as exc:  # a rendering bug must never show a traceback
+            log_event(log, "render_failed", logging.ERROR, screen="video_help",
+                      error=type(exc).__name__)
+            log.debug("render failure", exc_info=True)
 
     def _render_technician(self, state: TechnicianState) -> None:
         """The technician controller changed: redraw the technician screen."""

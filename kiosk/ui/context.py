@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kiosk.ui.theme import Metrics, Palette
 
 if TYPE_CHECKING:
     from kiosk.core.accessibility import PreferenceStore
     from kiosk.core.controller import KioskController
+    from kiosk.core.video_call import VideoCall
     from kiosk.voice.speech import VoiceGuide
 
 
@@ -32,3 +34,8 @@ class UiContext:
     demo: bool = False
     prefs: PreferenceStore | None = None  # the session's choices
     voice: VoiceGuide | None = None
+    #: 视频帮办: the call (kiosk.core.video_call.VideoCall; None = not offered), the staff
+    #: member's frames (kiosk.adapters.video_link.RemoteFrames) and the camera for the preview.
+    video: VideoCall | None = None
+    video_media: Any = None
+    camera: Callable[[], Any] = lambda: None

@@ -6,17 +6,23 @@
     kiosk admin promote  VERSION --to ...           (staged rollout: widen the audience)
     kiosk admin rollback --to-version N [--to ...]  (old content as a NEW, higher version)
     kiosk admin rotate-key ROLE                     (root, targets, snapshot, timestamp)
-    kiosk admin refresh-timestamp                   (run from cron, at least daily)
+    kiosk admin refresh-timestamp                   (cron, every 6 hours: 0 */6 * * *)
     kiosk admin status
 
 PUB is the folder a web server publishes; KEYS holds the private keys and must stay off it.
+The keys are encrypted with a passphrase: --passphrase-file FILE (mode 0600, for cron), else
+KIOSK_ADMIN_KEY_PASSPHRASE, else a prompt; without one nothing is signed.
+``publish`` always runs the bundle check (the one the terminal runs) and refuses a bundle that
+fails it, whatever ``build`` was told.
 Exit codes: 0 done, 1 refused or failed (message on stderr), 2 usage error.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
 import sys
 import tempfile
 from datetime import timedelta
@@ -28,6 +34,7 @@ from kiosk.updates.checks import bundle_check
 from kiosk.updates.repository import (
     DEFAULT_EXPIRY,
     DEFAULT_KEYS,
+    PASSPHRASE_ENV,
     ROLES,
     AdminError,
     Audience,
@@ -46,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"published repository folder (default {DEFAULT_REPO})")
     common.add_argument("--keys", type=Path, default=DEFAULT_KEYS_DIR,
                         help=f"admin key folder, never published (default {DEFAULT_KEYS_DIR})")
+    common.add_argument("--passphrase-file", type=Path, metavar="FILE",
+                        help="file holding the key passphrase (mode 0600; for cron). Otherwise "
+                        f"{PASSPHRASE_ENV}, otherwise a prompt")
     common.add_argument("--expiry", action="append", default=[], metavar="ROLE=DAYS",
                         help="signature lifetime for a role when (re)signing it, e.g. "
                         "timestamp=2 (defaults: " + ", ".join(
@@ -70,7 +80,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--created", help="ISO 8601 UTC creation time (default now; fix it for "
                        "byte-identical rebuilds)")
     build.add_argument("--out", type=Path, help="archive path (default flows-N.tar.gz)")
-    build.add_argument("--no-check", action="store_true", help="skip the bundle check")
+    build.add_argument("--no-check", action="store_true",
+                       help="skip the bundle check here (publish always runs it)")
 
     publish = sub.add_parser("publish", parents=[common], help="sign and publish a bundle")
     publish.add_argument("archive", type=Path)
@@ -116,7 +127,10 @@ def main(argv: list[str]) -> int:
 def _run(args: argparse.Namespace) -> int:
     if args.command == "build":
         return _build(args)
-    repo = Repository(args.repo, args.keys, expiry=_expiry(args.expiry))
+    passphrase = None
+    if args.command != "status":
+        passphrase = read_passphrase(args.passphrase_file, confirm=args.command == "init")
+    repo = Repository(args.repo, args.keys, expiry=_expiry(args.expiry), passphrase=passphrase)
     if args.command == "init":
         keys = {role: (getattr(args, f"{role}_keys"), getattr(args, f"{role}_threshold"))
                 for role in ROLES}
@@ -129,7 +143,15 @@ def _run(args: argparse.Namespace) -> int:
             print(f"trusted root written to {args.trusted_root_out}: ship it with the app")
         return 0
     if args.command == "publish":
-        manifest = repo.publish(args.archive, [Audience.parse(a) for a in args.to])
+        targets = [Audience.parse(a) for a in args.to]
+        problems = check_archive(args.archive)
+        if problems:  # a bundle built with --no-check, or edited after its build
+            print(f"kiosk admin publish: {args.archive} fails the bundle check; nothing was "
+                  "signed or published:", file=sys.stderr)
+            for problem in problems:
+                print(f"  - {problem}", file=sys.stderr)
+            return 1
+        manifest = repo.publish(args.archive, targets)
         print(f"published bundle {manifest.version} to {', '.join(args.to)}")
         return 0
     if args.command == "promote":
@@ -155,6 +177,43 @@ def _run(args: argparse.Namespace) -> int:
     raise AssertionError(args.command)  # argparse only lets known commands through
 
 
+#: Shortest passphrase accepted for new keys.
+MIN_PASSPHRASE = 8
+
+
+def read_passphrase(path: Path | None, confirm: bool = False,
+                    environ: dict[str, str] | None = None,
+                    interactive: bool | None = None) -> bytes:
+    """The passphrase that encrypts (``init``) or unlocks the signing keys: from ``path``
+    (a file only its owner can read), else ``KIOSK_ADMIN_KEY_PASSPHRASE``, else a prompt on the
+    terminal (asked twice when ``confirm``). Keys are never written or used without one."""
+    env = os.environ if environ is None else environ
+    if path is not None:
+        mode = path.stat().st_mode
+        if mode & 0o077:
+            raise AdminError(f"{path}: the passphrase file is readable by others "
+                             f"(mode {mode & 0o777:o}); run chmod 600 {path}")
+        value = path.read_text(encoding="utf-8").rstrip("\r\n")
+        source = str(path)
+    elif env.get(PASSPHRASE_ENV):
+        value, source = env[PASSPHRASE_ENV], PASSPHRASE_ENV
+    elif interactive if interactive is not None else sys.stdin.isatty():
+        value = getpass.getpass("signing key passphrase: ")
+        if confirm and getpass.getpass("the same passphrase again: ") != value:
+            raise AdminError("the two passphrases differ; nothing was written")
+        source = "the prompt"
+    else:
+        raise AdminError("the signing keys are encrypted and need a passphrase: run in a terminal "
+                         f"to be asked, set {PASSPHRASE_ENV}, or pass --passphrase-file FILE "
+                         "(docs/updates.md)")
+    if confirm and len(value) < MIN_PASSPHRASE:
+        raise AdminError(f"the passphrase from {source} is shorter than {MIN_PASSPHRASE} "
+                         "characters; choose a longer one")
+    if not value:
+        raise AdminError(f"the passphrase from {source} is empty")
+    return value.encode("utf-8")
+
+
 def _expiry(items: list[str]) -> dict[str, timedelta]:
     expiry: dict[str, timedelta] = {}
     for item in items:
@@ -175,9 +234,7 @@ def _build(args: argparse.Namespace) -> int:
     manifest = build_archive(args.flows_dir, out, args.version, args.min_app_version,
                              args.created)
     if not args.no_check:
-        with tempfile.TemporaryDirectory(prefix="kiosk-build-check-") as tmp:
-            unpack_archive(out, Path(tmp) / "bundle")
-            problems = bundle_check(Path(tmp) / "bundle")
+        problems = check_archive(out)
         if problems:
             out.unlink()
             print(f"kiosk admin build: {args.flows_dir} fails the bundle check:", file=sys.stderr)
@@ -187,6 +244,26 @@ def _build(args: argparse.Namespace) -> int:
     print(f"built {out}: bundle {manifest.version}, {len(manifest.services)} services, "
           f"{manifest.digest}")
     return 0
+
+
+def check_archive(archive: Path) -> list[str]:
+    """Unpack ``archive`` into a temporary folder and run the bundle check (the same one the
+    terminal runs, in its limited child); problems with paths inside the bundle
+    (``service/flow.yaml:12: ...``), empty when the bundle passes."""
+    with tempfile.TemporaryDirectory(prefix="kiosk-admin-check-") as tmp:
+        folder = Path(tmp) / "bundle"
+        try:
+            unpack_archive(archive, folder)
+        except BundleError as exc:
+            return [f"{archive}: {exc}"]
+        problems = bundle_check(folder)
+        prefixes = (f"{folder.resolve()}/", f"{folder}/")
+        relative = []
+        for problem in problems:
+            for prefix in prefixes:
+                problem = problem.replace(prefix, "")
+            relative.append(problem)
+        return relative
 
 
 def _status(repo: Repository) -> dict[str, object]:

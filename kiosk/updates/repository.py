@@ -11,9 +11,9 @@ Two folders, never mixed (docs/adr/0161):
       targets/channels/groups/<group>/<sha256>.current.json
       targets/channels/terminals/<terminal-id>/<sha256>.current.json
 
-- the *key* folder (``<keyid>.pem``, PKCS#8 Ed25519, mode 0600, optionally encrypted with
-  ``KIOSK_ADMIN_KEY_PASSPHRASE``), which stays with the admin and is refused inside the published
-  folder.
+- the *key* folder (``<keyid>.pem``, PKCS#8 Ed25519, mode 0600, encrypted with the admin's
+  passphrase; `kiosk admin` refuses to write keys without one), which stays with the admin and is
+  refused inside the published folder.
 
 Consistent snapshots are on, so a CDN may cache every file but ``timestamp.json`` forever.
 Targeting (docs/adr/0162): a bundle is the target ``bundles/flows-<version>.tar.gz``; an audience
@@ -60,13 +60,16 @@ from kiosk.updates.bundle import (
 )
 
 ROLES = ("root", "targets", "snapshot", "timestamp")
+#: How often `kiosk admin refresh-timestamp` must run (cron ``0 */6 * * *``, docs/updates.md).
+TIMESTAMP_REFRESH = timedelta(hours=6)
 #: How long each role's signature stays valid. The timestamp is short so a frozen mirror is
-#: noticed within a day; `kiosk admin refresh-timestamp` runs from cron (docs/adr/0161).
+#: noticed within two days, yet outlives eight refreshes: a failed cron run or two never lets
+#: it lapse on the fleet (docs/adr/0161, 0730).
 DEFAULT_EXPIRY = {
     "root": timedelta(days=365),
     "targets": timedelta(days=120),
     "snapshot": timedelta(days=30),
-    "timestamp": timedelta(days=1),
+    "timestamp": timedelta(days=2),
 }
 #: Default (number of keys, threshold) per role; root needs two of three signatures.
 DEFAULT_KEYS = {"root": (3, 2), "targets": (1, 1), "snapshot": (1, 1), "timestamp": (1, 1)}
@@ -155,8 +158,11 @@ class Repository:
 
     def __init__(self, repo_dir: Path, keys_dir: Path,
                  now: Callable[[], datetime] = _utcnow,
-                 expiry: dict[str, timedelta] | None = None) -> None:
+                 expiry: dict[str, timedelta] | None = None,
+                 passphrase: bytes | None = None) -> None:
         self.repo_dir = Path(repo_dir)
+        #: Encrypts new keys and unlocks existing ones (default: ``KIOSK_ADMIN_KEY_PASSPHRASE``).
+        self.passphrase = passphrase if passphrase is not None else _passphrase()
         self.keys_dir = Path(keys_dir)
         self.metadata_dir = self.repo_dir / "metadata"
         self.targets_dir = self.repo_dir / "targets"
@@ -446,15 +452,28 @@ class Repository:
                 continue
             public = root.keys[keyid]
             assert isinstance(public, SSlibKey)
-            private = serialization.load_pem_private_key(key_file.read_bytes(),
-                                                         _passphrase())
+            private = self._load_private(key_file)
             signers.append(CryptoSigner(private, public))
         return signers
+
+    def _load_private(self, key_file: Path) -> Any:
+        """One private key, unlocked with the passphrase (a key written in clear by an older
+        version still loads)."""
+        data = key_file.read_bytes()
+        try:
+            return serialization.load_pem_private_key(data, self.passphrase)
+        except TypeError:
+            if self.passphrase:  # "password was given but the key is not encrypted"
+                return serialization.load_pem_private_key(data, None)
+            raise AdminError(f"{key_file} is encrypted: give its passphrase (the prompt, "
+                             f"{PASSPHRASE_ENV} or --passphrase-file)") from None
+        except ValueError:
+            raise AdminError(f"{key_file}: wrong passphrase, or not a key file") from None
 
     def _new_key(self) -> CryptoSigner:
         private = Ed25519PrivateKey.generate()
         signer = CryptoSigner(private)
-        passphrase = _passphrase()
+        passphrase = self.passphrase
         encryption: serialization.KeySerializationEncryption = (
             serialization.BestAvailableEncryption(passphrase) if passphrase
             else serialization.NoEncryption())

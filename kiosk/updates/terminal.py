@@ -45,6 +45,7 @@ from tuf.ngclient import FetcherInterface, Updater, UpdaterConfig
 
 from kiosk import REPO_ROOT, __version__
 from kiosk.core.events import log_event
+from kiosk.updates import plain
 from kiosk.updates.bundle import (
     BundleCheck,
     BundleError,
@@ -55,6 +56,7 @@ from kiosk.updates.bundle import (
 from kiosk.updates.checks import bundle_check
 from kiosk.updates.fetch import DownloadDeadlineError, HttpFetcher
 from kiosk.updates.repository import bundle_target_path, channel_paths
+from kiosk.updates.rollout import rollout_paths
 from kiosk.updates.state import (
     CheckKind,
     Outcome,
@@ -175,6 +177,7 @@ class BundleUpdater:
         self._now = now
         self._thread_lock = threading.Lock()
         self._updater: Updater | None = None
+        self._offers_seen: list[Offer] = []
 
     # ----- what the kiosk reads ---------------------------------------------------------------
 
@@ -206,12 +209,15 @@ class BundleUpdater:
             "update_check": state.last_check.kind,
             "update_check_reason": state.last_check.reason,
             "update_check_at": state.last_check.at,
+            "update_summary": plain.summary(state),  # the same, in words (ADR 0731)
         }
 
     def status(self) -> dict[str, Any]:
         """Everything a technician wants to see."""
         state = load_state(self.state_path)
         return {
+            "runs": plain.runs(state), "last_update": plain.outcome_words(state),
+            "last_check_words": plain.check_words(state),
             "active": state.active, "staged": state.staged, "history": state.history,
             "highest_seen": state.highest_seen, "bad_versions": state.bad_versions,
             "refused": [r.to_dict() for r in state.refused],
@@ -281,11 +287,15 @@ class BundleUpdater:
             return state.last_outcome
 
     def run_polling(self, stop: threading.Event,
-                    interval_seconds: float = POLL_INTERVAL_SECONDS) -> None:
-        """Poll until ``stop`` is set (run it in a worker thread)."""
+                    interval_seconds: float = POLL_INTERVAL_SECONDS,
+                    after_poll: Callable[[Outcome], None] | None = None) -> None:
+        """Poll until ``stop`` is set (run it in a worker thread). ``after_poll`` runs after
+        each poll with its outcome (the kiosk reloads an idle screen's catalogue there)."""
         while not stop.is_set():
             try:
-                self.poll()
+                outcome = self.poll()
+                if after_poll is not None:
+                    after_poll(outcome)
             except Exception as exc:  # poll() records its own errors; this is the last net
                 log_event(_log, "update_poll_failed", logging.ERROR, error=_describe(exc))
             stop.wait(interval_seconds)
@@ -352,6 +362,7 @@ class BundleUpdater:
             raise _Refusal(f"trusted root unusable: {_describe(exc)}") from None
 
     def _refresh_and_choose(self, state: UpdateState) -> Offer | None:
+        self._offers_seen = []
         try:
             updater = self._tuf()
             updater.refresh()
@@ -370,14 +381,23 @@ class BundleUpdater:
             self._check(state, CheckKind.UNREACHABLE, f"repository unreachable: {_describe(exc)}")
             return None
         self._updater = updater
-        if offer is not None:
-            remembered = self._remembered_refusal(updater, offer, state)
-            if remembered is not None:
-                self._check(state, CheckKind.OK, f"offered {offer.version}, refused before: "
-                                                 f"{remembered.reason}")
-                return None
-        self._check(state, CheckKind.OK, f"offered {offer.version}" if offer else "no bundle")
+        self._check(state, CheckKind.OK, self._offer_note(updater, offer, state))
         return offer
+
+    def _offer_note(self, updater: Updater, offer: Offer | None, state: UpdateState) -> str:
+        """The check outcome's words: what was offered, and why a newer offer is not taken."""
+        newest = max(self._offers_seen, key=lambda o: o.version, default=None)
+        note = f"offered {offer.version}" if offer else "no bundle"
+        if newest is None or (offer is not None and newest.version == offer.version):
+            return note
+        remembered = self._remembered_refusal(updater, newest, state)
+        if remembered is not None:
+            return f"offered {newest.version}, refused before: {remembered.reason}" + (
+                f"; taking {offer.version} instead" if offer else "")
+        if newest.version in state.bad_versions:
+            return f"offered {newest.version}, which failed its check here" + (
+                f"; taking {offer.version} instead" if offer else "")
+        return note
 
     def _remembered_refusal(self, updater: Updater, offer: Offer,
                             state: UpdateState) -> RefusedBundle | None:
@@ -393,7 +413,8 @@ class BundleUpdater:
 
     def _choose(self, updater: Updater, state: UpdateState) -> Offer | None:
         offers: list[Offer] = []
-        for path in channel_paths(self.terminal_id, self.groups):
+        for path in [*channel_paths(self.terminal_id, self.groups),
+                     *rollout_paths(self.terminal_id)]:  # staged rollout (ADR 0720)
             info = updater.get_targetinfo(path)
             if info is None:
                 continue
@@ -401,8 +422,12 @@ class BundleUpdater:
         if not offers:
             return None
         best = max(offers, key=lambda o: o.version)
-        if best.version in state.bad_versions:
-            return None  # failed its check here before; wait for a newer version
+        self._offers_seen = offers  # every channel's offer, for the check outcome's words
+        if self._is_bad(updater, best, state):
+            # The newest offer failed here (check or unpack): fall back to the newest good one
+            # another channel offers (a pilot bundle that failed must not strand a terminal on
+            # the built-in catalogue while its fleet channel offers a good bundle).
+            return self._fallback(updater, offers, state)
         if state.active is not None and best.version == state.active:
             return None
         if state.staged is not None and best.version == state.staged:
@@ -415,6 +440,26 @@ class BundleUpdater:
             raise _Refusal(f"bundle {best.version} needs app {best.min_app_version} or newer; "
                            f"this terminal runs {self.app_version}")
         return best
+
+    def _is_bad(self, updater: Updater, offer: Offer, state: UpdateState) -> bool:
+        """Whether ``offer`` failed its check here, or was refused at unpack by this app."""
+        return (offer.version in state.bad_versions
+                or self._remembered_refusal(updater, offer, state) is not None)
+
+    def _fallback(self, updater: Updater, offers: list[Offer],
+                  state: UpdateState) -> Offer | None:
+        """The newest good offer newer than the active bundle, or None (keep what runs).
+
+        Only signed channels are followed, so this never goes below the active bundle."""
+        good = [o for o in offers if not self._is_bad(updater, o, state)
+                and app_version_satisfies(self.app_version, o.min_app_version)
+                and o.version > (state.active or 0) and o.version != state.staged]
+        if not good:
+            return None
+        choice = max(good, key=lambda o: o.version)
+        log_event(_log, "update_fallback", version=choice.version, channel=choice.channel,
+                  active=state.active)
+        return choice
 
     def _stage(self, state: UpdateState, offer: Offer) -> None:
         updater = self._updater

@@ -39,6 +39,7 @@ from tuf.api.metadata import Metadata, TargetFile, Targets
 from tuf.api.serialization import DeserializationError
 from tuf.api.serialization.json import JSONSerializer
 
+from kiosk.updates import rollout
 from kiosk.updates.bundle import BundleError, Manifest, read_manifest
 from kiosk.updates.repository import (
     AdminError,
@@ -149,7 +150,10 @@ def prepare_release(repo: Repository, archive: Path, audiences: Iterable[Audienc
     targets, _, _ = repo.current_metadata()
     info = _bundle_target(archive, manifest)
     targets.signed.targets[info.path] = info
-    repo._point_channels(targets.signed, list(audiences), manifest.version, info, write=False)
+    chosen = list(audiences)
+    if chosen:  # none: the staged rollout (kiosk/updates/rollout.py) points audiences later
+        repo._point_channels(targets.signed, chosen, manifest.version, info, write=False)
+    rollout.delegate(targets.signed, rollout.rollout_public_key(repo))
     targets.signed.version += 1
     targets.signed.expires = repo._expires("targets")
     targets.signatures.clear()
@@ -206,6 +210,7 @@ def publish_release(repo: Repository, archive: Path, prepared: bytes,
             _write_atomic(repo.targets_dir / _hashed_name(path, target.hashes["sha256"]), data)
     _write_atomic(repo.metadata_dir / f"{md.signed.version}.targets.json",
                   md.to_bytes(_SERIALIZER))
+    rollout.ensure_published(repo, md, snapshot)
     repo._resign_chain(md, snapshot, timestamp, bump_targets=False)
     return manifest
 

@@ -62,6 +62,9 @@ def test_admin_and_approver_publish_a_release_in_the_browser(rig: Rig,  # noqa: 
     archive = rig.build(2, drop=SERVICES[0])
     form = browser.find_element(By.ID, "upload-form")
     form.find_element(By.NAME, "bundle").send_keys(str(archive))
+    audience = form.find_element(By.NAME, "audience")
+    audience.clear()
+    audience.send_keys("all")  # published straight to every terminal, no staged rollout
     _shot(browser, "release-upload")
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     warning = WebDriverWait(browser, 60).until(

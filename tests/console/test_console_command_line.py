@@ -79,3 +79,12 @@ def test_unreachable_database_is_a_plain_message() -> None:
 def test_help(args: list[str]) -> None:
     answer = _kiosk(*args)
     assert answer.returncode == 0 and "create-admin" in answer.stdout
+
+
+@pytest.mark.slow  # a Python process importing the console
+def test_bad_video_hours_named_on_the_command_line(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/console.db"
+    bad = _kiosk("--db", db, "--video-hours", "fri-mon 9:00-17:00")
+    assert bad.returncode == 2
+    assert "--video-hours" in bad.stderr and "fri-mon 9:00-17:00" in bad.stderr
+    assert "Traceback" not in bad.stderr

@@ -18,8 +18,11 @@ from kiosk.console.routes import (
     fleet_pages,
     login,
     notifications,
+    preview,
     releases,
+    rollout,
     stats_pages,
+    video_pages,
 )
 from tests.console.helpers import Console
 
@@ -37,8 +40,8 @@ def _permissions(dependant: Any) -> list[object]:
 
 def test_every_route_names_a_permission() -> None:
     missing = []
-    for module in (login, fleet_pages, admin, notifications, releases, stats_pages, api,
-                   diagnostics_pages):
+    for module in (login, fleet_pages, admin, notifications, releases, rollout, stats_pages,
+                   api, diagnostics_pages, video_pages, preview):
         for route in module.router.routes:
             for method in route.methods:  # type: ignore[attr-defined]
                 key = (method, route.path)  # type: ignore[attr-defined]
@@ -76,12 +79,16 @@ ACTIONS = [
     ("POST", "/signing-key", {"passphrase": "a-long-passphrase-1",
                               "confirm": "a-long-passphrase-1"}, Permission.SIGN_RELEASE),
     ("POST", "/releases/two-person", {}, Permission.UPLOAD_RELEASE),
+    ("GET", "/groups", None, Permission.VIEW_RELEASES),
+    ("POST", "/groups", {"terminal_id": "T-001", "groups": "pilot"}, Permission.MANAGE_ROLLOUT),
     ("GET", "/stats", None, Permission.VIEW_STATS),
     ("GET", "/stats.csv", None, Permission.VIEW_STATS),
+    ("GET", "/video", None, Permission.HELP_VIDEO),
+    ("GET", "/video/records", None, Permission.VIEW_HELP_RECORDS),
 ]
 
 
-@pytest.mark.parametrize("role", [Role.VIEWER, Role.APPROVER, Role.OPERATOR])
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.APPROVER, Role.OPERATOR, Role.HELPER])
 def test_roles_see_and_do_only_what_they_hold(console: Console, role: Role) -> None:
     console.add_user("someone", role.value)
     console.enrol("T-001")
@@ -109,6 +116,11 @@ def test_menu_shows_only_what_the_role_may_open(console: Console) -> None:
         assert link not in viewer_page
         assert link in admin_page
     assert "观察员" in viewer_page and "管理员" in admin_page
+    assert 'href="/video"' not in viewer_page and 'href="/video/records"' in viewer_page
+    console.add_user("helper1", "helper")
+    helper_page = console.login("helper1").get("/fleet").text
+    assert 'href="/video"' in helper_page and "帮办坐席" in helper_page
+    assert 'href="/stats"' not in helper_page and 'href="/users"' not in helper_page
 
 
 @pytest.mark.parametrize("path", ["/fleet", "/alerts", "/audit", "/terminals/T-001"])

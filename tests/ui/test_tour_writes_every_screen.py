@@ -17,7 +17,8 @@ pytestmark = pytest.mark.slow
 
 MUST_SHOW = ("attract", "print-paper-out", "reprint-list", "reprint-done", "face-capture",
              "en-home", "elderly-home", "technician-pin", "technician-home",
-             "technician-device")
+             "technician-device", "video-button", "video-consent", "video-waiting", "video-call",
+             "video-rating", "video-unavailable")
 
 
 @pytest.mark.timeout(600)

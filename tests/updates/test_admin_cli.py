@@ -14,8 +14,9 @@ from tests.updates.conftest import write_flows
 
 
 @pytest.fixture
-def admin(tmp_path: Path) -> dict[str, str]:
+def admin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """An initialised repository (paths as strings for the command line)."""
+    monkeypatch.setenv("KIOSK_ADMIN_KEY_PASSPHRASE", "admin test passphrase")
     paths = {"repo": str(tmp_path / "pub"), "keys": str(tmp_path / "keys"),
              "root": str(tmp_path / "trusted_root.json"), "data": str(tmp_path / "terminal"),
              "tmp": str(tmp_path)}
@@ -118,11 +119,11 @@ def test_admin_refusals_have_clear_messages(admin: dict[str, str], tmp_path: Pat
 def test_terminal_cli_usage_errors(tmp_path: Path, capsys) -> None:
     assert kiosk(["updates", "refresh", "--data-dir", str(tmp_path),
                   "--terminal-id", "T-1"]) == 2
-    assert "--repo-url is required" in capsys.readouterr().err
+    assert "[updates] repo_url is empty" in capsys.readouterr().err
     assert kiosk(["updates", "refresh", "--data-dir", str(tmp_path), "--terminal-id", "T-1",
                   "--repo-url", "http://127.0.0.1:9/", "--trusted-root",
                   str(tmp_path / "none.json")]) == 2
-    assert "no trusted root" in capsys.readouterr().err
+    assert "no trusted root at" in capsys.readouterr().err
 
 
 def test_unreachable_repository_is_a_value_not_a_traceback(admin: dict[str, str],

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
-from kiosk.console import audit
+from kiosk.console import audit, rollout
 from kiosk.console.models import AuditEntry, Terminal, User
 from kiosk.console.passwords import hash_password, password_problem
 from kiosk.console.roles import Permission, Role
@@ -67,6 +67,7 @@ def users_page(request: Request, actor: Actor = Depends(NEEDS[Permission.MANAGE_
 def create_user(request: Request, username: str = Form(..., pattern=ID_PATTERN),
                 display_name: str = Form("", max_length=64), role: str = Form(...),
                 password: str = Form(..., max_length=256),
+                badge: str = Form("", pattern=r"^[A-Za-z0-9-]{0,16}$"),
                 actor: Actor = Depends(NEEDS[Permission.MANAGE_USERS]),
                 db: Session = Depends(get_db), moment: datetime = Depends(now)) -> Response:
     """Add a user (audited; the password is never recorded)."""
@@ -81,7 +82,7 @@ def create_user(request: Request, username: str = Form(..., pattern=ID_PATTERN),
                        message=problem)
     db.add(User(username=username, display_name=display_name.strip(),
                 password_hash=hash_password(password), role=role, active=True,
-                created_at=moment))
+                created_at=moment, badge=badge))
     audit.record(db, at=moment, actor=actor.name, role=actor.user.role, action="user_create",
                  target=username, source_ip=actor.source_ip, new_role=role)
     db.commit()
@@ -130,6 +131,7 @@ def enrol_terminal(request: Request, terminal_id: str = Form(..., pattern=ID_PAT
                     enrolled_at=moment, devices={}, last_update={}, app_version="",
                     bundle_version="", outbox_depth=0, sessions=0, ratings=0,
                     out_of_service=False, out_of_service_message=""))
+    rollout.enrol_groups(db, terminal_id, group_name)  # central groups (ADR 0721)
     audit.record(db, at=moment, actor=actor.name, role=actor.user.role, action="terminal_enrol",
                  target=terminal_id, source_ip=actor.source_ip, district=district, site=site)
     db.commit()

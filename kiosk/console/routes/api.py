@@ -12,6 +12,7 @@ Answers are JSON with an `error` and a `message` when something is refused.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -38,10 +39,31 @@ from kiosk.console.routes.deps import TerminalRefused
 from kiosk.console.wire import (
     MAX_BODY_BYTES,
     CommandAckIn,
+    EventKind,
     EventsIn,
     HeartbeatIn,
     UsageBatchIn,
 )
+from kiosk.core.events import log_event
+
+
+def _withdraw_paused(request: Request, db: Session) -> None:
+    """Take back the stage of any rollout that just paused itself (kiosk/console/rollout.py);
+    a repository problem never fails the terminal's request (the next report retries)."""
+    from pathlib import Path
+
+    from kiosk.console import rollout
+    from kiosk.updates.repository import AdminError, Repository
+
+    settings = request.app.state.settings
+    try:
+        rollout.withdraw_paused(db, Repository(Path(settings.update_repo_dir),
+                                               Path(settings.update_keys_dir)))
+    except (OSError, AdminError) as exc:
+        log_event(_log, "rollout_withdraw_failed", logging.ERROR, error=type(exc).__name__)
+
+
+_log = logging.getLogger("kiosk.console")
 
 
 async def terminal_api(request: Request) -> None:
@@ -149,6 +171,8 @@ async def events(request: Request) -> Response:
                                 status_code=429, headers={"Retry-After": "60"})
         fresh = delivery.not_seen(db, terminal, list(batch.events), moment)
         stored = fleet.apply_events(db, terminal, fresh, moment) if fresh else 0
+        if any(ev.kind is EventKind.RELEASE for ev in fresh):
+            _withdraw_paused(request, db)  # an automatic pause takes its stage back (ADR 0721)
         return _committed(db, stored, len(batch.events) - len(fresh))
 
     return await _as_terminal(request, EventsIn, work)

@@ -18,8 +18,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
-from kiosk.console import audit, releases
-from kiosk.console.models import AuditEntry, Release, ReleaseSignature, SigningKey, User
+from kiosk.console import audit, releases, rollout
+from kiosk.console.models import (
+    AuditEntry,
+    Release,
+    ReleaseSignature,
+    Rollout,
+    SigningKey,
+    User,
+)
 from kiosk.console.passwords import verify_password
 from kiosk.console.roles import Permission, Role
 from kiosk.console.routes.deps import NEEDS, Actor, get_db, now
@@ -40,6 +47,8 @@ from kiosk.updates.threshold import (
 router = APIRouter()
 #: The upload field (a module-level default: ruff's B008 knows Form and Depends, not File).
 _BUNDLE_FIELD = File(...)
+#: The audience of a release that reaches terminals only through its rollout stages (ADR 0721).
+STAGED = "staged"
 STATE_LABELS = {"refused": "未通过检查", "awaiting": "待签署", "published": "已发布",
                 "stale": "已失效（请重新上传）"}
 
@@ -103,16 +112,17 @@ def releases_page(request: Request, actor: Actor = Depends(NEEDS[Permission.VIEW
 
 @router.post("/releases")
 def upload_release(request: Request, bundle: UploadFile = _BUNDLE_FIELD,
-                   audience: str = Form("all", max_length=100),
+                   audience: str = Form("staged", max_length=100),
                    actor: Actor = Depends(NEEDS[Permission.UPLOAD_RELEASE]),
                    db: Session = Depends(get_db), moment: datetime = Depends(now)) -> Response:
     """Store, check and compare an uploaded bundle; prepare it for signing (audited)."""
     settings = _settings(request)
+    staged = audience.strip() in ("", STAGED)
     try:
-        target = Audience.parse(audience.strip())
+        targets = [] if staged else [Audience.parse(audience.strip())]
     except AdminError:
-        return _list_page(request, actor, db, "发布范围无效：填写 all、group:分组名 或 "
-                          "terminal:终端编号。", 400)
+        return _list_page(request, actor, db, "发布范围无效：填写 staged（分阶段推送）、all、"
+                          "group:分组名 或 terminal:终端编号。", 400)
     try:
         stored = releases.store_upload(bundle.file, Path(settings.release_dir),
                                        settings.max_bundle_bytes)
@@ -130,11 +140,12 @@ def upload_release(request: Request, bundle: UploadFile = _BUNDLE_FIELD,
         base, old = releases.published_services(repo)
         diff = releases.compare(found.services, old, base)
         try:
-            prepared = prepare_release(repo, stored.path, [target])
+            prepared = prepare_release(repo, stored.path, targets)
         except AdminError as exc:
             problems = [f"repository: {exc}"]
     release = Release(version=found.manifest.version if found.manifest else 0,
-                      sha256=stored.sha256, size=stored.size, audiences=str(target),
+                      sha256=stored.sha256, size=stored.size,
+                      audiences=STAGED if staged else str(targets[0]),
                       state="awaiting" if prepared else "refused", problems=problems,
                       diff=diff, prepared=prepared.decode("utf-8") if prepared else None,
                       uploaded_by=actor.name, uploaded_at=moment)
@@ -154,7 +165,10 @@ def _release_page(request: Request, actor: Actor, db: Session, release: Release,
     sigs = list(db.scalars(select(ReleaseSignature).where(
         ReleaseSignature.release_id == release.id).order_by(ReleaseSignature.id)))
     threshold, _ = _targets_policy(_repo(request))
+    plan = db.get(Rollout, release.id) or rollout.draft(release.id)
     return request.app.state.templates.TemplateResponse(request, "release.html", {
+        "rollout": plan, "stage_labels": rollout.STAGE_LABELS,
+        "groups": rollout.all_groups(db),
         "actor": actor, "csrf": actor.session.csrf_token, "release": release,
         "state_labels": STATE_LABELS, "rows": releases.problem_rows(release.problems),
         "diff": release.diff, "signatures": sigs, "message": message,

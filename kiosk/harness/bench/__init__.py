@@ -14,6 +14,7 @@ BENCHMARKS: dict[str, str] = {
     "print": "render + submit one certificate; receipt byte generation",
     "soak": "N journeys headless: RSS, open files and threads at start and end",
     "updates": "verify and activate a 5 MB bundle; bytes fetched by an idle poll",
+    "rollout": "staged-rollout step to activation; signing a 500-terminal stage; the 300 s sum",
     "bundles": "time to refuse each hostile flow bundle, against a good bundle's check",
     "smartcard": "card insert to identity read, through pcscd",
     "camera": "preview pump fps and CPU; face-to-capture time; document capture per page",
@@ -23,6 +24,7 @@ BENCHMARKS: dict[str, str] = {
     "voice": "prompt to WAV, uncached and cached, against a bare espeak-ng run",
     "stop": "SIGTERM/SIGINT to process end of kiosk run, against a bare python process",
     "console": "N simulated terminals' heartbeats into the console (SQLite and PostgreSQL)",
+    "video": "视频帮办 call: accept to first frame drawn, fps, CPU, latency; floor without Kivy",
     "catalogue": "catalogue load, lint, search per keystroke, home drawn: 23 vs hundreds of items",
     "touch": "touch to next screen drawn over the tour's journeys, against a bare screen swap",
 }

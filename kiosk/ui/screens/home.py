@@ -25,6 +25,7 @@ from kiosk.ui.context import UiContext
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.theme import Palette, hex_rgba
+from kiosk.ui.video_help import video_button
 from kiosk.ui.widgets import KButton, Spacer, Text
 
 #: Tiles per page (standard, elderly) and their columns (kiosk.core.accessibility); groups
@@ -58,6 +59,9 @@ class HomeScreen(KioskScreen):
                                    fit_text=True, height=m.px(110))
         top.add_widget(self.greeting)
         top.add_widget(self.search_button)
+        self.video_button = video_button(ctx, fit_text=True, height=m.px(110))
+        if self.video_button is not None:  # 视频帮办 (kiosk/ui/video_help.py)
+            top.add_widget(self.video_button)
         top.add_widget(self.exit_button)
         self.body.add_widget(top)
         self.keyboard_box = BoxLayout(orientation="vertical", size_hint_y=None, height=0)

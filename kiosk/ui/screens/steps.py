@@ -30,6 +30,7 @@ from kiosk.ui.context import UiContext
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.theme import Metrics, Palette, hex_rgba
+from kiosk.ui.video_help import video_button
 from kiosk.ui.widgets import KButton, Panel, Spacer, Text
 
 #: Field kinds with an on-screen keyboard of their own.
@@ -148,6 +149,11 @@ class StepScreen(KioskScreen):
                              height=m.px(110), font_base=30, font_cap=1.2)
             self.buttons[action.name] = button
             self.actions.add_widget(button)
+        video = video_button(self.ctx, size_hint=(None, None), width=m.px(250),
+                             height=m.px(110), font_base=30, font_cap=1.2)
+        if video is not None:  # 视频帮办 beside 办不成事 (kiosk/ui/video_help.py)
+            self.buttons["video_help"] = video
+            self.actions.add_widget(video)
         self.actions.add_widget(Spacer())
         width = m.px(360 if len(main) <= 2 else 300)
         for action in main:
@@ -624,11 +630,13 @@ class CheckScreen(StepScreen):
     kind = StepKind.CHECK
 
     def build_content(self, view: View) -> None:
-        """All answers with a 修改 button each."""
+        """All answers, with a 修改 button each one the flow lets the resident change (not,
+        e.g., a name read from the ID card: ``editable: false``)."""
         m, p = self.ctx.metrics, self.ctx.palette
         self.add_body_text(view)
         _field_rows(self.content, view, m, p, editable=True,
-                    on_edit=lambda key: self.send(IntentAction.EDIT, key))
+                    on_edit=lambda key: self.send(IntentAction.EDIT, key),
+                    only=frozenset(view.extra.get("editable", ())))
 
 
 def _scroll_column(parent: BoxLayout, spacing: float) -> BoxLayout:
@@ -641,7 +649,8 @@ def _scroll_column(parent: BoxLayout, spacing: float) -> BoxLayout:
 
 
 def _field_rows(parent: BoxLayout, view: View, m: Metrics, p: Palette, editable: bool,
-                on_edit: Callable[[str], None] | None) -> None:
+                on_edit: Callable[[str], None] | None,
+                only: frozenset[str] | None = None) -> None:
     column = _scroll_column(parent, m.px(10))
     for field in view.fields:
         row = Panel(p.prefilled_bg if field.prefilled else p.surface,
@@ -651,7 +660,7 @@ def _field_rows(parent: BoxLayout, view: View, m: Metrics, p: Palette, editable:
                             size_hint_x=0.35))
         row.add_widget(Text(field.value or _("（未填写）"), p.text, m.font(38), bold=True,
                             fixed_height=True))
-        if editable and on_edit is not None:
+        if editable and on_edit is not None and (only is None or field.key in only):
             row.add_widget(KButton(_("修改"), partial(on_edit, field.key), m, p,
                                    size_hint=(None, 1), width=m.px(180)))
         column.add_widget(row)

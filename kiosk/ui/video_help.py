@@ -1,0 +1,356 @@
+"""视频帮办 on screen: the button, and the layer drawn over the current screen for each phase
+of the call (kiosk.core.video_call.CallPhase).
+
+consent, waiting, unavailable, failed and the 好差评 are cards over a dimmed screen (touches do
+not reach the step below); in the call the step stays usable: a panel on the right shows the
+staff member's video (a texture fed from `RemoteFrames` on the Kivy clock), their name and
+badge, the resident's own small preview, the hint, 静音 and 结束通话, and the highlight the
+staff member points with is drawn over the screen. Every change is spoken (voice guidance).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.graphics import Color, Line, Rectangle
+from kivy.graphics.texture import Texture
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.widget import Widget
+
+from kiosk.core.video_call import CallPhase, CallState, Highlight, screen_context
+from kiosk.i18n import N_, _
+from kiosk.ui.camera_preview import CameraPreview
+from kiosk.ui.context import UiContext
+from kiosk.ui.overlays import Cover
+from kiosk.ui.widgets import KButton, Panel, Spacer, Text
+
+#: How often the staff member's video is looked at (frames per second).
+REMOTE_POLL_FPS = 30.0
+#: The 好差评 of the help: label and score.
+RATINGS = ((N_("非常满意"), 5), (N_("满意"), 4), (N_("基本满意"), 3), (N_("不满意"), 2),
+           (N_("非常不满意"), 1))
+
+
+def video_button(ctx: UiContext, **kwargs: Any) -> KButton | None:
+    """The 视频帮办 button (None when the site does not offer it)."""
+    call = ctx.video
+    if call is None:
+        return None
+    controller = ctx.controller
+
+    def ask() -> None:
+        call.ask(screen_context(controller.state, controller.service_id))
+    return KButton(_("视频帮办"), ask, ctx.metrics, ctx.palette, kind="primary", **kwargs)
+
+
+class RemoteVideoView(Widget):
+    """The staff member's video: the newest decoded frame as a texture, polled on the clock."""
+
+    def __init__(self, frames: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._frames = frames
+        self._event: Any = None
+        self._texture: Texture | None = None
+        self._seq = 0
+        #: Frames drawn since start; the first draw's time (tests and the bench read them).
+        self.frames_drawn = 0
+        self.first_drawn_at = 0.0
+        self.last_image: Any = None
+        with self.canvas:
+            Color(0.1, 0.1, 0.1, 1)
+            self._back = Rectangle()
+            Color(1, 1, 1, 1)
+            self._image = Rectangle()
+        self.bind(pos=self._layout, size=self._layout)
+
+    def start(self) -> None:
+        """Begin drawing frames (idempotent)."""
+        if self._event is None and self._frames is not None:
+            self._event = Clock.schedule_interval(self._poll, 1.0 / REMOTE_POLL_FPS)
+
+    def stop(self) -> None:
+        """Stop and blank: no frame of the call stays on screen or in memory."""
+        if self._event is not None:
+            self._event.cancel()
+            self._event = None
+        self._texture = None
+        self._image.texture = None
+        self.last_image = None
+        self._seq = 0
+
+    def _poll(self, _dt: float) -> None:
+        seq, image = self._frames.latest()
+        if image is None or seq == self._seq:
+            return
+        self._seq = seq
+        height, width = int(image.shape[0]), int(image.shape[1])
+        if self._texture is None or tuple(self._texture.size) != (width, height):
+            self._texture = Texture.create(size=(width, height), colorfmt="rgb")
+            self._texture.flip_vertical()
+        self._texture.blit_buffer(image.tobytes(), colorfmt="rgb", bufferfmt="ubyte")
+        self._image.texture = self._texture
+        self.last_image = image
+        self.frames_drawn += 1
+        if not self.first_drawn_at:
+            self.first_drawn_at = time.monotonic()
+        self._layout()
+
+    def _layout(self, *_: object) -> None:
+        self._back.pos, self._back.size = self.pos, self.size
+        if self._texture is None:
+            self._image.size = (0, 0)
+            return
+        tw, th = self._texture.size
+        scale = min(self.width / tw, self.height / th) if tw and th else 1.0
+        w, h = tw * scale, th * scale
+        self._image.pos = (self.x + (self.width - w) / 2, self.y + (self.height - h) / 2)
+        self._image.size = (w, h)
+
+
+class HighlightLayer(Widget):
+    """The rectangle the staff member points with, over the whole screen; never takes a touch."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.highlight: Highlight | None = None
+        with self.canvas:
+            self._colour = Color(1.0, 0.55, 0.0, 1.0)
+            self._line = Line(width=6)
+        self.bind(pos=self._draw, size=self._draw)
+
+    def show(self, highlight: Highlight | None) -> None:
+        """Draw ``highlight`` (fractions, origin top-left) or nothing."""
+        self.highlight = highlight
+        self._draw()
+
+    def rectangle(self) -> tuple[float, float, float, float] | None:
+        """(x, y, w, h) in window pixels (Kivy's origin, bottom-left), or None."""
+        h = self.highlight
+        if h is None:
+            return None
+        return (self.x + h.x * self.width, self.top - (h.y + h.h) * self.height,
+                h.w * self.width, h.h * self.height)
+
+    def _draw(self, *_: object) -> None:
+        box = self.rectangle()
+        self._line.rectangle = box if box is not None else (0, 0, 0, 0)
+        self._colour.a = 1.0 if box is not None else 0.0
+
+    def on_touch_down(self, touch: Any) -> bool:
+        """Touches go to the screen below."""
+        return False
+
+
+class CallCard(Cover):
+    """A dimmed screen with one card: consent, waiting, unavailable, failed or the rating."""
+
+    def __init__(self, ctx: UiContext, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        m, p = ctx.metrics, ctx.palette
+        self.card = Panel(p.surface, radius=m.px(24), orientation="vertical",
+                          size_hint=(0.72, 0.64), pos_hint={"center_x": 0.5, "center_y": 0.5},
+                          padding=m.px(40), spacing=m.px(22))
+        self.add_widget(self.card)
+        self.buttons: dict[str, KButton] = {}
+
+    def fill(self, ctx: UiContext, title: str, lines: list[tuple[str, str, int]],
+             *rows: list[tuple[str, Callable[[], None], str]]) -> None:
+        """Title, lines of text (text, colour name, font size), and rows of buttons (label,
+        action, kind)."""
+        m, p = ctx.metrics, ctx.palette
+        self.card.clear_widgets()
+        self.buttons.clear()
+        self.card.add_widget(Text(title, p.text, m.font(60), halign="center", bold=True))
+        for text, colour, size in lines:
+            if text:
+                self.card.add_widget(Text(text, getattr(p, colour), m.font(size),
+                                          halign="center", bold=size > 44))
+        self.card.add_widget(Spacer())
+        for choices in rows:
+            row = BoxLayout(orientation="horizontal", spacing=m.px(20), size_hint_y=None,
+                            height=m.px(130))
+            for label, action, kind in choices:
+                button = KButton(label, action, m, p, kind=kind, height=m.px(130), font_cap=1.3)
+                self.buttons[label] = button
+                row.add_widget(button)
+            self.card.add_widget(row)
+
+
+class CallPanel(FloatLayout):
+    """In the call: the staff member's video and tools on the right; the step stays usable."""
+
+    def __init__(self, ctx: UiContext, on_mute: Callable[[], None],
+                 on_end: Callable[[], None], with_mute: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        m, p = ctx.metrics, ctx.palette
+        self.highlight = HighlightLayer(size_hint=(1, 1), pos_hint={"x": 0, "y": 0})
+        self.add_widget(self.highlight)
+        panel = Panel(p.surface, radius=m.px(16), orientation="vertical",
+                      size_hint=(0.25, 0.72), pos_hint={"right": 0.995, "y": 0.16},
+                      padding=m.px(16), spacing=m.px(12))
+        self.panel = panel
+        self.remote = RemoteVideoView(ctx.video_media, size_hint_y=0.42)
+        panel.add_widget(self.remote)
+        self.staff = Text("", p.text, m.font(36, cap=1.2), bold=True, halign="center")
+        panel.add_widget(self.staff)
+        self.hint = Text("", p.primary, m.font(38, cap=1.2), bold=True, halign="center")
+        panel.add_widget(self.hint)
+        self.preview = CameraPreview(ctx.camera, mirror=True, size_hint_y=0.22)
+        panel.add_widget(self.preview)
+        row = BoxLayout(orientation="horizontal", spacing=m.px(12), size_hint_y=None,
+                        height=m.px(110))
+        self.mute_button = KButton(_("麦克风静音"), on_mute, m, p, kind="secondary",
+                                   height=m.px(110), font_cap=1.2)
+        self.end_button = KButton(_("结束通话"), on_end, m, p, kind="danger", height=m.px(110),
+                                  font_cap=1.2)
+        if with_mute:  # only when the terminal sends sound (a microphone source)
+            row.add_widget(self.mute_button)
+        row.add_widget(self.end_button)
+        panel.add_widget(row)
+        self.add_widget(panel)
+
+    def on_touch_down(self, touch: Any) -> bool:
+        """The panel's buttons; everything else reaches the step below."""
+        if self.panel.collide_point(*touch.pos):
+            super().on_touch_down(touch)
+            return True
+        return False
+
+    def on_touch_up(self, touch: Any) -> bool:
+        """As on_touch_down."""
+        if self.panel.collide_point(*touch.pos):
+            super().on_touch_up(touch)
+            return True
+        return False
+
+    def show(self, state: CallState) -> None:
+        """Name and badge, hint, mute label, highlight."""
+        self.staff.text = _("工作人员 {name}（工号 {badge}）", name=state.staff_name,
+                            badge=state.staff_badge)
+        self.hint.text = state.hint
+        self.mute_button.text = _("取消静音") if state.muted else _("麦克风静音")
+        self.highlight.show(state.highlight)
+
+    def start(self) -> None:
+        """Start drawing both videos."""
+        self.remote.start()
+        self.preview.start()
+
+    def stop(self) -> None:
+        """Stop both videos and blank them."""
+        self.remote.stop()
+        self.preview.stop()
+
+
+class VideoHelpLayer:
+    """Shows the call's state above the screens (in the app's root layout)."""
+
+    def __init__(self, ctx: UiContext, root: FloatLayout) -> None:
+        self.ctx = ctx
+        self._root = root
+        call = ctx.video
+        assert call is not None
+        self.call = call
+        self.card = CallCard(ctx)
+        self.panel = CallPanel(ctx, on_mute=call.toggle_mute, on_end=call.end,
+                               with_mute=bool(getattr(call.link, "has_audio", False)))
+        self._phase = CallPhase.IDLE
+        #: The last text handed to voice guidance (what the resident heard).
+        self.spoken = ""
+
+    def detach(self) -> None:
+        """Take both layers off the root (screens are rebuilt)."""
+        self.panel.stop()
+        for layer in (self.card, self.panel):
+            if layer.parent is not None:
+                self._root.remove_widget(layer)
+
+    def render(self, state: CallState) -> None:
+        """Show ``state``."""
+        phase = state.phase
+        call, ctx = self.call, self.ctx
+        if phase is CallPhase.IN_CALL:
+            self._show(self.card, False)
+            self._show(self.panel, True)
+            self.panel.show(state)
+            self.panel.start()
+            self._say(_("工作人员已接通。") + state.hint if state.hint
+                      else _("工作人员已接通"))
+            return
+        self.panel.stop()
+        self._show(self.panel, False)
+        if phase is CallPhase.IDLE:
+            self._show(self.card, False)
+            self.spoken = ""
+            return
+        if phase is CallPhase.CONSENT:
+            self._consent(state)
+        elif phase is CallPhase.WAITING:
+            line = (_("您前面还有 {n} 人，预计等待约 {minutes} 分钟", n=state.position,
+                      minutes=max(1, -(-state.estimate_s // 60)))
+                    if state.call_id else _("正在连接，请稍候"))
+            self.card.fill(ctx, _("正在为您呼叫工作人员"), [(line, "text", 44)],
+                           [(_("取消"), call.cancel, "secondary")])
+        elif phase in (CallPhase.UNAVAILABLE, CallPhase.FAILED):
+            hours = _("服务时间：{hours}", hours=state.hours) if state.hours else ""
+            hotline = _("您也可以拨打 {hotline} 热线咨询", hotline=state.hotline)
+            self.card.fill(ctx, state.message, [(hours, "text", 44), (hotline, "primary", 52)],
+                           [(_("返回"), call.dismiss, "primary")])
+        elif phase is CallPhase.ENDED:
+            helper = _("请您对工作人员 {name}（工号 {badge}）的帮办服务进行评价",
+                       name=state.staff_name, badge=state.staff_badge)
+            self.card.fill(ctx, _("视频帮办已结束"), [(helper, "text", 44)],
+                           [(_(label), _score(call.rate, score), "primary")
+                            for label, score in RATINGS],
+                           [(_("跳过"), call.dismiss, "secondary")])
+        self._show(self.card, True)
+        self._say(self._speech(state))
+
+    def _consent(self, state: CallState) -> None:
+        call, ctx = self.call, self.ctx
+        shared = (_("工作人员将看到：您的摄像头画面、麦克风声音，以及您当前所在的页面（含页面上的"
+                    "个人信息）") if state.share_screen else
+                  _("工作人员将看到：您的摄像头画面、麦克风声音，以及您正在办理的事项和步骤名称"
+                    "（不含页面上的个人信息）"))
+        recorded = state.recording_notice or _("通话不录音、不录像")
+        share_label = (_("改为只共享事项名称") if state.share_screen
+                       else _("同时共享页面内容"))
+        self.card.fill(ctx, _("视频帮办：由工作人员远程协助您"),
+                       [(shared, "text", 40), (recorded, "primary", 44)],
+                       [(_("不需要"), call.decline, "secondary"),
+                        (share_label, lambda: call.set_share_screen(not state.share_screen),
+                         "secondary"),
+                        (_("同意并呼叫"), call.consent, "primary")])
+
+    def _speech(self, state: CallState) -> str:
+        if state.phase is CallPhase.CONSENT:
+            return _("视频帮办需要使用摄像头和麦克风，请确认后点击同意并呼叫")
+        if state.phase is CallPhase.WAITING:
+            return _("正在为您呼叫工作人员，请稍候")
+        if state.phase in (CallPhase.UNAVAILABLE, CallPhase.FAILED):
+            return _("{message}。服务时间：{hours}。您也可以拨打 {hotline} 热线咨询",
+                     message=state.message, hours=state.hours, hotline=state.hotline)
+        if state.phase is CallPhase.ENDED:
+            return _("视频帮办已结束，请您评价")
+        return ""
+
+    def _say(self, text: str) -> None:
+        voice = self.ctx.voice
+        if voice is None or not text or text == self.spoken:
+            return
+        self.spoken = text
+        voice.say(text, cache=False)  # a hint may carry anything: never cached
+
+    def _show(self, layer: Widget, shown: bool) -> None:
+        if shown and layer.parent is None:
+            self._root.add_widget(layer)
+        elif not shown and layer.parent is not None:
+            self._root.remove_widget(layer)
+
+
+def _score(rate: Callable[[int], None], score: int) -> Callable[[], None]:
+    return lambda: rate(score)
