@@ -43,6 +43,9 @@ want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing the project and its pinned dependencies into .venv"
   .venv/bin/pip install -q --disable-pip-version-check -e ".[test]" 2>&1 | grep -v "^WARNING: Location" || true
+  # bytecode written once here: a kiosk started from a read-only or fresh tree does not
+  # recompile ~140 modules at every start (docs/adr/0780-touch-to-drawn.md)
+  .venv/bin/python -m compileall -q -j 0 kiosk flows drivers identifiers >/dev/null || true
   .venv/bin/python -c "import kivy, serial, smartcard, cv2, reportlab, requests, pydantic, fastapi, sqlalchemy, psycopg" 2>/dev/null \
     || { echo "setup: the Python dependencies did not install; see the pip output above" >&2; exit 1; }
   echo "$want" > "$stamp"

@@ -13,8 +13,8 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import qrcode
-import qrcode.constants
+import numpy as np
+import zxingcpp
 from reportlab.lib.colors import Color, black
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
@@ -39,7 +39,6 @@ TABLE_ROW = 18.0
 NOTE_SIZE = 9.5
 NOTE_LEADING = 15.0
 QR_SIZE = 120.0
-QR_MASK_PATTERN = 2
 SEAL_RADIUS = 58.0
 CLOSING_HEIGHT = 185.0
 GREY = Color(0.92, 0.92, 0.92)
@@ -155,26 +154,34 @@ def _table_blocks(font: str, table: DocumentTable) -> tuple[_Block, list[_Block]
     return header, rows
 
 
+def qr_modules(payload: str) -> np.ndarray:
+    """The QR code's modules for ``payload`` (error correction M) as a boolean array, dark =
+    True. Encoded by zxing-cpp in C++: the pure-Python encoder took 3-10 ms of an 11 ms
+    certificate; every decoder reads the mask it picks (docs/adr/0780-touch-to-drawn.md)."""
+    code = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    return np.asarray(code.to_image(scale=1, add_quiet_zones=False)) < 128
+
+
+def qr_matrix(payload: str) -> list[list[bool]]:
+    """`qr_modules` as lists (for tests and the print benchmark)."""
+    return qr_modules(payload).tolist()  # type: ignore[no-any-return]
+
+
 def _qr_draw(c: Canvas, payload: str, x: float, y: float, size: float) -> None:
-    # A fixed mask pattern: the best-mask search of the pure-Python encoder costs ~10 ms and only
-    # tunes readability; decoders read every mask (docs/adr/0133-certificate-rendering.md).
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0,
-                         mask_pattern=QR_MASK_PATTERN)
-    code.add_data(payload)  # alphanumeric mode
-    code.make(fit=True)
-    matrix = code.get_matrix()
+    modules = qr_modules(payload)  # alphanumeric mode
     # Vector modules, one rectangle per horizontal run, written as literal PDF operators in
     # module units under one transform: sharp at any printer resolution and cheap to emit.
-    module = size / len(matrix)
+    # Runs found with numpy: +1 where a dark run starts, -1 one past where it ends.
+    count = modules.shape[0]
+    padded = np.zeros((count, count + 2), dtype=np.int8)
+    padded[:, 1:-1] = modules
+    edges = np.diff(padded, axis=1)
+    rows, starts = np.nonzero(edges == 1)
+    ends = np.nonzero(edges == -1)[1]
+    module = size / count
     ops = [f"q 0 g {module:.4f} 0 0 {-module:.4f} {x:.3f} {y + size:.3f} cm"]
-    for row_index, row in enumerate(matrix):
-        start = -1
-        for col, dark in enumerate([*row, False]):
-            if dark and start < 0:
-                start = col
-            elif not dark and start >= 0:
-                ops.append(f"{start} {row_index} {col - start} 1 re")
-                start = -1
+    ops += [f"{s} {r} {e - s} 1 re" for r, s, e in zip(rows.tolist(), starts.tolist(),
+                                                         ends.tolist(), strict=True)]
     ops.append("f Q")
     c.addLiteral("\n".join(ops))
 

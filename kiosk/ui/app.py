@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +23,13 @@ from kiosk.core.controller import KioskController, UiState
 from kiosk.core.events import log_event
 from kiosk.core.session import Phase
 from kiosk.i18n import N_, _, set_locale
+from kiosk.ops.collector import collect_in_idle, freeze_after_start
 from kiosk.technician.controller import TechnicianController, TechnicianState
 from kiosk.ui.context import UiContext
 from kiosk.ui.lockdown import lock_window
 from kiosk.ui.overlays import Busy, DemoPanel, StillThere
+from kiosk.ui.screen_set import Factory, ScreenSet
 from kiosk.ui.screens.attract import AttractScreen
-from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.document_capture import with_document_preview
 from kiosk.ui.screens.enterprise_identify import EnterpriseIdentifyScreen
 from kiosk.ui.screens.face import FACE_SCREENS
@@ -35,6 +37,7 @@ from kiosk.ui.screens.home import HomeScreen
 from kiosk.ui.screens.identify import IdentifyScreen
 from kiosk.ui.screens.out_of_service import OutOfServiceScreen
 from kiosk.ui.screens.steps import STEP_SCREENS
+from kiosk.ui.screens.technician import SCREEN_NAME as TECHNICIAN_SCREEN
 from kiosk.ui.screens.technician import TechnicianScreen
 from kiosk.ui.technician_entry import TechnicianCorner
 from kiosk.ui.theme import HIGH_CONTRAST, STANDARD, metrics_for
@@ -45,6 +48,20 @@ log = logging.getLogger(__name__)
 #: The hidden demo gesture: three taps within this many seconds in the top-right corner.
 DEMO_GESTURE_SECONDS = 2.0
 DEMO_CORNER_FRACTION = 0.06
+#: Back at attract for this long with nobody touching: the full garbage collection runs.
+IDLE_COLLECT_SECONDS = 3.0
+#: After the first frame the other screens are built one per this interval (one per frame).
+FILL_SECONDS = 1 / 60
+
+
+def after_first_drawn_frame(callback: Callable[[], None]) -> None:
+    """Call ``callback`` once on the Kivy thread right after the next frame has been drawn and
+    handed to the screen (Window ``on_flip`` runs before the buffer swap: the call waits for the
+    next clock tick, which comes after it)."""
+    def flipped(*_args: Any) -> None:
+        Window.unbind(on_flip=flipped)
+        Clock.schedule_once(lambda _dt: callback(), 0)
+    Window.bind(on_flip=flipped)
 
 
 def dispatch_to_ui(fn: Callable[[], None]) -> None:
@@ -109,7 +126,7 @@ class KioskApp(App):
         self.site_name = site_name
         self.demo_actions = demo_actions or []
         self._on_frame = on_frame
-        self.screens: dict[str, KioskScreen] = {}
+        self.screens: ScreenSet
         self.demo_panel: DemoPanel | None = None
         self.state: UiState | None = None
 
@@ -118,8 +135,10 @@ class KioskApp(App):
         self.ctx = self._context()
         root = KioskRoot(self)
         self.manager = ScreenManager(transition=NoTransition())
+        self.screens = ScreenSet(self.manager)
+        self._fill_trigger = Clock.create_trigger(self._fill_screens, FILL_SECONDS)
         self.root_widget = root
-        self._build_screens()
+        self._build_screens(fill=False)
         root.add_widget(self.manager)
         if self.technician is not None:
             self.technician_corner = TechnicianCorner(self.technician,
@@ -129,16 +148,30 @@ class KioskApp(App):
         if self.prefs is not None:
             self._applied = self.prefs.current
             self.prefs.subscribe(self._on_preferences)
+        self._idle_collection = Clock.create_trigger(self._collect_if_still_idle,
+                                                     IDLE_COLLECT_SECONDS)
         self.controller.subscribe(self.render)
         if self.video is not None:
             self.video.subscribe(self._render_video)
         self.controller.lifecycle.on_wipe(self._rebuild_after_wipe)
         self.window_lock = lock_window(Window, Config.getint("graphics", "rotation"))
         Clock.schedule_interval(self._tick, 1.0)
-        if self._on_frame is not None:
-            Clock.schedule_once(
-                lambda _dt: self._on_frame() if self._on_frame is not None else None, 0)
+        after_first_drawn_frame(self._first_frame_drawn)
         return root
+
+    def _first_frame_drawn(self) -> None:
+        """The attract screen is on the glass: start-up's callback, then freeze what start-up
+        made so the collector never walks it on a resident's touch (kiosk/ops/collector.py)."""
+        if self._on_frame is not None:
+            self._on_frame()
+        freeze_after_start()
+        self._fill_trigger()
+
+    def _collect_if_still_idle(self, _dt: float) -> None:
+        """The idle-time full collection, unless a resident has started meanwhile."""
+        if self.manager.current == "attract" and (
+                self.state is None or self.state.phase is Phase.ATTRACT):
+            collect_in_idle()
 
     def _context(self) -> UiContext:
         prefs = self.prefs.current if self.prefs is not None else None
@@ -149,21 +182,42 @@ class KioskApp(App):
                          demo=bool(self.demo_actions), prefs=self.prefs, voice=self.voice,
                          video=self.video, video_media=self._video_media, camera=self._camera)
 
-    def _build_screens(self) -> None:
-        """(Re)create every screen and overlay for the current context."""
-        for old in list(self.screens.values()):
-            self.manager.remove_widget(old)
-        self.screens.clear()
+    def _screen_factories(self) -> dict[str, Factory]:
+        """One constructor per screen name, for the current context."""
         ctx = self.ctx
-        screens: list[KioskScreen] = [AttractScreen(ctx), HomeScreen(ctx), IdentifyScreen(ctx),
-                                      EnterpriseIdentifyScreen(ctx), OutOfServiceScreen(ctx)]
-        screens += [cls(ctx) for cls in with_document_preview(STEP_SCREENS)]
-        screens += [cls(ctx) for cls in FACE_SCREENS]
-        if self.technician is not None:
-            screens.append(TechnicianScreen(ctx, self.technician))
-        for screen in screens:
-            self.screens[screen.name] = screen
-            self.manager.add_widget(screen)
+        factories: dict[str, Factory] = {
+            "attract": lambda: AttractScreen(ctx), "home": lambda: HomeScreen(ctx),
+            "identify": lambda: IdentifyScreen(ctx),
+            "enterprise_identify": lambda: EnterpriseIdentifyScreen(ctx),
+            "out_of_service": lambda: OutOfServiceScreen(ctx)}
+        for cls in with_document_preview(STEP_SCREENS):
+            factories[f"step_{cls.kind.value}"] = partial(cls, ctx)
+        for face in FACE_SCREENS:
+            factories[face.screen_name] = partial(face, ctx)
+        technician = self.technician
+        if technician is not None:
+            factories[TECHNICIAN_SCREEN] = lambda: TechnicianScreen(ctx, technician)
+        return factories
+
+    def _build_screens(self, fill: bool = True) -> None:
+        """(Re)start the screens for the current context: attract at once, the others when
+        first needed or one per frame in idle time (`_fill_screens`; at start-up only after the
+        first frame is drawn), and the overlays."""
+        self.screens.reset(self._screen_factories())
+        self.screens["attract"]  # built now: the first frame shows it
+        self._shown: set[str] = set()
+        self._build_overlays()
+        if fill:
+            self._fill_trigger()
+
+    def _fill_screens(self, _dt: float) -> None:
+        """Build one more screen per frame until all exist (after the first frame)."""
+        if self.screens.fill_one():
+            self._fill_trigger()
+
+    def _build_overlays(self) -> None:
+        """(Re)create the overlays (您还在吗, busy) and forget the demo panel."""
+        ctx = self.ctx
         for overlay in ("still_there", "busy"):
             shown = getattr(self, overlay, None)
             if shown is not None and shown.parent is not None:
@@ -180,6 +234,18 @@ class KioskApp(App):
 
             self.video_layer = VideoHelpLayer(ctx, self.root_widget)
             self._render_video(self.video.state)
+
+    def _rebuild_shown_screens(self) -> None:
+        """Recreate only the screens that showed something since they were built: a screen
+        never rendered holds nobody's text, and rebuilding all of them on every leave cost
+        most of the touch (docs/adr/0780-touch-to-drawn.md)."""
+        current = self.manager.current
+        for name in sorted(self._shown):
+            self.screens.rebuild(name)
+        self._shown.clear()
+        if current in self.screens and self.manager.current != current:
+            self.manager.current = current
+        self._build_overlays()
 
     def _on_preferences(self, prefs: Any) -> None:
         """长者模式 / language / contrast / mute changed: apply everywhere, then re-render."""
@@ -211,6 +277,7 @@ class KioskApp(App):
         """Show ``state``: the right screen, and the overlays."""
         self.state = state
         name = self.screen_name_for(state)
+        self._shown.add(name)
         try:
             self.screens[name].render(state)
         except Exception as exc:  # a rendering bug must never show a traceback to a resident
@@ -219,6 +286,9 @@ class KioskApp(App):
             name = "home" if state.phase in (Phase.ACTIVE, Phase.STILL_THERE) else "attract"
         if self.manager.current != name:
             self.manager.current = name
+            if name == "attract":  # back at attract: collect once nobody is touching
+                self._idle_collection.cancel()
+                self._idle_collection()
         self._speak(name, state)
         self._show_overlay(self.busy, state.busy)
         if state.busy:
@@ -261,10 +331,11 @@ class KioskApp(App):
             log_event(log, "tick_failed", logging.ERROR, error=type(exc).__name__)
 
     def _rebuild_after_wipe(self) -> None:
-        """After a wipe, rebuild every screen so no widget keeps the last resident's text."""
+        """After a wipe, rebuild every screen that showed anything, so no widget keeps the last
+        resident's text."""
         if self.demo_panel is not None and self.demo_panel.parent is not None:
             self.root_widget.remove_widget(self.demo_panel)
-        self._build_screens()
+        self._rebuild_shown_screens()
 
     def _render_video(self, state: Any) -> None:
         """The 视频帮办 call changed: redraw its layer (over the screens, under the overlays)."""
