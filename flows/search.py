@@ -11,6 +11,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flows.pinyin_keys import PinyinKeys
 
 _NOISE_RE = re.compile(r"[\s'’·\-_]+")
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
@@ -24,10 +28,28 @@ def normalise(text: str) -> str:
     return _NOISE_RE.sub("", text).lower()
 
 
+#: Precomputed keys (flows.pinyin_keys) when installed: pypinyin is then never imported.
+_keys: list[PinyinKeys] = []
+
+
+def use_keys(keys: PinyinKeys | None) -> None:
+    """Read pinyin from ``keys`` from now on (None: from pypinyin again)."""
+    _keys[:] = [keys] if keys is not None else []
+    full_pinyin.cache_clear()
+    initials.cache_clear()
+
+
+def keys_in_use() -> PinyinKeys | None:
+    """The installed keys, if any."""
+    return _keys[0] if _keys else None
+
+
 @lru_cache(maxsize=16384)
 def full_pinyin(text: str) -> str:
     """Toneless pinyin of ``text`` joined together: 社保缴费 -> shebaojiaofei."""
-    from pypinyin import lazy_pinyin  # loaded on first search, not at start-up
+    if _keys:
+        return normalise(_keys[0].full(text))
+    from pypinyin import lazy_pinyin  # only without precomputed keys (tools, tests)
 
     return normalise("".join(lazy_pinyin(text, errors="default")))
 
@@ -35,6 +57,8 @@ def full_pinyin(text: str) -> str:
 @lru_cache(maxsize=16384)
 def initials(text: str) -> str:
     """Pinyin initials of ``text``: 社保缴费 -> sbjf (other characters kept as they are)."""
+    if _keys:
+        return normalise(_keys[0].initials(text))
     from pypinyin import Style, lazy_pinyin
 
     return normalise("".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")))

@@ -44,6 +44,23 @@ class KioskCatalogue:
         self._lock = threading.Lock()
         self.usage = UsageCounts()
         self._cached: tuple[str, Catalogue, list[ServiceEntry]] | None = None
+        self._pinyin_cache: Path | None = None
+
+    def use_pinyin_cache(self, cache_dir: Path) -> None:
+        """Read the search's pinyin from keys kept in ``cache_dir`` (kiosk.adapters.pinyin_cache)
+        instead of loading pypinyin in this process."""
+        self._pinyin_cache = cache_dir
+
+    def prepare_search(self) -> None:
+        """Get the pinyin keys and build the search indexes (off the UI thread: after the first
+        frame and after a bundle switch)."""
+        with self._lock:
+            catalogue = self._catalogue
+        if self._pinyin_cache is not None:
+            from kiosk.adapters.pinyin_cache import ensure_keys
+
+            ensure_keys(catalogue, self._pinyin_cache)
+        catalogue.search("")
 
     def use_counts_file(self, path: Path) -> None:
         """Keep the completion counts (item id -> number) in ``path`` across restarts."""
@@ -59,6 +76,9 @@ class KioskCatalogue:
         with self._lock:
             self._catalogue = Catalogue.load(folder, previous=self._catalogue,
                                              check_fixtures=False)
+        if self._pinyin_cache is not None:  # the new bundle's keys, off the UI thread
+            threading.Thread(target=self.prepare_search, name="kiosk-search-index",
+                             daemon=True).start()
 
     def set_locale(self, locale: Callable[[], str],
                    max_page_size: Callable[[], int] = lambda: 0) -> None:
