@@ -24,6 +24,7 @@ BENCHMARKS: dict[str, str] = {
     "stop": "SIGTERM/SIGINT to process end of kiosk run, against a bare python process",
     "console": "N simulated terminals' heartbeats into the console (SQLite and PostgreSQL)",
     "catalogue": "catalogue load, lint, search per keystroke, home drawn: 23 vs hundreds of items",
+    "memory": "UI process RSS at attract and after N sessions, against a bare window's",
     "touch": "touch to next screen drawn over the tour's journeys, against a bare screen swap",
 }
 
