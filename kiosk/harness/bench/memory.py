@@ -80,10 +80,16 @@ def _modules() -> dict[str, bool]:
     return {name: name in sys.modules for name in WATCHED_MODULES}
 
 
+def _search_ready() -> bool:
+    """The search index (and its pinyin) is built: its start-up thread has ended."""
+    import threading
+
+    return not any(t.name == "kiosk-search-index" for t in threading.enumerate())
+
+
 def kiosk_child(sessions: int, warmup: int) -> dict[str, Any]:
     """The kiosk's UI process: RSS at attract, then after each quarter of ``sessions``."""
     from flows.ports import DeviceName
-    from flows.search import keys_in_use
     from kiosk.boot.launcher import compose
     from kiosk.harness.bench.soak import JOURNEY_DEVICES, PlatformProcess, _settings
     from kiosk.harness.ui_driver import UiDriver
@@ -99,7 +105,7 @@ def kiosk_child(sessions: int, warmup: int) -> dict[str, Any]:
         driver.wait_for(kiosk.started.is_set, 120, "first frame and devices started")
         driver.wait_for(lambda: all(parts.hub.usable(n) for n in JOURNEY_DEVICES), 120,
                         "devices ready")
-        driver.wait_for(lambda: keys_in_use() is not None, 300, "search pinyin keys")
+        driver.wait_for(_search_ready, 300, "search index built")
 
         def at_attract() -> int:
             driver.wait_for_screen("attract", 120)
