@@ -260,7 +260,7 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
     if active is not None:
         catalogue_dir, bundle_version = Path(active.path), str(active.version)
     prefs = PreferenceStore(Preferences(volume=load_volume(data_dir)))
-    catalogue = KioskCatalogue.load(catalogue_dir, ports_for)
+    catalogue = KioskCatalogue.deferred(catalogue_dir, ports_for)  # read after the first frame
     catalogue.use_counts_file(data_dir / "usage-counts.json")  # 常用 and search ranking
     catalogue.use_pinyin_cache(data_dir / "cache" / "pinyin")  # no pypinyin in this process
     catalogue.set_locale(lambda: prefs.current.locale,
