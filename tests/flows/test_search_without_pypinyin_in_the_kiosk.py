@@ -17,6 +17,7 @@ from flows import search
 from flows.pinyin_keys import catalogue_texts
 from flows.services import Catalogue, ids
 from kiosk import REPO_ROOT
+from kiosk.adapters import pinyin_cache
 from kiosk.adapters.pinyin_cache import ensure_keys, keys_file
 from tests.flows.conftest import CATALOGUE
 
@@ -29,7 +30,8 @@ QUERIES = ("sbjf", "shebao", "社保", "居住正", "kzm", "kaizhengming", "开�
 
 
 @pytest.fixture
-def no_keys() -> Iterator[None]:
+def no_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(pinyin_cache, "SHARED_DIR", tmp_path / "shared")  # computed here
     search.use_keys(None)
     yield
     search.use_keys(None)
@@ -68,7 +70,9 @@ def test_the_kiosk_catalogue_never_imports_pypinyin(tmp_path: Path) -> None:
     script = textwrap.dedent(f"""
         import sys
         from pathlib import Path
+        from kiosk.adapters import pinyin_cache
         from kiosk.adapters.catalogue import KioskCatalogue
+        pinyin_cache.SHARED_DIR = Path({str(tmp_path / "shared")!r})
         catalogue = KioskCatalogue.load(Path({str(CATALOGUE)!r}), lambda session: None)
         catalogue.use_pinyin_cache(Path({str(tmp_path / "cache")!r}))
         catalogue.prepare_search()
@@ -84,3 +88,14 @@ def test_the_kiosk_catalogue_never_imports_pypinyin(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "ok"
     assert list((tmp_path / "cache").glob("*.json"))  # the keys were kept for the next start
+
+
+def test_a_fresh_data_folder_reads_the_shared_keys(tmp_path: Path, no_keys: None) -> None:
+    catalogue = Catalogue.load(CATALOGUE, check_fixtures=False)
+    shared = pinyin_cache.SHARED_DIR
+    ensure_keys(catalogue, shared)  # what set-up writes
+    search.use_keys(None)
+    fresh = tmp_path / "new-terminal" / "cache"
+    assert ensure_keys(catalogue, fresh) is not None
+    assert not fresh.exists()  # nothing computed, nothing copied
+    assert ids(catalogue.search("jsz"))[0] == "licence-jtw-driving"
