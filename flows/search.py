@@ -8,6 +8,7 @@ results are ranked title before keyword, Chinese before full pinyin before initi
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -44,11 +45,18 @@ def keys_in_use() -> PinyinKeys | None:
     return _keys[0] if _keys else None
 
 
+def _pypinyin_loaded() -> bool:
+    """A text missing from the keys is read with pypinyin when this process has it loaded
+    anyway (tools, tests: exact phrase readings), else character by character (the kiosk)."""
+    return "pypinyin" in sys.modules
+
+
 @lru_cache(maxsize=16384)
 def full_pinyin(text: str) -> str:
     """Toneless pinyin of ``text`` joined together: 社保缴费 -> shebaojiaofei."""
-    if _keys:
-        return normalise(_keys[0].full(text))
+    keys = _keys[0] if _keys else None
+    if keys is not None and (text in keys.texts or not _pypinyin_loaded()):
+        return normalise(keys.full(text))
     from pypinyin import lazy_pinyin  # only without precomputed keys (tools, tests)
 
     return normalise("".join(lazy_pinyin(text, errors="default")))
@@ -57,8 +65,9 @@ def full_pinyin(text: str) -> str:
 @lru_cache(maxsize=16384)
 def initials(text: str) -> str:
     """Pinyin initials of ``text``: 社保缴费 -> sbjf (other characters kept as they are)."""
-    if _keys:
-        return normalise(_keys[0].initials(text))
+    keys = _keys[0] if _keys else None
+    if keys is not None and (text in keys.texts or not _pypinyin_loaded()):
+        return normalise(keys.initials(text))
     from pypinyin import Style, lazy_pinyin
 
     return normalise("".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")))
