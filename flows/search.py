@@ -8,9 +8,14 @@ results are ranked title before keyword, Chinese before full pinyin before initi
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flows.pinyin_keys import PinyinKeys
 
 _NOISE_RE = re.compile(r"[\s'’·\-_]+")
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
@@ -24,10 +29,35 @@ def normalise(text: str) -> str:
     return _NOISE_RE.sub("", text).lower()
 
 
+#: Precomputed keys (flows.pinyin_keys) when installed: pypinyin is then never imported.
+_keys: list[PinyinKeys] = []
+
+
+def use_keys(keys: PinyinKeys | None) -> None:
+    """Read pinyin from ``keys`` from now on (None: from pypinyin again)."""
+    _keys[:] = [keys] if keys is not None else []
+    full_pinyin.cache_clear()
+    initials.cache_clear()
+
+
+def keys_in_use() -> PinyinKeys | None:
+    """The installed keys, if any."""
+    return _keys[0] if _keys else None
+
+
+def _pypinyin_loaded() -> bool:
+    """A text missing from the keys is read with pypinyin when this process has it loaded
+    anyway (tools, tests: exact phrase readings), else character by character (the kiosk)."""
+    return "pypinyin" in sys.modules
+
+
 @lru_cache(maxsize=16384)
 def full_pinyin(text: str) -> str:
     """Toneless pinyin of ``text`` joined together: 社保缴费 -> shebaojiaofei."""
-    from pypinyin import lazy_pinyin  # loaded on first search, not at start-up
+    keys = _keys[0] if _keys else None
+    if keys is not None and (text in keys.texts or not _pypinyin_loaded()):
+        return normalise(keys.full(text))
+    from pypinyin import lazy_pinyin  # only without precomputed keys (tools, tests)
 
     return normalise("".join(lazy_pinyin(text, errors="default")))
 
@@ -35,6 +65,9 @@ def full_pinyin(text: str) -> str:
 @lru_cache(maxsize=16384)
 def initials(text: str) -> str:
     """Pinyin initials of ``text``: 社保缴费 -> sbjf (other characters kept as they are)."""
+    keys = _keys[0] if _keys else None
+    if keys is not None and (text in keys.texts or not _pypinyin_loaded()):
+        return normalise(keys.initials(text))
     from pypinyin import Style, lazy_pinyin
 
     return normalise("".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")))

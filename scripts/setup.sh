@@ -51,4 +51,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 mkdir -p var
+# the built-in catalogue's pinyin keys: the kiosk process never loads pypinyin for its search
+# (docs/adr/0785-attract-frame-first.md); a bundle's are made once when it is activated
+.venv/bin/python -m kiosk.adapters.pinyin_cache >/dev/null \
+  || echo "setup: pinyin keys not written (the kiosk computes them at its first start)" >&2
 echo "setup: ready"

@@ -11,11 +11,28 @@ shows how a screen uses them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from drivers.camera.capture import Camera, CameraStats, Frame
-from drivers.camera.simulator import CameraSimulator
 from drivers.camera.source import CameraSource, CameraUrlError, SourceKind, parse_camera_url
+
+if TYPE_CHECKING:
+    from drivers.camera.capture import Camera, CameraStats, Frame
+    from drivers.camera.simulator import CameraSimulator
+
+#: Names loaded on first use: the capture driver and the simulator import OpenCV, and the
+#: kiosk imports this package (guidance enums, preview geometry) before its first frame.
+_LAZY = {"Camera": "drivers.camera.capture", "CameraStats": "drivers.camera.capture",
+         "Frame": "drivers.camera.capture", "CameraSimulator": "drivers.camera.simulator"}
+
+
+def __getattr__(name: str) -> Any:
+    """``Camera``, ``CameraStats``, ``Frame``, ``CameraSimulator`` imported on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(name)
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
 
 __all__ = [
     "Camera",
@@ -34,6 +51,9 @@ def open_camera(url: str, *, allow_simulator: bool = True, **options: Any) -> Ca
     """A camera for ``url`` (not started). Options: width, height, fps, queue_size, emit_frames,
     pace_fps, reconnect_delay_s, read_failures_before_drop, name; for ``sim://camera`` also
     ``scene`` (initial scene). Simulators are refused when ``allow_simulator`` is False."""
+    from drivers.camera.capture import Camera
+    from drivers.camera.simulator import CameraSimulator
+
     source = parse_camera_url(url)
     if source.kind is SourceKind.SIMULATOR:
         if not allow_simulator:

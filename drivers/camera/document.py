@@ -11,9 +11,16 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-import cv2
-import numpy as np
+from drivers.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import cv2
+    import numpy as np
+else:  # OpenCV loads at the first frame, not at start-up
+    cv2 = lazy_module("cv2")
+    np = lazy_module("numpy")
 
 Quad = tuple[tuple[float, float], tuple[float, float], tuple[float, float], tuple[float, float]]
 

@@ -18,14 +18,33 @@ from collections import deque
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import cv2
-import numpy as np
+from drivers.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import cv2
+    import numpy as np
+else:  # OpenCV loads at the first frame, not at start-up
+    cv2 = lazy_module("cv2")
+    np = lazy_module("numpy")
 
 Box = tuple[int, int, int, int]  # x, y, width, height in frame pixels
 
-#: The stock frontal-face cascade shipped in the opencv-python-headless (<5) wheel.
-FACE_CASCADE = Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"  # type: ignore[attr-defined]
+#: The stock frontal-face cascade's file name in the opencv-python-headless (<5) wheel.
+FACE_CASCADE_NAME = "haarcascade_frontalface_default.xml"
+
+
+def face_cascade() -> Path:
+    """The stock frontal-face cascade shipped with OpenCV (imports OpenCV)."""
+    return Path(cv2.data.haarcascades) / FACE_CASCADE_NAME  # type: ignore[attr-defined]
+
+
+def __getattr__(name: str) -> Path:
+    """``FACE_CASCADE`` on demand, so importing this module does not import OpenCV."""
+    if name == "FACE_CASCADE":
+        return face_cascade()
+    raise AttributeError(name)
 
 
 class FaceGuidance(StrEnum):
@@ -108,8 +127,9 @@ class FaceAnalyser:
     """Haar-cascade face detection and per-frame guidance (loads the cascade once)."""
 
     def __init__(self, thresholds: FaceThresholds = FaceThresholds(),
-                 cascade_path: Path = FACE_CASCADE) -> None:
+                 cascade_path: Path | None = None) -> None:
         self.thresholds = thresholds
+        cascade_path = cascade_path or face_cascade()
         self._cascade = cv2.CascadeClassifier(str(cascade_path))
         if self._cascade.empty():
             raise FileNotFoundError(f"Haar cascade not loadable: {cascade_path}")

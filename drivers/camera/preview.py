@@ -15,9 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import cv2
-import numpy as np
+from drivers.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import cv2
+    import numpy as np
+else:  # OpenCV loads at the first frame, not at start-up
+    cv2 = lazy_module("cv2")
+    np = lazy_module("numpy")
 
 from drivers.camera.face import Box
 

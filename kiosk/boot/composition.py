@@ -92,8 +92,8 @@ class KioskParts:
 
     def start_devices(self) -> None:
         """Open the devices and start the background loops (outbox, device retry)."""
-        threading.Thread(target=self.catalogue.search, args=("",), name="kiosk-search-index",
-                         daemon=True).start()  # pinyin tables load off the UI thread
+        threading.Thread(target=self.catalogue.prepare_search, name="kiosk-search-index",
+                         daemon=True).start()  # pinyin keys (a child process) off the UI thread
         self.hub.start(self.controller.on_device_event)
         self.runner.call_soon(self.controller.refresh_availability)
         # --- console link (issue 17; kiosk/ops/console_link.py): reports to the console ---
@@ -300,8 +300,9 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
     if active is not None:
         catalogue_dir, bundle_version = Path(active.path), str(active.version)
     prefs = PreferenceStore(Preferences(volume=load_volume(data_dir)))
-    catalogue = KioskCatalogue.load(catalogue_dir, ports_for)
+    catalogue = KioskCatalogue.deferred(catalogue_dir, ports_for)  # read after the first frame
     catalogue.use_counts_file(data_dir / "usage-counts.json")  # 常用 and search ranking
+    catalogue.use_pinyin_cache(data_dir / "cache" / "pinyin")  # no pypinyin in this process
     catalogue.set_locale(lambda: prefs.current.locale,
                          lambda: prefs.current.records_page_size if prefs.current.elderly else 0)
     controller = KioskController(lifecycle, catalogue, PlatformVerifier(client), runner,

@@ -6,8 +6,22 @@ returns the PDF bytes and the signed payload; `verify` (the `kiosk verify-certif
 finds the QR code in a PDF or a photo and checks it offline against the public key.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from kiosk.certificates.payload import CertificateClaim, VerifyOutcome, certificate_digest
-from kiosk.certificates.render import RenderedCertificate, render_certificate
+
+if TYPE_CHECKING:
+    from kiosk.certificates.render import RenderedCertificate, render_certificate
+
+
+def __getattr__(name: str) -> Any:
+    """The renderer (reportlab, numpy, zxing-cpp) loads at the first print, not at start-up."""
+    if name in ("RenderedCertificate", "render_certificate"):
+        from kiosk.certificates import render
+
+        return getattr(render, name)
+    raise AttributeError(name)
+
 
 __all__ = [
     "CertificateClaim",

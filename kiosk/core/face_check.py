@@ -21,9 +21,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Protocol
 
 from drivers.camera.face import (
     Box,
@@ -36,6 +34,9 @@ from drivers.camera.face import (
 from kiosk.core.events import log_event
 from kiosk.i18n import DEFAULT_LOCALE, N_, current_locale
 from kiosk.platform.errors import ErrorKind, PlatformError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,6 @@ from flows.documents import CertificateDocument, ReceiptDocument
 from flows.ports import DeviceName
 from kiosk.certificates.keys import CertificateSigner, load_signer
 from kiosk.certificates.payload import certificate_digest
-from kiosk.certificates.render import render_certificate
 from kiosk.core.events import log_event
 from kiosk.i18n import N_, current_locale, translate
 from kiosk.printing.journal import (
@@ -111,6 +110,8 @@ class PrintService:
         return self._print_certificate(entry, doc)
 
     def _print_certificate(self, entry: PrintEntry, doc: CertificateDocument) -> PrintOutcome:
+        from kiosk.certificates.render import render_certificate  # reportlab: at first print
+
         rendered = render_certificate(doc, self.signer, specimen=self.specimen)
         entry = self.journal.start_attempt(entry.id)
         if self.document_printer is None:

@@ -35,8 +35,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-import numpy as np
-
 from kiosk.core.accessibility import ELDERLY_SPEECH_RATE_WPM, SPEECH_RATE_WPM, Preferences
 from kiosk.core.events import log_event
 from kiosk.voice.numbers import PersonalNumbers, to_spoken
@@ -130,6 +128,8 @@ def scale_wav(wav: bytes, volume: int) -> bytes:
         frames = source.readframes(source.getnframes())
     if params.sampwidth != 2:
         return wav
+    import numpy as np  # at the first spoken prompt, not at start-up
+
     samples = np.frombuffer(frames, dtype="<i2").astype(np.float32) * gain
     out = io.BytesIO()
     with wave.open(out, "wb") as target:

@@ -27,6 +27,7 @@ BENCHMARKS: dict[str, str] = {
     "video": "视频帮办 call: accept to first frame drawn, fps, CPU, latency; floor without Kivy",
     "catalogue": "catalogue load, lint, search per keystroke, home drawn: 23 vs hundreds of items",
     "stats": "统计 page over a year of 1,000 terminals (SQLite and PostgreSQL): render, size",
+    "memory": "UI process RSS at attract and after N sessions, against a bare window's",
     "touch": "touch to next screen drawn over the tour's journeys, against a bare screen swap",
 }
 

@@ -10,10 +10,8 @@ widget (rebuilt at every wipe) and is dropped when the screen is left.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import cv2
-import numpy as np
 from kivy.clock import Clock
 from kivy.graphics.texture import Texture
 from kivy.uix.boxlayout import BoxLayout
@@ -21,12 +19,20 @@ from kivy.uix.image import Image
 
 from drivers.camera.document import find_page, warp_page
 from drivers.camera.preview import preview_buffer
+from drivers.lazy import lazy_module
 from flows.views import IntentAction, StepKind, View
 from kiosk.i18n import _
 from kiosk.ui.camera_preview import CameraPreview
 from kiosk.ui.context import UiContext
 from kiosk.ui.screens.steps import CaptureScreen, StepScreen
 from kiosk.ui.widgets import KButton, Spacer, Text
+
+if TYPE_CHECKING:
+    import cv2
+    import numpy as np
+else:  # OpenCV loads at the first document shown, not at start-up (docs/adr/0785)
+    cv2 = lazy_module("cv2")
+    np = lazy_module("numpy")
 
 #: The page outline is looked for at most this often (seconds); the picture itself runs faster.
 OUTLINE_INTERVAL_SECONDS = 0.2
