@@ -255,7 +255,8 @@ def write_postgres(url: str, data: Year, f: Figures) -> None:
 
 def _start_console(url: str) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "console", "--db", url, "--port", "0"],
+        # plain http (docs/adr/0700's explicit development mode): the bench times pages, not TLS
+        [sys.executable, "-m", "kiosk", "console", "--db", url, "--port", "0", "--insecure-http"],
         stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
     assert process.stdout is not None
     line = process.stdout.readline()
