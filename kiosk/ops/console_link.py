@@ -170,6 +170,7 @@ class ConsoleLink:
         self._restart_pending = False
         self._not_before = datetime.min.replace(tzinfo=UTC)
         self._state = "ok"  # last logged state of the link (ok or an error kind)
+        self._answered = False  # the console answered a call in this round
         self._monotonic = monotonic
         self._state_file = state_file
         self._next_heartbeat = 0.0
@@ -313,6 +314,7 @@ class ConsoleLink:
             return False
         self.rounds += 1
         self._note_update()
+        self._answered = False
         try:
             if self._monotonic() >= self._next_heartbeat:
                 # attempted or not, the next is one interval away: an early wake (a device
@@ -321,6 +323,7 @@ class ConsoleLink:
                 commands = self._client.heartbeat(self._report(),
                                                   out_of_service=self._is_out_of_service())
                 self.heartbeats += 1
+                self._answered = True
                 self._carry_out(commands)
             self._send_acks()
             ok = self._send_events()
@@ -328,7 +331,8 @@ class ConsoleLink:
         except ConsoleError as exc:
             self._failed(exc, now)
             return False
-        if ok and self._state != "ok":
+        # restored only by an answer: a round with nothing to send reached nobody
+        if ok and self._answered and self._state != "ok":
             log_event(log, "console_link_restored", previous=self._state)
             self._state = "ok"
         return ok
@@ -363,6 +367,7 @@ class ConsoleLink:
                 if exc.kind != "invalid":
                     raise
                 log_event(log, dropped, logging.ERROR, count=len(batch))
+            self._answered = True
             self.queue.remove([item.row for item in batch])
 
     def _send_acks(self) -> None:
@@ -377,6 +382,7 @@ class ConsoleLink:
                 except ConsoleError as exc:
                     if exc.kind != "invalid":
                         raise
+                self._answered = True
                 self.queue.remove([item.row])
 
     def _note_update(self) -> None:
