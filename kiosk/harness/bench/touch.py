@@ -123,11 +123,10 @@ def _journeys(driver: Any, parts: Any) -> None:
     from flows.views import IntentAction
 
     driver.tap(app.screens["step_records"].buttons[IntentAction.GUIDE])
-    driver.tap(app.screens[app.manager.current].buttons[IntentAction.NEXT]
-               if app.manager.current != "step_records"
-               else app.screens["step_records"].buttons[IntentAction.NEXT])
-    if app.manager.current == "step_records":
-        driver.tap(app.screens["step_records"].buttons[IntentAction.NEXT])
+    if app.manager.current != "step_records":  # 办事指南: one 返回 back to the records
+        driver.tap(app.screens[app.manager.current].buttons[IntentAction.BACK])
+    driver.wait_for_screen("step_records")
+    driver.tap(app.screens["step_records"].buttons[IntentAction.NEXT])
     driver.wait_for_screen("step_print_certificate")
     driver.tap(app.screens["step_print_certificate"].buttons[IntentAction.PRINT])
     driver.wait_for(lambda: app.state is not None and app.state.view is not None
