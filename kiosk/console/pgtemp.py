@@ -41,6 +41,17 @@ class TempPostgres:
         """The SQLAlchemy URL of one database on this server."""
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
+    def new_database(self, prefix: str = "bench_") -> str:
+        """Create an empty database with a fresh name on this server; return its name."""
+        import uuid
+
+        import psycopg
+
+        name = prefix + uuid.uuid4().hex[:8]
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return name
+
     def stop(self) -> None:
         """Stop the server at once and remove its folder."""
         try:

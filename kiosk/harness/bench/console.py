@@ -25,11 +25,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-import psycopg
 import requests
 
 from kiosk import REPO_ROOT
@@ -335,9 +333,7 @@ def main(argv: list[str]) -> int:
                 print(f"kiosk bench console: {exc}", file=sys.stderr)
                 return 1
             try:
-                name = "bench_" + uuid.uuid4().hex[:8]
-                with psycopg.connect(server.url, autocommit=True) as conn:
-                    conn.execute(f'CREATE DATABASE "{name}"')
+                name = server.new_database()
                 results.append(_run_one("postgresql", server.sqlalchemy_url(name), args))
             finally:
                 server.stop()

@@ -28,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -357,9 +356,7 @@ def main(argv: list[str]) -> int:
                 print(f"kiosk bench stats: {exc}", file=sys.stderr)
                 return 1
             try:
-                name = "bench_" + uuid.uuid4().hex[:8]
-                with psycopg.connect(server.url, autocommit=True) as conn:
-                    conn.execute(f'CREATE DATABASE "{name}"')
+                name = server.new_database()
 
                 def pg_size() -> int:
                     with psycopg.connect(server.url) as conn:
