@@ -312,10 +312,17 @@ class VideoHelpLayer:
 
     def _consent(self, state: CallState) -> None:
         call, ctx = self.call, self.ctx
-        shared = (_("工作人员将看到：您的摄像头画面、麦克风声音，以及您当前所在的页面（含页面上的"
-                    "个人信息）") if state.share_screen else
-                  _("工作人员将看到：您的摄像头画面、麦克风声音，以及您正在办理的事项和步骤名称"
-                    "（不含页面上的个人信息）"))
+        # the microphone is named only when this terminal sends sound (a microphone source)
+        if getattr(call.link, "has_audio", False):
+            shared = (_("工作人员将看到：您的摄像头画面、麦克风声音，以及您当前所在的页面"
+                        "（含页面上的个人信息）") if state.share_screen else
+                      _("工作人员将看到：您的摄像头画面、麦克风声音，以及您正在办理的事项和步骤名称"
+                        "（不含页面上的个人信息）"))
+        else:
+            shared = (_("工作人员将看到：您的摄像头画面，以及您当前所在的页面"
+                        "（含页面上的个人信息）") if state.share_screen else
+                      _("工作人员将看到：您的摄像头画面，以及您正在办理的事项和步骤名称"
+                        "（不含页面上的个人信息）"))
         recorded = state.recording_notice or _("通话不录音、不录像")
         share_label = (_("改为只共享事项名称") if state.share_screen
                        else _("同时共享页面内容"))
