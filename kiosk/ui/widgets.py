@@ -18,6 +18,7 @@ from kivy.properties import ColorProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _
@@ -158,6 +159,21 @@ class KButton(ButtonBehavior, Label):
         self.background_color = self._colour
         if self._on_tap is not None and not self.disabled:
             self._on_tap()
+
+
+class KScrollView(ScrollView):
+    """A ScrollView whose bar does not fade. Kivy's shows the bar after every scroll *and every
+    change of its content's layout*, then animates it to its inactive colour half a second later
+    for another half second: thirty whole-window redraws after each new page of tiles or rows,
+    landing on the resident's next touch (docs/adr/0810-cheap-frames-on-software-gl.md). Here
+    the bar keeps one colour, shown whenever there is more to scroll to."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.bar_inactive_color = self.bar_color
+
+    def _bind_inactive_bar_color(self, *_args: Any) -> None:
+        """Kivy's fade of the bar (scheduled half a second after each scroll): none."""
 
 
 class Spacer(Widget):

@@ -14,7 +14,6 @@ from collections.abc import Callable
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
-from kivy.uix.scrollview import ScrollView
 from kivy.utils import escape_markup
 
 from kiosk.core.accessibility import HOME_COLUMNS, HOME_ROWS
@@ -27,7 +26,7 @@ from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.theme import Palette, hex_rgba
 from kiosk.ui.video_help import video_button
-from kiosk.ui.widgets import KButton, Spacer, Text
+from kiosk.ui.widgets import KButton, KScrollView, Spacer, Text
 
 #: Tiles per page (standard, elderly) and their columns (kiosk.core.accessibility); groups
 #: (themes, departments: short names) four and three a row.
@@ -88,7 +87,7 @@ class HomeScreen(KioskScreen):
         self.keyboard_box = BoxLayout(orientation="vertical", size_hint_y=None, height=0)
         right.add_widget(self.keyboard_box)
         self.keyboard: OnScreenKeyboard | None = None
-        scroll = ScrollView(do_scroll_x=False, bar_width=m.px(12))
+        scroll = KScrollView(do_scroll_x=False, bar_width=m.px(12))
         self.grid = GridLayout(cols=3, spacing=m.px(20), size_hint_y=None)
         self.grid.bind(minimum_height=self.grid.setter("height"))
         scroll.add_widget(self.grid)
