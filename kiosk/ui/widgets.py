@@ -166,11 +166,12 @@ class KScrollView(ScrollView):
     change of its content's layout*, then animates it to its inactive colour half a second later
     for another half second: thirty whole-window redraws after each new page of tiles or rows,
     landing on the resident's next touch (docs/adr/0810-cheap-frames-on-software-gl.md). Here
-    the bar keeps one colour, shown whenever there is more to scroll to."""
+    the bar keeps the colour it rested at before (Kivy's inactive colour), shown whenever
+    there is more to scroll to."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.bar_inactive_color = self.bar_color
+        self.bar_color = self.bar_inactive_color
 
     def _bind_inactive_bar_color(self, *_args: Any) -> None:
         """Kivy's fade of the bar (scheduled half a second after each scroll): none."""
