@@ -63,6 +63,20 @@ class Panel(BoxLayout):
         self._rect.size = self.size
 
 
+def fitted_text_size(label: Label, limit: float) -> tuple[float | None, None]:
+    """``text_size`` for ``label`` wrapped at ``limit`` px: centred plain text that fits on its
+    lines is rendered at its own width (a texture no wider than the text: Kivy centres it, and
+    a software renderer pays for every transparent pixel of a wider one); anything else wraps
+    at ``limit`` as before. Markup without tags counts as plain text (its escapes, such as
+    ``&bl;``, measure wider than they draw: it wraps, never overflows)."""
+    if label.halign != "center" or not label.text or limit <= 0 or (
+            label.markup and "[" in label.text):
+        return (limit, None)
+    core = label._label  # Kivy's core label, holding the label's current font options
+    widest = max(core.get_extents(line)[0] for line in label.text.split("\n"))
+    return (None, None) if widest <= limit else (limit, None)
+
+
 class Text(Label):
     """A label that wraps to its width and grows to its text's height."""
 
@@ -71,14 +85,15 @@ class Text(Label):
                  **kwargs: object) -> None:
         super().__init__(text=text, color=hex_rgba(colour), font_size=font_size, halign=halign,
                          valign="middle", bold=bold, **kwargs)
-        self.bind(width=self._wrap)
+        for name in ("width", "text", "halign", "font_size", "markup"):
+            self.fbind(name, self._wrap)
         if not fixed_height:
             self.size_hint_y = None
             self.bind(texture_size=self._grow, text=self._grow)
             self._grow()
 
     def _wrap(self, *_: object) -> None:
-        self.text_size = (self.width, None)
+        self.text_size = fitted_text_size(self, self.width)
 
     def _grow(self, *_: object) -> None:
         self.height = max(self.texture_size[1], self.font_size * 1.3) if self.text else 0
@@ -127,7 +142,8 @@ class KButton(ButtonBehavior, Label):
                                                       self.texture_size[0] + 2 * padding))
             self.texture_update()
         else:
-            self.fbind("size", self._wrap)
+            for name in ("size", "text", "font_size", "markup"):
+                self.fbind(name, self._wrap)
             self.fbind("texture_size", self._clip)
         self._on_tap = on_tap
         self.disabled = not enabled
@@ -142,8 +158,8 @@ class KButton(ButtonBehavior, Label):
         self._fill.size = self.size
 
     def _wrap(self, *_: object) -> None:
-        """Wrap to the button's width; the texture is only as tall as the text."""
-        self.text_size = (self.width * 0.94, None)
+        """Wrap to the button's width; the texture is only as large as the text."""
+        self.text_size = fitted_text_size(self, self.width * 0.94)
 
     def _clip(self, *_: object) -> None:
         """Text taller than the button is cut at its edges (as a full-height text box did)."""

@@ -71,6 +71,7 @@ class HomeScreen(KioskScreen):
                               spacing=m.px(16))
         self.tab_buttons: dict[str, KButton] = {}
         main.add_widget(self.tabs)
+        self._main = main
         right = BoxLayout(orientation="vertical", spacing=m.px(16))
         top = BoxLayout(orientation="horizontal", size_hint_y=None, height=m.px(110),
                         spacing=m.px(16))
@@ -121,11 +122,12 @@ class HomeScreen(KioskScreen):
 
     def _show_tabs(self, shown: bool) -> None:
         """The tabs step aside while the keyboard is open (a search looks everywhere, and seven
-        tabs do not fit beside the keyboard)."""
-        m = self.ctx.metrics
-        self.tabs.width = m.px(240) if shown else 0
-        self.tabs.opacity = 1 if shown else 0
-        self.tabs.disabled = not shown
+        tabs do not fit beside the keyboard). Hidden tabs leave the widget tree: a transparent
+        widget is still drawn (docs/adr/0810-cheap-frames-on-software-gl.md)."""
+        if shown and self.tabs.parent is None:
+            self._main.add_widget(self.tabs, index=len(self._main.children))  # leftmost
+        elif not shown and self.tabs.parent is not None:
+            self._main.remove_widget(self.tabs)
 
     def _on_query(self, value: str) -> None:
         self.ctx.controller.touch()
