@@ -255,14 +255,15 @@ def _report_frames(frames: dict[str, list[float]], bare: list[float],
     """One frame's draw (whole window, to the end of rasterization), p50 per screen, against
     a bare window showing one label."""
     bare_p50 = statistics.median(bare)
-    print("frame draw (whole window redrawn, on_draw to glFinish), p50 ms per screen:")
-    print(f"  {'screen':<44} {'n':>4} {'p50':>7} {'vs bare':>8}")
+    print("frame draw (whole window redrawn, on_draw to glFinish), ms per screen "
+          "(min: the least a shared machine let it cost):")
+    print(f"  {'screen':<44} {'n':>4} {'p50':>7} {'min':>7} {'vs bare':>8}")
     rows = {**frames, "floor: bare screen of 3x3 Kivy buttons": floor,
             "floor: bare window, one label": bare}
     for screen in sorted(rows, key=lambda s: -statistics.median(rows[s])):
         values = rows[screen]
         print(f"  {screen:<44} {len(values):>4} {statistics.median(values):7.1f} "
-              f"{statistics.median(values) / bare_p50:7.1f}x")
+              f"{min(values):7.1f} {statistics.median(values) / bare_p50:7.1f}x")
 
 
 def main(argv: list[str]) -> int:
