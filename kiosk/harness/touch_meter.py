@@ -14,6 +14,11 @@ While a tap is being measured the meter adds up, from hooks on Kivy and the inte
 - text: time making text textures (``kivy.core.text`` ``refresh``);
 - draw: time from the start of ``on_draw`` to the flip, per frame;
 - gc: time in garbage collections (and whether one was a full, generation-2 collection).
+
+`forced_frames` times what one frame of a screen costs to draw: the whole window redrawn with
+nothing changed, from ``on_draw`` to the end of rasterization (``glFinish``: a software renderer
+such as Mesa llvmpipe rasterizes in its own threads after the frame is handed over). With
+``sample_frames`` set, `MeasuringDriver` samples a few such frames on the screen each tap leads to.
 Used by `kiosk bench touch` (kiosk/harness/bench/touch.py).
 """
 
@@ -37,6 +42,26 @@ from kiosk.harness.ui_driver import UiDriver
 LOCAL_FRAMES = 3
 #: A tap that has not settled within this long is recorded as it stands (never hangs).
 SETTLE_LIMIT_SECONDS = 30.0
+#: Forced frames sampled per screen a tap leads to (with ``sample_frames``).
+FRAMES_PER_SAMPLE = 3
+
+
+def forced_frames(count: int) -> list[float]:
+    """Redraw the whole window ``count`` times; each frame's ms from the start of ``on_draw`` to
+    the end of its rasterization (``glFinish``)."""
+    from kivy.graphics.opengl import glFinish
+
+    EventLoop.ensure_window()
+    times: list[float] = []
+    glFinish()  # nothing of an earlier frame is counted
+    for _ in range(count):
+        Window.canvas.ask_update()
+        started = time.perf_counter()
+        Window.dispatch("on_draw")
+        Window.dispatch("on_flip")
+        glFinish()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
 
 
 @dataclass
@@ -133,6 +158,9 @@ class MeasuringDriver(UiDriver):
     def __init__(self, app: Any) -> None:
         self.hooks = _Hooks()
         self.transitions: list[Transition] = []
+        #: Forced-frame costs (ms) per screen name, sampled while ``sample_frames`` is set.
+        self.frames: dict[str, list[float]] = {}
+        self.sample_frames = False
         self._restore: list[Callable[[], None]] = []
         self._install(type(app))
         super().__init__(app)
@@ -213,6 +241,8 @@ class MeasuringDriver(UiDriver):
             kind=kind, total_ms=total * 1000, feedback_ms=feedback * 1000, waited=waited,
             parts={k: v * 1000 for k, v in hooks.totals.items()}, full_gc=hooks.full_gc))
         self.pump(1)
+        if self.sample_frames:
+            self.frames.setdefault(after, []).extend(forced_frames(FRAMES_PER_SAMPLE))
 
     def close(self) -> None:
         """Remove the hooks, then close as the UiDriver does."""

@@ -16,7 +16,6 @@ from kivy.clock import Clock
 from kivy.config import Config
 from kivy.core.window import Window
 from kivy.uix.floatlayout import FloatLayout
-from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.core.accessibility import stretch_timing
 from kiosk.core.controller import KioskController, UiState
@@ -26,6 +25,7 @@ from kiosk.i18n import N_, _, set_locale
 from kiosk.ops.collector import collect_in_idle, freeze_after_start
 from kiosk.technician.controller import TechnicianController, TechnicianState
 from kiosk.ui.context import UiContext
+from kiosk.ui.drawing import FlatScreenManager, export_png, paint_window_background
 from kiosk.ui.lockdown import lock_window
 from kiosk.ui.overlays import Busy, DemoPanel, StillThere
 from kiosk.ui.screen_set import Factory, ScreenSet
@@ -134,7 +134,7 @@ class KioskApp(App):
         """Create the screens and overlays and subscribe to the controller."""
         self.ctx = self._context()
         root = KioskRoot(self)
-        self.manager = ScreenManager(transition=NoTransition())
+        self.manager = FlatScreenManager()
         self.screens = ScreenSet(self.manager)
         self._fill_trigger = Clock.create_trigger(self._fill_screens, FILL_SECONDS)
         self.root_widget = root
@@ -204,6 +204,7 @@ class KioskApp(App):
         first needed or one per frame in idle time (`_fill_screens`; at start-up only after the
         first frame is drawn), and the overlays."""
         self.screens.reset(self._screen_factories())
+        paint_window_background(self.ctx.palette.background)
         self.screens["attract"]  # built now: the first frame shows it
         self._shown: set[str] = set()
         self._build_overlays()
@@ -399,5 +400,4 @@ class KioskApp(App):
     def screenshot(self, path: Path) -> Path:
         """Write the whole root (screens and overlays) to a PNG (works offscreen too)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.root_widget.export_to_png(str(path))
-        return path
+        return export_png(self.root_widget, path, self.ctx.palette.background)

@@ -103,8 +103,7 @@ class PinyinKeyboard(BoxLayout):
     def _key(self, ctx: UiContext, text: str, action: Callable[[], None], height: float,
              kind: str = "secondary", font_base: float = 40, **kwargs: Any) -> KButton:
         return KButton(text, action, ctx.metrics, ctx.palette, kind=kind, height=height,
-                       font_base=font_base, background_disabled_normal="",
-                       background_disabled_down="", **kwargs)
+                       font_base=font_base, **kwargs)
 
     # -- taps ----------------------------------------------------------------------------------
     def _type(self, letter: str) -> None:

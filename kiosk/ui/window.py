@@ -73,8 +73,11 @@ def prepare(width: int = 0, height: int = 0, hide_cursor: bool = False,
     return width, height
 
 
-#: Kivy's graphics keys the kiosk decides itself, whatever Kivy's defaults say.
-_PINNED_GRAPHICS = {"fullscreen": "0", "multisamples": "2",
+#: Kivy's graphics keys the kiosk decides itself, whatever Kivy's defaults say. No
+#: multisampling: on software GL (Mesa llvmpipe) Kivy's default of 2 becomes 4x MSAA and every
+#: frame costs two to three times as much; the UI is flat rectangles and text, and rounded
+#: corners are antialiased by their own geometry (docs/adr/0810-cheap-frames-on-software-gl.md).
+_PINNED_GRAPHICS = {"fullscreen": "0", "multisamples": "0",
                     "window_state": "visible", "always_on_top": "0"}
 #: Kivy's own Linux defaults (the mouse without multitouch emulation; touchscreens found by
 #: probesysfs), and nothing a config file adds.

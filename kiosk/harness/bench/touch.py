@@ -10,7 +10,10 @@ a bare Kivy ScreenManager swapping two prebuilt screens of tiles of the same siz
 
 Prints p50 / p95 / max per transition kind and overall (transitions that wait on a device or
 the platform separately, with the time to their first feedback), the mean of each part, how
-many transitions had a full garbage collection, and the ratio of the p95 to the floor's.
+many transitions had a full garbage collection, and the ratio of the p95 to the floor's. Then
+what one frame costs to draw (the whole window redrawn, to the end of rasterization), p50 per
+screen, sampled in one more round of the journeys after the measured ones, against a bare
+window showing one label and the floor's screen of tiles (Kivy buttons).
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ DEFAULT_TRANSITIONS = 200
 GOAL_MS = 100.0
 #: Taps on the floor's two screens.
 FLOOR_TAPS = 60
+#: Forced frames of the floor's screen.
+FLOOR_FRAMES = 20
 
 
 def _quantile(values: list[float], q: float) -> float:
@@ -40,8 +45,28 @@ def _quantile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-def floor_transitions(driver_class: Any) -> list[float]:
-    """Touch -> drawn for a bare ScreenManager swapping two prebuilt 3x3 tile screens."""
+def bare_label_frames() -> list[float]:
+    """Frames of a bare window showing one label (what any frame costs at least)."""
+    from kivy.base import EventLoop
+    from kivy.core.window import Window
+    from kivy.uix.label import Label
+
+    from kiosk.harness.touch_meter import forced_frames
+
+    label = Label(text="政务服务自助终端", font_size=60)
+    Window.add_widget(label)
+    try:
+        for _ in range(3):
+            EventLoop.idle()
+        return forced_frames(FLOOR_FRAMES)
+    finally:
+        Window.remove_widget(label)
+
+
+def floor_transitions(driver_class: Any,
+                      frames: list[float] | None = None) -> list[float]:
+    """Touch -> drawn for a bare ScreenManager swapping two prebuilt 3x3 tile screens; the cost
+    of a frame of such a screen goes into ``frames`` when given."""
     from kivy.core.window import Window
     from kivy.uix.button import Button
     from kivy.uix.gridlayout import GridLayout
@@ -67,6 +92,10 @@ def floor_transitions(driver_class: Any) -> list[float]:
         meter.times.clear()
         for _ in range(FLOOR_TAPS):
             meter.swap(targets[manager.current])
+        if frames is not None:
+            from kiosk.harness.touch_meter import forced_frames
+
+            frames.extend(forced_frames(FLOOR_FRAMES))
         return list(meter.times)
     finally:
         meter.close()
@@ -160,7 +189,9 @@ def run(transitions: int) -> int:
     from kiosk.boot.settings import load_settings
     from kiosk.harness.touch_meter import BareMeter, MeasuringDriver
 
-    floor = floor_transitions(BareMeter)
+    bare_frames = bare_label_frames()
+    floor_frames: list[float] = []
+    floor = floor_transitions(BareMeter, floor_frames)
     data = Path(tempfile.mkdtemp(prefix="kiosk-bench-touch-"))
     configure_logging(data / "log", "WARNING")
     settings = load_settings(environ={"KIOSK__PATHS__DATA_DIR": str(data / "data"),
@@ -181,7 +212,9 @@ def run(transitions: int) -> int:
         while len(driver.transitions) < transitions:
             _journeys(driver, parts)
             rounds += 1
-        measured = driver.transitions
+        measured = list(driver.transitions)
+        driver.sample_frames = True  # one more round: what a frame of each screen costs
+        _journeys(driver, parts)
     finally:
         driver.close()
         kiosk.close()
@@ -213,7 +246,24 @@ def run(transitions: int) -> int:
     print(f"  floor (bare window swapping two prebuilt screens, {len(floor)} taps): p50 "
           f"{statistics.median(floor):.0f} ms, p95 {floor_p95:.0f} ms")
     print(f"  ratio p95 kiosk / floor: {_quantile(totals, 0.95) / floor_p95:.2f}x")
+    _report_frames(driver.frames, bare_frames, floor_frames)
     return 0
+
+
+def _report_frames(frames: dict[str, list[float]], bare: list[float],
+                   floor: list[float]) -> None:
+    """One frame's draw (whole window, to the end of rasterization), p50 per screen, against
+    a bare window showing one label."""
+    bare_p50 = statistics.median(bare)
+    print("frame draw (whole window redrawn, on_draw to glFinish), ms per screen "
+          "(min: the least a shared machine let it cost):")
+    print(f"  {'screen':<44} {'n':>4} {'p50':>7} {'min':>7} {'vs bare':>8}")
+    rows = {**frames, "floor: bare screen of 3x3 Kivy buttons": floor,
+            "floor: bare window, one label": bare}
+    for screen in sorted(rows, key=lambda s: -statistics.median(rows[s])):
+        values = rows[screen]
+        print(f"  {screen:<44} {len(values):>4} {statistics.median(values):7.1f} "
+              f"{min(values):7.1f} {statistics.median(values) / bare_p50:7.1f}x")
 
 
 def main(argv: list[str]) -> int:

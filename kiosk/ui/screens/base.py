@@ -1,4 +1,5 @@
-"""The base screen: a coloured background, an optional header, and a body to fill."""
+"""The base screen: an optional header and a body to fill, over the window's clear colour (the
+palette's background, `kiosk.ui.drawing`)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ class KioskScreen(Screen):
     def __init__(self, ctx: UiContext, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.ctx = ctx
-        root = Panel(ctx.palette.background, orientation="vertical")
+        # no background of its own: the window's clear paints it (kiosk/ui/drawing.py)
+        root = Panel(None, orientation="vertical")
         self.root_panel = root
         self.header: Header | None = None
         if self.with_header:

@@ -14,7 +14,6 @@ from collections.abc import Callable
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
-from kivy.uix.scrollview import ScrollView
 from kivy.utils import escape_markup
 
 from kiosk.core.accessibility import HOME_COLUMNS, HOME_ROWS
@@ -27,7 +26,7 @@ from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.theme import Palette, hex_rgba
 from kiosk.ui.video_help import video_button
-from kiosk.ui.widgets import KButton, Spacer, Text
+from kiosk.ui.widgets import KButton, KScrollView, Spacer, Text
 
 #: Tiles per page (standard, elderly) and their columns (kiosk.core.accessibility); groups
 #: (themes, departments: short names) four and three a row.
@@ -72,6 +71,7 @@ class HomeScreen(KioskScreen):
                               spacing=m.px(16))
         self.tab_buttons: dict[str, KButton] = {}
         main.add_widget(self.tabs)
+        self._main = main
         right = BoxLayout(orientation="vertical", spacing=m.px(16))
         top = BoxLayout(orientation="horizontal", size_hint_y=None, height=m.px(110),
                         spacing=m.px(16))
@@ -88,7 +88,7 @@ class HomeScreen(KioskScreen):
         self.keyboard_box = BoxLayout(orientation="vertical", size_hint_y=None, height=0)
         right.add_widget(self.keyboard_box)
         self.keyboard: OnScreenKeyboard | None = None
-        scroll = ScrollView(do_scroll_x=False, bar_width=m.px(12))
+        scroll = KScrollView(do_scroll_x=False, bar_width=m.px(12))
         self.grid = GridLayout(cols=3, spacing=m.px(20), size_hint_y=None)
         self.grid.bind(minimum_height=self.grid.setter("height"))
         scroll.add_widget(self.grid)
@@ -122,11 +122,12 @@ class HomeScreen(KioskScreen):
 
     def _show_tabs(self, shown: bool) -> None:
         """The tabs step aside while the keyboard is open (a search looks everywhere, and seven
-        tabs do not fit beside the keyboard)."""
-        m = self.ctx.metrics
-        self.tabs.width = m.px(240) if shown else 0
-        self.tabs.opacity = 1 if shown else 0
-        self.tabs.disabled = not shown
+        tabs do not fit beside the keyboard). Hidden tabs leave the widget tree: a transparent
+        widget is still drawn (docs/adr/0810-cheap-frames-on-software-gl.md)."""
+        if shown and self.tabs.parent is None:
+            self._main.add_widget(self.tabs, index=len(self._main.children))  # leftmost
+        elif not shown and self.tabs.parent is not None:
+            self._main.remove_widget(self.tabs)
 
     def _on_query(self, value: str) -> None:
         self.ctx.controller.touch()

@@ -11,7 +11,6 @@ from functools import partial
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
-from kivy.uix.scrollview import ScrollView
 from kivy.utils import escape_markup
 
 from flows.views import (
@@ -31,7 +30,7 @@ from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.theme import Metrics, Palette, hex_rgba
 from kiosk.ui.video_help import video_button
-from kiosk.ui.widgets import KButton, Panel, Spacer, Text
+from kiosk.ui.widgets import KButton, KScrollView, Panel, Spacer, Text
 
 #: Field kinds with an on-screen keyboard of their own.
 KEYBOARD_FOR_FIELD = {
@@ -309,7 +308,7 @@ class RecordsScreen(StepScreen):
                 cell.add_widget(Text(value, p.text, m.font(30, cap=1.25), halign="center",
                                      fixed_height=True, shorten=True))
                 grid.add_widget(cell)
-        scroll = ScrollView(do_scroll_x=False)
+        scroll = KScrollView(do_scroll_x=False)
         scroll.add_widget(grid)
         self.content.add_widget(scroll)
 
@@ -405,7 +404,7 @@ class LicenceCopyScreen(StepScreen):
             if view.fields:
                 self.content.add_widget(grid)
             else:
-                scroll = ScrollView(do_scroll_x=False, bar_width=m.px(12))
+                scroll = KScrollView(do_scroll_x=False, bar_width=m.px(12))
                 scroll.add_widget(grid)
                 self.content.add_widget(scroll)
         if view.outcome:
@@ -629,7 +628,7 @@ class CheckScreen(StepScreen):
 
 
 def _scroll_column(parent: BoxLayout, spacing: float) -> BoxLayout:
-    scroll = ScrollView(do_scroll_x=False)
+    scroll = KScrollView(do_scroll_x=False)
     column = BoxLayout(orientation="vertical", size_hint_y=None, spacing=spacing)
     column.bind(minimum_height=column.setter("height"))
     scroll.add_widget(column)

@@ -17,7 +17,6 @@ from kivy.core.image import Image as CoreImage
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.image import Image
-from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from kiosk.core.device_labels import DEVICE_LABELS
@@ -28,7 +27,7 @@ from kiosk.ui.context import UiContext
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.theme import TOUCH_TARGET_PX, hex_rgba
-from kiosk.ui.widgets import KButton, Panel, Text
+from kiosk.ui.widgets import KButton, KScrollView, Panel, Text
 
 SCREEN_NAME = "technician"
 
@@ -116,7 +115,7 @@ class TechnicianScreen(KioskScreen):
         column = BoxLayout(orientation="vertical", spacing=self._m(14), size_hint_y=None)
         column.bind(minimum_height=column.setter("height"))
         if scroll:
-            view = ScrollView(do_scroll_x=False)
+            view = KScrollView(do_scroll_x=False)
             view.add_widget(column)
             self.body.add_widget(view)
         else:
