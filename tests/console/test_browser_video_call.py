@@ -125,7 +125,7 @@ def _row_settles(console: Console, call_id: str, expected: tuple[str, str]) -> b
 
 
 def _take_call(driver: WebDriver, console: Console, loop: Loop, terminal: TerminalPeer,
-               shot: str = "") -> dict[str, Any]:
+               shot_name: str = "") -> dict[str, Any]:
     """Open the desk, wait for the resident in the queue, take the call, answer the offer."""
     driver.get(f"{console.url}/video")
     wait_for_text(driver, "desk-status", "在线")
@@ -135,8 +135,8 @@ def _take_call(driver: WebDriver, console: Console, loop: Loop, terminal: Termin
     wait_for_element(driver, By.CSS_SELECTOR, waiting)
     row = text_at(driver, waiting)
     assert "T-CY-01" in row and "社保参保证明" in row and "确认打印" in row
-    if shot:
-        shot(driver, shot)
+    if shot_name:
+        shot(driver, shot_name)
     driver.find_element(By.ID, "take-next").click()
     accepted = loop.run(terminal.expect("accepted"))
     offer = loop.run(terminal.expect("offer"))
@@ -152,7 +152,7 @@ def test_staff_takes_call_both_decode_hint_highlight_end_with_note(
     driver = media_browser
     login(driver, console.url, "wangfang")
     terminal = loop.run(TerminalPeer.open(console.url, token))
-    accepted = _take_call(driver, console, loop, terminal, shot="video-01-queue")
+    accepted = _take_call(driver, console, loop, terminal, shot_name="video-01-queue")
     assert accepted["staff"] == {"name": "王芳", "badge": "B1024"}
 
     # both sides decode the other's video
