@@ -1,9 +1,11 @@
-"""Suite-wide test tiers: what `bash scripts/test.sh --fast` leaves out (docs/adr/0443, 0800).
+"""Suite-wide test tiers: what `bash scripts/test.sh --fast` leaves out (docs/adr/0443, 0801).
 
 Every test that drives a real Kivy window, or starts real pcscd daemons, is marked ``slow`` by
 its folder, so the edit loop stays short; CI runs everything. A console test run on both SQLite
 and PostgreSQL (a ``"postgresql"`` parameter beside a ``"sqlite"`` one) is ``slow`` in its
 PostgreSQL run only: the fast tier keeps the SQLite run and every PostgreSQL-only test.
+With ``-m "not slow"`` (the fast tier) the slow folders are not even collected: importing their
+modules (a Kivy window among them) took seconds for tests that would all be deselected.
 """
 
 from __future__ import annotations
@@ -15,6 +17,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent
 #: Folders whose tests are slow by nature: a real Kivy window, or real pcscd daemons.
 SLOW_FOLDERS = ("ui", "technician/ui", "drivers/smartcard")
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """In the fast tier, skip the folders whose every test is slow."""
+    if config.getoption("markexpr", "") != "not slow":
+        return None
+    if any(collection_path.is_relative_to(ROOT / folder) for folder in SLOW_FOLDERS):
+        return True
+    return None
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -47,7 +47,7 @@ def running_console(tmp_path: os.PathLike[str], url: str = "",
 def video_console(request: pytest.FixtureRequest,
                   tmp_path: os.PathLike[str]) -> Iterator[Console]:
     """A running console with two helpers and a viewer (PostgreSQL with indirect=True)."""
-    for url in _fresh_database(request, request.param, tmp_path):
+    for url in _fresh_database(request, request.param, tmp_path, migrated=True):
         with running_console(tmp_path, url) as console:
             console.add_user("wangfang", "helper")
             console.add_user("lina", "helper")
