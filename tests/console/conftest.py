@@ -6,7 +6,7 @@ trust auth, loopback only, as the `postgres` user when run as root), started onc
 session. Each test gets its own database (CREATE DATABASE), dropped afterwards.
 
 SQLite: a console under test starts from a copy of one database migrated once per test session
-(`sqlite_template`): running the migrations for every test was most of a console test's
+(`_sqlite_template`): running the migrations for every test was most of a console test's
 set-up. `db_url` stays empty (the migration tests start from nothing).
 """
 
@@ -43,16 +43,24 @@ def pg_server() -> Iterator[str]:
         server.stop()
 
 
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite console database migrated to the head revision, for consoles to copy."""
-    path = tmp_path_factory.mktemp("console-template") / "console.db"
-    engine = make_engine(f"sqlite:///{path}")
-    try:
-        upgrade(engine)
-    finally:
-        engine.dispose()  # the last connection folds the WAL back into the file
-    return path
+#: The migrated SQLite database of this test session (by its temporary folder), made once.
+_TEMPLATES: dict[Path, Path] = {}
+
+
+def _sqlite_template(request: pytest.FixtureRequest) -> Path:
+    """A SQLite console database migrated to the head revision, for consoles to copy (a plain
+    function, not a fixture: modules outside tests/console import the `console` fixture)."""
+    factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
+    base = factory.getbasetemp()
+    if base not in _TEMPLATES:
+        path = factory.mktemp("console-template") / "console.db"
+        engine = make_engine(f"sqlite:///{path}")
+        try:
+            upgrade(engine)
+        finally:
+            engine.dispose()  # the last connection folds the WAL back into the file
+        _TEMPLATES[base] = path
+    return _TEMPLATES[base]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -68,7 +76,7 @@ def _fresh_database(request: pytest.FixtureRequest, kind: str,
     if kind == "sqlite":
         path = os.path.join(tmp_path, "console.db")
         if migrated:
-            shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+            shutil.copyfile(_sqlite_template(request), path)
         yield f"sqlite:///{path}"
         return
     admin_url = request.getfixturevalue("pg_server")
