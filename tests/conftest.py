@@ -4,8 +4,8 @@ Every test that drives a real Kivy window, or starts real pcscd daemons, is mark
 its folder, so the edit loop stays short; CI runs everything. A console test run on both SQLite
 and PostgreSQL (a ``"postgresql"`` parameter beside a ``"sqlite"`` one) is ``slow`` in its
 PostgreSQL run only: the fast tier keeps the SQLite run and every PostgreSQL-only test.
-With ``-m "not slow"`` (the fast tier) the slow folders are not even collected: importing their
-modules (a Kivy window among them) took seconds for tests that would all be deselected.
+With ``-m "not slow"`` (the fast tier) the slow folders are not even collected: their modules
+were imported only for every test in them to be deselected.
 """
 
 from __future__ import annotations
