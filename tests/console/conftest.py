@@ -4,20 +4,26 @@ fresh databases on SQLite and PostgreSQL, and the real console served by uvicorn
 PostgreSQL: kiosk/console/pgtemp.py (`initdb` + `pg_ctl` from /usr/lib/postgresql/<v>/bin,
 trust auth, loopback only, as the `postgres` user when run as root), started once per test
 session. Each test gets its own database (CREATE DATABASE), dropped afterwards.
+
+SQLite: a console under test starts from a copy of one database migrated once per test session
+(`_sqlite_template`): running the migrations for every test was most of a console test's
+set-up. `db_url` stays empty (the migration tests start from nothing).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import psycopg
 import pytest
 
 from kiosk.console.app import create_app
-from kiosk.console.db import utcnow
+from kiosk.console.db import make_engine, upgrade, utcnow
 from kiosk.console.pgtemp import PostgresUnavailable, start_temp_postgres
 from kiosk.console.server import ServerHandle, start_server
 from kiosk.console.settings import ConsoleSettings
@@ -37,6 +43,26 @@ def pg_server() -> Iterator[str]:
         server.stop()
 
 
+#: The migrated SQLite database of this test session (by its temporary folder), made once.
+_TEMPLATES: dict[Path, Path] = {}
+
+
+def _sqlite_template(request: pytest.FixtureRequest) -> Path:
+    """A SQLite console database migrated to the head revision, for consoles to copy (a plain
+    function, not a fixture: modules outside tests/console import the `console` fixture)."""
+    factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
+    base = factory.getbasetemp()
+    if base not in _TEMPLATES:
+        path = factory.mktemp("console-template") / "console.db"
+        engine = make_engine(f"sqlite:///{path}")
+        try:
+            upgrade(engine)
+        finally:
+            engine.dispose()  # the last connection folds the WAL back into the file
+        _TEMPLATES[base] = path
+    return _TEMPLATES[base]
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> Iterator[str]:
     """A fresh, empty database on each engine (SQLAlchemy URL)."""
@@ -44,9 +70,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> Iterat
 
 
 def _fresh_database(request: pytest.FixtureRequest, kind: str,
-                    tmp_path: os.PathLike[str]) -> Iterator[str]:
+                    tmp_path: os.PathLike[str], migrated: bool = False) -> Iterator[str]:
+    """A new database of `kind`: empty, or for SQLite with `migrated` a copy of the migrated
+    template (the console's start-up finds it at the head revision)."""
     if kind == "sqlite":
-        yield f"sqlite:///{os.path.join(tmp_path, 'console.db')}"
+        path = os.path.join(tmp_path, "console.db")
+        if migrated:
+            shutil.copyfile(_sqlite_template(request), path)
+        yield f"sqlite:///{path}"
         return
     admin_url = request.getfixturevalue("pg_server")
     name = "console_" + uuid.uuid4().hex[:12]
@@ -78,7 +109,7 @@ class Clock:
 def console(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> Iterator[Console]:
     """The real console app served by uvicorn on 127.0.0.1 (SQLite unless parametrized with
     indirect=True to "postgresql")."""
-    for url in _fresh_database(request, request.param, tmp_path):
+    for url in _fresh_database(request, request.param, tmp_path, migrated=True):
         clock = Clock()
         settings = ConsoleSettings(database_url=url, heartbeat_min_interval_seconds=0.0,
                                    offline_sweep_interval_seconds=1.0,

@@ -8,13 +8,20 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
 from kiosk.console.models import AlertSetting
+from tests.browser import (
+    attribute_at,
+    browser,
+    login,
+    shot,
+    text_of,
+    wait_for_element,
+    wait_for_text,
+    wait_for_url,
+)
 from tests.console.helpers import Console
-from tests.console.test_browser_journeys import _login, _shot, browser
 
 __all__ = ["browser"]
 pytestmark = pytest.mark.slow
@@ -30,22 +37,21 @@ def _set(browser: WebDriver, name: str, value: str) -> None:
 def test_admin_sets_thresholds_and_a_bad_one_is_refused(console: Console,
                                                         browser: WebDriver) -> None:
     console.add_user("admin1", "admin")
-    _login(browser, console.url, "admin1")
+    login(browser, console.url, "admin1")
     browser.find_element(By.LINK_TEXT, "告警规则").click()
-    WebDriverWait(browser, 15).until(ec.url_contains("/settings/alerts"))
+    wait_for_url(browser, "/settings/alerts")
     _set(browser, "offline_after_minutes", "十分钟")
-    problem = WebDriverWait(browser, 15).until(
-        ec.presence_of_element_located((By.ID, "problem-offline_after_minutes")))
-    assert problem.text == "离线判定必须是整数（2 到 1440 分钟）。"
-    assert "没有保存任何更改" in browser.find_element(By.ID, "rules-message").text
-    _shot(browser, "alert-rules-refused")
+    wait_for_element(browser, By.ID, "problem-offline_after_minutes")
+    problem = text_of(browser, "problem-offline_after_minutes")
+    assert problem == "离线判定必须是整数（2 到 1440 分钟）。"
+    assert "没有保存任何更改" in text_of(browser, "rules-message")
+    shot(browser, "alert-rules-refused")
     with console.sessions() as db:
         assert db.scalars(select(AlertSetting)).all() == []
     _set(browser, "offline_after_minutes", "10")
-    WebDriverWait(browser, 15).until(
-        ec.text_to_be_present_in_element((By.ID, "rules-message"), "已保存"))
-    assert browser.find_element(By.NAME, "offline_after_minutes").get_attribute("value") == "10"
-    _shot(browser, "alert-rules")
+    wait_for_text(browser, "rules-message", "已保存")
+    assert attribute_at(browser, "input[name=offline_after_minutes]", "value") == "10"
+    shot(browser, "alert-rules")
     with console.sessions() as db:
         stored = {s.name: s.value for s in db.scalars(select(AlertSetting))}
     assert stored["offline_after_minutes"] == "10"

@@ -7,74 +7,32 @@ Screenshots of each page at 1920x1080 go to var/screenshots/console/.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from kiosk import REPO_ROOT
 from kiosk.platform.console_client import ConsoleClient, event
 from kiosk.platform.models import WireDeviceReport, WireHeartbeatReport
-from tests.console.helpers import PASSWORD, Console
+from tests.browser import (
+    attribute_of,
+    browser,
+    login,
+    logout,
+    shot,
+    text_of,
+    wait_for_element,
+    wait_for_text,
+    wait_until,
+)
+from tests.console.helpers import Console
 
-SHOTS = REPO_ROOT / "var" / "screenshots" / "console"
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
+__all__ = ["browser"]
 #: The fleet page polls every 3 s; allow for a loaded machine.
 LIVE_WAIT_SECONDS = 20
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def browser() -> Iterator[WebDriver]:
-    """Headless Chromium at 1920x1080 (no downloads: Debian's binaries)."""
-    if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
-        pytest.fail("chromium and chromium-driver are needed: apt-get install chromium "
-                    "chromium-driver (scripts/setup.sh installs them)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                "--window-size=1920,1080", "--lang=zh-CN"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
-        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-            "width": 1920, "height": 1080, "deviceScaleFactor": 1, "mobile": False})
-        driver.set_page_load_timeout(30)
-        yield driver
-    finally:
-        driver.quit()
-
-
-def _shot(driver: WebDriver, name: str) -> Path:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / f"{name}.png"
-    driver.save_screenshot(str(path))
-    assert path.stat().st_size > 10_000
-    return path
-
-
-def _login(driver: WebDriver, url: str, username: str, shot: str = "") -> None:
-    driver.get(f"{url}/login")
-    driver.find_element(By.ID, "username").send_keys(username)
-    driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    if shot:
-        _shot(driver, shot)
-    driver.find_element(By.ID, "login-button").click()
-    WebDriverWait(driver, 15).until(ec.url_contains("/fleet"))
-
-
-def _logout(driver: WebDriver) -> None:
-    driver.find_element(By.CSS_SELECTOR, "form[action='/logout'] button").click()
-    WebDriverWait(driver, 15).until(ec.url_contains("/login"))
 
 
 def _report(paper: str) -> WireHeartbeatReport:
@@ -111,90 +69,91 @@ def test_paper_out_alert_acknowledged_out_of_service_audited(
     clients = _fleet(console)
     driver = browser
 
-    _login(driver, console.url, "admin1", shot="01-login")
+    login(driver, console.url, "admin1", shot_name="01-login")
     assert "终端总览" in driver.page_source
-    row = driver.find_element(By.ID, "terminal-BJ-HD-0001")
-    assert row.get_attribute("data-status") == "online"
-    assert driver.find_element(By.ID, "terminal-BJ-CY-0002").get_attribute(
-        "data-status") == "offline"
-    assert driver.find_element(By.ID, "terminal-BJ-HD-0101").get_attribute(
-        "data-status") == "degraded"
-    _shot(driver, "02-fleet")
+    # htmx swaps the fleet table every few seconds: every read is one script, never a handle
+    assert attribute_of(driver, "terminal-BJ-HD-0001", "data-status") == "online"
+    assert attribute_of(driver, "terminal-BJ-CY-0002", "data-status") == "offline"
+    assert attribute_of(driver, "terminal-BJ-HD-0101", "data-status") == "degraded"
+    shot(driver, "02-fleet")
 
     driver.execute_script("window.__notReloaded = true;")
     clients["BJ-HD-0001"].events([event("paper_out", "printer", "纸盒空")])
-    # htmx swaps the table every few seconds: read the row in one script, never a stale handle
     row_js = ("const r = document.getElementById('terminal-BJ-HD-0001');"
               "return r && [r.dataset.status, r.innerText,"
               " getComputedStyle(r.querySelector('td')).backgroundColor];")
-    WebDriverWait(driver, LIVE_WAIT_SECONDS).until(
-        lambda d: (d.execute_script(row_js) or [""])[0] == "degraded")
+
+    def degraded_row() -> list[str] | None:
+        row = driver.execute_script(row_js)
+        return row if row and row[0] == "degraded" else None
+
+    status, text, background = wait_until(driver, degraded_row, LIVE_WAIT_SECONDS,
+                                          "the row to turn degraded")
     assert driver.execute_script("return window.__notReloaded === true;")
-    status, text, background = driver.execute_script(row_js)
     assert status == "degraded"
     assert background == "rgb(255, 244, 222)"  # amber row
     assert "缺纸" in text
-    _shot(driver, "03-fleet-paper-out-live")
-    _logout(driver)
+    shot(driver, "03-fleet-paper-out-live")
+    logout(driver)
 
-    _login(driver, console.url, "yunwei")
+    login(driver, console.url, "yunwei")
     driver.get(f"{console.url}/alerts")
     alert_row = next(r for r in driver.find_elements(By.CSS_SELECTOR, "#alerts tbody tr")
                      if "BJ-HD-0001" in r.text)
     assert "缺纸" in alert_row.text
-    _shot(driver, "04-alerts-open")
+    shot(driver, "04-alerts-open")
     alert_row.find_element(By.CSS_SELECTOR, "button.ack").click()
     WebDriverWait(driver, 15).until(ec.staleness_of(alert_row))  # the answer page replaced it
     driver.get(f"{console.url}/alerts?state=acknowledged")
-    assert "已确认（yunwei）" in driver.find_element(By.ID, "alerts").text
+    assert "已确认（yunwei）" in text_of(driver, "alerts")
 
     driver.get(f"{console.url}/terminals/BJ-HD-0001")
     driver.find_element(By.CSS_SELECTOR, "#command-kind option[value='out_of_service']").click()
     driver.find_element(By.NAME, "message").send_keys("打印机缺纸，请到3号窗口办理")
-    driver.find_element(By.ID, "command-send").click()
-    WebDriverWait(driver, 15).until(lambda d: "待领取" in d.find_element(By.ID, "commands").text)
+    driver.find_element(By.ID, "command-send").click()  # a form post: a new page comes
+    wait_for_text(driver, "commands", "待领取")
     commands = clients["BJ-HD-0001"].heartbeat(_report("out"))
     assert [c.kind for c in commands] == ["out_of_service"]
     clients["BJ-HD-0001"].ack(commands[0].id, True, "out-of-service screen shown")
     driver.refresh()
-    assert "已完成" in driver.find_element(By.ID, "commands").text
-    assert driver.find_element(By.ID, "terminal-status").text == "暂停服务"
-    _shot(driver, "05-terminal-out-of-service")
-    _logout(driver)
+    assert "已完成" in text_of(driver, "commands")
+    assert text_of(driver, "terminal-status") == "暂停服务"
+    shot(driver, "05-terminal-out-of-service")
+    logout(driver)
 
-    _login(driver, console.url, "admin1")
+    login(driver, console.url, "admin1")
     driver.get(f"{console.url}/enrol")
     form = driver.find_element(By.ID, "enrol-form")
     for name, value in (("terminal_id", "BJ-XC-0001"), ("district", "西城区"),
                         ("site", "金融街街道便民服务中心"), ("group_name", "大厅")):
         form.find_element(By.NAME, name).send_keys(value)
     form.find_element(By.CSS_SELECTOR, "button").click()
-    bundle = WebDriverWait(driver, 15).until(
-        ec.presence_of_element_located((By.ID, "enrolment-bundle"))).text
+    wait_for_element(driver, By.ID, "enrolment-bundle")
+    bundle = text_of(driver, "enrolment-bundle")
     assert 'terminal_id = "BJ-XC-0001"' in bundle and "token_file = " in bundle
-    assert len(driver.find_element(By.ID, "enrolment-token").text.strip()) >= 32
-    _shot(driver, "09-enrol-bundle")
+    assert len(text_of(driver, "enrolment-token")) >= 32
+    shot(driver, "09-enrol-bundle")
     driver.get(f"{console.url}/notifications")
     assert "尚未配置群机器人" in driver.page_source
-    _shot(driver, "10-notifications")
+    shot(driver, "10-notifications")
     driver.get(f"{console.url}/users")
-    _shot(driver, "11-users")
+    shot(driver, "11-users")
     driver.get(f"{console.url}/audit")
-    audit_text = driver.find_element(By.ID, "audit").text
+    audit_text = text_of(driver, "audit")
     for step in ("login", "alert_acknowledge", "command_out_of_service", "logout",
                  "terminal_enrol", "确认告警", "远程暂停服务", "登记终端"):
         assert step in audit_text
     assert "yunwei" in audit_text and "127.0.0.1" in audit_text
-    _shot(driver, "06-audit")
-    _logout(driver)
+    shot(driver, "06-audit")
+    logout(driver)
 
-    _login(driver, console.url, "guancha")
+    login(driver, console.url, "guancha")
     driver.get(f"{console.url}/alerts?state=all")
     assert driver.find_elements(By.CSS_SELECTOR, "button.ack") == []
     driver.get(f"{console.url}/terminals/BJ-HD-0101")
     assert driver.find_elements(By.ID, "command-form") == []
     assert "您的角色不能进行远程操作" in driver.page_source
-    _shot(driver, "07-viewer-terminal")
+    shot(driver, "07-viewer-terminal")
     driver.get(f"{console.url}/audit")
     assert "您的角色没有执行此操作的权限" in driver.page_source
-    _shot(driver, "08-viewer-refused")
+    shot(driver, "08-viewer-refused")

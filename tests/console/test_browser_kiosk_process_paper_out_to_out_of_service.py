@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import shutil
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,22 +24,27 @@ from typing import Any
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from kiosk import REPO_ROOT
+from tests.browser import (
+    SHOTS,
+    chromium,
+    login,
+    logout,
+    shot,
+    text_of,
+    wait_for_element,
+    wait_for_text,
+    wait_until,
+)
 from tests.console.kiosk_process import KioskProcess, kiosk_env
 from tests.console.mtls import TlsConsole, tls_console
 
 pytestmark = pytest.mark.slow  # a kiosk process, a console, Chromium (~60 s)
 
-SHOTS = REPO_ROOT / "var" / "screenshots" / "console"
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 TERMINAL = "BJ-CY-0042"
 MESSAGE = "凭条打印机缺纸，请到3号窗口办理"
 #: Bounds for what travels kiosk -> console -> page (the page polls every 3 s; a loaded
@@ -104,24 +108,10 @@ def _spki(cert_file: Path) -> str:
 @pytest.fixture
 def browser(fleet: TlsConsole, tmp_path: Path) -> Iterator[WebDriver]:
     """Headless Chromium at 1920x1080 trusting exactly the console's certificate."""
-    if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
-        pytest.fail("chromium and chromium-driver are needed: apt-get install chromium "
-                    "chromium-driver (scripts/setup.sh installs them)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
     pin = _spki(fleet.folder / "console" / "server.pem")
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                "--window-size=1920,1080", "--lang=zh-CN", f"--user-data-dir={tmp_path}/chrome",
-                f"--ignore-certificate-errors-spki-list={pin}"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
-        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-            "width": 1920, "height": 1080, "deviceScaleFactor": 1, "mobile": False})
-        driver.set_page_load_timeout(30)
+    with chromium(f"--user-data-dir={tmp_path}/chrome",
+                  f"--ignore-certificate-errors-spki-list={pin}") as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.fixture
@@ -139,24 +129,11 @@ def kiosk(fleet: TlsConsole, tmp_path: Path) -> Iterator[KioskProcess]:
 
 
 def _shot(driver: WebDriver, name: str) -> Path:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / f"kiosk-process-{name}.png"
-    driver.save_screenshot(str(path))
-    assert path.stat().st_size > 10_000
-    return path
+    return shot(driver, f"kiosk-process-{name}")
 
 
 def _login(driver: WebDriver, url: str, username: str) -> None:
-    driver.get(f"{url}/login")
-    driver.find_element(By.ID, "username").send_keys(username)
-    driver.find_element(By.ID, "password").send_keys("correct-horse-42")
-    driver.find_element(By.ID, "login-button").click()
-    WebDriverWait(driver, 15).until(ec.url_contains("/fleet"))
-
-
-def _logout(driver: WebDriver) -> None:
-    driver.find_element(By.CSS_SELECTOR, "form[action='/logout'] button").click()
-    WebDriverWait(driver, 15).until(ec.url_contains("/login"))
+    login(driver, url, username, password="correct-horse-42")
 
 
 ROW_JS = ("const r = document.getElementById('terminal-" + TERMINAL + "');"
@@ -176,27 +153,31 @@ def test_paper_out_alert_webhook_ack_out_of_service_on_the_kiosk(
     form.find_element(By.NAME, "name").send_keys("朝阳区运维群")
     form.find_element(By.NAME, "url").send_keys(robot.url)
     form.find_element(By.CSS_SELECTOR, "button").click()
-    WebDriverWait(driver, 15).until(lambda d: "朝阳区运维群" in d.page_source)
-    _logout(driver)
+    wait_until(driver, lambda: "朝阳区运维群" in driver.page_source, what="the webhook saved")
+    logout(driver)
 
     _login(driver, url, "yunwei")
-    WebDriverWait(driver, LIVE_WAIT_SECONDS).until(
-        lambda d: (d.execute_script(ROW_JS) or [""])[0] == "online")
+    wait_until(driver, lambda: (driver.execute_script(ROW_JS) or [""])[0] == "online",
+               LIVE_WAIT_SECONDS, "the row online")
     _shot(driver, "01-fleet-online")
     driver.execute_script("window.__notReloaded = true;")
 
     assert kiosk.send("paper out", "paper out") == "paper out"
-    WebDriverWait(driver, LIVE_WAIT_SECONDS).until(
-        lambda d: (d.execute_script(ROW_JS) or [""])[0] == "degraded")
+
+    def degraded_row() -> list[str] | None:
+        row = driver.execute_script(ROW_JS)
+        return row if row and row[0] == "degraded" else None
+
+    status, text, background = wait_until(driver, degraded_row, LIVE_WAIT_SECONDS,
+                                          "the row to turn degraded")
     assert driver.execute_script("return window.__notReloaded === true;")
-    status, text, background = driver.execute_script(ROW_JS)
     assert status == "degraded"
     assert background == "rgb(255, 244, 222)"  # amber
     assert "缺纸" in text
     _shot(driver, "02-fleet-paper-out-live")
 
-    WebDriverWait(driver, LIVE_WAIT_SECONDS, poll_frequency=0.5).until(
-        lambda _d: any(TERMINAL in json.dumps(m, ensure_ascii=False) for m in robot.received))
+    wait_until(driver, lambda: any(TERMINAL in json.dumps(m, ensure_ascii=False)
+                                   for m in robot.received), LIVE_WAIT_SECONDS, "the robot")
     notice = json.dumps(robot.received[0], ensure_ascii=False)
     assert "msgtype" in robot.received[0] and "缺纸" in notice
 
@@ -207,27 +188,32 @@ def test_paper_out_alert_webhook_ack_out_of_service_on_the_kiosk(
     alert_row.find_element(By.CSS_SELECTOR, "button.ack").click()
     WebDriverWait(driver, 15).until(ec.staleness_of(alert_row))
     driver.get(f"{url}/alerts?state=acknowledged")
-    assert "已确认（yunwei）" in driver.find_element(By.ID, "alerts").text
+    assert "已确认（yunwei）" in text_of(driver, "alerts")
 
     driver.get(f"{url}/terminals/{TERMINAL}")
     driver.find_element(By.CSS_SELECTOR, "#command-kind option[value='out_of_service']").click()
     driver.find_element(By.NAME, "message").send_keys(MESSAGE)
-    driver.find_element(By.ID, "command-send").click()
-    WebDriverWait(driver, LIVE_WAIT_SECONDS, poll_frequency=1).until(
-        lambda d: (d.refresh() or True) and "已完成" in d.find_element(By.ID, "commands").text)
-    assert driver.find_element(By.ID, "terminal-status").text == "暂停服务"
+    driver.find_element(By.ID, "command-send").click()  # a form post: a new page comes
+    wait_for_text(driver, "commands", "暂停服务")  # the post's answer page lists the command
+
+    def done() -> bool:
+        driver.refresh()
+        return "已完成" in text_of(driver, "commands")
+
+    wait_until(driver, done, LIVE_WAIT_SECONDS, "the command done")
+    assert text_of(driver, "terminal-status") == "暂停服务"
     _shot(driver, "04-terminal-out-of-service")
 
-    WebDriverWait(driver, LIVE_WAIT_SECONDS, poll_frequency=0.5).until(
-        lambda _d: kiosk.screen() == "out_of_service")
+    wait_until(driver, lambda: kiosk.screen() == "out_of_service", LIVE_WAIT_SECONDS,
+               "the kiosk's out-of-service screen")
     kiosk_shot = SHOTS / "kiosk-process-05-kiosk-screen-out-of-service.png"
     assert kiosk.send(f"shot {kiosk_shot}", "shot ") == f"shot {kiosk_shot}"
     assert kiosk_shot.stat().st_size > 20_000
-    _logout(driver)
+    logout(driver)
 
     _login(driver, url, "admin1")
     driver.get(f"{url}/audit")
-    audit_text = driver.find_element(By.ID, "audit").text
+    audit_text = text_of(driver, "audit")
     for step in ("添加告警通知", "确认告警", "远程暂停服务", "yunwei", "admin1", "127.0.0.1"):
         assert step in audit_text, step
     _shot(driver, "06-audit")
@@ -238,9 +224,9 @@ def test_paper_out_alert_webhook_ack_out_of_service_on_the_kiosk(
                         ("site", "望京街道便民服务中心"), ("group_name", "大厅")):
         form.find_element(By.NAME, name).send_keys(value)
     form.find_element(By.CSS_SELECTOR, "button").click()
-    bundle = WebDriverWait(driver, 15).until(
-        ec.presence_of_element_located((By.ID, "enrolment-bundle"))).text
+    wait_for_element(driver, By.ID, "enrolment-bundle")
+    bundle = text_of(driver, "enrolment-bundle")
     assert f'url = "{url}"' in bundle and "ca_file = " in bundle
-    assert "BEGIN CERTIFICATE" in driver.find_element(By.ID, "enrolment-ca").text
+    assert "BEGIN CERTIFICATE" in text_of(driver, "enrolment-ca")
     assert not driver.find_elements(By.ID, "enrolment-token")
     _shot(driver, "07-enrol-bundle-mutual-tls")

@@ -9,10 +9,17 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.console.test_browser_journeys import _login, _logout, _shot, browser  # noqa: F401
+from tests.browser import (
+    browser,
+    login,
+    logout,
+    shot,
+    text_at,
+    text_of,
+    wait_for_element,
+    wait_for_text,
+)
 from tests.console.test_release_needs_two_people import (  # noqa: F401
     PASSPHRASES,
     Rig,
@@ -20,6 +27,7 @@ from tests.console.test_release_needs_two_people import (  # noqa: F401
 )
 from tests.updates.conftest import SERVICES
 
+__all__ = ["browser"]
 pytestmark = pytest.mark.slow
 
 
@@ -29,7 +37,7 @@ def _create_key(driver: WebDriver, name: str) -> None:
     form.find_element(By.NAME, "passphrase").send_keys(PASSPHRASES[name])
     form.find_element(By.NAME, "confirm").send_keys(PASSPHRASES[name])
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    WebDriverWait(driver, 15).until(ec.presence_of_element_located((By.ID, "my-key")))
+    wait_for_element(driver, By.ID, "my-key")
 
 
 def _sign(driver: WebDriver, name: str) -> None:
@@ -37,12 +45,11 @@ def _sign(driver: WebDriver, name: str) -> None:
     form.find_element(By.NAME, "passphrase").send_keys(PASSPHRASES[name])
     form.find_element(By.NAME, "confirm_removal").click()
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    WebDriverWait(driver, 15).until(
-        ec.text_to_be_present_in_element((By.ID, "signatures"), name))
+    wait_for_text(driver, "signatures", name)
 
 
 def test_admin_and_approver_publish_a_release_in_the_browser(rig: Rig,  # noqa: F811
-                                                             browser: WebDriver) -> None:  # noqa: F811
+                                                             browser: WebDriver) -> None:
     from kiosk.updates.repository import Audience
 
     rig.repo.publish(rig.build(1), [Audience("all")])
@@ -50,40 +57,39 @@ def test_admin_and_approver_publish_a_release_in_the_browser(rig: Rig,  # noqa: 
     rig.console.add_user("li", "approver")
     url = rig.console.url
 
-    _login(browser, url, "li")
+    login(browser, url, "li")
     _create_key(browser, "li")
-    _logout(browser)
+    logout(browser)
 
-    _login(browser, url, "wang")
+    login(browser, url, "wang")
     _create_key(browser, "wang")
     browser.find_element(By.CSS_SELECTOR, "form[action='/releases/two-person'] button").click()
-    WebDriverWait(browser, 15).until(
-        ec.text_to_be_present_in_element((By.ID, "two-person"), "已启用双人签名"))
+    wait_for_text(browser, "two-person", "已启用双人签名")
     archive = rig.build(2, drop=SERVICES[0])
     form = browser.find_element(By.ID, "upload-form")
     form.find_element(By.NAME, "bundle").send_keys(str(archive))
     audience = form.find_element(By.NAME, "audience")
     audience.clear()
     audience.send_keys("all")  # published straight to every terminal, no staged rollout
-    _shot(browser, "release-upload")
+    shot(browser, "release-upload")
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    warning = WebDriverWait(browser, 60).until(
-        ec.presence_of_element_located((By.ID, "removed-warning")))
-    assert "移除 1 个事项" in warning.text
-    removed = browser.find_element(By.CSS_SELECTOR, "#diff tr.removed")
-    assert SERVICES[0] in removed.text
-    assert removed.value_of_css_property("color") in ("rgba(180, 35, 24, 1)", "rgb(180, 35, 24)")
+    wait_for_element(browser, By.ID, "removed-warning", timeout=60)
+    assert "移除 1 个事项" in text_of(browser, "removed-warning")
+    assert SERVICES[0] in text_at(browser, "#diff tr.removed")
+    color = browser.execute_script(
+        "return getComputedStyle(document.querySelector('#diff tr.removed')).color;")
+    assert color in ("rgba(180, 35, 24, 1)", "rgb(180, 35, 24)")
     release_url = browser.current_url
-    _shot(browser, "release-diff")
+    shot(browser, "release-diff")
     _sign(browser, "wang")
     assert not browser.find_elements(By.ID, "publish-form")
-    _logout(browser)
+    logout(browser)
 
-    _login(browser, url, "li")
+    login(browser, url, "li")
     browser.get(release_url)
     _sign(browser, "li")
     browser.find_element(By.CSS_SELECTOR, "#publish-form button").click()
-    WebDriverWait(browser, 30).until(ec.text_to_be_present_in_element((By.ID, "state"), "已发布"))
-    _shot(browser, "release-published")
+    wait_for_text(browser, "state", "已发布", timeout=30)
+    shot(browser, "release-published")
     assert rig.repo.latest_version() == 2
     assert rig.repo.channels()["channels/all/current.json"] == 2

@@ -13,31 +13,35 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
-import shutil
 import threading
+import time
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
 import pytest
 from PIL import Image, ImageDraw
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 from sqlalchemy import select
 
-from kiosk import REPO_ROOT
 from kiosk.console.models import User, VideoCall
-from tests.console.helpers import PASSWORD, Console
+from tests.browser import (
+    login,
+    media_browser,
+    shot,
+    text_at,
+    text_of,
+    wait_for_element,
+    wait_for_text,
+    wait_until,
+)
+from tests.console.helpers import Console
 from tests.console.video_peers import TerminalPeer
 
-SHOTS = REPO_ROOT / "var" / "screenshots" / "console"
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
+__all__ = ["media_browser"]
 FRAMES = 30  # decoded on each side before the call counts as "both see each other"
 T = TypeVar("T")
 
@@ -53,28 +57,6 @@ return (async () => {
   return n;
 })();
 """
-
-
-@pytest.fixture
-def staff_browser() -> Iterator[WebDriver]:
-    """Headless Chromium at 1920x1080 with a fake camera and microphone, permission granted."""
-    if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
-        pytest.fail("chromium and chromium-driver are needed (scripts/setup.sh installs them)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                "--window-size=1920,1080", "--lang=zh-CN",
-                "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                "--autoplay-policy=no-user-gesture-required"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
-        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-            "width": 1920, "height": 1080, "deviceScaleFactor": 1, "mobile": False})
-        driver.set_page_load_timeout(30)
-        yield driver
-    finally:
-        driver.quit()
 
 
 class Loop:
@@ -105,13 +87,6 @@ def loop() -> Iterator[Loop]:
         runner.close()
 
 
-def _shot(driver: WebDriver, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / f"{name}.png"
-    driver.save_screenshot(str(path))
-    assert path.stat().st_size > 10_000
-
-
 def _kiosk_screen_png() -> str:
     """A stand-in kiosk screen (1920x1080, scaled down like the kiosk sends it)."""
     image = Image.new("RGB", (960, 540), (240, 244, 248))
@@ -122,14 +97,6 @@ def _kiosk_screen_png() -> str:
     out = io.BytesIO()
     image.save(out, format="PNG")
     return base64.b64encode(out.getvalue()).decode("ascii")
-
-
-def _login(driver: WebDriver, url: str, username: str) -> None:
-    driver.get(f"{url}/login")
-    driver.find_element(By.ID, "username").send_keys(username)
-    driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    driver.find_element(By.ID, "login-button").click()
-    WebDriverWait(driver, 15).until(ec.url_contains("/fleet"))
 
 
 def _add_helper(console: Console) -> None:
@@ -150,24 +117,26 @@ def _row_settles(console: Console, call_id: str, expected: tuple[str, str]) -> b
             row = db.get(VideoCall, call_id)
             return (row.end_reason, row.outcome) if row is not None else None
 
-    WebDriverWait(None, 10, poll_frequency=0.2).until(lambda _: now() == expected)
+    deadline = time.monotonic() + 10
+    while now() != expected:
+        assert time.monotonic() < deadline, (now(), expected)
+        time.sleep(0.2)
     return True
 
 
 def _take_call(driver: WebDriver, console: Console, loop: Loop, terminal: TerminalPeer,
-               shot: str = "") -> dict[str, Any]:
+               shot_name: str = "") -> dict[str, Any]:
     """Open the desk, wait for the resident in the queue, take the call, answer the offer."""
     driver.get(f"{console.url}/video")
-    WebDriverWait(driver, 15).until(
-        lambda d: "在线" in d.find_element(By.ID, "desk-status").text)
+    wait_for_text(driver, "desk-status", "在线")
     loop.run(terminal.request())
     loop.run(terminal.expect("queued"))
-    WebDriverWait(driver, 15).until(
-        lambda d: d.find_elements(By.CSS_SELECTOR, "#queue-table tr[id^='waiting-']"))
-    row = driver.find_element(By.CSS_SELECTOR, "#queue-table tr[id^='waiting-']").text
+    waiting = "#queue-table tr[id^='waiting-']"
+    wait_for_element(driver, By.CSS_SELECTOR, waiting)
+    row = text_at(driver, waiting)
     assert "T-CY-01" in row and "社保参保证明" in row and "确认打印" in row
-    if shot:
-        _shot(driver, shot)
+    if shot_name:
+        shot(driver, shot_name)
     driver.find_element(By.ID, "take-next").click()
     accepted = loop.run(terminal.expect("accepted"))
     offer = loop.run(terminal.expect("offer"))
@@ -177,19 +146,19 @@ def _take_call(driver: WebDriver, console: Console, loop: Loop, terminal: Termin
 
 
 def test_staff_takes_call_both_decode_hint_highlight_end_with_note(
-        console: Console, staff_browser: WebDriver, loop: Loop) -> None:
+        console: Console, media_browser: WebDriver, loop: Loop) -> None:
     _add_helper(console)
     token = console.enrol("T-CY-01")
-    driver = staff_browser
-    _login(driver, console.url, "wangfang")
+    driver = media_browser
+    login(driver, console.url, "wangfang")
     terminal = loop.run(TerminalPeer.open(console.url, token))
-    accepted = _take_call(driver, console, loop, terminal, shot="video-01-queue")
+    accepted = _take_call(driver, console, loop, terminal, shot_name="video-01-queue")
     assert accepted["staff"] == {"name": "王芳", "badge": "B1024"}
 
     # both sides decode the other's video
     assert loop.run(terminal.wait_frames(FRAMES)) >= FRAMES
-    WebDriverWait(driver, 30, poll_frequency=0.5).until(
-        lambda d: d.execute_script(FRAMES_DECODED_JS) >= FRAMES)
+    wait_until(driver, lambda: driver.execute_script(FRAMES_DECODED_JS) >= FRAMES, 30,
+               "frames decoded on the page")
     size = driver.execute_script(
         "const v = document.getElementById('remote-video'); return [v.videoWidth, v.videoHeight];")
     assert size == [640, 480]
@@ -199,11 +168,10 @@ def test_staff_takes_call_both_decode_hint_highlight_end_with_note(
                             "service_title": "社保参保证明", "step": "print",
                             "step_title": "打印证明", "text": "请确认打印份数：1 份\n[确认打印]"}))
     loop.run(terminal.send({"type": "screenshot", "png_b64": _kiosk_screen_png()}))
-    WebDriverWait(driver, 10).until(
-        lambda d: "确认打印" in d.find_element(By.ID, "screen-text").text)
-    assert driver.find_element(By.ID, "call-step").text == "打印证明"
-    WebDriverWait(driver, 10).until(lambda d: d.execute_script(
-        "return window.videoDesk.shot !== null;"))
+    wait_for_text(driver, "screen-text", "确认打印", 10)
+    assert text_of(driver, "call-step") == "打印证明"
+    wait_until(driver, lambda: driver.execute_script("return window.videoDesk.shot !== null;"),
+               10, "the screenshot")
 
     # hint
     driver.find_element(By.ID, "hint-text").send_keys("请点右下角绿色的确认按钮")
@@ -221,7 +189,7 @@ def test_staff_takes_call_both_decode_hint_highlight_end_with_note(
     assert highlight["y"] == pytest.approx(0.8, abs=0.02)
     assert highlight["w"] == pytest.approx(0.25, abs=0.02)
     assert highlight["h"] == pytest.approx(0.15, abs=0.02)
-    _shot(driver, "video-02-call")
+    shot(driver, "video-02-call")
     driver.find_element(By.ID, "clear-highlight").click()
     cleared = loop.run(terminal.expect("highlight"))
     assert (cleared["w"], cleared["h"]) == (0, 0)  # an empty rectangle: the kiosk clears it
@@ -232,8 +200,8 @@ def test_staff_takes_call_both_decode_hint_highlight_end_with_note(
         "指导群众打印参保证明，身份证 110105199001011234")
     driver.find_element(By.ID, "end-call").click()
     assert loop.run(terminal.expect("ended"))["reason"] == "staff"
-    WebDriverWait(driver, 10).until(
-        lambda d: not d.find_element(By.ID, "call-panel").is_displayed())
+    wait_until(driver, lambda: not driver.find_element(By.ID, "call-panel").is_displayed(), 10,
+               "the call panel to close")
     loop.run(terminal.send({"type": "rating", "call_id": accepted["call_id"], "score": 5}))
     loop.run(terminal.hang_up())
     loop.run(terminal.close())
@@ -245,43 +213,41 @@ def test_staff_takes_call_both_decode_hint_highlight_end_with_note(
             "T-CY-01", "wangfang", "solved", "staff")
         assert "110105199001011234" not in row.note and "110105********1234" in row.note
     driver.get(f"{console.url}/video/records")
-    WebDriverWait(driver, 10).until(
-        lambda d: d.find_elements(By.ID, f"call-{accepted['call_id']}"))
-    text = driver.find_element(By.ID, f"call-{accepted['call_id']}").text
+    wait_for_element(driver, By.ID, f"call-{accepted['call_id']}", 10)
+    text = text_of(driver, f"call-{accepted['call_id']}")
     assert "已解决" in text and "社保参保证明" in text and "wangfang" in text
-    assert driver.find_element(By.ID, "sum-answered").text == "1"
-    _shot(driver, "video-03-records")
+    assert text_of(driver, "sum-answered") == "1"
+    shot(driver, "video-03-records")
 
 
 def test_resident_hangs_up_then_staff_records_outcome(
-        console: Console, staff_browser: WebDriver, loop: Loop) -> None:
+        console: Console, media_browser: WebDriver, loop: Loop) -> None:
     _add_helper(console)
     token = console.enrol("T-CY-01")
-    driver = staff_browser
-    _login(driver, console.url, "wangfang")
+    driver = media_browser
+    login(driver, console.url, "wangfang")
     terminal = loop.run(TerminalPeer.open(console.url, token))
     accepted = _take_call(driver, console, loop, terminal)
     assert loop.run(terminal.wait_frames(10)) >= 10
     loop.run(terminal.send({"type": "end", "reason": "wiped"}))
-    WebDriverWait(driver, 10).until(
-        lambda d: "终端已清场" in d.find_element(By.ID, "call-state").text)
-    assert driver.find_element(By.ID, "end-call").text == "保存记录"
-    _shot(driver, "video-04-resident-ended")
+    wait_for_text(driver, "call-state", "终端已清场", 10)
+    assert text_of(driver, "end-call") == "保存记录"
+    shot(driver, "video-04-resident-ended")
     Select(driver.find_element(By.ID, "end-outcome")).select_by_value("unsolved")
     driver.find_element(By.ID, "end-call").click()
-    WebDriverWait(driver, 10).until(
-        lambda d: not d.find_element(By.ID, "call-panel").is_displayed())
+    wait_until(driver, lambda: not driver.find_element(By.ID, "call-panel").is_displayed(), 10,
+               "the call panel to close")
     loop.run(terminal.hang_up())
     loop.run(terminal.close())
     assert _row_settles(console, accepted["call_id"], ("wiped", "unsolved"))
 
 
 def test_staff_closes_page_mid_call_terminal_told(
-        console: Console, staff_browser: WebDriver, loop: Loop) -> None:
+        console: Console, media_browser: WebDriver, loop: Loop) -> None:
     _add_helper(console)
     token = console.enrol("T-CY-01")
-    driver = staff_browser
-    _login(driver, console.url, "wangfang")
+    driver = media_browser
+    login(driver, console.url, "wangfang")
     terminal = loop.run(TerminalPeer.open(console.url, token))
     _take_call(driver, console, loop, terminal)
     assert loop.run(terminal.wait_frames(10)) >= 10
@@ -292,23 +258,22 @@ def test_staff_closes_page_mid_call_terminal_told(
 
 
 def test_terminal_network_drop_mid_call_staff_told_and_records(
-        console: Console, staff_browser: WebDriver, loop: Loop) -> None:
+        console: Console, media_browser: WebDriver, loop: Loop) -> None:
     _add_helper(console)
     token = console.enrol("T-CY-01")
-    driver = staff_browser
-    _login(driver, console.url, "wangfang")
+    driver = media_browser
+    login(driver, console.url, "wangfang")
     terminal = loop.run(TerminalPeer.open(console.url, token))
     accepted = _take_call(driver, console, loop, terminal)
     assert loop.run(terminal.wait_frames(10)) >= 10
     loop.run(terminal.hang_up())
     loop.run(terminal.close())  # the socket goes without an "end"
-    WebDriverWait(driver, 10).until(
-        lambda d: "终端网络中断" in d.find_element(By.ID, "call-state").text)
+    wait_for_text(driver, "call-state", "终端网络中断", 10)
     assert driver.execute_script("return window.videoDesk.pc === null;")  # media closed
     driver.find_element(By.ID, "end-note").send_keys("网络中断，已请群众重新呼叫")
     driver.find_element(By.ID, "end-call").click()
-    WebDriverWait(driver, 10).until(
-        lambda d: not d.find_element(By.ID, "call-panel").is_displayed())
+    wait_until(driver, lambda: not driver.find_element(By.ID, "call-panel").is_displayed(), 10,
+               "the call panel to close")
     assert _row_settles(console, accepted["call_id"], ("network", "solved"))
     with console.sessions() as db:
         row = db.get(VideoCall, accepted["call_id"])

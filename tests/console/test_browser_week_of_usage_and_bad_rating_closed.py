@@ -17,8 +17,7 @@ import pytest
 from openpyxl import load_workbook
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 from sqlalchemy import func, select
 
 from kiosk.boot.composition import KioskParts, build_kiosk
@@ -27,8 +26,8 @@ from kiosk.console.models import UsageRecord
 from kiosk.console.stats_models import WorkItem
 from kiosk.core.tasks import InlineRunner
 from kiosk.harness.stats_week import SimTerminal, generate_week
+from tests.browser import browser, login, shot, text_at, text_of, wait_for_text, wait_for_url
 from tests.console.helpers import Console
-from tests.console.test_browser_journeys import _login, _shot, browser
 
 __all__ = ["browser"]
 pytestmark = pytest.mark.slow
@@ -87,68 +86,63 @@ def test_a_week_fills_the_pages_and_a_bad_rating_is_closed(
 
     console.add_user("op1", "operator")
     console.add_user("op2", "operator")
-    _login(browser, console.url, "op1")
+    login(browser, console.url, "op1")
     browser.find_element(By.LINK_TEXT, "统计").click()
-    WebDriverWait(browser, 15).until(ec.url_contains("/stats"))
+    wait_for_url(browser, "/stats")
     months = Select(browser.find_element(By.ID, "month"))
     assert months.first_selected_option.text.endswith("年12月")  # the current month, in Chinese
     months.select_by_value("2026-11")
     browser.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
-    WebDriverWait(browser, 15).until(ec.url_contains("month=2026-11"))
-    assert browser.find_element(By.TAG_NAME, "h1").text == "统计 · 2026年11月"
-    assert browser.find_element(By.ID, "sessions").text == str(sessions)
-    assert browser.find_element(By.ID, "completed").text == str(completed)
-    assert int(browser.find_element(By.ID, "abandoned").text) > 0
-    services = browser.find_element(By.ID, "services").text
+    wait_for_url(browser, "month=2026-11")
+    assert text_at(browser, "h1") == "统计 · 2026年11月"
+    assert text_of(browser, "sessions") == str(sessions)
+    assert text_of(browser, "completed") == str(completed)
+    assert int(text_of(browser, "abandoned")) > 0
+    services = text_of(browser, "services")
     assert "社保缴费记录查询" in services and "social-insurance-payments" not in services
-    give_up = browser.find_element(By.ID, "give-up").text
+    give_up = text_of(browser, "give-up")
     assert give_up and "本月没有中途放弃" not in give_up and "-" not in give_up.split("\n")[1]
     charts = browser.find_elements(By.CSS_SELECTOR, "svg.chart")
     assert len(charts) == 6
     labels = " ".join(t.get_attribute("textContent") or "" for t in
                       browser.find_elements(By.CSS_SELECTOR, "svg.chart text"))
     assert "每日服务次数与办结数" in labels and "身份证" in labels and "非常满意" in labels
-    _shot(browser, "stats-week")
+    shot(browser, "stats-week")
     for n, part in enumerate(("chart-give-up", "chart-by-service", "chart-by-month", "bad"), 2):
-        browser.execute_script("arguments[0].scrollIntoView()",
-                               browser.find_element(By.ID, part))
-        _shot(browser, f"stats-week-{n}")
+        browser.execute_script("document.getElementById(arguments[0]).scrollIntoView()", part)
+        shot(browser, f"stats-week-{n}")
     assert "办不成事反映" in give_up or "_report" not in give_up
 
     first = browser.find_element(By.CSS_SELECTOR, "#bad tbody tr a")
     number = first.text
     first.click()
-    WebDriverWait(browser, 15).until(ec.url_contains("/stats/work/"))
-    assert browser.find_element(By.ID, "item-number").text == number
-    assert browser.find_element(By.ID, "item-status").text == "待处理"
-    assert browser.find_element(By.ID, "item-reasons").text not in ("", "—")
+    wait_for_url(browser, "/stats/work/")
+    assert text_of(browser, "item-number") == number
+    assert text_of(browser, "item-status") == "待处理"
+    assert text_of(browser, "item-reasons") not in ("", "—")
     Select(browser.find_element(By.ID, "assignee")).select_by_visible_text("op2")
-    browser.find_element(By.ID, "do-assign").click()
-    WebDriverWait(browser, 15).until(
-        lambda d: d.find_element(By.ID, "item-status").text == "已指派")
+    browser.find_element(By.ID, "do-assign").click()  # each button posts: a new page comes
+    wait_for_text(browser, "item-status", "已指派", exact=True)
     browser.find_element(By.ID, "rectify-text").send_keys("已更换读卡器，并在机旁张贴操作指引")
     browser.find_element(By.ID, "do-rectify").click()
-    WebDriverWait(browser, 15).until(
-        lambda d: d.find_element(By.ID, "item-status").text == "已整改")
+    wait_for_text(browser, "item-status", "已整改", exact=True)
     browser.find_element(By.ID, "reply-text").send_keys("您反映的问题已整改，欢迎再来办理。")
     browser.find_element(By.ID, "do-reply").click()
-    WebDriverWait(browser, 15).until(
-        lambda d: d.find_element(By.ID, "item-status").text == "已答复")
-    assert "天" in browser.find_element(By.ID, "item-reply-time").text  # November to now
-    _shot(browser, "stats-work-item")
+    wait_for_text(browser, "item-status", "已答复", exact=True)
+    assert "天" in text_of(browser, "item-reply-time")  # November to now
+    shot(browser, "stats-work-item")
     browser.find_element(By.ID, "do-close").click()
-    WebDriverWait(browser, 15).until(
-        lambda d: d.find_element(By.ID, "item-status").text == "已办结")
-    history = browser.find_element(By.ID, "history").text
+    wait_for_text(browser, "item-status", "已办结", exact=True)
+    history = text_of(browser, "history")
     for word in ("指派", "整改", "答复", "办结"):
         assert word in history
     assert not browser.find_elements(By.ID, "form-reply")
-    _shot(browser, "stats-work-item-closed")
+    shot(browser, "stats-work-item-closed")
 
     browser.get(f"{console.url}/stats/report?month=2026-11")
-    report = browser.find_element(By.ID, "report-1").text
+    report = text_of(browser, "report-1")
     assert "海淀区" in report and "朝阳区" in report and "合计" in report
-    _shot(browser, "stats-report")
+    shot(browser, "stats-report")
     with console.sessions() as db:
         item = db.scalar(select(WorkItem).where(WorkItem.number == number))
         assert item is not None and item.status == "closed" and item.assignee == "op2"

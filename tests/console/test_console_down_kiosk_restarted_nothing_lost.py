@@ -17,6 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from kiosk.console import delivery
@@ -99,11 +100,13 @@ def test_outage_and_restart_lose_nothing_and_double_nothing(tmp_path: Path) -> N
 
 
 def test_a_resent_batch_is_stored_once(tmp_path: Path) -> None:
-    with tls_console(tmp_path) as fleet:
+    # the client's connections close before the console stops: an idle TLS connection left
+    # open holds uvicorn's shutdown (ServerHandle.stop gives up after 15 s)
+    with tls_console(tmp_path) as fleet, requests.Session() as http:
         fleet.console.enrol(TERMINAL)
         creds = fleet.certificate(TERMINAL)
-        client = ConsoleClient(fleet.url, TERMINAL, cert=(str(creds.cert_file),
-                                                          str(creds.key_file)),
+        client = ConsoleClient(fleet.url, TERMINAL, session=http,
+                               cert=(str(creds.cert_file), str(creds.key_file)),
                                ca_file=str(creds.ca_file))
         batch = [{**event("paper_out", "printer"), "id": "a1" * 16},
                  {**event("paper_ok", "printer"), "id": "b2" * 16}]
@@ -124,6 +127,7 @@ def test_a_resent_batch_is_stored_once(tmp_path: Path) -> None:
             assert delivery.prune(db, utcnow() + timedelta(days=91)) == 4
             db.commit()
         ids = [{**event("paper_out", "printer"), "id": "NOT-HEX"}]
-        with pytest.raises(Exception) as refused:
+        # (no `as refused`: a kept traceback would keep the answer's connection open)
+        with pytest.raises(Exception, match="invalid"):
             client.events(ids)
-        assert "invalid" in str(refused.value)
+

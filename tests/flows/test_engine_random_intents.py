@@ -1,7 +1,11 @@
-"""Whatever the UI sends, in any order, the engine answers with a View and never raises."""
+"""Whatever the UI sends, in any order, the engine answers with a View and never raises.
+
+Slow (docs/adr/0801): 150 random journeys each, 5-7 s; the fast tier keeps the engine's own
+tests and the smoke run of every built-in service."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +22,7 @@ VALUES = st.one_of(
     st.sampled_from(["13800138000", "2026-03-01", "310104198503151231", "job", "5", "icbc"]),
 )
 INTENTS = st.lists(st.builds(Intent, st.sampled_from(ACTIONS), VALUES), max_size=40)
+pytestmark = pytest.mark.slow
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -79,12 +80,14 @@ class RunningKiosk:
         self.driver.wait_for_screen("attract")
 
 
-def start_kiosk(tmp: Path, extra_env: dict[str, str] | None = None) -> RunningKiosk:
-    """Build (kiosk.boot.composition.compose) and start a demo kiosk with its data in ``tmp``."""
+def start_kiosk(tmp: Path, extra_env: dict[str, str] | None = None,
+                clock: Callable[[], float] = time.monotonic) -> RunningKiosk:
+    """Build (kiosk.boot.composition.compose) and start a demo kiosk with its data in ``tmp``;
+    ``clock`` times its sessions (a test that must not race a countdown passes its own)."""
     env = {"KIOSK__PATHS__DATA_DIR": str(tmp / "data"), **UI_DEVICES, **(extra_env or {})}
     settings = load_settings(environ=env)
     log_file = configure_logging(tmp / "log", "DEBUG")
-    composed = compose(settings)
+    composed = compose(settings, clock=clock)
     composed.start_devices()
     driver = UiDriver(composed.app)
     return RunningKiosk(composed, driver, tmp / "data", log_file)

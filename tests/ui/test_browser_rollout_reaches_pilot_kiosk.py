@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
@@ -37,12 +36,13 @@ from kiosk.updates.bundle import build_archive
 from kiosk.updates.checks import bundle_check
 from kiosk.updates.httpserve import RepoServer
 from kiosk.updates.repository import Repository
+from tests.browser import SHOTS, browser, login, logout, shot, text_at
 from tests.console.conftest import Clock
 from tests.console.helpers import Console
-from tests.console.test_browser_journeys import SHOTS, _login, _logout, _shot, browser  # noqa: F401
 from tests.console.test_release_needs_two_people import PASSPHRASES, Rig, _people
 from tests.ui.conftest import RunningKiosk, start_kiosk, stop_kiosk
 
+__all__ = ["browser"]
 pytestmark = pytest.mark.slow  # a kiosk, a console, Chromium, three releases (~2-3 min)
 TERMINAL = "BJ-CY-0101"
 NEW_SERVICE = "residence-permit-endorsement"
@@ -139,15 +139,7 @@ def _wait(stack: Stack, predicate, what: str) -> None:  # type: ignore[no-untype
     stack.kiosk.driver.wait_for(predicate, WAIT, what)
 
 
-def _text(browser: WebDriver, css: str) -> str:  # noqa: F811
-    try:
-        found = browser.find_elements(By.CSS_SELECTOR, css)
-        return found[0].text if found else ""
-    except StaleElementReferenceException:  # the page or the htmx table was just replaced
-        return ""
-
-
-def _upload(browser: WebDriver, url: str, archive: Path) -> None:  # noqa: F811
+def _upload(browser: WebDriver, url: str, archive: Path) -> None:
     browser.get(f"{url}/releases")
     form = browser.find_element(By.ID, "upload-form")
     form.find_element(By.NAME, "bundle").send_keys(str(archive))
@@ -155,55 +147,55 @@ def _upload(browser: WebDriver, url: str, archive: Path) -> None:  # noqa: F811
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
 
 
-def _sign(browser: WebDriver, name: str) -> None:  # noqa: F811
+def _sign(browser: WebDriver, name: str) -> None:
     form = browser.find_element(By.ID, "sign-form")
     form.find_element(By.NAME, "passphrase").send_keys(PASSPHRASES[name])
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
 
 
-def _release(stack: Stack, browser: WebDriver, archive: Path | None,  # noqa: F811
-             shot: str, rollback_of: str = "") -> str:
+def _release(stack: Stack, browser: WebDriver, archive: Path | None,
+             shot_name: str, rollback_of: str = "") -> str:
     """Upload (or roll back), sign as wang, sign and publish as li; the release's URL."""
     url = stack.rig.console.url
-    _login(browser, url, "wang")
+    login(browser, url, "wang")
     if rollback_of:
         browser.get(rollback_of)
         browser.find_element(By.CSS_SELECTOR, "#rollback-form button").click()
     else:
         assert archive is not None
         _upload(browser, url, archive)
-    _wait(stack, lambda: _text(browser, "#state") == "待签署", "release awaiting signatures")
-    if shot:
-        _shot(browser, f"{shot}-diff")
+    _wait(stack, lambda: text_at(browser, "#state") == "待签署", "release awaiting signatures")
+    if shot_name:
+        shot(browser, f"{shot_name}-diff")
     release_url = browser.current_url
     _sign(browser, "wang")
-    _wait(stack, lambda: "wang" in _text(browser, "#signatures"), "wang's signature")
-    _logout(browser)
-    _login(browser, url, "li")
+    _wait(stack, lambda: "wang" in text_at(browser, "#signatures"), "wang's signature")
+    logout(browser)
+    login(browser, url, "li")
     browser.get(release_url)
     _sign(browser, "li")
-    _wait(stack, lambda: "li" in _text(browser, "#signatures"), "li's signature")
+    _wait(stack, lambda: "li" in text_at(browser, "#signatures"), "li's signature")
     browser.find_element(By.CSS_SELECTOR, "#publish-form button").click()
-    _wait(stack, lambda: _text(browser, "#state") == "已发布", "published")
-    _logout(browser)
+    _wait(stack, lambda: text_at(browser, "#state") == "已发布", "published")
+    logout(browser)
     return release_url
 
 
 STAGE_SHOWN = {"pilot-form": "试点分组", "all-form": "全部终端"}
 
 
-def _to(stack: Stack, browser: WebDriver, release_url: str, form_id: str) -> float:  # noqa: F811
+def _to(stack: Stack, browser: WebDriver, release_url: str, form_id: str) -> float:
     """As wang, widen the rollout with one of the stage forms; the moment it was accepted."""
-    _login(browser, stack.rig.console.url, "wang")
+    login(browser, stack.rig.console.url, "wang")
     browser.get(release_url)
     browser.find_element(By.CSS_SELECTOR, f"#{form_id} button").click()
-    _wait(stack, lambda: _text(browser, "#stage") == STAGE_SHOWN[form_id], f"{form_id} done")
-    assert not _text(browser, "#message"), _text(browser, "#message")
+    _wait(stack, lambda: text_at(browser, "#stage") == STAGE_SHOWN[form_id], f"{form_id} done")
+    assert not text_at(browser, "#message"), text_at(browser, "#message")
     return time.monotonic()
 
 
-def _adoption(browser: WebDriver) -> str:  # noqa: F811
-    return _text(browser, f'#adoption-table tr[data-terminal="{TERMINAL}"]')
+def _adoption(browser: WebDriver) -> str:
+    return text_at(browser, f'#adoption-table tr[data-terminal="{TERMINAL}"]')
 
 
 def _home_shows(stack: Stack, service: str) -> bool:
@@ -224,7 +216,7 @@ def _home_shows(stack: Stack, service: str) -> bool:
 
 
 def test_pilot_kiosk_takes_a_new_service_and_a_failing_release_pauses_itself(
-        stack: Stack, browser: WebDriver) -> None:  # noqa: F811
+        stack: Stack, browser: WebDriver) -> None:
     rig, kiosk = stack.rig, stack.kiosk
     kiosk.driver.wait_for_screen("attract")
     assert not _home_shows(stack, NEW_SERVICE)  # the built-in catalogue has no 居住证签注
@@ -232,22 +224,22 @@ def test_pilot_kiosk_takes_a_new_service_and_a_failing_release_pauses_itself(
     url = rig.console.url
 
     # Groups are central: the admin puts the kiosk in the pilot group on /groups.
-    _login(browser, url, "wang")
+    login(browser, url, "wang")
     browser.get(f"{url}/groups")
     form = browser.find_element(By.ID, "groups-form")
     form.find_element(By.NAME, "terminal_id").send_keys(TERMINAL)
     form.find_element(By.NAME, "groups").send_keys("pilot")
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    _wait(stack, lambda: "pilot：1 台" in _text(browser, "#group-counts"), "group saved")
+    _wait(stack, lambda: "pilot：1 台" in text_at(browser, "#group-counts"), "group saved")
 
     # A broken bundle is refused with the lint report.
     _upload(browser, url, _catalogue(rig.tmp, "broken", 1, broken=True))
-    _wait(stack, lambda: _text(browser, "#state") == "未通过检查", "broken bundle refused")
-    report = _text(browser, "#problems")
+    _wait(stack, lambda: text_at(browser, "#state") == "未通过检查", "broken bundle refused")
+    report = text_at(browser, "#problems")
     assert f"{NEW_SERVICE}/flow.yaml" in report, report
-    _shot(browser, "rollout-broken-refused")
+    shot(browser, "rollout-broken-refused")
     assert not browser.find_elements(By.ID, "sign-form")
-    _logout(browser)
+    logout(browser)
 
     # Version 1: the catalogue plus 居住证签注, approved by two people, to the pilot group.
     good = _release(stack, browser, _catalogue(rig.tmp, "good", 1), "rollout-good")
@@ -258,7 +250,7 @@ def test_pilot_kiosk_takes_a_new_service_and_a_failing_release_pauses_itself(
     outcome = kiosk.parts.updater.last_outcome()
     _wait(stack, lambda: "已启用" in _adoption(browser), "adoption shows 已启用 live")
     seen = time.monotonic()
-    _shot(browser, "rollout-adoption-activated")
+    shot(browser, "rollout-adoption-activated")
     check = kiosk.parts.updater.last_check()
     print(f"\napproval->activation at a {POLL_SECONDS:g} s poll: {activated - approved:.1f} s; "
           f"->console shows it: {seen - approved:.1f} s; outcome {outcome.kind} at "
@@ -268,7 +260,7 @@ def test_pilot_kiosk_takes_a_new_service_and_a_failing_release_pauses_itself(
         kiosk.driver.wait_for(lambda: kiosk.parts.bundle_version == "1", WAIT, "reload")
         assert _home_shows(stack, NEW_SERVICE)
     assert (SHOTS / "rollout-kiosk-home-new-service.png").stat().st_size > 20_000
-    _logout(browser)
+    logout(browser)
 
     # Version 2 fails this terminal's check: it goes back to 1, the rollout pauses, an alert.
     failing = _release(stack, browser, _catalogue(rig.tmp, "wide", 2, wide=True), "")
@@ -277,17 +269,17 @@ def test_pilot_kiosk_takes_a_new_service_and_a_failing_release_pauses_itself(
     assert "line wider than the 32 columns" in _adoption(browser)
     _wait(stack, lambda: bool(browser.find_elements(By.ID, "adoption-paused")), "auto-paused")
     browser.refresh()
-    assert "已暂停" in _text(browser, "#paused")
+    assert "已暂停" in text_at(browser, "#paused")
     assert kiosk.parts.updater.active_bundle().version == 1
-    _shot(browser, "rollout-auto-paused")
+    shot(browser, "rollout-auto-paused")
     browser.get(f"{url}/alerts")
-    assert "更新推送已自动暂停" in browser.find_element(By.TAG_NAME, "body").text
-    _shot(browser, "rollout-alert")
-    _logout(browser)
+    assert "更新推送已自动暂停" in text_at(browser, "body")
+    shot(browser, "rollout-alert")
+    logout(browser)
 
     # Rollback: version 3 with version 1's content, two signatures, to everyone.
     back = _release(stack, browser, None, "", rollback_of=good)
     _to(stack, browser, back, "all-form")
     _wait(stack, lambda: "已启用" in _adoption(browser), "rollback activated")
     assert kiosk.parts.updater.active_bundle().version == 3
-    _shot(browser, "rollout-rollback-activated")
+    shot(browser, "rollout-rollback-activated")

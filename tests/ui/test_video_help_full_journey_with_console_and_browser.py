@@ -7,32 +7,36 @@ and is back on the same step; the console's record holds the rating."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 from sqlalchemy import select
 
 from kiosk.console.models import User
 from kiosk.console.models import VideoCall as CallRow
 from kiosk.core.video_call import CallPhase
 from kiosk.harness.ui_driver import find_button
+from tests.browser import (
+    login,
+    media_browser,
+    text_at,
+    text_of,
+    wait_for_element,
+    wait_for_text,
+    wait_until,
+)
 from tests.console.conftest import console  # noqa: F401  (the real console, a fixture)
-from tests.console.helpers import PASSWORD, Console
+from tests.console.helpers import Console
 from tests.ui.conftest import start_kiosk, stop_kiosk
 
+__all__ = ["media_browser"]
 pytestmark = [pytest.mark.slow, pytest.mark.ui]
 
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 SERVICE = "social-insurance-payments"
 FRAMES_DECODED_JS = """
 return (async () => {
@@ -46,26 +50,8 @@ return (async () => {
 """
 
 
-@pytest.fixture
-def staff_browser() -> Iterator[WebDriver]:
-    if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
-        pytest.fail("chromium and chromium-driver are needed (scripts/setup.sh installs them)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                "--window-size=1920,1080", "--lang=zh-CN", "--use-fake-device-for-media-stream",
-                "--use-fake-ui-for-media-stream", "--autoplay-policy=no-user-gesture-required"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
-        driver.set_page_load_timeout(30)
-        yield driver
-    finally:
-        driver.quit()
-
-
 def test_resident_calls_staff_takes_hint_shown_rated_back_on_step(
-        console: Console, staff_browser: WebDriver,  # noqa: F811
+        console: Console, media_browser: WebDriver,  # noqa: F811
         tmp_path: Path) -> None:
     console.add_user("wangfang", "helper")
     with console.sessions() as db:
@@ -77,15 +63,10 @@ def test_resident_calls_staff_takes_hint_shown_rated_back_on_step(
     token_file.write_text(console.enrol("DEMO-0001"), encoding="utf-8")
     token_file.chmod(0o600)
     # the staff member logs in and opens the desk
-    browser = staff_browser
-    browser.get(f"{console.url}/login")
-    browser.find_element(By.ID, "username").send_keys("wangfang")
-    browser.find_element(By.ID, "password").send_keys(PASSWORD)
-    browser.find_element(By.ID, "login-button").click()
-    WebDriverWait(browser, 15).until(ec.url_contains("/fleet"))
+    browser = media_browser
+    login(browser, console.url, "wangfang")
     browser.get(f"{console.url}/video")
-    WebDriverWait(browser, 15).until(
-        lambda d: "在线" in d.find_element(By.ID, "desk-status").text)
+    wait_for_text(browser, "desk-status", "在线")
 
     kiosk = start_kiosk(tmp_path, {"KIOSK__VIDEO__ENABLED": "true",
                                    "KIOSK__VIDEO__QUEUES": "district:110105",
@@ -105,9 +86,9 @@ def test_resident_calls_staff_takes_hint_shown_rated_back_on_step(
         driver.wait_for(lambda: call.state.position == 1, what="queued")
 
         # the desk sees the resident waiting, with the service and step; takes the call
-        WebDriverWait(browser, 20).until(
-            lambda d: d.find_elements(By.CSS_SELECTOR, "#queue-table tr[id^='waiting-']"))
-        row = browser.find_element(By.CSS_SELECTOR, "#queue-table tr[id^='waiting-']").text
+        waiting = "#queue-table tr[id^='waiting-']"
+        wait_for_element(browser, By.CSS_SELECTOR, waiting, 20)
+        row = text_at(browser, waiting)
         assert "社保缴费记录查询" in row and "district:110105" in row
         browser.find_element(By.ID, "take-next").click()
         driver.wait_for(lambda: call.phase is CallPhase.IN_CALL, what="in call")
@@ -118,12 +99,12 @@ def test_resident_calls_staff_takes_hint_shown_rated_back_on_step(
         driver.wait_for(lambda: panel.remote.frames_drawn >= 10, timeout=60, what="kiosk frames")
         image = panel.remote.last_image
         assert image is not None and image.shape[2] == 3 and float(np.std(image)) > 5
-        WebDriverWait(browser, 60, poll_frequency=0.5).until(
-            lambda d: d.execute_script(FRAMES_DECODED_JS) >= 10)
+        wait_until(browser, lambda: browser.execute_script(FRAMES_DECODED_JS) >= 10, 60,
+                   "frames decoded on the desk")
         size = browser.execute_script("const v = document.getElementById('remote-video');"
                                       " return [v.videoWidth, v.videoHeight];")
         assert size == [640, 480]
-        assert "缴费记录" in browser.find_element(By.ID, "call-step").text
+        assert "缴费记录" in text_of(browser, "call-step")
 
         # the hint reaches the kiosk's screen
         browser.find_element(By.ID, "hint-text").send_keys("请点击右下角的打印查询结果")

@@ -14,6 +14,7 @@ import argparse
 import queue
 import statistics
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from drivers.idcard import Command, open_idcard_reader
@@ -48,6 +49,22 @@ def _floor(records: list[ExchangeRecord], baud: int) -> tuple[float, float, int]
 Stamped = tuple[float, DeviceEvent]
 
 
+def _logged_through(log: Iterable[ExchangeRecord], moment: float) -> list[ExchangeRecord]:
+    """The simulator's exchange log once it holds every exchange begun by `moment`. It logs an
+    exchange after sending the reply, so the driver can finish a read before the read's last
+    exchange is logged (a loaded machine showed 3 exchanges, 1359 bytes instead of 4, 1450);
+    it serves one exchange at a time, so an exchange begun after `moment` (the driver polls on
+    while the card lies there) means every earlier one is in."""
+    deadline = time.monotonic() + EVENT_WAIT_S
+    while True:
+        records = list(log)
+        if any(r.started > moment for r in records):
+            return records
+        if time.monotonic() > deadline:
+            raise TimeoutError("the simulator logged no exchange after the read")
+        time.sleep(0.005)
+
+
 def _wait(events: queue.Queue[Stamped], kinds: set[str]) -> Stamped:
     deadline = time.monotonic() + EVENT_WAIT_S
     while True:
@@ -78,7 +95,7 @@ def run(reads: int, baud: int, card: str, poll_interval_s: float) -> list[ReadFi
             done, event = _wait(events, {"identity_read", "read_failed"})
             if event.kind != "identity_read":
                 raise RuntimeError(f"read failed: {event.payload}")
-            records = list(sim.exchanges)
+            records = _logged_through(sim.exchanges, done)
             first = next(i for i, r in enumerate(records)
                          if r.command is Command.FIND_CARD and r.bytes_out == FIND_OK_BYTES)
             used = [r for r in records[first:] if r.started <= done]
