@@ -8,6 +8,7 @@ without, plain http (tests of the pages, and the explicit `--insecure-http` deve
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -23,6 +24,10 @@ WS_MAX_BYTES = 4 * 1024 * 1024
 
 #: How long to wait for uvicorn to report that it is serving.
 STARTUP_TIMEOUT_SECONDS = 20.0
+#: How long open connections may keep a stopping server (twice: then they are closed).
+STOP_GRACE_SECONDS = 5.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -35,9 +40,16 @@ class ServerHandle:
     thread: threading.Thread
 
     def stop(self) -> None:
-        """Ask uvicorn to finish and wait for it."""
+        """Ask uvicorn to finish and wait for it; connections still open after a grace period
+        (a client that keeps its TLS connection) are closed rather than waited for."""
         self.server.should_exit = True
-        self.thread.join(timeout=15)
+        self.thread.join(timeout=STOP_GRACE_SECONDS)
+        if self.thread.is_alive():
+            self.server.force_exit = True
+            self.thread.join(timeout=STOP_GRACE_SECONDS)
+        if self.thread.is_alive():
+            log.warning("console server still stopping after %.0f s",
+                        2 * STOP_GRACE_SECONDS)
 
 
 def start_server(app: FastAPI, host: str = "127.0.0.1", port: int = 0,
