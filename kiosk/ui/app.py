@@ -211,7 +211,12 @@ class KioskApp(App):
             self._fill_trigger()
 
     def _fill_screens(self, _dt: float) -> None:
-        """Build one more screen per frame until all exist (after the first frame)."""
+        """Build one more screen per frame until all exist (after the first frame), while nobody
+        is using the terminal: during a session a screen not built yet is built when it is
+        first needed (one build in that touch, not one in every frame of the first touches);
+        the next wipe starts the filling again."""
+        if self.controller.lifecycle.phase not in (Phase.ATTRACT, Phase.OUT_OF_SERVICE):
+            return
         if self.screens.fill_one():
             self._fill_trigger()
 
@@ -254,7 +259,7 @@ class KioskApp(App):
         if self.screens.built(current) and self.manager.current != current:
             self.manager.current = current
         self._build_overlays()
-        self._fill_trigger()
+        after_first_drawn_frame(self._fill_trigger)  # the attract frame first
 
     def _on_preferences(self, prefs: Any) -> None:
         """长者模式 / language / contrast / mute changed: apply everywhere, then re-render."""
