@@ -74,6 +74,7 @@ class HomeScreen(KioskScreen):
         self.tab_buttons: dict[str, KButton] = {}
         main.add_widget(self.tabs)
         right = BoxLayout(orientation="vertical", spacing=m.px(16))
+        self._main, self._right = main, right
         top = BoxLayout(orientation="horizontal", size_hint_y=None, height=m.px(110),
                         spacing=m.px(16))
         self.audience_buttons: dict[str, KButton] = {}
@@ -136,6 +137,11 @@ class HomeScreen(KioskScreen):
                 self._keyboard = OnScreenKeyboard(self.ctx, "letters", self._on_query,
                                                   max_length=16)
             self._keyboard.value = self.ctx.controller.state.query
+            self._show_tabs(False)
+            # the widths without the tabs now, so the keys are laid out once at the width
+            # they had last time (a key whose size changes draws its text again)
+            self._main.do_layout()
+            self._right.do_layout()
             self.keyboard = self._keyboard
             self.keyboard_box.add_widget(self.keyboard)
             self.keyboard_box.height = self.keyboard.height + m.px(10)
@@ -143,7 +149,7 @@ class HomeScreen(KioskScreen):
             self.keyboard_box.clear_widgets()
             self.keyboard_box.height = 0
             self.keyboard = None
-        self._show_tabs(self.keyboard is None)
+            self._show_tabs(True)
 
     def forget(self) -> None:
         """The session was wiped: drop everything the resident typed or was shown (the search
@@ -164,11 +170,12 @@ class HomeScreen(KioskScreen):
 
     def _show_tabs(self, shown: bool) -> None:
         """The tabs step aside while the keyboard is open (a search looks everywhere, and seven
-        tabs do not fit beside the keyboard)."""
-        m = self.ctx.metrics
-        self.tabs.width = m.px(240) if shown else 0
-        self.tabs.opacity = 1 if shown else 0
-        self.tabs.disabled = not shown
+        tabs do not fit beside the keyboard): taken out of the row and put back, so their
+        buttons keep their size and their text is not drawn again."""
+        if shown and self.tabs.parent is None:
+            self._main.add_widget(self.tabs, index=len(self._main.children))
+        elif not shown and self.tabs.parent is not None:
+            self._main.remove_widget(self.tabs)
 
     def _on_query(self, value: str) -> None:
         self.ctx.controller.touch()
