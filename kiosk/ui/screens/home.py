@@ -115,7 +115,8 @@ class HomeScreen(KioskScreen):
         self._page = 0
         self._back_button = KButton("", lambda: controller.open_group(""), m, p,
                                     kind="secondary", size_hint_x=0.3, height=m.px(96),
-                                    enabled=False, opacity=0)
+                                    opacity=0)
+        self._back_button.disabled = True  # hidden until a theme or department is open
         self.prev_button: KButton | None = KButton(
             _("上一页"), lambda: controller.show_page(self._page - 1), m, p, kind="secondary",
             size_hint_x=0.2, height=m.px(96))
@@ -313,6 +314,7 @@ class HomeScreen(KioskScreen):
         if back_to_groups:
             themes = getattr(self.ctx.controller.state, "category", "") == BY_THEME
             back.text = _("返回主题列表") if themes else _("返回部门列表")
+            _colour(back, p.secondary, p.on_secondary)
         else:
             back.text = ""
         back.disabled = not back_to_groups
