@@ -283,13 +283,19 @@ class KioskController:
         identified = bool(session and session.resident_token)
         configured = [d for d in self._identify_devices if self._device_status(d) != DISABLED]
         can_identify = not configured or any(self._usable(d) for d in configured)
+        usable: dict[str, bool] = {}  # each device asked once per listing, not once per item
+        reasons: dict[tuple[str, ...], str] = {}
         for entry in self.catalogue.entries():
-            missing = [d for d in entry.devices if not self._usable(d)]
+            for device in entry.devices:
+                if device not in usable:
+                    usable[device] = self._usable(device)
+            missing = tuple(d for d in entry.devices if not usable[d])
             if entry.needs_identity and not identified and not can_identify and entry.available:
                 entry = replace(entry, available=False, reason=_("身份核验设备暂不可用"))
             if missing and entry.available:
-                reason = devices_down_text(missing, current_locale())
-                entry = replace(entry, available=False, reason=reason)
+                if missing not in reasons:
+                    reasons[missing] = devices_down_text(missing, current_locale())
+                entry = replace(entry, available=False, reason=reasons[missing])
             entries.append(entry)
         return entries
 

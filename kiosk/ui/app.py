@@ -212,7 +212,12 @@ class KioskApp(App):
             self._fill_trigger()
 
     def _fill_screens(self, _dt: float) -> None:
-        """Build one more screen per frame until all exist (after the first frame)."""
+        """Build one more screen per frame until all exist (after the first frame), while nobody
+        is using the terminal: during a session a screen not built yet is built when it is
+        first needed (one build in that touch, not one in every frame of the first touches);
+        the next wipe starts the filling again."""
+        if self.controller.lifecycle.phase not in (Phase.ATTRACT, Phase.OUT_OF_SERVICE):
+            return
         if self.screens.fill_one():
             self._fill_trigger()
 
@@ -237,16 +242,25 @@ class KioskApp(App):
             self._render_video(self.video.state)
 
     def _rebuild_shown_screens(self) -> None:
-        """Recreate only the screens that showed something since they were built: a screen
-        never rendered holds nobody's text, and rebuilding all of them on every leave cost
-        most of the touch (docs/adr/0780-touch-to-drawn.md)."""
+        """After a wipe, nothing a resident saw stays on a screen, and nothing is built inside
+        the touch that ended the session: a screen that can forget what it showed in place
+        (home: ``forget``) does so; every other screen that showed something since it was
+        built is dropped and built again in idle time, one per frame (`_fill_screens`), or
+        when it is first needed. A screen never rendered holds nobody's text (rebuilding all of
+        them on every leave cost most of the touch: docs/adr/0780-touch-to-drawn.md,
+        docs/adr/0805-home-updates-in-place.md)."""
         current = self.manager.current
         for name in sorted(self._shown):
-            self.screens.rebuild(name)
+            forget = getattr(dict.get(self.screens, name), "forget", None)
+            if callable(forget):
+                forget()
+            else:
+                self.screens.drop(name)
         self._shown.clear()
-        if current in self.screens and self.manager.current != current:
+        if self.screens.built(current) and self.manager.current != current:
             self.manager.current = current
         self._build_overlays()
+        after_first_drawn_frame(self._fill_trigger)  # the attract frame first
 
     def _on_preferences(self, prefs: Any) -> None:
         """长者模式 / language / contrast / mute changed: apply everywhere, then re-render."""

@@ -2,7 +2,8 @@
 
 Building all 23 screens before the attract screen was drawn cost 230-280 ms of start-up; the
 attract screen is built at once, the others on first use or one per frame in idle time after
-the first frame (`fill_one`). ``screens["home"]`` always answers (it builds the screen if it
+the first frame (`fill_one`); after a wipe the screens that showed something are dropped (`drop`)
+and built again the same way. ``screens["home"]`` always answers (it builds the screen if it
 does not exist yet), and ``name in screens`` says whether a screen of that name can exist.
 """
 
@@ -64,6 +65,13 @@ class ScreenSet(dict[str, KioskScreen]):
         self.manager.remove_widget(old)
         self[name] = fresh
         self.manager.add_widget(fresh)
+
+    def drop(self, name: str) -> None:
+        """Forget the built screen ``name`` (taken off the manager; nothing is built now): it is
+        built again by `fill_one` in idle time, or when it is next asked for."""
+        old = dict.pop(self, name, None)
+        if old is not None:
+            self.manager.remove_widget(old)
 
     def fill_one(self) -> bool:
         """Build one screen not built yet; False when all are built."""

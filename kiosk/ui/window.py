@@ -107,7 +107,11 @@ def pin_kivy_config(config: Any, rotation: int, max_fps: int) -> None:
 
 
 def register_font(font_path: Path) -> None:
-    """Make the bundled CJK font Kivy's default for every label."""
+    """Make the bundled CJK font Kivy's default for every label (whose changes render into
+    new textures: kiosk/ui/text_textures.py)."""
     from kivy.core.text import DEFAULT_FONT, LabelBase
 
+    from kiosk.ui.text_textures import fresh_textures
+
     LabelBase.register(DEFAULT_FONT, str(font_path))
+    fresh_textures()

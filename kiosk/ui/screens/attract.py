@@ -70,6 +70,12 @@ class AttractScreen(KioskScreen):
         self.announcement.text = _("通知公告：{text}").format(text=announcement) \
             if announcement else ""
 
+    def forget(self) -> None:
+        """The session was wiped: its notice is the only text it could have left here (each
+        render sets it again), so the screen is kept rather than built anew inside the touch
+        that ended the session (docs/adr/0805-home-updates-in-place.md)."""
+        self.notice.text = ""
+
     def tick(self, remaining_seconds: float) -> None:
         """Update the clock."""
         now = time.localtime()

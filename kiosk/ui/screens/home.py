@@ -10,10 +10,11 @@ device are greyed with the reason.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
+from kivy.uix.widget import Widget
 from kivy.utils import escape_markup
 
 from kiosk.core.accessibility import HOME_COLUMNS, HOME_ROWS
@@ -71,8 +72,8 @@ class HomeScreen(KioskScreen):
                               spacing=m.px(16))
         self.tab_buttons: dict[str, KButton] = {}
         main.add_widget(self.tabs)
-        self._main = main
         right = BoxLayout(orientation="vertical", spacing=m.px(16))
+        self._main, self._right = main, right
         top = BoxLayout(orientation="horizontal", size_hint_y=None, height=m.px(110),
                         spacing=m.px(16))
         self.audience_buttons: dict[str, KButton] = {}
@@ -87,7 +88,8 @@ class HomeScreen(KioskScreen):
         right.add_widget(top)
         self.keyboard_box = BoxLayout(orientation="vertical", size_hint_y=None, height=0)
         right.add_widget(self.keyboard_box)
-        self.keyboard: OnScreenKeyboard | None = None
+        self.keyboard: OnScreenKeyboard | None = None  # while it is shown
+        self._keyboard: OnScreenKeyboard | None = None
         scroll = KScrollView(do_scroll_x=False, bar_width=m.px(12))
         self.grid = GridLayout(cols=3, spacing=m.px(20), size_hint_y=None)
         self.grid.bind(minimum_height=self.grid.setter("height"))
@@ -99,10 +101,31 @@ class HomeScreen(KioskScreen):
         main.add_widget(right)
         self.body.add_widget(main)
         self.empty = Text("", p.muted, m.font(40), halign="center")
+        # Built once and updated (docs/adr/0805-home-updates-in-place.md): a page of tiles or
+        # groups reuses these buttons; only their text, colours and action change.
+        self._tile_pool: list[KButton] = []
+        self._group_pool: list[KButton] = []
+        self._tile_targets: list[str] = []  # the service id behind each pooled tile
+        self._group_targets: list[str] = []
+        self._grid_shows: list[Widget] = []  # what the grid holds now, in order
         self.tile_buttons: dict[str, KButton] = {}
         self.group_buttons: dict[str, KButton] = {}
-        self.prev_button: KButton | None = None
-        self.next_button: KButton | None = None
+        controller = ctx.controller
+        self._page = 0
+        self._back_button = KButton("", lambda: controller.open_group(""), m, p,
+                                    kind="secondary", size_hint_x=0.3, height=m.px(96),
+                                    opacity=0)
+        self._back_button.disabled = True  # hidden until a theme or department is open
+        self.prev_button: KButton | None = KButton(
+            _("上一页"), lambda: controller.show_page(self._page - 1), m, p, kind="secondary",
+            size_hint_x=0.2, height=m.px(96))
+        self.next_button: KButton | None = KButton(
+            _("下一页"), lambda: controller.show_page(self._page + 1), m, p, kind="secondary",
+            size_hint_x=0.2, height=m.px(96))
+        self._where = Text("", p.muted, m.font(30, cap=1.2), halign="center",
+                           fixed_height=True, size_hint_x=0.3)
+        for widget in (self._back_button, self.prev_button, self._where, self.next_button):
+            self.pager.add_widget(widget)
         self.groups_button: KButton | None = None
         self._tab_labels: tuple[str, ...] = ()
         self._pager_key: tuple[object, ...] = ()
@@ -110,15 +133,40 @@ class HomeScreen(KioskScreen):
     def _toggle_keyboard(self) -> None:
         m = self.ctx.metrics
         if self.keyboard is None:
-            self.keyboard = OnScreenKeyboard(self.ctx, "letters", self._on_query,
-                                             value=self.ctx.controller.state.query, max_length=16)
+            if self._keyboard is None:  # built at the first search, kept for the next ones
+                self._keyboard = OnScreenKeyboard(self.ctx, "letters", self._on_query,
+                                                  max_length=16)
+            self._keyboard.value = self.ctx.controller.state.query
+            self._show_tabs(False)
+            # the widths without the tabs now, so the keys are laid out once at the width
+            # they had last time (a key whose size changes draws its text again)
+            self._main.do_layout()
+            self._right.do_layout()
+            self.keyboard = self._keyboard
             self.keyboard_box.add_widget(self.keyboard)
             self.keyboard_box.height = self.keyboard.height + m.px(10)
         else:
             self.keyboard_box.clear_widgets()
             self.keyboard_box.height = 0
             self.keyboard = None
-        self._show_tabs(self.keyboard is None)
+            self._show_tabs(True)
+
+    def forget(self) -> None:
+        """The session was wiped: drop everything the resident typed or was shown (the search
+        text, the greeting, the tiles' page) without building the screen again."""
+        if self.keyboard is not None:
+            self._toggle_keyboard()
+        if self._keyboard is not None:
+            self._keyboard.value = ""
+        self.greeting.text = ""
+        self.search_button.text = _("搜索：输入拼音首字母")
+        self._rendered = None
+        self._pager_key = ()
+        self._show_grid([])
+        for button in (*self._tile_pool, *self._group_pool):
+            button.text = ""
+        self.tile_buttons.clear()
+        self.group_buttons.clear()
 
     def _show_tabs(self, shown: bool) -> None:
         """The tabs step aside while the keyboard is open (a search looks everywhere, and seven
@@ -169,34 +217,58 @@ class HomeScreen(KioskScreen):
         if key == self._rendered:
             return
         self._rendered = key
-        self.grid.clear_widgets()
-        self.tile_buttons.clear()
-        self.group_buttons.clear()
         if groups and not query:
             self._show_groups(groups, getattr(state, "page", 0), elderly)
             return
         size = TILES_PER_PAGE[elderly]
         pages = page_count(len(services), size)
         page = min(getattr(state, "page", 0), pages - 1)
+        shown = services[page * size:(page + 1) * size]
         self.grid.cols = TILE_COLUMNS[elderly]
-        for entry in services[page * size:(page + 1) * size]:
+        while len(self._tile_pool) < len(shown):
+            self._tile_pool.append(KButton("", self._tile_opener(len(self._tile_pool)), m, p,
+                                           kind="primary", font_base=38, markup=True))
+            self._tile_targets.append("")
+        self.tile_buttons.clear()
+        self.group_buttons.clear()
+        height = m.px(240 if elderly else 160)
+        for index, entry in enumerate(shown):
+            tile = self._tile_pool[index]
+            self._tile_targets[index] = entry.service_id
             # titles and reasons come from bundles and the platform: shown as text, not markup
             label = escape_markup(entry.title)
             if not entry.available:
                 label += f"\n[size={int(m.font(26))}]{escape_markup(entry.reason)}[/size]"
-            tile = KButton(label, self._opener(entry.service_id), m, p,
-                           kind="primary" if entry.available else "secondary",
-                           height=m.px(240 if elderly else 160), font_base=38, markup=True)
-            if not entry.available:
-                tile.background_color = hex_rgba(p.disabled)
-                tile.color = hex_rgba(p.on_disabled)
+            if entry.available:
+                _colour(tile, p.primary, p.on_primary)
+            else:
+                _colour(tile, p.disabled, p.on_disabled)
+            tile.text = label
+            tile.height = height
             self.tile_buttons[entry.service_id] = tile
-            self.grid.add_widget(tile)
-        if not services:
+        if shown:
+            self._show_grid(self._tile_pool[:len(shown)])
+        else:
             self.empty.text = (_("没有找到相关事项，请换个关键词") if query
                                else _("暂无可办理的事项"))
-            self.grid.add_widget(self.empty)
+            self._show_grid([self.empty])
         self._show_pager(page, pages, len(services), back_to_groups=bool(group) and not query)
+
+    def _show_grid(self, widgets: Sequence[Widget]) -> None:
+        """Make the grid hold exactly ``widgets`` (pooled ones: nothing is created here); only
+        the difference from what it holds is added or removed."""
+        same = 0
+        for old, new in zip(self._grid_shows, widgets, strict=False):
+            if old is not new:
+                break
+            same += 1
+        if same == len(self._grid_shows) == len(widgets):
+            return
+        for old in self._grid_shows[same:]:
+            self.grid.remove_widget(old)
+        for new in widgets[same:]:
+            self.grid.add_widget(new)
+        self._grid_shows = list(widgets)
 
     def _elderly(self) -> int:
         prefs = getattr(self.ctx.prefs, "current", None)
@@ -208,47 +280,55 @@ class HomeScreen(KioskScreen):
         size = GROUPS_PER_PAGE[elderly]
         pages = page_count(len(groups), size)
         page = min(page, pages - 1)
+        shown = groups[page * size:(page + 1) * size]
         self.grid.cols = GROUP_COLUMNS[elderly]
-        for name, count in groups[page * size:(page + 1) * size]:
+        while len(self._group_pool) < len(shown):
+            self._group_pool.append(KButton("", self._group_opener(len(self._group_pool)), m, p,
+                                            kind="primary", font_base=34, markup=True))
+            self._group_targets.append("")
+        self.tile_buttons.clear()
+        self.group_buttons.clear()
+        height = m.px(200 if elderly else 130)
+        for index, (name, count) in enumerate(shown):
+            tile = self._group_pool[index]
+            self._group_targets[index] = name
             items = _("{count} 项", count=count)
-            label = f"{_(name)}\n[size={int(m.font(26))}]{items}[/size]"
-            tile = KButton(label, self._group_opener(name), m, p,
-                           kind="primary", height=m.px(200 if elderly else 130),
-                           font_base=34, markup=True)
+            tile.text = f"{_(name)}\n[size={int(m.font(26))}]{items}[/size]"
+            tile.height = height
             self.group_buttons[name] = tile
-            self.grid.add_widget(tile)
+        self._show_grid(self._group_pool[:len(shown)])
         self._show_pager(page, pages, len(groups), back_to_groups=False)
 
     def _show_pager(self, page: int, pages: int, total: int, back_to_groups: bool) -> None:
-        """上一页 / 第 i 页 共 n 页 / 下一页, and 返回分类 inside a theme or department."""
-        m, p = self.ctx.metrics, self.ctx.palette
+        """上一页 / 第 i 页 共 n 页 / 下一页, and 返回分类 inside a theme or department (the
+        pager's buttons are built once; their text and state change)."""
+        p = self.ctx.palette
+        self._page = page
         key = (page, pages, total, back_to_groups, _("上一页"),
                getattr(self.ctx.controller.state, "category", ""))
         if key == self._pager_key:
             return
         self._pager_key = key
-        self.pager.clear_widgets()
-        self.groups_button = None
+        back = self._back_button
         if back_to_groups:
             themes = getattr(self.ctx.controller.state, "category", "") == BY_THEME
-            self.groups_button = KButton(_("返回主题列表") if themes else _("返回部门列表"),
-                                         lambda: self.ctx.controller.open_group(""), m, p,
-                                         kind="secondary", size_hint_x=0.3, height=m.px(96))
-            self.pager.add_widget(self.groups_button)
+            back.text = _("返回主题列表") if themes else _("返回部门列表")
+            _colour(back, p.secondary, p.on_secondary)
         else:
-            self.pager.add_widget(Spacer(size_hint_x=0.3))
-        controller = self.ctx.controller
-        self.prev_button = KButton(_("上一页"), lambda: controller.show_page(page - 1), m, p,
-                                   kind="secondary", enabled=page > 0, size_hint_x=0.2,
-                                   height=m.px(96))
-        self.next_button = KButton(_("下一页"), lambda: controller.show_page(page + 1), m, p,
-                                   kind="secondary", enabled=page + 1 < pages, size_hint_x=0.2,
-                                   height=m.px(96))
-        where = Text(_("第 {page} 页 共 {pages} 页 · {total} 项", page=page + 1, pages=pages,
-                       total=total), p.muted, m.font(30, cap=1.2), halign="center",
-                     fixed_height=True, size_hint_x=0.3)
-        for widget in (self.prev_button, where, self.next_button):
-            self.pager.add_widget(widget)
+            back.text = ""
+        back.disabled = not back_to_groups
+        back.opacity = 1 if back_to_groups else 0
+        self.groups_button = back if back_to_groups else None
+        assert self.prev_button is not None and self.next_button is not None
+        for button, enabled in ((self.prev_button, page > 0),
+                                (self.next_button, page + 1 < pages)):
+            button.disabled = not enabled
+            if enabled:
+                _colour(button, p.secondary, p.on_secondary)
+            else:
+                _colour(button, p.disabled, p.on_disabled)
+        self._where.text = _("第 {page} 页 共 {pages} 页 · {total} 项", page=page + 1,
+                             pages=pages, total=total)
 
     def _audience_opener(self, audience: str) -> Callable[[], None]:
         return lambda: self.ctx.controller.set_audience(audience)
@@ -256,16 +336,27 @@ class HomeScreen(KioskScreen):
     def _tab_opener(self, name: str) -> Callable[[], None]:
         return lambda: self.ctx.controller.set_category(name)
 
-    def _group_opener(self, name: str) -> Callable[[], None]:
-        return lambda: self.ctx.controller.open_group(name)
+    def _group_opener(self, index: int) -> Callable[[], None]:
+        """The action of the pooled group button ``index``: the group it shows now."""
+        return lambda: self.ctx.controller.open_group(self._group_targets[index])
 
-    def _opener(self, service_id: str) -> Callable[[], None]:
-        return lambda: self.ctx.controller.open_service(service_id)
+    def _tile_opener(self, index: int) -> Callable[[], None]:
+        """The action of the pooled tile ``index``: the service it shows now."""
+        return lambda: self.ctx.controller.open_service(self._tile_targets[index])
 
 
 def _paint(button: KButton, selected: bool, palette: Palette) -> None:
     """Show a tab as chosen (primary) or not, without making a new button."""
-    colour = palette.primary if selected else palette.secondary
-    button.background_color = hex_rgba(colour)
-    button._colour = hex_rgba(colour)
-    button.color = hex_rgba(palette.on_primary if selected else palette.on_secondary)
+    if selected:
+        _colour(button, palette.primary, palette.on_primary)
+    else:
+        _colour(button, palette.secondary, palette.on_secondary)
+
+
+def _colour(button: KButton, background: str, foreground: str) -> None:
+    """Give a built button other colours (what KButton's ``kind`` / ``enabled`` choose when it
+    is made); a property set to the value it has costs nothing."""
+    button.background_color = hex_rgba(background)
+    button._colour = hex_rgba(background)
+    button._pressed_colour = hex_rgba(background, 0.75)
+    button.color = hex_rgba(foreground)
