@@ -136,8 +136,10 @@ def _login(driver: WebDriver, url: str, username: str) -> None:
     login(driver, url, username, password="correct-horse-42")
 
 
+#: The fleet row, read once htmx has settled its class (the new class lands ~20 ms after the
+#: new data attributes: htmx.config.attributesToSettle).
 ROW_JS = ("const r = document.getElementById('terminal-" + TERMINAL + "');"
-          "return r && [r.dataset.status, r.innerText,"
+          "return r && r.classList.contains('status-' + r.dataset.status) && [r.dataset.status, r.innerText,"
           " getComputedStyle(r.querySelector('td')).backgroundColor];")
 
 
