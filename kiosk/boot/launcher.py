@@ -74,6 +74,7 @@ def compose(settings: Settings, width: int, height: int, exit_after_first_frame:
         report_first_frame()  # for `kiosk bench startup`; nothing on stdout
         watchdog.ready()
         if exit_after_first_frame:
+            kiosk.parts.connect_platform(wait=True)  # its start-up notes, as a full run prints
             kiosk.app.stop()
             return
         kiosk.start_devices()
@@ -85,7 +86,8 @@ def compose(settings: Settings, width: int, height: int, exit_after_first_frame:
         kiosk.started.set()
 
     kiosk = composition.compose(settings, catalogue_dir=catalogue_dir or BUILTIN_CATALOGUE,
-                                site_file=site_file, on_frame=first_frame)
+                                site_file=site_file, on_frame=first_frame,
+                                defer_platform=True)  # connected after the first frame
     return kiosk
 
 
@@ -109,8 +111,15 @@ def launch(settings: Settings, width: int, height: int, exit_after_first_frame: 
 
     stop.watch(stop_now)
     code = 0
-    for note in kiosk.parts.startup_notes():
-        print(note, flush=True)
+
+    def print_notes(_connection: object = None) -> None:
+        for note in kiosk.parts.startup_notes():
+            print(note, flush=True)
+
+    if kiosk.parts.platform is not None:  # the sandbox's address is known once connected
+        kiosk.parts.platform.when_connected(print_notes)
+    else:
+        print_notes()
     try:
         kiosk.app.run()
     except Exception as exc:  # last resort: log (masked) and let systemd restart us

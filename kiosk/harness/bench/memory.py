@@ -87,8 +87,9 @@ def _search_ready() -> bool:
     return not any(t.name == "kiosk-search-index" for t in threading.enumerate())
 
 
-def kiosk_child(sessions: int, warmup: int) -> dict[str, Any]:
-    """The kiosk's UI process: RSS at attract, then after each quarter of ``sessions``."""
+def kiosk_child(sessions: int, warmup: int, points: int = 4) -> dict[str, Any]:
+    """The kiosk's UI process: RSS at attract, then after each of ``points`` equal parts of
+    ``sessions`` (quarters by default)."""
     from flows.ports import DeviceName
     from kiosk.boot.launcher import compose
     from kiosk.harness.bench.soak import JOURNEY_DEVICES, PlatformProcess, _settings
@@ -128,7 +129,7 @@ def kiosk_child(sessions: int, warmup: int) -> dict[str, Any]:
             one()
         after_warmup = at_attract()
         samples = [after_warmup]
-        marks = {sessions * q // 4 for q in (1, 2, 3, 4)}
+        marks = {sessions * q // points for q in range(1, points + 1)}
         started = time.perf_counter()
         for i in range(sessions):
             one()
@@ -186,7 +187,7 @@ def report(bare: dict[str, Any], kiosk: dict[str, Any]) -> None:
         per_k = growth / 1024 / n * 1000
         print(f"  after {kiosk['warmup']} warm-up sessions: {_mb(kiosk['after_warmup_kb'])}; "
               f"{n} sessions in {kiosk['seconds']:.0f} s, {kiosk['failures']} failed")
-        print("  RSS by quarter: " + " -> ".join(f"{s / 1024:.1f}" for s in samples)
+        print(f"  RSS at attract, every {n // max(1, len(samples) - 1)} sessions: " + " -> ".join(f"{s / 1024:.1f}" for s in samples)
               + f" MB; growth {growth / 1024:+.1f} MB -> {per_k:+.1f} MB per 1,000 sessions "
               "(extrapolated)")
         half = samples[-1] - samples[len(samples) // 2]
@@ -205,12 +206,14 @@ def main(argv: list[str]) -> int:
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--sessions", type=int, default=200, help="UI sessions measured")
     parser.add_argument("--warmup", type=int, default=10, help="UI sessions before measuring")
+    parser.add_argument("--points", type=int, default=4,
+                        help="RSS readings spread over the sessions (4: by quarter)")
     parser.add_argument("--child", choices=("bare", "kiosk"), help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         result = bare_child() if args.child == "bare" else kiosk_child(args.sessions,
-                                                                       args.warmup)
+                                                                       args.warmup, args.points)
         assert args.out is not None
         args.out.write_text(json.dumps(result), encoding="utf-8")
         from kiosk.ui.stopping import end_process
@@ -218,7 +221,7 @@ def main(argv: list[str]) -> int:
         end_process(0)  # leave at once: the window and threads need no teardown here
     bare = _run_child(["bare"])
     kiosk = _run_child(["kiosk", "--sessions", str(args.sessions), "--warmup",
-                        str(args.warmup)])
+                        str(args.warmup), "--points", str(max(1, args.points))])
     report(bare, kiosk)
     return 1 if kiosk["failures"] else 0
 
