@@ -55,6 +55,7 @@ def compose(settings: Settings, width: int, height: int, exit_after_first_frame:
 
     from kiosk.boot import composition
     from kiosk.core.session import Phase
+    from kiosk.ops.collector import tune_allocator
     from kiosk.ops.watchdog import HangProbe, Watchdog, pet_interval_seconds
     watchdog = Watchdog()
     hang_probe = HangProbe.from_environ(settings.profile)
@@ -77,6 +78,7 @@ def compose(settings: Settings, width: int, height: int, exit_after_first_frame:
             kiosk.parts.connect_platform(wait=True)  # its start-up notes, as a full run prints
             kiosk.app.stop()
             return
+        tune_allocator()  # before the devices' threads: freed memory goes back (ADR 0817)
         kiosk.start_devices()
         watchdog.pet()
         Clock.schedule_interval(pet, pet_interval_seconds())

@@ -9,17 +9,56 @@ full collection there and freezes what survived (screens rebuilt after the wipe,
 glibc's ``malloc_trim`` was tried here and dropped: while it walks a large heap it holds the
 allocator's arena locks, and a PC/SC reader thread stalled behind it lost its card events
 (docs/adr/0780-touch-to-drawn.md).
+
+Instead, `tune_allocator` (after the first frame, before the devices' threads start) sets glibc's
+thresholds once, so freed memory goes back to the system as it is freed, with no walk of the
+heap and no lock held for long (docs/adr/0817):
+- ``M_MMAP_THRESHOLD`` fixed at 256 KiB: larger blocks (textures, images, PDFs, HTTP bodies) are
+  mapped on their own and unmapped when freed. Left alone, glibc raises this threshold each
+  time a large block is freed (up to 32 MiB), after which such blocks come from the heap and
+  leave holes the size of the largest session's peak;
+- ``M_TRIM_THRESHOLD`` fixed at 1 MiB: free space above that at the top of a heap is returned
+  at the ``free`` that made it (fixing it also stops glibc raising it);
+- ``M_ARENA_MAX`` 2: without it every thread that allocates may get an arena of its own (up to
+  16 on two cores), each keeping its own free memory; Python threads run one at a time under
+  the GIL, so two arenas cost no waiting.
 """
 
 from __future__ import annotations
 
 import gc
 import logging
+import sys
 import time
 
 from kiosk.core.events import log_event
 
 log = logging.getLogger(__name__)
+
+#: glibc mallopt parameters (malloc.h).
+M_TRIM_THRESHOLD = -1
+M_MMAP_THRESHOLD = -3
+M_ARENA_MAX = -8
+#: The values `tune_allocator` sets.
+ALLOCATOR_SETTINGS = ((M_MMAP_THRESHOLD, 256 * 1024), (M_TRIM_THRESHOLD, 1024 * 1024),
+                      (M_ARENA_MAX, 2))
+
+
+def tune_allocator() -> bool:
+    """Set glibc's allocator to give freed memory back as it goes (see the module's text);
+    False where there is no glibc (nothing changes there)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    done = all(mallopt(param, value) == 1 for param, value in ALLOCATOR_SETTINGS)
+    log_event(log, "allocator_tuned", logging.DEBUG, ok=done)
+    return done
 
 
 def freeze_after_start() -> None:
