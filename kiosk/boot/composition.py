@@ -28,7 +28,6 @@ from kiosk.adapters.catalogue import KioskCatalogue
 from kiosk.adapters.devices import DeviceHub, hardware_options
 from kiosk.adapters.identity import PlatformVerifier
 from kiosk.adapters.session_ports import KioskSessionPorts
-from kiosk.boot.settings import Settings
 from kiosk.core.accessibility import Preferences, PreferenceStore
 from kiosk.core.controller import KioskController
 from kiosk.core.events import log_event
@@ -46,6 +45,7 @@ from kiosk.voice.speech import VoiceGuide
 
 if TYPE_CHECKING:
     from kiosk.boot.deferred_platform import DeferredPlatform
+    from kiosk.boot.settings import Settings
     from kiosk.platform.client import PlatformClient
     from kiosk.ui.app import KioskApp
 

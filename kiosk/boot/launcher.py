@@ -16,13 +16,16 @@ import logging
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.boot.composition import BUILTIN_CATALOGUE, ComposedKiosk
 from kiosk.boot.first_frame import report_first_frame
 from kiosk.boot.logs import configure_logging
 from kiosk.boot.resources import FONT_PATH
-from kiosk.boot.settings import Settings
 from kiosk.core.events import log_event
+
+if TYPE_CHECKING:  # pydantic's models: not imported to start (ADR 0816)
+    from kiosk.boot.settings import Settings
 
 __all__ = ["ComposedKiosk", "compose", "launch"]
 
