@@ -39,7 +39,6 @@ from kiosk.printing.messages import ResidentMessage, message_for
 
 if TYPE_CHECKING:
     from kiosk.certificates.keys import CertificateSigner
-from kiosk.printing.receipts import receipt_from_document
 
 LOG = logging.getLogger("kiosk.printing")
 REISSUE_REASON = "reissued at the resident's request (证明补打)"
@@ -166,6 +165,8 @@ class PrintService:
         if self.receipt_printer is None:
             result = PrintResult(False, state="refused", reason="no receipt printer configured")
             return self._failed(entry, result, None)
+        from kiosk.printing.receipts import receipt_from_document  # the ESC/POS model: on use
+
         receipt = receipt_from_document(doc, reprint_code=reprint_code)
         result = self.receipt_printer.print_receipt(receipt)
         if result.job_id:

@@ -187,7 +187,9 @@ def report(bare: dict[str, Any], kiosk: dict[str, Any]) -> None:
         per_k = growth / 1024 / n * 1000
         print(f"  after {kiosk['warmup']} warm-up sessions: {_mb(kiosk['after_warmup_kb'])}; "
               f"{n} sessions in {kiosk['seconds']:.0f} s, {kiosk['failures']} failed")
-        print(f"  RSS at attract, every {n // max(1, len(samples) - 1)} sessions: " + " -> ".join(f"{s / 1024:.1f}" for s in samples)
+        parts = "by quarter" if len(samples) == 5 else \
+            f"at attract every {n // max(1, len(samples) - 1)} sessions"
+        print(f"  RSS {parts}: " + " -> ".join(f"{s / 1024:.1f}" for s in samples)
               + f" MB; growth {growth / 1024:+.1f} MB -> {per_k:+.1f} MB per 1,000 sessions "
               "(extrapolated)")
         half = samples[-1] - samples[len(samples) // 2]
