@@ -140,7 +140,7 @@ def kiosk_child(sessions: int, warmup: int, points: int = 4) -> dict[str, Any]:
                     receipt.clear()  # the simulator's capture buffer is a test double
         seconds = time.perf_counter() - started
         return {"attract_kb": attract, "after_warmup_kb": after_warmup, "samples_kb": samples,
-                "sessions": sessions, "warmup": warmup, "failures": failures,
+                "sessions": sessions, "warmup": warmup, "failures": failures, "points": points,
                 "seconds": seconds, "modules": modules_at_attract,
                 "modules_after": _modules()}
     finally:
@@ -187,9 +187,9 @@ def report(bare: dict[str, Any], kiosk: dict[str, Any]) -> None:
         per_k = growth / 1024 / n * 1000
         print(f"  after {kiosk['warmup']} warm-up sessions: {_mb(kiosk['after_warmup_kb'])}; "
               f"{n} sessions in {kiosk['seconds']:.0f} s, {kiosk['failures']} failed")
-        parts = "by quarter" if len(samples) == 5 else \
-            f"at attract every {n // max(1, len(samples) - 1)} sessions"
-        print(f"  RSS {parts}: " + " -> ".join(f"{s / 1024:.1f}" for s in samples)
+        points = int(kiosk.get("points", 4))
+        label = "by quarter" if points == 4 else f"at attract every {n // max(1, points)} sessions"
+        print(f"  RSS {label}: " + " -> ".join(f"{s / 1024:.1f}" for s in samples)
               + f" MB; growth {growth / 1024:+.1f} MB -> {per_k:+.1f} MB per 1,000 sessions "
               "(extrapolated)")
         half = samples[-1] - samples[len(samples) // 2]
