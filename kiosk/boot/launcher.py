@@ -78,7 +78,11 @@ def compose(settings: Settings, width: int, height: int, exit_after_first_frame:
         report_first_frame()  # for `kiosk bench startup`; nothing on stdout
         watchdog.ready()
         if exit_after_first_frame:
-            kiosk.parts.connect_platform(wait=True)  # its start-up notes, as a full run prints
+            try:  # its start-up notes, as a full run prints them
+                kiosk.parts.connect_platform(wait=True)
+            except Exception as exc:  # logged by the connection (platform_connect_failed)
+                log_event(log, "platform_not_connected", logging.WARNING,
+                          error=type(exc).__name__)
             kiosk.app.stop()
             return
         tune_allocator()  # before the devices' threads: freed memory goes back (ADR 0817)
