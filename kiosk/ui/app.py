@@ -183,7 +183,7 @@ class KioskApp(App):
         """The idle-time full collection, unless a resident has started meanwhile."""
         if self.manager.current == "attract" and (
                 self.state is None or self.state.phase is Phase.ATTRACT):
-            collect_in_idle()
+            collect_in_idle(trim=True)
 
     def _context(self) -> UiContext:
         prefs = self.prefs.current if self.prefs is not None else None
