@@ -69,7 +69,7 @@ def freeze_after_start() -> None:
     gc.freeze()
 
 
-def release_free_memory() -> bool:
+def release_free_memory(wait: bool = False) -> bool:
     """glibc's ``malloc_trim(0)`` on a thread of its own (the UI thread never waits for it):
     the free memory left between live blocks goes back to the system (60-80 MB at attract
     after a few dozen sessions, in 4-13 ms: docs/adr/0817). False where there is no glibc."""
@@ -81,7 +81,10 @@ def release_free_memory() -> bool:
         trim = ctypes.CDLL("libc.so.6").malloc_trim
     except (OSError, AttributeError):
         return False
-    threading.Thread(target=trim, args=(0,), name="kiosk-malloc-trim", daemon=True).start()
+    if wait:  # the memory bench reads RSS right after
+        trim(0)
+    else:
+        threading.Thread(target=trim, args=(0,), name="kiosk-malloc-trim", daemon=True).start()
     return True
 
 

@@ -44,9 +44,10 @@ def rss_kb() -> int:
 
 def _settled_rss() -> int:
     """RSS after a full collection and giving freed heap back (as the kiosk does at attract)."""
-    from kiosk.ops.collector import collect_in_idle
+    from kiosk.ops.collector import collect_in_idle, release_free_memory
 
     collect_in_idle()
+    release_free_memory(wait=True)  # what the kiosk's idle collection does (ADR 0817)
     return rss_kb()
 
 
