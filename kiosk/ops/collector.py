@@ -9,7 +9,7 @@ full collection there and freezes what survived (screens rebuilt after the wipe,
 glibc's ``malloc_trim`` was tried here and dropped (docs/adr/0780-touch-to-drawn.md): a
 technician-card UI test failed with it. That test fails as often on main without any trim
 (4 of 6 runs, "timed out waiting for resident identified", 2026-12-03), so the trim is back
-(docs/adr/0817): on a thread of its own, 4-13 ms, 60-80 MB returned at attract.
+(docs/adr/0817): on a thread of its own, 4-13 ms, 32-80 MB returned at attract.
 
 Instead, `tune_allocator` (after the first frame, before the devices' threads start) sets glibc's
 thresholds once, so freed memory goes back to the system as it is freed, with no walk of the
@@ -71,7 +71,7 @@ def freeze_after_start() -> None:
 
 def release_free_memory(wait: bool = False) -> bool:
     """glibc's ``malloc_trim(0)`` on a thread of its own (the UI thread never waits for it):
-    the free memory left between live blocks goes back to the system (60-80 MB at attract
+    the free memory left between live blocks goes back to the system (32-80 MB at attract
     after a few dozen sessions, in 4-13 ms: docs/adr/0817). False where there is no glibc."""
     if not sys.platform.startswith("linux"):
         return False
