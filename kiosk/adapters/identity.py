@@ -8,7 +8,6 @@ from flows.ports import DeviceName
 from kiosk.core.enterprise import ENTERPRISE_METHOD
 from kiosk.i18n import N_, current_locale, platform_words
 from kiosk.platform.errors import PlatformError
-from kiosk.platform.models import WireVerifyMethod
 
 if TYPE_CHECKING:
     from kiosk.platform.models import WireEnterpriseVerification, WireVerification
@@ -48,6 +47,8 @@ class PlatformVerifier:
         法人 (``enterprise``) the display name is the enterprise's name."""
         if method == ENTERPRISE_METHOD:
             return self._verify_enterprise(identity)
+        from kiosk.platform.models import WireVerifyMethod  # pydantic: after the first frame
+
         try:
             if method == WireVerifyMethod.QRCODE:
                 code = str(getattr(identity, "text", identity))

@@ -28,7 +28,6 @@ from kiosk.adapters.catalogue import KioskCatalogue
 from kiosk.adapters.devices import DeviceHub, hardware_options
 from kiosk.adapters.identity import PlatformVerifier
 from kiosk.adapters.session_ports import KioskSessionPorts
-from kiosk.boot.settings import Settings
 from kiosk.core.accessibility import Preferences, PreferenceStore
 from kiosk.core.controller import KioskController
 from kiosk.core.events import log_event
@@ -36,9 +35,6 @@ from kiosk.core.face_flow import FaceFlow
 from kiosk.core.session import Phase, SessionData, SessionLifecycle, SessionTiming
 from kiosk.core.tasks import WORKER_THREAD_PREFIX, TaskRunner
 from kiosk.ops.outbox import Outbox
-from kiosk.platform.client import PlatformClient
-from kiosk.platform.connect import connect
-from kiosk.platform.heartbeat import HEARTBEAT_INTERVAL_SECONDS, Heartbeat, TerminalReport
 from kiosk.platform.revoke import TokenRevoker, revoke_tokens_at_wipe
 from kiosk.printing.service import KioskPrinting
 from kiosk.technician.controller import TechnicianController
@@ -48,6 +44,9 @@ from kiosk.technician.services import TechnicianServices, default_site_file, loa
 from kiosk.voice.speech import VoiceGuide
 
 if TYPE_CHECKING:
+    from kiosk.boot.deferred_platform import DeferredPlatform
+    from kiosk.boot.settings import Settings
+    from kiosk.platform.client import PlatformClient
     from kiosk.ui.app import KioskApp
 
 log = logging.getLogger(__name__)
@@ -66,7 +65,7 @@ class KioskParts:
     settings: Settings
     lifecycle: SessionLifecycle
     hub: DeviceHub
-    client: PlatformClient
+    client: PlatformClient  # or a DeferredClient standing for it (``platform`` below)
     outbox: Outbox
     printing: KioskPrinting
     catalogue: KioskCatalogue
@@ -87,11 +86,27 @@ class KioskParts:
     video_link: Any = None
     #: Set by housekeeping for a scheduled restart; the launcher stops the app at attract.
     restart_requested: threading.Event = field(default_factory=threading.Event)
+    #: `kiosk run`: the connection made after the first frame (``client`` stands for its
+    #: client; ``sandbox`` is set once it is made). None: connected when built.
+    platform: DeferredPlatform | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
 
+    def connect_platform(self, wait: bool = False) -> None:
+        """Make the deferred platform connection (on a thread unless ``wait``); nothing when
+        the parts were built connected."""
+        if self.platform is None:
+            return
+        if wait:
+            self.platform.connection()
+        else:
+            self.platform.start()
+
     def start_devices(self) -> None:
         """Open the devices and start the background loops (outbox, device retry)."""
+        from kiosk.platform.heartbeat import HEARTBEAT_INTERVAL_SECONDS, Heartbeat, TerminalReport
+
+        self.connect_platform()  # `kiosk run`: the platform after the first frame
         threading.Thread(target=self.catalogue.prepare_search, name="kiosk-search-index",
                          daemon=True).start()  # pinyin keys (a child process) off the UI thread
         self.hub.start(self.controller.on_device_event)
@@ -213,9 +228,13 @@ class KioskParts:
         if self.voice is not None:
             self.voice.close()
         self.hub.stop()
-        self.client.close()
+        if self.platform is not None:
+            self.platform.close()  # the client and the embedded sandbox, if they were made
+        else:
+            self.client.close()
+            if self.sandbox is not None:
+                self.sandbox.stop()
         if self.sandbox is not None:
-            self.sandbox.stop()
             from kiosk.sandbox.demo_address import forget_demo_url
 
             forget_demo_url(self.settings.data_dir, self.sandbox.url)
@@ -259,15 +278,27 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
                 device_options: dict[str, dict[str, Any]] | None = None,
                 site_file: Path | None = None,
                 technician: TechnicianSetup | None = None,
-                wall_clock: Callable[[], float] = time.time) -> KioskParts:
+                wall_clock: Callable[[], float] = time.time,
+                defer_platform: bool = False) -> KioskParts:
     """Build a terminal (devices not yet opened); the demo profile starts the sandbox.
 
     ``clock`` times sessions and the technician's corner hold; ``wall_clock`` the PIN
-    lockouts (they survive a restart)."""
+    lockouts (they survive a restart). ``defer_platform`` (`kiosk run`): the platform
+    connection (and the demo's sandbox) is made by `KioskParts.connect_platform`, which
+    `start_devices` calls after the first frame, or at the client's first use
+    (kiosk/boot/deferred_platform.py, docs/adr/0815)."""
     data_dir = settings.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
-    connection = connect(settings, data_dir)
-    client, sandbox = connection.client, connection.sandbox
+    platform: DeferredPlatform | None = None
+    client: Any
+    if defer_platform:
+        from kiosk.boot.deferred_platform import DeferredPlatform
+
+        platform = DeferredPlatform(lambda: _connect(settings, data_dir))
+        client, sandbox = platform.client, None
+    else:
+        connection = _connect(settings, data_dir)
+        client, sandbox = connection.client, connection.sandbox
     timing = SessionTiming(settings.session.idle_timeout_seconds,
                            settings.session.still_there_countdown_seconds,
                            settings.session.hard_cap_seconds,
@@ -323,9 +354,18 @@ def build_kiosk(settings: Settings, runner: TaskRunner,
     controller.technician_card_at_attract = technician_controller.card_at_attract
     parts = KioskParts(settings, lifecycle, hub, client, outbox, printing, catalogue, controller,
                        runner, sandbox, updater, bundle_version, prefs, voice,
-                       technician=technician_controller)
+                       technician=technician_controller, platform=platform)
+    if platform is not None:
+        platform.when_connected(lambda connection: setattr(parts, "sandbox", connection.sandbox))
     _attach_video(parts)
     return parts
+
+
+def _connect(settings: Settings, data_dir: Path) -> Any:
+    """`kiosk.platform.connect.connect` (imported here: the HTTP stack loads with it)."""
+    from kiosk.platform.connect import connect
+
+    return connect(settings, data_dir)
 
 
 def _attach_video(parts: KioskParts) -> None:
@@ -394,23 +434,31 @@ def compose(settings: Settings, *, runner: TaskRunner | None = None,
             device_options: dict[str, dict[str, Any]] | None = None,
             site_file: Path | None = None,
             technician: TechnicianSetup | None = None,
-            on_frame: Callable[[], None] | None = None) -> ComposedKiosk:
+            on_frame: Callable[[], None] | None = None,
+            defer_platform: bool = False) -> ComposedKiosk:
     """The whole kiosk app from ``settings``: the parts (`build_kiosk`) and the `KioskApp`
     with preferences, voice, technician mode and, in the demo profile, the demo panel.
 
     The window must have been prepared (kiosk.ui.window.prepare); nothing runs yet: the
     launcher runs the app, a test drives it with kiosk.harness.ui_driver.UiDriver. ``runner``
-    defaults to the UI's `ThreadRunner`; ``on_frame`` runs once after the first frame."""
-    from kiosk.adapters.demo import demo_actions
+    defaults to the UI's `ThreadRunner`; ``on_frame`` runs once after the first frame;
+    ``defer_platform``: see `build_kiosk` (`kiosk run` and the processes started like it)."""
     from kiosk.core.tasks import ThreadRunner
     from kiosk.ui.app import KioskApp, dispatch_to_ui
 
     runner = runner or ThreadRunner(dispatch_to_ui)
     parts = build_kiosk(settings, runner, clock=clock, catalogue_dir=catalogue_dir,
                         device_options=device_options, site_file=site_file,
-                        technician=technician, wall_clock=wall_clock)
-    actions = demo_actions(parts) if settings.profile == "demo" else []
-    app = KioskApp(parts.controller, settings.site_name, demo_actions=actions,
+                        technician=technician, wall_clock=wall_clock,
+                        defer_platform=defer_platform)
+
+    def actions() -> list[tuple[str, Callable[[], None]]]:
+        from kiosk.adapters.demo import demo_actions  # the demo cards: at the panel's opening
+
+        return demo_actions(parts)
+
+    app = KioskApp(parts.controller, settings.site_name,
+                   demo_actions=actions if settings.profile == "demo" else None,
                    on_frame=on_frame, prefs=parts.prefs, voice=parts.voice,
                    technician=parts.technician, video=parts.video,
                    video_media=parts.video_link.remote if parts.video_link else None,

@@ -16,13 +16,16 @@ import logging
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.boot.composition import BUILTIN_CATALOGUE, ComposedKiosk
 from kiosk.boot.first_frame import report_first_frame
 from kiosk.boot.logs import configure_logging
 from kiosk.boot.resources import FONT_PATH
-from kiosk.boot.settings import Settings
 from kiosk.core.events import log_event
+
+if TYPE_CHECKING:  # pydantic's models: not imported to start (ADR 0816)
+    from kiosk.boot.settings import Settings
 
 __all__ = ["ComposedKiosk", "compose", "launch"]
 
@@ -55,6 +58,7 @@ def compose(settings: Settings, width: int, height: int, exit_after_first_frame:
 
     from kiosk.boot import composition
     from kiosk.core.session import Phase
+    from kiosk.ops.collector import tune_allocator
     from kiosk.ops.watchdog import HangProbe, Watchdog, pet_interval_seconds
     watchdog = Watchdog()
     hang_probe = HangProbe.from_environ(settings.profile)
@@ -74,8 +78,14 @@ def compose(settings: Settings, width: int, height: int, exit_after_first_frame:
         report_first_frame()  # for `kiosk bench startup`; nothing on stdout
         watchdog.ready()
         if exit_after_first_frame:
+            try:  # its start-up notes, as a full run prints them
+                kiosk.parts.connect_platform(wait=True)
+            except Exception as exc:  # logged by the connection (platform_connect_failed)
+                log_event(log, "platform_not_connected", logging.WARNING,
+                          error=type(exc).__name__)
             kiosk.app.stop()
             return
+        tune_allocator()  # before the devices' threads: freed memory goes back (ADR 0817)
         kiosk.start_devices()
         watchdog.pet()
         Clock.schedule_interval(pet, pet_interval_seconds())
@@ -85,7 +95,8 @@ def compose(settings: Settings, width: int, height: int, exit_after_first_frame:
         kiosk.started.set()
 
     kiosk = composition.compose(settings, catalogue_dir=catalogue_dir or BUILTIN_CATALOGUE,
-                                site_file=site_file, on_frame=first_frame)
+                                site_file=site_file, on_frame=first_frame,
+                                defer_platform=True)  # connected after the first frame
     return kiosk
 
 
@@ -109,8 +120,15 @@ def launch(settings: Settings, width: int, height: int, exit_after_first_frame: 
 
     stop.watch(stop_now)
     code = 0
-    for note in kiosk.parts.startup_notes():
-        print(note, flush=True)
+
+    def print_notes(_connection: object = None) -> None:
+        for note in kiosk.parts.startup_notes():
+            print(note, flush=True)
+
+    if kiosk.parts.platform is not None:  # the sandbox's address is known once connected
+        kiosk.parts.platform.when_connected(print_notes)
+    else:
+        print_notes()
     try:
         kiosk.app.run()
     except Exception as exc:  # last resort: log (masked) and let systemd restart us

@@ -24,6 +24,9 @@ def wrap_text(text: str, font: str, size: float, width: float) -> list[str]:
     """Break ``text`` into lines no wider than ``width`` (character by character, CJK-safe)."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
+        if pdfmetrics.stringWidth(paragraph, font, size) <= width:
+            lines.append(paragraph)  # most lines fit: one measure, not one per character
+            continue
         line = ""
         line_width = 0.0
         for char in paragraph:

@@ -9,13 +9,14 @@ random document id), so the same document renders to the same bytes.
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import zxingcpp
-from reportlab.lib.colors import Color, black
+from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
@@ -39,6 +40,10 @@ TABLE_ROW = 18.0
 NOTE_SIZE = 9.5
 NOTE_LEADING = 15.0
 QR_SIZE = 120.0
+#: QR version 10 (57x57 modules): error correction M holds 311 alphanumeric characters; a
+#: certificate's payload is ~280 (payload.py: key id, serial, kind, date, masked id, digest,
+#: signature in base32).
+QR_VERSION = 10
 SEAL_RADIUS = 58.0
 CLOSING_HEIGHT = 185.0
 GREY = Color(0.92, 0.92, 0.92)
@@ -109,7 +114,8 @@ def _column_widths(font: str, table: DocumentTable) -> list[float]:
 
 
 def _row_draw(font: str, cells: tuple[str, ...], widths: list[float], header: bool) -> Draw:
-    # Fit and centre each cell once, at layout time; drawing is then one path and one text object.
+    # Fit and centre each cell once, at layout time; drawing is then one literal path (the
+    # grid, written once here as PDF operators relative to the row's top) and one text object.
     placed: list[tuple[float, str]] = []
     x = MARGIN
     for i, width in enumerate(widths):
@@ -121,20 +127,11 @@ def _row_draw(font: str, cells: tuple[str, ...], widths: list[float], header: bo
         placed.append((x + (width - text_width) / 2, text))
         x += width
     dividers = [MARGIN + sum(widths[:i]) for i in range(1, len(widths))]
+    grid = _row_grid(tuple(round(d, 3) for d in dividers), header)
 
     def draw(c: Canvas, top: float) -> None:
         bottom = top - TABLE_ROW
-        if header:
-            c.setFillColor(GREY)
-            c.rect(MARGIN, bottom, CONTENT_WIDTH, TABLE_ROW, stroke=0, fill=1)
-            c.setFillColor(black)
-        c.setLineWidth(0.5)
-        grid = c.beginPath()
-        grid.rect(MARGIN, bottom, CONTENT_WIDTH, TABLE_ROW)
-        for divider in dividers:
-            grid.moveTo(divider, top)
-            grid.lineTo(divider, bottom)
-        c.drawPath(grid, stroke=1, fill=0)
+        c.addLiteral(f"q 1 0 0 1 0 {top:.3f} cm\n{grid}\nQ")
         text = c.beginText()
         text.setFont(font, TABLE_SIZE)
         for cell_x, cell in placed:
@@ -143,6 +140,20 @@ def _row_draw(font: str, cells: tuple[str, ...], widths: list[float], header: bo
         c.drawText(text)
 
     return draw
+
+
+@functools.lru_cache(maxsize=64)
+def _row_grid(dividers: tuple[float, ...], header: bool) -> str:
+    """A table row's grey fill (header) and ruling as PDF operators, the row's top at y=0:
+    the same for every row of a table, so it is written once."""
+    ops = []
+    if header:
+        ops.append(f"{GREY.red:.2f} g {MARGIN:.3f} {-TABLE_ROW:.3f} {CONTENT_WIDTH:.3f} "
+                   f"{TABLE_ROW:.3f} re f 0 g")
+    ops.append(f"0.5 w {MARGIN:.3f} {-TABLE_ROW:.3f} {CONTENT_WIDTH:.3f} {TABLE_ROW:.3f} re")
+    ops += [f"{d:.3f} 0 m {d:.3f} {-TABLE_ROW:.3f} l" for d in dividers]
+    ops.append("S")
+    return "\n".join(ops)
 
 
 def _table_blocks(font: str, table: DocumentTable) -> tuple[_Block, list[_Block]]:
@@ -158,7 +169,11 @@ def qr_modules(payload: str) -> np.ndarray:
     """The QR code's modules for ``payload`` (error correction M) as a boolean array, dark =
     True. Encoded by zxing-cpp in C++: the pure-Python encoder took 3-10 ms of an 11 ms
     certificate; every decoder reads the mask it picks (docs/adr/0780-touch-to-drawn.md)."""
-    code = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    try:  # the fixed version: every certificate's code has the same size, found at once
+        code = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode, ec_level="M",
+                                       version=QR_VERSION)
+    except ValueError:  # a longer payload than any certificate kind has today: the next size
+        code = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
     return np.asarray(code.to_image(scale=1, add_quiet_zones=False)) < 128
 
 
@@ -169,21 +184,14 @@ def qr_matrix(payload: str) -> list[list[bool]]:
 
 def _qr_draw(c: Canvas, payload: str, x: float, y: float, size: float) -> None:
     modules = qr_modules(payload)  # alphanumeric mode
-    # Vector modules, one rectangle per horizontal run, written as literal PDF operators in
-    # module units under one transform: sharp at any printer resolution and cheap to emit.
-    # Runs found with numpy: +1 where a dark run starts, -1 one past where it ends.
+    # One 1-bit image mask, inline, scaled to ``size``: each module is one sample, so at any
+    # printer resolution it is an exact square (no interpolation: /I false, the default), and
+    # the page's content is ~1 KB instead of one rectangle per dark run. A sample 0 paints.
     count = modules.shape[0]
-    padded = np.zeros((count, count + 2), dtype=np.int8)
-    padded[:, 1:-1] = modules
-    edges = np.diff(padded, axis=1)
-    rows, starts = np.nonzero(edges == 1)
-    ends = np.nonzero(edges == -1)[1]
-    module = size / count
-    ops = [f"q 0 g {module:.4f} 0 0 {-module:.4f} {x:.3f} {y + size:.3f} cm"]
-    ops += [f"{s} {r} {e - s} 1 re" for r, s, e in zip(rows.tolist(), starts.tolist(),
-                                                         ends.tolist(), strict=True)]
-    ops.append("f Q")
-    c.addLiteral("\n".join(ops))
+    rows = np.packbits(~modules, axis=1)  # dark -> 0, each row padded to whole bytes
+    c.addLiteral(f"q 0 g {size:.3f} 0 0 {size:.3f} {x:.3f} {y:.3f} cm\n"
+                 f"BI /W {count} /H {count} /IM true /BPC 1 /F /AHx ID\n"
+                 f"{rows.tobytes().hex()}>\nEI Q")
 
 
 def _closing_block(font: str, doc: CertificateDocument, payload: str, specimen: bool) -> _Block:

@@ -23,9 +23,7 @@ import os
 import secrets
 import time
 from pathlib import Path
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from typing import Any
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -87,7 +85,18 @@ class RowSealer:
     def __init__(self, key: bytes) -> None:
         if len(key) != KEY_BYTES:
             raise ValueError("a row key is 32 bytes")
-        self._aead = AESGCM(key)
+        self._key = key
+        self._cipher: Any = None
+
+    @property
+    def _aead(self) -> Any:
+        """AES-256-GCM over the key; ``cryptography`` loads at the first row sealed or opened,
+        not while the kiosk starts (docs/adr/0815)."""
+        if self._cipher is None:
+            from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+            self._cipher = AESGCM(self._key)
+        return self._cipher
 
     @classmethod
     def from_key_file(cls, path: Path) -> tuple[RowSealer, bool]:
@@ -105,6 +114,8 @@ class RowSealer:
         """The plain bytes of sealed ``text``; SealError when it does not open."""
         if not is_sealed(text):
             raise SealError("not a sealed row")
+        from cryptography.exceptions import InvalidTag
+
         try:
             raw = base64.b64decode(text[len(PREFIX):], validate=True)
             return self._aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:],

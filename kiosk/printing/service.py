@@ -19,15 +19,13 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drivers.interfaces import DocumentPrinter, PrintResult, ReceiptPrinter
 from drivers.status import DeviceStatus
 from flows import ports as fp
 from flows.documents import CertificateDocument, ReceiptDocument
 from flows.ports import DeviceName
-from kiosk.certificates.keys import CertificateSigner, load_signer
-from kiosk.certificates.payload import certificate_digest
 from kiosk.core.events import log_event
 from kiosk.i18n import N_, current_locale, translate
 from kiosk.printing.journal import (
@@ -38,7 +36,9 @@ from kiosk.printing.journal import (
     SerialConflict,
 )
 from kiosk.printing.messages import ResidentMessage, message_for
-from kiosk.printing.receipts import receipt_from_document
+
+if TYPE_CHECKING:
+    from kiosk.certificates.keys import CertificateSigner
 
 LOG = logging.getLogger("kiosk.printing")
 REISSUE_REASON = "reissued at the resident's request (证明补打)"
@@ -74,7 +74,7 @@ class PrintService:
     def print_certificate(self, doc: CertificateDocument, case_id: str,
                           copies: int = 1) -> PrintOutcome:
         """Render and print a certificate (see the module docstring)."""
-        digest = certificate_digest(doc).hex()
+        digest = _digest(doc)
         entry = self.journal.record(PrintKind.CERTIFICATE, case_id, serial=doc.serial,
                                     digest=digest, copies=copies)
         if entry.state is PrintState.DONE:
@@ -85,7 +85,7 @@ class PrintService:
     def reprint(self, entry_id: int, doc: CertificateDocument) -> PrintOutcome:
         """Print an open certificate again, same serial; the content must be identical."""
         entry = self.journal.get(entry_id)
-        if entry.serial != doc.serial or entry.digest != certificate_digest(doc).hex():
+        if entry.serial != doc.serial or entry.digest != _digest(doc):
             raise ValueError("reprint with a different document refused")
         if entry.state is PrintState.DONE:
             result = PrintResult(True, entry.job_id, "completed", "already printed")
@@ -100,7 +100,7 @@ class PrintService:
         the document again); never printed here, a new row. Different content under a known
         serial is still refused (`SerialConflict`).
         """
-        digest = certificate_digest(doc).hex()
+        digest = _digest(doc)
         entry = self.journal.record(PrintKind.CERTIFICATE, case_id, serial=doc.serial,
                                     digest=digest)
         if entry.state in (PrintState.DONE, PrintState.VOIDED):
@@ -165,6 +165,8 @@ class PrintService:
         if self.receipt_printer is None:
             result = PrintResult(False, state="refused", reason="no receipt printer configured")
             return self._failed(entry, result, None)
+        from kiosk.printing.receipts import receipt_from_document  # the ESC/POS model: on use
+
         receipt = receipt_from_document(doc, reprint_code=reprint_code)
         result = self.receipt_printer.print_receipt(receipt)
         if result.job_id:
@@ -190,12 +192,24 @@ class KioskPrinting:
     def __init__(self, hub: Any, data_dir: Path, demo: bool) -> None:
         self._hub = hub
         self.journal = PrintJournal(data_dir / "prints.sqlite3")
-        self._signer = load_signer(data_dir, create=True)
+        self._data_dir = data_dir
+        self._signer: CertificateSigner | None = None
         self._specimen = demo
+
+    @property
+    def signer(self) -> CertificateSigner:
+        """The terminal's certificate signer, loaded (or made, first start) at first use: the
+        start-up reconciliation after the first frame, or the first print (cryptography is
+        not imported to draw the attract screen, docs/adr/0815)."""
+        if self._signer is None:
+            from kiosk.certificates.keys import load_signer
+
+            self._signer = load_signer(self._data_dir, create=True)
+        return self._signer
 
     def _service(self) -> PrintService:
         return PrintService(self.journal, self._hub.get(DeviceName.DOCUMENT_PRINTER),
-                            self._hub.get(DeviceName.RECEIPT_PRINTER), self._signer,
+                            self._hub.get(DeviceName.RECEIPT_PRINTER), self.signer,
                             specimen=self._specimen)
 
     def print_certificate(self, document: CertificateDocument, session: Any,
@@ -225,6 +239,13 @@ class KioskPrinting:
     def pending_reprints(self) -> list[Any]:
         """Interrupted prints to offer again (technician and start-up reconciliation)."""
         return self.journal.pending_reprints()
+
+
+def _digest(doc: CertificateDocument) -> str:
+    """The document's digest as the journal keeps it (kiosk.certificates.payload)."""
+    from kiosk.certificates.payload import certificate_digest
+
+    return certificate_digest(doc).hex()
 
 
 def _outcome(outcome: PrintOutcome) -> fp.PrintOutcome:

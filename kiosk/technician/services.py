@@ -13,10 +13,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.adapters.devices import hardware_options
-from kiosk.boot.settings import DEFAULTS_FILE, SITE_FILE, Settings
+from kiosk.boot.settings import DEFAULTS_FILE, SITE_FILE
 from kiosk.core.accessibility import DEFAULT_VOLUME
 from kiosk.core.events import log_event
 from kiosk.i18n import N_
@@ -26,6 +26,9 @@ from kiosk.technician.discovery import Discovery, discover
 from kiosk.technician.pin import PinStore, pin_store_for, write_json_atomically
 from kiosk.technician.sitefile import SiteWriteResult, update_site_file
 from kiosk.technician.status import Fact, log_dir_fact, outbox_fact, platform_fact, update_facts
+
+if TYPE_CHECKING:  # the pydantic models load when validating, not to start (ADR 0816)
+    from kiosk.boot.settings import Settings
 
 log = logging.getLogger(__name__)
 

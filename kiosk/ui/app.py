@@ -44,6 +44,8 @@ from kiosk.ui.theme import HIGH_CONTRAST, STANDARD, metrics_for
 from kiosk.voice.prompts import prompt_for
 
 log = logging.getLogger(__name__)
+#: The demo panel's buttons: label and action.
+DemoActions = list[tuple[str, Callable[[], None]]]
 
 #: The hidden demo gesture: three taps within this many seconds in the top-right corner.
 DEMO_GESTURE_SECONDS = 2.0
@@ -79,7 +81,7 @@ class KioskRoot(FloatLayout):
 
     def on_touch_down(self, touch: Any) -> bool:
         """Watch for the demo gesture, then let the screens have the touch."""
-        if self.app.demo_actions and self._in_demo_corner(touch):
+        if self.app.demo and self._in_demo_corner(touch):
             now = time.monotonic()
             self._corner_taps = [t for t in self._corner_taps if now - t < DEMO_GESTURE_SECONDS]
             self._corner_taps.append(now)
@@ -107,7 +109,7 @@ class KioskApp(App):
     use_kivy_settings = False
 
     def __init__(self, controller: KioskController, site_name: str = "",
-                 demo_actions: list[tuple[str, Callable[[], None]]] | None = None,
+                 demo_actions: DemoActions | Callable[[], DemoActions] | None = None,
                  remaining: Callable[[], float] | None = None,
                  on_frame: Callable[[], None] | None = None, prefs: Any = None,
                  voice: Any = None, technician: TechnicianController | None = None,
@@ -124,11 +126,21 @@ class KioskApp(App):
         self.technician = technician
         self._base_timing = controller.lifecycle.timing
         self.site_name = site_name
-        self.demo_actions = demo_actions or []
+        #: The demo panel's buttons, or what makes them when the panel first opens.
+        self._demo_actions = demo_actions
+        self.demo = callable(demo_actions) or bool(demo_actions)
         self._on_frame = on_frame
         self.screens: ScreenSet
         self.demo_panel: DemoPanel | None = None
         self.state: UiState | None = None
+
+    @property
+    def demo_actions(self) -> DemoActions:
+        """The demo panel's buttons (none outside the demo profile); made on first use."""
+        actions = self._demo_actions
+        if callable(actions):
+            actions = self._demo_actions = actions()
+        return list(actions or [])
 
     def build(self) -> KioskRoot:
         """Create the screens and overlays and subscribe to the controller."""
@@ -171,7 +183,7 @@ class KioskApp(App):
         """The idle-time full collection, unless a resident has started meanwhile."""
         if self.manager.current == "attract" and (
                 self.state is None or self.state.phase is Phase.ATTRACT):
-            collect_in_idle()
+            collect_in_idle(trim=True)
 
     def _context(self) -> UiContext:
         prefs = self.prefs.current if self.prefs is not None else None
@@ -179,7 +191,7 @@ class KioskApp(App):
         palette = HIGH_CONTRAST if prefs is not None and prefs.high_contrast else STANDARD
         return UiContext(metrics=metrics_for(Window.height, elderly), palette=palette,
                          controller=self.controller, site_name=self.site_name,
-                         demo=bool(self.demo_actions), prefs=self.prefs, voice=self.voice,
+                         demo=self.demo, prefs=self.prefs, voice=self.voice,
                          video=self.video, video_media=self._video_media, camera=self._camera)
 
     def _screen_factories(self) -> dict[str, Factory]:
@@ -365,8 +377,11 @@ class KioskApp(App):
             log.debug("render failure", exc_info=True)
 
     def _render_technician(self, state: TechnicianState) -> None:
-        """The technician controller changed: redraw the technician screen."""
-        screen = self.screens.get("technician")
+        """The technician controller changed: redraw the technician screen if it is built (a
+        screen built later shows the state it is built in)."""
+        if not self.screens.built(TECHNICIAN_SCREEN):
+            return
+        screen = self.screens.get(TECHNICIAN_SCREEN)
         if isinstance(screen, TechnicianScreen):
             try:
                 screen.show(state)

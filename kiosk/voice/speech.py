@@ -160,7 +160,7 @@ class VoiceGuide:
         self._personal = personal
         self._max_cache_files = max_cache_files
         self._prefs = preferences or Preferences()
-        self._engine_id = self._engine_version()
+        self._engine_id_value: str | None = None  # asked of the engine at first use
         self._cond = threading.Condition()
         self._pending: _Request | None = None
         self._generation = 0
@@ -316,6 +316,15 @@ class VoiceGuide:
         """Synthesise fixed prompts ahead of time (start-up); returns how many are cached."""
         rate = rate_for(locale, slow)
         return sum(self.synthesize(text, locale, rate).path is not None for text in texts)
+
+    @property
+    def _engine_id(self) -> str:
+        """The engine's version, part of every cache key: asked at the first synthesis (on
+        the voice thread), not while the kiosk starts (a process started and waited for
+        before the first frame, docs/adr/0815)."""
+        if self._engine_id_value is None:
+            self._engine_id_value = self._engine_version()
+        return self._engine_id_value
 
     def _engine_version(self) -> str:
         try:

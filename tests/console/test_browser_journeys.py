@@ -82,7 +82,8 @@ def test_paper_out_alert_acknowledged_out_of_service_audited(
     # htmx settles a swapped row's class ~20 ms after its data attributes
     # (htmx.config.attributesToSettle): read the row only once its class is the new one
     row_js = ("const r = document.getElementById('terminal-BJ-HD-0001');"
-              "return r && r.classList.contains('status-' + r.dataset.status) && [r.dataset.status, r.innerText,"
+              "return r && r.classList.contains('status-' + r.dataset.status)"
+              " && [r.dataset.status, r.innerText,"
               " getComputedStyle(r.querySelector('td')).backgroundColor];")
 
     def degraded_row() -> list[str] | None:

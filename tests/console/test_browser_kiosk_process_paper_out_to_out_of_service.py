@@ -139,7 +139,8 @@ def _login(driver: WebDriver, url: str, username: str) -> None:
 #: The fleet row, read once htmx has settled its class (the new class lands ~20 ms after the
 #: new data attributes: htmx.config.attributesToSettle).
 ROW_JS = ("const r = document.getElementById('terminal-" + TERMINAL + "');"
-          "return r && r.classList.contains('status-' + r.dataset.status) && [r.dataset.status, r.innerText,"
+          "return r && r.classList.contains('status-' + r.dataset.status)"
+          " && [r.dataset.status, r.innerText,"
           " getComputedStyle(r.querySelector('td')).backgroundColor];")
 
 

@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 
 from kiosk.boot.resources import FONT_PATH
-from kiosk.boot.settings import ConfigError, load_settings
+from kiosk.boot.settings import ConfigError
+from kiosk.boot.settings_plain import load_for_run
 
 XVFB_DISPLAY = ":99"
 
@@ -53,7 +54,7 @@ def main(argv: list[str]) -> int:
                         help="write a PNG of the screen every 5 seconds to this path")
     args = parser.parse_args(argv)
     try:
-        settings = load_settings(site_file=args.site)
+        settings = load_for_run(site_file=args.site)  # validated once (ADR 0816)
     except ConfigError as exc:
         print(f"kiosk: configuration error:\n{exc}", file=sys.stderr)
         return 2

@@ -44,9 +44,10 @@ def rss_kb() -> int:
 
 def _settled_rss() -> int:
     """RSS after a full collection and giving freed heap back (as the kiosk does at attract)."""
-    from kiosk.ops.collector import collect_in_idle
+    from kiosk.ops.collector import collect_in_idle, release_free_memory
 
     collect_in_idle()
+    release_free_memory(wait=True)  # what the kiosk's idle collection does (ADR 0817)
     return rss_kb()
 
 
@@ -87,8 +88,9 @@ def _search_ready() -> bool:
     return not any(t.name == "kiosk-search-index" for t in threading.enumerate())
 
 
-def kiosk_child(sessions: int, warmup: int) -> dict[str, Any]:
-    """The kiosk's UI process: RSS at attract, then after each quarter of ``sessions``."""
+def kiosk_child(sessions: int, warmup: int, points: int = 4) -> dict[str, Any]:
+    """The kiosk's UI process: RSS at attract, then after each of ``points`` equal parts of
+    ``sessions`` (quarters by default)."""
     from flows.ports import DeviceName
     from kiosk.boot.launcher import compose
     from kiosk.harness.bench.soak import JOURNEY_DEVICES, PlatformProcess, _settings
@@ -128,7 +130,7 @@ def kiosk_child(sessions: int, warmup: int) -> dict[str, Any]:
             one()
         after_warmup = at_attract()
         samples = [after_warmup]
-        marks = {sessions * q // 4 for q in (1, 2, 3, 4)}
+        marks = {sessions * q // points for q in range(1, points + 1)}
         started = time.perf_counter()
         for i in range(sessions):
             one()
@@ -139,7 +141,7 @@ def kiosk_child(sessions: int, warmup: int) -> dict[str, Any]:
                     receipt.clear()  # the simulator's capture buffer is a test double
         seconds = time.perf_counter() - started
         return {"attract_kb": attract, "after_warmup_kb": after_warmup, "samples_kb": samples,
-                "sessions": sessions, "warmup": warmup, "failures": failures,
+                "sessions": sessions, "warmup": warmup, "failures": failures, "points": points,
                 "seconds": seconds, "modules": modules_at_attract,
                 "modules_after": _modules()}
     finally:
@@ -186,7 +188,9 @@ def report(bare: dict[str, Any], kiosk: dict[str, Any]) -> None:
         per_k = growth / 1024 / n * 1000
         print(f"  after {kiosk['warmup']} warm-up sessions: {_mb(kiosk['after_warmup_kb'])}; "
               f"{n} sessions in {kiosk['seconds']:.0f} s, {kiosk['failures']} failed")
-        print("  RSS by quarter: " + " -> ".join(f"{s / 1024:.1f}" for s in samples)
+        points = int(kiosk.get("points", 4))
+        label = "by quarter" if points == 4 else f"at attract every {n // max(1, points)} sessions"
+        print(f"  RSS {label}: " + " -> ".join(f"{s / 1024:.1f}" for s in samples)
               + f" MB; growth {growth / 1024:+.1f} MB -> {per_k:+.1f} MB per 1,000 sessions "
               "(extrapolated)")
         half = samples[-1] - samples[len(samples) // 2]
@@ -205,12 +209,14 @@ def main(argv: list[str]) -> int:
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--sessions", type=int, default=200, help="UI sessions measured")
     parser.add_argument("--warmup", type=int, default=10, help="UI sessions before measuring")
+    parser.add_argument("--points", type=int, default=4,
+                        help="RSS readings spread over the sessions (4: by quarter)")
     parser.add_argument("--child", choices=("bare", "kiosk"), help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         result = bare_child() if args.child == "bare" else kiosk_child(args.sessions,
-                                                                       args.warmup)
+                                                                       args.warmup, args.points)
         assert args.out is not None
         args.out.write_text(json.dumps(result), encoding="utf-8")
         from kiosk.ui.stopping import end_process
@@ -218,7 +224,7 @@ def main(argv: list[str]) -> int:
         end_process(0)  # leave at once: the window and threads need no teardown here
     bare = _run_child(["bare"])
     kiosk = _run_child(["kiosk", "--sessions", str(args.sessions), "--warmup",
-                        str(args.warmup)])
+                        str(args.warmup), "--points", str(max(1, args.points))])
     report(bare, kiosk)
     return 1 if kiosk["failures"] else 0
 
