@@ -63,10 +63,20 @@ def tune_allocator() -> bool:
     return done
 
 
+#: Full collections run by themselves only after this many young-generation ones (Python's
+#: default is 10): during a session they are the slow ones (100-700 ms with the widget trees of
+#: the screens a resident saw), and `collect_in_idle` runs one at attract anyway, which resets
+#: the count. A terminal used without a pause for hours still gets one now and then.
+FULL_COLLECTION_EVERY = 100
+
+
 def freeze_after_start() -> None:
-    """Collect once and freeze everything alive: start-up's objects are never walked again."""
+    """Collect once and freeze everything alive: start-up's objects are never walked again;
+    full collections are left for idle time (`FULL_COLLECTION_EVERY`)."""
     gc.collect()
     gc.freeze()
+    young, middle, _full = gc.get_threshold()
+    gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)
 
 
 def release_free_memory(wait: bool = False) -> bool:
