@@ -114,9 +114,10 @@ def _absolute(name: str) -> Path:
 
 class RemoteFrames:
     """The staff member's newest decoded frame, shared between the media thread and the UI;
-    nothing older is kept. The media thread hands over the decoded frame as it is; the RGB
-    conversion happens in `latest()`, for the frames someone looks at only (the media thread
-    would otherwise hold the interpreter lock for every frame the UI skips)."""
+    nothing older is kept. The media thread hands over the decoded frame as it is; the
+    conversion to RGB happens in `latest()`, once, for the frames someone looks at only, and at
+    the size they are drawn (PyAV's swscale scales and converts in one pass: the UI never
+    scales or copies a picture in Python; docs/adr/0820)."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._lock = threading.Lock()
@@ -125,6 +126,8 @@ class RemoteFrames:
         self._image: np.ndarray | None = None  # RGB, top row first
         self._seq = 0
         self._accepting = False
+        self._last_at = 0.0
+        self._interval = 0.0  # smoothed time between frames (0.0 = not known yet)
         #: Frames decoded since the call began; when the first arrived (0.0 = none yet).
         self.received = 0
         self.first_at = 0.0
@@ -140,20 +143,37 @@ class RemoteFrames:
         with self._lock:
             if not self._accepting:
                 return
+            now = self._clock()
+            if self._last_at:
+                gap = min(1.0, now - self._last_at)
+                self._interval = gap if not self._interval else 0.9 * self._interval + 0.1 * gap
+            self._last_at = now
             self._frame = frame
             self._seq += 1
             self.received += 1
             if not self.first_at:
-                self.first_at = self._clock()
+                self.first_at = now
 
-    def latest(self) -> tuple[int, np.ndarray | None]:
-        """(sequence number, newest frame as RGB or None)."""
+    @property
+    def rate(self) -> float:
+        """Frames per second the staff member's video arrives at (0.0 until known)."""
+        with self._lock:
+            return 1.0 / self._interval if self._interval > 0 else 0.0
+
+    def latest(self, size: tuple[int, int] | None = None) -> tuple[int, np.ndarray | None]:
+        """(sequence number, newest frame as RGB or None); a new frame is converted at most
+        ``size`` (width, height) large, aspect kept, never enlarged."""
         with self._lock:
             frame, self._frame = self._frame, None
-            if frame is not None:
-                self._image = (frame if isinstance(frame, np.ndarray)
-                               else frame.to_ndarray(format="rgb24"))
-            return self._seq, self._image
+            seq, image = self._seq, self._image
+        if frame is None:
+            return seq, image
+        image = frame if isinstance(frame, np.ndarray) else _to_rgb(frame, size)
+        with self._lock:  # converted outside the lock: the media thread never waits for it
+            if not self._accepting:
+                return 0, None  # cleared meanwhile: nothing of the call is kept
+            self._image = image
+        return seq, image
 
     def clear(self) -> None:
         """Drop the frame and the counters and take no more (call ended, wipe)."""
@@ -162,6 +182,8 @@ class RemoteFrames:
             self._frame = None
             self._image = None
             self._seq = 0
+            self._last_at = 0.0
+            self._interval = 0.0
             self.received = 0
             self.first_at = 0.0
 
@@ -170,6 +192,31 @@ class RemoteFrames:
         """True when no frame is held."""
         with self._lock:
             return self._image is None and self._frame is None
+
+
+def fit_size(source: tuple[int, int], box: tuple[int, int]) -> tuple[int, int]:
+    """The largest size with ``source``'s aspect inside ``box`` and not above ``source``,
+    width and height even (and the RGB rows a multiple of 4 bytes: width a multiple of 4)."""
+    sw, sh = source
+    bw, bh = box
+    if sw <= 0 or sh <= 0:
+        return max(4, sw), max(2, sh)
+    scale = min(1.0, bw / sw if bw > 0 else 1.0, bh / sh if bh > 0 else 1.0)
+    width = max(4, int(sw * scale) // 4 * 4)
+    height = max(2, int(sh * scale) // 2 * 2)
+    return width, height
+
+
+def _to_rgb(frame: Any, size: tuple[int, int] | None) -> np.ndarray:
+    """An ``av.VideoFrame`` as an RGB array (top row first), scaled down into ``size``."""
+    width, height = int(frame.width), int(frame.height)
+    if size is not None:
+        target = fit_size((width, height), size)
+        if target != (width, height):
+            frame = frame.reformat(width=target[0], height=target[1], format="rgb24")
+            return frame.to_ndarray()
+    image: np.ndarray = frame.to_ndarray(format="rgb24")
+    return image
 
 
 class VideoLink:

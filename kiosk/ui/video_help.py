@@ -14,11 +14,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 from kivy.clock import Clock
 from kivy.graphics import Color, Line, Rectangle
 from kivy.graphics.texture import Texture
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.screenmanager import ScreenManager
 from kivy.uix.widget import Widget
 
 from kiosk.core.video_call import CallPhase, CallState, Highlight, screen_context
@@ -26,10 +28,17 @@ from kiosk.i18n import N_, _
 from kiosk.ui.camera_preview import CameraPreview
 from kiosk.ui.context import UiContext
 from kiosk.ui.overlays import Cover
+from kiosk.ui.screen_cache import ScreenCache
 from kiosk.ui.widgets import KButton, Panel, Spacer, Text
 
-#: How often the staff member's video is looked at (frames per second).
-REMOTE_POLL_FPS = 30.0
+#: The staff member's video is looked at as often as its frames arrive, within these bounds
+#: (frames per second): every drawn frame costs a window redraw in software GL (about 25 ms of
+#: CPU at 1920x1080 even with the screens cached), so a 30 fps video is drawn at about 20 fps
+#: (docs/adr/0820).
+REMOTE_MAX_FPS = 24.0
+REMOTE_MIN_FPS = 10.0
+#: The resident's own small preview is uploaded at most this wide (it is drawn ~230 px wide).
+OWN_PREVIEW_MAX_WIDTH_PX = 320
 #: The 好差评 of the help: label and score.
 RATINGS = ((N_("非常满意"), 5), (N_("满意"), 4), (N_("基本满意"), 3), (N_("不满意"), 2),
            (N_("非常不满意"), 1))
@@ -48,12 +57,17 @@ def video_button(ctx: UiContext, **kwargs: Any) -> KButton | None:
 
 
 class RemoteVideoView(Widget):
-    """The staff member's video: the newest decoded frame as a texture, polled on the clock."""
+    """The staff member's video: the newest decoded frame as a texture, polled on the clock at
+    the rate the video arrives (never faster than `REMOTE_MAX_FPS`), converted by PyAV at the
+    size it is drawn, uploaded without a copy (docs/adr/0820)."""
 
-    def __init__(self, frames: Any, **kwargs: Any) -> None:
+    def __init__(self, frames: Any, on_tick: Callable[[], None] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._frames = frames
+        self._on_tick = on_tick
         self._event: Any = None
+        self._interval = 1.0 / REMOTE_MAX_FPS
         self._texture: Texture | None = None
         self._seq = 0
         #: Frames drawn since start; the first draw's time (tests and the bench read them).
@@ -67,10 +81,15 @@ class RemoteVideoView(Widget):
             self._image = Rectangle()
         self.bind(pos=self._layout, size=self._layout)
 
+    @property
+    def has_source(self) -> bool:
+        """True when there are frames to draw (a link)."""
+        return self._frames is not None
+
     def start(self) -> None:
         """Begin drawing frames (idempotent)."""
         if self._event is None and self._frames is not None:
-            self._event = Clock.schedule_interval(self._poll, 1.0 / REMOTE_POLL_FPS)
+            self._schedule(1.0 / REMOTE_MAX_FPS)
 
     def stop(self) -> None:
         """Stop and blank: no frame of the call stays on screen or in memory."""
@@ -82,8 +101,18 @@ class RemoteVideoView(Widget):
         self.last_image = None
         self._seq = 0
 
+    def _schedule(self, interval: float) -> None:
+        if self._event is not None:
+            self._event.cancel()
+        self._interval = interval
+        self._event = Clock.schedule_interval(self._poll, interval)
+
     def _poll(self, _dt: float) -> None:
-        seq, image = self._frames.latest()
+        box = (int(self.width), int(self.height))
+        seq, image = self._frames.latest(box if box[0] > 8 and box[1] > 8 else None)
+        self._follow_rate()
+        if self._on_tick is not None:
+            self._on_tick()  # e.g. the resident's own preview: drawn in the same frame
         if image is None or seq == self._seq:
             return
         self._seq = seq
@@ -91,13 +120,26 @@ class RemoteVideoView(Widget):
         if self._texture is None or tuple(self._texture.size) != (width, height):
             self._texture = Texture.create(size=(width, height), colorfmt="rgb")
             self._texture.flip_vertical()
-        self._texture.blit_buffer(image.tobytes(), colorfmt="rgb", bufferfmt="ubyte")
-        self._image.texture = self._texture
+            self._image.texture = self._texture
+            self._layout()
+        # a 1-D view of the array (no copy); the texture changed but no instruction did
+        self._texture.blit_buffer(np.ascontiguousarray(image).reshape(-1), colorfmt="rgb",
+                                  bufferfmt="ubyte")
+        self.canvas.ask_update()
         self.last_image = image
         self.frames_drawn += 1
         if not self.first_drawn_at:
             self.first_drawn_at = time.monotonic()
-        self._layout()
+
+    def _follow_rate(self) -> None:
+        """Poll at the video's own rate (15 fps video: 15 polls a second, not 30)."""
+        rate = getattr(self._frames, "rate", 0.0)
+        if not rate:
+            return
+        # a little faster than the frames come, so that jitter does not skip one
+        wanted = 1.0 / min(REMOTE_MAX_FPS, max(REMOTE_MIN_FPS, rate * 1.2))
+        if abs(wanted - self._interval) > 0.15 * self._interval:
+            self._schedule(wanted)
 
     def _layout(self, *_: object) -> None:
         self._back.pos, self._back.size = self.pos, self.size
@@ -193,13 +235,15 @@ class CallPanel(FloatLayout):
                       size_hint=(0.25, 0.72), pos_hint={"right": 0.995, "y": 0.16},
                       padding=m.px(16), spacing=m.px(12))
         self.panel = panel
-        self.remote = RemoteVideoView(ctx.video_media, size_hint_y=0.42)
+        self._ticks = 0
+        self.remote = RemoteVideoView(ctx.video_media, on_tick=self._tick, size_hint_y=0.42)
         panel.add_widget(self.remote)
         self.staff = Text("", p.text, m.font(36, cap=1.2), bold=True, halign="center")
         panel.add_widget(self.staff)
         self.hint = Text("", p.primary, m.font(38, cap=1.2), bold=True, halign="center")
         panel.add_widget(self.hint)
-        self.preview = CameraPreview(ctx.camera, mirror=True, size_hint_y=0.22)
+        self.preview = CameraPreview(ctx.camera, mirror=True, size_hint_y=0.22,
+                                     max_width=OWN_PREVIEW_MAX_WIDTH_PX)
         panel.add_widget(self.preview)
         row = BoxLayout(orientation="horizontal", spacing=m.px(12), size_hint_y=None,
                         height=m.px(110))
@@ -236,9 +280,20 @@ class CallPanel(FloatLayout):
         self.highlight.show(state.highlight)
 
     def start(self) -> None:
-        """Start drawing both videos."""
-        self.remote.start()
-        self.preview.start()
+        """Start drawing both videos (the preview on the remote video's clock, or its own when
+        there is no remote video)."""
+        if self.remote.has_source:
+            self.preview.start(driven=True)
+            self.remote.start()
+        else:
+            self.preview.start()
+
+    def _tick(self) -> None:
+        """The remote video's poll: the preview every other time (about 10 a second), so that
+        both change in the same redraw."""
+        self._ticks += 1
+        if self._ticks % 2 == 0:
+            self.preview.poll()
 
     def stop(self) -> None:
         """Stop both videos and blank them."""
@@ -259,12 +314,15 @@ class VideoHelpLayer:
         self.panel = CallPanel(ctx, on_mute=call.toggle_mute, on_end=call.end,
                                with_mute=bool(getattr(call.link, "has_audio", False)))
         self._phase = CallPhase.IDLE
+        #: The screens drawn through one texture while the call panel is shown (ADR 0820).
+        self.cache: ScreenCache | None = None
         #: The last text handed to voice guidance (what the resident heard).
         self.spoken = ""
 
     def detach(self) -> None:
         """Take both layers off the root (screens are rebuilt)."""
         self.panel.stop()
+        self._cache_screens(False)
         for layer in (self.card, self.panel):
             if layer.parent is not None:
                 self._root.remove_widget(layer)
@@ -276,6 +334,7 @@ class VideoHelpLayer:
         if phase is CallPhase.IN_CALL:
             self._show(self.card, False)
             self._show(self.panel, True)
+            self._cache_screens(True)
             self.panel.show(state)
             self.panel.start()
             self._say(_("工作人员已接通。") + state.hint if state.hint
@@ -283,6 +342,7 @@ class VideoHelpLayer:
             return
         self.panel.stop()
         self._show(self.panel, False)
+        self._cache_screens(False)
         if phase is CallPhase.IDLE:
             self._show(self.card, False)
             self.spoken = ""
@@ -309,6 +369,22 @@ class VideoHelpLayer:
                            [(_("跳过"), call.dismiss, "secondary")])
         self._show(self.card, True)
         self._say(self._speech(state))
+
+    def _cache_screens(self, on: bool) -> None:
+        """Draw the screens through one texture (in the call) or directly (otherwise)."""
+        if not on:
+            if self.cache is not None:
+                self.cache.detach()
+                self.cache = None
+            return
+        if self.cache is None:
+            manager = next((w for w in self._root.children if isinstance(w, ScreenManager)),
+                           None)
+            if manager is None:
+                return
+            cache = ScreenCache(self._root, manager)
+            if cache.attach():
+                self.cache = cache
 
     def _consent(self, state: CallState) -> None:
         call, ctx = self.call, self.ctx
