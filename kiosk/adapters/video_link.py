@@ -240,8 +240,11 @@ class VideoLink:
         self._task: concurrent.futures.Future[None] | None = None
         self._media: _Media | None = None
         self._muted = False
+        self._sharing = False  # screen pictures allowed in this call (until withdrawn)
         #: Frames sent to the helper in this call (tests, bench).
         self.frames_sent = 0
+        #: Screen pictures sent on the data channel in this call (tests).
+        self.screenshots_sent = 0
 
     # -- VideoLinkPort -------------------------------------------------------------------------
     def open(self, request: dict[str, Any]) -> None:
@@ -254,6 +257,8 @@ class VideoLink:
             return
         loop = self._ensure_loop()
         self.frames_sent = 0
+        self.screenshots_sent = 0
+        self._sharing = bool(request.get("share_screen"))
         self._task = asyncio.run_coroutine_threadsafe(self._run(request, generation), loop)
 
     def send(self, message: dict[str, Any]) -> None:
@@ -281,6 +286,24 @@ class VideoLink:
         except Exception as exc:  # a lost rating is logged, never raised
             log_event(log, "video_rating_not_sent", logging.WARNING, error=type(exc).__name__)
 
+    def send_screenshot(self, image: Any) -> bool:
+        """A picture of the screens (kiosk.core.video_call.ScreenImage) for the helper's page:
+        encoded as a small JPEG off the UI thread and sent in chunks on the data channel.
+        False (nothing taken) when the resident withdrew, the data channel is not open yet or
+        a picture is still on its way (docs/adr/0821)."""
+        loop, media = self._loop, self._media
+        if not self._sharing or loop is None or media is None or not media.can_send_screenshot:
+            return False
+        loop.call_soon_threadsafe(media.offer_screenshot, image)
+        return True
+
+    def stop_screenshots(self) -> None:
+        """No more pictures in this call; the helper's page blanks the last one."""
+        self._sharing = False
+        loop, media = self._loop, self._media
+        if loop is not None and media is not None:
+            loop.call_soon_threadsafe(media.stop_screenshots)
+
     @property
     def has_audio(self) -> bool:
         """Whether the terminal sends sound: not yet (no microphone driver in drivers/), so
@@ -294,6 +317,7 @@ class VideoLink:
     def end_media(self) -> None:
         """The call is over: close the peer and drop the frames; the connection stays for the
         好差评 (sent with `send`, then `close`)."""
+        self._sharing = False
         self.remote.clear()
         loop, media = self._loop, self._media
         if loop is not None and media is not None:
@@ -303,6 +327,7 @@ class VideoLink:
         """End the call: the connection and peer close on the media thread (after anything
         queued to send, such as the "end" message); every media buffer is dropped now."""
         self._generation += 1
+        self._sharing = False
         task, self._task = self._task, None
         loop, queue = self._loop, self._outgoing
         if task is not None and loop is not None and queue is not None:
@@ -412,6 +437,10 @@ class _Media:
         self._pc: Any = None
         self._tasks: list[asyncio.Task[None]] = []
         self._camera_track: CameraTrack | None = None
+        self._channel: Any = None  # the staff page's "screen" data channel
+        self._shot: Any = None  # the newest picture waiting to be sent
+        self._shot_task: asyncio.Task[None] | None = None
+        self._shot_seq = 0
 
     async def answer(self, ws: Any, sdp: str) -> bool:
         """Answer the staff browser's offer with the whole SDP; False if it is unusable."""
@@ -431,6 +460,13 @@ class _Media:
         @pc.on("track")
         def on_track(track: Any) -> None:
             self._tasks.append(asyncio.ensure_future(self._pull(track)))
+
+        @pc.on("datachannel")
+        def on_channel(channel: Any) -> None:
+            from kiosk.adapters.screen_share import CHANNEL_LABEL
+
+            if channel.label == CHANNEL_LABEL:
+                self._channel = channel
 
         @pc.on("connectionstatechange")
         async def on_state() -> None:
@@ -463,8 +499,63 @@ class _Media:
         except (MediaStreamError, asyncio.CancelledError):
             return
 
+    @property
+    def can_send_screenshot(self) -> bool:
+        """True when the staff page's data channel is open and no picture is on its way."""
+        channel, task = self._channel, self._shot_task
+        return (channel is not None and channel.readyState == "open"
+                and (task is None or task.done()) and self._shot is None)
+
+    def offer_screenshot(self, image: Any) -> None:
+        """Send ``image`` unless one is being sent (then it waits, replacing an older one)."""
+        if not self._link._sharing or self._generation != self._link._generation:
+            return
+        self._shot = image
+        if self._shot_task is None or self._shot_task.done():
+            self._shot_task = asyncio.ensure_future(self._send_shots())
+
+    def stop_screenshots(self) -> None:
+        """Drop the waiting picture, stop the one being sent, blank the helper's copy."""
+        from kiosk.adapters.screen_share import SHARE_OFF
+
+        self._shot = None
+        if self._shot_task is not None:
+            self._shot_task.cancel()
+            self._shot_task = None
+        channel = self._channel
+        if channel is not None and channel.readyState == "open":
+            channel.send(SHARE_OFF)
+
+    async def _send_shots(self) -> None:
+        from kiosk.adapters.screen_share import encode_jpeg, messages
+
+        link = self._link
+        while self._shot is not None:
+            image, self._shot = self._shot, None
+            try:
+                jpeg = await asyncio.get_running_loop().run_in_executor(
+                    None, encode_jpeg, image.rgba, image.width, image.height)
+            except ValueError as exc:
+                log_event(log, "video_screenshot_dropped", logging.WARNING, reason=str(exc))
+                continue
+            channel = self._channel
+            # withdrawn or ended while encoding: the picture is dropped, never sent
+            if (not link._sharing or self._generation != link._generation or channel is None
+                    or channel.readyState != "open"):
+                return
+            self._shot_seq += 1
+            for message in messages(jpeg, self._shot_seq):
+                channel.send(message)
+            link.screenshots_sent += 1
+            await asyncio.sleep(0)  # let the transport take them before the next picture
+
     async def close(self) -> None:
         """Close the peer and forget the tracks."""
+        self._shot = None
+        if self._shot_task is not None:
+            self._shot_task.cancel()
+            self._shot_task = None
+        self._channel = None
         for task in self._tasks:
             task.cancel()
         self._tasks.clear()

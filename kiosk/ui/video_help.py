@@ -23,7 +23,7 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import ScreenManager
 from kivy.uix.widget import Widget
 
-from kiosk.core.video_call import CallPhase, CallState, Highlight, screen_context
+from kiosk.core.video_call import CallPhase, CallState, Highlight, ScreenImage, screen_context
 from kiosk.i18n import N_, _
 from kiosk.ui.camera_preview import CameraPreview
 from kiosk.ui.context import UiContext
@@ -39,6 +39,8 @@ REMOTE_MAX_FPS = 24.0
 REMOTE_MIN_FPS = 10.0
 #: The resident's own small preview is uploaded at most this wide (it is drawn ~230 px wide).
 OWN_PREVIEW_MAX_WIDTH_PX = 320
+#: A shared screen: a picture at most this often (seconds), and only when the screen changed.
+SHARE_INTERVAL_S = 2.0
 #: The 好差评 of the help: label and score.
 RATINGS = ((N_("非常满意"), 5), (N_("满意"), 4), (N_("基本满意"), 3), (N_("不满意"), 2),
            (N_("非常不满意"), 1))
@@ -226,7 +228,8 @@ class CallPanel(FloatLayout):
     """In the call: the staff member's video and tools on the right; the step stays usable."""
 
     def __init__(self, ctx: UiContext, on_mute: Callable[[], None],
-                 on_end: Callable[[], None], with_mute: bool = True, **kwargs: Any) -> None:
+                 on_end: Callable[[], None], with_mute: bool = True,
+                 on_stop_share: Callable[[], None] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         m, p = ctx.metrics, ctx.palette
         self.highlight = HighlightLayer(size_hint=(1, 1), pos_hint={"x": 0, "y": 0})
@@ -254,6 +257,10 @@ class CallPanel(FloatLayout):
         if with_mute:  # only when the terminal sends sound (a microphone source)
             row.add_widget(self.mute_button)
         row.add_widget(self.end_button)
+        #: 停止共享页面: shown while the resident shares the screen.
+        self.share_button = KButton(_("停止共享页面"), on_stop_share, m, p, kind="secondary",
+                                    height=m.px(96), font_cap=1.2)
+        self._panel_box = panel
         panel.add_widget(row)
         self.add_widget(panel)
 
@@ -278,6 +285,11 @@ class CallPanel(FloatLayout):
         self.hint.text = state.hint
         self.mute_button.text = _("取消静音") if state.muted else _("麦克风静音")
         self.highlight.show(state.highlight)
+        sharing = self.share_button.parent is not None
+        if state.share_screen and not sharing:
+            self._panel_box.add_widget(self.share_button, index=1)  # above 结束通话
+        elif not state.share_screen and sharing:
+            self._panel_box.remove_widget(self.share_button)
 
     def start(self) -> None:
         """Start drawing both videos (the preview on the remote video's clock, or its own when
@@ -312,7 +324,12 @@ class VideoHelpLayer:
         self.call = call
         self.card = CallCard(ctx)
         self.panel = CallPanel(ctx, on_mute=call.toggle_mute, on_end=call.end,
-                               with_mute=bool(getattr(call.link, "has_audio", False)))
+                               with_mute=bool(getattr(call.link, "has_audio", False)),
+                               on_stop_share=call.stop_sharing)
+        self._share_event: Any = None
+        self._shared_renders = 0
+        #: Pictures of the screen handed to the link in this call (tests read it).
+        self.screenshots_shared = 0
         self._phase = CallPhase.IDLE
         #: The screens drawn through one texture while the call panel is shown (ADR 0820).
         self.cache: ScreenCache | None = None
@@ -322,6 +339,7 @@ class VideoHelpLayer:
     def detach(self) -> None:
         """Take both layers off the root (screens are rebuilt)."""
         self.panel.stop()
+        self._share(False)
         self._cache_screens(False)
         for layer in (self.card, self.panel):
             if layer.parent is not None:
@@ -337,9 +355,11 @@ class VideoHelpLayer:
             self._cache_screens(True)
             self.panel.show(state)
             self.panel.start()
+            self._share(state.share_screen)
             self._say(_("工作人员已接通。") + state.hint if state.hint
                       else _("工作人员已接通"))
             return
+        self._share(False)
         self.panel.stop()
         self._show(self.panel, False)
         self._cache_screens(False)
@@ -369,6 +389,33 @@ class VideoHelpLayer:
                            [(_("跳过"), call.dismiss, "secondary")])
         self._show(self.card, True)
         self._say(self._speech(state))
+
+    def _share(self, on: bool) -> None:
+        """Pictures of the screens for the helper while the resident shares the screen (the
+        core checks the consent again for every picture)."""
+        if not on:
+            if self._share_event is not None:
+                self._share_event.cancel()
+                self._share_event = None
+            self._shared_renders = 0
+            return
+        if self._share_event is None:
+            self._shared_renders = 0
+            self._share_event = Clock.schedule_interval(self._share_tick, SHARE_INTERVAL_S)
+            Clock.schedule_once(self._share_tick, 0.3)  # the first at once (after one draw)
+
+    def _share_tick(self, _dt: float) -> None:
+        cache = self.cache
+        if self._share_event is None or cache is None or cache.renders == 0 \
+                or cache.renders == self._shared_renders:
+            return  # nothing drawn yet, or nothing changed since the last picture
+        pixels = cache.pixels()
+        if pixels is None:
+            return
+        data, (width, height) = pixels
+        if self.call.share_screenshot(ScreenImage(data, width, height)):
+            self._shared_renders = cache.renders  # else tried again at the next tick
+            self.screenshots_shared += 1
 
     def _cache_screens(self, on: bool) -> None:
         """Draw the screens through one texture (in the call) or directly (otherwise)."""
