@@ -28,8 +28,10 @@ from kivy.uix.widget import Widget
 class ScreenCache:
     """The canvas of ``widget`` (a child of ``root``) drawn through an Fbo while attached."""
 
-    def __init__(self, root: Widget, widget: Widget) -> None:
+    def __init__(self, root: Widget, widget: Widget,
+                 clear_rgba: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 1.0)) -> None:
         self._root = root
+        self._clear_rgba = clear_rgba
         self._widget = widget
         self._fbo: Fbo | None = None
         self._group: InstructionGroup | None = None
@@ -54,6 +56,7 @@ class ScreenCache:
             return False
         size = (max(1, int(self._root.width)), max(1, int(self._root.height)))
         fbo = Fbo(size=size, with_stencilbuffer=True)  # the screens' scroll views use stencils
+        fbo.clear_color = self._clear_rgba  # where the screens do not reach (beside the panel)
         fbo.add(Callback(self._rendered))  # runs only when the Fbo draws its children again
         group = InstructionGroup()
         group.add(fbo)

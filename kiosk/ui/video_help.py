@@ -29,6 +29,7 @@ from kiosk.ui.camera_preview import CameraPreview
 from kiosk.ui.context import UiContext
 from kiosk.ui.overlays import Cover
 from kiosk.ui.screen_cache import ScreenCache
+from kiosk.ui.theme import hex_rgba
 from kiosk.ui.widgets import KButton, Panel, Spacer, Text
 
 #: The staff member's video is looked at as often as its frames arrive, within these bounds
@@ -39,6 +40,8 @@ REMOTE_MAX_FPS = 24.0
 REMOTE_MIN_FPS = 10.0
 #: The resident's own small preview is uploaded at most this wide (it is drawn ~230 px wide).
 OWN_PREVIEW_MAX_WIDTH_PX = 320
+#: The call panel's share of the window's width (on the right).
+PANEL_WIDTH = 0.25
 #: A shared screen: a picture at most this often (seconds), and only when the screen changed.
 SHARE_INTERVAL_S = 2.0
 #: The 好差评 of the help: label and score.
@@ -235,7 +238,7 @@ class CallPanel(FloatLayout):
         self.highlight = HighlightLayer(size_hint=(1, 1), pos_hint={"x": 0, "y": 0})
         self.add_widget(self.highlight)
         panel = Panel(p.surface, radius=m.px(16), orientation="vertical",
-                      size_hint=(0.25, 0.72), pos_hint={"right": 0.995, "y": 0.16},
+                      size_hint=(PANEL_WIDTH, 0.72), pos_hint={"right": 0.995, "y": 0.16},
                       padding=m.px(16), spacing=m.px(12))
         self.panel = panel
         self._ticks = 0
@@ -429,7 +432,7 @@ class VideoHelpLayer:
                            None)
             if manager is None:
                 return
-            cache = ScreenCache(self._root, manager)
+            cache = ScreenCache(self._root, manager, hex_rgba(self.ctx.palette.background))
             if cache.attach():
                 self.cache = cache
 
