@@ -25,7 +25,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -61,6 +60,12 @@ class ConsoleEndpoint:
     ssl_context: ssl.SSLContext | None = None
 
     @property
+    def headers(self) -> dict[str, str]:
+        """The upgrade request's headers: the bearer token when there is one (http); over
+        https with a client certificate none is needed."""
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    @property
     def video_url(self) -> str:
         """The WebSocket URL of the signalling endpoint."""
         base = self.url.rstrip("/")
@@ -71,45 +76,24 @@ class ConsoleEndpoint:
         return base + VIDEO_PATH
 
 
-def endpoint_from_settings(settings: Any) -> ConsoleEndpoint | None:
-    """The console endpoint of ``[console]`` (the same token file and terminal certificate as
-    the console link), or None when there is no console or no readable token (logged)."""
-    console = settings.console
-    if not console.url:
+def endpoint_for(url: str, credentials: Any) -> ConsoleEndpoint | None:
+    """The console endpoint for the console link's credentials
+    (kiosk.ops.console_link.LinkCredentials): over https the terminal's client certificate is
+    who it is (verified against the fleet CA, like the console link; no token), over plain http
+    (development) the bearer token. None when there is no console or no credentials."""
+    if not url or credentials is None:
         return None
-    path = console.resolved_token_file()
-    try:
-        token = path.read_text(encoding="utf-8").strip() if path is not None else ""
-    except (OSError, UnicodeDecodeError) as exc:
-        log_event(log, "video_link_off", logging.ERROR, reason="token file unreadable",
-                  error=type(exc).__name__)
-        return None
-    if not token:
-        log_event(log, "video_link_off", logging.ERROR, reason="no token")
-        return None
-    context = None
-    if console.url.lower().startswith("https://"):
-        context = _tls_context(settings.platform)
-    return ConsoleEndpoint(console.url, token, context)
+    if url.lower().startswith("https://"):
+        return ConsoleEndpoint(url, "", client_tls_context(credentials.cert, credentials.ca_file))
+    return ConsoleEndpoint(url, credentials.token) if credentials.token else None
 
 
-def _tls_context(platform: Any) -> ssl.SSLContext:
-    """Verify the console against the site's CA; present the terminal's certificate."""
-    context = ssl.create_default_context()
-    ca = getattr(platform, "ca_file", "")
-    if ca:
-        context.load_verify_locations(cafile=str(_absolute(ca)))
-    cert, key = getattr(platform, "cert_file", ""), getattr(platform, "key_file", "")
-    if cert:
-        context.load_cert_chain(str(_absolute(cert)), str(_absolute(key)) if key else None)
+def client_tls_context(cert: tuple[str, str] | None, ca_file: str) -> ssl.SSLContext:
+    """Verify the console against ``ca_file``; present the terminal's certificate."""
+    context = ssl.create_default_context(cafile=ca_file or None)
+    if cert is not None:
+        context.load_cert_chain(cert[0], cert[1])
     return context
-
-
-def _absolute(name: str) -> Path:
-    from kiosk import REPO_ROOT
-
-    path = Path(name)
-    return path if path.is_absolute() else REPO_ROOT / path
 
 
 class RemoteFrames:
@@ -279,8 +263,7 @@ class VideoLink:
         try:
             async with asyncio.timeout(CONNECT_TIMEOUT_SECONDS):
                 async with connect(endpoint.video_url, ssl=endpoint.ssl_context,
-                                   additional_headers={"Authorization":
-                                                       f"Bearer {endpoint.token}"},
+                                   additional_headers=endpoint.headers,
                                    open_timeout=None) as ws:
                     await ws.send(json.dumps(message, ensure_ascii=False))
         except Exception as exc:  # a lost rating is logged, never raised
@@ -381,8 +364,7 @@ class VideoLink:
         try:
             async with asyncio.timeout(CONNECT_TIMEOUT_SECONDS):
                 ws = await connect(endpoint.video_url, ssl=endpoint.ssl_context,
-                                   additional_headers={"Authorization":
-                                                       f"Bearer {endpoint.token}"},
+                                   additional_headers=endpoint.headers,
                                    max_size=MAX_MESSAGE_BYTES, open_timeout=None)
         except (OSError, TimeoutError, InvalidHandshake) as exc:
             log_event(log, "video_console_unreachable", logging.WARNING,
