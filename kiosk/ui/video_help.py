@@ -74,6 +74,7 @@ class RemoteVideoView(Widget):
         self._event: Any = None
         self._interval = 1.0 / REMOTE_MAX_FPS
         self._texture: Texture | None = None
+        self._textures: list[Texture] = []
         self._seq = 0
         #: Frames drawn since start; the first draw's time (tests and the bench read them).
         self.frames_drawn = 0
@@ -102,6 +103,7 @@ class RemoteVideoView(Widget):
             self._event.cancel()
             self._event = None
         self._texture = None
+        self._textures = []
         self._image.texture = None
         self.last_image = None
         self._seq = 0
@@ -123,14 +125,17 @@ class RemoteVideoView(Widget):
         self._seq = seq
         height, width = int(image.shape[0]), int(image.shape[1])
         if self._texture is None or tuple(self._texture.size) != (width, height):
-            self._texture = Texture.create(size=(width, height), colorfmt="rgb")
-            self._texture.flip_vertical()
-            self._image.texture = self._texture
-            self._layout()
-        # a 1-D view of the array (no copy); the texture changed but no instruction did
+            self._textures = [_video_texture(width, height), _video_texture(width, height)]
+            self._texture = self._textures[0]
+        # two textures in turn: the one written now is not the one the last frame (perhaps
+        # still being drawn by llvmpipe's threads) reads, so the upload does not wait for it
+        self._texture = self._textures[1] if self._texture is self._textures[0] \
+            else self._textures[0]
+        # a 1-D view of the array (no copy)
         self._texture.blit_buffer(np.ascontiguousarray(image).reshape(-1), colorfmt="rgb",
                                   bufferfmt="ubyte")
-        self.canvas.ask_update()
+        self._image.texture = self._texture  # flags the redraw
+        self._layout()
         self.last_image = image
         self.frames_drawn += 1
         if not self.first_drawn_at:
@@ -156,6 +161,13 @@ class RemoteVideoView(Widget):
         w, h = tw * scale, th * scale
         self._image.pos = (self.x + (self.width - w) / 2, self.y + (self.height - h) / 2)
         self._image.size = (w, h)
+
+
+def _video_texture(width: int, height: int) -> Texture:
+    """An RGB texture for video frames, top row first."""
+    texture = Texture.create(size=(width, height), colorfmt="rgb")
+    texture.flip_vertical()
+    return texture
 
 
 class HighlightLayer(Widget):
