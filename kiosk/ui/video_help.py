@@ -18,8 +18,10 @@ import numpy as np
 from kivy.clock import Clock
 from kivy.graphics import Color, Line, Rectangle
 from kivy.graphics.texture import Texture
+from kivy.graphics.transformation import Matrix
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.scatterlayout import ScatterLayout
 from kivy.uix.screenmanager import ScreenManager
 from kivy.uix.widget import Widget
 
@@ -41,7 +43,10 @@ REMOTE_MIN_FPS = 10.0
 #: The resident's own small preview is uploaded at most this wide (it is drawn ~230 px wide).
 OWN_PREVIEW_MAX_WIDTH_PX = 320
 #: The call panel's share of the window's width (on the right).
-PANEL_WIDTH = 0.25
+PANEL_WIDTH = 0.2
+#: In the call the screens are drawn (and touched) at this scale in the top-left corner, so
+#: that nothing of the step is under the panel (docs/adr/0824).
+STEP_SCALE_IN_CALL = 0.79
 #: A shared screen: a picture at most this often (seconds), and only when the screen changed.
 SHARE_INTERVAL_S = 2.0
 #: The 好差评 of the help: label and score.
@@ -341,6 +346,7 @@ class VideoHelpLayer:
         self.panel = CallPanel(ctx, on_mute=call.toggle_mute, on_end=call.end,
                                with_mute=bool(getattr(call.link, "has_audio", False)),
                                on_stop_share=call.stop_sharing)
+        self._room: ScatterLayout | None = None
         self._share_event: Any = None
         self._shared_renders = 0
         #: Pictures of the screen handed to the link in this call (tests read it).
@@ -356,6 +362,7 @@ class VideoHelpLayer:
         self.panel.stop()
         self._share(False)
         self._cache_screens(False)
+        self._make_room(False)
         for layer in (self.card, self.panel):
             if layer.parent is not None:
                 self._root.remove_widget(layer)
@@ -367,6 +374,7 @@ class VideoHelpLayer:
         if phase is CallPhase.IN_CALL:
             self._show(self.card, False)
             self._show(self.panel, True)
+            self._make_room(True)
             self._cache_screens(True)
             self.panel.show(state)
             self.panel.start()
@@ -378,6 +386,7 @@ class VideoHelpLayer:
         self.panel.stop()
         self._show(self.panel, False)
         self._cache_screens(False)
+        self._make_room(False)
         if phase is CallPhase.IDLE:
             self._show(self.card, False)
             self.spoken = ""
@@ -432,6 +441,39 @@ class VideoHelpLayer:
             self._shared_renders = cache.renders  # else tried again at the next tick
             self.screenshots_shared += 1
 
+    def _manager(self) -> Widget | None:
+        return next((w for w in self._root.children if isinstance(w, ScreenManager)), None)
+
+    def _make_room(self, on: bool) -> None:
+        """In the call the screens are shown scaled down in the top-left corner, beside the
+        panel: every column of a records table and every button of the step in view and
+        usable (a ScatterLayout maps touches back; the layout itself does not change, so no
+        button falls out of a narrowed row). Afterwards they fill the window again."""
+        room = self._room
+        if on and room is None:
+            manager = self._manager()
+            if manager is None:
+                return
+            root = self._root
+            room = ScatterLayout(do_rotation=False, do_scale=False, do_translation=False,
+                                 auto_bring_to_front=False, size_hint=(None, None),
+                                 size=root.size, pos=root.pos)
+            root.remove_widget(manager)
+            room.add_widget(manager)
+            scale, height = STEP_SCALE_IN_CALL, root.height
+            # scaled about the window's top-left corner (Matrix.multiply: m.multiply(n) = n * m)
+            room.transform = Matrix().translate(root.x, root.y + height * (1 - scale), 0) \
+                .multiply(Matrix().scale(scale, scale, 1))
+            root.add_widget(room, index=len(root.children))  # under every layer, as before
+            self._room = room
+        elif not on and room is not None:
+            self._room = None
+            manager = room.content.children[0] if room.content.children else None
+            self._root.remove_widget(room)
+            if manager is not None:
+                room.remove_widget(manager)
+                self._root.add_widget(manager, index=len(self._root.children))
+
     def _cache_screens(self, on: bool) -> None:
         """Draw the screens through one texture (in the call) or directly (otherwise)."""
         if not on:
@@ -440,8 +482,7 @@ class VideoHelpLayer:
                 self.cache = None
             return
         if self.cache is None:
-            manager = next((w for w in self._root.children if isinstance(w, ScreenManager)),
-                           None)
+            manager = self._room or self._manager()
             if manager is None:
                 return
             cache = ScreenCache(self._root, manager, hex_rgba(self.ctx.palette.background))
