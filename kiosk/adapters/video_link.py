@@ -25,7 +25,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -61,6 +60,12 @@ class ConsoleEndpoint:
     ssl_context: ssl.SSLContext | None = None
 
     @property
+    def headers(self) -> dict[str, str]:
+        """The upgrade request's headers: the bearer token when there is one (http); over
+        https with a client certificate none is needed."""
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    @property
     def video_url(self) -> str:
         """The WebSocket URL of the signalling endpoint."""
         base = self.url.rstrip("/")
@@ -71,52 +76,32 @@ class ConsoleEndpoint:
         return base + VIDEO_PATH
 
 
-def endpoint_from_settings(settings: Any) -> ConsoleEndpoint | None:
-    """The console endpoint of ``[console]`` (the same token file and terminal certificate as
-    the console link), or None when there is no console or no readable token (logged)."""
-    console = settings.console
-    if not console.url:
+def endpoint_for(url: str, credentials: Any) -> ConsoleEndpoint | None:
+    """The console endpoint for the console link's credentials
+    (kiosk.ops.console_link.LinkCredentials): over https the terminal's client certificate is
+    who it is (verified against the fleet CA, like the console link; no token), over plain http
+    (development) the bearer token. None when there is no console or no credentials."""
+    if not url or credentials is None:
         return None
-    path = console.resolved_token_file()
-    try:
-        token = path.read_text(encoding="utf-8").strip() if path is not None else ""
-    except (OSError, UnicodeDecodeError) as exc:
-        log_event(log, "video_link_off", logging.ERROR, reason="token file unreadable",
-                  error=type(exc).__name__)
-        return None
-    if not token:
-        log_event(log, "video_link_off", logging.ERROR, reason="no token")
-        return None
-    context = None
-    if console.url.lower().startswith("https://"):
-        context = _tls_context(settings.platform)
-    return ConsoleEndpoint(console.url, token, context)
+    if url.lower().startswith("https://"):
+        return ConsoleEndpoint(url, "", client_tls_context(credentials.cert, credentials.ca_file))
+    return ConsoleEndpoint(url, credentials.token) if credentials.token else None
 
 
-def _tls_context(platform: Any) -> ssl.SSLContext:
-    """Verify the console against the site's CA; present the terminal's certificate."""
-    context = ssl.create_default_context()
-    ca = getattr(platform, "ca_file", "")
-    if ca:
-        context.load_verify_locations(cafile=str(_absolute(ca)))
-    cert, key = getattr(platform, "cert_file", ""), getattr(platform, "key_file", "")
-    if cert:
-        context.load_cert_chain(str(_absolute(cert)), str(_absolute(key)) if key else None)
+def client_tls_context(cert: tuple[str, str] | None, ca_file: str) -> ssl.SSLContext:
+    """Verify the console against ``ca_file``; present the terminal's certificate."""
+    context = ssl.create_default_context(cafile=ca_file or None)
+    if cert is not None:
+        context.load_cert_chain(cert[0], cert[1])
     return context
-
-
-def _absolute(name: str) -> Path:
-    from kiosk import REPO_ROOT
-
-    path = Path(name)
-    return path if path.is_absolute() else REPO_ROOT / path
 
 
 class RemoteFrames:
     """The staff member's newest decoded frame, shared between the media thread and the UI;
-    nothing older is kept. The media thread hands over the decoded frame as it is; the RGB
-    conversion happens in `latest()`, for the frames someone looks at only (the media thread
-    would otherwise hold the interpreter lock for every frame the UI skips)."""
+    nothing older is kept. The media thread hands over the decoded frame as it is; the
+    conversion to RGB happens in `latest()`, once, for the frames someone looks at only, and at
+    the size they are drawn (PyAV's swscale scales and converts in one pass: the UI never
+    scales or copies a picture in Python; docs/adr/0820)."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._lock = threading.Lock()
@@ -125,6 +110,8 @@ class RemoteFrames:
         self._image: np.ndarray | None = None  # RGB, top row first
         self._seq = 0
         self._accepting = False
+        self._last_at = 0.0
+        self._interval = 0.0  # smoothed time between frames (0.0 = not known yet)
         #: Frames decoded since the call began; when the first arrived (0.0 = none yet).
         self.received = 0
         self.first_at = 0.0
@@ -140,20 +127,37 @@ class RemoteFrames:
         with self._lock:
             if not self._accepting:
                 return
+            now = self._clock()
+            if self._last_at:
+                gap = min(1.0, now - self._last_at)
+                self._interval = gap if not self._interval else 0.9 * self._interval + 0.1 * gap
+            self._last_at = now
             self._frame = frame
             self._seq += 1
             self.received += 1
             if not self.first_at:
-                self.first_at = self._clock()
+                self.first_at = now
 
-    def latest(self) -> tuple[int, np.ndarray | None]:
-        """(sequence number, newest frame as RGB or None)."""
+    @property
+    def rate(self) -> float:
+        """Frames per second the staff member's video arrives at (0.0 until known)."""
+        with self._lock:
+            return 1.0 / self._interval if self._interval > 0 else 0.0
+
+    def latest(self, size: tuple[int, int] | None = None) -> tuple[int, np.ndarray | None]:
+        """(sequence number, newest frame as RGB or None); a new frame is converted at most
+        ``size`` (width, height) large, aspect kept, never enlarged."""
         with self._lock:
             frame, self._frame = self._frame, None
-            if frame is not None:
-                self._image = (frame if isinstance(frame, np.ndarray)
-                               else frame.to_ndarray(format="rgb24"))
-            return self._seq, self._image
+            seq, image = self._seq, self._image
+        if frame is None:
+            return seq, image
+        image = frame if isinstance(frame, np.ndarray) else _to_rgb(frame, size)
+        with self._lock:  # converted outside the lock: the media thread never waits for it
+            if not self._accepting:
+                return 0, None  # cleared meanwhile: nothing of the call is kept
+            self._image = image
+        return seq, image
 
     def clear(self) -> None:
         """Drop the frame and the counters and take no more (call ended, wipe)."""
@@ -162,6 +166,8 @@ class RemoteFrames:
             self._frame = None
             self._image = None
             self._seq = 0
+            self._last_at = 0.0
+            self._interval = 0.0
             self.received = 0
             self.first_at = 0.0
 
@@ -170,6 +176,31 @@ class RemoteFrames:
         """True when no frame is held."""
         with self._lock:
             return self._image is None and self._frame is None
+
+
+def fit_size(source: tuple[int, int], box: tuple[int, int]) -> tuple[int, int]:
+    """The largest size with ``source``'s aspect inside ``box`` and not above ``source``,
+    width and height even (and the RGB rows a multiple of 4 bytes: width a multiple of 4)."""
+    sw, sh = source
+    bw, bh = box
+    if sw <= 0 or sh <= 0:
+        return max(4, sw), max(2, sh)
+    scale = min(1.0, bw / sw if bw > 0 else 1.0, bh / sh if bh > 0 else 1.0)
+    width = max(4, int(sw * scale) // 4 * 4)
+    height = max(2, int(sh * scale) // 2 * 2)
+    return width, height
+
+
+def _to_rgb(frame: Any, size: tuple[int, int] | None) -> np.ndarray:
+    """An ``av.VideoFrame`` as an RGB array (top row first), scaled down into ``size``."""
+    width, height = int(frame.width), int(frame.height)
+    if size is not None:
+        target = fit_size((width, height), size)
+        if target != (width, height):
+            frame = frame.reformat(width=target[0], height=target[1], format="rgb24")
+            return frame.to_ndarray()
+    image: np.ndarray = frame.to_ndarray(format="rgb24")
+    return image
 
 
 class VideoLink:
@@ -193,8 +224,11 @@ class VideoLink:
         self._task: concurrent.futures.Future[None] | None = None
         self._media: _Media | None = None
         self._muted = False
+        self._sharing = False  # screen pictures allowed in this call (until withdrawn)
         #: Frames sent to the helper in this call (tests, bench).
         self.frames_sent = 0
+        #: Screen pictures sent on the data channel in this call (tests).
+        self.screenshots_sent = 0
 
     # -- VideoLinkPort -------------------------------------------------------------------------
     def open(self, request: dict[str, Any]) -> None:
@@ -207,6 +241,8 @@ class VideoLink:
             return
         loop = self._ensure_loop()
         self.frames_sent = 0
+        self.screenshots_sent = 0
+        self._sharing = bool(request.get("share_screen"))
         self._task = asyncio.run_coroutine_threadsafe(self._run(request, generation), loop)
 
     def send(self, message: dict[str, Any]) -> None:
@@ -227,12 +263,29 @@ class VideoLink:
         try:
             async with asyncio.timeout(CONNECT_TIMEOUT_SECONDS):
                 async with connect(endpoint.video_url, ssl=endpoint.ssl_context,
-                                   additional_headers={"Authorization":
-                                                       f"Bearer {endpoint.token}"},
+                                   additional_headers=endpoint.headers,
                                    open_timeout=None) as ws:
                     await ws.send(json.dumps(message, ensure_ascii=False))
         except Exception as exc:  # a lost rating is logged, never raised
             log_event(log, "video_rating_not_sent", logging.WARNING, error=type(exc).__name__)
+
+    def send_screenshot(self, image: Any) -> bool:
+        """A picture of the screens (kiosk.core.video_call.ScreenImage) for the helper's page:
+        encoded as a small JPEG off the UI thread and sent in chunks on the data channel.
+        False (nothing taken) when the resident withdrew, the data channel is not open yet or
+        a picture is still on its way (docs/adr/0821)."""
+        loop, media = self._loop, self._media
+        if not self._sharing or loop is None or media is None or not media.can_send_screenshot:
+            return False
+        loop.call_soon_threadsafe(media.offer_screenshot, image)
+        return True
+
+    def stop_screenshots(self) -> None:
+        """No more pictures in this call; the helper's page blanks the last one."""
+        self._sharing = False
+        loop, media = self._loop, self._media
+        if loop is not None and media is not None:
+            loop.call_soon_threadsafe(media.stop_screenshots)
 
     @property
     def has_audio(self) -> bool:
@@ -247,6 +300,7 @@ class VideoLink:
     def end_media(self) -> None:
         """The call is over: close the peer and drop the frames; the connection stays for the
         好差评 (sent with `send`, then `close`)."""
+        self._sharing = False
         self.remote.clear()
         loop, media = self._loop, self._media
         if loop is not None and media is not None:
@@ -256,6 +310,7 @@ class VideoLink:
         """End the call: the connection and peer close on the media thread (after anything
         queued to send, such as the "end" message); every media buffer is dropped now."""
         self._generation += 1
+        self._sharing = False
         task, self._task = self._task, None
         loop, queue = self._loop, self._outgoing
         if task is not None and loop is not None and queue is not None:
@@ -309,8 +364,7 @@ class VideoLink:
         try:
             async with asyncio.timeout(CONNECT_TIMEOUT_SECONDS):
                 ws = await connect(endpoint.video_url, ssl=endpoint.ssl_context,
-                                   additional_headers={"Authorization":
-                                                       f"Bearer {endpoint.token}"},
+                                   additional_headers=endpoint.headers,
                                    max_size=MAX_MESSAGE_BYTES, open_timeout=None)
         except (OSError, TimeoutError, InvalidHandshake) as exc:
             log_event(log, "video_console_unreachable", logging.WARNING,
@@ -365,6 +419,10 @@ class _Media:
         self._pc: Any = None
         self._tasks: list[asyncio.Task[None]] = []
         self._camera_track: CameraTrack | None = None
+        self._channel: Any = None  # the staff page's "screen" data channel
+        self._shot: Any = None  # the newest picture waiting to be sent
+        self._shot_task: asyncio.Task[None] | None = None
+        self._shot_seq = 0
 
     async def answer(self, ws: Any, sdp: str) -> bool:
         """Answer the staff browser's offer with the whole SDP; False if it is unusable."""
@@ -384,6 +442,13 @@ class _Media:
         @pc.on("track")
         def on_track(track: Any) -> None:
             self._tasks.append(asyncio.ensure_future(self._pull(track)))
+
+        @pc.on("datachannel")
+        def on_channel(channel: Any) -> None:
+            from kiosk.adapters.screen_share import CHANNEL_LABEL
+
+            if channel.label == CHANNEL_LABEL:
+                self._channel = channel
 
         @pc.on("connectionstatechange")
         async def on_state() -> None:
@@ -416,8 +481,63 @@ class _Media:
         except (MediaStreamError, asyncio.CancelledError):
             return
 
+    @property
+    def can_send_screenshot(self) -> bool:
+        """True when the staff page's data channel is open and no picture is on its way."""
+        channel, task = self._channel, self._shot_task
+        return (channel is not None and channel.readyState == "open"
+                and (task is None or task.done()) and self._shot is None)
+
+    def offer_screenshot(self, image: Any) -> None:
+        """Send ``image`` unless one is being sent (then it waits, replacing an older one)."""
+        if not self._link._sharing or self._generation != self._link._generation:
+            return
+        self._shot = image
+        if self._shot_task is None or self._shot_task.done():
+            self._shot_task = asyncio.ensure_future(self._send_shots())
+
+    def stop_screenshots(self) -> None:
+        """Drop the waiting picture, stop the one being sent, blank the helper's copy."""
+        from kiosk.adapters.screen_share import SHARE_OFF
+
+        self._shot = None
+        if self._shot_task is not None:
+            self._shot_task.cancel()
+            self._shot_task = None
+        channel = self._channel
+        if channel is not None and channel.readyState == "open":
+            channel.send(SHARE_OFF)
+
+    async def _send_shots(self) -> None:
+        from kiosk.adapters.screen_share import encode_jpeg, messages
+
+        link = self._link
+        while self._shot is not None:
+            image, self._shot = self._shot, None
+            try:
+                jpeg = await asyncio.get_running_loop().run_in_executor(
+                    None, encode_jpeg, image.rgba, image.width, image.height)
+            except ValueError as exc:
+                log_event(log, "video_screenshot_dropped", logging.WARNING, reason=str(exc))
+                continue
+            channel = self._channel
+            # withdrawn or ended while encoding: the picture is dropped, never sent
+            if (not link._sharing or self._generation != link._generation or channel is None
+                    or channel.readyState != "open"):
+                return
+            self._shot_seq += 1
+            for message in messages(jpeg, self._shot_seq):
+                channel.send(message)
+            link.screenshots_sent += 1
+            await asyncio.sleep(0)  # let the transport take them before the next picture
+
     async def close(self) -> None:
         """Close the peer and forget the tracks."""
+        self._shot = None
+        if self._shot_task is not None:
+            self._shot_task.cancel()
+            self._shot_task = None
+        self._channel = None
         for task in self._tasks:
             task.cancel()
         self._tasks.clear()

@@ -374,11 +374,14 @@ def _attach_video(parts: KioskParts) -> None:
     settings = parts.settings
     if not settings.video.enabled:
         return
-    from kiosk.adapters.video_link import VideoLink, endpoint_from_settings
+    from kiosk.adapters.video_link import VideoLink, endpoint_for
     from kiosk.core.video_call import VideoCall, screen_context
 
     hub, controller, prefs = parts.hub, parts.controller, parts.prefs
-    link = VideoLink(endpoint_from_settings(settings), lambda: hub.get("camera"),
+    from kiosk.ops.console_link import link_credentials
+
+    credentials = link_credentials(settings) if settings.console.url else None
+    link = VideoLink(endpoint_for(settings.console.url, credentials), lambda: hub.get("camera"),
                      parts.runner.call_soon, settings.video.ice_servers)
     call = VideoCall(parts.lifecycle, link, enabled=True, queue=settings.video.queues[0],
                      recording_notice=settings.video.recording_notice,

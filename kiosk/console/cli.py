@@ -116,6 +116,10 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--video-hours", default="",
                        help="视频帮办 staff hours, China time, e.g. 'mon-fri 09:00-17:00' "
                             "(default: all day)")
+        p.add_argument("--video-queue-hours", action="append", default=[],
+                       metavar="QUEUE=HOURS",
+                       help="视频帮办 hours of one queue, e.g. 'kuasheng=mon-sat 08:30-20:00' "
+                            "(repeat; other queues follow --video-hours)")
         p.add_argument("--video-hotline", default="12345",
                        help="hotline a terminal shows when no staff member can answer")
         p.add_argument("--ice-server", action="append", default=[],
@@ -174,11 +178,12 @@ def _serve(args: argparse.Namespace) -> int:
     from kiosk.console.app import create_app
     from kiosk.console.server import start_server
     from kiosk.console.settings import ConsoleSettings
-    from kiosk.console.video.hours import BadHours, StaffHours
+    from kiosk.console.video.hours import BadHours, StaffHours, queue_hours
 
     try:
         tls = _tls(args)
         hours = StaffHours.parse(args.video_hours) if args.video_hours else StaffHours()
+        per_queue = queue_hours(args.video_queue_hours)
     except TlsSetupError as exc:
         for line in str(exc).splitlines():
             print(f"kiosk console: {line}", file=sys.stderr)
@@ -191,6 +196,7 @@ def _serve(args: argparse.Namespace) -> int:
                                      update_repo_dir=args.update_repo,
                                      update_keys_dir=args.update_keys,
                                      release_dir=args.release_dir, video_hours=hours,
+                                     video_queue_hours=per_queue,
                                      video_hotline=args.video_hotline[:32],
                                      video_ice_servers=tuple(args.ice_server),
                                      video_hub=not args.no_video_hub,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from kiosk.console.video.hours import StaffHours
@@ -35,6 +36,9 @@ class ConsoleSettings:
     max_bundle_bytes: int = 16 * 1024 * 1024
     #: 视频帮办: when staff answer (China time); outside them terminals get the hours and hotline.
     video_hours: StaffHours = field(default_factory=StaffHours)
+    #: 视频帮办: queues with hours of their own (queue id -> hours); the others follow
+    #: video_hours (docs/adr/0822).
+    video_queue_hours: Mapping[str, StaffHours] = field(default_factory=dict)
     #: 视频帮办: the hotline a terminal shows when no one can answer.
     video_hotline: str = "12345"
     #: 视频帮办: ICE servers for the staff browser (STUN/TURN URLs); empty on a LAN.

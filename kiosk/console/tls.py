@@ -10,7 +10,8 @@ terminal API's business (kiosk/console/terminal_auth.py): no certificate there i
 uvicorn (0.55) does not put the peer certificate in the ASGI scope yet. `PeerCertProtocol`, the
 HTTP protocol class handed to uvicorn, adds the ASGI TLS extension's ``client_cert_chain``
 (``scope["extensions"]["tls"]``, the verified leaf certificate as PEM) for each request of a TLS
-connection, read once per connection from the transport's ``ssl_object``. When uvicorn ships
+connection, read once per connection from the transport's ``ssl_object``, and for a WebSocket
+upgraded from it (the terminal's 视频帮办 signalling, docs/adr/0823). When uvicorn ships
 the extension itself, this class can go and nothing else changes.
 
 `dev_tls` makes (first time) or reuses the developer's throwaway PKI: the demo profile's CA in
@@ -91,6 +92,16 @@ class PeerCertProtocol(HttpToolsProtocol):
             await inner(scope, receive, send)
 
         self.app = with_tls
+        # a WebSocket upgrade hands the connection to uvicorn's WebSocket protocol, which calls
+        # the app it was configured with: give it the same one (视频帮办 signalling over wss)
+        ws_protocol: Any = self.ws_protocol_class
+        if ws_protocol is not None:
+            def ws_with_tls(*args: Any, **kwargs: Any) -> Any:
+                protocol = ws_protocol(*args, **kwargs)
+                protocol.app = with_tls
+                return protocol
+
+            self.ws_protocol_class = ws_with_tls  # type: ignore[assignment]
 
 
 def _covers(cert_file: Path, host: str) -> bool:

@@ -101,6 +101,16 @@ class ScreenContext:
     text: str = ""  # visible text: sent only when the resident agreed to share the screen
 
 
+@dataclass(frozen=True, slots=True)
+class ScreenImage:
+    """A picture of the kiosk's screens (without the call panel): RGBA bytes, bottom row
+    first, as the GPU gives them."""
+
+    rgba: bytes
+    width: int
+    height: int
+
+
 class VideoLinkPort(Protocol):
     """The signalling and media link to the console (kiosk.adapters.video_link.VideoLink)."""
 
@@ -118,6 +128,15 @@ class VideoLinkPort(Protocol):
 
     def close(self) -> None:
         """End the connection and the media; drop every media buffer."""
+
+    def send_screenshot(self, image: ScreenImage) -> bool:
+        """Send a picture of the screen to the helper (only ever called while the resident
+        agrees to share the screen); False when it cannot go now (the helper's page has not
+        opened its data channel yet, or a picture is still being sent)."""
+
+    def stop_screenshots(self) -> None:
+        """The resident withdrew: send no more pictures, drop any not yet sent, and tell the
+        helper's page to blank the last one."""
 
 
 Listener = Callable[[CallState], None]
@@ -248,6 +267,22 @@ class VideoCall:
         if self.phase in (CallPhase.UNAVAILABLE, CallPhase.FAILED, CallPhase.ENDED):
             self.link.close()
             self._idle()
+
+    def stop_sharing(self) -> None:
+        """停止共享页面 in the call: the helper sees the service and step names only from now
+        on; no picture or text of the screen is sent any more."""
+        if self.phase is CallPhase.IN_CALL and self.state.share_screen:
+            self._publish(share_screen=False)
+            self.link.stop_screenshots()
+            self._send_screen(self._context)  # without the text: the staff page blanks it
+            log_event(log, "video_share_withdrawn")
+
+    def share_screenshot(self, image: ScreenImage) -> bool:
+        """A picture of the screen for the helper: sent only in a call whose resident agreed
+        to share the screen (and has not withdrawn); True when the link took it."""
+        if self.phase is not CallPhase.IN_CALL or not self.state.share_screen:
+            return False
+        return self.link.send_screenshot(image)
 
     def on_screen(self, context: ScreenContext) -> None:
         """The resident moved to another step: tell the helper during a call."""

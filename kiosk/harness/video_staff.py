@@ -40,13 +40,18 @@ def paint_code(image: np.ndarray, sent_us: int, count: int) -> None:
         image[y:y + CELL_PX, x:x + CELL_PX] = 255 if bit else 0
 
 
-def read_code(image: np.ndarray) -> tuple[int, int]:
-    """(sent_us, count) from a decoded frame painted by `paint_code` (cell centres)."""
+def read_code(image: np.ndarray, painted: tuple[int, int] = (640, 480)) -> tuple[int, int]:
+    """(sent_us, count) from a decoded frame painted by `paint_code` (cell centres); the frame
+    may have been scaled from the ``painted`` size (the kiosk converts at the size it draws)."""
+    sx, sy = image.shape[1] / painted[0], image.shape[0] / painted[1]
+    reach = 1 if min(sx, sy) >= 0.75 else 0  # 3x3 around the centre, or the centre alone
     values = []
     for i in range(TIME_BITS + COUNT_BITS):
         row, col = divmod(i, 56)
-        y, x = row * CELL_PX + CELL_PX // 2, col * CELL_PX + CELL_PX // 2
-        values.append(1 if float(np.mean(image[y - 1:y + 2, x - 1:x + 2])) > 127 else 0)
+        y = int((row * CELL_PX + CELL_PX / 2) * sy)
+        x = int((col * CELL_PX + CELL_PX / 2) * sx)
+        cell = image[y - reach:y + reach + 1, x - reach:x + reach + 1]
+        values.append(1 if float(np.mean(cell)) > 127 else 0)
     sent = sum(bit << i for i, bit in enumerate(values[:TIME_BITS]))
     count = sum(bit << i for i, bit in enumerate(values[TIME_BITS:]))
     return sent, count

@@ -28,6 +28,16 @@ PREVIEW_MAX_WIDTH_PX = 640
 Overlay = tuple[str, Any]  # ("box", Box) or ("quad", [(x, y), ...]) in frame pixels
 
 
+class _Driven:
+    """The stand-in clock event of a driven preview."""
+
+    def cancel(self) -> None:
+        """Nothing to cancel: the owner stops calling `CameraPreview.poll`."""
+
+
+_DRIVEN = _Driven()
+
+
 class CameraPreview(Widget):
     """Shows ``camera()``'s newest frame; ``overlay()`` says what to draw on top."""
 
@@ -35,8 +45,9 @@ class CameraPreview(Widget):
                  overlay: Callable[[], Overlay | None] | None = None,
                  on_frame: Callable[[], None] | None = None,
                  line_rgba: Sequence[float] = (0.1, 0.85, 0.3, 1.0),
-                 **kwargs: Any) -> None:
+                 max_width: int = PREVIEW_MAX_WIDTH_PX, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self._max_width = max_width
         self._camera = camera
         self.mirror = mirror
         self._overlay = overlay
@@ -57,10 +68,17 @@ class CameraPreview(Widget):
         self.bind(pos=self._layout, size=self._layout)
 
     # -- polling ---------------------------------------------------------------------------
-    def start(self) -> None:
-        """Begin polling the camera (idempotent)."""
+    def start(self, driven: bool = False) -> None:
+        """Begin polling the camera (idempotent); ``driven``: no clock event of its own, the
+        owner calls `poll()` (so that a redraw serves two pictures at once)."""
         if self._event is None:
-            self._event = Clock.schedule_interval(self._poll, 1.0 / PREVIEW_FPS)
+            self._event = (_DRIVEN if driven
+                           else Clock.schedule_interval(self._poll, 1.0 / PREVIEW_FPS))
+
+    def poll(self) -> None:
+        """Look at the camera once (a driven preview: its owner's clock)."""
+        if self._event is not None:
+            self._poll(0.0)
 
     def stop(self) -> None:
         """Stop polling and blank the picture (no frame stays on screen)."""
@@ -94,15 +112,16 @@ class CameraPreview(Widget):
             self._draw_overlay()
 
     def _show(self, image: Any) -> None:
-        buf = preview_buffer(image, max_width=PREVIEW_MAX_WIDTH_PX, mirror=self.mirror)
+        buf = preview_buffer(image, max_width=self._max_width, mirror=self.mirror)
         if self._texture is None or tuple(self._texture.size) != buf.size:
             self._texture = Texture.create(size=buf.size, colorfmt=buf.colorfmt)
+            self._image.texture = self._texture
+            self.preview_size = buf.size
+            self._layout()
         self._texture.blit_buffer(buf.data, colorfmt=buf.colorfmt, bufferfmt="ubyte")
-        self._image.texture = self._texture
-        self.preview_size = buf.size
+        self.canvas.ask_update()  # the texture changed, no instruction did
         self.frame_size = (int(image.shape[1]), int(image.shape[0]))
         self.frames_shown += 1
-        self._layout()
 
     # -- drawing ---------------------------------------------------------------------------
     def _fit(self) -> tuple[float, float, float, float]:

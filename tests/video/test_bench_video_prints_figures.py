@@ -24,7 +24,8 @@ def test_bench_video_prints_figures(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     out = done.stdout
     for label in ("accept -> first remote frame", "remote frames per second",
-                  "process CPU", "one-way latency", "floor (no Kivy)", "ratio"):
+                  "process CPU", "one-way latency", "floor (no Kivy)", "ratio",
+                  "kiosk CPU per drawn frame"):
         assert label in out, out
     fps_row = next(line for line in out.splitlines() if "remote frames per second" in line)
     assert float(fps_row.split()[6]) > 0, out  # the kiosk drew frames

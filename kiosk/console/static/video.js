@@ -7,7 +7,7 @@
   const $ = (id) => document.getElementById(id);
   const desk = $("desk");
   const state = { ws: null, call: null, pc: null, local: null, ended: false, drag: null,
-                  shot: null, waiting: [], waitingAt: 0 };
+                  shot: null, shotInfo: null, rect: null, waiting: [], waitingAt: 0 };
   window.videoDesk = state;   // tests read state.pc.getStats()
 
   function status(text, cls) {
@@ -110,7 +110,8 @@
 
   // ------------------------------------------------------------------ call
   async function startCall(m) {
-    state.call = m; state.ended = false; state.shot = null;
+    state.call = m; state.ended = false; state.shot = null; state.shotInfo = null;
+    state.rect = null;
     showError("");
     status("通话中", "online");
     $("call-panel").hidden = false;
@@ -139,6 +140,8 @@
     $("local-video").srcObject = state.local;
     for (const track of state.local.getTracks())
       pc.addTransceiver(track, { direction: "sendrecv", streams: [state.local] });
+    // the resident's screen, peer to peer (never through the console): only when they agreed
+    if (m.share_screen) screenChannel(pc, m.call_id);
     pc.ontrack = (ev) => {
       if (ev.track.kind !== "video") return;
       $("remote-video").srcObject = ev.streams[0] || new MediaStream([ev.track]);
@@ -158,6 +161,53 @@
       send({ type: "offer", call_id: m.call_id, sdp: pc.localDescription.sdp });
   }
 
+  // A picture of the kiosk's screen on the "screen" data channel (docs/video-protocol.md):
+  // a JSON header {"type":"shot",seq,mime,width,height,bytes,chunks}, then the JPEG in binary
+  // chunks; {"type":"share_off"} when the resident stops sharing. Kept in memory only.
+  const MAX_SHOT_BYTES = 2 * 1024 * 1024, MAX_CHUNKS = 256;
+  function screenChannel(pc, callId) {
+    const dc = pc.createDataChannel("screen");
+    dc.binaryType = "arraybuffer";
+    let shot = null;
+    const current = () => state.call && state.call.call_id === callId && state.pc === pc;
+    dc.onmessage = (ev) => {
+      if (!current()) return;
+      if (typeof ev.data === "string") {
+        let m;
+        try { m = JSON.parse(ev.data); } catch (e) { return; }
+        shot = null;
+        if (m.type === "shot" && Number.isInteger(m.bytes) && m.bytes > 0 &&
+            m.bytes <= MAX_SHOT_BYTES && Number.isInteger(m.chunks) && m.chunks > 0 &&
+            m.chunks <= MAX_CHUNKS) shot = { m, parts: [], got: 0 };
+        else if (m.type === "share_off") sharingStopped();
+        return;
+      }
+      if (!shot) return;
+      shot.parts.push(ev.data);
+      shot.got += ev.data.byteLength;
+      if (shot.got > shot.m.bytes) { shot = null; return; }
+      if (shot.parts.length < shot.m.chunks) return;
+      const done = shot;
+      shot = null;
+      if (done.got !== done.m.bytes || !state.call.share_screen) return;
+      createImageBitmap(new Blob(done.parts, { type: "image/jpeg" })).then((bitmap) => {
+        if (!current() || !state.call.share_screen || state.ended) return;
+        state.shot = bitmap;
+        state.shotInfo = { seq: done.m.seq, width: bitmap.width, height: bitmap.height,
+                           bytes: done.got };
+        drawScreen(state.rect);
+      }).catch(() => {});
+    };
+    return dc;
+  }
+  function sharingStopped() {
+    state.call.share_screen = false;
+    state.shot = null; state.shotInfo = null;
+    $("call-share").textContent = "群众已停止共享屏幕（仅业务和步骤名称）";
+    showScreenText("");
+    drawScreen();
+  }
+
   function stopMedia() {
     if (state.pc) { state.pc.close(); state.pc = null; }
     $("remote-video").srcObject = null;
@@ -165,6 +215,8 @@
   function callOver(text) {
     state.ended = true;
     stopMedia();
+    state.shot = null; state.shotInfo = null; state.rect = null;   // nothing of the screen kept
+    drawScreen();
     $("call-title").textContent = "通话已结束";
     status("通话已结束，请保存记录", "");
     $("call-state").textContent = text;
@@ -182,7 +234,7 @@
   }
   function closePanel() {
     stopMedia();
-    state.call = null; state.shot = null;
+    state.call = null; state.shot = null; state.shotInfo = null; state.rect = null;
     $("call-panel").hidden = true;
     $("end-note").value = ""; $("hint-text").value = "";
     $("sent-note").hidden = true;
@@ -230,6 +282,7 @@
       r.w = Math.min(r.w, 1 - r.x); r.h = Math.min(r.h, 1 - r.y);
     }
     drawScreen(r);
+    state.rect = r;
     if (!state.ended) {
       send({ type: "highlight", call_id: state.call.call_id, x: r.x, y: r.y, w: r.w, h: r.h });
       note("已在终端屏幕上高亮所选区域。");
@@ -241,6 +294,7 @@
   $("clear-highlight").addEventListener("click", () => {
     if (!state.call || state.ended) return;
     send({ type: "highlight", call_id: state.call.call_id, x: 0, y: 0, w: 0, h: 0 });
+    state.rect = null;
     drawScreen();
     note("已清除终端上的高亮。");
   });

@@ -1,11 +1,15 @@
 """Staff hours of the 视频帮办 service: outside them a terminal hears the hours and 12345.
 
-Hours are China Standard Time (the staff are there), whatever the server's clock zone.
+Hours are China Standard Time (the staff are there), whatever the server's clock zone. Each
+queue (a district's window, the 跨省通办 远程虚拟窗口, ...) may have its own hours
+(`kiosk console --video-queue-hours "kuasheng=mon-sat 08:30-20:00"`); a queue without its
+own follows the console's `--video-hours` (docs/adr/0822).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -55,3 +59,36 @@ class StaffHours:
         minute = local.hour * 60 + local.minute
         return local.weekday() in self.weekdays and self.start_minute <= minute < self.end_minute
 
+
+
+#: A queue id as the protocol allows it.
+_QUEUE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+
+
+def parse_queue_hours(spec: str) -> tuple[str, StaffHours]:
+    """`"kuasheng=mon-sat 08:30-20:00"`: one queue's own hours."""
+    queue, sep, hours = spec.partition("=")
+    queue = queue.strip()
+    if not sep or not _QUEUE.match(queue):
+        raise BadHours(f"video-queue-hours: cannot read {spec!r} "
+                       "(example: kuasheng=mon-fri 09:00-17:00)")
+    try:
+        return queue, StaffHours.parse(hours)
+    except BadHours as exc:
+        raise BadHours(f"video-queue-hours: {queue}: {exc}") from None
+
+
+def queue_hours(specs: Iterable[str]) -> dict[str, StaffHours]:
+    """Every `--video-queue-hours` setting; a queue named twice is refused."""
+    found: dict[str, StaffHours] = {}
+    for spec in specs:
+        queue, hours = parse_queue_hours(spec)
+        if queue in found:
+            raise BadHours(f"video-queue-hours: {queue} is given twice")
+        found[queue] = hours
+    return found
+
+
+def hours_for(queue: str, default: StaffHours, per_queue: Mapping[str, StaffHours]) -> StaffHours:
+    """The hours of ``queue``: its own, or the console's."""
+    return per_queue.get(queue, default)

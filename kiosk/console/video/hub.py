@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kiosk.console.models import User
 from kiosk.console.settings import ConsoleSettings
 from kiosk.console.video import queue, records
+from kiosk.console.video.hours import StaffHours, hours_for
 from kiosk.console.video.messages import (
     Answer,
     Cancel,
@@ -193,6 +194,11 @@ class Hub:
         if link.call is not None:
             await self._finish(link.call, "network", terminal_reason="", staff_reason="network")
 
+    def _hours(self, queue_id: str) -> StaffHours:
+        """The staff hours of the queue ``queue_id`` (its own, or the console's)."""
+        return hours_for(queue_id, self._settings.video_hours,
+                         self._settings.video_queue_hours)
+
     async def _request(self, link: TerminalLink, request: Request) -> None:
         if link.call is not None:
             log.info("video: a second request on a live call ignored")
@@ -200,7 +206,8 @@ class Hub:
         call_id = secrets.token_hex(16)
         moment = self._clock()
         reason = ""
-        if not self._settings.video_hours.open_at(moment):
+        hours = self._hours(request.queue)
+        if not hours.open_at(moment):
             reason = "outside_hours"
         elif not any(queue.serves(s.queues, request.queue) for s in self.staff):
             reason = "no_staff"
@@ -208,7 +215,7 @@ class Hub:
             await self._db(lambda db: records.open_call(db, call_id, link.terminal_id, request,
                                                         moment, unavailable=reason))
             await link.peer.send({"type": "unavailable", "reason": reason,
-                                  "hours": self._settings.video_hours.label,
+                                  "hours": hours.label,
                                   "hotline": self._settings.video_hotline})
             return
         call = Call(call_id, link, request, self._monotonic(),
@@ -264,7 +271,7 @@ class Hub:
                     if not any(queue.serves(s.queues, c.queue) for s in self.staff)]
         for call in orphaned:
             await call.terminal.peer.send({"type": "unavailable", "reason": "no_staff",
-                                           "hours": self._settings.video_hours.label,
+                                           "hours": self._hours(call.queue).label,
                                            "hotline": self._settings.video_hotline})
             await self._finish(call, "no_staff", terminal_reason="", staff_reason="")
         await self._tell_positions()

@@ -200,6 +200,8 @@ def kiosk(seconds: float, fps: float) -> dict[str, float]:
             driver.pump()
         latencies: list[float] = []
         cpu0, wall0, drawn0 = time.process_time(), time.monotonic(), remote.frames_drawn
+        cache = app.video_layer.cache
+        renders0 = cache.renders if cache is not None else 0
         staff_cpu0 = _child_cpu(staff.proc.pid)
         sent0 = parts.video_link.frames_sent
         decoded0 = parts.video_link.remote.received
@@ -221,6 +223,9 @@ def kiosk(seconds: float, fps: float) -> dict[str, float]:
                   "sent_fps": (parts.video_link.frames_sent - sent0) / wall,
                   "decoded_fps": (parts.video_link.remote.received - decoded0) / wall,
                   "loop_hz": pumps / wall, "idle_hz": idle_hz,
+                  "cpu_per_frame_ms": cpu * 1000 / max(1, remote.frames_drawn - drawn0),
+                  "screen_renders": ((cache.renders - renders0) if cache is not None
+                                     else float("nan")),
                   "staff_cpu": (_child_cpu(staff.proc.pid) - staff_cpu0) / wall}
         driver.tap(app.video_layer.panel.end_button)
         driver.wait_for(lambda: call.phase is CallPhase.ENDED, what="ended")
@@ -255,6 +260,12 @@ def main(argv: list[str]) -> int:
           f"(on the same step before the call: {full['idle_hz']:.0f} Hz); "
           f"frames sent to the staff member: {full['sent_fps']:.1f} fps; "
           f"staff process CPU {full['staff_cpu'] * 100:.0f} % (not counted above)")
+    renders = full["screen_renders"]
+    cached = (f"the step screen was drawn {renders:.0f} times in the window (cached)"
+              if renders == renders else "the step screen is not cached")
+    print(f"  kiosk CPU per drawn frame: {full['cpu_per_frame_ms']:.1f} ms "
+          f"(of which the media floor: {base['cpu'] * 1000 / max(full['fps'], 0.1):.1f} ms); "
+          f"{cached}")
     print(f"  Kivy floor: a bare 1920x1080 window streaming one 640x480 texture: "
           f"{bare.get('fps', 0):.0f} fps at {bare.get('cpu', 0) * 100:.0f} % CPU "
           f"(the kiosk draws {full['fps'] / bare['fps'] if bare.get('fps') else 0:.2f}x that)")
