@@ -146,6 +146,10 @@ class KButton(ButtonBehavior, Label):
                 self.fbind(name, self._wrap)
             self.fbind("texture_size", self._clip)
         self._on_tap = on_tap
+        # greyed text in the colour the caller gives (palette on_disabled), not Kivy's
+        # translucent white, which could hardly be read on the disabled grey
+        self.disabled_color = self.color
+        self.fbind("color", lambda *_: setattr(self, "disabled_color", self.color))
         self.disabled = not enabled
         self._pressed_colour = hex_rgba(background, 0.75)
         self._colour = hex_rgba(background)
