@@ -20,7 +20,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from kivy.graphics import Callback, Color, Fbo, InstructionGroup, Rectangle
+from kivy.graphics import (
+    Callback,
+    ClearBuffers,
+    ClearColor,
+    Color,
+    Fbo,
+    InstructionGroup,
+    Rectangle,
+)
 from kivy.graphics.opengl import GL_BLEND, glDisable, glEnable
 from kivy.uix.widget import Widget
 
@@ -57,6 +65,10 @@ class ScreenCache:
         size = (max(1, int(self._root.width)), max(1, int(self._root.height)))
         fbo = Fbo(size=size, with_stencilbuffer=True)  # the screens' scroll views use stencils
         fbo.clear_color = self._clear_rgba  # where the screens do not reach (beside the panel)
+        # cleared at each redraw: the screens draw no background of their own, they rely on
+        # the window's clear colour (docs/adr/0810), and an Fbo is not cleared by itself
+        fbo.add(ClearColor(*self._clear_rgba))
+        fbo.add(ClearBuffers(clear_color=True, clear_stencil=True))
         fbo.add(Callback(self._rendered))  # runs only when the Fbo draws its children again
         group = InstructionGroup()
         group.add(fbo)
