@@ -18,7 +18,8 @@ from PIL import Image
 from kiosk.core.video_call import CallPhase
 from kiosk.harness.ui_driver import find_button
 from kiosk.harness.video_staff import StaffConsole
-from tests.ui.conftest import RunningKiosk, start_kiosk, stop_kiosk
+from tests.ui.conftest import RunningKiosk, stop_kiosk
+from tests.ui.video_kiosk import start_video_kiosk
 
 pytestmark = [pytest.mark.slow, pytest.mark.ui]
 
@@ -35,16 +36,7 @@ def staff() -> Iterator[StaffConsole]:
 
 @pytest.fixture(scope="module")
 def kiosk(tmp_path_factory: pytest.TempPathFactory, staff: StaffConsole) -> Iterator[RunningKiosk]:
-    tmp = tmp_path_factory.mktemp("video-cache-kiosk")
-    token = tmp / "console.token"
-    token.write_text(TOKEN, encoding="utf-8")
-    token.chmod(0o600)
-    running = start_kiosk(tmp, {"KIOSK__VIDEO__ENABLED": "true",
-                                "KIOSK__CONSOLE__URL": staff.url,
-                                "KIOSK__CONSOLE__TOKEN_FILE": str(token),
-                                "KIOSK__CONSOLE__INTERVAL_SECONDS": "3600",
-                                "KIOSK__DEVICES__CAMERA": "sim://camera"})
-    running.wait_devices_ready("idcard", "camera")
+    running = start_video_kiosk(tmp_path_factory.mktemp("video-cache-kiosk"), staff, TOKEN)
     yield running
     stop_kiosk(running)
 
