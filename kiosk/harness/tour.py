@@ -282,8 +282,10 @@ def _video_pass(tour: Tour, driver: Any, parts: Any, staff: Any) -> None:
     panel = app.video_layer.panel
     driver.wait_for(lambda: panel.remote.frames_drawn >= 5 and panel.preview.frames_shown >= 2,
                     timeout=30, what="video")
-    staff.send({"type": "hint", "text": "请点击右下角的“打印缴费证明”"})
-    staff.send({"type": "highlight", "x": 0.55, "y": 0.86, "w": 0.43, "h": 0.12})
+    # the staff member points on the shared picture: the step as drawn in the call (scaled
+    # beside the panel, docs/adr/0824), so the box is around 完成 where the resident sees it
+    staff.send({"type": "hint", "text": "请点击“完成”，下一步打印缴费证明"})
+    staff.send({"type": "highlight", "x": 0.625, "y": 0.665, "w": 0.165, "h": 0.115})
     driver.wait_for(lambda: bool(panel.hint.text) and panel.highlight.rectangle() is not None,
                     what="hint")
     driver.pump(10)
