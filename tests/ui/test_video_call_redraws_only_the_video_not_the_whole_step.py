@@ -8,7 +8,6 @@ Real kiosk from the composition root (SDL offscreen), a real aiortc staff peer."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -18,8 +17,8 @@ from PIL import Image
 from kiosk.core.video_call import CallPhase
 from kiosk.harness.ui_driver import find_button
 from kiosk.harness.video_staff import StaffConsole
-from tests.ui.conftest import RunningKiosk, stop_kiosk
-from tests.ui.video_kiosk import start_video_kiosk
+from tests.ui.conftest import RunningKiosk
+from tests.ui.video_kiosk import video_fixtures
 
 pytestmark = [pytest.mark.slow, pytest.mark.ui]
 
@@ -27,18 +26,7 @@ TOKEN = "test-terminal-token-cache"
 SERVICE = "social-insurance-payments"
 
 
-@pytest.fixture(scope="module")
-def staff() -> Iterator[StaffConsole]:
-    console = StaffConsole(TOKEN).start()
-    yield console
-    console.stop()
-
-
-@pytest.fixture(scope="module")
-def kiosk(tmp_path_factory: pytest.TempPathFactory, staff: StaffConsole) -> Iterator[RunningKiosk]:
-    running = start_video_kiosk(tmp_path_factory.mktemp("video-cache-kiosk"), staff, TOKEN)
-    yield running
-    stop_kiosk(running)
+staff, kiosk = video_fixtures(TOKEN, "video-cache-kiosk")
 
 
 def _left_part(path: Path) -> np.ndarray:

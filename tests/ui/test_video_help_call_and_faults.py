@@ -8,7 +8,6 @@ tied to the staff member."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +16,8 @@ import pytest
 from kiosk.core.video_call import CallPhase
 from kiosk.harness.ui_driver import find_button
 from kiosk.harness.video_staff import STAFF_BADGE, STAFF_NAME, StaffConsole, read_code
-from tests.ui.conftest import RunningKiosk, stop_kiosk
-from tests.ui.video_kiosk import start_video_kiosk
+from tests.ui.conftest import RunningKiosk
+from tests.ui.video_kiosk import video_fixtures
 
 pytestmark = [pytest.mark.slow, pytest.mark.ui]
 
@@ -26,18 +25,7 @@ TOKEN = "test-terminal-token-0001"
 SERVICE = "social-insurance-payments"
 
 
-@pytest.fixture(scope="module")
-def staff() -> Iterator[StaffConsole]:
-    console = StaffConsole(TOKEN).start()
-    yield console
-    console.stop()
-
-
-@pytest.fixture(scope="module")
-def kiosk(tmp_path_factory: pytest.TempPathFactory, staff: StaffConsole) -> Iterator[RunningKiosk]:
-    running = start_video_kiosk(tmp_path_factory.mktemp("video-kiosk"), staff, TOKEN)
-    yield running
-    stop_kiosk(running)
+staff, kiosk = video_fixtures(TOKEN, "video-kiosk")
 
 
 def on_step(kiosk: RunningKiosk) -> None:

@@ -4,10 +4,14 @@ the simulated camera, and its console link pointed at a real aiortc staff peer
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from kiosk.harness.video_staff import StaffConsole
-from tests.ui.conftest import RunningKiosk, start_kiosk
+from tests.ui.conftest import RunningKiosk, start_kiosk, stop_kiosk
 
 
 def start_video_kiosk(tmp: Path, staff: StaffConsole, token: str) -> RunningKiosk:
@@ -22,3 +26,23 @@ def start_video_kiosk(tmp: Path, staff: StaffConsole, token: str) -> RunningKios
                                 "KIOSK__DEVICES__CAMERA": "sim://camera"})
     running.wait_devices_ready("idcard", "camera")
     return running
+
+
+def video_fixtures(token: str, folder: str) -> tuple[Any, Any]:
+    """The module-scoped ``staff`` and ``kiosk`` fixtures of a video UI test module (assign
+    them to those names): one staff peer knowing ``token`` and one kiosk in ``folder``."""
+
+    @pytest.fixture(scope="module")
+    def staff() -> Iterator[StaffConsole]:
+        console = StaffConsole(token).start()
+        yield console
+        console.stop()
+
+    @pytest.fixture(scope="module")
+    def kiosk(tmp_path_factory: pytest.TempPathFactory,
+              staff: StaffConsole) -> Iterator[RunningKiosk]:
+        running = start_video_kiosk(tmp_path_factory.mktemp(folder), staff, token)
+        yield running
+        stop_kiosk(running)
+
+    return staff, kiosk
