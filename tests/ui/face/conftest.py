@@ -32,7 +32,7 @@ def start_face_kiosk(tmp: Path) -> RunningKiosk:
     return RunningKiosk(composed, driver, tmp / "data", log_file)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def face_kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningKiosk]:
     """One face-check kiosk per module; each test begins at attract with a face in view."""
     running = start_face_kiosk(tmp_path_factory.mktemp("face-kiosk"))
